@@ -1,0 +1,23 @@
+# Every dependency comes from a Debian package; see ../shared/FACTS.md and docs/OPERATIONS.md.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(SDL2 REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(CURL REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(Freetype REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(Catch2 2 REQUIRED)
+find_package(benchmark REQUIRED)
+include(Catch)
+
+# pkg-config only: these packages ship no (or broken) CMake configs. IMPORTED_TARGET makes their include
+# directories SYSTEM, so -Werror applies to project code only.
+pkg_check_modules(HARFBUZZ REQUIRED IMPORTED_TARGET harfbuzz)
+pkg_check_modules(FRIBIDI REQUIRED IMPORTED_TARGET fribidi)
+pkg_check_modules(UNIBREAK REQUIRED IMPORTED_TARGET libunibreak)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+pkg_check_modules(IMGUI REQUIRED IMPORTED_TARGET imgui)
+pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo)
