@@ -1,0 +1,64 @@
+#pragma once
+// Applications: lifecycle submitted -> paid -> in_review -> approved | rejected; approved -> ready ->
+// delivered. Each change is a history row and a journal entry in the same transaction.
+
+#include "base/result.h"
+#include "kiosk/services/catalogue.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nafitha::services {
+
+enum class AppStatus { Submitted, Paid, InReview, Approved, Rejected, Ready, Delivered };
+std::string_view app_status_name(AppStatus status);  // "submitted", "paid", "in_review", ...
+Result<AppStatus> parse_app_status(std::string_view name);
+// True when the lifecycle allows `from` -> `to`.
+bool transition_allowed(AppStatus from, AppStatus to);
+
+enum class Channel { Kiosk, Counter };
+
+struct SubmitRequest {
+    std::string service_code;
+    FormValues values;             // as typed; validated and normalised by submit
+    std::string exemption;         // exemption code claimed, or empty
+    Channel channel = Channel::Kiosk;
+    std::optional<int64_t> staff_id;  // the clerk, for counter submissions
+    std::optional<int64_t> ticket_id; // the queue ticket this visit came with
+};
+
+struct HistoryItem {
+    AppStatus status = AppStatus::Submitted;
+    std::string time;      // ISO 8601 UTC
+    std::string note;
+    std::string actor;     // "kiosk", "staff:<id>", "central"
+};
+
+// Personal data of the applicant, decrypted (only in memory; stored encrypted).
+struct Applicant {
+    std::string full_name;
+    std::string national_id;
+    std::string phone;
+    std::string address;
+};
+
+struct Application {
+    int64_t id = 0;
+    std::string reference;      // "TTTT-NNNNNN-C"
+    std::string service_code;
+    std::string centre;
+    AppStatus status = AppStatus::Submitted;
+    Channel channel = Channel::Kiosk;
+    Fee fee;                    // as quoted at submission
+    int64_t paid_minor = 0;     // sum of payments
+    std::string submitted_at;   // ISO 8601 UTC
+    std::string expected_ready; // YYYY-MM-DD from processing_days
+    FormValues values;          // every normalised value, personal ones decrypted
+    Applicant applicant;
+    std::vector<HistoryItem> history;
+    int64_t catalogue_version = 0;
+};
+
+} // namespace nafitha::services

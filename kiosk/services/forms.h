@@ -1,0 +1,39 @@
+#pragma once
+// Data-driven forms: every field of a service's form validated and normalised, every problem at once.
+// A problem is an Error whose `code` is a translation key (assets/i18n/<lang>/services.json) and whose
+// `field` names the field.
+
+#include "base/result.h"
+#include "kiosk/services/catalogue.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nafitha::services {
+
+// Hard limits on raw input, whatever the field says.
+inline constexpr size_t kMaxRawFieldBytes = 1024;
+inline constexpr size_t kMaxFormFields = 64;
+
+struct Validation {
+    FormValues values;            // normalised values of the fields that passed (absent optional fields omitted)
+    std::vector<Error> problems;  // one per bad field, in form order
+    bool ok() const { return problems.empty(); }
+    const Error* problem(std::string_view field) const;
+};
+
+Validation validate_form(const Service& service, const FormValues& raw);
+
+// Single-field validators; each returns the normalised value or the problem (field left empty).
+Result<std::string> validate_national_id(std::string_view raw);     // 11 digits
+Result<std::string> validate_phone(std::string_view raw);           // Syrian mobile -> 09XXXXXXXX
+Result<std::string> validate_arabic_name(std::string_view raw, size_t max_length = 80);
+Result<std::string> validate_date(std::string_view raw, bool past_only);  // YYYY-MM-DD
+Result<std::string> validate_number(std::string_view raw, int64_t min, int64_t max);
+Result<std::string> validate_amount(std::string_view raw, int64_t min_minor, int64_t max_minor); // pounds -> minor units
+Result<std::string> validate_scan_reference(std::string_view raw);
+Result<std::string> validate_text(std::string_view raw, size_t max_length);
+Result<std::string> validate_field(const FormField& field, std::string_view raw);
+
+} // namespace nafitha::services

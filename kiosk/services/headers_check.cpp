@@ -1,0 +1,13 @@
+// Compiles every public header of kiosk/services on its own.
+#include "kiosk/services/applications.h"
+#include "kiosk/services/catalogue.h"
+#include "kiosk/services/forms.h"
+#include "kiosk/services/payments.h"
+#include "kiosk/services/pii.h"
+#include "kiosk/services/queue.h"
+#include "kiosk/services/reference.h"
+#include "kiosk/services/schema.h"
+#include "kiosk/services/staff.h"
+#include "kiosk/services/surveys.h"
+#include "kiosk/services/terminal.h"
+#include "kiosk/services/text_normalize.h"

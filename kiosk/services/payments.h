@@ -1,0 +1,57 @@
+#pragma once
+// Payments: cash with change, card, exemption. Integer minor units of SYP (1 SYP = 100 minor units).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nafitha::services {
+
+enum class PayMethod { Cash, Card, Exemption };
+std::string_view pay_method_name(PayMethod method); // "cash", "card", "exemption"
+
+struct PaymentRequest {
+    PayMethod method = PayMethod::Cash;
+    int64_t tendered_minor = 0;        // Cash: what the citizen handed over (>= due)
+    std::string card_authorisation;    // Card: the payment terminal's approval code (<= 32 chars)
+    std::string exemption;             // Exemption: the exemption code (must be one of the service's)
+    std::optional<int64_t> staff_id;   // the clerk taking the payment; empty at a kiosk
+};
+
+struct Payment {
+    int64_t id = 0;
+    std::string reference;       // the application's reference
+    PayMethod method = PayMethod::Cash;
+    int64_t amount_minor = 0;    // what was due and settled
+    int64_t tendered_minor = 0;
+    int64_t change_minor = 0;
+    int64_t waived_minor = 0;    // Exemption: what was waived
+    std::string card_authorisation;
+    std::optional<int64_t> staff_id;
+    std::string time;            // ISO 8601 UTC
+    std::string day;             // YYYY-MM-DD (UTC) for reconciliation
+};
+
+struct StaffTotals {
+    std::optional<int64_t> staff_id;   // empty = kiosk self-service
+    std::string staff_name;
+    int64_t count = 0;
+    int64_t cash_minor = 0;
+    int64_t card_minor = 0;
+    int64_t waived_minor = 0;
+    int64_t change_minor = 0;
+};
+
+// The numbers of an end-of-day Z report.
+struct DayTotals {
+    std::string day;             // YYYY-MM-DD (UTC)
+    int64_t count = 0;
+    int64_t cash_minor = 0;
+    int64_t card_minor = 0;
+    int64_t waived_minor = 0;
+    int64_t change_minor = 0;
+    std::vector<StaffTotals> by_staff;
+};
+
+} // namespace nafitha::services

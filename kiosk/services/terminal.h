@@ -1,0 +1,150 @@
+#pragma once
+// The terminal's services facade: open a data folder, then call services. This is the API the kiosk UI,
+// nafitha-ctl and the sync wiring use; every call that changes something commits the domain rows and its
+// journal entries in one SQLite transaction (fsync) before it returns. Commit before you promise.
+//
+//   auto terminal = TRY(services::Terminal::open({.data_dir = dir, .centre = "DAM-01"}));
+//   auto check = terminal->validate("civil.birth_extract", values);   // every problem at once
+//   auto app = TRY(terminal->submit(request, PaymentRequest{...}));  // reference + payment, one commit
+//
+// Calls are serialised by an internal mutex, so a worker thread may call them; they do block on disk.
+
+#include "base/result.h"
+#include "kiosk/services/applications.h"
+#include "kiosk/services/catalogue.h"
+#include "kiosk/services/forms.h"
+#include "kiosk/services/payments.h"
+#include "kiosk/services/queue.h"
+#include "kiosk/services/staff.h"
+#include "kiosk/services/surveys.h"
+#include "sync/journal/identity.h"
+#include "sync/journal/sqlite.h"
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nafitha::services {
+
+class PiiVault;
+
+struct TerminalOptions {
+    std::filesystem::path data_dir;
+    std::string centre = "DAM-01";           // the service centre this terminal stands in
+    std::filesystem::path seed_catalogue;    // default: <assets>/catalogue/seed.json
+    PinCost pin_cost = PinCost::interactive();
+    std::function<int64_t()> now_ms;         // UTC clock override for tests; default clock::unix_ms
+};
+
+struct JournalStatus {
+    int64_t last_seq = 0;
+    int64_t acked_seq = 0;
+    int64_t pending = 0;
+};
+
+// The result of a submission: the committed application and, when paid in the same transaction, its payment.
+struct Submission {
+    Application application;
+    std::optional<Payment> payment;
+};
+
+class Terminal {
+public:
+    // Creates the data folder, identity and keys when missing, migrates the database, and installs the seed
+    // catalogue on first start (or when the seed is newer than the installed catalogue).
+    static Result<std::unique_ptr<Terminal>> open(TerminalOptions options);
+    ~Terminal();
+
+    const journal::Identity& identity() const { return m_identity; }
+    const std::string& centre() const { return m_options.centre; }
+    const std::filesystem::path& data_dir() const { return m_options.data_dir; }
+    // The terminal database connection (for the journal verify/status tools); do not use it from another thread.
+    db::Db& database() { return m_db; }
+
+    // --- Catalogue ---
+    // A snapshot that stays valid while held, even after a newer catalogue is installed.
+    std::shared_ptr<const Catalogue> catalogue() const;
+    // Installs a newer catalogue atomically (journalled as catalogue.installed); an older or equal version
+    // is ignored (Ok). error.catalogue.invalid when the document is wrong (nothing changes).
+    Result<void> install_catalogue(const nlohmann::json& document);
+
+    // --- Forms and fees ---
+    // error.service.unknown / error.service.unavailable come back as the single problem with field "".
+    Validation validate(std::string_view service_code, const FormValues& values) const;
+    Result<Fee> quote(std::string_view service_code, const FormValues& values, std::string_view exemption) const;
+
+    // --- Applications ---
+    // Validates, then in one transaction: application + history + application.submitted, and, when
+    // `payment` is given (or the fee is zero), the payment + payment.recorded + status paid.
+    // error.form.invalid (detail lists the fields, field = first bad field) when validation fails.
+    Result<Submission> submit(const SubmitRequest& request, std::optional<PaymentRequest> payment = std::nullopt);
+    Result<Application> application(std::string_view reference) const;
+    // Applications of a national ID (looked up by keyed hash), newest first, at most `limit`.
+    Result<std::vector<Application>> applications_of(std::string_view national_id, size_t limit = 20) const;
+    // Staff moves an application along its lifecycle (journalled as application.status_changed).
+    Result<Application> change_status(std::string_view reference, AppStatus to, int64_t staff_id, std::string_view note);
+    // A decision taken centrally (approved, rejected, ready, ...). Idempotent: the same cursor, or the same
+    // reference + status, changes nothing the second time.
+    Result<void> apply_central_decision(std::string_view reference, std::string_view new_status, std::string_view note,
+                                        std::string_view decided_at, int64_t central_cursor);
+
+    // --- Payments ---
+    Result<Payment> pay(std::string_view reference, const PaymentRequest& request);
+    Result<std::vector<Payment>> payments_of(std::string_view reference) const;
+    // day = "YYYY-MM-DD" (UTC); today when empty.
+    Result<DayTotals> day_totals(std::string_view day = {}) const;
+
+    // --- Queue ---
+    Result<Ticket> issue_ticket(std::string_view category_code);
+    // The oldest waiting ticket of `category_code` (any category when empty), now called to `counter`;
+    // nullopt when nobody waits.
+    Result<std::optional<Ticket>> call_next(std::string_view category_code, int counter, std::optional<int64_t> staff_id);
+    Result<Ticket> recall(int64_t ticket_id);
+    Result<Ticket> no_show(int64_t ticket_id);
+    Result<Ticket> serve(int64_t ticket_id, std::string_view reference = {});
+    Result<Ticket> ticket(int64_t ticket_id) const;
+    Result<std::vector<Ticket>> waiting(std::string_view category_code) const;
+    // Seconds a new ticket of the category would wait: people ahead x recent average service time.
+    Result<int64_t> estimated_wait_s(std::string_view category_code) const;
+
+    // --- Surveys ---
+    Result<void> record_survey(const SurveyRequest& request);
+
+    // --- Staff ---
+    Result<StaffAccount> create_staff(const NewStaff& staff);
+    // error.staff.bad_credentials (unknown login or wrong PIN, indistinguishable), error.staff.locked.
+    Result<Session> login(std::string_view login, std::string_view pin);
+    Result<void> change_pin(int64_t staff_id, std::string_view old_pin, std::string_view new_pin);
+    Result<std::vector<StaffAccount>> staff() const;
+
+    // --- Journal ---
+    Result<JournalStatus> journal_status() const;
+
+private:
+    Terminal(TerminalOptions options, journal::Identity identity, db::Db db, std::unique_ptr<PiiVault> vault);
+    int64_t now_ms() const;
+    std::string now_iso() const;
+    std::string today() const;
+    Result<void> load_catalogue_locked();
+    Result<void> install_catalogue_locked(const nlohmann::json& document, std::string_view source);
+    Result<Application> application_locked(std::string_view reference) const;
+    Result<Payment> pay_locked(const Application& app, const PaymentRequest& request);
+    Result<Ticket> ticket_locked(int64_t ticket_id) const;
+    Result<void> set_status_locked(const Application& app, AppStatus to, std::string_view actor, std::string_view note,
+                                   const nlohmann::json& extra);
+
+    TerminalOptions m_options;
+    journal::Identity m_identity;
+    mutable db::Db m_db;
+    std::unique_ptr<PiiVault> m_vault;
+    std::shared_ptr<const Catalogue> m_catalogue;
+    std::string m_tag;
+    mutable std::recursive_mutex m_mutex;
+};
+
+} // namespace nafitha::services

@@ -1,0 +1,199 @@
+#include "sync/journal/journal.h"
+
+#include "base/clock.h"
+#include "sync/protocol/canonical.h"
+
+#include <sodium.h>
+
+namespace nafitha::journal {
+
+static constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS journal (
+    seq        INTEGER PRIMARY KEY CHECK (seq >= 1),
+    id         TEXT NOT NULL UNIQUE,
+    terminal   TEXT NOT NULL,
+    type       TEXT NOT NULL,
+    time       TEXT NOT NULL,
+    payload    TEXT NOT NULL,
+    prev_hash  TEXT NOT NULL,
+    hash       TEXT NOT NULL,
+    signature  TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS journal_no_update BEFORE UPDATE ON journal
+BEGIN SELECT RAISE(ABORT, 'journal entries are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS journal_no_delete BEFORE DELETE ON journal
+BEGIN SELECT RAISE(ABORT, 'journal entries are append-only'); END;
+CREATE TABLE IF NOT EXISTS journal_watermark (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    acked_seq  INTEGER NOT NULL CHECK (acked_seq >= 0)
+);
+INSERT OR IGNORE INTO journal_watermark (id, acked_seq) VALUES (1, 0);
+CREATE TRIGGER IF NOT EXISTS journal_watermark_forward BEFORE UPDATE ON journal_watermark
+WHEN NEW.acked_seq < OLD.acked_seq
+BEGIN SELECT RAISE(ABORT, 'the acknowledged watermark only moves forward'); END;
+)sql";
+
+Result<void> create_schema(db::Db& db) { return db.exec(kSchema); }
+
+static std::string random_id()
+{
+    protocol::init_crypto();
+    uint8_t bytes[16];
+    randombytes_buf(bytes, sizeof bytes);
+    return protocol::to_hex(bytes, sizeof bytes);
+}
+
+Result<protocol::Entry> append(db::Db& db, const Identity& identity, std::string type, nlohmann::json payload)
+{
+    if (!db.in_transaction())
+        return Error::make("error.journal.no_transaction", "journal::append called outside a transaction");
+    if (type.empty() || type.size() > protocol::kMaxEntryTypeBytes)
+        return Error::make("error.journal.bad_entry", "entry type is empty or too long");
+    if (!payload.is_object())
+        return Error::make("error.journal.bad_entry", "entry payload is not an object");
+    auto canonical = protocol::canonical_json(payload);
+    if (!canonical.ok())
+        return Error::make("error.journal.bad_entry", canonical.error().detail);
+    if (canonical->size() > protocol::kMaxEntryPayloadBytes)
+        return Error::make("error.journal.payload_too_large", "payload of " + std::to_string(canonical->size()) + " bytes");
+
+    protocol::Entry e;
+    e.seq = 1;
+    e.prev_hash = protocol::kGenesisHash;
+    {
+        auto last = TRY(db.prepare("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"));
+        if (TRY(last.step())) {
+            e.seq = last.int64(0) + 1;
+            e.prev_hash = last.text(1);
+        }
+    }
+    e.id = random_id();
+    e.terminal_id = identity.terminal_id;
+    e.type = std::move(type);
+    e.time = clock::now_iso8601();
+    e.payload = std::move(payload);
+    TRY(protocol::seal(e, identity.keys.secret_key));
+
+    auto ins = TRY(db.prepare("INSERT INTO journal (seq, id, terminal, type, time, payload, prev_hash, hash, signature) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+    ins.bind(1, e.seq).bind(2, e.id).bind(3, e.terminal_id).bind(4, e.type).bind(5, e.time).bind(6, *canonical)
+        .bind(7, e.prev_hash).bind(8, e.hash).bind(9, e.signature);
+    TRY(ins.run());
+    return e;
+}
+
+Result<int64_t> last_seq(db::Db& db) { return db.scalar_int64("SELECT MAX(seq) FROM journal", 0); }
+
+Result<int64_t> acked_seq(db::Db& db) { return db.scalar_int64("SELECT acked_seq FROM journal_watermark WHERE id = 1", 0); }
+
+Result<void> set_acked_seq(db::Db& db, int64_t seq)
+{
+    auto last = TRY(last_seq(db));
+    if (seq > last)
+        return Error::make("error.journal.ack_beyond_end",
+                           "ack " + std::to_string(seq) + " is past the last entry " + std::to_string(last));
+    auto st = TRY(db.prepare("UPDATE journal_watermark SET acked_seq = ?1 WHERE id = 1 AND acked_seq < ?1"));
+    st.bind(1, seq);
+    return st.run();
+}
+
+Result<int64_t> pending(db::Db& db)
+{
+    return db.scalar_int64("SELECT COALESCE((SELECT MAX(seq) FROM journal), 0) - "
+                           "COALESCE((SELECT acked_seq FROM journal_watermark WHERE id = 1), 0)",
+                           0);
+}
+
+static Result<protocol::Entry> row_entry(const db::Statement& st)
+{
+    protocol::Entry e;
+    e.seq = st.int64(0);
+    e.id = st.text(1);
+    e.terminal_id = st.text(2);
+    e.type = st.text(3);
+    e.time = st.text(4);
+    auto payload = nlohmann::json::parse(st.text(5), nullptr, false);
+    if (payload.is_discarded())
+        return Error::make("error.journal.corrupt", "entry " + std::to_string(e.seq) + ": payload is not JSON");
+    e.payload = std::move(payload);
+    e.prev_hash = st.text(6);
+    e.hash = st.text(7);
+    e.signature = st.text(8);
+    return e;
+}
+
+static constexpr const char* kSelect =
+    "SELECT seq, id, terminal, type, time, payload, prev_hash, hash, signature FROM journal ";
+
+Result<std::vector<protocol::Entry>> entries_after(db::Db& db, int64_t seq, size_t max_count, size_t max_bytes)
+{
+    std::vector<protocol::Entry> out;
+    if (max_count == 0)
+        return out;
+    auto st = TRY(db.prepare(std::string(kSelect) + "WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
+    st.bind(1, seq).bind(2, static_cast<int64_t>(max_count));
+    size_t bytes = 0;
+    while (TRY(st.step())) {
+        size_t size = st.bytes(5) + 400;
+        if (!out.empty() && bytes + size > max_bytes)
+            break;
+        bytes += size;
+        out.push_back(TRY(row_entry(st)));
+    }
+    return out;
+}
+
+Result<VerifyReport> verify(db::Db& db, const protocol::PublicKey& public_key)
+{
+    VerifyReport report;
+    auto st = TRY(db.prepare(std::string(kSelect) + "ORDER BY seq"));
+    std::string prev = protocol::kGenesisHash;
+    int64_t expected = 1;
+    auto fail = [&](int64_t seq, std::string problem) {
+        report.first_bad_seq = seq;
+        report.problem = "entry " + std::to_string(seq) + ": " + std::move(problem);
+    };
+    while (TRY(st.step())) {
+        int64_t seq = st.int64(0);
+        auto entry = row_entry(st);
+        if (!entry.ok()) {
+            fail(seq, entry.error().detail);
+            break;
+        }
+        auto& e = entry.value();
+        if (e.seq != expected) {
+            fail(expected, "missing (next stored entry is " + std::to_string(e.seq) + ")");
+            break;
+        }
+        if (e.prev_hash != prev) {
+            fail(e.seq, "previous hash does not match entry " + std::to_string(e.seq - 1));
+            break;
+        }
+        auto check = protocol::verify_entry(e, public_key);
+        if (!check.ok()) {
+            fail(e.seq, check.error().code == "error.protocol.entry_hash" ? "hash does not match its content"
+                                                                          : "signature does not verify");
+            break;
+        }
+        prev = e.hash;
+        report.last_seq = e.seq;
+        ++report.entries;
+        ++expected;
+    }
+    if (report.ok()) {
+        auto acked = TRY(acked_seq(db));
+        if (acked > report.last_seq) {
+            report.first_bad_seq = report.last_seq + 1;
+            report.problem = "acknowledged watermark " + std::to_string(acked) + " is past the last entry";
+        }
+    }
+    return report;
+}
+
+Result<Reader> Reader::open(const std::filesystem::path& db_file)
+{
+    auto db = TRY(db::Db::open(db_file, db::OpenMode::ReadWrite));
+    return Reader(std::move(db));
+}
+
+} // namespace nafitha::journal

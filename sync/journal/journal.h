@@ -1,0 +1,78 @@
+#pragma once
+// The journal: the terminal's append-only, hash-chained, signed outbox in the terminal database.
+//
+// Table `journal` (seq INTEGER PRIMARY KEY, id, terminal, type, time, payload (canonical JSON text),
+// prev_hash, hash, signature); triggers refuse UPDATE and DELETE. Table `journal_watermark` holds the
+// acknowledged sequence (acked_seq): entries up to it have reached central.
+//
+// append() must be called inside the caller's open write transaction (db::Transaction), so that the entry
+// and the domain rows commit, or vanish, together.
+
+#include "base/result.h"
+#include "sync/journal/identity.h"
+#include "sync/journal/sqlite.h"
+#include "sync/protocol/entry.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace nafitha::journal {
+
+// Creates the journal tables and triggers when missing (idempotent; called by the services migrations).
+Result<void> create_schema(db::Db& db);
+
+// Appends one sealed entry (next seq, prev hash, SHA-256, Ed25519) in the caller's open transaction.
+// error.journal.no_transaction when no transaction is open; error.journal.payload_too_large past
+// protocol::kMaxEntryPayloadBytes.
+Result<protocol::Entry> append(db::Db& db, const Identity& identity, std::string type, nlohmann::json payload);
+
+Result<int64_t> last_seq(db::Db& db);
+Result<int64_t> acked_seq(db::Db& db);
+// Moves the watermark forward; a smaller value is ignored, a value past last_seq is
+// error.journal.ack_beyond_end.
+Result<void> set_acked_seq(db::Db& db, int64_t seq);
+Result<int64_t> pending(db::Db& db); // last_seq - acked_seq
+
+// Entries with seq > `seq`, in order, at most `max_count` and at most about `max_bytes` of canonical
+// payload (always at least one entry when any is there).
+Result<std::vector<protocol::Entry>> entries_after(db::Db& db, int64_t seq, size_t max_count, size_t max_bytes);
+
+struct VerifyReport {
+    int64_t entries = 0;        // entries checked
+    int64_t last_seq = 0;
+    int64_t first_bad_seq = 0;  // 0 when the whole chain verifies
+    std::string problem;        // English, for the log and the CLI
+    bool ok() const { return first_bad_seq == 0; }
+};
+
+// Recomputes every hash and checks every signature with `public_key`, the gapless sequence from 1, every
+// prev link and the watermark. Stops at the first bad entry.
+Result<VerifyReport> verify(db::Db& db, const protocol::PublicKey& public_key);
+
+// A reader with its own connection on the terminal database, for another thread (the sync worker).
+class Reader {
+public:
+    static Result<Reader> open(const std::filesystem::path& db_file);
+
+    Result<std::vector<protocol::Entry>> entries_after(int64_t seq, size_t max_count, size_t max_bytes)
+    {
+        return journal::entries_after(m_db, seq, max_count, max_bytes);
+    }
+    Result<int64_t> last_seq() { return journal::last_seq(m_db); }
+    Result<int64_t> acked_seq() { return journal::acked_seq(m_db); }
+    Result<void> set_acked_seq(int64_t seq) { return journal::set_acked_seq(m_db, seq); }
+    Result<int64_t> pending() { return journal::pending(m_db); }
+    db::Db& db() { return m_db; }
+
+private:
+    explicit Reader(db::Db db) : m_db(std::move(db)) {}
+    db::Db m_db;
+};
+
+// The terminal database file in a data folder: DIR/terminal.db.
+inline std::filesystem::path database_file(const std::filesystem::path& data_dir) { return data_dir / "terminal.db"; }
+
+} // namespace nafitha::journal

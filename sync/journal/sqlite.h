@@ -1,0 +1,108 @@
+#pragma once
+// RAII owners for an SQLite connection, a prepared statement and a write transaction. Every SQLite failure
+// becomes an Error whose code says what kind of failure it was (error.db.disk_full, error.db.io, ...).
+
+#include "base/result.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace nafitha::db {
+
+enum class OpenMode { ReadWriteCreate, ReadWrite, ReadOnly };
+
+// The error for an SQLite result code, with `what` and the connection's message as detail.
+Error sqlite_error(int rc, std::string_view what, sqlite3* conn = nullptr);
+
+class Statement {
+public:
+    Statement() = default;
+    Statement(sqlite3_stmt* stmt, sqlite3* conn) : m_stmt(stmt), m_conn(conn) {}
+    Statement(Statement&& other) noexcept;
+    Statement& operator=(Statement&& other) noexcept;
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+    ~Statement();
+
+    // Parameters are numbered from 1, as in SQLite.
+    Statement& bind(int index, int64_t value);
+    Statement& bind(int index, std::string_view text);
+    Statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
+    Statement& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
+    Statement& bind_blob(int index, std::string_view bytes);
+    Statement& bind_null(int index);
+    Statement& bind(int index, const std::optional<int64_t>& value);
+
+    // True when a row is ready, false when the statement is done.
+    Result<bool> step();
+    // Runs the statement to completion (for INSERT, UPDATE, DELETE).
+    Result<void> run();
+    void reset();
+
+    int64_t int64(int column) const;
+    std::string text(int column) const;
+    std::string blob(int column) const;
+    bool is_null(int column) const;
+    size_t bytes(int column) const;
+    std::optional<int64_t> optional_int64(int column) const;
+
+    sqlite3_stmt* handle() const { return m_stmt; }
+
+private:
+    sqlite3_stmt* m_stmt = nullptr;
+    sqlite3* m_conn = nullptr;
+    Error m_bind_error;
+    bool m_bind_failed = false;
+};
+
+class Db {
+public:
+    // Opens (or creates) the database with WAL, synchronous=FULL, foreign_keys=ON and a busy timeout.
+    static Result<Db> open(const std::filesystem::path& file, OpenMode mode = OpenMode::ReadWriteCreate,
+                           int busy_timeout_ms = 5000);
+
+    Db() = default;
+    Db(Db&& other) noexcept;
+    Db& operator=(Db&& other) noexcept;
+    Db(const Db&) = delete;
+    Db& operator=(const Db&) = delete;
+    ~Db();
+
+    Result<void> exec(std::string_view sql);
+    Result<Statement> prepare(std::string_view sql);
+    // The first column of the first row as an integer, or `fallback` when there is no row or it is NULL.
+    Result<int64_t> scalar_int64(std::string_view sql, int64_t fallback = 0);
+
+    int64_t last_insert_rowid() const;
+    int changes() const;
+    bool in_transaction() const;
+    sqlite3* handle() const { return m_db; }
+    const std::filesystem::path& file() const { return m_file; }
+
+private:
+    sqlite3* m_db = nullptr;
+    std::filesystem::path m_file;
+};
+
+// BEGIN IMMEDIATE on construction; ROLLBACK in the destructor unless commit() succeeded.
+class Transaction {
+public:
+    static Result<Transaction> begin(Db& db);
+    Transaction(Transaction&& other) noexcept : m_db(other.m_db) { other.m_db = nullptr; }
+    Transaction& operator=(Transaction&&) = delete;
+    Transaction(const Transaction&) = delete;
+    ~Transaction();
+    Result<void> commit();
+
+private:
+    explicit Transaction(Db* db) : m_db(db) {}
+    Db* m_db = nullptr;
+};
+
+} // namespace nafitha::db
