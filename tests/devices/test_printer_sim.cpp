@@ -1,0 +1,234 @@
+// The durable print queue against the printer simulator over real TCP: paper out mid-job, a printer that
+// is off and comes back, a slow printer and a power cut — nothing lost, nothing printed twice.
+
+#include "devices/print_queue.h"
+#include "devices/printer_simulator.h"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <thread>
+#include <unistd.h>
+
+using namespace nafitha;
+using namespace nafitha::devices;
+
+namespace {
+
+struct TempDir {
+    std::filesystem::path path;
+    explicit TempDir(const std::string& tag)
+    {
+        static int counter = 0;
+        path = std::filesystem::temp_directory_path() /
+               ("nafitha-devtest-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
+        std::filesystem::remove_all(path);
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+// A job of `rows` raster rows, 384 dots wide, whose first row carries `n` in binary so every job differs.
+std::string make_job(uint32_t n, uint32_t rows = 200)
+{
+    std::string s("\x1b\x40", 2);
+    uint32_t done = 0;
+    while (done < rows) {
+        uint32_t band = std::min<uint32_t>(64, rows - done);
+        s += std::string("\x1d\x76\x30\x00\x30\x00", 6);
+        s.push_back(char(band & 0xFF));
+        s.push_back(char(band >> 8));
+        for (uint32_t r = 0; r < band; ++r)
+            for (uint32_t b = 0; b < 48; ++b) {
+                uint32_t row = done + r;
+                uint8_t v = row == 0 ? uint8_t(b < 4 ? (n >> (8 * b)) & 0xFF : 0) : uint8_t((row * 7 + b) & 0xFF);
+                s.push_back(char(v));
+            }
+        done += band;
+    }
+    s += std::string("\x1b\x64\x04\x1d\x56\x42\x00", 7);
+    return s;
+}
+
+uint32_t job_number(const escpos::Page& page)
+{
+    uint32_t n = 0;
+    for (uint32_t b = 0; b < 4; ++b)
+        n |= uint32_t(page.bits[b]) << (8 * b);
+    return n;
+}
+
+struct Printed {
+    std::mutex mutex;
+    std::vector<escpos::Page> pages;
+    void add(const SimulatedJob& job)
+    {
+        // Runs on the simulator's thread: no Catch assertions here. A bad page shows as job number 0.
+        auto page = escpos::assemble_page(job.commands);
+        std::lock_guard lock(mutex);
+        pages.push_back(page.ok() ? *page : escpos::Page{48 * 8, 1, std::vector<uint8_t>(48, 0)});
+    }
+    std::vector<uint32_t> numbers()
+    {
+        std::lock_guard lock(mutex);
+        std::vector<uint32_t> out;
+        for (auto& p : pages)
+            out.push_back(job_number(p));
+        return out;
+    }
+};
+
+bool wait_until(const std::function<bool()>& pred, int seconds = 20)
+{
+    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (std::chrono::steady_clock::now() < end) {
+        if (pred())
+            return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return pred();
+}
+
+PrintWorker::Connector connector(uint16_t port)
+{
+    return [port] {
+        DeviceAddress a;
+        a.kind = DeviceAddress::Kind::Tcp;
+        a.host = "127.0.0.1";
+        a.port = port;
+        return open_transport(a, Millis(1000));
+    };
+}
+
+QueueOptions fast_options()
+{
+    QueueOptions o;
+    o.status_poll_interval = Millis(50);
+    o.job_deadline = Millis(60000);
+    return o;
+}
+
+} // namespace
+
+TEST_CASE("Jobs print in order over TCP and each page matches the bytes sent")
+{
+    TempDir dir("order");
+    Printed printed;
+    auto sim = PrinterSimulator::start(0, [&](const SimulatedJob& j) { printed.add(j); });
+    REQUIRE(sim.ok());
+    auto queue = PrintQueue::open(dir.path, fast_options());
+    REQUIRE(queue.ok());
+    for (uint32_t n = 1; n <= 3; ++n)
+        REQUIRE((*queue)->enqueue("job-" + std::to_string(n), make_job(n)).value() == EnqueueOutcome::Queued);
+    CHECK((*queue)->enqueue("job-2", make_job(2)).value() == EnqueueOutcome::AlreadyQueued);
+    auto report = (*queue)->drain(connector((*sim)->port()));
+    CHECK_FALSE(report.stopped_by.has_value());
+    CHECK(report.printed == 3);
+    CHECK(printed.numbers() == std::vector<uint32_t>{1, 2, 3});
+    auto expected = escpos::assemble_page(escpos::parse_all(make_job(2)).value()).value();
+    CHECK(printed.pages[1].bits == expected.bits);
+    CHECK(printed.pages[1].height == 200);
+    CHECK((*queue)->enqueue("job-2", make_job(2)).value() == EnqueueOutcome::AlreadyPrinted);
+    CHECK((*queue)->pending_count() == 0);
+}
+
+TEST_CASE("Paper out in the middle of a job pauses it and the job prints once after reloading")
+{
+    TempDir dir("paper");
+    Printed printed;
+    auto sim = PrinterSimulator::start(0, [&](const SimulatedJob& j) { printed.add(j); });
+    REQUIRE(sim.ok());
+    auto queue = PrintQueue::open(dir.path, fast_options()).release_value();
+    (*sim)->paper_out_after_rows(300); // Job 1 (200 rows) fits; job 2 stops after 100 rows.
+    REQUIRE(queue->enqueue("a", make_job(1)).ok());
+    REQUIRE(queue->enqueue("b", make_job(2)).ok());
+    REQUIRE(queue->enqueue("c", make_job(3)).ok());
+    PrintWorker worker(*queue, connector((*sim)->port()));
+    worker.notify();
+    REQUIRE(wait_until([&] { auto s = queue->last_status(); return s && s->paper_out; }));
+    CHECK(printed.numbers() == std::vector<uint32_t>{1});
+    CHECK(queue->pending_ids() == std::vector<std::string>{"b", "c"});
+    (*sim)->set_paper(Paper::Loaded);
+    REQUIRE(wait_until([&] { return queue->pending_count() == 0; }));
+    CHECK(printed.numbers() == std::vector<uint32_t>{1, 2, 3});
+    auto expected = escpos::assemble_page(escpos::parse_all(make_job(2)).value()).value();
+    CHECK(printed.pages[1].bits == expected.bits);
+}
+
+TEST_CASE("A printer that is off keeps the jobs on disk across a restart and prints them once when back")
+{
+    TempDir dir("off");
+    uint16_t port;
+    {
+        auto probe = PrinterSimulator::start(0, nullptr);
+        REQUIRE(probe.ok());
+        port = (*probe)->port();
+    } // The port is now closed: the printer is off.
+    {
+        auto queue = PrintQueue::open(dir.path, fast_options()).release_value();
+        REQUIRE(queue->enqueue("receipt:1", make_job(11)).ok());
+        REQUIRE(queue->enqueue("receipt:2", make_job(12)).ok());
+        auto report = queue->drain(connector(port));
+        REQUIRE(report.stopped_by.has_value());
+        CHECK(report.stopped_by->code == "error.device.connect_failed");
+        CHECK(queue->pending_count() == 2);
+    } // The kiosk restarts.
+    Printed printed;
+    auto sim = PrinterSimulator::start(port, [&](const SimulatedJob& j) { printed.add(j); });
+    REQUIRE(sim.ok());
+    auto queue = PrintQueue::open(dir.path, fast_options()).release_value();
+    CHECK(queue->pending_ids() == std::vector<std::string>{"receipt:1", "receipt:2"});
+    auto report = queue->drain(connector(port));
+    CHECK_FALSE(report.stopped_by.has_value());
+    CHECK(printed.numbers() == std::vector<uint32_t>{11, 12});
+    // A third restart finds nothing to print and refuses the same receipts again.
+    auto again = PrintQueue::open(dir.path, fast_options()).release_value();
+    CHECK(again->pending_count() == 0);
+    CHECK(again->enqueue("receipt:1", make_job(11)).value() == EnqueueOutcome::AlreadyPrinted);
+    CHECK(again->drain(connector(port)).printed == 0);
+    CHECK(printed.numbers().size() == 2);
+}
+
+TEST_CASE("A slow printer and a power cut mid-job lose nothing and double nothing")
+{
+    TempDir dir("slow");
+    Printed printed;
+    auto sim = PrinterSimulator::start(0, [&](const SimulatedJob& j) { printed.add(j); });
+    REQUIRE(sim.ok());
+    (*sim)->set_bytes_per_second(40000); // ~0.25 s a job
+    auto queue = PrintQueue::open(dir.path, fast_options()).release_value();
+    for (uint32_t n = 1; n <= 4; ++n)
+        REQUIRE(queue->enqueue("slow-" + std::to_string(n), make_job(n)).ok());
+    PrintWorker worker(*queue, connector((*sim)->port()), Millis(200));
+    worker.notify();
+    // Cut the power while job 2 is being received.
+    REQUIRE(wait_until([&] { return printed.numbers().size() >= 1; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(80));
+    (*sim)->drop_connection();
+    REQUIRE(wait_until([&] { return queue->pending_count() == 0; }, 60));
+    CHECK(printed.numbers() == std::vector<uint32_t>{1, 2, 3, 4});
+    CHECK((*sim)->jobs_printed() == 4);
+}
+
+TEST_CASE("A closed port and a printer with its cover open are clear errors")
+{
+    TempDir dir("closed");
+    auto queue = PrintQueue::open(dir.path, fast_options()).release_value();
+    REQUIRE(queue->enqueue("x", make_job(1)).ok());
+    auto report = queue->drain(connector(1)); // Nothing listens on port 1.
+    REQUIRE(report.stopped_by.has_value());
+    CHECK(report.stopped_by->code == "error.device.connect_failed");
+
+    auto sim = PrinterSimulator::start(0, nullptr).release_value();
+    sim->set_cover(Cover::Open);
+    report = queue->drain(connector(sim->port()));
+    REQUIRE(report.stopped_by.has_value());
+    CHECK(report.stopped_by->code == "error.printer.cover_open");
+    CHECK(queue->pending_count() == 1);
+    sim->set_cover(Cover::Closed);
+    CHECK(queue->drain(connector(sim->port())).printed == 1);
+
+    CHECK(queue->enqueue("bad id with spaces", "x").error().code == "error.print_queue.bad_id");
+    CHECK(queue->enqueue(std::string(200, 'a'), "x").error().code == "error.print_queue.bad_id");
+    CHECK(queue->enqueue("huge", std::string(9u << 20, 'x')).error().code == "error.print_queue.too_large");
+}

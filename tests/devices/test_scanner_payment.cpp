@@ -1,0 +1,171 @@
+// Scanners (keyboard wedge timing, serial lines), payment device simulators and health aggregation.
+
+#include "devices/health.h"
+#include "devices/payment.h"
+#include "devices/scanner.h"
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fcntl.h>
+#include <unistd.h>
+
+using namespace nafitha;
+using namespace nafitha::devices;
+
+namespace {
+constexpr int64_t ms = 1'000'000;
+}
+
+TEST_CASE("A keyboard-wedge burst ending in Enter is a scan and slow typing is not")
+{
+    WedgeDetector d;
+    std::string code = "NF-2026-000123";
+    int64_t t = 1000 * ms;
+    for (char c : code) {
+        CHECK(d.key(char32_t(c), t) == WedgeDetector::Verdict::Pending);
+        t += 8 * ms;
+    }
+    REQUIRE(d.key(U'\n', t) == WedgeDetector::Verdict::Scanned);
+    CHECK(d.scan() == code);
+
+    // A person types 120 ms apart: each held key is released as typing when the next one comes late.
+    std::u32string typed;
+    t += 1000 * ms;
+    for (char c : std::string("123456")) {
+        auto v = d.key(char32_t(c), t);
+        if (v == WedgeDetector::Verdict::Typed)
+            typed += d.typed();
+        t += 120 * ms;
+    }
+    if (d.tick(t) == WedgeDetector::Verdict::Typed)
+        typed += d.typed();
+    CHECK(typed == U"123456");
+
+    // A fast but short burst (a person's quick double key) with Enter is typing, not a scan.
+    t += 1000 * ms;
+    d.key(U'4', t);
+    d.key(U'2', t + 5 * ms);
+    REQUIRE(d.key(U'\n', t + 10 * ms) == WedgeDetector::Verdict::Typed);
+    CHECK(d.typed() == U"42\n");
+}
+
+TEST_CASE("A serial scanner delivers one scan per line and refuses overlong ones")
+{
+    int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+    REQUIRE(master >= 0);
+    REQUIRE(::grantpt(master) == 0);
+    REQUIRE(::unlockpt(master) == 0);
+    std::string slave = ::ptsname(master);
+    auto address = parse_address("serial://" + slave + "?baud=9600");
+    REQUIRE(address.ok());
+    auto transport = open_transport(*address, Millis(500));
+    REQUIRE(transport.ok());
+    SerialScanner scanner(transport.release_value(), 32);
+    std::string input = "NF-2026-000001\r\n" + std::string(100, 'X') + "\r\nNF-2026-000002\n";
+    REQUIRE(::write(master, input.data(), input.size()) == ssize_t(input.size()));
+    auto first = scanner.next(Millis(2000));
+    REQUIRE(first.ok());
+    REQUIRE(first->has_value());
+    CHECK(**first == "NF-2026-000001");
+    auto second = scanner.next(Millis(2000));
+    REQUIRE_FALSE(second.ok());
+    CHECK(second.error().code == "error.scanner.too_long");
+    auto third = scanner.next(Millis(2000));
+    REQUIRE(third.ok());
+    REQUIRE(third->has_value());
+    CHECK(**third == "NF-2026-000002");
+    auto none = scanner.next(Millis(50));
+    REQUIRE(none.ok());
+    CHECK_FALSE(none->has_value());
+    ::close(master);
+}
+
+TEST_CASE("The cash acceptor simulator escrows known notes and returns or stacks them")
+{
+    CashAcceptorSimulator cash(2);
+    cash.insert_note(500);
+    REQUIRE(cash.poll()->kind == CashEvent::Kind::Rejected); // Not enabled yet.
+    CHECK(cash.enable({}).error().code == "error.cash.no_denominations");
+    REQUIRE(cash.enable({500, 1000, 5000}).ok());
+    CHECK(cash.state_code() == "device.cash.ok");
+    cash.insert_note(700);
+    CHECK(cash.poll()->kind == CashEvent::Kind::Rejected);
+    cash.insert_note(1000);
+    auto e = cash.poll();
+    REQUIRE(e);
+    CHECK(e->kind == CashEvent::Kind::Escrowed);
+    CHECK(e->amount_minor == 1000);
+    cash.insert_note(500); // One note at a time.
+    CHECK(cash.poll()->kind == CashEvent::Kind::Rejected);
+    REQUIRE(cash.return_escrow().ok());
+    CHECK(cash.poll()->kind == CashEvent::Kind::Returned);
+    CHECK(cash.return_escrow().error().code == "error.cash.no_escrow");
+    for (int64_t note : {5000, 500}) {
+        cash.insert_note(note);
+        cash.poll();
+        REQUIRE(cash.stack().ok());
+        CHECK(cash.poll()->kind == CashEvent::Kind::Stacked);
+    }
+    CHECK(cash.cashbox_total() == 5500);
+    CHECK(cash.state_code() == "device.cash.full");
+    cash.jam();
+    CHECK(cash.state_code() == "device.cash.jammed");
+}
+
+TEST_CASE("The card terminal simulator approves declines and times out")
+{
+    CardTerminalSimulator card;
+    CHECK(card.start(0, "R1", 1000).error().code == "error.card.bad_amount");
+    REQUIRE(card.start(2500, "R1", 30000).ok());
+    CHECK(card.start(100, "R2", 30000).error().code == "error.card.busy");
+    CHECK_FALSE(card.poll(0).has_value());
+    card.present_card(CardTerminalSimulator::Script::Approve, 10);
+    auto r = card.poll(20);
+    REQUIRE(r);
+    CHECK(r->outcome == CardResult::Outcome::Approved);
+    CHECK(r->amount_minor == 2500);
+    CHECK_FALSE(r->authorization.empty());
+    CHECK_FALSE(card.poll(30).has_value());
+
+    REQUIRE(card.start(2500, "R3", 30000).ok());
+    card.present_card(CardTerminalSimulator::Script::Decline, 0);
+    CHECK(card.poll(5)->reason_code == "error.card.declined");
+
+    REQUIRE(card.start(2500, "R4", 1000).ok());
+    CHECK_FALSE(card.poll(100).has_value());
+    auto t = card.poll(1200);
+    REQUIRE(t);
+    CHECK(t->outcome == CardResult::Outcome::TimedOut);
+    CHECK_FALSE(card.busy());
+}
+
+TEST_CASE("Health aggregation decides out of service from required devices only")
+{
+    PrinterStatus ok;
+    ok.online = true;
+    auto all_ok = aggregate({printer_health("printer", Need::Required, ok, 0),
+                             payment_health("cash", DeviceKind::CashAcceptor, Need::Optional, "device.cash.ok")});
+    CHECK(all_ok.in_service);
+    CHECK_FALSE(all_ok.needs_attention);
+
+    PrinterStatus low = ok;
+    low.paper_near_end = true;
+    auto warn = aggregate({printer_health("printer", Need::Required, low, 0)});
+    CHECK(warn.in_service);
+    CHECK(warn.needs_attention);
+
+    PrinterStatus out = ok;
+    out.paper_out = true;
+    auto down = aggregate({payment_health("cash", DeviceKind::CashAcceptor, Need::Optional, "device.cash.jammed"),
+                           printer_health("printer", Need::Required, out, 3)});
+    CHECK_FALSE(down.in_service);
+    CHECK_FALSE(down.can_print);
+    CHECK_FALSE(down.can_take_cash);
+    CHECK(down.can_take_card);
+    REQUIRE(down.reasons.size() == 2);
+
+    auto cash_only = aggregate({payment_health("cash", DeviceKind::CashAcceptor, Need::Optional, "device.cash.jammed")});
+    CHECK(cash_only.in_service);
+    CHECK_FALSE(cash_only.can_take_cash);
+    CHECK(aggregate({printer_health("p", Need::Required, std::nullopt, 2)}).in_service == false);
+}
