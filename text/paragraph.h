@@ -26,7 +26,7 @@ namespace nafitha::text {
 
 inline constexpr size_t kMaxLayoutCodePoints = 262144;
 inline constexpr int kMinPixelSize = 4;
-inline constexpr int kMaxPixelSize = 512;
+inline constexpr int kMaxPixelSize = 4096;  // Large enough to lay out at one pixel per font unit.
 
 enum class Align : uint8_t { Start, End, Center };  // Start is the right edge in an RTL paragraph.
 enum class Justify : uint8_t { None, Spaces };      // Spaces: stretch spaces on every line but a paragraph's last.
@@ -99,6 +99,9 @@ struct Layout {
     bool rtl = false;           // Direction of the first paragraph.
     bool truncated = false;     // Lines were dropped (max_lines) or the input was cut at the size limit.
     size_t text_bytes = 0;      // Size of the input text the clusters refer to.
+    // Byte offsets of every grapheme boundary in the input text, ascending, including 0 and text_bytes (used
+    // by text/caret.h to place carets inside ligatures).
+    std::vector<uint32_t> graphemes;
 
     void clear();
 };
