@@ -154,6 +154,12 @@ void CentralServer::run() { m_http->listen_after_bind(); }
 
 void CentralServer::stop() { m_http->stop(); }
 
+void CentralServer::wait_until_running() const
+{
+    for (int i = 0; i < 5000 && !m_http->is_running(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
 namespace {
 
 void reply_json(httplib::Response& res, int status, const nlohmann::json& body)

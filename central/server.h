@@ -47,6 +47,8 @@ public:
     // Serves until stop() is called from another thread.
     void run();
     void stop();
+    // Polls until the server accepts connections (after run() started on another thread).
+    void wait_until_running() const;
 
     Store& store() { return *m_store; }
     Metrics& metrics() { return m_metrics; }

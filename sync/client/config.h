@@ -1,0 +1,30 @@
+#pragma once
+// DIR/sync.json, written by enrollment: {"server_url","terminal_id","centre","server_public_key",
+// "catalogue_version","ca_file"(optional),"status_cursor"}. Absent = not enrolled.
+
+#include "base/result.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace nafitha::sync {
+
+struct SyncConfig {
+    std::string server_url; // "http://host:port" or "https://host:port", no trailing slash
+    std::string terminal_id;
+    std::string centre;
+    std::string server_public_key;
+    int64_t catalogue_version = 0;
+    std::string ca_file;
+    int64_t status_cursor = 0; // the last central decision applied on this terminal
+};
+
+inline std::filesystem::path config_file(const std::filesystem::path& data_dir) { return data_dir / "sync.json"; }
+
+// error.sync.not_enrolled when the file is missing; error.sync.config_invalid when it is not readable.
+Result<SyncConfig> load_config(const std::filesystem::path& data_dir);
+// Atomic and durable.
+Result<void> save_config(const std::filesystem::path& data_dir, const SyncConfig& config);
+
+} // namespace nafitha::sync

@@ -1,0 +1,40 @@
+#include "sync/client/enroll.h"
+
+#include "base/log.h"
+#include "sync/client/central_client.h"
+#include "sync/journal/identity.h"
+
+namespace nafitha::sync {
+
+Result<SyncConfig> enroll(const std::filesystem::path& data_dir, const std::string& server_url, const std::string& code,
+                          const HttpOptions& http)
+{
+    if (server_url.rfind("http://", 0) != 0 && server_url.rfind("https://", 0) != 0)
+        return Error::make("error.sync.bad_url", "the server URL must start with http:// or https://", "server");
+    if (code.empty() || code.size() > 64)
+        return Error::make("error.sync.bad_code", "the enrollment code is empty or too long", "code");
+    auto identity = TRY(journal::load_or_create_identity(data_dir));
+    CentralClient client(server_url, identity, http);
+    auto answer = TRY(client.enroll(code));
+    if (answer.terminal_id != identity.terminal_id)
+        return Error::make("error.sync.enroll_mismatch", "the server answered for another terminal id");
+    SyncConfig config;
+    config.server_url = server_url;
+    while (!config.server_url.empty() && config.server_url.back() == '/')
+        config.server_url.pop_back();
+    config.terminal_id = answer.terminal_id;
+    config.centre = answer.centre;
+    config.server_public_key = answer.server_public_key;
+    config.catalogue_version = 0; // the version last installed through the pull; 0 fetches the current one
+    config.ca_file = http.ca_file;
+    // A repeated enrollment keeps the status cursor of the earlier one.
+    if (auto old = load_config(data_dir); old.ok() && old->terminal_id == config.terminal_id) {
+        config.status_cursor = old->status_cursor;
+        config.catalogue_version = old->catalogue_version;
+    }
+    TRY(save_config(data_dir, config));
+    log::info("sync", "enrolled as " + config.terminal_id + " at centre " + config.centre);
+    return config;
+}
+
+} // namespace nafitha::sync

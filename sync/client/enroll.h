@@ -1,0 +1,18 @@
+#pragma once
+// Enrollment: the terminal makes (or loads) its key pair locally, sends only its public key with the one-time
+// code, and writes DIR/sync.json from the answer.
+
+#include "base/result.h"
+#include "sync/client/config.h"
+#include "sync/client/http.h"
+
+#include <filesystem>
+#include <string>
+
+namespace nafitha::sync {
+
+// error.central.enroll_code (unknown, used or expired code), error.sync.network, error.sync.enroll_mismatch.
+Result<SyncConfig> enroll(const std::filesystem::path& data_dir, const std::string& server_url, const std::string& code,
+                          const HttpOptions& http);
+
+} // namespace nafitha::sync

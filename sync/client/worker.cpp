@@ -1,0 +1,330 @@
+#include "sync/client/worker.h"
+
+#include "base/clock.h"
+#include "base/fs.h"
+#include "base/log.h"
+#include "sync/client/central_client.h"
+#include "sync/client/config.h"
+#include "sync/journal/identity.h"
+#include "sync/journal/journal.h"
+
+#include <random>
+
+namespace nafitha::sync {
+
+namespace {
+
+std::filesystem::path alarm_file(const std::filesystem::path& dir) { return dir / "sync_alarm.json"; }
+
+} // namespace
+
+struct SyncWorker::Impl {
+    SyncOptions options;
+    SyncCallbacks callbacks;
+    SyncConfig config;
+    std::unique_ptr<CentralClient> client;
+    std::optional<journal::Reader> reader;
+
+    // Where the next batch starts (the server's acknowledged seq); learnt from the server after a start.
+    bool resumed = false;
+    int64_t cursor = 0;
+    size_t batch_limit = 0;
+    int64_t last_pull_ms = 0;
+
+    mutable std::mutex mutex; // guards progress
+    SyncProgress progress;
+
+    std::mutex run_mutex;
+    std::condition_variable wake;
+    std::mutex wake_mutex;
+    bool wake_flag = false;
+    std::atomic<bool> stopping{false};
+    std::thread thread;
+    std::mt19937_64 rng{std::random_device{}()};
+
+    void set_progress(const std::function<void(SyncProgress&)>& fn)
+    {
+        std::lock_guard lock(mutex);
+        fn(progress);
+    }
+
+    void refresh_counts()
+    {
+        auto last = reader->last_seq();
+        auto acked = reader->acked_seq();
+        if (last.ok() && acked.ok())
+            set_progress([&](SyncProgress& p) {
+                p.last_seq = last.value();
+                p.acked_seq = acked.value();
+                p.pending = last.value() - acked.value();
+                p.clock_offset_ms = client->clock_offset_ms();
+                p.wire_bytes = client->wire_bytes_sent();
+            });
+    }
+
+    Error raise_alarm(Error error)
+    {
+        log::error("sync", "queue stopped: " + error.to_string());
+        nlohmann::json j = {{"error", error.code}, {"detail", error.detail}, {"time", clock::now_iso8601()}};
+        (void)fs::write_file_atomic(alarm_file(options.data_dir), j.dump(2) + "\n", 0600);
+        set_progress([&](SyncProgress& p) {
+            p.alarm = true;
+            p.state = SyncState::Stopped;
+            p.last_error = error;
+        });
+        return error;
+    }
+
+    // Sends everything pending. Errors that will not heal raise the alarm.
+    Result<void> drain()
+    {
+        auto last = TRY(reader->last_seq());
+        if (!resumed) {
+            auto state = client->terminal_state();
+            if (!state.ok()) {
+                if (classify(state.error(), client->last_refusal()) == Retry::Never)
+                    return raise_alarm(state.release_error());
+                return state.release_error();
+            }
+            if (state->acked_seq > last)
+                return raise_alarm(Error::make("error.sync.central_ahead",
+                                               "central holds seq " + std::to_string(state->acked_seq)
+                                                   + " but the journal ends at " + std::to_string(last)));
+            TRY(reader->set_acked_seq(state->acked_seq));
+            cursor = state->acked_seq;
+            resumed = true;
+            set_progress([&](SyncProgress& p) { p.last_success_ms = clock::unix_ms(); });
+        }
+        int gap_retries = 0;
+        while (!stopping) {
+            size_t max_entries = std::min(options.batch_max_entries, batch_limit ? batch_limit : options.batch_max_entries);
+            max_entries = std::min(max_entries, protocol::kMaxBatchEntries);
+            auto entries = TRY(reader->entries_after(cursor, max_entries, options.batch_max_bytes));
+            if (entries.empty())
+                break;
+            auto answer = client->ingest(entries);
+            if (answer.ok()) {
+                if (answer->acked_seq < entries.back().seq) {
+                    resumed = false;
+                    return Error::make("error.sync.server_error", "central acknowledged less than it was sent");
+                }
+                cursor = answer->acked_seq;
+                TRY(reader->set_acked_seq(std::min(cursor, entries.back().seq)));
+                batch_limit = 0;
+                set_progress([&](SyncProgress& p) {
+                    p.last_success_ms = clock::unix_ms();
+                    p.entries_sent += static_cast<int64_t>(entries.size());
+                });
+                refresh_counts();
+                continue;
+            }
+            Error error = answer.release_error();
+            const auto& refusal = client->last_refusal();
+            if (error.code == "error.central.gap" && refusal.expected_seq && *refusal.expected_seq - 1 <= last
+                && ++gap_retries < 4) {
+                // Central holds less than we thought (restored from a backup, or a lost answer): resend from there.
+                cursor = *refusal.expected_seq - 1;
+                continue;
+            }
+            if ((error.code == "error.sync.batch_too_large" || error.code == "error.sync.body_too_large")
+                && entries.size() > 1) {
+                batch_limit = std::max<size_t>(1, entries.size() / 2);
+                continue;
+            }
+            if (classify(error, refusal) == Retry::Never)
+                return raise_alarm(std::move(error));
+            // The answer may have been lost after central stored the batch: ask again where it stands.
+            resumed = false;
+            return error;
+        }
+        return {};
+    }
+
+    Result<void> pull()
+    {
+        if (callbacks.apply_decision) {
+            for (int page = 0; page < 100 && !stopping; ++page) {
+                auto answer = TRY(client->status(config.status_cursor));
+                if (answer.decisions.empty())
+                    break;
+                for (const auto& d : answer.decisions) {
+                    TRY(callbacks.apply_decision(d));
+                    config.status_cursor = d.cursor;
+                }
+                TRY(save_config(options.data_dir, config));
+            }
+        }
+        if (callbacks.install_catalogue && !stopping) {
+            auto answer = TRY(client->catalogue(config.catalogue_version));
+            if (!answer.up_to_date) {
+                TRY(callbacks.install_catalogue(answer.document));
+                config.catalogue_version = answer.version;
+                TRY(save_config(options.data_dir, config));
+                log::info("sync", "catalogue version " + std::to_string(answer.version) + " installed");
+            }
+        }
+        last_pull_ms = clock::unix_ms();
+        return {};
+    }
+
+    Result<void> pass(bool with_pull)
+    {
+        std::lock_guard lock(run_mutex);
+        {
+            std::lock_guard p(mutex);
+            if (progress.alarm)
+                return *progress.last_error;
+        }
+        set_progress([](SyncProgress& p) { p.state = SyncState::Syncing; });
+        auto result = drain();
+        if (result.ok() && with_pull)
+            result = pull();
+        refresh_counts();
+        if (result.ok()) {
+            set_progress([](SyncProgress& p) {
+                p.state = SyncState::Idle;
+                p.last_success_ms = clock::unix_ms();
+                p.last_error.reset();
+                p.failures = 0;
+            });
+        } else if (!progress.alarm) {
+            set_progress([&](SyncProgress& p) {
+                p.last_error = result.error();
+                ++p.failures;
+            });
+        }
+        return result;
+    }
+
+    int64_t backoff_ms()
+    {
+        int64_t failures;
+        {
+            std::lock_guard lock(mutex);
+            failures = progress.failures;
+        }
+        int64_t delay = options.backoff_initial_ms;
+        for (int64_t i = 1; i < failures && delay < options.backoff_max_ms; ++i)
+            delay *= 2;
+        delay = std::min(delay, options.backoff_max_ms);
+        // Jitter: somewhere between half and the whole delay, so that terminals do not retry in step.
+        std::uniform_int_distribution<int64_t> dist(delay / 2, delay);
+        return dist(rng);
+    }
+
+    void sleep_for(int64_t ms)
+    {
+        std::unique_lock lock(wake_mutex);
+        wake.wait_for(lock, std::chrono::milliseconds(ms), [&] { return wake_flag || stopping.load(); });
+        wake_flag = false;
+    }
+
+    void loop()
+    {
+        while (!stopping) {
+            bool pull_due = clock::unix_ms() - last_pull_ms >= options.pull_interval_ms;
+            auto result = pass(pull_due);
+            if (stopping)
+                break;
+            bool alarm = progress_alarm();
+            int64_t wait = alarm ? 3600'000 : result.ok() ? options.poll_interval_ms : backoff_ms();
+            if (!result.ok() && !alarm) {
+                log::warn("sync", "attempt failed, next in " + std::to_string(wait) + " ms: " + result.error().to_string());
+                set_progress([&](SyncProgress& p) {
+                    p.state = SyncState::Waiting;
+                    p.next_attempt_ms = clock::unix_ms() + wait;
+                });
+            }
+            sleep_for(wait);
+        }
+    }
+
+    bool progress_alarm() const
+    {
+        std::lock_guard lock(mutex);
+        return progress.alarm;
+    }
+};
+
+SyncWorker::SyncWorker(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+
+SyncWorker::~SyncWorker() { stop(); }
+
+Result<std::unique_ptr<SyncWorker>> SyncWorker::create(SyncOptions options, SyncCallbacks callbacks)
+{
+    auto impl = std::make_unique<Impl>();
+    impl->config = TRY(load_config(options.data_dir));
+    if (!options.server_url.empty())
+        impl->config.server_url = options.server_url;
+    while (!impl->config.server_url.empty() && impl->config.server_url.back() == '/')
+        impl->config.server_url.pop_back();
+    if (options.http.ca_file.empty())
+        options.http.ca_file = impl->config.ca_file;
+    auto identity = TRY(journal::load_identity(options.data_dir));
+    if (identity.terminal_id != impl->config.terminal_id)
+        return Error::make("error.sync.enroll_mismatch", "sync.json names another terminal than identity.json");
+    impl->reader.emplace(TRY(journal::Reader::open(journal::database_file(options.data_dir))));
+    impl->client = std::make_unique<CentralClient>(impl->config.server_url, identity, options.http);
+    impl->client->set_abort(&impl->stopping);
+    if (std::filesystem::exists(alarm_file(options.data_dir))) {
+        auto text = fs::read_file(alarm_file(options.data_dir), 64 * 1024);
+        auto j = nlohmann::json::parse(text.ok() ? text.value() : std::string("{}"), nullptr, false);
+        std::string code = j.is_object() ? j.value("error", "error.sync.alarm") : "error.sync.alarm";
+        std::string detail = j.is_object() ? j.value("detail", "") : "";
+        impl->progress.alarm = true;
+        impl->progress.state = SyncState::Stopped;
+        impl->progress.last_error = Error::make(code, detail);
+    }
+    impl->options = std::move(options);
+    impl->callbacks = std::move(callbacks);
+    impl->refresh_counts();
+    return std::unique_ptr<SyncWorker>(new SyncWorker(std::move(impl)));
+}
+
+void SyncWorker::start()
+{
+    if (m_impl->thread.joinable())
+        return;
+    m_impl->stopping = false;
+    m_impl->thread = std::thread([impl = m_impl.get()] { impl->loop(); });
+}
+
+void SyncWorker::stop()
+{
+    if (!m_impl || !m_impl->thread.joinable())
+        return;
+    {
+        std::lock_guard lock(m_impl->wake_mutex);
+        m_impl->stopping = true;
+    }
+    m_impl->wake.notify_all();
+    m_impl->thread.join();
+}
+
+void SyncWorker::sync_now()
+{
+    {
+        std::lock_guard lock(m_impl->wake_mutex);
+        m_impl->wake_flag = true;
+    }
+    m_impl->wake.notify_all();
+}
+
+SyncProgress SyncWorker::progress() const
+{
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->progress;
+}
+
+Result<void> SyncWorker::run_once() { return m_impl->pass(true); }
+
+Result<void> SyncWorker::clear_alarm(const std::filesystem::path& data_dir)
+{
+    std::error_code ec;
+    std::filesystem::remove(alarm_file(data_dir), ec);
+    if (ec)
+        return Error::make("error.fs.write_failed", ec.message());
+    return fs::fsync_dir(data_dir);
+}
+
+} // namespace nafitha::sync

@@ -1,0 +1,98 @@
+#pragma once
+// The sync worker: a thread of its own that ships the journal to nafitha-central and pulls decisions and
+// catalogue updates. The UI never waits for it: progress() copies a small snapshot under a short lock.
+//
+//   sync::SyncCallbacks cb;
+//   cb.apply_decision = [&](const protocol::Decision& d) { return terminal->apply_central_decision(...); };
+//   cb.install_catalogue = [&](const nlohmann::json& doc) { return terminal->install_catalogue(doc); };
+//   auto worker = TRY(sync::SyncWorker::create({.data_dir = dir}, cb));
+//   worker->start();            // returns at once
+//   auto p = worker->progress(); // each frame: pending, last success, last error (a translation key)
+//   worker->sync_now();         // "send now" button: wakes the worker
+//   worker->stop();             // aborts a transfer in flight and joins the thread
+//
+// Batches of consecutive entries (hundreds of KB, gzip) go out in signed requests. After any crash the
+// worker first asks central where it stands and resumes from its acknowledged sequence. Failures that may
+// heal (no link, timeouts, 5xx) are retried with capped exponential backoff and jitter; a refusal that will
+// not heal (bad entry, fork, revoked terminal) stops the queue and raises an alarm kept in DIR/sync_alarm.json
+// until a technician clears it.
+
+#include "base/result.h"
+#include "sync/client/http.h"
+#include "sync/protocol/messages.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace nafitha::sync {
+
+struct SyncCallbacks {
+    // Records a central decision on the terminal (services::Terminal::apply_central_decision). Empty: no pull.
+    std::function<Result<void>(const protocol::Decision&)> apply_decision;
+    // Installs a newer catalogue document atomically (services::Terminal::install_catalogue). Empty: no pull.
+    std::function<Result<void>(const nlohmann::json&)> install_catalogue;
+};
+
+struct SyncOptions {
+    std::filesystem::path data_dir;
+    std::string server_url;                 // overrides sync.json for this run when set
+    size_t batch_max_entries = 2000;
+    size_t batch_max_bytes = 384 * 1024;    // payload bytes per batch (before gzip)
+    int64_t backoff_initial_ms = 1000;
+    int64_t backoff_max_ms = 60000;
+    int64_t poll_interval_ms = 2000;        // how often an idle worker looks for new entries
+    int64_t pull_interval_ms = 60000;       // how often it pulls decisions and the catalogue
+    HttpOptions http;                       // the CA file defaults to sync.json's ca_file
+};
+
+enum class SyncState { Idle, Syncing, Waiting, Stopped };
+
+struct SyncProgress {
+    SyncState state = SyncState::Idle;
+    int64_t last_seq = 0;
+    int64_t acked_seq = 0;
+    int64_t pending = 0;
+    int64_t last_success_ms = 0;        // unix ms of the last exchange that worked; 0 = never
+    std::optional<Error> last_error;    // code is a translation key (assets/i18n/<lang>/sync.json)
+    bool alarm = false;                 // the queue is stopped for good; a technician must look
+    int64_t next_attempt_ms = 0;        // when Waiting
+    int64_t failures = 0;               // consecutive failed attempts
+    int64_t clock_offset_ms = 0;        // server clock minus ours
+    int64_t wire_bytes = 0;             // request bytes sent (compressed)
+    int64_t entries_sent = 0;
+};
+
+class SyncWorker {
+public:
+    // Reads sync.json (error.sync.not_enrolled) and the identity; opens its own connection to terminal.db.
+    static Result<std::unique_ptr<SyncWorker>> create(SyncOptions options, SyncCallbacks callbacks);
+    ~SyncWorker();
+
+    void start();
+    void stop();
+    void sync_now();
+    SyncProgress progress() const;
+
+    // One full pass on the calling thread (for `nafitha-ctl sync --once` and tests; do not mix with start()):
+    // resume, send everything pending, pull decisions and the catalogue. Ok when nothing is left pending.
+    Result<void> run_once();
+
+    // Forgets a raised alarm (removes DIR/sync_alarm.json) so that the queue runs again.
+    static Result<void> clear_alarm(const std::filesystem::path& data_dir);
+
+private:
+    struct Impl;
+    explicit SyncWorker(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace nafitha::sync

@@ -1,0 +1,403 @@
+#include "tests/sync/harness.h"
+
+#include "base/clock.h"
+#include "sync/journal/journal.h"
+#include "sync/journal/sqlite.h"
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdexcept>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace nafitha::testing {
+
+TempDir::TempDir(const std::string& tag)
+{
+    static std::atomic<int> counter{0};
+    m_path = std::filesystem::temp_directory_path()
+        / ("nafitha-" + tag + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::remove_all(m_path);
+    std::filesystem::create_directories(m_path);
+}
+
+TempDir::~TempDir()
+{
+    std::error_code ec;
+    std::filesystem::remove_all(m_path, ec);
+}
+
+std::filesystem::path bin_dir()
+{
+    if (const char* env = std::getenv("NAFITHA_BIN_DIR"))
+        return env;
+    return std::filesystem::path(NAFITHA_BINARY_DIR) / "bin";
+}
+
+InProcessCentral::InProcessCentral(const std::filesystem::path& data_dir, std::string tls_cert, std::string tls_key)
+{
+    central::ServerConfig config;
+    config.data_dir = data_dir;
+    config.tls_cert = std::move(tls_cert);
+    config.tls_key = std::move(tls_key);
+    m_tls = !config.tls_cert.empty();
+    auto server = central::CentralServer::create(config);
+    if (!server.ok())
+        throw std::runtime_error(server.error().to_string());
+    m_server = server.release_value();
+    auto port = m_server->bind("127.0.0.1", 0);
+    if (!port.ok())
+        throw std::runtime_error(port.error().to_string());
+    m_port = port.value();
+    m_thread = std::thread([this] { m_server->run(); });
+    m_server->wait_until_running();
+}
+
+InProcessCentral::~InProcessCentral()
+{
+    m_server->stop();
+    m_thread.join();
+}
+
+std::string InProcessCentral::url() const
+{
+    return std::string(m_tls ? "https" : "http") + "://" + (m_tls ? "localhost" : "127.0.0.1") + ":" + std::to_string(m_port);
+}
+
+std::string InProcessCentral::add_code(const std::string& centre)
+{
+    return central::create_enrollment_code(store(), centre, "test kiosk", clock::unix_ms()).value();
+}
+
+CentralProcess::CentralProcess(std::filesystem::path data_dir) : m_data(std::move(data_dir)) {}
+
+CentralProcess::~CentralProcess()
+{
+    if (m_pid > 0)
+        kill_hard();
+}
+
+void CentralProcess::start(int port)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        throw std::runtime_error("pipe");
+    std::string exe = (bin_dir() / "nafitha-central").string();
+    std::string data = m_data.string();
+    std::string listen = "127.0.0.1:" + std::to_string(port);
+    std::string log = (m_data / "central.log").string();
+    std::filesystem::create_directories(m_data);
+    const char* argv[] = {exe.c_str(), "serve", "--data", data.c_str(), "--listen", listen.c_str(), nullptr};
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        int logfd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (logfd >= 0)
+            dup2(logfd, 2);
+        close(fds[0]);
+        close(fds[1]);
+        execv(argv[0], const_cast<char* const*>(argv));
+        _exit(127);
+    }
+    close(fds[1]);
+    m_pid = pid;
+    std::string line;
+    pollfd p{fds[0], POLLIN, 0};
+    while (line.find('\n') == std::string::npos) {
+        if (poll(&p, 1, 15000) <= 0)
+            break;
+        char buf[256];
+        ssize_t n = read(fds[0], buf, sizeof buf);
+        if (n <= 0)
+            break;
+        line.append(buf, static_cast<size_t>(n));
+    }
+    close(fds[0]);
+    auto at = line.find("127.0.0.1:");
+    if (at == std::string::npos)
+        throw std::runtime_error("nafitha-central did not start: '" + line + "'");
+    m_port = std::stoi(line.substr(at + 10));
+}
+
+void CentralProcess::kill_hard()
+{
+    if (m_pid <= 0)
+        return;
+    ::kill(m_pid, SIGKILL);
+    int status = 0;
+    waitpid(m_pid, &status, 0);
+    m_pid = -1;
+}
+
+void CentralProcess::stop()
+{
+    if (m_pid <= 0)
+        return;
+    ::kill(m_pid, SIGTERM);
+    int status = 0;
+    waitpid(m_pid, &status, 0);
+    m_pid = -1;
+}
+
+std::string sample_type(int64_t seq)
+{
+    switch (seq % 4) {
+    case 0: return "application.submitted";
+    case 1: return "payment.recorded";
+    case 2: return "ticket.issued";
+    default: return "survey.recorded";
+    }
+}
+
+nlohmann::json sample_payload(int64_t seq, const std::string& terminal_id)
+{
+    char ref[64];
+    std::snprintf(ref, sizeof ref, "DAM01-%s-%07lld", terminal_id.c_str(), static_cast<long long>(seq - seq % 4));
+    switch (seq % 4) {
+    case 0:
+        return {{"reference", ref}, {"service_code", "civil.birth_extract"}, {"centre", "DAM-01"}, {"fee_minor", 5000},
+                {"channel", "kiosk"}};
+    case 1:
+        return {{"reference", ref}, {"amount_minor", 5000}, {"method", "cash"}, {"centre", "DAM-01"}};
+    case 2:
+        return {{"ticket", "C" + std::to_string(seq)}, {"category", "civil"}, {"centre", "DAM-01"}};
+    default:
+        return {{"reference", ref}, {"rating", 1 + seq % 5}};
+    }
+}
+
+std::vector<protocol::Entry> make_chain(const protocol::KeyPair& keys, const std::string& terminal_id, int64_t first_seq,
+                                        int64_t count, std::string prev)
+{
+    std::vector<protocol::Entry> out;
+    for (int64_t seq = first_seq; seq < first_seq + count; ++seq) {
+        protocol::Entry e;
+        e.seq = seq;
+        e.id = terminal_id + "-" + std::to_string(seq);
+        e.terminal_id = terminal_id;
+        e.type = sample_type(seq);
+        e.time = clock::now_iso8601();
+        e.payload = sample_payload(seq, terminal_id);
+        e.prev_hash = prev;
+        (void)protocol::seal(e, keys.secret_key);
+        prev = e.hash;
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+journal::Identity make_terminal_journal(const std::filesystem::path& dir, int64_t count)
+{
+    auto id = journal::load_or_create_identity(dir);
+    if (!id.ok())
+        throw std::runtime_error(id.error().to_string());
+    {
+        auto db = db::Db::open(journal::database_file(dir));
+        if (!db.ok())
+            throw std::runtime_error(db.error().to_string());
+        auto schema = journal::create_schema(db.value());
+        if (!schema.ok())
+            throw std::runtime_error(schema.error().to_string());
+    }
+    append_entries(dir, id.value(), count);
+    return id.release_value();
+}
+
+void append_entries(const std::filesystem::path& dir, const journal::Identity& id, int64_t count)
+{
+    auto db = db::Db::open(journal::database_file(dir)).release_value();
+    int64_t next = journal::last_seq(db).value() + 1;
+    for (int64_t done = 0; done < count;) {
+        auto tx = db::Transaction::begin(db).release_value();
+        for (int k = 0; k < 1000 && done < count; ++k, ++done, ++next) {
+            auto r = journal::append(db, id, sample_type(next), sample_payload(next, id.terminal_id));
+            if (!r.ok())
+                throw std::runtime_error(r.error().to_string());
+        }
+        if (!tx.commit().ok())
+            throw std::runtime_error("commit failed");
+    }
+}
+
+std::vector<std::pair<int64_t, std::string>> journal_hashes(const std::filesystem::path& dir)
+{
+    auto reader = journal::Reader::open(journal::database_file(dir)).release_value();
+    std::vector<std::pair<int64_t, std::string>> out;
+    int64_t after = 0;
+    for (;;) {
+        auto batch = reader.entries_after(after, 5000, 64 * 1024 * 1024).release_value();
+        if (batch.empty())
+            break;
+        for (const auto& e : batch)
+            out.emplace_back(e.seq, e.hash);
+        after = batch.back().seq;
+    }
+    return out;
+}
+
+std::vector<std::pair<int64_t, std::string>> central_hashes(central::Store& store, const std::string& terminal_id)
+{
+    std::vector<std::pair<int64_t, std::string>> out;
+    auto entries = store.entries(terminal_id).release_value();
+    for (const auto& e : entries)
+        out.emplace_back(e.seq, e.hash);
+    return out;
+}
+
+// --- FaultProxy ---
+
+FaultProxy::FaultProxy(int upstream_port) : m_upstream(upstream_port)
+{
+    m_plan = [](int) { return Fault{}; };
+    m_listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(m_listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    if (bind(m_listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(m_listen_fd, 64) != 0)
+        throw std::runtime_error("proxy bind");
+    socklen_t len = sizeof addr;
+    getsockname(m_listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    m_port = ntohs(addr.sin_port);
+    m_thread = std::thread([this] { accept_loop(); });
+}
+
+FaultProxy::~FaultProxy()
+{
+    m_stop = true;
+    shutdown(m_listen_fd, SHUT_RDWR);
+    close(m_listen_fd);
+    m_thread.join();
+    for (auto& t : m_workers)
+        t.join();
+}
+
+void FaultProxy::set_plan(std::function<Fault(int)> plan)
+{
+    std::lock_guard lock(m_mutex);
+    m_plan = std::move(plan);
+}
+
+void FaultProxy::accept_loop()
+{
+    while (!m_stop) {
+        pollfd p{m_listen_fd, POLLIN, 0};
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        int fd = accept(m_listen_fd, nullptr, nullptr);
+        if (fd < 0)
+            continue;
+        Fault fault;
+        {
+            std::lock_guard lock(m_mutex);
+            fault = m_plan(m_count++);
+        }
+        m_workers.emplace_back([this, fd, fault] { serve(fd, fault); });
+    }
+}
+
+namespace {
+
+bool write_all(int fd, const char* data, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = send(fd, data, n, MSG_NOSIGNAL);
+        if (w <= 0)
+            return false;
+        data += w;
+        n -= static_cast<size_t>(w);
+    }
+    return true;
+}
+
+} // namespace
+
+void FaultProxy::serve(int cfd, Fault f)
+{
+    if (f.kind == Fault::Kind::Http500) {
+        std::string head;
+        char buf[4096];
+        while (head.find("\r\n\r\n") == std::string::npos && head.size() < 1 << 20) {
+            pollfd p{cfd, POLLIN, 0};
+            if (poll(&p, 1, 2000) <= 0)
+                break;
+            ssize_t n = recv(cfd, buf, sizeof buf, 0);
+            if (n <= 0)
+                break;
+            head.append(buf, static_cast<size_t>(n));
+        }
+        const char* answer = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\nConnection: close\r\n\r\noops\n";
+        write_all(cfd, answer, std::strlen(answer));
+        close(cfd);
+        return;
+    }
+    int ufd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(m_upstream.load()));
+    if (connect(ufd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        close(ufd);
+        close(cfd);
+        return;
+    }
+    size_t up = 0, down = 0;
+    char buf[16384];
+    pollfd fds[2] = {{cfd, POLLIN, 0}, {ufd, POLLIN, 0}};
+    bool open = true;
+    while (open && !m_stop) {
+        if (poll(fds, 2, 100) <= 0)
+            continue;
+        for (int side = 0; side < 2 && open; ++side) {
+            if (!(fds[side].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            size_t cap = sizeof buf;
+            if (f.kind == Fault::Kind::Slow)
+                cap = 512;
+            ssize_t n = recv(fds[side].fd, buf, cap, 0);
+            if (n <= 0) {
+                open = false;
+                break;
+            }
+            size_t len = static_cast<size_t>(n);
+            int to = side == 0 ? ufd : cfd;
+            size_t& count = side == 0 ? up : down;
+            bool cut = false;
+            if ((f.kind == Fault::Kind::CutRequest && side == 0) || (f.kind == Fault::Kind::CutResponse && side == 1)) {
+                if (count + len >= f.after_bytes) {
+                    len = f.after_bytes > count ? f.after_bytes - count : 0;
+                    cut = true;
+                }
+            }
+            if (f.kind == Fault::Kind::Delay)
+                std::this_thread::sleep_for(std::chrono::milliseconds(f.delay_ms));
+            if (len > 0 && !write_all(to, buf, len))
+                open = false;
+            count += len;
+            if (f.kind == Fault::Kind::Slow && f.bytes_per_s > 0)
+                std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(len) * 1'000'000
+                                                                      / static_cast<int64_t>(f.bytes_per_s)));
+            if (cut)
+                open = false;
+        }
+    }
+    // An abortive close (RST) for cuts, like a dropped link.
+    linger lg{1, 0};
+    if (f.kind == Fault::Kind::CutRequest || f.kind == Fault::Kind::CutResponse) {
+        setsockopt(cfd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        setsockopt(ufd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    }
+    close(cfd);
+    close(ufd);
+}
+
+} // namespace nafitha::testing

@@ -1,0 +1,123 @@
+#pragma once
+// Test harness shared by tests/sync and tests/central: temp folders, an in-process central, a central child
+// process that can be SIGKILLed and restarted, sealed entry chains, terminal journals, and a fault-injecting
+// TCP proxy (tc netem is not available here).
+
+#include "central/server.h"
+#include "sync/journal/identity.h"
+#include "sync/protocol/entry.h"
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <sys/types.h>
+#include <thread>
+#include <vector>
+
+namespace nafitha::testing {
+
+class TempDir {
+public:
+    explicit TempDir(const std::string& tag);
+    ~TempDir();
+    const std::filesystem::path& path() const { return m_path; }
+    std::filesystem::path operator/(const std::string& name) const { return m_path / name; }
+
+private:
+    std::filesystem::path m_path;
+};
+
+std::filesystem::path bin_dir();
+
+// nafitha-central served on 127.0.0.1 from a thread of this process.
+class InProcessCentral {
+public:
+    explicit InProcessCentral(const std::filesystem::path& data_dir, std::string tls_cert = {}, std::string tls_key = {});
+    ~InProcessCentral();
+    int port() const { return m_port; }
+    std::string url() const;
+    central::CentralServer& server() { return *m_server; }
+    central::Store& store() { return m_server->store(); }
+    std::string add_code(const std::string& centre = "DAM-01");
+
+private:
+    std::unique_ptr<central::CentralServer> m_server;
+    std::thread m_thread;
+    int m_port = 0;
+    bool m_tls = false;
+};
+
+// The real nafitha-central binary as a child process.
+class CentralProcess {
+public:
+    explicit CentralProcess(std::filesystem::path data_dir);
+    ~CentralProcess();
+    // Starts on `port` (0 = any free one) and waits for "listening on".
+    void start(int port = 0);
+    void kill_hard(); // SIGKILL and reap
+    void stop();      // SIGTERM and reap
+    int port() const { return m_port; }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+    bool running() const { return m_pid > 0; }
+
+private:
+    std::filesystem::path m_data;
+    pid_t m_pid = -1;
+    int m_port = 0;
+};
+
+// A consecutive chain of sealed entries from `first_seq`, chained to `prev`.
+std::vector<protocol::Entry> make_chain(const protocol::KeyPair& keys, const std::string& terminal_id, int64_t first_seq,
+                                        int64_t count, std::string prev = protocol::kGenesisHash);
+nlohmann::json sample_payload(int64_t seq, const std::string& terminal_id);
+std::string sample_type(int64_t seq);
+
+// A terminal data folder with identity and a journal of `count` entries (terminal.db).
+journal::Identity make_terminal_journal(const std::filesystem::path& dir, int64_t count);
+// Appends `count` more entries.
+void append_entries(const std::filesystem::path& dir, const journal::Identity& id, int64_t count);
+// Every (seq, hash) of the terminal journal, in order.
+std::vector<std::pair<int64_t, std::string>> journal_hashes(const std::filesystem::path& dir);
+// Every (seq, hash) central holds for the terminal (opens the store read-write; central must be stopped or
+// be the in-process one, whose store is passed).
+std::vector<std::pair<int64_t, std::string>> central_hashes(central::Store& store, const std::string& terminal_id);
+
+// A TCP proxy on 127.0.0.1 that forwards to an upstream port and injects faults per connection.
+struct Fault {
+    enum class Kind { Pass, CutRequest, CutResponse, Delay, Slow, Http500 };
+    Kind kind = Kind::Pass;
+    size_t after_bytes = 0;      // CutRequest / CutResponse: bytes forwarded before the cut
+    int delay_ms = 0;            // Delay: per chunk
+    size_t bytes_per_s = 0;      // Slow: both directions
+};
+
+class FaultProxy {
+public:
+    explicit FaultProxy(int upstream_port);
+    ~FaultProxy();
+    int port() const { return m_port; }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+    void set_upstream(int port) { m_upstream = port; }
+    // Decides the fault for connection number n (0, 1, 2, ...).
+    void set_plan(std::function<Fault(int)> plan);
+    int connections() const { return m_count; }
+
+private:
+    void accept_loop();
+    void serve(int client_fd, Fault fault);
+
+    int m_listen_fd = -1;
+    int m_port = 0;
+    std::atomic<int> m_upstream;
+    std::atomic<int> m_count{0};
+    std::atomic<bool> m_stop{false};
+    std::mutex m_mutex;
+    std::function<Fault(int)> m_plan;
+    std::thread m_thread;
+    std::vector<std::thread> m_workers;
+};
+
+} // namespace nafitha::testing
