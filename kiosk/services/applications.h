@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,12 @@ bool transition_allowed(AppStatus from, AppStatus to);
 enum class Channel { Kiosk, Counter };
 
 struct SubmitRequest {
+    SubmitRequest() = default;
+    SubmitRequest(std::string service, FormValues form_values, std::string exemption_code = {})
+        : service_code(std::move(service)), values(std::move(form_values)), exemption(std::move(exemption_code))
+    {
+    }
+
     std::string service_code;
     FormValues values;             // as typed; validated and normalised by submit
     std::string exemption;         // exemption code claimed, or empty

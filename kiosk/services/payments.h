@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,19 @@ struct PaymentRequest {
     std::string card_authorisation;    // Card: the payment terminal's approval code (<= 32 chars)
     std::string exemption;             // Exemption: the exemption code (must be one of the service's)
     std::optional<int64_t> staff_id;   // the clerk taking the payment; empty at a kiosk
+
+    static PaymentRequest cash(int64_t tendered, std::optional<int64_t> staff = {})
+    {
+        return {PayMethod::Cash, tendered, {}, {}, staff};
+    }
+    static PaymentRequest card(std::string authorisation, std::optional<int64_t> staff = {})
+    {
+        return {PayMethod::Card, 0, std::move(authorisation), {}, staff};
+    }
+    static PaymentRequest exempt(std::string exemption_code, std::optional<int64_t> staff = {})
+    {
+        return {PayMethod::Exemption, 0, {}, std::move(exemption_code), staff};
+    }
 };
 
 struct Payment {

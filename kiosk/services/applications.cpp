@@ -1,0 +1,355 @@
+// Applications: submission (with its payment in the same transaction), lookup, lifecycle, central decisions.
+
+#include "kiosk/services/applications.h"
+
+#include "base/clock.h"
+#include "base/utf8.h"
+#include "kiosk/services/pii.h"
+#include "kiosk/services/reference.h"
+#include "kiosk/services/terminal.h"
+#include "sync/journal/journal.h"
+
+namespace nafitha::services {
+
+using nlohmann::json;
+
+static constexpr std::pair<AppStatus, const char*> kStatusNames[] = {
+    {AppStatus::Submitted, "submitted"}, {AppStatus::Paid, "paid"},         {AppStatus::InReview, "in_review"},
+    {AppStatus::Approved, "approved"},   {AppStatus::Rejected, "rejected"}, {AppStatus::Ready, "ready"},
+    {AppStatus::Delivered, "delivered"},
+};
+
+std::string_view app_status_name(AppStatus status)
+{
+    for (auto& [s, n] : kStatusNames)
+        if (s == status)
+            return n;
+    return "submitted";
+}
+
+Result<AppStatus> parse_app_status(std::string_view name)
+{
+    for (auto& [s, n] : kStatusNames)
+        if (name == n)
+            return s;
+    return Error::make("error.application.bad_status", "unknown status", "status");
+}
+
+bool transition_allowed(AppStatus from, AppStatus to)
+{
+    switch (from) {
+    case AppStatus::Submitted: return to == AppStatus::Paid;
+    case AppStatus::Paid: return to == AppStatus::InReview;
+    case AppStatus::InReview: return to == AppStatus::Approved || to == AppStatus::Rejected;
+    case AppStatus::Approved: return to == AppStatus::Ready;
+    case AppStatus::Ready: return to == AppStatus::Delivered;
+    case AppStatus::Rejected:
+    case AppStatus::Delivered: return false;
+    }
+    return false;
+}
+
+// Order of the lifecycle, for decisions from central that may skip steps taken centrally.
+static int rank(AppStatus s)
+{
+    switch (s) {
+    case AppStatus::Submitted: return 0;
+    case AppStatus::Paid: return 1;
+    case AppStatus::InReview: return 2;
+    case AppStatus::Approved:
+    case AppStatus::Rejected: return 3;
+    case AppStatus::Ready: return 4;
+    case AppStatus::Delivered: return 5;
+    }
+    return 0;
+}
+
+static json fee_to_json(const Fee& fee)
+{
+    json lines = json::array();
+    for (auto& l : fee.lines)
+        lines.push_back({{"ar", l.label.ar}, {"en", l.label.en}, {"amount", l.amount}});
+    return {{"lines", lines}, {"total", fee.total}, {"exemption", fee.exemption}, {"waived", fee.waived}};
+}
+
+static Fee fee_from_json(const json& j)
+{
+    Fee fee;
+    if (!j.is_object())
+        return fee;
+    for (auto& l : j.value("lines", json::array()))
+        fee.lines.push_back({{l.value("ar", ""), l.value("en", "")}, l.value("amount", int64_t{0})});
+    fee.total = j.value("total", int64_t{0});
+    fee.exemption = j.value("exemption", "");
+    fee.waived = j.value("waived", int64_t{0});
+    return fee;
+}
+
+static std::string_view channel_name(Channel c) { return c == Channel::Counter ? "counter" : "kiosk"; }
+
+// A note from staff or central: bounded, no control characters.
+static Result<std::string> check_note(std::string_view note)
+{
+    if (note.size() > 2000 || !utf8::is_valid(note) || utf8::length(note) > 500)
+        return Error::make("error.application.bad_note", "note too long or not UTF-8", "note");
+    for (unsigned char c : note)
+        if (c < 0x20 || c == 0x7F)
+            return Error::make("error.application.bad_note", "note holds control characters", "note");
+    return std::string(note);
+}
+
+static std::string add_days(int64_t now_ms, int days)
+{
+    return clock::iso8601_utc(now_ms + int64_t(days) * 86400000).substr(0, 10);
+}
+
+Result<Submission> Terminal::submit(const SubmitRequest& request, std::optional<PaymentRequest> payment)
+{
+    std::lock_guard lock(m_mutex);
+    auto cat = m_catalogue;
+    auto service = cat->service(request.service_code);
+    if (!service)
+        return Error::make("error.service.unknown", "no such service", "service");
+    if (!service->available_at(m_options.centre))
+        return Error::make("error.service.unavailable", "service not offered at " + m_options.centre, "service");
+    auto v = validate_form(*service, request.values);
+    if (!v.ok()) {
+        std::string fields;
+        for (auto& p : v.problems)
+            fields += (fields.empty() ? "" : ", ") + p.field;
+        return Error::make("error.form.invalid", "invalid fields: " + fields, v.problems.front().field);
+    }
+    auto fee = TRY(quote_fee(*service, v.values, request.exemption));
+
+    json plain = json::object(), personal = json::object();
+    std::string nid_hash;
+    for (auto& f : service->form) {
+        auto it = v.values.find(f.name);
+        if (it == v.values.end())
+            continue;
+        (f.pii ? personal : plain)[f.name] = it->second;
+        if (f.type == FieldType::NationalId && nid_hash.empty())
+            nid_hash = m_vault->lookup_hash(it->second);
+    }
+
+    auto tx = TRY(db::Transaction::begin(m_db));
+    int64_t id = TRY(m_db.scalar_int64("SELECT COALESCE(MAX(id), 0) + 1 FROM applications", 1));
+    auto reference = make_reference(m_tag, id);
+    auto now = now_ms();
+    auto now_text = clock::iso8601_utc(now);
+    auto ready = add_days(now, service->processing_days);
+    {
+        auto st = TRY(m_db.prepare(
+            "INSERT INTO applications (id, reference, service_code, centre, status, channel, fee_json, fee_total, "
+            "paid_total, values_json, pii, nid_hash, staff_id, submitted_at, catalogue_version, expected_ready) "
+            "VALUES (?1, ?2, ?3, ?4, 'submitted', ?5, ?6, ?7, 0, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"));
+        st.bind(1, id).bind(2, reference).bind(3, service->code).bind(4, m_options.centre)
+            .bind(5, channel_name(request.channel)).bind(6, fee_to_json(fee).dump()).bind(7, fee.total)
+            .bind(8, plain.dump()).bind_blob(9, m_vault->seal(personal.dump(), reference));
+        if (nid_hash.empty())
+            st.bind_null(10);
+        else
+            st.bind(10, nid_hash);
+        st.bind(11, request.staff_id).bind(12, now_text).bind(13, cat->version).bind(14, ready);
+        TRY(st.run());
+    }
+    {
+        auto st = TRY(m_db.prepare("INSERT INTO application_history (application_id, status, time, note, actor) "
+                                   "VALUES (?1, 'submitted', ?2, '', ?3)"));
+        st.bind(1, id).bind(2, now_text).bind(3, request.staff_id ? "staff:" + std::to_string(*request.staff_id) : "kiosk");
+        TRY(st.run());
+    }
+    if (request.ticket_id) {
+        auto st = TRY(m_db.prepare("UPDATE tickets SET reference = ?1 WHERE id = ?2"));
+        st.bind(1, reference).bind(2, *request.ticket_id);
+        TRY(st.run());
+    }
+    json entry = {{"reference", reference},
+                  {"service_code", service->code},
+                  {"entity", service->entity},
+                  {"category", service->category},
+                  {"centre", m_options.centre},
+                  {"channel", channel_name(request.channel)},
+                  {"fee_minor", fee.total},
+                  {"waived_minor", fee.waived},
+                  {"exemption", fee.exemption},
+                  {"catalogue_version", cat->version},
+                  {"submitted_at", now_text},
+                  {"expected_ready", ready}};
+    if (request.staff_id)
+        entry["staff_id"] = *request.staff_id;
+    if (request.ticket_id)
+        entry["ticket_id"] = *request.ticket_id;
+    TRY(journal::append(m_db, m_identity, "application.submitted", std::move(entry)));
+
+    Submission out;
+    auto app = TRY(application_locked(reference));
+    if (payment || fee.total == 0) {
+        PaymentRequest req = payment.value_or(PaymentRequest{});
+        if (!payment) {
+            req.method = PayMethod::Exemption;
+            req.exemption = fee.exemption;
+            req.staff_id = request.staff_id;
+        }
+        out.payment = TRY(pay_locked(app, req));
+        app = TRY(application_locked(reference));
+    }
+    TRY(tx.commit());
+    out.application = std::move(app);
+    return out;
+}
+
+Result<Application> Terminal::application(std::string_view reference) const
+{
+    std::lock_guard lock(m_mutex);
+    return application_locked(reference);
+}
+
+Result<Application> Terminal::application_locked(std::string_view reference) const
+{
+    auto ref = TRY(parse_reference(reference));
+    auto st = TRY(m_db.prepare("SELECT id, reference, service_code, centre, status, channel, fee_json, paid_total, "
+                               "values_json, pii, submitted_at, catalogue_version, expected_ready "
+                               "FROM applications WHERE reference = ?1"));
+    st.bind(1, ref);
+    if (!TRY(st.step()))
+        return Error::make("error.application.unknown", "no application with this reference", "reference");
+    Application a;
+    a.id = st.int64(0);
+    a.reference = st.text(1);
+    a.service_code = st.text(2);
+    a.centre = st.text(3);
+    a.status = TRY(parse_app_status(st.text(4)));
+    a.channel = st.text(5) == "counter" ? Channel::Counter : Channel::Kiosk;
+    a.fee = fee_from_json(json::parse(st.text(6), nullptr, false));
+    a.paid_minor = st.int64(7);
+    auto plain = json::parse(st.text(8), nullptr, false);
+    if (plain.is_object())
+        for (auto& [k, val] : plain.items())
+            if (val.is_string())
+                a.values[k] = val.get<std::string>();
+    if (!st.is_null(9)) {
+        auto personal = json::parse(TRY(m_vault->open(st.blob(9), a.reference)), nullptr, false);
+        if (personal.is_object())
+            for (auto& [k, val] : personal.items())
+                if (val.is_string())
+                    a.values[k] = val.get<std::string>();
+    }
+    a.submitted_at = st.text(10);
+    a.catalogue_version = st.int64(11);
+    a.expected_ready = st.text(12);
+
+    // The applicant's personal data, by field type.
+    auto cat = m_catalogue;
+    if (auto service = cat->service(a.service_code)) {
+        for (auto& f : service->form) {
+            auto it = a.values.find(f.name);
+            if (it == a.values.end())
+                continue;
+            if (f.type == FieldType::NationalId && a.applicant.national_id.empty())
+                a.applicant.national_id = it->second;
+            else if (f.type == FieldType::Phone && a.applicant.phone.empty())
+                a.applicant.phone = it->second;
+            else if (f.type == FieldType::ArabicName && a.applicant.full_name.empty())
+                a.applicant.full_name = it->second;
+            else if (f.name == "address")
+                a.applicant.address = it->second;
+        }
+    }
+    auto h = TRY(m_db.prepare("SELECT status, time, note, actor FROM application_history WHERE application_id = ?1 ORDER BY id"));
+    h.bind(1, a.id);
+    while (TRY(h.step()))
+        a.history.push_back({TRY(parse_app_status(h.text(0))), h.text(1), h.text(2), h.text(3)});
+    return a;
+}
+
+Result<std::vector<Application>> Terminal::applications_of(std::string_view national_id, size_t limit) const
+{
+    auto nid = validate_national_id(national_id);
+    if (!nid.ok()) {
+        auto e = nid.release_error();
+        e.field = "national_id";
+        return e;
+    }
+    std::lock_guard lock(m_mutex);
+    auto st = TRY(m_db.prepare("SELECT reference FROM applications WHERE nid_hash = ?1 ORDER BY id DESC LIMIT ?2"));
+    st.bind(1, m_vault->lookup_hash(*nid)).bind(2, static_cast<int64_t>(std::min<size_t>(limit, 200)));
+    std::vector<std::string> refs;
+    while (TRY(st.step()))
+        refs.push_back(st.text(0));
+    std::vector<Application> out;
+    for (auto& r : refs)
+        out.push_back(TRY(application_locked(r)));
+    return out;
+}
+
+Result<void> Terminal::set_status_locked(const Application& app, AppStatus to, std::string_view actor,
+                                         std::string_view note, const json& extra)
+{
+    auto now = now_iso();
+    auto st = TRY(m_db.prepare("UPDATE applications SET status = ?1 WHERE id = ?2"));
+    st.bind(1, app_status_name(to)).bind(2, app.id);
+    TRY(st.run());
+    auto h = TRY(m_db.prepare("INSERT INTO application_history (application_id, status, time, note, actor) VALUES (?1, ?2, ?3, ?4, ?5)"));
+    h.bind(1, app.id).bind(2, app_status_name(to)).bind(3, now).bind(4, note).bind(5, actor);
+    TRY(h.run());
+    json entry = {{"reference", app.reference},   {"service_code", app.service_code}, {"centre", app.centre},
+                  {"from", app_status_name(app.status)}, {"to", app_status_name(to)}, {"actor", std::string(actor)},
+                  {"note", std::string(note)},    {"time", now}};
+    if (extra.is_object())
+        for (auto& [k, val] : extra.items())
+            entry[k] = val;
+    TRY(journal::append(m_db, m_identity, "application.status_changed", std::move(entry)));
+    return {};
+}
+
+Result<Application> Terminal::change_status(std::string_view reference, AppStatus to, int64_t staff_id, std::string_view note)
+{
+    auto checked_note = TRY(check_note(note));
+    std::lock_guard lock(m_mutex);
+    auto app = TRY(application_locked(reference));
+    if (to == AppStatus::Paid)
+        return Error::make("error.application.bad_transition", "an application becomes paid through a payment", "status");
+    if (!transition_allowed(app.status, to))
+        return Error::make("error.application.bad_transition",
+                           std::string(app_status_name(app.status)) + " -> " + std::string(app_status_name(to)), "status");
+    auto staff = TRY(m_db.prepare("SELECT active FROM staff WHERE id = ?1"));
+    staff.bind(1, staff_id);
+    if (!TRY(staff.step()) || staff.int64(0) == 0)
+        return Error::make("error.staff.unknown", "no active staff account " + std::to_string(staff_id), "staff");
+    auto tx = TRY(db::Transaction::begin(m_db));
+    TRY(set_status_locked(app, to, "staff:" + std::to_string(staff_id), checked_note, json::object()));
+    TRY(tx.commit());
+    return application_locked(reference);
+}
+
+Result<void> Terminal::apply_central_decision(std::string_view reference, std::string_view new_status, std::string_view note,
+                                              std::string_view decided_at, int64_t central_cursor)
+{
+    auto to = TRY(parse_app_status(new_status));
+    auto checked_note = TRY(check_note(note));
+    if (decided_at.size() > 64)
+        return Error::make("error.application.bad_note", "decided_at too long", "decided_at");
+    std::lock_guard lock(m_mutex);
+    if (central_cursor > 0) {
+        auto seen = TRY(m_db.prepare("SELECT 1 FROM central_decisions WHERE cursor = ?1"));
+        seen.bind(1, central_cursor);
+        if (TRY(seen.step()))
+            return {};
+    }
+    auto app = TRY(application_locked(reference));
+    auto tx = TRY(db::Transaction::begin(m_db));
+    bool forward = rank(to) > rank(app.status) && app.status != AppStatus::Rejected &&
+                   !(to == AppStatus::Rejected && rank(app.status) >= 3);
+    if (to != app.status && forward)
+        TRY(set_status_locked(app, to, "central", checked_note,
+                              {{"central_cursor", central_cursor}, {"decided_at", std::string(decided_at)}}));
+    if (central_cursor > 0) {
+        auto st = TRY(m_db.prepare("INSERT INTO central_decisions (cursor, reference, status, applied_at) VALUES (?1, ?2, ?3, ?4)"));
+        st.bind(1, central_cursor).bind(2, app.reference).bind(3, app_status_name(to)).bind(4, now_iso());
+        TRY(st.run());
+    }
+    return tx.commit();
+}
+
+} // namespace nafitha::services

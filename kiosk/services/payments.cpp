@@ -1,0 +1,177 @@
+// Payments: cash with change, card, exemption; per-day and per-staff totals for the Z report.
+
+#include "kiosk/services/payments.h"
+
+#include "base/clock.h"
+#include "kiosk/services/terminal.h"
+#include "sync/journal/journal.h"
+
+namespace nafitha::services {
+
+using nlohmann::json;
+
+// Bounds on what one payment may hold: 10 billion SYP in minor units.
+inline constexpr int64_t kMaxTenderedMinor = 1'000'000'000'000;
+
+std::string_view pay_method_name(PayMethod method)
+{
+    switch (method) {
+    case PayMethod::Cash: return "cash";
+    case PayMethod::Card: return "card";
+    case PayMethod::Exemption: return "exemption";
+    }
+    return "cash";
+}
+
+static PayMethod parse_method(const std::string& s)
+{
+    return s == "card" ? PayMethod::Card : s == "exemption" ? PayMethod::Exemption : PayMethod::Cash;
+}
+
+Result<Payment> Terminal::pay(std::string_view reference, const PaymentRequest& request)
+{
+    std::lock_guard lock(m_mutex);
+    auto app = TRY(application_locked(reference));
+    auto tx = TRY(db::Transaction::begin(m_db));
+    auto payment = TRY(pay_locked(app, request));
+    TRY(tx.commit());
+    return payment;
+}
+
+// Records the payment that settles `app` inside the caller's open transaction, and moves it to paid.
+Result<Payment> Terminal::pay_locked(const Application& app, const PaymentRequest& request)
+{
+    if (app.status != AppStatus::Submitted)
+        return Error::make("error.payment.already_paid", "application is " + std::string(app_status_name(app.status)));
+    auto cat = m_catalogue;
+    auto service = cat->service(app.service_code);
+    int64_t due = app.fee.total - app.paid_minor;
+    Payment p;
+    p.reference = app.reference;
+    p.method = request.method;
+    p.staff_id = request.staff_id;
+    p.time = now_iso();
+    p.day = p.time.substr(0, 10);
+    p.waived_minor = app.fee.waived;
+    switch (request.method) {
+    case PayMethod::Cash:
+        if (request.tendered_minor < due)
+            return Error::make("error.payment.insufficient", "tendered less than due", "tendered");
+        if (request.tendered_minor > kMaxTenderedMinor)
+            return Error::make("error.payment.too_large", "tendered amount out of range", "tendered");
+        p.amount_minor = due;
+        p.tendered_minor = request.tendered_minor;
+        p.change_minor = request.tendered_minor - due;
+        break;
+    case PayMethod::Card: {
+        auto& auth = request.card_authorisation;
+        bool ok = !auth.empty() && auth.size() <= 32;
+        for (char c : auth)
+            ok = ok && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'));
+        if (!ok)
+            return Error::make("error.payment.card_authorisation", "missing or malformed authorisation", "card");
+        p.amount_minor = due;
+        p.tendered_minor = due;
+        p.card_authorisation = auth;
+        break;
+    }
+    case PayMethod::Exemption: {
+        if (due > 0) {
+            // An exemption claimed at payment time waives what is due, when the service offers it.
+            bool offered = false;
+            if (service)
+                for (auto& e : service->exemptions)
+                    offered = offered || e.code == request.exemption;
+            if (!offered)
+                return Error::make("error.fee.exemption_unknown", "exemption not offered", "exemption");
+            if (service->fee.kind == FeeKind::ByAmount)
+                return Error::make("error.payment.exemption_not_allowed", "bill amounts cannot be waived", "exemption");
+            p.waived_minor += due;
+        }
+        p.amount_minor = 0;
+        p.tendered_minor = 0;
+        break;
+    }
+    }
+    auto st = TRY(m_db.prepare("INSERT INTO payments (application_id, method, amount, tendered, change, waived, card_auth, "
+                               "staff_id, time, day) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+    st.bind(1, app.id).bind(2, pay_method_name(p.method)).bind(3, p.amount_minor).bind(4, p.tendered_minor)
+        .bind(5, p.change_minor).bind(6, p.waived_minor).bind(7, p.card_authorisation).bind(8, p.staff_id)
+        .bind(9, p.time).bind(10, p.day);
+    TRY(st.run());
+    p.id = m_db.last_insert_rowid();
+    auto upd = TRY(m_db.prepare("UPDATE applications SET paid_total = paid_total + ?1 WHERE id = ?2"));
+    upd.bind(1, p.amount_minor).bind(2, app.id);
+    TRY(upd.run());
+    json entry = {{"payment_id", p.id},           {"reference", app.reference},    {"service_code", app.service_code},
+                  {"centre", app.centre},         {"method", pay_method_name(p.method)}, {"amount_minor", p.amount_minor},
+                  {"tendered_minor", p.tendered_minor}, {"change_minor", p.change_minor}, {"waived_minor", p.waived_minor},
+                  {"currency", "SYP"},            {"day", p.day},                  {"time", p.time}};
+    if (p.staff_id)
+        entry["staff_id"] = *p.staff_id;
+    TRY(journal::append(m_db, m_identity, "payment.recorded", std::move(entry)));
+    TRY(set_status_locked(app, AppStatus::Paid, p.staff_id ? "staff:" + std::to_string(*p.staff_id) : "kiosk", "",
+                          json::object()));
+    return p;
+}
+
+Result<std::vector<Payment>> Terminal::payments_of(std::string_view reference) const
+{
+    std::lock_guard lock(m_mutex);
+    auto app = TRY(application_locked(reference));
+    auto st = TRY(m_db.prepare("SELECT id, method, amount, tendered, change, waived, card_auth, staff_id, time, day "
+                               "FROM payments WHERE application_id = ?1 ORDER BY id"));
+    st.bind(1, app.id);
+    std::vector<Payment> out;
+    while (TRY(st.step())) {
+        Payment p;
+        p.id = st.int64(0);
+        p.reference = app.reference;
+        p.method = parse_method(st.text(1));
+        p.amount_minor = st.int64(2);
+        p.tendered_minor = st.int64(3);
+        p.change_minor = st.int64(4);
+        p.waived_minor = st.int64(5);
+        p.card_authorisation = st.text(6);
+        p.staff_id = st.optional_int64(7);
+        p.time = st.text(8);
+        p.day = st.text(9);
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+Result<DayTotals> Terminal::day_totals(std::string_view day) const
+{
+    std::lock_guard lock(m_mutex);
+    DayTotals t;
+    t.day = day.empty() ? today() : std::string(day);
+    if (t.day.size() != 10)
+        return Error::make("error.form.date_invalid", "day is YYYY-MM-DD", "day");
+    auto st = TRY(m_db.prepare(
+        "SELECT p.staff_id, COALESCE(s.full_name, ''), COUNT(*), "
+        "SUM(CASE WHEN p.method = 'cash' THEN p.amount ELSE 0 END), "
+        "SUM(CASE WHEN p.method = 'card' THEN p.amount ELSE 0 END), SUM(p.waived), SUM(p.change) "
+        "FROM payments p LEFT JOIN staff s ON s.id = p.staff_id WHERE p.day = ?1 "
+        "GROUP BY p.staff_id ORDER BY p.staff_id"));
+    st.bind(1, t.day);
+    while (TRY(st.step())) {
+        StaffTotals s;
+        s.staff_id = st.optional_int64(0);
+        s.staff_name = st.text(1);
+        s.count = st.int64(2);
+        s.cash_minor = st.int64(3);
+        s.card_minor = st.int64(4);
+        s.waived_minor = st.int64(5);
+        s.change_minor = st.int64(6);
+        t.count += s.count;
+        t.cash_minor += s.cash_minor;
+        t.card_minor += s.card_minor;
+        t.waived_minor += s.waived_minor;
+        t.change_minor += s.change_minor;
+        t.by_staff.push_back(std::move(s));
+    }
+    return t;
+}
+
+} // namespace nafitha::services

@@ -1,0 +1,142 @@
+#include "kiosk/services/schema.h"
+
+#include "sync/journal/journal.h"
+
+#include <string>
+
+namespace nafitha::services {
+
+// Migration 1: catalogue, staff, applications and their history, payments; the journal tables.
+static constexpr const char* kMigration1 = R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE catalogue_versions (
+    version      INTEGER PRIMARY KEY,
+    document     TEXT NOT NULL,
+    installed_at TEXT NOT NULL,
+    source       TEXT NOT NULL
+);
+CREATE TABLE staff (
+    id              INTEGER PRIMARY KEY,
+    login           TEXT NOT NULL UNIQUE,
+    full_name       TEXT NOT NULL,
+    role            TEXT NOT NULL CHECK (role IN ('clerk', 'supervisor', 'technician')),
+    pin_hash        TEXT NOT NULL,
+    active          INTEGER NOT NULL DEFAULT 1,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until_ms INTEGER NOT NULL DEFAULT 0,
+    created_at      TEXT NOT NULL
+);
+CREATE TABLE applications (
+    id                INTEGER PRIMARY KEY,
+    reference         TEXT NOT NULL UNIQUE,
+    service_code      TEXT NOT NULL,
+    centre            TEXT NOT NULL,
+    status            TEXT NOT NULL CHECK (status IN ('submitted', 'paid', 'in_review', 'approved', 'rejected', 'ready', 'delivered')),
+    channel           TEXT NOT NULL CHECK (channel IN ('kiosk', 'counter')),
+    fee_json          TEXT NOT NULL,
+    fee_total         INTEGER NOT NULL CHECK (fee_total >= 0),
+    paid_total        INTEGER NOT NULL DEFAULT 0 CHECK (paid_total >= 0),
+    values_json       TEXT NOT NULL,
+    pii               BLOB,
+    nid_hash          TEXT,
+    staff_id          INTEGER REFERENCES staff(id),
+    submitted_at      TEXT NOT NULL,
+    catalogue_version INTEGER NOT NULL
+);
+CREATE INDEX applications_nid ON applications(nid_hash);
+CREATE TABLE application_history (
+    id             INTEGER PRIMARY KEY,
+    application_id INTEGER NOT NULL REFERENCES applications(id),
+    status         TEXT NOT NULL,
+    time           TEXT NOT NULL,
+    note           TEXT NOT NULL DEFAULT '',
+    actor          TEXT NOT NULL
+);
+CREATE INDEX application_history_app ON application_history(application_id);
+CREATE TABLE payments (
+    id             INTEGER PRIMARY KEY,
+    application_id INTEGER NOT NULL REFERENCES applications(id),
+    method         TEXT NOT NULL CHECK (method IN ('cash', 'card', 'exemption')),
+    amount         INTEGER NOT NULL CHECK (amount >= 0),
+    tendered       INTEGER NOT NULL CHECK (tendered >= 0),
+    change         INTEGER NOT NULL CHECK (change >= 0),
+    waived         INTEGER NOT NULL DEFAULT 0 CHECK (waived >= 0),
+    card_auth      TEXT NOT NULL DEFAULT '',
+    staff_id       INTEGER REFERENCES staff(id),
+    time           TEXT NOT NULL,
+    day            TEXT NOT NULL
+);
+CREATE INDEX payments_day ON payments(day);
+CREATE INDEX payments_app ON payments(application_id);
+)sql";
+
+// Migration 2: queue tickets and surveys.
+static constexpr const char* kMigration2 = R"sql(
+CREATE TABLE tickets (
+    id         INTEGER PRIMARY KEY,
+    number     TEXT NOT NULL,
+    category   TEXT NOT NULL,
+    centre     TEXT NOT NULL,
+    day        TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    status     TEXT NOT NULL CHECK (status IN ('waiting', 'called', 'served', 'no_show')),
+    issued_ms  INTEGER NOT NULL,
+    called_ms  INTEGER,
+    served_ms  INTEGER,
+    counter    INTEGER NOT NULL DEFAULT 0,
+    recalls    INTEGER NOT NULL DEFAULT 0,
+    staff_id   INTEGER REFERENCES staff(id),
+    reference  TEXT,
+    UNIQUE (centre, category, day, seq)
+);
+CREATE INDEX tickets_waiting ON tickets(status, category, id);
+CREATE TABLE surveys (
+    id             INTEGER PRIMARY KEY,
+    application_id INTEGER REFERENCES applications(id),
+    ticket_id      INTEGER REFERENCES tickets(id),
+    rating         INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+    reason         TEXT NOT NULL DEFAULT '',
+    time           TEXT NOT NULL,
+    CHECK (application_id IS NOT NULL OR ticket_id IS NOT NULL)
+);
+)sql";
+
+// Migration 3: the expected ready date of applications, and the central decisions already applied.
+static constexpr const char* kMigration3 = R"sql(
+ALTER TABLE applications ADD COLUMN expected_ready TEXT NOT NULL DEFAULT '';
+CREATE TABLE central_decisions (
+    cursor     INTEGER PRIMARY KEY,
+    reference  TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+);
+)sql";
+
+Result<int> schema_version(db::Db& db) { return static_cast<int>(TRY(db.scalar_int64("PRAGMA user_version", 0))); }
+
+Result<int> migrate(db::Db& db, int target)
+{
+    int version = TRY(schema_version(db));
+    if (version > kSchemaVersion)
+        return Error::make("error.db.too_new", "database schema " + std::to_string(version) + " is newer than " +
+                                                   std::to_string(kSchemaVersion));
+    static const char* migrations[] = {kMigration1, kMigration2, kMigration3};
+    while (version < target && version < kSchemaVersion) {
+        auto tx = TRY(db::Transaction::begin(db));
+        // Re-read inside the write lock: another process may have migrated meanwhile.
+        int now = TRY(schema_version(db));
+        if (now != version) {
+            version = now;
+            continue;
+        }
+        TRY(db.exec(migrations[version]));
+        if (version == 0)
+            TRY(journal::create_schema(db));
+        TRY(db.exec("PRAGMA user_version = " + std::to_string(version + 1)));
+        TRY(tx.commit());
+        ++version;
+    }
+    return version;
+}
+
+} // namespace nafitha::services

@@ -1,0 +1,54 @@
+// Satisfaction surveys tied to an application or a ticket.
+
+#include "kiosk/services/surveys.h"
+
+#include "base/utf8.h"
+#include "kiosk/services/forms.h"
+#include "kiosk/services/reference.h"
+#include "kiosk/services/terminal.h"
+#include "sync/journal/journal.h"
+
+namespace nafitha::services {
+
+Result<void> Terminal::record_survey(const SurveyRequest& request)
+{
+    if (request.rating < 1 || request.rating > 5)
+        return Error::make("error.survey.rating", "rating is 1..5", "rating");
+    std::string reason;
+    if (!request.reason.empty()) {
+        auto r = validate_text(request.reason, kMaxSurveyReasonChars);
+        if (!r.ok()) {
+            auto e = r.release_error();
+            e.field = "reason";
+            return e;
+        }
+        reason = r.release_value();
+    }
+    if (request.reference.empty() && !request.ticket_id)
+        return Error::make("error.survey.no_subject", "a survey needs an application or a ticket", "reference");
+    std::lock_guard lock(m_mutex);
+    std::optional<int64_t> app_id;
+    nlohmann::json entry = {{"rating", request.rating}, {"centre", m_options.centre}, {"time", now_iso()},
+                            {"has_reason", !reason.empty()}};
+    if (!request.reference.empty()) {
+        auto app = TRY(application_locked(request.reference));
+        app_id = app.id;
+        entry["reference"] = app.reference;
+        entry["service_code"] = app.service_code;
+    }
+    if (request.ticket_id) {
+        auto t = TRY(ticket_locked(*request.ticket_id));
+        entry["ticket_id"] = t.id;
+        entry["category"] = t.category;
+    }
+    // The reason is free text a citizen typed: it may hold personal data, so it stays on the terminal.
+    auto tx = TRY(db::Transaction::begin(m_db));
+    auto st = TRY(m_db.prepare("INSERT INTO surveys (application_id, ticket_id, rating, reason, time) VALUES (?1, ?2, ?3, ?4, ?5)"));
+    st.bind(1, app_id).bind(2, request.ticket_id).bind(3, int64_t{request.rating}).bind(4, reason).bind(5, now_iso());
+    TRY(st.run());
+    entry["survey_id"] = m_db.last_insert_rowid();
+    TRY(journal::append(m_db, m_identity, "survey.recorded", std::move(entry)));
+    return tx.commit();
+}
+
+} // namespace nafitha::services

@@ -1,0 +1,148 @@
+// Terminal: opening a data folder, the catalogue, and the journal status. The other services live in
+// applications.cpp, payments.cpp, queue.cpp, surveys.cpp and staff.cpp.
+
+#include "kiosk/services/terminal.h"
+
+#include "base/clock.h"
+#include "base/fs.h"
+#include "base/log.h"
+#include "base/paths.h"
+#include "kiosk/services/pii.h"
+#include "kiosk/services/reference.h"
+#include "kiosk/services/schema.h"
+#include "sync/journal/journal.h"
+#include "sync/protocol/canonical.h"
+
+namespace nafitha::services {
+
+inline constexpr size_t kMaxCatalogueBytes = 4 * 1024 * 1024;
+
+Terminal::Terminal(TerminalOptions options, journal::Identity identity, db::Db db, std::unique_ptr<PiiVault> vault)
+    : m_options(std::move(options)), m_identity(std::move(identity)), m_db(std::move(db)), m_vault(std::move(vault)),
+      m_tag(terminal_tag(m_identity.terminal_id))
+{
+}
+
+Terminal::~Terminal() = default;
+
+Result<std::unique_ptr<Terminal>> Terminal::open(TerminalOptions options)
+{
+    if (options.data_dir.empty())
+        return Error::make("error.terminal.no_data_dir", "no data folder given");
+    if (options.centre.empty() || options.centre.size() > 32)
+        return Error::make("error.terminal.bad_centre", "centre code missing or too long");
+    auto identity = TRY(journal::load_or_create_identity(options.data_dir));
+    auto vault = std::make_unique<PiiVault>(TRY(PiiVault::load_or_create(options.data_dir)));
+    auto db = TRY(db::Db::open(journal::database_file(options.data_dir)));
+    TRY(migrate(db));
+    std::unique_ptr<Terminal> t(new Terminal(std::move(options), std::move(identity), std::move(db), std::move(vault)));
+    std::lock_guard lock(t->m_mutex);
+    TRY(t->load_catalogue_locked());
+
+    auto seed_file = t->m_options.seed_catalogue.empty() ? paths::assets_dir() / "catalogue" / "seed.json"
+                                                         : t->m_options.seed_catalogue;
+    std::error_code ec;
+    if (std::filesystem::exists(seed_file, ec)) {
+        auto text = TRY(fs::read_file(seed_file, kMaxCatalogueBytes));
+        auto doc = nlohmann::json::parse(text, nullptr, false);
+        if (doc.is_discarded())
+            return Error::make("error.catalogue.invalid", seed_file.string() + " is not JSON");
+        TRY(t->install_catalogue_locked(doc, "seed"));
+    } else if (!t->m_catalogue) {
+        return Error::make("error.catalogue.missing", "no catalogue installed and no seed at " + seed_file.string());
+    }
+    return t;
+}
+
+int64_t Terminal::now_ms() const { return m_options.now_ms ? m_options.now_ms() : clock::unix_ms(); }
+std::string Terminal::now_iso() const { return clock::iso8601_utc(now_ms()); }
+std::string Terminal::today() const { return now_iso().substr(0, 10); }
+
+std::shared_ptr<const Catalogue> Terminal::catalogue() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_catalogue;
+}
+
+Result<void> Terminal::load_catalogue_locked()
+{
+    auto st = TRY(m_db.prepare("SELECT document FROM catalogue_versions ORDER BY version DESC LIMIT 1"));
+    if (!TRY(st.step()))
+        return {};
+    auto doc = nlohmann::json::parse(st.text(0), nullptr, false);
+    if (doc.is_discarded())
+        return Error::make("error.catalogue.invalid", "the installed catalogue is not JSON");
+    m_catalogue = std::make_shared<const Catalogue>(TRY(parse_catalogue(doc)));
+    return {};
+}
+
+Result<void> Terminal::install_catalogue(const nlohmann::json& document)
+{
+    std::lock_guard lock(m_mutex);
+    return install_catalogue_locked(document, "central");
+}
+
+Result<void> Terminal::install_catalogue_locked(const nlohmann::json& document, std::string_view source)
+{
+    auto parsed = TRY(parse_catalogue(document));
+    if (m_catalogue && parsed.version <= m_catalogue->version)
+        return {};
+    auto text = protocol::canonical_json(document);
+    if (!text.ok())
+        return Error::make("error.catalogue.invalid", text.error().detail);
+    if (text->size() > kMaxCatalogueBytes)
+        return Error::make("error.catalogue.invalid", "catalogue larger than 4 MiB");
+    auto tx = TRY(db::Transaction::begin(m_db));
+    auto st = TRY(m_db.prepare("INSERT OR IGNORE INTO catalogue_versions (version, document, installed_at, source) "
+                               "VALUES (?1, ?2, ?3, ?4)"));
+    st.bind(1, parsed.version).bind(2, *text).bind(3, now_iso()).bind(4, source);
+    TRY(st.run());
+    TRY(journal::append(m_db, m_identity, "catalogue.installed",
+                        {{"version", parsed.version},
+                         {"services", static_cast<int64_t>(parsed.services.size())},
+                         {"source", std::string(source)},
+                         {"centre", m_options.centre}}));
+    TRY(tx.commit());
+    log::info("services", "catalogue version " + std::to_string(parsed.version) + " installed from " + std::string(source));
+    m_catalogue = std::make_shared<const Catalogue>(std::move(parsed));
+    return {};
+}
+
+Validation Terminal::validate(std::string_view service_code, const FormValues& values) const
+{
+    auto cat = catalogue();
+    auto service = cat->service(service_code);
+    if (!service) {
+        Validation v;
+        v.problems.push_back(Error::make("error.service.unknown", "no such service"));
+        return v;
+    }
+    if (!service->available_at(m_options.centre)) {
+        Validation v;
+        v.problems.push_back(Error::make("error.service.unavailable", "service not offered at this centre"));
+        return v;
+    }
+    return validate_form(*service, values);
+}
+
+Result<Fee> Terminal::quote(std::string_view service_code, const FormValues& values, std::string_view exemption) const
+{
+    auto cat = catalogue();
+    auto service = cat->service(service_code);
+    if (!service)
+        return Error::make("error.service.unknown", "no such service", "service");
+    auto v = validate_form(*service, values);
+    return quote_fee(*service, v.values, exemption);
+}
+
+Result<JournalStatus> Terminal::journal_status() const
+{
+    std::lock_guard lock(m_mutex);
+    JournalStatus s;
+    s.last_seq = TRY(journal::last_seq(m_db));
+    s.acked_seq = TRY(journal::acked_seq(m_db));
+    s.pending = s.last_seq - s.acked_seq;
+    return s;
+}
+
+} // namespace nafitha::services
