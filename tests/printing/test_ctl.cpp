@@ -1,0 +1,148 @@
+// nafitha-ctl verify-receipt and devices printer-sim, run as real processes.
+
+#include "devices/escpos_stream.h"
+#include "devices/print_queue.h"
+#include "printing/escpos.h"
+#include "printing/png.h"
+#include "printing/qr.h"
+#include "printing/render.h"
+#include "tests/printing/helpers.h"
+
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sys/wait.h>
+#include <thread>
+
+using namespace nafitha;
+using namespace nafitha::printing;
+using namespace test_printing;
+
+namespace {
+
+std::string ctl_path()
+{
+    const char* bin = std::getenv("NAFITHA_BIN_DIR");
+    return std::string(bin ? bin : NAFITHA_BINARY_DIR "/bin") + "/nafitha-ctl";
+}
+
+struct Run {
+    int status = -1;
+    std::string out;
+};
+
+Run run(const std::string& args)
+{
+    Run r;
+    FILE* p = ::popen((ctl_path() + " " + args + " 2>/dev/null").c_str(), "r");
+    REQUIRE(p);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        r.out.append(buf, n);
+    int st = ::pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+std::string quote(const std::string& s) { return "'" + s + "'"; }
+
+// A child process we started, stopped by its pid.
+struct Child {
+    pid_t pid = -1;
+    ~Child()
+    {
+        if (pid > 0) {
+            ::kill(pid, SIGTERM);
+            int st;
+            ::waitpid(pid, &st, 0);
+        }
+    }
+};
+
+} // namespace
+
+TEST_CASE("verify-receipt accepts a genuine receipt and refuses a forged one")
+{
+    auto keys = fixed_keys();
+    auto payload = sign_receipt("DAM1-000123-7", "T0123456789ab", keys.secret_key).value();
+    std::string key = protocol::encode_public_key(keys.public_key);
+    auto ok = run("verify-receipt " + quote(payload) + " --public-key " + key);
+    CHECK(ok.status == 0);
+    CHECK(ok.out.find("VALID reference=DAM1-000123-7") != std::string::npos);
+
+    std::string forged = payload;
+    forged.replace(forged.find("000123"), 6, "000999");
+    auto bad = run("verify-receipt " + quote(forged) + " --public-key " + key);
+    CHECK(bad.status == 1);
+    CHECK(bad.out.find("error.receipt.bad_signature") != std::string::npos);
+
+    // With a data folder: the key comes from identity.json.
+    auto dir = temp_dir("ctl-verify");
+    std::ofstream(dir / "identity.json") << "{\"terminal_id\":\"T0123456789ab\",\"public_key\":\"" << key << "\"}";
+    CHECK(run("verify-receipt " + quote(payload) + " --data " + dir.string()).status == 0);
+    CHECK(run("verify-receipt garbage --data " + dir.string()).status == 1);
+    CHECK(run("verify-receipt " + quote(payload)).status == 2);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("The printer-sim command turns received jobs into PNGs and runs out of paper on request")
+{
+    auto dir = temp_dir("ctl-sim");
+    // Start the simulator on a free port; it prints "listening on ADDR:PORT".
+    int pipefd[2];
+    REQUIRE(::pipe(pipefd) == 0);
+    Child child;
+    child.pid = ::fork();
+    REQUIRE(child.pid >= 0);
+    if (child.pid == 0) {
+        ::dup2(pipefd[1], 1);
+        ::close(pipefd[0]);
+        ::execl(ctl_path().c_str(), "nafitha-ctl", "devices", "printer-sim", "--port", "0", "--out", dir.c_str(), nullptr);
+        ::_exit(127);
+    }
+    ::close(pipefd[1]);
+    std::string line;
+    char c;
+    while (::read(pipefd[0], &c, 1) == 1 && c != '\n')
+        line += c;
+    REQUIRE(line.rfind("listening on 127.0.0.1:", 0) == 0);
+    uint16_t port = uint16_t(std::stoi(line.substr(line.rfind(':') + 1)));
+
+    auto bitmap = render(receipt_document(sample_receipt(Lang::En), i18n(), Lang::En), kWidth58mm, engine()).value();
+    auto connect = [port] {
+        devices::DeviceAddress a;
+        a.host = "127.0.0.1";
+        a.port = port;
+        return devices::open_transport(a, devices::Millis(1000));
+    };
+    devices::QueueOptions o;
+    o.status_poll_interval = devices::Millis(50);
+    auto queue = devices::PrintQueue::open(dir / "queue", o).release_value();
+    REQUIRE(queue->enqueue("r1", encode_escpos(bitmap).value()).ok());
+    auto report = queue->drain(connect);
+    REQUIRE_FALSE(report.stopped_by.has_value());
+    auto png = read_png(dir / "job-000001.png");
+    REQUIRE(png.ok());
+    CHECK(png->bits == bitmap.bits);
+
+    // Out of paper through the control file: the next job waits on disk.
+    std::ofstream(dir / "control") << "paper out\n";
+    for (int i = 0; i < 200 && std::filesystem::exists(dir / "control"); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    REQUIRE(queue->enqueue("r2", encode_escpos(bitmap).value()).ok());
+    report = queue->drain(connect);
+    REQUIRE(report.stopped_by.has_value());
+    CHECK(report.stopped_by->code == "error.printer.paper_out");
+    CHECK(queue->pending_count() == 1);
+    std::ofstream(dir / "control") << "paper ok\n";
+    for (int i = 0; i < 200 && std::filesystem::exists(dir / "control"); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(queue->drain(connect).printed == 1);
+    CHECK(std::filesystem::exists(dir / "job-000002.png"));
+    CHECK_FALSE(std::filesystem::exists(dir / "job-000003.png"));
+    ::close(pipefd[0]);
+    std::filesystem::remove_all(dir);
+}
