@@ -42,6 +42,7 @@ struct Para {
     std::vector<char32_t> display;    // Code points to shape (digits substituted, controls hidden).
     std::vector<uint32_t> bytes;      // Byte offset of each code point in the input text; one extra at the end.
     std::vector<float> advance;       // Width per code point (a cluster's width on its first code point).
+    std::vector<uint8_t> cluster_start;  // 1 where a shaped cluster starts.
     BidiParagraph bidi;
     std::vector<ShapedRun> runs;
     std::vector<ShapedGlyph> glyphs;
@@ -53,6 +54,7 @@ struct Para {
         display.clear();
         bytes.clear();
         advance.clear();
+        cluster_start.clear();
         runs.clear();
         glyphs.clear();
     }
@@ -182,6 +184,7 @@ void Shaper::Scratch::shape_paragraph(Para& p, const FontStack& fonts, const Lay
     p.runs.clear();
     p.glyphs.clear();
     p.advance.assign(n, 0.0f);
+    p.cluster_start.assign(n, 0);
     if (n == 0)
         return;
 
@@ -230,8 +233,10 @@ void Shaper::Scratch::shape_paragraph(Para& p, const FontStack& fonts, const Lay
         r.glyph_begin = uint32_t(p.glyphs.size());
         shape_range(p, fonts, r.font, r.level, r.script, 0, n, r.begin, r.end, size, p.glyphs);
         r.glyph_end = uint32_t(p.glyphs.size());
-        for (uint32_t g = r.glyph_begin; g < r.glyph_end; ++g)
+        for (uint32_t g = r.glyph_begin; g < r.glyph_end; ++g) {
             p.advance[p.glyphs[g].cluster] += p.glyphs[g].advance;
+            p.cluster_start[p.glyphs[g].cluster] = 1;
+        }
     }
 }
 
@@ -275,11 +280,12 @@ void Shaper::Scratch::break_lines(const Para& p, const LayoutOptions& o)
             line_width = 0;
         }
         if (line_start == s && w_visible > max) {
-            // Emergency: break the word between graphemes.
+            // Emergency: break the word between graphemes that are also cluster boundaries (never inside a
+            // lam-alef ligature).
             uint32_t g = s;
             while (g < t) {
                 uint32_t ge = g + 1;
-                while (ge < t && unicode::continues_grapheme(p.cps[ge - 1], p.cps[ge]))
+                while (ge < t && (unicode::continues_grapheme(p.cps[ge - 1], p.cps[ge]) || !p.cluster_start[ge]))
                     ++ge;
                 float gw = 0;
                 for (uint32_t i = g; i < ge; ++i)
@@ -305,12 +311,29 @@ void Shaper::Scratch::break_lines(const Para& p, const LayoutOptions& o)
     line_ranges.emplace_back(line_start, n);
 }
 
+// The contiguous glyphs of `run` whose clusters lie in [b, e). HarfBuzz keeps clusters monotone within a
+// run (ascending for LTR, descending for RTL), so this is two binary searches.
+static std::pair<uint32_t, uint32_t> glyph_range(const std::vector<ShapedGlyph>& glyphs, uint32_t g_begin, uint32_t g_end,
+                                                 bool rtl, uint32_t b, uint32_t e)
+{
+    auto first = glyphs.begin() + g_begin, last = glyphs.begin() + g_end;
+    if (!rtl) {
+        auto lo = std::partition_point(first, last, [&](const ShapedGlyph& g) { return g.cluster < b; });
+        auto hi = std::partition_point(lo, last, [&](const ShapedGlyph& g) { return g.cluster < e; });
+        return {uint32_t(lo - glyphs.begin()), uint32_t(hi - glyphs.begin())};
+    }
+    auto lo = std::partition_point(first, last, [&](const ShapedGlyph& g) { return g.cluster >= e; });
+    auto hi = std::partition_point(lo, last, [&](const ShapedGlyph& g) { return g.cluster >= b; });
+    return {uint32_t(lo - glyphs.begin()), uint32_t(hi - glyphs.begin())};
+}
+
 // True when the shaped glyphs of `run` can be cut at code point `at` without reshaping.
 bool Shaper::Scratch::boundary_safe(const Para& p, const ShapedRun& run, uint32_t at) const
 {
     if (at <= run.begin || at >= run.end)
         return true;
-    for (uint32_t g = run.glyph_begin; g < run.glyph_end; ++g)
+    auto [g0, g1] = glyph_range(p.glyphs, run.glyph_begin, run.glyph_end, run.level & 1, at, at + 1);
+    for (uint32_t g = g0; g < g1; ++g)
         if (p.glyphs[g].cluster == at)
             return !p.glyphs[g].unsafe_to_break;
     return false;  // `at` is inside a cluster.
@@ -332,7 +355,10 @@ void Shaper::Scratch::emit_line(const Para& p, uint32_t begin, uint32_t end, con
         return;
     bidi_line(p.bidi, begin, end, line_levels, visual);
 
-    for (const ShapedRun& run : p.runs) {
+    // The first run that reaches into the line (runs are in logical order and cover the paragraph).
+    auto first_run = std::partition_point(p.runs.begin(), p.runs.end(), [&](const ShapedRun& r) { return r.end <= begin; });
+    for (auto rit = first_run; rit != p.runs.end() && rit->begin < end; ++rit) {
+        const ShapedRun& run = *rit;
         uint32_t b = std::max(run.begin, begin), e = std::min(run.end, end);
         if (b >= e)
             continue;
@@ -341,9 +367,8 @@ void Shaper::Scratch::emit_line(const Para& p, uint32_t begin, uint32_t end, con
         if (reshape) {
             shape_range(p, fonts, run.font, run.level, run.script, begin, end, b, e, size, line_glyphs);
         } else {
-            for (uint32_t g = run.glyph_begin; g < run.glyph_end; ++g)
-                if (p.glyphs[g].cluster >= b && p.glyphs[g].cluster < e)
-                    line_glyphs.push_back(p.glyphs[g]);
+            auto [g0, g1] = glyph_range(p.glyphs, run.glyph_begin, run.glyph_end, run.level & 1, b, e);
+            line_glyphs.insert(line_glyphs.end(), p.glyphs.begin() + g0, p.glyphs.begin() + g1);
         }
         uint32_t src_end = uint32_t(line_glyphs.size());
         // Split the slice where the final (post-L1) level changes; glyphs are in the run's visual order.
