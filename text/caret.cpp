@@ -31,6 +31,13 @@ void line_cells(const Layout& layout, const Line& line, std::vector<Cell>& cells
             starts.push_back(layout.glyphs[g].cluster);
         std::sort(starts.begin(), starts.end());
         starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+        // Clusters of the run in visual order: logical range, pen position and width.
+        struct Group {
+            uint32_t c, next;
+            float x, w;
+            bool removed;
+        };
+        std::vector<Group> groups;
         float pen = run.x;
         uint32_t g = run.first_glyph;
         uint32_t end = run.first_glyph + run.glyph_count;
@@ -43,6 +50,26 @@ void line_cells(const Layout& layout, const Line& line, std::vector<Cell>& cells
             uint32_t next = it == starts.end() ? std::max(run.byte_end, c + 1) : *it;
             if (line.ellipsized && next > line.byte_end)
                 next = line.byte_end;
+            groups.push_back({c, next, pen, w, false});
+            pen += w;
+        }
+        // Some fonts draw a ligature as a wide glyph plus zero-width pieces in their own clusters (Noto Naskh's
+        // lam-alef): fold such a piece into the logically preceding cluster so the caret can stop inside.
+        for (size_t i = 0; i < groups.size(); ++i) {
+            if (groups[i].w > 0)
+                continue;
+            size_t prev = run.rtl() ? i + 1 : i - 1;
+            if (prev < groups.size() && !groups[prev].removed && groups[prev].next == groups[i].c && groups[prev].w > 0) {
+                groups[prev].next = groups[i].next;
+                groups[i].removed = true;
+            }
+        }
+        for (const Group& gr : groups) {
+            if (gr.removed)
+                continue;
+            uint32_t c = gr.c, next = gr.next;
+            float w = gr.w;
+            float x = gr.x;
             // Split a multi-grapheme cluster (a lam-alef ligature) evenly.
             auto gb = std::upper_bound(layout.graphemes.begin(), layout.graphemes.end(), c);
             auto ge = std::lower_bound(layout.graphemes.begin(), layout.graphemes.end(), next);
@@ -56,16 +83,15 @@ void line_cells(const Layout& layout, const Line& line, std::vector<Cell>& cells
                 cell.b1 = e;
                 cell.rtl = run.rtl();
                 if (cell.rtl) {
-                    cell.x1 = pen + w - part * float(k);
+                    cell.x1 = x + w - part * float(k);
                     cell.x0 = cell.x1 - part;
                 } else {
-                    cell.x0 = pen + part * float(k);
+                    cell.x0 = x + part * float(k);
                     cell.x1 = cell.x0 + part;
                 }
                 cells.push_back(cell);
                 b = e;
             }
-            pen += w;
         }
     }
     // Cells of one RTL cluster were pushed right to left; keep the whole list in visual order.
