@@ -1,0 +1,191 @@
+// nafitha-ctl simulate, journal verify, status: the terminal's data and its journal, for technicians and tests.
+
+#include "installer/ctl/command.h"
+
+#include "base/log.h"
+#include "kiosk/services/schema.h"
+#include "kiosk/services/simulator.h"
+#include "kiosk/services/terminal.h"
+#include "sync/journal/identity.h"
+#include "sync/journal/journal.h"
+
+#include <charconv>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace nafitha::ctl {
+
+// Other command groups (sync) add their fields to `status` by registering a function here:
+//   namespace nafitha::ctl { using StatusExtension = void (*)(const std::filesystem::path&, nlohmann::json&);
+//                            std::vector<StatusExtension>& status_extensions(); }
+using StatusExtension = void (*)(const std::filesystem::path& data_dir, nlohmann::json& status);
+std::vector<StatusExtension>& status_extensions()
+{
+    static std::vector<StatusExtension> extensions;
+    return extensions;
+}
+
+} // namespace nafitha::ctl
+
+using namespace nafitha;
+
+static std::optional<int64_t> parse_int(const std::string& s)
+{
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size())
+        return std::nullopt;
+    return v;
+}
+
+static int fail(const Error& e)
+{
+    std::cerr << "nafitha-ctl: " << e.to_string() << "\n";
+    return 1;
+}
+
+static int run_simulate(ctl::Args& args)
+{
+    auto data = args.option("data");
+    auto count = args.option("transactions");
+    auto seed_text = args.option("seed");
+    auto centre = args.option("centre");
+    bool verbose = args.flag("verbose");
+    if (auto extra = args.unused(); !extra.empty())
+        return ctl::usage_error("unexpected argument '" + extra.front() + "'");
+    if (!data || !count)
+        return ctl::usage_error("simulate needs --data DIR and --transactions N");
+    auto n = parse_int(*count);
+    if (!n || *n < 0 || *n > 10'000'000)
+        return ctl::usage_error("--transactions must be a whole number from 0 to 10000000");
+    uint64_t seed = 1;
+    if (seed_text) {
+        auto s = parse_int(*seed_text);
+        if (!s || *s < 0)
+            return ctl::usage_error("--seed must be a non-negative whole number");
+        seed = static_cast<uint64_t>(*s);
+    }
+    services::TerminalOptions options;
+    options.data_dir = *data;
+    if (centre)
+        options.centre = *centre;
+    auto terminal = services::Terminal::open(options);
+    if (!terminal.ok())
+        return fail(terminal.error());
+    auto& t = *terminal.value();
+    auto clerk = services::Simulator::ensure_clerk(t);
+    if (!clerk.ok())
+        return fail(clerk.error());
+    services::Simulator sim(t, seed, clerk.value());
+    int64_t apps = 0, tickets = 0, surveys = 0, paid = 0;
+    for (int64_t i = 0; i < *n; ++i) {
+        auto visit = sim.visit();
+        if (!visit.ok())
+            return fail(visit.error());
+        ++apps;
+        tickets += visit->ticket;
+        surveys += visit->survey;
+        paid += visit->paid_minor;
+        if (verbose)
+            std::cout << "committed " << visit->reference << " " << visit->service_code << std::endl;
+    }
+    auto status = t.journal_status();
+    if (!status.ok())
+        return fail(status.error());
+    std::cout << "simulated " << apps << " visits at " << t.centre() << ": " << tickets << " through the queue, " << surveys
+              << " surveys, " << paid / 100 << " SYP collected; terminal " << t.identity().terminal_id << ", journal last seq "
+              << status->last_seq << ", pending " << status->pending << "\n";
+    return 0;
+}
+
+// Opens an existing terminal database without creating anything.
+static Result<db::Db> open_existing(const std::filesystem::path& dir)
+{
+    auto file = journal::database_file(dir);
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec))
+        return Error::make("error.db.open_failed", file.string() + " does not exist");
+    return db::Db::open(file, db::OpenMode::ReadWrite);
+}
+
+static int run_verify(ctl::Args& args)
+{
+    auto data = args.option("data");
+    if (auto extra = args.unused(); !extra.empty())
+        return ctl::usage_error("unexpected argument '" + extra.front() + "'");
+    if (!data)
+        return ctl::usage_error("journal verify needs --data DIR");
+    auto identity = journal::load_identity(*data);
+    if (!identity.ok())
+        return fail(identity.error());
+    auto db = open_existing(*data);
+    if (!db.ok())
+        return fail(db.error());
+    auto report = journal::verify(db.value(), identity->keys.public_key);
+    if (!report.ok())
+        return fail(report.error());
+    auto integrity = db->prepare("PRAGMA quick_check");
+    std::string check = "not run";
+    if (integrity.ok() && integrity->step().ok())
+        check = integrity->text(0);
+    if (!report->ok()) {
+        std::cout << "journal BROKEN at entry " << report->first_bad_seq << ": " << report->problem << " (" << report->entries
+                  << " entries verified before it)\n";
+        return 1;
+    }
+    if (check != "ok") {
+        std::cout << "journal verifies (" << report->entries << " entries) but the database check says: " << check << "\n";
+        return 1;
+    }
+    auto acked = journal::acked_seq(db.value());
+    std::cout << "journal ok: " << report->entries << " entries, last seq " << report->last_seq << ", acked "
+              << (acked.ok() ? acked.value() : 0) << ", terminal " << identity->terminal_id << "\n";
+    return 0;
+}
+
+static int run_status(ctl::Args& args)
+{
+    auto data = args.option("data");
+    bool as_json = args.flag("json");
+    if (auto extra = args.unused(); !extra.empty())
+        return ctl::usage_error("unexpected argument '" + extra.front() + "'");
+    if (!data)
+        return ctl::usage_error("status needs --data DIR");
+    auto db = open_existing(*data);
+    if (!db.ok())
+        return fail(db.error());
+    auto last = journal::last_seq(db.value());
+    auto acked = journal::acked_seq(db.value());
+    if (!last.ok())
+        return fail(last.error());
+    if (!acked.ok())
+        return fail(acked.error());
+    nlohmann::json s = {{"journal_last_seq", last.value()}, {"acked_seq", acked.value()}, {"pending", last.value() - acked.value()}};
+    if (auto id = journal::load_identity(*data); id.ok())
+        s["terminal_id"] = id->terminal_id;
+    if (auto v = services::schema_version(db.value()); v.ok())
+        s["schema_version"] = v.value();
+    if (auto v = db->scalar_int64("SELECT MAX(version) FROM catalogue_versions", 0); v.ok())
+        s["catalogue_version"] = v.value();
+    if (auto v = db->scalar_int64("SELECT COUNT(*) FROM applications", 0); v.ok())
+        s["applications"] = v.value();
+    std::error_code ec;
+    s["enrolled"] = std::filesystem::exists(std::filesystem::path(*data) / "sync.json", ec);
+    for (auto ext : ctl::status_extensions())
+        ext(*data, s);
+    if (as_json) {
+        std::cout << s.dump(2) << "\n";
+    } else {
+        for (auto& [k, v] : s.items())
+            std::cout << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
+    }
+    return 0;
+}
+
+NAFITHA_CTL_COMMAND(simulate, "simulate",
+                    "simulate --data DIR --transactions N [--seed S] [--centre CODE] [--verbose]  citizen visits through the services",
+                    run_simulate);
+NAFITHA_CTL_COMMAND(journal_verify, "journal verify", "journal verify --data DIR  check every hash, signature and the sequence",
+                    run_verify);
+NAFITHA_CTL_COMMAND(status, "status", "status --data DIR [--json]  journal position, acknowledged and pending entries", run_status);

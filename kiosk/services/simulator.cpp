@@ -1,0 +1,169 @@
+#include "kiosk/services/simulator.h"
+
+#include <array>
+#include <cstdio>
+
+namespace nafitha::services {
+
+namespace {
+
+constexpr std::array kFirstNames = {"محمد", "أحمد", "علي", "عمر", "خالد", "سامر", "يوسف", "حسن", "رامي", "فادي",
+                                    "فاطمة", "مريم", "سارة", "ليلى", "رنا", "هدى", "نور", "ريم", "لينا", "آمنة"};
+constexpr std::array kFamilyNames = {"الخطيب", "الحلبي", "الشامي", "العلي", "حداد", "السيد", "الأحمد", "درويش",
+                                     "الحمصي", "النجار", "قباني", "العمر", "الزعبي", "المصري", "سليمان"};
+constexpr std::array kAddresses = {"دمشق - المزة - شارع الجلاء", "دمشق - باب توما", "حلب - العزيزية",
+                                   "حمص - الإنشاءات", "اللاذقية - الزراعة", "قطنا - الحي الشرقي"};
+constexpr std::array kActivities = {"بيع مواد غذائية", "صيانة هواتف", "مكتبة وقرطاسية", "ألبسة جاهزة", "صيدلية"};
+constexpr std::array kTradeNames = {"مؤسسة النور", "محلات الشام", "دار الياسمين", "ورشة الأمل", "مكتبة الفجر"};
+
+template<typename T>
+const char* pick(const T& list, std::mt19937_64& rng)
+{
+    return list[std::uniform_int_distribution<size_t>(0, list.size() - 1)(rng)];
+}
+
+int64_t uniform(std::mt19937_64& rng, int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); }
+
+std::string digits(std::mt19937_64& rng, int n)
+{
+    std::string s;
+    for (int i = 0; i < n; ++i)
+        s.push_back(static_cast<char>('0' + uniform(rng, 0, 9)));
+    return s;
+}
+
+// Some citizens type Arabic-Indic digits.
+std::string maybe_arabic_digits(const std::string& ascii, std::mt19937_64& rng)
+{
+    if (uniform(rng, 0, 2) != 0)
+        return ascii;
+    std::string out;
+    for (char c : ascii) {
+        if (c >= '0' && c <= '9') {
+            out += "\xD9";
+            out.push_back(static_cast<char>(0xA0 + (c - '0')));
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+FormValues simulated_form(const Service& service, std::mt19937_64& rng)
+{
+    FormValues v;
+    for (auto& f : service.form) {
+        if (!f.required && uniform(rng, 0, 2) == 0)
+            continue;
+        switch (f.type) {
+        case FieldType::ArabicName:
+            v[f.name] = f.max_length <= 40 ? std::string(pick(kFirstNames, rng))
+                                           : std::string(pick(kFirstNames, rng)) + " " + pick(kFirstNames, rng) + " " +
+                                                 pick(kFamilyNames, rng);
+            break;
+        case FieldType::NationalId: v[f.name] = maybe_arabic_digits("0" + digits(rng, 10), rng); break;
+        case FieldType::Phone: v[f.name] = maybe_arabic_digits("09" + std::to_string(uniform(rng, 3, 9)) + digits(rng, 7), rng); break;
+        case FieldType::Date: {
+            char buf[16];
+            std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", int(uniform(rng, 1950, 2005)), int(uniform(rng, 1, 12)),
+                          int(uniform(rng, 1, 28)));
+            v[f.name] = buf;
+            break;
+        }
+        case FieldType::Choice: v[f.name] = f.options[static_cast<size_t>(uniform(rng, 0, int64_t(f.options.size()) - 1))].value; break;
+        case FieldType::Number: {
+            int64_t hi = f.max > 0 ? std::min<int64_t>(f.max, f.min + (f.name == "copies" ? 2 : 100000)) : f.min + 1000;
+            v[f.name] = std::to_string(uniform(rng, std::max<int64_t>(f.min, 1), hi));
+            break;
+        }
+        case FieldType::Amount: v[f.name] = std::to_string(uniform(rng, 5, 150) * 1000); break;
+        case FieldType::ScanReference: {
+            static const char* hex = "0123456789ABCDEF";
+            std::string s = "SCN-";
+            for (int i = 0; i < 8; ++i)
+                s.push_back(hex[uniform(rng, 0, 15)]);
+            v[f.name] = s;
+            break;
+        }
+        case FieldType::Text:
+            if (f.name == "address")
+                v[f.name] = pick(kAddresses, rng);
+            else if (f.name == "activity")
+                v[f.name] = pick(kActivities, rng);
+            else if (f.name == "trade_name")
+                v[f.name] = pick(kTradeNames, rng);
+            else if (f.name == "case_number")
+                v[f.name] = std::to_string(uniform(rng, 1, 9999)) + "/" + std::to_string(uniform(rng, 2018, 2026));
+            else if (f.name == "old_passport")
+                v[f.name] = "N" + digits(rng, 9);
+            else
+                v[f.name] = digits(rng, std::min<int>(6, static_cast<int>(f.max_length)));
+            break;
+        }
+    }
+    return v;
+}
+
+Result<int64_t> Simulator::ensure_clerk(Terminal& terminal)
+{
+    for (auto& s : TRY(terminal.staff()))
+        if (s.login == "sim.clerk")
+            return s.id;
+    auto s = TRY(terminal.create_staff({"sim.clerk", "موظف المحاكاة", Role::Clerk, "246810"}));
+    return s.id;
+}
+
+Result<VisitOutcome> Simulator::visit()
+{
+    auto cat = m_terminal.catalogue();
+    auto services = cat->services_in({}, m_terminal.centre());
+    if (services.empty())
+        return Error::make("error.service.unavailable", "no service at this centre");
+    auto& service = *services[static_cast<size_t>(uniform(m_rng, 0, int64_t(services.size()) - 1))];
+    VisitOutcome out;
+    out.service_code = service.code;
+
+    SubmitRequest req(service.code, simulated_form(service, m_rng));
+    if (!service.exemptions.empty() && uniform(m_rng, 0, 9) == 0)
+        req.exemption = service.exemptions.front().code;
+
+    // About four in ten visits go through the queue to a counter; the rest are self-service at the kiosk.
+    std::optional<Ticket> ticket;
+    if (uniform(m_rng, 0, 9) < 4) {
+        TRY(m_terminal.issue_ticket(service.category));
+        ticket = TRY(m_terminal.call_next(service.category, static_cast<int>(uniform(m_rng, 1, 4)), m_clerk));
+        if (ticket) {
+            req.channel = Channel::Counter;
+            req.staff_id = m_clerk;
+            req.ticket_id = ticket->id;
+            out.ticket = true;
+        }
+    }
+    auto fee = TRY(m_terminal.quote(service.code, req.values, req.exemption));
+    std::optional<PaymentRequest> payment;
+    if (fee.total > 0) {
+        if (req.channel == Channel::Counter || uniform(m_rng, 0, 1) == 0) {
+            // Cash, rounded up to the next 5,000 SYP note.
+            int64_t note = 500000;
+            payment = PaymentRequest::cash((fee.total + note - 1) / note * note, req.staff_id);
+        } else {
+            payment = PaymentRequest::card("A" + std::to_string(uniform(m_rng, 100000, 999999)), req.staff_id);
+        }
+    }
+    auto sub = TRY(m_terminal.submit(req, payment));
+    out.reference = sub.application.reference;
+    out.paid_minor = sub.application.paid_minor;
+    if (ticket)
+        TRY(m_terminal.serve(ticket->id, out.reference));
+    if (uniform(m_rng, 0, 9) < 3) {
+        static constexpr std::array reasons = {"", "", "خدمة سريعة", "الانتظار طويل", "الموظف متعاون"};
+        TRY(m_terminal.record_survey({out.reference, ticket ? std::optional<int64_t>(ticket->id) : std::nullopt,
+                                      static_cast<int>(uniform(m_rng, 1, 5)), pick(reasons, m_rng)}));
+        out.survey = true;
+    }
+    return out;
+}
+
+} // namespace nafitha::services

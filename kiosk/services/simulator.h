@@ -1,0 +1,44 @@
+#pragma once
+// Realistic citizen visits through the same Terminal API the kiosk UI uses: choose a service available at
+// the centre, fill its form with plausible data, maybe take a queue ticket and be served at a counter, pay
+// (cash with change, card, or an exemption), maybe answer a survey. Used by `nafitha-ctl simulate`, the
+// benchmarks and the fault tests.
+
+#include "base/result.h"
+#include "kiosk/services/terminal.h"
+
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+
+namespace nafitha::services {
+
+struct VisitOutcome {
+    std::string reference;          // the committed application
+    std::string service_code;
+    int64_t paid_minor = 0;
+    bool ticket = false;
+    bool survey = false;
+};
+
+// Plausible raw form values for `service` (what a citizen would type, sometimes in Arabic-Indic digits).
+FormValues simulated_form(const Service& service, std::mt19937_64& rng);
+
+class Simulator {
+public:
+    // `clerk_id`: the staff account used for counter visits (created by ensure_clerk()).
+    Simulator(Terminal& terminal, uint64_t seed, int64_t clerk_id) : m_terminal(terminal), m_rng(seed), m_clerk(clerk_id) {}
+
+    // The simulation clerk ("sim.clerk"), created on first use.
+    static Result<int64_t> ensure_clerk(Terminal& terminal);
+
+    Result<VisitOutcome> visit();
+
+private:
+    Terminal& m_terminal;
+    std::mt19937_64 m_rng;
+    int64_t m_clerk = 0;
+};
+
+} // namespace nafitha::services
