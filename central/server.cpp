@@ -195,7 +195,9 @@ void CentralServer::install_routes()
     http.set_payload_max_length(protocol::kMaxRequestBodyBytes);
     http.set_read_timeout(30, 0);
     http.set_write_timeout(30, 0);
-    http.set_keep_alive_timeout(30);
+    http.set_keep_alive_timeout(5);
+    http.set_keep_alive_max_count(1000);
+    http.set_tcp_nodelay(true);
 
     // Every response carries the server time; every request is counted.
     http.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {

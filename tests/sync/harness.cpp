@@ -350,6 +350,9 @@ void FaultProxy::serve(int cfd, Fault f)
         close(cfd);
         return;
     }
+    int one = 1;
+    setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(ufd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     size_t up = 0, down = 0;
     char buf[16384];
     pollfd fds[2] = {{cfd, POLLIN, 0}, {ufd, POLLIN, 0}};
@@ -361,7 +364,7 @@ void FaultProxy::serve(int cfd, Fault f)
             if (!(fds[side].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
             size_t cap = sizeof buf;
-            if (f.kind == Fault::Kind::Slow)
+            if (f.bytes_per_s > 0)
                 cap = 512;
             ssize_t n = recv(fds[side].fd, buf, cap, 0);
             if (n <= 0) {
@@ -372,18 +375,17 @@ void FaultProxy::serve(int cfd, Fault f)
             int to = side == 0 ? ufd : cfd;
             size_t& count = side == 0 ? up : down;
             bool cut = false;
-            if ((f.kind == Fault::Kind::CutRequest && side == 0) || (f.kind == Fault::Kind::CutResponse && side == 1)) {
-                if (count + len >= f.after_bytes) {
-                    len = f.after_bytes > count ? f.after_bytes - count : 0;
-                    cut = true;
-                }
+            size_t limit = side == 0 ? f.cut_request_after : f.cut_response_after;
+            if (limit > 0 && count + len >= limit) {
+                len = limit > count ? limit - count : 0;
+                cut = true;
             }
-            if (f.kind == Fault::Kind::Delay)
+            if (f.delay_ms > 0)
                 std::this_thread::sleep_for(std::chrono::milliseconds(f.delay_ms));
             if (len > 0 && !write_all(to, buf, len))
                 open = false;
             count += len;
-            if (f.kind == Fault::Kind::Slow && f.bytes_per_s > 0)
+            if (f.bytes_per_s > 0)
                 std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(len) * 1'000'000
                                                                       / static_cast<int64_t>(f.bytes_per_s)));
             if (cut)
@@ -392,7 +394,7 @@ void FaultProxy::serve(int cfd, Fault f)
     }
     // An abortive close (RST) for cuts, like a dropped link.
     linger lg{1, 0};
-    if (f.kind == Fault::Kind::CutRequest || f.kind == Fault::Kind::CutResponse) {
+    if (f.cut_request_after > 0 || f.cut_response_after > 0) {
         setsockopt(cfd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
         setsockopt(ufd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     }

@@ -87,11 +87,12 @@ std::vector<std::pair<int64_t, std::string>> central_hashes(central::Store& stor
 
 // A TCP proxy on 127.0.0.1 that forwards to an upstream port and injects faults per connection.
 struct Fault {
-    enum class Kind { Pass, CutRequest, CutResponse, Delay, Slow, Http500 };
-    Kind kind = Kind::Pass;
-    size_t after_bytes = 0;      // CutRequest / CutResponse: bytes forwarded before the cut
-    int delay_ms = 0;            // Delay: per chunk
-    size_t bytes_per_s = 0;      // Slow: both directions
+    enum class Kind { Pass, Http500 };
+    Kind kind = Kind::Pass;      // Http500: answer every request with 500 without asking upstream
+    size_t cut_request_after = 0;  // cut the connection after this many bytes towards the server (0 = never)
+    size_t cut_response_after = 0; // cut the connection after this many bytes towards the client (0 = never)
+    int delay_ms = 0;            // added before each forwarded chunk
+    size_t bytes_per_s = 0;      // a slow link in both directions (0 = full speed)
 };
 
 class FaultProxy {

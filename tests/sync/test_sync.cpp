@@ -1,0 +1,373 @@
+// The sync client against the real nafitha-central on 127.0.0.1 with real libcurl: end to end, through a
+// fault-injecting proxy, with the client and the central SIGKILLed mid-sync.
+
+#include "tests/sync/harness.h"
+
+#include "base/clock.h"
+#include "base/fs.h"
+#include "sync/client/central_client.h"
+#include "sync/client/config.h"
+#include "sync/client/enroll.h"
+#include "sync/client/worker.h"
+#include "sync/journal/journal.h"
+
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <fcntl.h>
+#include <random>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace nafitha;
+using namespace nafitha::testing;
+
+namespace {
+
+sync::SyncOptions options_for(const std::filesystem::path& dir, size_t batch = 2000, std::string url = {})
+{
+    sync::SyncOptions o;
+    o.data_dir = dir;
+    o.batch_max_entries = batch;
+    o.server_url = std::move(url);
+    o.backoff_initial_ms = 20;
+    o.backoff_max_ms = 200;
+    o.poll_interval_ms = 50;
+    o.http.connect_timeout_ms = 2000;
+    o.http.transfer_timeout_ms = 15000;
+    o.http.stall_timeout_s = 5;
+    return o;
+}
+
+// A terminal with `count` journal entries, enrolled at `central`.
+journal::Identity enrolled_terminal(InProcessCentral& central, const std::filesystem::path& dir, int64_t count)
+{
+    auto id = make_terminal_journal(dir, count);
+    auto config = sync::enroll(dir, central.url(), central.add_code(), {});
+    REQUIRE(config.ok());
+    return id;
+}
+
+// Central holds exactly the terminal's journal: same seqs 1..n, same hashes, nothing more.
+void require_exact_copy(central::Store& store, const std::filesystem::path& dir, const std::string& tid)
+{
+    auto local = journal_hashes(dir);
+    auto remote = central_hashes(store, tid);
+    REQUIRE(remote.size() == local.size());
+    for (size_t i = 0; i < local.size(); ++i) {
+        REQUIRE(remote[i].first == static_cast<int64_t>(i + 1));
+        REQUIRE(remote[i].second == local[i].second);
+    }
+    auto t = store.find_terminal(tid).value();
+    REQUIRE(t);
+    CHECK(t->entries == static_cast<int64_t>(local.size()));
+    CHECK(t->last_seq == static_cast<int64_t>(local.size()));
+}
+
+int64_t acked(const std::filesystem::path& dir)
+{
+    return journal::Reader::open(journal::database_file(dir)).release_value().acked_seq().value();
+}
+
+// run_once until it succeeds; returns the number of failed passes.
+int drain_with_retries(sync::SyncWorker& worker, int max_passes = 60)
+{
+    int failures = 0;
+    for (int i = 0; i < max_passes; ++i) {
+        auto r = worker.run_once();
+        if (r.ok())
+            return failures;
+        REQUIRE(sync::classify(r.error(), {}) == sync::Retry::Later);
+        ++failures;
+    }
+    FAIL("the journal never drained");
+    return failures;
+}
+
+} // namespace
+
+TEST_CASE("Enroll then drain the journal exactly once and move the watermark")
+{
+    TempDir c("sync-c"), t("sync-t");
+    InProcessCentral central(c.path());
+    auto id = enrolled_terminal(central, t.path(), 1234);
+    auto config = sync::load_config(t.path());
+    REQUIRE(config.ok());
+    CHECK(config->terminal_id == id.terminal_id);
+    CHECK(config->centre == "DAM-01");
+    CHECK_FALSE(config->server_public_key.empty());
+
+    auto worker = sync::SyncWorker::create(options_for(t.path(), 300), {}).release_value();
+    CHECK(worker->progress().pending == 1234);
+    REQUIRE(worker->run_once().ok());
+    require_exact_copy(central.store(), t.path(), id.terminal_id);
+    CHECK(acked(t.path()) == 1234);
+    auto p = worker->progress();
+    CHECK(p.pending == 0);
+    CHECK(p.last_success_ms > 0);
+    CHECK_FALSE(p.last_error);
+    CHECK(p.entries_sent == 1234);
+    // More entries later; nothing is sent twice.
+    append_entries(t.path(), id, 66);
+    REQUIRE(worker->run_once().ok());
+    CHECK(worker->progress().entries_sent == 1300);
+    require_exact_copy(central.store(), t.path(), id.terminal_id);
+}
+
+TEST_CASE("After a crash the worker resumes from the acknowledged seq central reports")
+{
+    TempDir c("sync-c"), t("sync-t");
+    InProcessCentral central(c.path());
+    auto id = enrolled_terminal(central, t.path(), 500);
+    // Central received 200 entries but the terminal never saw the answer (its watermark is still 0).
+    {
+        auto reader = journal::Reader::open(journal::database_file(t.path())).release_value();
+        sync::CentralClient client(central.url(), id, {});
+        REQUIRE(client.ingest(reader.entries_after(0, 200, 1 << 30).value()).ok());
+    }
+    CHECK(acked(t.path()) == 0);
+    auto worker = sync::SyncWorker::create(options_for(t.path(), 100), {}).release_value();
+    REQUIRE(worker->run_once().ok());
+    CHECK(worker->progress().entries_sent == 300); // only what central lacked
+    require_exact_copy(central.store(), t.path(), id.terminal_id);
+    CHECK(acked(t.path()) == 500);
+}
+
+TEST_CASE("The worker thread drains in the background and stops promptly")
+{
+    TempDir c("sync-c"), t("sync-t");
+    InProcessCentral central(c.path());
+    auto id = enrolled_terminal(central, t.path(), 200);
+    auto worker = sync::SyncWorker::create(options_for(t.path(), 100), {}).release_value();
+    worker->start();
+    append_entries(t.path(), id, 100);
+    worker->sync_now();
+    for (int i = 0; i < 400 && (worker->progress().pending != 0 || worker->progress().last_seq != 300); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    auto p = worker->progress();
+    CHECK(p.pending == 0);
+    CHECK(p.acked_seq == 300);
+    worker->stop();
+    require_exact_copy(central.store(), t.path(), id.terminal_id);
+}
+
+TEST_CASE("Decisions and catalogue updates are handed to the callbacks once")
+{
+    TempDir c("sync-c"), t("sync-t");
+    InProcessCentral central(c.path());
+    auto id = enrolled_terminal(central, t.path(), 8);
+    std::vector<protocol::Decision> seen;
+    std::vector<int64_t> catalogues;
+    sync::SyncCallbacks cb;
+    cb.apply_decision = [&](const protocol::Decision& d) -> Result<void> {
+        seen.push_back(d);
+        return {};
+    };
+    cb.install_catalogue = [&](const nlohmann::json& doc) -> Result<void> {
+        catalogues.push_back(doc["version"].get<int64_t>());
+        return {};
+    };
+    auto worker = sync::SyncWorker::create(options_for(t.path()), cb).release_value();
+    REQUIRE(worker->run_once().ok());
+    CHECK(seen.empty());
+    CHECK(catalogues.empty());
+    std::string ref = sample_payload(4, id.terminal_id)["reference"];
+    REQUIRE(central.store().add_decision(ref, "approved", "", clock::unix_ms()).ok());
+    REQUIRE(central.store().import_catalogue({{"version", 7}, {"services", nlohmann::json::array()}}, clock::unix_ms()).ok());
+    REQUIRE(worker->run_once().ok());
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].reference == ref);
+    CHECK(seen[0].status == "approved");
+    CHECK(catalogues == std::vector<int64_t>{7});
+    // A new worker (after a restart) remembers the cursor and the version.
+    worker.reset();
+    auto again = sync::SyncWorker::create(options_for(t.path()), cb).release_value();
+    REQUIRE(again->run_once().ok());
+    CHECK(seen.size() == 1);
+    CHECK(catalogues.size() == 1);
+    CHECK(sync::load_config(t.path())->catalogue_version == 7);
+}
+
+TEST_CASE("A refusal for good stops the queue with an alarm instead of looping")
+{
+    TempDir c("sync-c"), t("sync-t");
+    InProcessCentral central(c.path());
+    auto id = enrolled_terminal(central, t.path(), 50);
+    REQUIRE(central.store().revoke(id.terminal_id).ok());
+    auto worker = sync::SyncWorker::create(options_for(t.path()), {}).release_value();
+    worker->start();
+    for (int i = 0; i < 200 && !worker->progress().alarm; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    auto p = worker->progress();
+    REQUIRE(p.alarm);
+    CHECK(p.state == sync::SyncState::Stopped);
+    REQUIRE(p.last_error);
+    CHECK(p.last_error->code == "error.central.revoked");
+    // It does not keep knocking: the request count stays put.
+    auto before = central.server().metrics().render();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK(central.server().metrics().render() == before);
+    worker->stop();
+    CHECK(std::filesystem::exists(t.path() / "sync_alarm.json"));
+    // The alarm survives a restart until a technician clears it.
+    auto again = sync::SyncWorker::create(options_for(t.path()), {}).release_value();
+    CHECK(again->progress().alarm);
+    CHECK(again->run_once().error().code == "error.central.revoked");
+    REQUIRE(sync::SyncWorker::clear_alarm(t.path()).ok());
+    CHECK_FALSE(sync::SyncWorker::create(options_for(t.path()), {}).release_value()->progress().alarm);
+    CHECK(central.store().entries(id.terminal_id).value().empty());
+}
+
+TEST_CASE("Faults on the link: cuts mid-request and mid-response and 500s and truncation heal")
+{
+    TempDir c("sync-c"), t("sync-t");
+    InProcessCentral central(c.path());
+    auto id = enrolled_terminal(central, t.path(), 1200);
+    FaultProxy proxy(central.port());
+    std::mt19937 rng(42);
+    // Connection n: a cycle of every fault, then clean passes.
+    proxy.set_plan([&](int n) {
+        Fault f;
+        if (n >= 30)
+            return f; // then a clean link
+        switch (n % 5) {
+        case 0: f.cut_request_after = 300 + rng() % 3000; break;       // cut mid-request
+        case 1: f.cut_response_after = 20 + rng() % 100; break;        // cut mid-headers or mid-body
+        case 2: f.kind = Fault::Kind::Http500; break;                  // a broken server or middlebox
+        case 3: f.delay_ms = 30; f.cut_response_after = 2000; break;   // slow, then cut after a few answers
+        default: f.cut_response_after = 150 + rng() % 60; break;       // truncated body
+        }
+        return f;
+    });
+    auto options = options_for(t.path(), 40, proxy.url());
+    auto worker = sync::SyncWorker::create(options, {}).release_value();
+    int failures = drain_with_retries(*worker);
+    CHECK(failures >= 5);
+    require_exact_copy(central.store(), t.path(), id.terminal_id);
+    CHECK(acked(t.path()) == 1200);
+    CHECK(proxy.connections() >= 10);
+}
+
+TEST_CASE("A slow 64 kbit link with delays still drains")
+{
+    TempDir c("sync-c"), t("sync-t");
+    InProcessCentral central(c.path());
+    auto id = enrolled_terminal(central, t.path(), 60);
+    FaultProxy proxy(central.port());
+    proxy.set_plan([](int) {
+        Fault f;
+        f.bytes_per_s = 8000; // 64 kbit/s
+        f.delay_ms = 5;
+        return f;
+    });
+    auto worker = sync::SyncWorker::create(options_for(t.path(), 1000, proxy.url()), {}).release_value();
+    REQUIRE(worker->run_once().ok());
+    require_exact_copy(central.store(), t.path(), id.terminal_id);
+}
+
+TEST_CASE("The client SIGKILLed at least 100 times mid-sync leaves central with exactly the journal")
+{
+    TempDir c("sync-kill-c"), t("sync-kill-t");
+    journal::Identity id;
+    CentralProcess central(c.path());
+    {
+        // Enroll with an in-process central on the same data folder, then serve it from the real binary.
+        InProcessCentral setup(c.path());
+        id = enrolled_terminal(setup, t.path(), 2000);
+    }
+    central.start();
+    auto config = sync::load_config(t.path()).release_value();
+    config.server_url = central.url();
+    REQUIRE(sync::save_config(t.path(), config).ok());
+
+    std::string exe = std::string(NAFITHA_BINARY_DIR) + "/tests/sync_child";
+    std::string dir = t.path().string();
+    std::mt19937 rng(7);
+    int killed_alive = 0, iterations = 0;
+    while (killed_alive < 100 && iterations < 400) {
+        ++iterations;
+        append_entries(t.path(), id, 25); // the terminal keeps working meanwhile
+        const char* argv[] = {exe.c_str(), dir.c_str(), "20", nullptr};
+        pid_t pid = fork();
+        if (pid == 0) {
+            int null = open("/dev/null", O_WRONLY);
+            dup2(null, 2);
+            execv(argv[0], const_cast<char* const*>(argv));
+            _exit(127);
+        }
+        REQUIRE(pid > 0);
+        std::this_thread::sleep_for(std::chrono::microseconds(3000 + rng() % 40000));
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == 0) {
+            ::kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            ++killed_alive;
+        } else {
+            REQUIRE(WIFEXITED(status));
+            REQUIRE(WEXITSTATUS(status) != 127);
+        }
+    }
+    CHECK(killed_alive >= 100);
+    // A last pass finishes the job.
+    const char* argv[] = {exe.c_str(), dir.c_str(), "500", nullptr};
+    pid_t pid = fork();
+    if (pid == 0) {
+        execv(argv[0], const_cast<char* const*>(argv));
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    central.stop();
+    auto store = central::open_sqlite_store(c.path()).release_value();
+    require_exact_copy(*store, t.path(), id.terminal_id);
+    CHECK(acked(t.path()) == static_cast<int64_t>(journal_hashes(t.path()).size()));
+}
+
+TEST_CASE("Central SIGKILLed mid-batch and restarted loses nothing and doubles nothing")
+{
+    TempDir c("sync-ckill-c"), t("sync-ckill-t");
+    journal::Identity id;
+    {
+        InProcessCentral setup(c.path());
+        id = enrolled_terminal(setup, t.path(), 3000);
+    }
+    CentralProcess central(c.path());
+    central.start();
+    FaultProxy proxy(central.port()); // a stable address while central restarts
+    auto options = options_for(t.path(), 25, proxy.url());
+    options.http.connect_timeout_ms = 500;
+    auto worker = sync::SyncWorker::create(options, {}).release_value();
+    std::atomic<bool> done{false};
+    std::atomic<int> failures{0};
+    std::thread client([&] {
+        while (!done) {
+            auto r = worker->run_once();
+            if (r.ok() && worker->progress().pending == 0)
+                break;
+            if (!r.ok())
+                ++failures;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+    });
+    std::mt19937 rng(11);
+    int kills = 0;
+    for (; kills < 30 && worker->progress().pending > 0; ++kills) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 60));
+        int port = central.port();
+        central.kill_hard();
+        std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 30));
+        central.start(port);
+    }
+    client.join();
+    done = true;
+    CHECK(kills >= 10);
+    CHECK(failures > 0);
+    CHECK(worker->progress().pending == 0);
+    worker.reset(); // closes its kept-alive connection
+    central.stop();
+    auto store = central::open_sqlite_store(c.path()).release_value();
+    require_exact_copy(*store, t.path(), id.terminal_id);
+    CHECK(acked(t.path()) == 3000);
+    WARN("central killed " << kills << " times, client passes failed " << failures.load() << " times");
+}
