@@ -1,8 +1,19 @@
-// nafitha-ctl verify-receipt: checks a receipt's QR payload against a terminal's public key, offline.
+// nafitha-ctl receipt: renders the receipt of a stored transaction (ESC/POS, PNG, or to a printer through
+// the terminal's durable print queue). nafitha-ctl verify-receipt: checks a receipt's QR payload against a
+// terminal's public key, offline.
 
+#include "base/clock.h"
 #include "base/fs.h"
+#include "base/i18n.h"
+#include "base/paths.h"
+#include "devices/print_queue.h"
 #include "installer/ctl/command.h"
+#include "kiosk/services/terminal.h"
+#include "printing/documents.h"
+#include "printing/escpos.h"
+#include "printing/png.h"
 #include "printing/qr.h"
+#include "printing/render.h"
 #include "sync/protocol/crypto.h"
 
 #include <filesystem>
@@ -47,8 +58,151 @@ int run_verify_receipt(ctl::Args& args)
     return 0;
 }
 
+int fail(const Error& e, int code = 1)
+{
+    std::cerr << "nafitha-ctl: " << e.to_string() << "\n";
+    return code;
+}
+
+// Maps a stored application and its payments to the receipt's data (the kiosk UI does the same).
+Result<printing::ReceiptData> receipt_data(services::Terminal& terminal, std::string_view reference, Lang lang)
+{
+    auto app = TRY(terminal.application(reference));
+    auto payments = TRY(terminal.payments_of(reference));
+    auto catalogue = terminal.catalogue();
+    printing::ReceiptData r;
+    r.reference = app.reference;
+    const services::Service* service = catalogue ? catalogue->service(app.service_code) : nullptr;
+    r.service_name = service ? service->name.in(lang) : app.service_code;
+    const services::Centre* centre = catalogue ? catalogue->centre(app.centre) : nullptr;
+    r.centre = centre ? centre->name.in(lang) : app.centre;
+    r.terminal_id = terminal.identity().terminal_id;
+    r.time_utc = payments.empty() ? app.submitted_at : payments.back().time;
+    r.expected_ready = app.expected_ready;
+    std::string currency = catalogue ? catalogue->currency : "SYP";
+    if (!payments.empty()) {
+        const auto& p = payments.back();
+        int64_t paid = 0;
+        for (auto& x : payments)
+            paid += x.amount_minor;
+        r.amount = printing::Money{paid, currency};
+        r.pay_method = std::string(services::pay_method_name(p.method));
+        if (p.method == services::PayMethod::Cash && p.tendered_minor > 0) {
+            r.tendered = printing::Money{p.tendered_minor, currency};
+            r.change = printing::Money{p.change_minor, currency};
+        }
+        r.card_authorisation = p.card_authorisation;
+    } else if (app.fee.total > 0) {
+        r.amount = printing::Money{0, currency};
+        r.pay_method = "unpaid";
+    }
+    r.qr_payload = TRY(printing::sign_receipt(r.reference, r.terminal_id, terminal.identity().keys.secret_key));
+    return r;
+}
+
+// The newest application, read through a connection of our own (read-only).
+Result<std::string> last_reference(const std::filesystem::path& dir)
+{
+    auto db = TRY(db::Db::open(dir / "terminal.db", db::OpenMode::ReadOnly));
+    auto stmt = TRY(db.prepare("SELECT reference FROM applications ORDER BY id DESC LIMIT 1"));
+    if (!TRY(stmt.step()))
+        return Error::make("error.receipt.not_found", "no application in this terminal yet");
+    return stmt.text(0);
+}
+
+int run_receipt(ctl::Args& args)
+{
+    auto data = args.option("data");
+    auto ref = args.option("ref");
+    bool last = args.flag("last");
+    auto width_text = args.option("width").value_or("576");
+    auto lang_text = args.option("lang").value_or("ar");
+    auto escpos_out = args.option("escpos");
+    auto png_out = args.option("png");
+    auto printer = args.option("printer");
+    bool copy = args.flag("copy");
+    if (auto extra = args.unused(); !extra.empty())
+        return ctl::usage_error("unexpected argument '" + extra.front() + "'");
+    if (!data || (!ref && !last) || (ref && last))
+        return ctl::usage_error("usage: receipt --data DIR (--ref REF | --last) --width 384|576 [--escpos OUT.bin] "
+                                "[--png OUT.png] [--printer ADDRESS] [--lang ar|en] [--copy]");
+    if (width_text != "384" && width_text != "576")
+        return ctl::usage_error("--width must be 384 (58 mm) or 576 (80 mm)");
+    auto lang = parse_lang(lang_text);
+    if (!lang.ok())
+        return ctl::usage_error("--lang must be ar or en");
+    int width = std::stoi(width_text);
+    std::filesystem::path dir(*data);
+    if (!std::filesystem::exists(dir / "terminal.db"))
+        return fail(Error::make("error.receipt.not_found", (dir / "terminal.db").string() + " does not exist"));
+
+    auto i18n = I18n::load(paths::assets_dir());
+    if (!i18n.ok())
+        return fail(i18n.error());
+    services::TerminalOptions options;
+    options.data_dir = dir;
+    auto terminal = services::Terminal::open(options);
+    if (!terminal.ok())
+        return fail(terminal.error());
+    std::string reference;
+    if (last) {
+        auto r = last_reference(dir);
+        if (!r.ok())
+            return fail(r.error());
+        reference = *r;
+    } else {
+        reference = *ref;
+    }
+    auto receipt = receipt_data(**terminal, reference, *lang);
+    if (!receipt.ok())
+        return fail(receipt.error());
+    receipt->duplicate = copy;
+    auto engine = text::TextEngine::create();
+    if (!engine.ok())
+        return fail(engine.error());
+    auto bitmap = printing::render(printing::receipt_document(*receipt, *i18n, *lang), width, **engine);
+    if (!bitmap.ok())
+        return fail(bitmap.error());
+    auto bytes = printing::encode_escpos(*bitmap);
+    if (!bytes.ok())
+        return fail(bytes.error());
+    if (escpos_out)
+        if (auto w = fs::write_file_atomic(*escpos_out, *bytes); !w.ok())
+            return fail(w.error());
+    if (png_out)
+        if (auto w = printing::write_png(*bitmap, *png_out); !w.ok())
+            return fail(w.error());
+    if (printer) {
+        auto address = devices::parse_address(*printer);
+        if (!address.ok())
+            return fail(address.error(), 2);
+        auto queue = devices::PrintQueue::open(dir / "print-queue");
+        if (!queue.ok())
+            return fail(queue.error());
+        std::string job_id = "receipt:" + reference + (copy ? ":copy:" + std::to_string(clock::unix_ms()) : "");
+        auto queued = (*queue)->enqueue(job_id, *bytes);
+        if (!queued.ok())
+            return fail(queued.error());
+        if (*queued == devices::EnqueueOutcome::AlreadyPrinted)
+            std::cerr << "nafitha-ctl: this receipt was already printed; use --copy for a marked copy\n";
+        auto report = (*queue)->drain([&] { return devices::open_transport(*address, devices::Millis(3000)); });
+        if (report.stopped_by) {
+            std::cerr << "nafitha-ctl: the receipt stays queued in " << (dir / "print-queue").string() << ": "
+                      << report.stopped_by->to_string() << "\n";
+            std::cout << reference << "\n";
+            return 3;
+        }
+    }
+    std::cout << reference << "\n";
+    return 0;
+}
+
 } // namespace
 
+NAFITHA_CTL_COMMAND(receipt, "receipt",
+                    "receipt --data DIR (--ref REF | --last) --width 384|576 [--escpos OUT.bin] [--png OUT.png] "
+                    "[--printer ADDRESS] [--lang ar|en] [--copy]  render a stored transaction's receipt",
+                    run_receipt);
 NAFITHA_CTL_COMMAND(verify_receipt, "verify-receipt",
                     "verify-receipt PAYLOAD (--data DIR | --public-key B64)  check a receipt QR code offline",
                     run_verify_receipt);

@@ -1,6 +1,7 @@
 // nafitha-ctl verify-receipt and devices printer-sim, run as real processes.
 
 #include "devices/escpos_stream.h"
+#include "kiosk/services/terminal.h"
 #include "devices/print_queue.h"
 #include "printing/escpos.h"
 #include "printing/png.h"
@@ -144,5 +145,70 @@ TEST_CASE("The printer-sim command turns received jobs into PNGs and runs out of
     CHECK(std::filesystem::exists(dir / "job-000002.png"));
     CHECK_FALSE(std::filesystem::exists(dir / "job-000003.png"));
     ::close(pipefd[0]);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("receipt renders a stored transaction and prints its reference as the last line")
+{
+    auto dir = temp_dir("ctl-receipt");
+    auto data = dir / "data";
+    {
+        // One paid citizen transaction, stored through the services API (the terminal is closed again before
+        // nafitha-ctl opens the folder).
+        services::TerminalOptions options;
+        options.data_dir = data;
+        auto terminal = services::Terminal::open(options);
+        REQUIRE(terminal.ok());
+        services::SubmitRequest req{"civil.birth_extract",
+                                    {{"full_name", "محمد أحمد الخطيب"}, {"national_id", "٠١٠٢٠٣٠٤٠٥٠"},
+                                     {"father_name", "أحمد"}, {"mother_name", "فاطمة السيد"},
+                                     {"birth_date", "1990-05-17"}, {"copies", "٢"}}};
+        services::PaymentRequest cash;
+        cash.method = services::PayMethod::Cash;
+        cash.tendered_minor = 500000;
+        auto sub = (*terminal)->submit(req, cash);
+        REQUIRE(sub.ok());
+    }
+    auto r = run("receipt --data " + data.string() + " --last --width 384 --escpos " + (dir / "r.bin").string() +
+                 " --png " + (dir / "r.png").string());
+    REQUIRE(r.status == 0);
+    std::string out = r.out;
+    while (!out.empty() && out.back() == '\n')
+        out.pop_back();
+    std::string reference = out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
+    CHECK(reference.size() >= 8);
+
+    // The ESC/POS stream decodes to exactly the PNG's dots.
+    auto png = read_png(dir / "r.png");
+    REQUIRE(png.ok());
+    CHECK(png->width == 384);
+    auto bytes = fs::read_file(dir / "r.bin", 10u << 20).value();
+    auto page = devices::escpos::assemble_page(devices::escpos::parse_all(bytes).value()).value();
+    CHECK(int(page.width) == png->width);
+    CHECK(int(page.height) == png->height);
+    CHECK(page.bits == png->bits);
+
+    // Its QR code is signed by this terminal and names the same reference.
+    FILE* p = ::popen(("zbarimg --raw -q '" + (dir / "r.png").string() + "' 2>/dev/null").c_str(), "r");
+    REQUIRE(p);
+    char buf[1024];
+    size_t n = fread(buf, 1, sizeof buf, p);
+    ::pclose(p);
+    std::string payload(buf, n);
+    while (!payload.empty() && payload.back() == '\n')
+        payload.pop_back();
+    CHECK(payload.find("|" + reference + "|") != std::string::npos);
+    auto v = run("verify-receipt " + quote(payload) + " --data " + data.string());
+    CHECK(v.status == 0);
+
+    // The same receipt by reference, in English at 80 mm.
+    auto en = run("receipt --data " + data.string() + " --ref " + reference + " --width 576 --lang en --png " +
+                  (dir / "en.png").string());
+    CHECK(en.status == 0);
+    CHECK(read_png(dir / "en.png").value().width == 576);
+
+    CHECK(run("receipt --data " + data.string() + " --ref NO-SUCH-REF --width 384 --png " + (dir / "x.png").string()).status == 1);
+    CHECK(run("receipt --data " + (dir / "nothing").string() + " --last --width 384").status == 1);
+    CHECK(run("receipt --data " + data.string() + " --last --width 500").status == 2);
     std::filesystem::remove_all(dir);
 }
