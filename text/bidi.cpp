@@ -69,6 +69,20 @@ void bidi_line(const BidiParagraph& para, size_t begin, size_t end, std::vector<
     }
 }
 
+void bidi_line_levels(const BidiParagraph& para, size_t begin, size_t end, std::vector<int8_t>& line_levels)
+{
+    size_t len = end - begin;
+    line_levels.assign(para.levels.begin() + std::ptrdiff_t(begin), para.levels.begin() + std::ptrdiff_t(end));
+    if (len == 0)
+        return;
+    FriBidiParType base = para.paragraph_level & 1 ? FRIBIDI_PAR_RTL : FRIBIDI_PAR_LTR;
+    // Without a map or a string FriBidi applies rule L1 to the levels and reorders nothing.
+    FriBidiLevel max = fribidi_reorder_line(0, reinterpret_cast<const FriBidiCharType*>(para.types.data()) + begin,
+                                            FriBidiStrIndex(len), 0, base,
+                                            reinterpret_cast<FriBidiLevel*>(line_levels.data()), nullptr, nullptr);
+    (void)max;  // On failure the levels are the paragraph's, which is still a usable line.
+}
+
 const char* bidi_unicode_version() { return FRIBIDI_UNICODE_VERSION; }
 
 } // namespace nafitha::text

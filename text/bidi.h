@@ -31,6 +31,9 @@ void bidi_paragraph(std::span<const char32_t> text, Direction direction, BidiPar
 void bidi_line(const BidiParagraph& para, size_t begin, size_t end, std::vector<int8_t>& line_levels,
                std::vector<uint32_t>& visual_to_logical);
 
+// The same without the visual order (layout orders its runs itself): only the line's final levels.
+void bidi_line_levels(const BidiParagraph& para, size_t begin, size_t end, std::vector<int8_t>& line_levels);
+
 // The Unicode version of FriBidi's character data ("12.1.0" for FriBidi 1.0.8).
 const char* bidi_unicode_version();
 

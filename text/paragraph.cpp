@@ -89,7 +89,29 @@ struct Shaper::Scratch {
     std::vector<char> breaks;
     std::vector<std::pair<uint32_t, uint32_t>> line_ranges;
     std::vector<int8_t> line_levels;
-    std::vector<uint32_t> visual;
+    std::vector<uint8_t> neutral;  // Per code point: Common or Inherited script.
+    // A small direct-mapped cache of code point -> first face of the chain that has it.
+    struct FaceCacheSlot {
+        char32_t cp = 0xFFFFFFFF;
+        FontId font = 0;
+    };
+    FaceCacheSlot face_cache[2][256];
+    uint64_t face_cache_stack = 0;
+    FontId face_for(const FontStack& fonts, char32_t cp, Weight weight)
+    {
+        if (face_cache_stack != fonts.id()) {
+            for (auto& row : face_cache)
+                for (auto& slot : row)
+                    slot = FaceCacheSlot{};
+            face_cache_stack = fonts.id();
+        }
+        FaceCacheSlot& slot = face_cache[weight == Weight::Bold][cp & 255];
+        if (slot.cp != cp) {
+            slot.cp = cp;
+            slot.font = fonts.face_for(cp, weight);
+        }
+        return slot.font;
+    }
     std::vector<Item> items;
     std::vector<ShapedGlyph> line_glyphs;
     std::vector<uint32_t> visible_end;  // Per output line: the byte offset where hanging spaces start.
@@ -105,6 +127,8 @@ struct Shaper::Scratch {
     void emit_line(const Para& p, uint32_t begin, uint32_t end, const FontStack& fonts, float size, Layout& out,
                    Line& line);
     bool boundary_safe(const Para& p, const ShapedRun& run, uint32_t at) const;
+    bool choose_neutral_font(const Para& p, const FontStack& fonts, const LayoutOptions& o, uint32_t i,
+                             FontId prev_font, uint32_t& end, FontId& font);
 };
 
 Shaper::Shaper() : m_scratch(std::make_unique<Scratch>()) {}
@@ -175,6 +199,40 @@ void Shaper::Scratch::shape_range(const Para& p, const FontStack& fonts, FontId 
     }
 }
 
+// A sequence of neutral characters (digits, punctuation, spaces) at one bidi level is drawn in one face
+// when one face has all of them ("2024/05/01" should not mix two fonts' digits): the previous face if it is
+// at the same level, else the first face of the chain. Returns false when no face covers the sequence or it
+// is only one character long (then each character picks its own face).
+bool Shaper::Scratch::choose_neutral_font(const Para& p, const FontStack& fonts, const LayoutOptions& o, uint32_t i,
+                                          FontId prev_font, uint32_t& end, FontId& font)
+{
+    uint32_t n = uint32_t(p.size());
+    uint32_t j = i + 1;
+    while (j < n && j - i < 64 && p.bidi.levels[j] == p.bidi.levels[i] && neutral[j])
+        ++j;
+    if (j - i < 2)
+        return false;
+    auto covers = [&](FontId f) {
+        const Face& face = fonts.face(f);
+        for (uint32_t k = i; k < j; ++k)
+            if (!unicode::is_mark(p.display[k]) && !face.has_glyph(p.display[k]))
+                return false;
+        return true;
+    };
+    if (i > 0 && p.bidi.levels[i - 1] == p.bidi.levels[i] && covers(prev_font)) {
+        font = prev_font;
+        end = j;
+        return true;
+    }
+    for (FontId f : fonts.chain(o.weight))
+        if (covers(f)) {
+            font = f;
+            end = j;
+            return true;
+        }
+    return false;
+}
+
 // Bidi levels, itemisation (level, script, font with per-cluster fallback) and shaping of a whole paragraph.
 void Shaper::Scratch::shape_paragraph(Para& p, const FontStack& fonts, const LayoutOptions& o, Direction dir,
                                       float size)
@@ -188,33 +246,60 @@ void Shaper::Scratch::shape_paragraph(Para& p, const FontStack& fonts, const Lay
     if (n == 0)
         return;
 
-    // Scripts: Common and Inherited take the script of what precedes them (what follows, at the start).
+    // Scripts: Common and Inherited take the script of what precedes them at the same bidi level, else of
+    // what follows them at that level (so a space between a Latin name and Arabic text in an RTL paragraph
+    // joins the Arabic run), else of the first real script of the paragraph.
     scripts.resize(n);
-    hb_script_t last = HB_SCRIPT_COMMON;
-    for (uint32_t i = 0; i < n; ++i) {
-        hb_script_t s = hb_unicode_script(ufuncs, p.cps[i]);
-        if (is_real_script(s))
-            last = s;
-        scripts[i] = is_real_script(s) ? s : last;
-    }
+    neutral.resize(n);
     hb_script_t first = HB_SCRIPT_COMMON;
-    for (uint32_t i = 0; i < n && !is_real_script(first); ++i)
-        first = scripts[i];
-    for (uint32_t i = 0; i < n && !is_real_script(scripts[i]); ++i)
-        scripts[i] = first;
+    for (uint32_t i = 0; i < n; ++i) {
+        hb_script_t s = hb_unicode_script(ufuncs, p.display[i]);
+        neutral[i] = !is_real_script(s);
+        scripts[i] = s;
+        if (!is_real_script(first) && is_real_script(s))
+            first = s;
+    }
+    for (uint32_t i = 0; i < n;) {
+        if (is_real_script(scripts[i])) {
+            ++i;
+            continue;
+        }
+        uint32_t j = i;
+        while (j < n && !is_real_script(scripts[j]) && p.bidi.levels[j] == p.bidi.levels[i])
+            ++j;
+        hb_script_t fill = first;
+        if (i > 0 && p.bidi.levels[i - 1] == p.bidi.levels[i])
+            fill = scripts[i - 1];
+        else if (j < n && p.bidi.levels[j] == p.bidi.levels[i] && is_real_script(scripts[j]))
+            fill = scripts[j];
+        else if (i > 0)
+            fill = scripts[i - 1];
+        for (uint32_t k = i; k < j; ++k)
+            scripts[k] = fill;
+        i = j;
+    }
 
     // Runs: a new run where the level, the script or the font changes. Marks and joiners stay with the font
-    // of their base; neutrals (spaces, digits, punctuation) stay with the previous font when it has them.
+    // of their base; neutrals (spaces, digits, punctuation) stay with the previous font when it has them and
+    // they are at the same bidi level (otherwise they start a new run anyway and take the first face that has
+    // them, which usually joins them to the run that follows).
     FontId prev_font = 0;
+    uint32_t neutral_end = 0;
+    FontId neutral_font = 0;
     for (uint32_t i = 0; i < n; ++i) {
         char32_t cp = p.display[i];
         FontId font;
         if (i > 0 && unicode::continues_grapheme(p.cps[i - 1], p.cps[i]))
             font = prev_font;
-        else if (i > 0 && !is_real_script(hb_unicode_script(ufuncs, cp)) && fonts.face(prev_font).has_glyph(cp))
+        else if (i < neutral_end)
+            font = neutral_font;
+        else if (neutral[i] && choose_neutral_font(p, fonts, o, i, prev_font, neutral_end, neutral_font))
+            font = neutral_font;
+        else if (i > 0 && p.bidi.levels[i] == p.bidi.levels[i - 1] && neutral[i] &&
+                 fonts.face(prev_font).has_glyph(cp))
             font = prev_font;
         else
-            font = fonts.face_for(cp, o.weight);
+            font = face_for(fonts, cp, o.weight);
         int8_t level = p.bidi.levels[i];
         if (p.runs.empty() || p.runs.back().level != level || p.runs.back().script != scripts[i] ||
             p.runs.back().font != font) {
@@ -353,7 +438,7 @@ void Shaper::Scratch::emit_line(const Para& p, uint32_t begin, uint32_t end, con
     line.width = 0;
     if (begin == end)
         return;
-    bidi_line(p.bidi, begin, end, line_levels, visual);
+    bidi_line_levels(p.bidi, begin, end, line_levels);
 
     // The first run that reaches into the line (runs are in logical order and cover the paragraph).
     auto first_run = std::partition_point(p.runs.begin(), p.runs.end(), [&](const ShapedRun& r) { return r.end <= begin; });

@@ -111,21 +111,35 @@ std::string expected_for(const std::string& font, const std::string& line)
     for (uint32_t v = 0; v < n; ++v)
         visual_pos[visual[v]] = v;
 
-    // Scripts: Common/Inherited take the preceding script (the first real one at the start).
+    // Scripts: Common/Inherited take the preceding script at the same level, else the following one at that
+    // level, else the preceding one, else the first real script of the line.
     hb_unicode_funcs_t* uf = hb_unicode_funcs_get_default();
     std::vector<hb_script_t> scripts(n);
-    hb_script_t last = HB_SCRIPT_COMMON, first = HB_SCRIPT_COMMON;
+    hb_script_t first = HB_SCRIPT_COMMON;
     for (size_t i = 0; i < n; ++i) {
-        hb_script_t s = hb_unicode_script(uf, cps[i]);
-        if (real_script(s)) {
-            last = s;
-            if (!real_script(first))
-                first = s;
-        }
-        scripts[i] = real_script(s) ? s : last;
+        scripts[i] = hb_unicode_script(uf, cps[i]);
+        if (!real_script(first) && real_script(scripts[i]))
+            first = scripts[i];
     }
-    for (size_t i = 0; i < n && !real_script(scripts[i]); ++i)
-        scripts[i] = first;
+    for (size_t i = 0; i < n;) {
+        if (real_script(scripts[i])) {
+            ++i;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && !real_script(scripts[j]) && para.levels[j] == para.levels[i])
+            ++j;
+        hb_script_t fill = first;
+        if (i > 0 && para.levels[i - 1] == para.levels[i])
+            fill = scripts[i - 1];
+        else if (j < n && para.levels[j] == para.levels[i] && real_script(scripts[j]))
+            fill = scripts[j];
+        else if (i > 0)
+            fill = scripts[i - 1];
+        for (size_t k = i; k < j; ++k)
+            scripts[k] = fill;
+        i = j;
+    }
 
     std::vector<std::pair<G, uint32_t>> glyphs;  // Glyph and its cluster's visual position.
     size_t i = 0;
