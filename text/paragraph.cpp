@@ -614,7 +614,7 @@ void Shaper::layout(std::string_view text, const FontStack& fonts, const LayoutO
             }
         }
         for (size_t li = 0; li < keep; ++li) {
-            auto [lb, le] = s.line_ranges[li];
+            uint32_t lb = s.line_ranges[li].first, le = s.line_ranges[li].second;
             Line line;
             line.rtl = rtl;
             line.ascent = ascent;
