@@ -34,6 +34,8 @@ Result<std::unique_ptr<Terminal>> Terminal::open(TerminalOptions options)
     auto identity = TRY(journal::load_or_create_identity(options.data_dir));
     auto vault = std::make_unique<PiiVault>(TRY(PiiVault::load_or_create(options.data_dir)));
     auto db = TRY(db::Db::open(journal::database_file(options.data_dir)));
+    if (options.max_db_pages > 0)
+        TRY(db.exec("PRAGMA max_page_count = " + std::to_string(options.max_db_pages)));
     TRY(migrate(db));
     std::unique_ptr<Terminal> t(new Terminal(std::move(options), std::move(identity), std::move(db), std::move(vault)));
     std::lock_guard lock(t->m_mutex);

@@ -39,6 +39,7 @@ struct TerminalOptions {
     std::filesystem::path seed_catalogue;    // default: <assets>/catalogue/seed.json
     PinCost pin_cost = PinCost::interactive();
     std::function<int64_t()> now_ms;         // UTC clock override for tests; default clock::unix_ms
+    int64_t max_db_pages = 0;                // PRAGMA max_page_count (0 = no limit): caps the database size
 };
 
 struct JournalStatus {

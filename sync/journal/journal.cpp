@@ -143,12 +143,24 @@ Result<std::vector<protocol::Entry>> entries_after(db::Db& db, int64_t seq, size
     return out;
 }
 
-Result<VerifyReport> verify(db::Db& db, const protocol::PublicKey& public_key)
+Result<VerifyReport> verify(db::Db& db, const protocol::PublicKey& public_key, int64_t from_seq)
 {
     VerifyReport report;
-    auto st = TRY(db.prepare(std::string(kSelect) + "ORDER BY seq"));
     std::string prev = protocol::kGenesisHash;
-    int64_t expected = 1;
+    int64_t expected = std::max<int64_t>(1, from_seq);
+    if (expected > 1) {
+        auto before = TRY(db.prepare("SELECT hash FROM journal WHERE seq = ?1"));
+        before.bind(1, expected - 1);
+        if (!TRY(before.step())) {
+            report.first_bad_seq = expected - 1;
+            report.problem = "entry " + std::to_string(expected - 1) + ": missing";
+            return report;
+        }
+        prev = before.text(0);
+        report.last_seq = expected - 1;
+    }
+    auto st = TRY(db.prepare(std::string(kSelect) + "WHERE seq >= ?1 ORDER BY seq"));
+    st.bind(1, expected);
     auto fail = [&](int64_t seq, std::string problem) {
         report.first_bad_seq = seq;
         report.problem = "entry " + std::to_string(seq) + ": " + std::move(problem);

@@ -49,8 +49,9 @@ struct VerifyReport {
 };
 
 // Recomputes every hash and checks every signature with `public_key`, the gapless sequence from 1, every
-// prev link and the watermark. Stops at the first bad entry.
-Result<VerifyReport> verify(db::Db& db, const protocol::PublicKey& public_key);
+// prev link and the watermark. Stops at the first bad entry. With `from_seq` > 1 only entries from there on
+// are checked, linked to the stored hash of entry from_seq - 1 (trusted: verified earlier).
+Result<VerifyReport> verify(db::Db& db, const protocol::PublicKey& public_key, int64_t from_seq = 1);
 
 // A reader with its own connection on the terminal database, for another thread (the sync worker).
 class Reader {

@@ -71,6 +71,10 @@ TEST_CASE("Appends form a gapless signed chain that verifies")
     REQUIRE(report.ok());
     CHECK(report->ok());
     CHECK(report->entries == 20);
+    auto tail = journal::verify(db, id.keys.public_key, 15).value();
+    CHECK(tail.ok());
+    CHECK(tail.entries == 6);
+    CHECK(tail.last_seq == 20);
     auto entries = journal::entries_after(db, 5, 3, 1 << 20).value();
     REQUIRE(entries.size() == 3);
     CHECK(entries[0].seq == 6);
