@@ -159,6 +159,7 @@ Result<VerifyReport> verify(db::Db& db, const protocol::PublicKey& public_key, i
         prev = before.text(0);
         report.last_seq = expected - 1;
     }
+    const auto terminal = terminal_id_for(public_key);
     auto st = TRY(db.prepare(std::string(kSelect) + "WHERE seq >= ?1 ORDER BY seq"));
     st.bind(1, expected);
     auto fail = [&](int64_t seq, std::string problem) {
@@ -175,6 +176,10 @@ Result<VerifyReport> verify(db::Db& db, const protocol::PublicKey& public_key, i
         auto& e = entry.value();
         if (e.seq != expected) {
             fail(expected, "missing (next stored entry is " + std::to_string(e.seq) + ")");
+            break;
+        }
+        if (e.terminal_id != terminal) {
+            fail(e.seq, "written for terminal " + e.terminal_id + ", not " + terminal);
             break;
         }
         if (e.prev_hash != prev) {
