@@ -177,8 +177,12 @@ struct SyncWorker::Impl {
         }
         set_progress([](SyncProgress& p) { p.state = SyncState::Syncing; });
         auto result = drain();
-        if (result.ok() && with_pull)
+        if (result.ok() && with_pull) {
             result = pull();
+            // Decisions just recorded are journal entries of their own: send them too.
+            if (result.ok())
+                result = drain();
+        }
         refresh_counts();
         if (result.ok()) {
             set_progress([](SyncProgress& p) {
