@@ -23,8 +23,12 @@ using namespace nafitha;
 using namespace nafitha::text;
 using text_test::fonts;
 
+#ifdef NAFITHA_NO_ALLOCATION_COUNT
+static uint64_t allocation_count() { return 0; }
+#else
 // Every heap allocation in the process (tests/text/alloc_counter.cpp interposes malloc).
 uint64_t allocation_count();
+#endif
 
 TEST_CASE("The layout cache hits on the same key and misses on any change")
 {
