@@ -1,16 +1,12 @@
 // nafitha-kiosk: the touch-screen terminal.
 
-#include <cstring>
-#include <iostream>
+#include "kiosk/app/app.h"
+
+#include <string>
+#include <vector>
 
 int main(int argc, char** argv)
 {
-    if (argc >= 2 && (!std::strcmp(argv[1], "--version"))) {
-        std::cout << "nafitha-kiosk " NAFITHA_VERSION "\n";
-        return 0;
-    }
-    std::cout << "nafitha-kiosk " NAFITHA_VERSION " — the Nafitha citizen and office terminal\n\n"
-                 "usage: nafitha-kiosk [OPTIONS]\n"
-                 "  --help      this text\n  --version   the version\n";
-    return argc >= 2 && !std::strcmp(argv[1], "--help") ? 0 : 2;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    return nafitha::app::run(args);
 }

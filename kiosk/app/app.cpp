@@ -1,0 +1,305 @@
+#include "kiosk/app/app.h"
+
+#include "base/clock.h"
+#include "base/fs.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "base/paths.h"
+#include "kiosk/app/terminal_backend.h"
+#include "kiosk/ui/host.h"
+#include "kiosk/ui/kiosk_ui.h"
+#include "kiosk/ui/replay.h"
+#include "kiosk/ui/screens.h"
+
+#include <SDL.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+namespace nafitha::app {
+
+namespace {
+
+struct Options {
+    std::string data_dir;
+    Lang lang = Lang::Ar;
+    int width = 1080, height = 1920;
+    bool size_given = false;
+    bool fullscreen = false;
+    bool headless = false;
+    bool list_screens = false;
+    std::string screen;
+    std::string screenshot;
+    std::string replay;
+    std::string out_dir;
+    std::string printer = "sim";
+    bool paper_out = false;
+    bool dev_staff = false;
+    bool sync = true;
+    bool high_contrast = false;
+    bool large_text = false;
+    double idle_timeout = 60;
+    int frames = 0; // windowed: quit after N frames (0 = run until closed)
+};
+
+Result<Options> parse(const std::vector<std::string>& args)
+{
+    Options o;
+    auto need = [&](size_t& i) -> Result<std::string> {
+        if (i + 1 >= args.size())
+            return Error::make("error.args", args[i] + " needs a value");
+        return args[++i];
+    };
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--data")
+            o.data_dir = TRY(need(i));
+        else if (a == "--lang")
+            o.lang = TRY(parse_lang(TRY(need(i))));
+        else if (a == "--size") {
+            std::string v = TRY(need(i));
+            if (std::sscanf(v.c_str(), "%dx%d", &o.width, &o.height) != 2 || o.width < 200 || o.height < 200 || o.width > 7680 ||
+                o.height > 7680)
+                return Error::make("error.args", "--size is WxH, 200 to 7680 pixels each");
+            o.size_given = true;
+        } else if (a == "--fullscreen")
+            o.fullscreen = true;
+        else if (a == "--headless")
+            o.headless = true;
+        else if (a == "--list-screens")
+            o.list_screens = true;
+        else if (a == "--screen")
+            o.screen = TRY(need(i));
+        else if (a == "--screenshot")
+            o.screenshot = TRY(need(i));
+        else if (a == "--replay")
+            o.replay = TRY(need(i));
+        else if (a == "--out")
+            o.out_dir = TRY(need(i));
+        else if (a == "--printer")
+            o.printer = TRY(need(i));
+        else if (a == "--simulate-paper-out")
+            o.paper_out = true;
+        else if (a == "--dev-staff")
+            o.dev_staff = true;
+        else if (a == "--no-sync")
+            o.sync = false;
+        else if (a == "--high-contrast")
+            o.high_contrast = true;
+        else if (a == "--large-text")
+            o.large_text = true;
+        else if (a == "--idle-timeout") {
+            o.idle_timeout = std::atof(TRY(need(i)).c_str());
+            if (o.idle_timeout < 5 || o.idle_timeout > 3600)
+                return Error::make("error.args", "--idle-timeout is 5 to 3600 seconds");
+        } else if (a == "--frames")
+            o.frames = std::atoi(TRY(need(i)).c_str());
+        else
+            return Error::make("error.args", "unknown option " + a);
+    }
+    if (!o.screenshot.empty() && o.screen.empty())
+        o.screen = "attract";
+    if ((!o.screenshot.empty() || !o.replay.empty()) && !o.headless && !std::getenv("DISPLAY") && !std::getenv("WAYLAND_DISPLAY"))
+        o.headless = true;
+    return o;
+}
+
+// A data folder made for one headless run when none is given, removed at exit.
+struct TempDir {
+    std::filesystem::path path;
+    ~TempDir()
+    {
+        if (!path.empty()) {
+            std::error_code ec;
+            std::filesystem::remove_all(path, ec);
+        }
+    }
+};
+
+} // namespace
+
+std::string usage()
+{
+    return "nafitha-kiosk " NAFITHA_VERSION " — the Nafitha citizen and office terminal\n\n"
+           "usage: nafitha-kiosk [OPTIONS]\n"
+           "  --data DIR              terminal data folder (terminal.db, keys, sync.json); default ./nafitha-data\n"
+           "  --lang ar|en            start language (Arabic by default)\n"
+           "  --size WxH              window or screenshot size (default 1080x1920, portrait)\n"
+           "  --fullscreen            full screen, no cursor (kiosk session)\n"
+           "  --headless              no window: software rendering off screen\n"
+           "  --list-screens          print every screen name, one a line\n"
+           "  --screen NAME           start on NAME with demo data (with --screenshot)\n"
+           "  --screenshot FILE.png   headless: render the screen and write a PNG\n"
+           "  --replay FILE           run a scripted session (taps, drags, typing, waits, screenshots)\n"
+           "  --out DIR               where replay screenshots and printed pages go\n"
+           "  --printer sim|ADDRESS   receipt printer: the built-in simulator, tcp://HOST:PORT or /dev/usb/lp0\n"
+           "  --simulate-paper-out    the simulated printer has no paper (out-of-service check)\n"
+           "  --dev-staff             create staff clerk1 (PIN 1234) and tech1 (PIN 9876) if there is no staff\n"
+           "  --idle-timeout SECONDS  idle time before 'are you still there?' (default 60; then 15 s)\n"
+           "  --high-contrast, --large-text   accessibility modes from the start\n"
+           "  --no-sync               do not start the sync worker\n"
+           "  --version, --help\n"
+           "Staff login: hold the emblem on the start screen for two seconds.\n";
+}
+
+int run(const std::vector<std::string>& args)
+{
+    for (const auto& a : args) {
+        if (a == "--version") {
+            std::cout << "nafitha-kiosk " NAFITHA_VERSION "\n";
+            return 0;
+        }
+        if (a == "--help" || a == "-h") {
+            std::cout << usage();
+            return 0;
+        }
+    }
+    auto parsed = parse(args);
+    if (!parsed.ok()) {
+        std::cerr << "nafitha-kiosk: " << parsed.error().detail << "\n\n" << usage();
+        return 2;
+    }
+    Options o = parsed.release_value();
+    if (o.list_screens) {
+        for (const auto& s : ui::screens())
+            std::cout << s.name << "\n";
+        return 0;
+    }
+    auto i18n = I18n::load(paths::assets_dir());
+    if (!i18n.ok()) {
+        std::cerr << "nafitha-kiosk: translations: " << i18n.error().to_string() << "\n";
+        return 1;
+    }
+    TempDir temp;
+    std::filesystem::path data = o.data_dir;
+    if (data.empty()) {
+        if (o.headless) {
+            std::string tmpl = (std::filesystem::temp_directory_path() / "nafitha-kiosk-XXXXXX").string();
+            if (!::mkdtemp(tmpl.data())) {
+                std::cerr << "nafitha-kiosk: cannot make a temporary data folder\n";
+                return 1;
+            }
+            temp.path = tmpl;
+            data = tmpl;
+        } else {
+            data = "nafitha-data";
+        }
+    }
+    if (!o.out_dir.empty()) {
+        auto made = fs::ensure_dir(o.out_dir);
+        if (!made.ok()) {
+            std::cerr << "nafitha-kiosk: " << made.error().to_string() << "\n";
+            return 1;
+        }
+    }
+    BackendOptions bo;
+    bo.data_dir = data;
+    bo.printer = o.printer;
+    bo.sim_paper = o.paper_out ? PrinterPaper::Out : PrinterPaper::Loaded;
+    bo.dev_staff = o.dev_staff || o.headless ? DevStaff::Create : DevStaff::None;
+    bo.start_sync = o.sync && o.screenshot.empty();
+    if (!o.out_dir.empty())
+        bo.printed_dir = o.out_dir;
+    auto backend = make_terminal_backend(bo, *i18n);
+    if (!backend.ok()) {
+        std::cerr << "nafitha-kiosk: " << i18n->message(Lang::En, backend.error()) << " (" << backend.error().to_string() << ")\n";
+        return 1;
+    }
+
+    ui::HostOptions ho;
+    ho.width = o.width;
+    ho.height = o.height;
+    ho.display = o.headless ? ui::Display::Headless : (o.fullscreen ? ui::Display::Fullscreen : ui::Display::Window);
+    if (!o.headless && !o.size_given && !o.fullscreen) {
+        // A development window: the portrait kiosk at half size.
+        ho.width = 540;
+        ho.height = 960;
+    }
+    auto host = ui::Host::create(ho);
+    if (!host.ok()) {
+        std::cerr << "nafitha-kiosk: display: " << host.error().to_string() << "\n";
+        return 1;
+    }
+    auto labels = ui::make_shaped_labels((*host)->renderer());
+    if (!labels) {
+        std::cerr << "nafitha-kiosk: the text engine could not start (fonts missing?)\n";
+        return 1;
+    }
+    ui::Worker worker(o.headless ? ui::Worker::Mode::Inline : ui::Worker::Mode::Threaded);
+    ui::Theme theme = ui::Theme::load(paths::assets_dir());
+    if (o.high_contrast)
+        theme.contrast = ui::Contrast::High;
+    if (o.large_text)
+        theme.text_size = ui::TextSize::Large;
+    ui::KioskUi kiosk(*i18n, **backend, *labels, worker, theme);
+    kiosk.ctx().lang = o.lang;
+    kiosk.ctx().idle_timeout_s = o.idle_timeout;
+    ui::Runner runner(**host, kiosk, *labels, worker);
+
+    if (!o.screenshot.empty()) {
+        if (!kiosk.show_demo(o.screen)) {
+            std::cerr << "nafitha-kiosk: unknown screen " << o.screen << " (see --list-screens)\n";
+            return 2;
+        }
+        kiosk.ctx().lang = o.lang;
+        // A few frames: the first lays text out and fills the glyph atlas.
+        for (int i = 0; i < 3; ++i)
+            runner.frame();
+        auto shot = (*host)->screenshot(o.screenshot);
+        if (!shot.ok()) {
+            std::cerr << "nafitha-kiosk: " << shot.error().to_string() << "\n";
+            return 1;
+        }
+        return 0;
+    }
+    if (!o.replay.empty()) {
+        std::ifstream script(o.replay);
+        if (!script) {
+            std::cerr << "nafitha-kiosk: cannot read " << o.replay << "\n";
+            return 1;
+        }
+        std::filesystem::path out = o.out_dir.empty() ? std::filesystem::path(".") : std::filesystem::path(o.out_dir);
+        auto r = ui::run_replay(runner, script, out, std::cerr);
+        worker.drain();
+        worker.apply_completions();
+        if (!r.ok()) {
+            std::cerr << "nafitha-kiosk: replay failed: " << r.error().detail << "\n";
+            return 1;
+        }
+        std::cerr << "nafitha-kiosk: replay done; screen " << kiosk.ctx().screen << "\n";
+        return 0;
+    }
+    if (!o.screen.empty() && !kiosk.show_demo(o.screen)) {
+        std::cerr << "nafitha-kiosk: unknown screen " << o.screen << "\n";
+        return 2;
+    }
+    if (!o.screen.empty())
+        kiosk.ctx().demo = false;
+
+    // The interactive loop: about 60 frames a second; background results land at the start of a frame.
+    int64_t start = clock::monotonic_ns();
+    int64_t last = start;
+    int frames = 0;
+    while ((*host)->pump_events()) {
+        int64_t now = clock::monotonic_ns();
+        float dt = static_cast<float>(now - last) / 1e9f;
+        last = now;
+        (*host)->begin_frame(dt);
+        kiosk.build_frame((*host)->size(), static_cast<double>(now - start) / 1e9);
+        (*host)->end_frame(*labels);
+        if (o.frames > 0 && ++frames >= o.frames)
+            break;
+        int64_t spent = clock::monotonic_ns() - now;
+        int64_t budget = 16'000'000;
+        if (spent < budget)
+            SDL_Delay(static_cast<Uint32>((budget - spent) / 1'000'000));
+    }
+    worker.drain();
+    return 0;
+}
+
+} // namespace nafitha::app

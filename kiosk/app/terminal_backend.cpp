@@ -1,0 +1,708 @@
+#include "kiosk/app/terminal_backend.h"
+
+#include "base/clock.h"
+#include "base/fs.h"
+#include "base/log.h"
+#include "devices/escpos_stream.h"
+#include "devices/health.h"
+#include "devices/payment.h"
+#include "devices/print_queue.h"
+#include "devices/printer_simulator.h"
+#include "devices/printer_status.h"
+#include "devices/transport.h"
+#include "kiosk/services/reference.h"
+#include "kiosk/services/terminal.h"
+#include "printing/documents.h"
+#include "printing/escpos.h"
+#include "printing/png.h"
+#include "printing/qr.h"
+#include "printing/render.h"
+#include "sync/client/config.h"
+#include "sync/client/worker.h"
+#include "sync/journal/sqlite.h"
+#include "text/engine.h"
+
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+namespace nafitha::app {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+class TerminalBackend final : public ui::Backend {
+public:
+    TerminalBackend(BackendOptions options, const I18n& i18n) : m_options(std::move(options)), m_i18n(i18n) {}
+    ~TerminalBackend() override
+    {
+        if (m_sync)
+            m_sync->stop();
+        m_sync.reset();
+        if (m_sim)
+            m_sim->stop();
+    }
+
+    Result<void> init()
+    {
+        TRY(fs::ensure_dir(m_options.data_dir, 0700));
+        if (m_options.printed_dir.empty())
+            m_options.printed_dir = m_options.data_dir / "printed";
+        TRY(fs::ensure_dir(m_options.printed_dir));
+        std::string centre = m_options.centre;
+        auto cfg = sync::load_config(m_options.data_dir);
+        if (centre.empty() && cfg.ok() && !cfg->centre.empty())
+            centre = cfg->centre;
+        if (centre.empty())
+            centre = "DAM-01";
+        services::TerminalOptions to;
+        to.data_dir = m_options.data_dir;
+        to.centre = centre;
+        m_terminal = TRY(services::Terminal::open(to));
+        if (m_options.dev_staff == DevStaff::Create) {
+            auto staff = TRY(m_terminal->staff());
+            if (staff.empty()) {
+                TRY(m_terminal->create_staff(services::NewStaff{"clerk1", "سلمى حداد", services::Role::Clerk, "1234"}));
+                TRY(m_terminal->create_staff(services::NewStaff{"tech1", "كريم الأيوبي", services::Role::Technician, "9876"}));
+                log::info("kiosk", "development staff accounts created: clerk1 and tech1");
+            }
+        }
+        m_queue = TRY(devices::PrintQueue::open(m_options.data_dir / "print-queue"));
+        if (m_options.printer == "sim") {
+            std::filesystem::path dir = m_options.printed_dir;
+            auto counter = std::make_shared<std::atomic<int>>(0);
+            m_sim = TRY(devices::PrinterSimulator::start(0, [dir, counter](const devices::SimulatedJob& job) {
+                auto page = devices::escpos::assemble_page(job.commands);
+                if (!page.ok()) {
+                    log::warn("kiosk", "simulated printer: " + page.error().to_string());
+                    return;
+                }
+                auto bitmap = printing::Bitmap::make(static_cast<int>(page->width), static_cast<int>(page->height));
+                if (!bitmap.ok())
+                    return;
+                for (uint32_t y = 0; y < page->height; ++y)
+                    for (uint32_t x = 0; x < page->width; ++x)
+                        if (page->black(x, y))
+                            bitmap->set(static_cast<int>(x), static_cast<int>(y));
+                char name[64];
+                std::snprintf(name, sizeof name, "page-%03d.png", ++*counter);
+                auto w = printing::write_png(*bitmap, dir / name);
+                if (!w.ok())
+                    log::warn("kiosk", "simulated printer: " + w.error().to_string());
+            }));
+            if (m_options.sim_paper == PrinterPaper::Out)
+                m_sim->set_paper(devices::Paper::Out);
+            m_address = devices::DeviceAddress{devices::DeviceAddress::Kind::Tcp, "127.0.0.1", m_sim->port(), {}, 19200};
+        } else {
+            m_address = TRY(devices::parse_address(m_options.printer));
+        }
+        auto engine = text::TextEngine::create();
+        if (!engine.ok())
+            return engine.release_error();
+        m_engine = engine.release_value();
+        if (m_options.start_sync && cfg.ok()) {
+            sync::SyncCallbacks cb;
+            services::Terminal* t = m_terminal.get();
+            cb.apply_decision = [t](const protocol::Decision& d) {
+                return t->apply_central_decision(d.reference, d.status, d.note, d.decided_at, d.cursor);
+            };
+            cb.install_catalogue = [t](const nlohmann::json& doc) { return t->install_catalogue(doc); };
+            sync::SyncOptions so;
+            so.data_dir = m_options.data_dir;
+            auto worker = sync::SyncWorker::create(so, cb);
+            if (worker.ok()) {
+                m_sync = worker.release_value();
+                m_sync->start();
+            } else {
+                log::warn("kiosk", "sync worker not started: " + worker.error().to_string());
+            }
+        }
+        return {};
+    }
+
+    std::shared_ptr<const ui::Catalogue> catalogue() override { return m_terminal->catalogue(); }
+
+    ui::Health health() override
+    {
+        ui::Health h;
+        auto status = printer_status();
+        std::vector<devices::DeviceHealth> list;
+        list.push_back(devices::printer_health("receipt-printer", devices::Need::Required, status, m_queue->pending_count()));
+        auto agg = devices::aggregate(list);
+        for (const std::string& r : agg.reasons) {
+            if (agg.in_service)
+                break;
+            h.out_of_service.push_back(r);
+        }
+        if (!database_writable())
+            h.out_of_service.push_back("ui.oos.db_readonly");
+        return h;
+    }
+
+    services::Validation validate(const std::string& code, const ui::FormValues& values) override
+    {
+        return m_terminal->validate(code, values);
+    }
+
+    Result<services::Fee> quote(const std::string& code, const ui::FormValues& values, const std::string& exemption) override
+    {
+        return m_terminal->quote(code, values, exemption);
+    }
+
+    Result<ui::Payment> take_payment(ui::PayMethod method, int64_t amount, const std::string& exemption) override
+    {
+        ui::Payment p;
+        p.method = method;
+        p.amount_minor = amount;
+        p.exemption = exemption;
+        if (amount == 0 || method == ui::PayMethod::Exemption)
+            return p;
+        if (method == ui::PayMethod::Cash) {
+            // The cash acceptor simulator: notes go in until the amount is covered, each escrowed then stacked.
+            static const int64_t notes[] = {500000, 200000, 100000, 50000, 20000, 10000, 5000};
+            TRY(m_cash.enable({5000, 10000, 20000, 50000, 100000, 200000, 500000}));
+            int64_t in = 0;
+            while (in < amount) {
+                int64_t note = notes[std::size(notes) - 1];
+                for (int64_t n : notes) {
+                    if (n <= amount - in || n == notes[std::size(notes) - 1]) {
+                        note = n;
+                        break;
+                    }
+                }
+                m_cash.insert_note(note);
+                while (auto ev = m_cash.poll()) {
+                    if (ev->kind == devices::CashEvent::Kind::Escrowed)
+                        TRY(m_cash.stack());
+                    else if (ev->kind == devices::CashEvent::Kind::Stacked)
+                        in += ev->amount_minor;
+                    else if (ev->kind == devices::CashEvent::Kind::Jammed || ev->kind == devices::CashEvent::Kind::CashboxFull) {
+                        m_cash.disable();
+                        return Error::make("ui.error.cash_device", "cash acceptor " + m_cash.state_code());
+                    }
+                }
+            }
+            m_cash.disable();
+            p.tendered_minor = in;
+            return p;
+        }
+        // Card: the terminal simulator approves a presented card.
+        int64_t now = clock::unix_ms();
+        TRY(m_card.start(amount, "kiosk", 60000));
+        m_card.present_card(devices::CardTerminalSimulator::Script::Approve, now);
+        for (int i = 0; i < 200; ++i) {
+            if (auto r = m_card.poll(clock::unix_ms())) {
+                if (r->outcome != devices::CardResult::Outcome::Approved)
+                    return Error::make(r->reason_code.empty() ? "ui.error.card_declined" : r->reason_code, "card not approved");
+                p.card_authorisation = r->authorization;
+                return p;
+            }
+            std::this_thread::sleep_for(10ms);
+        }
+        m_card.cancel();
+        return Error::make("ui.error.card_timeout", "card terminal did not answer");
+    }
+
+    Result<ui::Submission> submit(const std::string& code, const ui::FormValues& values, const ui::Payment& pay, Lang lang) override
+    {
+        services::SubmitRequest req;
+        req.service_code = code;
+        req.values = values;
+        req.exemption = pay.method == ui::PayMethod::Exemption ? pay.exemption : std::string();
+        std::optional<services::PaymentRequest> preq;
+        if (pay.amount_minor > 0 || pay.method == ui::PayMethod::Exemption) {
+            services::PaymentRequest r;
+            r.method = pay.method;
+            r.tendered_minor = pay.tendered_minor;
+            r.card_authorisation = pay.card_authorisation;
+            r.exemption = pay.exemption;
+            preq = r;
+        }
+        // Commit before the promise: the application, payment and journal entries are on disk when this returns.
+        auto sub = TRY(m_terminal->submit(req, preq));
+        ui::Submission out;
+        out.reference = sub.application.reference;
+        out.paid_minor = sub.application.paid_minor;
+        out.change_minor = sub.payment ? sub.payment->change_minor : 0;
+        out.expected_ready = sub.application.expected_ready;
+        auto cat = m_terminal->catalogue();
+        const services::Service* svc = cat->service(code);
+        // A service with documents to check in person needs a counter visit: issue its queue ticket.
+        if (svc && !svc->documents.empty()) {
+            auto t = m_terminal->issue_ticket(svc->category);
+            if (t.ok())
+                out.ticket = t->number;
+            else
+                log::warn("kiosk", "ticket not issued: " + t.error().to_string());
+        }
+        auto printed = print_receipt(sub, svc, out.ticket, lang);
+        out.receipt_printed = printed.ok();
+        if (!printed.ok()) {
+            out.receipt_error = "ui.done.receipt_failed";
+            log::warn("kiosk", "receipt not printed: " + printed.error().to_string());
+        }
+        return out;
+    }
+
+    Result<std::string> scan() override
+    {
+        // Development: the scanner simulator reads the last receipt this kiosk printed.
+        std::lock_guard lock(m_mutex);
+        if (m_last_qr.empty())
+            return Error::make("ui.error.scan_nothing", "no receipt to scan");
+        return m_last_qr;
+    }
+
+    Result<ui::TrackedApplication> track(const std::string& input) override
+    {
+        std::string reference = input;
+        if (input.rfind("NFR", 0) == 0) {
+            auto claim = printing::verify_receipt(input, m_terminal->identity().keys.public_key);
+            if (!claim.ok())
+                return Error::make("ui.error.receipt_invalid", claim.error().to_string());
+            reference = claim->reference;
+        }
+        auto parsed = services::parse_reference(reference);
+        if (!parsed.ok())
+            return Error::make("ui.error.reference_invalid", parsed.error().to_string());
+        auto app = m_terminal->application(*parsed);
+        if (!app.ok())
+            return Error::make("ui.error.reference_unknown", app.error().to_string());
+        ui::TrackedApplication t;
+        t.reference = app->reference;
+        t.service_code = app->service_code;
+        t.status = std::string(services::app_status_name(app->status));
+        if (!app->history.empty()) {
+            t.updated_at = app->history.back().time;
+            t.note = app->history.back().note;
+        }
+        return t;
+    }
+
+    Result<ui::Ticket> take_ticket(const std::string& category, Lang lang) override
+    {
+        auto cat = m_terminal->catalogue();
+        std::string code = category;
+        if (code.empty() && !cat->categories.empty())
+            code = cat->categories.front().code;
+        auto t = TRY(m_terminal->issue_ticket(code));
+        ui::Ticket out;
+        out.number = t.number;
+        out.waiting_ahead = t.waiting_ahead;
+        out.estimated_wait_s = t.estimated_wait_s;
+        printing::TicketData d;
+        d.number = t.number;
+        if (const services::Category* c = cat->category(code))
+            d.category_name = c->name.in(lang);
+        d.centre = m_terminal->centre();
+        d.time_utc = t.issued_at;
+        d.people_ahead = t.waiting_ahead;
+        d.estimated_wait_min = (t.estimated_wait_s + 59) / 60;
+        auto printed = print(printing::ticket_document(d, m_i18n, lang), "ticket-" + t.day + "-" + t.number);
+        out.printed = printed.ok();
+        if (!printed.ok())
+            log::warn("kiosk", "ticket not printed: " + printed.error().to_string());
+        return out;
+    }
+
+    Result<void> record_survey(const std::string& reference, int score) override
+    {
+        services::SurveyRequest r;
+        r.reference = reference;
+        r.rating = score;
+        return m_terminal->record_survey(r);
+    }
+
+    Result<std::vector<ui::StaffSession>> staff_accounts() override
+    {
+        auto staff = TRY(m_terminal->staff());
+        std::vector<ui::StaffSession> out;
+        for (const auto& s : staff) {
+            if (s.active)
+                out.push_back(ui::StaffSession{s.login, s.full_name, s.role == services::Role::Technician});
+        }
+        return out;
+    }
+
+    Result<ui::StaffSession> staff_login(const std::string& login, const std::string& pin) override
+    {
+        auto s = TRY(m_terminal->login(login, pin));
+        std::lock_guard lock(m_mutex);
+        m_staff_id = s.staff_id;
+        return ui::StaffSession{s.login, s.full_name, s.role == services::Role::Technician};
+    }
+
+    void staff_logout() override
+    {
+        std::lock_guard lock(m_mutex);
+        m_staff_id.reset();
+        m_current_ticket.reset();
+    }
+
+    Result<ui::QueueState> queue_state() override
+    {
+        ui::QueueState q;
+        std::optional<int64_t> current;
+        {
+            std::lock_guard lock(m_mutex);
+            current = m_current_ticket;
+        }
+        if (current) {
+            auto t = m_terminal->ticket(*current);
+            if (t.ok() && t->status == services::TicketStatus::Called)
+                q.current = t->number;
+        }
+        auto cat = m_terminal->catalogue();
+        for (const auto& c : cat->categories) {
+            auto w = TRY(m_terminal->waiting(c.code));
+            for (const auto& t : w)
+                q.waiting.push_back(t.number);
+        }
+        return q;
+    }
+
+    Result<ui::QueueState> queue_call_next() override
+    {
+        std::optional<int64_t> staff;
+        std::optional<int64_t> current;
+        {
+            std::lock_guard lock(m_mutex);
+            staff = m_staff_id;
+            current = m_current_ticket;
+        }
+        // The ticket being served is done when the next one is called.
+        if (current) {
+            auto t = m_terminal->ticket(*current);
+            if (t.ok() && t->status == services::TicketStatus::Called)
+                TRY(m_terminal->serve(*current));
+        }
+        auto next = TRY(m_terminal->call_next("", 1, staff));
+        {
+            std::lock_guard lock(m_mutex);
+            m_current_ticket = next ? std::optional<int64_t>(next->id) : std::nullopt;
+        }
+        return queue_state();
+    }
+
+    Result<ui::QueueState> queue_recall() override
+    {
+        std::optional<int64_t> current;
+        {
+            std::lock_guard lock(m_mutex);
+            current = m_current_ticket;
+        }
+        if (current)
+            TRY(m_terminal->recall(*current));
+        return queue_state();
+    }
+
+    Result<ui::QueueState> queue_no_show() override
+    {
+        std::optional<int64_t> current;
+        {
+            std::lock_guard lock(m_mutex);
+            current = m_current_ticket;
+            m_current_ticket.reset();
+        }
+        if (current)
+            TRY(m_terminal->no_show(*current));
+        return queue_state();
+    }
+
+    Result<std::vector<ui::InboxItem>> inbox() override
+    {
+        // A read-only connection of our own: the inbox is a query the services facade does not offer.
+        auto db = TRY(db::Db::open(m_options.data_dir / "terminal.db", db::OpenMode::ReadOnly));
+        auto st = TRY(db.prepare("SELECT reference FROM applications WHERE status IN ('submitted','paid','in_review') "
+                                 "ORDER BY id DESC LIMIT 50"));
+        std::vector<std::string> refs;
+        while (TRY(st.step()))
+            refs.push_back(st.text(0));
+        std::vector<ui::InboxItem> out;
+        for (const auto& r : refs) {
+            auto app = m_terminal->application(r);
+            if (!app.ok())
+                continue;
+            std::string nid = app->applicant.national_id;
+            std::string hint = nid.size() >= 4 ? "…" + nid.substr(nid.size() - 4) : std::string();
+            out.push_back(ui::InboxItem{app->reference, app->service_code, std::string(services::app_status_name(app->status)),
+                                        app->submitted_at, hint});
+        }
+        return out;
+    }
+
+    Result<void> decide(const std::string& reference, const std::string& decision, const std::string& note) override
+    {
+        auto to = TRY(services::parse_app_status(decision));
+        std::optional<int64_t> staff;
+        {
+            std::lock_guard lock(m_mutex);
+            staff = m_staff_id;
+        }
+        if (!staff)
+            return Error::make("ui.error.not_logged_in", "no staff session");
+        auto app = TRY(m_terminal->application(reference));
+        // Approving or rejecting goes through review first, as the lifecycle requires.
+        if ((to == services::AppStatus::Approved || to == services::AppStatus::Rejected) &&
+            !services::transition_allowed(app.status, to) && services::transition_allowed(app.status, services::AppStatus::InReview))
+            TRY(m_terminal->change_status(reference, services::AppStatus::InReview, *staff, note));
+        if (to == services::AppStatus::Ready && !services::transition_allowed(app.status, to)) {
+            if (services::transition_allowed(app.status, services::AppStatus::InReview)) {
+                TRY(m_terminal->change_status(reference, services::AppStatus::InReview, *staff, note));
+            }
+            TRY(m_terminal->change_status(reference, services::AppStatus::Approved, *staff, note));
+        }
+        TRY(m_terminal->change_status(reference, to, *staff, note));
+        return {};
+    }
+
+    Result<ui::PaymentsSummary> payments_today() override
+    {
+        auto d = TRY(m_terminal->day_totals());
+        ui::PaymentsSummary s;
+        s.day = d.day;
+        s.count = d.count;
+        s.cash_minor = d.cash_minor;
+        s.card_minor = d.card_minor;
+        s.waived_minor = d.waived_minor;
+        s.change_minor = d.change_minor;
+        return s;
+    }
+
+    Result<void> print_z_report(Lang lang) override
+    {
+        auto d = TRY(m_terminal->day_totals());
+        auto j = TRY(m_terminal->journal_status());
+        printing::ZReportData z;
+        z.day = d.day;
+        z.centre = m_terminal->centre();
+        z.terminal_id = m_terminal->identity().terminal_id;
+        z.generated_utc = clock::now_iso8601();
+        z.payments = d.count;
+        z.cash = printing::Money{d.cash_minor};
+        z.card = printing::Money{d.card_minor};
+        z.waived = printing::Money{d.waived_minor};
+        z.change = printing::Money{d.change_minor};
+        for (const auto& s : d.by_staff)
+            z.by_staff.push_back({s.staff_name, s.count, printing::Money{s.cash_minor}, printing::Money{s.card_minor}});
+        z.journal_pending = j.pending;
+        return print(printing::z_report_document(z, m_i18n, lang), "z-" + d.day + "-" + std::to_string(clock::unix_ms()));
+    }
+
+    ui::SyncStatus sync_status() override
+    {
+        ui::SyncStatus s;
+        s.enrolled = sync::load_config(m_options.data_dir).ok();
+        auto j = m_terminal->journal_status();
+        if (j.ok()) {
+            s.pending = j->pending;
+            s.last_seq = j->last_seq;
+            s.acked_seq = j->acked_seq;
+        }
+        if (m_sync) {
+            auto p = m_sync->progress();
+            s.running = p.state == sync::SyncState::Syncing;
+            if (p.last_success_ms > 0)
+                s.last_success = clock::iso8601_utc(p.last_success_ms);
+            if (p.last_error)
+                s.last_error = p.last_error->code;
+        } else if (s.enrolled) {
+            s.last_error = "ui.sync.error.not_running";
+        }
+        return s;
+    }
+
+    void sync_now() override
+    {
+        if (m_sync)
+            m_sync->sync_now();
+    }
+
+    std::vector<ui::DeviceInfo> devices() override
+    {
+        std::vector<ui::DeviceInfo> out;
+        auto status = printer_status();
+        auto ph = devices::printer_health("receipt-printer", devices::Need::Required, status, m_queue->pending_count());
+        auto to_state = [](devices::Severity s) {
+            switch (s) {
+            case devices::Severity::Ok:
+                return ui::DeviceState::Ok;
+            case devices::Severity::Warning:
+                return ui::DeviceState::Warning;
+            case devices::Severity::Failed:
+                return ui::DeviceState::Fault;
+            case devices::Severity::Absent:
+                return ui::DeviceState::Absent;
+            }
+            return ui::DeviceState::Fault;
+        };
+        out.push_back({"ui.tech.device.printer", to_state(ph.severity), ph.code});
+        auto cash = devices::payment_health("cash", devices::DeviceKind::CashAcceptor, devices::Need::Optional, m_cash.state_code());
+        out.push_back({"ui.tech.device.cash", to_state(cash.severity), cash.code});
+        auto card = devices::payment_health("card", devices::DeviceKind::CardTerminal, devices::Need::Optional, m_card.state_code());
+        out.push_back({"ui.tech.device.card", to_state(card.severity), card.code});
+        out.push_back({"ui.tech.device.disk", database_writable() ? ui::DeviceState::Ok : ui::DeviceState::Fault,
+                       database_writable() ? "ui.device.ok" : "ui.oos.db_readonly"});
+        return out;
+    }
+
+    Result<void> test_print(Lang lang) override
+    {
+        printing::TestPageData d;
+        d.terminal_id = m_terminal->identity().terminal_id;
+        d.printer = m_address.to_string();
+        d.time_utc = clock::now_iso8601();
+        return print(printing::test_page_document(d, m_i18n, lang), "test-" + std::to_string(clock::unix_ms()));
+    }
+
+    Result<std::string> test_scan() override { return scan(); }
+
+    Result<std::string> network_check() override
+    {
+        auto cfg = sync::load_config(m_options.data_dir);
+        if (!cfg.ok())
+            return std::string("ui.tech.net.not_enrolled");
+        // A TCP connection to the central server's port tells whether the link is up.
+        std::string url = cfg->server_url;
+        size_t scheme = url.find("://");
+        std::string rest = scheme == std::string::npos ? url : url.substr(scheme + 3);
+        std::string host = rest.substr(0, rest.find_first_of(":/"));
+        uint16_t port = url.rfind("https", 0) == 0 ? 443 : 80;
+        size_t colon = rest.find(':');
+        if (colon != std::string::npos)
+            port = static_cast<uint16_t>(std::atoi(rest.c_str() + colon + 1));
+        auto t = devices::open_transport(devices::DeviceAddress{devices::DeviceAddress::Kind::Tcp, host, port, {}, 0}, 3000ms);
+        return std::string(t.ok() ? "ui.tech.net.ok" : "ui.tech.net.unreachable");
+    }
+
+    std::vector<std::pair<std::string, std::string>> versions() override
+    {
+        std::vector<std::pair<std::string, std::string>> v;
+        v.push_back({"nafitha-kiosk", NAFITHA_VERSION});
+        v.push_back({"terminal", m_terminal->identity().terminal_id});
+        v.push_back({"centre", m_terminal->centre()});
+        v.push_back({"catalogue", std::to_string(m_terminal->catalogue()->version)});
+        auto j = m_terminal->journal_status();
+        if (j.ok())
+            v.push_back({"journal", std::to_string(j->last_seq) + " / " + std::to_string(j->acked_seq)});
+        return v;
+    }
+
+    Result<std::string> export_logs() override
+    {
+        // A support bundle without personal data: versions, journal and sync status, device states.
+        nlohmann::json j;
+        for (const auto& [k, v] : versions())
+            j["versions"][k] = v;
+        auto s = sync_status();
+        j["sync"] = {{"enrolled", s.enrolled}, {"pending", s.pending}, {"last_success", s.last_success}, {"last_error", s.last_error}};
+        for (const auto& d : devices())
+            j["devices"].push_back({{"name", d.name}, {"state", static_cast<int>(d.state)}, {"detail", d.detail}});
+        j["time"] = clock::now_iso8601();
+        auto dir = m_options.data_dir / "support";
+        TRY(fs::ensure_dir(dir));
+        auto path = dir / ("support-" + std::to_string(clock::unix_ms()) + ".json");
+        TRY(fs::write_file_atomic(path, j.dump(2)));
+        return path.string();
+    }
+
+private:
+    Result<void> print_receipt(const services::Submission& sub, const services::Service* svc, const std::string& ticket, Lang lang)
+    {
+        printing::ReceiptData d;
+        d.reference = sub.application.reference;
+        d.service_name = svc ? svc->name.in(lang) : sub.application.service_code;
+        d.centre = m_terminal->centre();
+        d.terminal_id = m_terminal->identity().terminal_id;
+        d.time_utc = sub.application.submitted_at;
+        if (sub.payment) {
+            d.amount = printing::Money{sub.payment->amount_minor};
+            d.pay_method = std::string(services::pay_method_name(sub.payment->method));
+            if (sub.payment->method == services::PayMethod::Cash) {
+                d.tendered = printing::Money{sub.payment->tendered_minor};
+                d.change = printing::Money{sub.payment->change_minor};
+            }
+            d.card_authorisation = sub.payment->card_authorisation;
+        }
+        d.expected_ready = sub.application.expected_ready;
+        d.ticket_number = ticket;
+        auto qr = printing::sign_receipt(d.reference, d.terminal_id, m_terminal->identity().keys.secret_key);
+        if (qr.ok()) {
+            d.qr_payload = *qr;
+            std::lock_guard lock(m_mutex);
+            m_last_qr = *qr;
+        }
+        return print(printing::receipt_document(d, m_i18n, lang), "receipt-" + d.reference);
+    }
+
+    // Renders, queues durably (deduplicated by job id) and prints now; ok only when the printer took it.
+    Result<void> print(const printing::Document& doc, const std::string& job_id)
+    {
+        auto bitmap = TRY(printing::render(doc, printing::kWidth80mm, *m_engine));
+        auto bytes = TRY(printing::encode_escpos(bitmap));
+        TRY(m_queue->enqueue(job_id, bytes));
+        devices::DeviceAddress addr = m_address;
+        auto report = m_queue->drain([addr] { return devices::open_transport(addr, 2000ms); });
+        if (m_queue->was_printed(job_id))
+            return {};
+        if (report.stopped_by)
+            return *report.stopped_by;
+        return Error::make("error.device.timeout", "job not printed");
+    }
+
+    std::optional<devices::PrinterStatus> printer_status()
+    {
+        auto t = devices::open_transport(m_address, 1000ms);
+        if (!t.ok())
+            return std::nullopt;
+        auto s = devices::query_status(**t, 1000ms);
+        if (!s.ok())
+            return std::nullopt;
+        return *s;
+    }
+
+    bool database_writable() const
+    {
+        auto db = m_options.data_dir / "terminal.db";
+        if (::access(db.c_str(), W_OK) != 0 || ::access(m_options.data_dir.c_str(), W_OK) != 0)
+            return false;
+        struct statvfs vfs {};
+        if (::statvfs(m_options.data_dir.c_str(), &vfs) == 0) {
+            uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+            if (free_bytes < 16u * 1024 * 1024)
+                return false;
+        }
+        return true;
+    }
+
+    BackendOptions m_options;
+    const I18n& m_i18n;
+    std::unique_ptr<services::Terminal> m_terminal;
+    std::unique_ptr<devices::PrintQueue> m_queue;
+    std::unique_ptr<devices::PrinterSimulator> m_sim;
+    devices::DeviceAddress m_address;
+    std::unique_ptr<text::TextEngine> m_engine;
+    std::unique_ptr<sync::SyncWorker> m_sync;
+    devices::CashAcceptorSimulator m_cash;
+    devices::CardTerminalSimulator m_card;
+    std::mutex m_mutex;
+    std::optional<int64_t> m_staff_id;
+    std::optional<int64_t> m_current_ticket;
+    std::string m_last_qr;
+};
+
+} // namespace
+
+Result<std::unique_ptr<ui::Backend>> make_terminal_backend(const BackendOptions& options, const I18n& i18n)
+{
+    auto b = std::make_unique<TerminalBackend>(options, i18n);
+    TRY(b->init());
+    return std::unique_ptr<ui::Backend>(std::move(b));
+}
+
+} // namespace nafitha::app

@@ -1,0 +1,204 @@
+#include "kiosk/ui/host.h"
+
+#include "base/log.h"
+
+#include <SDL.h>
+#include <imgui_impl_sdl.h>
+#include <imgui_impl_sdlrenderer.h>
+#include <stb_image_write.h>
+
+#include <cstring>
+
+namespace nafitha::ui {
+
+Result<std::unique_ptr<Host>> Host::create(const HostOptions& options)
+{
+    if (options.width < 64 || options.height < 64 || options.width > 8192 || options.height > 8192)
+        return Error::make("error.ui.bad_size", "size out of range");
+    std::unique_ptr<Host> h(new Host());
+    h->m_width = options.width;
+    h->m_height = options.height;
+    SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
+    if (options.display == Display::Headless) {
+        // No video driver at all: a software renderer drawing into a surface.
+        if (SDL_Init(0) != 0)
+            return Error::make("error.ui.sdl", SDL_GetError());
+        h->m_surface = SDL_CreateRGBSurfaceWithFormat(0, options.width, options.height, 32, SDL_PIXELFORMAT_XRGB8888);
+        if (!h->m_surface)
+            return Error::make("error.ui.sdl", SDL_GetError());
+        h->m_renderer = SDL_CreateSoftwareRenderer(h->m_surface);
+        if (!h->m_renderer)
+            return Error::make("error.ui.sdl", SDL_GetError());
+    } else {
+        SDL_SetHint(SDL_HINT_RENDER_DRIVER, "");
+        if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0)
+            return Error::make("error.ui.sdl", SDL_GetError());
+        Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI;
+        if (options.display == Display::Fullscreen)
+            flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+        else
+            flags |= SDL_WINDOW_RESIZABLE;
+        h->m_window = SDL_CreateWindow("Nafitha", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, options.width,
+                                       options.height, flags);
+        if (!h->m_window)
+            return Error::make("error.ui.sdl", SDL_GetError());
+        h->m_renderer = SDL_CreateRenderer(h->m_window, -1, SDL_RENDERER_PRESENTVSYNC | SDL_RENDERER_ACCELERATED);
+        if (!h->m_renderer)
+            h->m_renderer = SDL_CreateRenderer(h->m_window, -1, SDL_RENDERER_SOFTWARE);
+        if (!h->m_renderer)
+            return Error::make("error.ui.sdl", SDL_GetError());
+        if (options.display == Display::Fullscreen)
+            SDL_ShowCursor(SDL_DISABLE);
+    }
+    IMGUI_CHECKVERSION();
+    h->m_imgui = ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.LogFilename = nullptr;
+    io.DisplaySize = ImVec2(static_cast<float>(options.width), static_cast<float>(options.height));
+    if (h->m_window) {
+        ImGui_ImplSDL2_InitForSDLRenderer(h->m_window);
+        h->m_sdl_platform = true;
+    }
+    ImGui_ImplSDLRenderer_Init(h->m_renderer);
+    h->m_renderer_backend = true;
+    return h;
+}
+
+Host::~Host()
+{
+    if (m_renderer_backend)
+        ImGui_ImplSDLRenderer_Shutdown();
+    if (m_sdl_platform)
+        ImGui_ImplSDL2_Shutdown();
+    if (m_imgui)
+        ImGui::DestroyContext(m_imgui);
+    if (m_renderer)
+        SDL_DestroyRenderer(m_renderer);
+    if (m_surface)
+        SDL_FreeSurface(m_surface);
+    if (m_window)
+        SDL_DestroyWindow(m_window);
+    SDL_Quit();
+}
+
+ImVec2 Host::size() const
+{
+    if (m_window) {
+        int w = 0, h = 0;
+        SDL_GetRendererOutputSize(m_renderer, &w, &h);
+        return ImVec2(static_cast<float>(w), static_cast<float>(h));
+    }
+    return ImVec2(static_cast<float>(m_width), static_cast<float>(m_height));
+}
+
+void Host::push_pointer(ImVec2 pos, bool down)
+{
+    if (m_pointer.size() > 256)
+        m_pointer.pop_front();
+    m_pointer.push_back(PointerState{pos, down});
+}
+
+bool Host::pump_events()
+{
+    if (!m_window)
+        return true;
+    SDL_Event e;
+    bool running = true;
+    while (SDL_PollEvent(&e)) {
+        ImGui_ImplSDL2_ProcessEvent(&e);
+        ImVec2 size = this->size();
+        switch (e.type) {
+        case SDL_QUIT:
+            running = false;
+            break;
+        case SDL_MOUSEBUTTONDOWN:
+        case SDL_MOUSEBUTTONUP:
+            // Touches also arrive as synthetic mouse events: the finger events below handle them.
+            if (e.button.which != SDL_TOUCH_MOUSEID && e.button.button == SDL_BUTTON_LEFT)
+                push_pointer(ImVec2(static_cast<float>(e.button.x), static_cast<float>(e.button.y)),
+                             e.type == SDL_MOUSEBUTTONDOWN);
+            break;
+        case SDL_MOUSEMOTION:
+            if (e.motion.which != SDL_TOUCH_MOUSEID)
+                push_pointer(ImVec2(static_cast<float>(e.motion.x), static_cast<float>(e.motion.y)),
+                             (e.motion.state & SDL_BUTTON_LMASK) != 0);
+            break;
+        case SDL_FINGERDOWN:
+        case SDL_FINGERUP:
+        case SDL_FINGERMOTION:
+            push_pointer(ImVec2(e.tfinger.x * size.x, e.tfinger.y * size.y), e.type != SDL_FINGERUP);
+            break;
+        default:
+            break;
+        }
+    }
+    return running;
+}
+
+void Host::begin_frame(float dt)
+{
+    ImGuiIO& io = ImGui::GetIO();
+    ImGui_ImplSDLRenderer_NewFrame();
+    if (m_sdl_platform)
+        ImGui_ImplSDL2_NewFrame();
+    io.DisplaySize = size();
+    io.DisplayFramebufferScale = ImVec2(1, 1);
+    io.DeltaTime = dt > 0 ? dt : 1.0f / 60;
+    // One pointer transition per frame: moves coalesce, a press or release always gets its own frame.
+    while (!m_pointer.empty()) {
+        PointerState next = m_pointer.front();
+        m_pointer.pop_front();
+        bool transition = next.down != m_current.down;
+        m_current = next;
+        if (transition)
+            break;
+    }
+    io.MousePos = m_current.pos;
+    io.MouseDown[0] = m_current.down;
+    for (int i = 1; i < 5; ++i)
+        io.MouseDown[i] = false;
+    ImGui::NewFrame();
+}
+
+void Host::end_frame(Labels& labels, Raster raster)
+{
+    ImGui::Render();
+    labels.upload();
+    if (raster == Raster::No)
+        return;
+    SDL_SetRenderDrawColor(m_renderer, 0, 0, 0, 255);
+    SDL_RenderClear(m_renderer);
+    ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+    SDL_RenderPresent(m_renderer);
+}
+
+std::vector<uint8_t> Host::pixels() const
+{
+    ImVec2 s = size();
+    int w = static_cast<int>(s.x), h = static_cast<int>(s.y);
+    std::vector<uint8_t> out(static_cast<size_t>(w) * static_cast<size_t>(h) * 4);
+    if (m_surface) {
+        SDL_LockSurface(m_surface);
+        SDL_ConvertPixels(w, h, m_surface->format->format, m_surface->pixels, m_surface->pitch, SDL_PIXELFORMAT_ABGR8888,
+                          out.data(), w * 4);
+        SDL_UnlockSurface(m_surface);
+    } else {
+        SDL_RenderReadPixels(m_renderer, nullptr, SDL_PIXELFORMAT_ABGR8888, out.data(), w * 4);
+    }
+    for (size_t i = 3; i < out.size(); i += 4)
+        out[i] = 255;
+    return out;
+}
+
+Result<void> Host::screenshot(const std::filesystem::path& path) const
+{
+    ImVec2 s = size();
+    int w = static_cast<int>(s.x), h = static_cast<int>(s.y);
+    std::vector<uint8_t> px = pixels();
+    if (!stbi_write_png(path.c_str(), w, h, 4, px.data(), w * 4))
+        return Error::make("error.ui.screenshot", "cannot write " + path.string());
+    return {};
+}
+
+} // namespace nafitha::ui

@@ -1,0 +1,77 @@
+#pragma once
+// The SDL and ImGui host: a window (development), full screen (kiosk) or an off-screen software surface
+// (headless: tests, screenshots, replays, benchmarks). Owns every SDL handle. Pointer input from the mouse and
+// from fingers (SDL_FINGER*, which ImGui 1.86's SDL backend ignores) is queued and fed to ImGui one
+// transition per frame, through io.MousePos/io.MouseDown after the platform backend's NewFrame, so a quick
+// tap is never lost. Replays inject pointer states into the same queue.
+
+#include "base/result.h"
+#include "kiosk/ui/labels.h"
+
+#include <imgui.h>
+
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+
+struct SDL_Window;
+struct SDL_Renderer;
+struct SDL_Surface;
+
+namespace nafitha::ui {
+
+enum class Display { Window, Fullscreen, Headless };
+
+struct HostOptions {
+    int width = 1080;
+    int height = 1920;
+    Display display = Display::Window;
+};
+
+class Host {
+public:
+    static Result<std::unique_ptr<Host>> create(const HostOptions& options);
+    ~Host();
+    Host(const Host&) = delete;
+    Host& operator=(const Host&) = delete;
+
+    SDL_Renderer* renderer() const { return m_renderer; }
+    ImVec2 size() const;
+    bool headless() const { return m_window == nullptr; }
+
+    // Reads window events into the pointer queue; false when the window was closed.
+    bool pump_events();
+    // Queues a pointer state (pixels, pressed or not), as a finger would.
+    void push_pointer(ImVec2 pos, bool down);
+    size_t pending_pointer() const { return m_pointer.size(); }
+
+    // Starts an ImGui frame with `dt` seconds since the last one and the next queued pointer state.
+    void begin_frame(float dt);
+    // Ends the frame: ImGui::Render, atlas upload, and (unless `rasterise` is false) drawing and presenting.
+    enum class Raster { Yes, No };
+    void end_frame(Labels& labels, Raster raster = Raster::Yes);
+
+    // Writes the last rendered frame to a PNG (alpha forced to 255).
+    Result<void> screenshot(const std::filesystem::path& path) const;
+    // The last rendered frame as RGBA bytes (alpha 255), width * height * 4.
+    std::vector<uint8_t> pixels() const;
+
+private:
+    Host() = default;
+    SDL_Window* m_window = nullptr;
+    SDL_Renderer* m_renderer = nullptr;
+    SDL_Surface* m_surface = nullptr; // headless target
+    ImGuiContext* m_imgui = nullptr;
+    bool m_sdl_platform = false;
+    bool m_renderer_backend = false;
+    int m_width = 0, m_height = 0;
+    struct PointerState {
+        ImVec2 pos;
+        bool down;
+    };
+    std::deque<PointerState> m_pointer;
+    PointerState m_current{ImVec2(-1, -1), false};
+};
+
+} // namespace nafitha::ui

@@ -1,0 +1,127 @@
+#include "kiosk/ui/kiosk_ui.h"
+
+#include "kiosk/ui/screens.h"
+#include "kiosk/ui/widgets.h"
+
+#include <algorithm>
+
+namespace nafitha::ui {
+
+KioskUi::KioskUi(const I18n& i18n, Backend& backend, Labels& labels, Worker& worker, Theme theme)
+{
+    m_ctx.i18n = &i18n;
+    m_ctx.backend = &backend;
+    m_ctx.labels = &labels;
+    m_ctx.worker = &worker;
+    m_ctx.theme = theme;
+    m_ctx.catalogue = backend.catalogue();
+}
+
+bool KioskUi::show_demo(std::string_view screen)
+{
+    const ScreenDef* def = find_screen(screen);
+    if (!def)
+        return false;
+    m_ctx.session.wipe();
+    m_ctx.history.clear();
+    m_ctx.mode = def->mode;
+    m_ctx.screen = def->name;
+    if (def->mode == Mode::Citizen && m_ctx.screen != "attract")
+        m_ctx.history.push_back("attract");
+    m_ctx.demo = true;
+    if (def->demo)
+        def->demo(m_ctx);
+    m_ctx.last_activity = m_ctx.now;
+    m_idle_prompt_since = m_ctx.now;
+    return true;
+}
+
+void KioskUi::check_idle()
+{
+    Ctx& c = m_ctx;
+    if (c.touch.activity() && !c.idle_prompt)
+        c.last_activity = c.now;
+    bool at_rest = (c.screen == "attract" && c.session.empty()) || c.screen == "out_of_service";
+    if (at_rest) {
+        c.last_activity = c.now;
+        c.idle_prompt = false;
+        return;
+    }
+    if (!c.idle_prompt && c.now - c.last_activity >= c.idle_timeout_s) {
+        c.idle_prompt = true;
+        m_idle_prompt_since = c.now;
+    }
+    if (c.idle_prompt && c.now - m_idle_prompt_since >= c.idle_prompt_s)
+        c.end_visit();
+}
+
+void KioskUi::check_health()
+{
+    Ctx& c = m_ctx;
+    if (c.demo)
+        return;
+    if (!m_health_pending && c.now - m_last_health >= 2.0) {
+        m_last_health = c.now;
+        m_health_pending = true;
+        Backend* b = c.backend;
+        c.worker->post([this, b]() -> Worker::Completion {
+            Health h = b->health();
+            auto cat = b->catalogue();
+            return [this, h = std::move(h), cat = std::move(cat)]() mutable {
+                m_health_pending = false;
+                m_ctx.health = std::move(h);
+                if (cat)
+                    m_ctx.catalogue = std::move(cat);
+            };
+        });
+    }
+    // A citizen mid-visit with a payment already taken finishes; otherwise the kiosk stops taking citizens.
+    bool in_transaction = c.session.payment.has_value() && !c.session.submission.has_value();
+    if (!c.health.ok() && c.mode == Mode::Citizen && !in_transaction) {
+        c.session.wipe();
+        c.mode = Mode::Service;
+        c.reset("out_of_service");
+    } else if (c.health.ok() && c.mode == Mode::Service) {
+        c.mode = Mode::Citizen;
+        c.reset("attract");
+    }
+}
+
+void KioskUi::build_frame(ImVec2 size, double now)
+{
+    Ctx& c = m_ctx;
+    if (!m_started) {
+        c.now = now;
+        c.last_activity = now;
+        m_started = true;
+    }
+    c.dt = static_cast<float>(std::clamp(now - c.now, 0.0, 0.1));
+    c.now = now;
+    c.size = size;
+    c.scale = std::min(size.x, size.y) / 1080.0f;
+    c.worker->apply_completions();
+    c.targets.clear();
+    c.touch.set_blocked(false);
+    c.touch.begin_frame(ImGui::GetIO(), std::max(8.0f, c.u(24)));
+    check_idle();
+    check_health();
+
+    ImGui::GetBackgroundDrawList()->AddRectFilled(ImVec2(0, 0), size, c.pal().background);
+    const ScreenDef* def = find_screen(c.screen);
+    if (!def) {
+        c.reset("attract");
+        def = find_screen("attract");
+    }
+    bool busy = !c.session.busy_message.empty();
+    c.touch.set_blocked(c.idle_prompt || busy);
+    c.layer = ImGui::GetBackgroundDrawList();
+    def->draw(c);
+    c.touch.set_blocked(false);
+    c.layer = ImGui::GetForegroundDrawList();
+    if (busy)
+        busy_overlay(c, c.tr(c.session.busy_message));
+    else if (c.idle_prompt)
+        draw_idle_prompt(c);
+}
+
+} // namespace nafitha::ui

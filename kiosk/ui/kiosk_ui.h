@@ -1,0 +1,35 @@
+#pragma once
+// The kiosk's frame: applies finished background work, reads the pointer, runs the idle timer and the
+// out-of-service check, draws the current screen and its overlays. The host (host.h) owns SDL and ImGui.
+
+#include "kiosk/ui/context.h"
+
+#include <string_view>
+
+namespace nafitha::ui {
+
+class KioskUi {
+public:
+    KioskUi(const I18n& i18n, Backend& backend, Labels& labels, Worker& worker, Theme theme);
+
+    Ctx& ctx() { return m_ctx; }
+
+    // Between ImGui::NewFrame() and ImGui::Render(): builds the frame's draw lists. `now` is seconds on a
+    // monotonic (or simulated) clock.
+    void build_frame(ImVec2 size, double now);
+
+    // Puts the UI on `screen` with its demo state (for screenshots). False for an unknown name.
+    bool show_demo(std::string_view screen);
+
+private:
+    void check_idle();
+    void check_health();
+
+    Ctx m_ctx;
+    double m_last_health = -1e9;
+    bool m_health_pending = false;
+    double m_idle_prompt_since = 0;
+    bool m_started = false;
+};
+
+} // namespace nafitha::ui

@@ -1,0 +1,54 @@
+#pragma once
+// Scripted sessions through the same input path a finger takes (queued pointer states, one transition per
+// frame). One command per line; '#' starts a comment; text arguments run to the end of the line.
+//
+//   tap X Y                 press and release at pixel X, Y (fractions of the screen when both are <= 1.0)
+//   tap_label TEXT          tap what is labelled TEXT on screen now (a button, tile or key)
+//   tap_key KEY             tap what is labelled with translation KEY in the current language
+//   hold X Y SECONDS        press, keep the finger down, release
+//   drag X0 Y0 X1 Y1        drag over 12 frames (scrolls lists; inertia continues after release)
+//   type TEXT               tap the on-screen keyboard's keys for TEXT (switching layout or shift as needed)
+//   wait SECONDS            let time pass (simulated clock; 10 frames a second, drawn without rasterising)
+//   settle                  finish background work and draw a few frames
+//   screenshot FILE         write the current screen to FILE (relative to the output folder)
+//   expect_screen NAME      fail unless the current screen is NAME
+//   expect_label TEXT       fail unless something labelled TEXT is on screen
+//   expect_wiped            fail unless the visit left nothing behind (start screen, empty session)
+//   expect_field NAME VALUE fail unless form field NAME holds VALUE
+//   lang ar|en              switch the language
+//   screen NAME             jump to a screen with its demo state
+
+#include "base/result.h"
+#include "kiosk/ui/host.h"
+#include "kiosk/ui/kiosk_ui.h"
+
+#include <filesystem>
+#include <iosfwd>
+
+namespace nafitha::ui {
+
+// Drives frames on a simulated clock.
+class Runner {
+public:
+    Runner(Host& host, KioskUi& ui, Labels& labels, Worker& worker) : m_host(host), m_ui(ui), m_labels(labels), m_worker(worker) {}
+
+    void frame(float dt = 1.0f / 60, Host::Raster raster = Host::Raster::Yes);
+    // Drains the worker and draws frames until no task is in flight and no pointer state is queued.
+    void settle();
+    double now() const { return m_now; }
+    Host& host() { return m_host; }
+    KioskUi& ui() { return m_ui; }
+
+private:
+    Host& m_host;
+    KioskUi& m_ui;
+    Labels& m_labels;
+    Worker& m_worker;
+    double m_now = 0;
+};
+
+// Runs a script; screenshots land in `out_dir`. Progress lines go to `log`. The first failing command is the
+// error (with its line number).
+Result<void> run_replay(Runner& runner, std::istream& script, const std::filesystem::path& out_dir, std::ostream& log);
+
+} // namespace nafitha::ui

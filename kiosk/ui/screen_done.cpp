@@ -1,0 +1,89 @@
+// Done: the reference number (committed before it is shown), the receipt, the queue ticket when a counter
+// visit is needed, then the one-tap survey or finish.
+
+#include "kiosk/ui/flow.h"
+#include "kiosk/ui/icons.h"
+#include "kiosk/ui/screens.h"
+#include "kiosk/ui/widgets.h"
+
+#include <algorithm>
+
+namespace nafitha::ui {
+
+void draw_done(Ctx& ctx)
+{
+    const Palette& p = ctx.pal();
+    Rect body = header(ctx, ctx.tr("ui.done.title"), false);
+    Session& ses = ctx.session;
+    if (!ses.submission)
+        return;
+    const Submission& sub = *ses.submission;
+    float m = margin(ctx);
+    Rect c = body.inset(m);
+    progress(ctx, Rect{c.x, c.y, c.w, ctx.u(30)}, 4, kFlowSteps);
+    float y = c.y + ctx.u(70);
+    float is = ctx.u(140);
+    Rect ok{c.x + (c.w - is) * 0.5f, y, is, is};
+    canvas(ctx)->AddCircleFilled(ok.centre(), is * 0.5f, p.success);
+    draw_icon(ctx, "check", ok.inset(is * 0.2f), p.on_primary);
+    y += is + ctx.u(30);
+    label(ctx, Rect{c.x, y, c.w, ctx.u(70)}, ctx.tr("ui.done.thanks"), ctx.font(48), p.text, Align::Center);
+    y += ctx.u(100);
+
+    card(ctx, Rect{c.x, y, c.w, ctx.u(230)});
+    label(ctx, Rect{c.x, y + ctx.u(24), c.w, ctx.u(50)}, ctx.tr("ui.done.reference"), ctx.font(34), p.text_muted, Align::Center);
+    // Reference numbers stay in Western digits: they are printed, scanned and read out that way.
+    label(ctx, Rect{c.x, y + ctx.u(90), c.w, ctx.u(110)}, sub.reference, ctx.font(80), p.primary, Align::Center);
+    y += ctx.u(260);
+
+    float lh = ctx.u(80);
+    auto line = [&](const char* icon, const std::string& text, ImU32 colour) {
+        Rect r{c.x, y, c.w, lh};
+        float s = ctx.u(50);
+        draw_icon(ctx, icon, from_start(ctx, Rect{r.x, r.y + (lh - s) * 0.5f, r.w, s}, 0, s), colour);
+        label(ctx, from_start(ctx, r, s + ctx.u(24), r.w - s - ctx.u(24)), text, ctx.font(36), colour);
+        y += lh;
+    };
+    line("money", ctx.tr("ui.done.paid", {{"amount", money_text(ctx, sub.paid_minor)}}), p.text);
+    if (sub.change_minor > 0)
+        line("cash", ctx.tr("ui.done.change", {{"amount", money_text(ctx, sub.change_minor)}}), p.text);
+    if (!sub.expected_ready.empty())
+        line("clock", ctx.tr("ui.done.ready", {{"date", display_digits(ctx, sub.expected_ready)}}), p.text);
+    if (sub.receipt_printed)
+        line("printer", ctx.tr("ui.done.receipt_printed"), p.success);
+    else
+        line("printer", ctx.tr(sub.receipt_error.empty() ? "ui.done.receipt_failed" : sub.receipt_error), p.danger);
+    if (!sub.ticket.empty()) {
+        y += ctx.u(20);
+        card(ctx, Rect{c.x, y, c.w, ctx.u(170)});
+        label(ctx, Rect{c.x, y + ctx.u(16), c.w, ctx.u(50)}, ctx.tr("ui.done.ticket"), ctx.font(32), p.text_muted, Align::Center);
+        label(ctx, Rect{c.x, y + ctx.u(70), c.w, ctx.u(90)}, sub.ticket, ctx.font(68), p.accent, Align::Center);
+        y += ctx.u(190);
+    }
+
+    float foot_h = ctx.u(150);
+    Rect foot{c.x, c.y + c.h - foot_h, c.w, foot_h};
+    float gap = ctx.u(24);
+    float half = (c.w - gap) * 0.5f;
+    if (button(ctx, from_start(ctx, foot, 0, half), ctx.tr("ui.done.survey"), Look::Primary)) {
+        ctx.go("survey");
+        return;
+    }
+    if (button(ctx, from_end(ctx, foot, 0, half), ctx.tr("ui.done.finish"), Look::Secondary))
+        ctx.end_visit();
+}
+
+void demo_done(Ctx& ctx)
+{
+    demo_payment(ctx);
+    ctx.history.clear();
+    Submission sub;
+    sub.reference = "4821-000017-3";
+    sub.paid_minor = 250000;
+    sub.expected_ready = "2026-12-03";
+    sub.receipt_printed = true;
+    sub.ticket = "A017";
+    ctx.session.submission = sub;
+}
+
+} // namespace nafitha::ui

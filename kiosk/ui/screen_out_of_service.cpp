@@ -1,0 +1,61 @@
+// Out of service: said plainly, with the reasons; no money and no data are taken.
+
+#include "kiosk/ui/icons.h"
+#include "kiosk/ui/screens.h"
+#include "kiosk/ui/widgets.h"
+
+#include <algorithm>
+
+namespace nafitha::ui {
+
+void draw_out_of_service(Ctx& ctx)
+{
+    const Palette& p = ctx.pal();
+    const I18n& t = *ctx.i18n;
+    fill(ctx, Rect{0, 0, ctx.size.x, ctx.size.y}, p.background);
+    float m = margin(ctx);
+    float w = ctx.size.x - 2 * m;
+    float y = ctx.size.y * 0.18f;
+    float is = ctx.u(200);
+    Rect icon{(ctx.size.x - is) * 0.5f, y, is, is};
+    canvas(ctx)->AddCircleFilled(icon.centre(), is * 0.5f, p.danger);
+    draw_icon(ctx, "cross", icon.inset(is * 0.25f), p.on_primary);
+    y += is + ctx.u(50);
+    // Both languages: the citizen has not chosen one yet.
+    for (Lang lang : {Lang::Ar, Lang::En}) {
+        label(ctx, Rect{m, y, w, ctx.u(90)}, t.tr(lang, "ui.oos.title"), ctx.font(lang == Lang::Ar ? 64 : 48), p.text,
+              Align::Center);
+        y += ctx.u(lang == Lang::Ar ? 100 : 80);
+        for (const std::string& reason : ctx.health.out_of_service) {
+            y += paragraph_in(ctx, lang, Rect{m, y, w, ctx.u(100)}, t.tr(lang, reason), ctx.font(lang == Lang::Ar ? 40 : 34),
+                              p.text_muted, Align::Center) + ctx.u(10);
+        }
+        y += ctx.u(50);
+    }
+    label(ctx, Rect{m, y, w, ctx.u(60)}, t.tr(Lang::Ar, "ui.oos.no_money"), ctx.font(36), p.danger, Align::Center);
+    y += ctx.u(70);
+    label(ctx, Rect{m, y, w, ctx.u(60)}, t.tr(Lang::En, "ui.oos.no_money"), ctx.font(30), p.danger, Align::Center);
+
+    // Staff can still log in to fix it: a two-second press on the top corner.
+    Rect corner{0, 0, ctx.u(200), ctx.u(200)};
+    corner = mirror(ctx, corner, Rect{0, 0, ctx.size.x, ctx.size.y});
+    static double held_since = -1;
+    if (ctx.touch.held(corner)) {
+        if (held_since < 0)
+            held_since = ctx.now;
+        if (ctx.now - held_since >= 2.0) {
+            held_since = -1;
+            ctx.mode = Mode::Staff;
+            ctx.go("staff_login");
+        }
+    } else {
+        held_since = -1;
+    }
+}
+
+void demo_out_of_service(Ctx& ctx)
+{
+    ctx.health.out_of_service = {"ui.oos.no_paper", "ui.oos.db_readonly"};
+}
+
+} // namespace nafitha::ui

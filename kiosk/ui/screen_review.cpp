@@ -1,0 +1,116 @@
+// Review: every answer and the fee, before paying.
+
+#include "kiosk/ui/flow.h"
+#include "kiosk/ui/screens.h"
+#include "kiosk/ui/widgets.h"
+
+#include <algorithm>
+
+namespace nafitha::ui {
+
+void draw_review(Ctx& ctx)
+{
+    const Palette& p = ctx.pal();
+    const services::Service* s = current_service(ctx);
+    Rect body = header(ctx, ctx.tr("ui.review.title"));
+    if (!s)
+        return;
+    Session& ses = ctx.session;
+    float m = margin(ctx);
+    Rect c = body.inset(m);
+    progress(ctx, Rect{c.x, c.y, c.w, ctx.u(30)}, 2, kFlowSteps);
+    float foot_h = ctx.u(150);
+    Rect foot{c.x, c.y + c.h - foot_h, c.w, foot_h};
+    Rect view{c.x, c.y + ctx.u(50), c.w, foot.y - ctx.u(30) - (c.y + ctx.u(50))};
+
+    auto v = ctx.backend->validate(s->code, ses.values);
+    auto fee = ctx.backend->quote(s->code, v.values, ses.method == PayMethod::Exemption ? ses.exemption : std::string());
+
+    static float content_h = 0;
+    ctx.scroller.update(ctx.touch, view, content_h, ctx.dt);
+    canvas(ctx)->PushClipRect(view.min(), view.max(), true);
+    ctx.touch.set_clip(view);
+    float y = view.y - ctx.scroller.offset();
+    float pad = ctx.u(30);
+    label(ctx, Rect{view.x, y, view.w, ctx.u(60)}, s->name.in(ctx.lang), ctx.font(44), p.primary);
+    y += ctx.u(80);
+    float row_h = ctx.u(100);
+    float answers_h = static_cast<float>(s->form.size()) * row_h + 2 * pad;
+    card(ctx, Rect{view.x, y, view.w, answers_h});
+    float ry = y + pad;
+    for (const auto& f : s->form) {
+        Rect row{view.x + pad, ry, view.w - 2 * pad, row_h};
+        float lw = row.w * 0.42f;
+        label(ctx, from_start(ctx, row, 0, lw), f.label.in(ctx.lang), ctx.font(32), p.text_muted);
+        auto it = ses.values.find(f.name);
+        std::string value = it == ses.values.end() || it->second.empty() ? ctx.tr("ui.review.empty")
+                                                                          : field_display(ctx, f, it->second);
+        label(ctx, from_end(ctx, row, 0, row.w - lw - ctx.u(20)), value, ctx.font(38), p.text, Align::Start);
+        canvas(ctx)->AddLine(ImVec2(row.x, row.y + row.h - 1), ImVec2(row.x + row.w, row.y + row.h - 1), p.border, 1);
+        ry += row_h;
+    }
+    y += answers_h + ctx.u(24);
+    if (fee.ok()) {
+        float lines_h = static_cast<float>(fee->lines.size() + 1) * ctx.u(80) + 2 * pad;
+        card(ctx, Rect{view.x, y, view.w, lines_h});
+        float fy = y + pad;
+        for (const auto& line : fee->lines) {
+            Rect row{view.x + pad, fy, view.w - 2 * pad, ctx.u(80)};
+            label(ctx, row, line.label.in(ctx.lang), ctx.font(34), p.text, Align::Start);
+            label(ctx, row, money_text(ctx, line.amount), ctx.font(34), p.text, Align::End);
+            fy += ctx.u(80);
+        }
+        Rect total{view.x + pad, fy, view.w - 2 * pad, ctx.u(80)};
+        label(ctx, total, ctx.tr("ui.review.total"), ctx.font(40), p.primary, Align::Start);
+        label(ctx, total, money_text(ctx, fee->total), ctx.font(44), p.primary, Align::End);
+        y += lines_h;
+    } else {
+        error_banner(ctx, Rect{view.x, y, view.w, ctx.u(90)}, ctx.i18n->message(ctx.lang, fee.error()));
+        y += ctx.u(90);
+    }
+    content_h = y + ctx.scroller.offset() - view.y;
+    canvas(ctx)->PopClipRect();
+    ctx.touch.clear_clip();
+
+    bool back = false;
+    if (footer_nav(ctx, foot, ctx.tr("ui.review.pay"), v.ok() && fee.ok(), back))
+        ctx.go("payment");
+    else if (back)
+        ctx.back();
+}
+
+void demo_review(Ctx& ctx)
+{
+    demo_form(ctx);
+    ctx.history.push_back("form");
+    ctx.session.focused_field.clear();
+    const services::Service* s = current_service(ctx);
+    if (!s)
+        return;
+    for (const auto& f : s->form) {
+        std::string v;
+        switch (f.type) {
+        case services::FieldType::NationalId:
+            v = "01234567891";
+            break;
+        case services::FieldType::Phone:
+            v = "0944123456";
+            break;
+        case services::FieldType::Date:
+            v = "1990-05-17";
+            break;
+        case services::FieldType::Choice:
+            v = f.options.empty() ? "" : f.options.front().value;
+            break;
+        case services::FieldType::Number:
+        case services::FieldType::Amount:
+            v = std::to_string(std::max<int64_t>(f.min, 1));
+            break;
+        default:
+            v = "محمد أحمد الخطيب";
+        }
+        ctx.session.values[f.name] = v;
+    }
+}
+
+} // namespace nafitha::ui

@@ -1,0 +1,126 @@
+#include "kiosk/ui/staff.h"
+
+#include "kiosk/ui/icons.h"
+#include "kiosk/ui/widgets.h"
+
+#include <algorithm>
+
+namespace nafitha::ui {
+
+Rect staff_header(Ctx& ctx, std::string_view title)
+{
+    const Palette& p = ctx.pal();
+    Rect body = header(ctx, title, false);
+    float pad = ctx.u(20);
+    Rect bar{pad, pad, ctx.size.x - 2 * pad, header_h(ctx) - 2 * pad};
+    Rect out = from_start(ctx, bar, 0, ctx.u(250));
+    bool held = ctx.touch.held(out);
+    fill(ctx, out, held ? p.primary_pressed : p.danger, ctx.u(16));
+    label(ctx, out, ctx.tr("ui.staff.logout"), ctx.font(34), p.on_primary, Align::Center);
+    if (ctx.touch.tap(out)) {
+        Backend* b = ctx.backend;
+        ctx.worker->post([b]() -> Worker::Completion {
+            b->staff_logout();
+            return {};
+        });
+        ctx.end_visit();
+    }
+    return body;
+}
+
+namespace {
+
+Rect tabs(Ctx& ctx, const Rect& area, const std::vector<std::pair<const char*, const char*>>& items)
+{
+    const Palette& p = ctx.pal();
+    float h = std::max(ctx.u(110), touch_min(ctx));
+    Rect bar{area.x, area.y, area.w, h};
+    fill(ctx, bar, p.surface);
+    float w = bar.w / static_cast<float>(items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+        Rect r = from_start(ctx, bar, static_cast<float>(i) * w, w);
+        bool active = ctx.screen == items[i].first;
+        bool held = ctx.touch.held(r);
+        fill(ctx, r, held ? p.surface_pressed : p.surface);
+        if (active)
+            fill(ctx, Rect{r.x, r.y + r.h - ctx.u(8), r.w, ctx.u(8)}, p.primary);
+        label(ctx, r, ctx.tr(items[i].second), ctx.font(32), active ? p.primary : p.text, Align::Center);
+        if (ctx.touch.tap(r) && !active) {
+            ctx.screen = items[i].first;
+            ctx.scroller.reset();
+            ctx.staff.message.clear();
+            std::string s = ctx.screen;
+            if (s == "staff_queue")
+                refresh_queue(ctx);
+            else if (s == "staff_inbox")
+                refresh_inbox(ctx);
+            else if (s == "staff_payments")
+                refresh_payments(ctx);
+        }
+    }
+    canvas(ctx)->AddLine(ImVec2(bar.x, bar.y + h), ImVec2(bar.x + bar.w, bar.y + h), p.border, 2);
+    return Rect{area.x, area.y + h, area.w, area.h - h};
+}
+
+} // namespace
+
+Rect staff_tabs(Ctx& ctx, const Rect& area)
+{
+    return tabs(ctx, area, {{"staff_queue", "ui.staff.tab.queue"}, {"staff_inbox", "ui.staff.tab.inbox"},
+                            {"staff_payments", "ui.staff.tab.payments"}, {"staff_sync", "ui.staff.tab.sync"}});
+}
+
+Rect tech_tabs(Ctx& ctx, const Rect& area)
+{
+    return tabs(ctx, area, {{"tech_devices", "ui.tech.tab.devices"}, {"tech_network", "ui.tech.tab.network"},
+                            {"tech_info", "ui.tech.tab.info"}});
+}
+
+void staff_task(Ctx& ctx, const char* busy_key, std::function<std::function<void(Ctx&)>()> fn)
+{
+    ctx.session.busy_message = busy_key;
+    Ctx* c = &ctx;
+    ctx.worker->post([c, fn = std::move(fn)]() -> Worker::Completion {
+        auto apply = fn();
+        return [c, apply = std::move(apply)] {
+            c->session.busy_message.clear();
+            if (apply)
+                apply(*c);
+        };
+    });
+}
+
+void refresh_queue(Ctx& ctx)
+{
+    Backend* b = ctx.backend;
+    staff_task(ctx, "ui.busy.loading", [b]() -> std::function<void(Ctx&)> {
+        auto q = b->queue_state();
+        if (!q.ok())
+            return [e = q.error()](Ctx& c) { c.staff.message = e.code; };
+        return [q = *q](Ctx& c) { c.staff.queue = q; };
+    });
+}
+
+void refresh_inbox(Ctx& ctx)
+{
+    Backend* b = ctx.backend;
+    staff_task(ctx, "ui.busy.loading", [b]() -> std::function<void(Ctx&)> {
+        auto items = b->inbox();
+        if (!items.ok())
+            return [e = items.error()](Ctx& c) { c.staff.message = e.code; };
+        return [items = *items](Ctx& c) { c.staff.inbox = items; };
+    });
+}
+
+void refresh_payments(Ctx& ctx)
+{
+    Backend* b = ctx.backend;
+    staff_task(ctx, "ui.busy.loading", [b]() -> std::function<void(Ctx&)> {
+        auto s = b->payments_today();
+        if (!s.ok())
+            return [e = s.error()](Ctx& c) { c.staff.message = e.code; };
+        return [s = *s](Ctx& c) { c.staff.payments = s; };
+    });
+}
+
+} // namespace nafitha::ui
