@@ -180,18 +180,22 @@ void check_golden(const std::string& name, const GrayImage& img)
         auto out = std::filesystem::path(NAFITHA_BINARY_DIR) / "text-golden-out";
         std::filesystem::create_directories(out);
         (void)write_gray_png((out / (name + ".actual.png")).string(), img);
-        if (same_size) {
-            // Diff: the golden in gray, differing pixels in red.
-            std::vector<uint8_t> rgb(img.pixels.size() * 3);
-            for (size_t i = 0; i < img.pixels.size(); ++i) {
-                bool diff = std::abs(int(img.pixels[i]) - int(want->pixels[i])) > 16;
-                rgb[i * 3] = diff ? 255 : want->pixels[i];
-                rgb[i * 3 + 1] = diff ? 0 : want->pixels[i];
-                rgb[i * 3 + 2] = diff ? 0 : want->pixels[i];
+        // Diff over the union of both sizes: the golden in gray, differing pixels (or pixels only one image
+        // has) in red.
+        int w = std::max(img.width, want->width), h = std::max(img.height, want->height);
+        std::vector<uint8_t> rgb(size_t(w) * size_t(h) * 3);
+        for (int y = 0; y < h; ++y)
+            for (int x = 0; x < w; ++x) {
+                bool in_a = x < img.width && y < img.height, in_w = x < want->width && y < want->height;
+                int a = in_a ? img.pixels[size_t(y) * size_t(img.width) + size_t(x)] : 255;
+                int g = in_w ? want->pixels[size_t(y) * size_t(want->width) + size_t(x)] : 255;
+                bool diff = in_a != in_w || std::abs(a - g) > 16;
+                uint8_t* px = &rgb[(size_t(y) * size_t(w) + size_t(x)) * 3];
+                px[0] = diff ? 255 : uint8_t(g);
+                px[1] = diff ? 0 : uint8_t(g);
+                px[2] = diff ? 0 : uint8_t(g);
             }
-            stbi_write_png((out / (name + ".diff.png")).string().c_str(), img.width, img.height, 3, rgb.data(),
-                           img.width * 3);
-        }
+        stbi_write_png((out / (name + ".diff.png")).string().c_str(), w, h, 3, rgb.data(), w * 3);
     }
     INFO(name << ": " << differing << " differing pixels; see " << NAFITHA_BINARY_DIR << "/text-golden-out/");
     CHECK(same_size);
