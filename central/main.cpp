@@ -25,6 +25,7 @@ const char* kUsage =
     "  terminals --data DIR [--json]\n"
     "  catalogue import --data DIR FILE\n"
     "  application decide --data DIR --ref REFERENCE --status approved|rejected|ready [--note TEXT]\n"
+    "                     [--terminal TERMINAL_ID]   (when several terminals used the same reference)\n"
     "  --help | --version\n";
 
 struct Args {
@@ -223,7 +224,7 @@ int cmd_application_decide(const Args& a)
     auto store = central::open_sqlite_store(data);
     if (!store.ok())
         return fail(store.error());
-    auto cursor = store.value()->add_decision(ref, status, note, clock::unix_ms());
+    auto cursor = store.value()->add_decision(ref, status, note, clock::unix_ms(), a.get("--terminal"));
     if (!cursor.ok())
         return fail(cursor.error());
     std::cout << "decision recorded for " << ref << ": " << status << " (cursor " << cursor.value() << ")\n";

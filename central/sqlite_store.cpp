@@ -33,8 +33,9 @@ CREATE TABLE IF NOT EXISTS fork_alarms(
   id INTEGER PRIMARY KEY, terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, stored_hash TEXT NOT NULL,
   offered_hash TEXT NOT NULL, time_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS applications(
-  reference TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, centre TEXT, service_code TEXT, status TEXT NOT NULL,
-  fee_minor INTEGER, submitted_at TEXT, updated_at TEXT);
+  terminal_id TEXT NOT NULL, reference TEXT NOT NULL, centre TEXT, service_code TEXT, status TEXT NOT NULL,
+  fee_minor INTEGER, submitted_at TEXT, updated_at TEXT, PRIMARY KEY(terminal_id, reference));
+CREATE INDEX IF NOT EXISTS applications_by_reference ON applications(reference);
 CREATE TABLE IF NOT EXISTS payments(
   terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, reference TEXT, amount_minor INTEGER, method TEXT, time TEXT,
   PRIMARY KEY(terminal_id, seq));
@@ -106,7 +107,8 @@ public:
         m_insert_application = TRY(m_db.prepare(
             "INSERT OR IGNORE INTO applications(reference, terminal_id, centre, service_code, status, fee_minor, "
             "submitted_at, updated_at) VALUES(?,?,?,?,'submitted',?,?,?)"));
-        m_update_application = TRY(m_db.prepare("UPDATE applications SET status = ?, updated_at = ? WHERE reference = ?"));
+        m_update_application = TRY(m_db.prepare(
+            "UPDATE applications SET status = ?, updated_at = ? WHERE terminal_id = ? AND reference = ?"));
         m_insert_payment = TRY(m_db.prepare(
             "INSERT OR IGNORE INTO payments(terminal_id, seq, reference, amount_minor, method, time) VALUES(?,?,?,?,?,?)"));
         m_insert_ticket = TRY(m_db.prepare(
@@ -306,23 +308,27 @@ public:
     }
 
     Result<int64_t> add_decision(const std::string& reference, const std::string& status, const std::string& note,
-                                 int64_t now_ms) override
+                                 int64_t now_ms, const std::string& terminal_id) override
     {
         std::lock_guard lock(m_mutex);
         Transaction tx(m_db);
         TRY(tx.begin());
-        auto app = TRY(m_db.prepare("SELECT terminal_id FROM applications WHERE reference = ?"));
-        app.bind(1, reference);
+        auto app = TRY(m_db.prepare(
+            "SELECT terminal_id FROM applications WHERE reference = ? AND (? = '' OR terminal_id = ?) LIMIT 2"));
+        app.bind(1, reference).bind(2, terminal_id).bind(3, terminal_id);
         if (!TRY(app.step()))
             return Error::make("error.central.unknown_application", "no application " + reference);
         std::string terminal = app.col_text(0);
+        if (TRY(app.step()))
+            return Error::make("error.central.ambiguous_application",
+                               "several terminals have an application " + reference + ": name the terminal");
         std::string at = clock::iso8601_utc(now_ms);
         auto ins = TRY(m_db.prepare(
             "INSERT INTO decisions(reference, terminal_id, status, note, decided_at) VALUES(?,?,?,?,?)"));
         ins.bind(1, reference).bind(2, terminal).bind(3, status).bind(4, note).bind(5, at);
         TRY(ins.run());
         int64_t cursor = sqlite3_last_insert_rowid(m_db.get());
-        m_update_application.bind(1, status).bind(2, at).bind(3, reference);
+        m_update_application.bind(1, status).bind(2, at).bind(3, terminal).bind(4, reference);
         TRY(m_update_application.run());
         TRY(tx.commit());
         return cursor;
@@ -415,7 +421,7 @@ private:
             std::string status = pick_string(p, {"status", "new_status", "to"});
             if (ref.empty() || status.empty())
                 return {};
-            m_update_application.bind(1, status).bind(2, e.time).bind(3, ref);
+            m_update_application.bind(1, status).bind(2, e.time).bind(3, t.id).bind(4, ref);
             return m_update_application.run();
         }
         if (type == "payment.recorded") {

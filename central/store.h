@@ -93,9 +93,11 @@ public:
     virtual Result<int64_t> import_catalogue(const nlohmann::json& document, int64_t now_ms) = 0;
     virtual Result<std::optional<CatalogueRecord>> latest_catalogue() = 0;
 
-    // Records a central decision on an application the store knows; returns its cursor.
+    // Records a central decision on an application the store knows; returns its cursor. References are unique
+    // per terminal: `terminal_id` may be empty when only one terminal has the reference
+    // (error.central.ambiguous_application otherwise).
     virtual Result<int64_t> add_decision(const std::string& reference, const std::string& status, const std::string& note,
-                                         int64_t now_ms) = 0;
+                                         int64_t now_ms, const std::string& terminal_id = {}) = 0;
     virtual Result<std::vector<protocol::Decision>> decisions_after(const std::string& terminal_id, int64_t cursor,
                                                                     size_t max_count) = 0;
 

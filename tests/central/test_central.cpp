@@ -388,7 +388,10 @@ TEST_CASE("Decisions come back by cursor and the catalogue by version")
     REQUIRE(t.client->ingest(chain).ok());
     std::string ref4 = chain[3].payload["reference"], ref8 = chain[7].payload["reference"];
     CHECK_FALSE(central.store().add_decision("NO-SUCH-REF", "approved", "", clock::unix_ms()).ok());
-    auto c1 = central.store().add_decision(ref4, "approved", "", clock::unix_ms()).value();
+    auto r1 = central.store().add_decision(ref4, "approved", "", clock::unix_ms());
+    INFO((r1.ok() ? std::string() : r1.error().to_string()));
+    REQUIRE(r1.ok());
+    auto c1 = r1.value();
     auto c2 = central.store().add_decision(ref8, "rejected", "وثيقة ناقصة", clock::unix_ms()).value();
     auto all = t.client->status(0);
     REQUIRE(all.ok());
