@@ -261,6 +261,19 @@ DrainReport PrintQueue::drain(const std::function<Result<std::unique_ptr<Transpo
     return report;
 }
 
+Result<PrinterStatus> PrintQueue::probe(const std::function<Result<std::unique_ptr<Transport>>()>& connect)
+{
+    std::lock_guard drain_lock(m_drain_mutex);
+    auto transport = connect();
+    if (!transport.ok()) {
+        set_status(PrinterStatus{});
+        return transport.release_error();
+    }
+    auto status = query_status(**transport, m_options.status_timeout);
+    set_status(status.ok() ? *status : PrinterStatus{});
+    return status;
+}
+
 std::vector<std::string> PrintQueue::pending_ids() const
 {
     std::lock_guard lock(m_mutex);
@@ -288,8 +301,8 @@ std::optional<PrinterStatus> PrintQueue::last_status() const
     return m_last_status;
 }
 
-PrintWorker::PrintWorker(PrintQueue& queue, Connector connect, Millis max_backoff)
-    : m_queue(queue), m_connect(std::move(connect)), m_max_backoff(max_backoff)
+PrintWorker::PrintWorker(PrintQueue& queue, Connector connect, Millis max_backoff, Millis idle_probe)
+    : m_queue(queue), m_connect(std::move(connect)), m_max_backoff(max_backoff), m_idle_probe(idle_probe)
 {
     m_thread = std::thread([this] { run(); });
 }
@@ -341,10 +354,19 @@ void PrintWorker::run()
             backoff = Millis(500);
         }
         std::unique_lock lock(m_mutex);
-        if (!report.stopped_by && m_queue.pending_count() == 0)
-            m_cv.wait(lock, [&] { return m_stop || m_kick; });
-        else
+        if (!report.stopped_by && m_queue.pending_count() == 0) {
+            // Idle: look at the printer now and then so its health stays current.
+            while (!m_stop && !m_kick && m_queue.pending_count() == 0) {
+                if (m_cv.wait_for(lock, m_idle_probe, [&] { return m_stop || m_kick; }))
+                    break;
+                lock.unlock();
+                auto probed = m_queue.probe(m_connect);
+                lock.lock();
+                m_last_error = probed.ok() ? std::nullopt : std::optional<Error>(probed.error());
+            }
+        } else {
             m_cv.wait_for(lock, wait, [&] { return m_stop || m_kick; });
+        }
         m_kick = false;
     }
 }

@@ -31,6 +31,7 @@ struct QueueOptions {
     Millis write_timeout{30000};       // for one job's bytes
     Millis job_deadline{120000};       // how long a job may take to print (paper out pauses it)
     Millis status_poll_interval{300};  // while waiting for a job to finish
+    Millis idle_probe{5000};           // PrinterStation: status query interval while nothing is queued
     size_t max_job_bytes = 8u << 20;
     size_t max_pending = 2000;
 };
@@ -55,6 +56,10 @@ public:
     // Prints pending jobs in order over a transport made by `connect` until the queue is empty or a job
     // fails (the job stays queued; the error says why). Only one drain runs at a time.
     DrainReport drain(const std::function<Result<std::unique_ptr<Transport>>()>& connect);
+
+    // Asks the printer for its status (without printing) and remembers it for last_status(); the worker does
+    // this every few seconds while idle, so that paper running out shows before the next citizen pays.
+    Result<PrinterStatus> probe(const std::function<Result<std::unique_ptr<Transport>>()>& connect);
 
     std::vector<std::string> pending_ids() const;
     size_t pending_count() const;
@@ -89,7 +94,8 @@ private:
 class PrintWorker {
 public:
     using Connector = std::function<Result<std::unique_ptr<Transport>>()>;
-    PrintWorker(PrintQueue& queue, Connector connect, Millis max_backoff = Millis(10000));
+    PrintWorker(PrintQueue& queue, Connector connect, Millis max_backoff = Millis(10000),
+                Millis idle_probe = Millis(5000));
     ~PrintWorker();
     PrintWorker(const PrintWorker&) = delete;
     PrintWorker& operator=(const PrintWorker&) = delete;
@@ -104,6 +110,7 @@ private:
     PrintQueue& m_queue;
     Connector m_connect;
     Millis m_max_backoff;
+    Millis m_idle_probe;
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;
     bool m_stop = false;

@@ -31,7 +31,7 @@ class PrinterSimulator {
 public:
     using JobCallback = std::function<void(const SimulatedJob&)>;
 
-    // Listens on 127.0.0.1:`port` (0 = a free port) or on all addresses when `bind_any` is set.
+    // Listens on `bind_address`:`port` (0 = a free port).
     static Result<std::unique_ptr<PrinterSimulator>> start(uint16_t port, JobCallback on_job,
                                                            std::string bind_address = "127.0.0.1");
     ~PrinterSimulator();

@@ -3,6 +3,10 @@
 
 #include "devices/print_queue.h"
 #include "devices/printer_simulator.h"
+#include "devices/printer_station.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -231,4 +235,98 @@ TEST_CASE("A closed port and a printer with its cover open are clear errors")
     CHECK(queue->enqueue("bad id with spaces", "x").error().code == "error.print_queue.bad_id");
     CHECK(queue->enqueue(std::string(200, 'a'), "x").error().code == "error.print_queue.bad_id");
     CHECK(queue->enqueue("huge", std::string(9u << 20, 'x')).error().code == "error.print_queue.too_large");
+}
+
+TEST_CASE("The printer station prints in the background and its health follows the printer")
+{
+    TempDir dir("station");
+    Printed printed;
+    auto sim = PrinterSimulator::start(0, [&](const SimulatedJob& j) { printed.add(j); }).release_value();
+    DeviceAddress address;
+    address.host = "127.0.0.1";
+    address.port = sim->port();
+    QueueOptions o = fast_options();
+    o.idle_probe = Millis(50);
+    auto station = PrinterStation::open(dir.path, address, o).release_value();
+    REQUIRE(station->submit("t1", make_job(1)).ok());
+    REQUIRE(wait_until([&] { return station->printed("t1"); }));
+    CHECK(station->health(Need::Required).severity == Severity::Ok);
+
+    // Paper runs out while idle: the health says so before the next job is even submitted.
+    sim->set_paper(Paper::Out);
+    REQUIRE(wait_until([&] { return station->health(Need::Required).code == "device.printer.paper_out"; }));
+    CHECK_FALSE(aggregate({station->health(Need::Required)}).in_service);
+    REQUIRE(station->submit("t2", make_job(2)).ok());
+    CHECK(station->submit("t2", make_job(2)).value() == EnqueueOutcome::AlreadyQueued);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK(station->pending() == 1);
+    sim->set_paper(Paper::Loaded);
+    REQUIRE(wait_until([&] { return station->pending() == 0; }));
+    REQUIRE(wait_until([&] { return station->health(Need::Required).severity == Severity::Ok; }));
+    CHECK(printed.numbers() == std::vector<uint32_t>{1, 2});
+}
+
+TEST_CASE("A device-file printer receives the job bytes and a serial printer answers status")
+{
+    TempDir dir("devfile");
+    std::filesystem::create_directories(dir.path);
+    auto fifo = dir.path / "lp0";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    // The read end is opened first (without blocking); a job fits the pipe's 64 KiB buffer.
+    int read_end = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+    REQUIRE(read_end >= 0);
+    {
+        auto t = open_transport(parse_address(fifo.string()).value(), Millis(500));
+        REQUIRE(t.ok());
+        REQUIRE((*t)->write_all(make_job(5), Millis(2000)).ok());
+    }
+    std::string received;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(read_end, buf, sizeof buf)) > 0)
+        received.append(buf, size_t(n));
+    ::close(read_end);
+    CHECK(received == make_job(5));
+
+    // A serial printer on a pseudo-terminal: the test plays the printer and answers DLE EOT.
+    int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+    REQUIRE(master >= 0);
+    REQUIRE(::grantpt(master) == 0);
+    REQUIRE(::unlockpt(master) == 0);
+    std::string slave = ::ptsname(master);
+    auto serial = open_transport(parse_address("serial://" + slave + "?baud=115200").value(), Millis(500));
+    REQUIRE(serial.ok());
+    std::thread printer([&] {
+        PrinterStatus s;
+        s.online = true;
+        s.paper_near_end = true;
+        std::string in;
+        char buf[64];
+        while (in.size() < status_query_bytes().size()) {
+            ssize_t n = ::read(master, buf, sizeof buf);
+            if (n <= 0)
+                return;
+            in.append(buf, size_t(n));
+        }
+        std::string reply;
+        for (uint8_t n = 1; n <= 4; ++n)
+            reply.push_back(char(status_reply_byte(n, s)));
+        (void)!::write(master, reply.data(), reply.size());
+    });
+    auto status = query_status(**serial, Millis(2000));
+    printer.join();
+    REQUIRE(status.ok());
+    CHECK(status->ready());
+    CHECK(status->paper_near_end);
+    CHECK(status->code() == "device.printer.paper_near_end");
+    ::close(master);
+
+    // A printer that never answers: a clear timeout, not a hang.
+    int silent = ::posix_openpt(O_RDWR | O_NOCTTY);
+    REQUIRE(::grantpt(silent) == 0);
+    REQUIRE(::unlockpt(silent) == 0);
+    auto quiet = open_transport(parse_address(std::string("serial://") + ::ptsname(silent)).value(), Millis(500));
+    REQUIRE(quiet.ok());
+    CHECK(query_status(**quiet, Millis(200)).error().code == "error.printer.no_status");
+    ::close(silent);
 }
