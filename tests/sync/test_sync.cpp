@@ -10,6 +10,7 @@
 #include "sync/client/enroll.h"
 #include "sync/client/worker.h"
 #include "sync/journal/journal.h"
+#include "central/sqlite.h"
 
 #include <catch2/catch.hpp>
 #include <csignal>
@@ -81,6 +82,17 @@ int drain_with_retries(sync::SyncWorker& worker, int max_passes = 60)
     }
     FAIL("the journal never drained");
     return failures;
+}
+
+std::string id_of(const std::filesystem::path& dir) { return journal::load_identity(dir).value().terminal_id; }
+
+// The first application reference central projected.
+std::string first_reference(const std::filesystem::path& central_dir)
+{
+    auto db = central::Db::open(central_dir / "central.db").release_value();
+    auto st = db.prepare("SELECT reference FROM applications ORDER BY submitted_at LIMIT 1").release_value();
+    REQUIRE(st.step().value());
+    return st.col_text(0);
 }
 
 } // namespace
@@ -370,4 +382,86 @@ TEST_CASE("Central SIGKILLed mid-batch and restarted loses nothing and doubles n
     require_exact_copy(*store, t.path(), id.terminal_id);
     CHECK(acked(t.path()) == 3000);
     WARN("central killed " << kills << " times, client passes failed " << failures.load() << " times");
+}
+
+TEST_CASE("The worker notices when the link returns and backs off meanwhile")
+{
+    TempDir c("sync-c"), t("sync-t");
+    InProcessCentral central(c.path());
+    auto id = enrolled_terminal(central, t.path(), 150);
+    // The link is down: the proxy's upstream is a port where nobody listens.
+    FaultProxy proxy(1);
+    auto worker = sync::SyncWorker::create(options_for(t.path(), 50, proxy.url()), {}).release_value();
+    worker->start();
+    for (int i = 0; i < 200 && worker->progress().failures < 3; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    auto down = worker->progress();
+    CHECK(down.failures >= 3);
+    CHECK(down.state == sync::SyncState::Waiting);
+    REQUIRE(down.last_error);
+    CHECK(down.last_error->code == "error.sync.network");
+    CHECK_FALSE(down.alarm);
+    CHECK(down.pending == 150);
+    // The link comes back.
+    proxy.set_upstream(central.port());
+    for (int i = 0; i < 400 && worker->progress().pending != 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    auto up = worker->progress();
+    CHECK(up.pending == 0);
+    CHECK_FALSE(up.last_error);
+    CHECK(up.failures == 0);
+    worker->stop();
+    require_exact_copy(central.store(), t.path(), id.terminal_id);
+}
+
+TEST_CASE("nafitha-ctl enroll and sync move a simulated day to central and bring decisions back")
+{
+    TempDir c("sync-ctl-c"), t("sync-ctl-t");
+    auto ctl = (bin_dir() / "nafitha-ctl").string();
+    auto run = [](const std::string& cmd) {
+        std::string out;
+        FILE* p = popen((cmd + " 2>/dev/null").c_str(), "r");
+        REQUIRE(p);
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+            out.append(buf, n);
+        int status = pclose(p);
+        return std::make_pair(WEXITSTATUS(status), out);
+    };
+    REQUIRE(run(ctl + " simulate --data " + t.path().string() + " --transactions 20").first == 0);
+    CentralProcess central(c.path());
+    {
+        InProcessCentral setup(c.path());
+        auto code = setup.add_code("DAM-01");
+        auto enroll = run(ctl + " enroll --data " + t.path().string() + " --server " + setup.url() + " --code " + code);
+        REQUIRE(enroll.first == 0);
+        // A used code is refused.
+        CHECK(run(ctl + " enroll --data " + t.path().string() + " --server " + setup.url() + " --code " + code).first != 0);
+    }
+    central.start();
+    auto sync = run(ctl + " sync --data " + t.path().string() + " --once --server " + central.url());
+    CHECK(sync.first == 0);
+    auto status = nlohmann::json::parse(run(ctl + " status --data " + t.path().string() + " --json").second);
+    CHECK(status["pending"] == 0);
+    CHECK(status["sync"]["enrolled"] == true);
+    int64_t last = status["journal_last_seq"];
+    CHECK(last > 20);
+    // A decision taken centrally comes back as a journal entry and goes out again.
+    central.stop();
+    std::string ref;
+    {
+        auto store = central::open_sqlite_store(c.path()).release_value();
+        CHECK(static_cast<int64_t>(store->entries(id_of(t.path())).value().size()) == last);
+        ref = first_reference(c.path());
+        REQUIRE(store->add_decision(ref, "approved", "", clock::unix_ms()).ok());
+    }
+    central.start();
+    CHECK(run(ctl + " sync --data " + t.path().string() + " --once --server " + central.url()).first == 0);
+    status = nlohmann::json::parse(run(ctl + " status --data " + t.path().string() + " --json").second);
+    CHECK(status["journal_last_seq"] == last + 1);
+    CHECK(status["pending"] == 0);
+    central.stop();
+    auto store = central::open_sqlite_store(c.path()).release_value();
+    require_exact_copy(*store, t.path(), id_of(t.path()));
 }
