@@ -47,6 +47,7 @@ void draw_staff_inbox(Ctx& ctx)
         label(ctx, Rect{inner.x, inner.y + inner.h * 0.55f, inner.w, inner.h * 0.45f},
               it.reference + "   " + it.applicant_hint, ctx.font(28), p.text_muted);
         label(ctx, Rect{inner.x, inner.y, inner.w, inner.h * 0.55f}, ctx.tr("ui.status." + it.status), ctx.font(30), p.accent, Align::End);
+        ctx.target(name, r);
         if (ctx.touch.tap(r) && view.contains(ctx.touch.pos()))
             sv.selected = sel ? std::string() : it.reference;
     }

@@ -17,6 +17,7 @@ Rect staff_header(Ctx& ctx, std::string_view title)
     bool held = ctx.touch.held(out);
     fill(ctx, out, held ? p.primary_pressed : p.danger, ctx.u(16));
     label(ctx, out, ctx.tr("ui.staff.logout"), ctx.font(34), p.on_primary, Align::Center);
+    ctx.target(ctx.tr("ui.staff.logout"), out);
     if (ctx.touch.tap(out)) {
         Backend* b = ctx.backend;
         ctx.worker->post([b]() -> Worker::Completion {
@@ -45,6 +46,7 @@ Rect tabs(Ctx& ctx, const Rect& area, const std::vector<std::pair<const char*, c
         if (active)
             fill(ctx, Rect{r.x, r.y + r.h - ctx.u(8), r.w, ctx.u(8)}, p.primary);
         label(ctx, r, ctx.tr(items[i].second), ctx.font(32), active ? p.primary : p.text, Align::Center);
+        ctx.target(ctx.tr(items[i].second), r);
         if (ctx.touch.tap(r) && !active) {
             ctx.screen = items[i].first;
             ctx.scroller.reset();

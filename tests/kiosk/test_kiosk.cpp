@@ -1,0 +1,183 @@
+// nafitha-kiosk end to end: replayed visits through the same input path as a finger, checked in the terminal
+// database (journal), at the simulated printer (pages saved as PNG) and in the screenshots.
+
+#include <catch2/catch.hpp>
+#include <sqlite3.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string bin()
+{
+    const char* dir = std::getenv("NAFITHA_BIN_DIR");
+    return std::string(dir ? dir : NAFITHA_BINARY_DIR "/bin") + "/nafitha-kiosk";
+}
+
+struct Temp {
+    fs::path dir;
+    explicit Temp(const std::string& name)
+    {
+        dir = fs::temp_directory_path() / ("nafitha-kiosk-test-" + name + "-" + std::to_string(::getpid()));
+        fs::remove_all(dir);
+        fs::create_directories(dir);
+    }
+    ~Temp() { fs::remove_all(dir); }
+};
+
+// Runs a command, returns its exit status and its output.
+int run(const std::string& cmd, std::string* out = nullptr)
+{
+    FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+    REQUIRE(p);
+    std::string text;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+        text.append(buf, n);
+    int status = ::pclose(p);
+    if (out)
+        *out = text;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::vector<std::string> journal_types(const fs::path& db_path)
+{
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT type FROM journal ORDER BY seq", -1, &st, nullptr) == SQLITE_OK);
+    std::vector<std::string> types;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        types.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return types;
+}
+
+std::string script(const std::string& name)
+{
+    return std::string(NAFITHA_SOURCE_DIR) + "/tests/kiosk/" + name;
+}
+
+} // namespace
+
+TEST_CASE("A replayed citizen visit ends with the transaction in the journal and a receipt at the printer")
+{
+    Temp t("visit");
+    std::string out;
+    int rc = run(bin() + " --headless --size 540x960 --data " + (t.dir / "data").string() + " --out " +
+                     (t.dir / "out").string() + " --replay " + script("citizen_visit.replay"),
+                 &out);
+    INFO(out);
+    REQUIRE(rc == 0);
+    auto types = journal_types(t.dir / "data" / "terminal.db");
+    std::set<std::string> seen(types.begin(), types.end());
+    CHECK(seen.count("application.submitted") == 1);
+    CHECK(seen.count("payment.recorded") == 1);
+    CHECK(seen.count("survey.recorded") == 1);
+    // The receipt the simulated printer printed, and the screenshots of the visit.
+    CHECK(fs::exists(t.dir / "out" / "page-001.png"));
+    CHECK(fs::file_size(t.dir / "out" / "page-001.png") > 1000);
+    for (const char* shot : {"01-attract.png", "04-form.png", "06-done.png"})
+        CHECK(fs::exists(t.dir / "out" / shot));
+    // The receipt's QR code carries the signed reference (when zbarimg is installed).
+    if (run("command -v zbarimg") == 0) {
+        std::string qr;
+        REQUIRE(run("(zbarimg --raw -q " + (t.dir / "out" / "page-001.png").string() + " 2>/dev/null)", &qr) == 0);
+        CHECK(qr.rfind("NFR1|", 0) == 0);
+    }
+}
+
+TEST_CASE("An idle visit ends wiped")
+{
+    Temp t("idle");
+    std::string out;
+    int rc = run(bin() + " --headless --size 540x960 --data " + (t.dir / "data").string() + " --out " +
+                     (t.dir / "out").string() + " --replay " + script("idle_visit.replay"),
+                 &out);
+    INFO(out);
+    CHECK(rc == 0);
+    CHECK(fs::exists(t.dir / "out" / "idle-prompt.png"));
+    // Nothing was submitted.
+    auto types = journal_types(t.dir / "data" / "terminal.db");
+    for (const auto& type : types)
+        CHECK(type != "application.submitted");
+}
+
+std::string scalar(const fs::path& db_path, const char* sql)
+{
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK);
+    std::string v;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        v = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+TEST_CASE("A clerk calls a ticket approves an application and prints the Z report from a replayed session")
+{
+    Temp t("staff");
+    std::string out;
+    REQUIRE(run(bin() + " --headless --size 540x960 --data " + (t.dir / "data").string() + " --out " +
+                (t.dir / "citizen").string() + " --replay " + script("citizen_visit.replay")) == 0);
+    int rc = run(bin() + " --headless --size 540x960 --dev-staff --data " + (t.dir / "data").string() + " --out " +
+                     (t.dir / "out").string() + " --replay " + script("staff_visit.replay"),
+                 &out);
+    INFO(out);
+    REQUIRE(rc == 0);
+    auto types = journal_types(t.dir / "data" / "terminal.db");
+    std::set<std::string> seen(types.begin(), types.end());
+    CHECK(seen.count("ticket.issued") == 1);
+    CHECK(seen.count("ticket.called") == 1);
+    CHECK(scalar(t.dir / "data" / "terminal.db", "SELECT status FROM applications") == "approved");
+    // The ticket and the Z report came out of the printer.
+    CHECK(fs::exists(t.dir / "out" / "page-001.png"));
+    CHECK(fs::exists(t.dir / "out" / "page-002.png"));
+}
+
+TEST_CASE("The kiosk lists its screens and writes a headless screenshot")
+{
+    std::string out;
+    REQUIRE(run(bin() + " --list-screens", &out) == 0);
+    for (const char* s : {"attract", "categories", "form", "payment", "done", "staff_login", "staff_sync", "tech_devices",
+                          "out_of_service"})
+        CHECK(out.find(std::string(s) + "\n") != std::string::npos);
+    Temp t("shot");
+    REQUIRE(run(bin() + " --headless --size 540x960 --lang en --screen done --screenshot " + (t.dir / "done.png").string()) == 0);
+    CHECK(fs::file_size(t.dir / "done.png") > 1000);
+    CHECK(run(bin() + " --headless --screen no_such_screen --screenshot " + (t.dir / "x.png").string()) == 2);
+    CHECK(run(bin() + " --bogus") == 2);
+}
+
+TEST_CASE("With the printer out of paper the kiosk goes out of service and takes nothing")
+{
+    Temp t("paper");
+    fs::path s = t.dir / "s.replay";
+    {
+        FILE* f = std::fopen(s.c_str(), "w");
+        REQUIRE(f);
+        std::fputs("wait 3\nsettle\nexpect_screen out_of_service\nscreenshot oos.png\ntap 0.5 0.5\nexpect_screen out_of_service\n", f);
+        std::fclose(f);
+    }
+    std::string out;
+    int rc = run(bin() + " --headless --size 540x960 --simulate-paper-out --data " + (t.dir / "data").string() + " --out " +
+                     (t.dir / "out").string() + " --replay " + s.string(),
+                 &out);
+    INFO(out);
+    CHECK(rc == 0);
+    CHECK(fs::exists(t.dir / "out" / "oos.png"));
+}

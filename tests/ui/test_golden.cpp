@@ -1,0 +1,108 @@
+// Golden images: every screen in Arabic and English at 540x960, compared with the PNGs in tests/ui/golden.
+// A mismatch writes the actual picture and a diff picture (changed pixels in red) next to the test binary.
+// NAFITHA_UPDATE_GOLDEN=1 rewrites the goldens (look at them before committing).
+
+#include "fixture.h"
+#include "kiosk/ui/screens.h"
+
+#include <catch2/catch.hpp>
+#include <stb_image.h>
+#include <stb_image_write.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+using namespace nafitha;
+
+namespace {
+
+constexpr int kW = 540, kH = 960;
+
+std::filesystem::path golden_dir()
+{
+    return std::filesystem::path(NAFITHA_SOURCE_DIR) / "tests" / "ui" / "golden";
+}
+
+std::filesystem::path out_dir()
+{
+    auto d = std::filesystem::path(NAFITHA_BINARY_DIR) / "tests" / "ui-golden-out";
+    std::filesystem::create_directories(d);
+    return d;
+}
+
+// RGB pixels of a PNG, or empty.
+std::vector<uint8_t> load_rgb(const std::filesystem::path& p, int& w, int& h)
+{
+    int n = 0;
+    unsigned char* data = stbi_load(p.c_str(), &w, &h, &n, 3);
+    if (!data)
+        return {};
+    std::vector<uint8_t> out(data, data + static_cast<size_t>(w) * static_cast<size_t>(h) * 3);
+    stbi_image_free(data);
+    return out;
+}
+
+std::vector<uint8_t> to_rgb(const std::vector<uint8_t>& rgba)
+{
+    std::vector<uint8_t> out(rgba.size() / 4 * 3);
+    for (size_t i = 0, j = 0; i < rgba.size(); i += 4, j += 3) {
+        out[j] = rgba[i];
+        out[j + 1] = rgba[i + 1];
+        out[j + 2] = rgba[i + 2];
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("Every screen matches its golden image in Arabic and English")
+{
+    auto k = test::make_kiosk(kW, kH);
+    bool update = std::getenv("NAFITHA_UPDATE_GOLDEN") != nullptr;
+    int checked = 0;
+    for (const auto& screen : ui::screens()) {
+        for (Lang lang : {Lang::Ar, Lang::En}) {
+            std::string name = std::string(screen.name) + "-" + std::string(lang_code(lang));
+            INFO("screen " << name);
+            REQUIRE(k->kiosk->show_demo(screen.name));
+            k->ctx().lang = lang;
+            for (int i = 0; i < 3; ++i)
+                k->runner->frame();
+            std::vector<uint8_t> actual = to_rgb(k->host->pixels());
+            auto golden_path = golden_dir() / (name + ".png");
+            if (update) {
+                REQUIRE(stbi_write_png(golden_path.c_str(), kW, kH, 3, actual.data(), kW * 3));
+                continue;
+            }
+            int gw = 0, gh = 0;
+            std::vector<uint8_t> golden = load_rgb(golden_path, gw, gh);
+            REQUIRE_FALSE(golden.empty());
+            REQUIRE(gw == kW);
+            REQUIRE(gh == kH);
+            // Tolerance for anti-aliasing noise: a pixel differs when a channel moves by more than 24;
+            // at most 0.05% of the pixels may differ.
+            size_t differing = 0;
+            std::vector<uint8_t> diff(actual.size());
+            for (size_t i = 0; i < actual.size(); i += 3) {
+                bool d = false;
+                for (int c = 0; c < 3; ++c)
+                    d |= std::abs(int(actual[i + c]) - int(golden[i + c])) > 24;
+                differing += d;
+                uint8_t grey = static_cast<uint8_t>((golden[i] + golden[i + 1] + golden[i + 2]) / 6 + 128);
+                diff[i] = d ? 255 : grey;
+                diff[i + 1] = d ? 0 : grey;
+                diff[i + 2] = d ? 0 : grey;
+            }
+            size_t allowed = static_cast<size_t>(kW) * kH / 2000;
+            if (differing > allowed) {
+                auto out = out_dir();
+                stbi_write_png((out / (name + "-actual.png")).c_str(), kW, kH, 3, actual.data(), kW * 3);
+                stbi_write_png((out / (name + "-diff.png")).c_str(), kW, kH, 3, diff.data(), kW * 3);
+            }
+            CHECK(differing <= allowed);
+            ++checked;
+        }
+    }
+    if (!update)
+        CHECK(checked == static_cast<int>(ui::screens().size() * 2));
+}
