@@ -283,6 +283,24 @@ Result<std::vector<Application>> Terminal::applications_of(std::string_view nati
     return out;
 }
 
+Result<std::vector<Application>> Terminal::applications_by_status(const std::vector<AppStatus>& statuses, size_t limit) const
+{
+    std::string in;
+    for (auto s : statuses)
+        in += std::string(in.empty() ? "'" : ", '") + std::string(app_status_name(s)) + "'";
+    std::lock_guard lock(m_mutex);
+    auto st = TRY(m_db.prepare("SELECT reference FROM applications " + (in.empty() ? std::string() : "WHERE status IN (" + in + ") ") +
+                               "ORDER BY id DESC LIMIT ?1"));
+    st.bind(1, static_cast<int64_t>(std::min<size_t>(limit, 500)));
+    std::vector<std::string> refs;
+    while (TRY(st.step()))
+        refs.push_back(st.text(0));
+    std::vector<Application> out;
+    for (auto& r : refs)
+        out.push_back(TRY(application_locked(r)));
+    return out;
+}
+
 Result<void> Terminal::set_status_locked(const Application& app, AppStatus to, std::string_view actor,
                                          std::string_view note, const json& extra)
 {

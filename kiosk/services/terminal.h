@@ -87,6 +87,9 @@ public:
     Result<Application> application(std::string_view reference) const;
     // Applications of a national ID (looked up by keyed hash), newest first, at most `limit`.
     Result<std::vector<Application>> applications_of(std::string_view national_id, size_t limit = 20) const;
+    // Applications in any of `statuses` (every status when empty), newest first, at most `limit` (<= 500):
+    // the staff inbox.
+    Result<std::vector<Application>> applications_by_status(const std::vector<AppStatus>& statuses, size_t limit = 50) const;
     // Staff moves an application along its lifecycle (journalled as application.status_changed).
     Result<Application> change_status(std::string_view reference, AppStatus to, int64_t staff_id, std::string_view note);
     // A decision taken centrally (approved, rejected, ready, ...). Idempotent: the same cursor, or the same

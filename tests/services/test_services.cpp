@@ -297,6 +297,14 @@ TEST_CASE("Applications follow their lifecycle and central decisions are idempot
     CHECK(seen == std::vector<AppStatus>{AppStatus::Submitted, AppStatus::Paid, AppStatus::InReview, AppStatus::Approved,
                                          AppStatus::Ready, AppStatus::Delivered});
     CHECK(app.history[3].actor == "central");
+    auto inbox = t->applications_by_status({AppStatus::Paid, AppStatus::InReview}).value();
+    CHECK(inbox.empty());
+    auto second = t->submit({"civil.birth_extract", test::birth_extract_values()}, PaymentRequest::cash(200000)).value();
+    inbox = t->applications_by_status({AppStatus::Paid, AppStatus::InReview}).value();
+    REQUIRE(inbox.size() == 1);
+    CHECK(inbox[0].reference == second.application.reference);
+    CHECK(t->applications_by_status({}).value().size() == 2);
+    CHECK(t->applications_by_status({}, 1).value().at(0).reference == second.application.reference);
     CHECK(t->apply_central_decision("0000-000000-0", "approved", "", "", 50).error().code == "error.application.unknown");
     CHECK(t->apply_central_decision(ref, "bogus", "", "", 51).error().code == "error.application.bad_status");
 }
