@@ -15,12 +15,16 @@ namespace nafitha::printing {
 enum class TextSize { Small, Normal, Large, Title, Huge };
 enum class TextWeight { Regular, Bold };
 enum class BlockAlign { Start, Center, End };
+// Document: the paragraph takes the document's direction (RTL in Arabic). Own: the paragraph's first
+// strong letter decides (a sample sentence in the other language).
+enum class TextDirection { Document, Own };
 
 struct TextBlock {
     std::string text;                      // UTF-8; newlines start new paragraphs
     TextSize size = TextSize::Normal;
     TextWeight weight = TextWeight::Regular;
     BlockAlign align = BlockAlign::Start;
+    TextDirection direction = TextDirection::Document;
 };
 
 // A label at the start side and its value at the end side; when both do not fit on one line the value

@@ -231,8 +231,9 @@ Document test_page_document(const TestPageData& t, const I18n& i18n, Lang lang)
     d.row(tr(i18n, lang, "printing.test.width"), tr(i18n, lang, "printing.test.dots", {{"dots", std::to_string(t.width_dots)}}));
     d.row(tr(i18n, lang, "printing.receipt.time"), ltr(format_time(t.time_utc)));
     d.separator(RuleStyle::Solid);
-    d.text(tr(i18n, Lang::Ar, "printing.test.sample"), TextSize::Normal, TextWeight::Regular, BlockAlign::Start);
-    d.text(tr(i18n, Lang::En, "printing.test.sample"), TextSize::Normal, TextWeight::Regular, BlockAlign::Start);
+    for (Lang sample : {Lang::Ar, Lang::En})
+        d.blocks.push_back(TextBlock{tr(i18n, sample, "printing.test.sample"), TextSize::Normal, TextWeight::Regular,
+                                     BlockAlign::Start, TextDirection::Own});
     d.text("0123456789 ٠١٢٣٤٥٦٧٨٩", TextSize::Large, TextWeight::Bold, BlockAlign::Center);
     d.separator(RuleStyle::Dashed);
     // A gray ramp shows that dithering works.

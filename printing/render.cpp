@@ -92,7 +92,10 @@ private:
     {
         if (b.text.empty())
             return 0;
-        TRY(lay(b.text, options(b.size, b.weight, b.align), m_a, "text"));
+        auto o = options(b.size, b.weight, b.align);
+        if (b.direction == TextDirection::Own)
+            o.direction = text::Direction::Auto;
+        TRY(lay(b.text, o, m_a, "text"));
         draw(m_a, canvas, y);
         return height_of(m_a);
     }

@@ -140,6 +140,22 @@ TEST_CASE("Start is the right edge in Arabic and the left edge in English")
     }
 }
 
+TEST_CASE("A paragraph with its own direction starts on its own side")
+{
+    Document d;
+    d.lang = Lang::En;
+    d.blocks.push_back(TextBlock{"نافذة", TextSize::Large, TextWeight::Bold, BlockAlign::Start, TextDirection::Own});
+    auto b = render(d, kWidth58mm, engine());
+    REQUIRE(b.ok());
+    size_t left = 0, right = 0;
+    for (int y = 0; y < b->height; ++y)
+        for (int x = 0; x < b->width; ++x)
+            if (b->black(x, y))
+                (x < b->width / 2 ? left : right)++;
+    CHECK(right > 100);
+    CHECK(left == 0);
+}
+
 TEST_CASE("Overlong words and lines wrap inside the margins and nothing is cut off")
 {
     std::string word(300, 'W');
