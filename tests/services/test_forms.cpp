@@ -5,6 +5,9 @@
 
 #include "kiosk/services/forms.h"
 #include "kiosk/services/text_normalize.h"
+#include "base/utf8.h"
+
+#include <random>
 
 using namespace nafitha;
 using namespace nafitha::services;
@@ -132,5 +135,34 @@ TEST_CASE("Every service form in the seed catalogue accepts a well-formed visit"
         for (auto& p : v.problems)
             FAIL_CHECK(p.field << ": " << p.code);
         CHECK(t->quote(s.code, values, "").value().total > 0);
+    }
+}
+
+TEST_CASE("Validators survive random bytes and every refusal has a translated code")
+{
+    auto i18n = I18n::load(std::filesystem::path(NAFITHA_SOURCE_DIR) / "assets").value();
+    std::mt19937_64 rng(99);
+    const std::string alphabet[] = {"0", "9", "٣", "۷", "a", "Z", " ", "-", "'", ";", "\x01", "\x7F", "\xFF", "\xD9", "م",
+                                    "ـ", "\u202E", "\u00A0", "SCN-", "/", ".", "٫", "٬", ",", "+963", "09"};
+    FormField choice;
+    choice.type = FieldType::Choice;
+    choice.options = {{"a", {"أ", "A"}}};
+    for (int i = 0; i < 3000; ++i) {
+        std::string s;
+        int n = std::uniform_int_distribution<int>(0, 30)(rng);
+        for (int k = 0; k < n; ++k)
+            s += alphabet[std::uniform_int_distribution<size_t>(0, std::size(alphabet) - 1)(rng)];
+        Result<std::string> results[] = {validate_national_id(s), validate_phone(s),     validate_arabic_name(s),
+                                         validate_date(s, true),  validate_number(s, 0, 1000), validate_amount(s, 0, 0),
+                                         validate_scan_reference(s), validate_text(s, 50), validate_field(choice, s)};
+        for (auto& r : results) {
+            if (r.ok()) {
+                CHECK(utf8::is_valid(r.value()));
+                CHECK(r.value().find('\x01') == std::string::npos);
+            } else {
+                INFO(r.error().code);
+                CHECK(i18n.has(Lang::Ar, r.error().code));
+            }
+        }
     }
 }
