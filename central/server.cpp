@@ -204,7 +204,14 @@ void CentralServer::install_routes()
         res.set_header(protocol::kHeaderServerTime, std::to_string(clock::unix_ms()));
     });
     http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-        m_metrics.count_request(req.path.size() > 64 ? std::string("other") : req.path, res.status);
+        // Only known paths become labels, so that random paths cannot grow the metrics without bound.
+        static const char* known[] = {"/v1/health", "/metrics", "/v1/enroll", "/v1/terminal", "/v1/ingest", "/v1/status",
+                                      "/v1/catalogue"};
+        std::string label = "other";
+        for (const char* k : known)
+            if (req.path == k)
+                label = k;
+        m_metrics.count_request(label, res.status);
     });
     http.set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         m_metrics.count_refusal("error.central.internal");

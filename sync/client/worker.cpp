@@ -191,7 +191,7 @@ struct SyncWorker::Impl {
                 p.last_error.reset();
                 p.failures = 0;
             });
-        } else if (!progress.alarm) {
+        } else if (!progress_alarm()) {
             set_progress([&](SyncProgress& p) {
                 p.last_error = result.error();
                 ++p.failures;
