@@ -189,10 +189,10 @@ void CardTerminalSimulator::present_card(Script script, int64_t)
     }
 }
 
-void CardTerminalSimulator::set_offline(bool offline)
+void CardTerminalSimulator::set_link(Link link)
 {
     std::lock_guard lock(m_mutex);
-    m_offline = offline;
+    m_offline = link == Link::Offline;
 }
 
 } // namespace nafitha::devices

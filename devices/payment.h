@@ -102,7 +102,8 @@ public:
     // The simulated card holder: what happens to the payment in progress.
     enum class Script { Approve, Decline, NoCard };
     void present_card(Script script, int64_t now_ms);
-    void set_offline(bool offline);
+    enum class Link { Online, Offline };
+    void set_link(Link link);
 
 private:
     mutable std::mutex m_mutex;

@@ -91,7 +91,8 @@ Result<void> PrintQueue::load()
     std::error_code ec;
     for (auto& entry : std::filesystem::directory_iterator(m_dir, ec)) {
         auto name = entry.path().filename().string();
-        if (name.size() != 16 || name.substr(12) != ".job")
+        if (name.size() != 16 || name.substr(12) != ".job" ||
+            !std::all_of(name.begin(), name.begin() + 12, [](char c) { return c >= '0' && c <= '9'; }))
             continue;
         auto content = fs::read_file(entry.path(), m_options.max_job_bytes + 256);
         if (!content.ok() || content->compare(0, kMagic.size(), kMagic) != 0) {
@@ -121,22 +122,34 @@ Result<EnqueueOutcome> PrintQueue::enqueue(std::string_view job_id, std::string_
         return Error::make("error.print_queue.bad_id", "job id must be 1..128 printable ASCII characters", "job_id");
     if (bytes.size() > m_options.max_job_bytes)
         return Error::make("error.print_queue.too_large", std::to_string(bytes.size()) + " bytes");
-    std::lock_guard lock(m_mutex);
-    if (m_printed.count(job_id))
-        return EnqueueOutcome::AlreadyPrinted;
-    for (auto& j : m_pending)
-        if (j.id == job_id)
+    Job job;
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_printed.count(job_id))
+            return EnqueueOutcome::AlreadyPrinted;
+        if (m_writing.count(job_id))
             return EnqueueOutcome::AlreadyQueued;
-    if (m_pending.size() >= m_options.max_pending)
-        return Error::make("error.print_queue.full", std::to_string(m_pending.size()) + " jobs waiting");
-    Job job{m_next_seq, std::string(job_id), m_dir / seq_name(m_next_seq)};
+        for (auto& j : m_pending)
+            if (j.id == job_id)
+                return EnqueueOutcome::AlreadyQueued;
+        if (m_pending.size() + m_writing.size() >= m_options.max_pending)
+            return Error::make("error.print_queue.full", std::to_string(m_pending.size()) + " jobs waiting");
+        job = Job{m_next_seq++, std::string(job_id), m_dir / seq_name(m_next_seq - 1)};
+        m_writing.insert(job.id);
+    }
+    // The fsync happens outside the lock, so health readers never wait for the disk.
     std::string content(kMagic);
     content += job.id;
     content += '\n';
     content += bytes;
-    TRY(fs::write_file_atomic(job.file, content, 0600));
-    ++m_next_seq;
-    m_pending.push_back(std::move(job));
+    auto written = fs::write_file_atomic(job.file, content, 0600);
+    std::lock_guard lock(m_mutex);
+    m_writing.erase(job.id);
+    if (!written.ok())
+        return written.release_error();
+    auto at = std::upper_bound(m_pending.begin(), m_pending.end(), job.seq,
+                               [](uint64_t seq, const Job& j) { return seq < j.seq; });
+    m_pending.insert(at, std::move(job));
     return EnqueueOutcome::Queued;
 }
 

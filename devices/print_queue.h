@@ -69,7 +69,7 @@ public:
 
 private:
     struct Job {
-        uint64_t seq;
+        uint64_t seq = 0;
         std::string id;
         std::filesystem::path file;
     };
@@ -84,6 +84,7 @@ private:
     mutable std::mutex m_mutex;   // guards the fields below
     std::vector<Job> m_pending;
     std::set<std::string, std::less<>> m_printed;
+    std::set<std::string, std::less<>> m_writing; // ids being written by enqueue()
     uint64_t m_next_seq = 1;
     std::optional<PrinterStatus> m_last_status;
     std::mutex m_drain_mutex;

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <numeric>
 #include <thread>
 #include <unistd.h>
 
@@ -329,4 +330,32 @@ TEST_CASE("A device-file printer receives the job bytes and a serial printer ans
     REQUIRE(quiet.ok());
     CHECK(query_status(**quiet, Millis(200)).error().code == "error.printer.no_status");
     ::close(silent);
+}
+
+TEST_CASE("Concurrent submissions of the same jobs queue each job once and print it once")
+{
+    TempDir dir("concurrent");
+    auto queue = PrintQueue::open(dir.path, fast_options()).release_value();
+    std::vector<std::thread> threads;
+    std::atomic<int> queued{0};
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (uint32_t n = 1; n <= 30; ++n)
+                if (queue->enqueue("c" + std::to_string(n), make_job(n, 8)).value() == EnqueueOutcome::Queued)
+                    ++queued;
+        });
+    for (auto& t : threads)
+        t.join();
+    CHECK(queued == 30);
+    CHECK(queue->pending_count() == 30);
+    Printed printed;
+    auto sim = PrinterSimulator::start(0, [&](const SimulatedJob& j) { printed.add(j); }).release_value();
+    CHECK(queue->drain(connector(sim->port())).printed == 30);
+    auto numbers = printed.numbers();
+    std::sort(numbers.begin(), numbers.end());
+    std::vector<uint32_t> expected(30);
+    std::iota(expected.begin(), expected.end(), 1u);
+    CHECK(numbers == expected);
+    // A restart sees nothing left.
+    CHECK(PrintQueue::open(dir.path, fast_options()).value()->pending_count() == 0);
 }

@@ -3,6 +3,7 @@
 #include "devices/health.h"
 #include "devices/payment.h"
 #include "devices/scanner.h"
+#include "devices/health.h"
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -137,6 +138,11 @@ TEST_CASE("The card terminal simulator approves declines and times out")
     REQUIRE(t);
     CHECK(t->outcome == CardResult::Outcome::TimedOut);
     CHECK_FALSE(card.busy());
+
+    card.set_link(CardTerminalSimulator::Link::Offline);
+    CHECK(card.state_code() == "device.card.offline");
+    CHECK(card.start(100, "R5", 1000).error().code == "error.card.offline");
+    CHECK(payment_health("card", DeviceKind::CardTerminal, Need::Optional, card.state_code()).severity == Severity::Failed);
 }
 
 TEST_CASE("Health aggregation decides out of service from required devices only")
