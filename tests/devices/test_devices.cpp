@@ -129,3 +129,37 @@ TEST_CASE("Device addresses parse and bad ones are refused")
     auto missing = parse_address("/dev/usb/no-such-printer");
     CHECK(open_transport(*missing, Millis(100)).error().code == "error.device.connect_failed");
 }
+
+TEST_CASE("The ESC/POS parser survives random bytes in random chunks")
+{
+    uint32_t seed = 12345;
+    size_t commands = 0;
+    auto next = [&] {
+        seed = seed * 1664525u + 1013904223u;
+        return seed >> 8;
+    };
+    for (int round = 0; round < 300; ++round) {
+        std::string bytes;
+        size_t len = next() % 600;
+        for (size_t i = 0; i < len; ++i) {
+            // Bias towards command bytes so that real commands (and broken ones) appear often.
+            uint32_t r = next() % 10;
+            bytes.push_back(char(r == 0 ? 0x1B : r == 1 ? 0x1D : r == 2 ? 0x10 : next() & 0xFF));
+        }
+        escpos::StreamParser parser;
+        std::vector<escpos::Command> out;
+        size_t pos = 0;
+        bool failed = false;
+        while (pos < bytes.size() && !failed) {
+            size_t n = 1 + next() % 40;
+            failed = !parser.feed(std::string_view(bytes).substr(pos, n), out).ok();
+            pos += n;
+        }
+        for (auto& c : out)
+            if (c.kind == escpos::CommandKind::Raster)
+                REQUIRE(c.data.size() == size_t(c.width_bytes) * c.rows);
+        (void)escpos::assemble_page(out);
+        commands += out.size();
+    }
+    CHECK(commands > 100);
+}
