@@ -331,10 +331,13 @@ Result<Application> Terminal::change_status(std::string_view reference, AppStatu
     if (!transition_allowed(app.status, to))
         return Error::make("error.application.bad_transition",
                            std::string(app_status_name(app.status)) + " -> " + std::string(app_status_name(to)), "status");
-    auto staff = TRY(m_db.prepare("SELECT active FROM staff WHERE id = ?1"));
+    auto staff = TRY(m_db.prepare("SELECT active, role FROM staff WHERE id = ?1"));
     staff.bind(1, staff_id);
     if (!TRY(staff.step()) || staff.int64(0) == 0)
         return Error::make("error.staff.unknown", "no active staff account " + std::to_string(staff_id), "staff");
+    // Technicians look after the terminal; they do not decide citizens' applications.
+    if (staff.text(1) == "technician")
+        return Error::make("error.staff.forbidden", "technicians cannot change applications", "staff");
     auto tx = TRY(db::Transaction::begin(m_db));
     TRY(set_status_locked(app, to, "staff:" + std::to_string(staff_id), checked_note, json::object()));
     TRY(tx.commit());

@@ -91,6 +91,7 @@ public:
     // the staff inbox.
     Result<std::vector<Application>> applications_by_status(const std::vector<AppStatus>& statuses, size_t limit = 50) const;
     // Staff moves an application along its lifecycle (journalled as application.status_changed).
+    // error.staff.forbidden for a technician.
     Result<Application> change_status(std::string_view reference, AppStatus to, int64_t staff_id, std::string_view note);
     // A decision taken centrally (approved, rejected, ready, ...). Idempotent: the same cursor, or the same
     // reference + status, changes nothing the second time.

@@ -279,6 +279,8 @@ TEST_CASE("Applications follow their lifecycle and central decisions are idempot
     auto ref = sub.application.reference;
     CHECK(t->change_status(ref, AppStatus::Delivered, clerk.id, "").error().code == "error.application.bad_transition");
     CHECK(t->change_status(ref, AppStatus::InReview, 999, "").error().code == "error.staff.unknown");
+    auto tech = t->create_staff({"tech", "فني", Role::Technician, "8888"}).value();
+    CHECK(t->change_status(ref, AppStatus::InReview, tech.id, "").error().code == "error.staff.forbidden");
     REQUIRE(t->change_status(ref, AppStatus::InReview, clerk.id, "مراجعة").ok());
     auto before = t->journal_status().value().last_seq;
     REQUIRE(t->apply_central_decision(ref, "approved", "موافق", "2026-11-28T10:00:00.000Z", 41).ok());
