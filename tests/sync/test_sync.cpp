@@ -465,3 +465,32 @@ TEST_CASE("nafitha-ctl enroll and sync move a simulated day to central and bring
     auto store = central::open_sqlite_store(c.path()).release_value();
     require_exact_copy(*store, t.path(), id_of(t.path()));
 }
+
+TEST_CASE("A tampered journal entry is refused by central and raises the alarm once")
+{
+    TempDir c("sync-c"), t("sync-t");
+    InProcessCentral central(c.path());
+    auto id = enrolled_terminal(central, t.path(), 40);
+    {
+        auto worker = sync::SyncWorker::create(options_for(t.path(), 10), {}).release_value();
+        REQUIRE(worker->run_once().ok());
+    }
+    append_entries(t.path(), id, 40);
+    {
+        // Someone edits entry 55 behind the journal's back.
+        auto db = central::Db::open(journal::database_file(t.path())).release_value();
+        REQUIRE(db.exec("DROP TRIGGER journal_no_update").ok());
+        REQUIRE(db.exec("UPDATE journal SET payload = '{\"amount_minor\":1}' WHERE seq = 55").ok());
+    }
+    auto worker = sync::SyncWorker::create(options_for(t.path(), 10), {}).release_value();
+    auto r = worker->run_once();
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "error.central.entry_invalid");
+    auto p = worker->progress();
+    CHECK(p.alarm);
+    CHECK(p.acked_seq == 50); // the batches before the bad one went through
+    CHECK(central.store().entries(id.terminal_id).value().size() == 50);
+    // Passes after the alarm do not knock on central again.
+    CHECK(worker->run_once().error().code == "error.central.entry_invalid");
+    CHECK(central.store().entries(id.terminal_id).value().size() == 50);
+}
