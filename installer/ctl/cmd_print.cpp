@@ -11,6 +11,7 @@
 #include "kiosk/services/terminal.h"
 #include "printing/documents.h"
 #include "printing/escpos.h"
+#include "printing/pdf.h"
 #include "printing/png.h"
 #include "printing/qr.h"
 #include "printing/render.h"
@@ -197,8 +198,207 @@ int run_receipt(ctl::Args& args)
     return 0;
 }
 
+// Writes the outputs a print command asked for: ESC/POS bytes, a PNG, or a job on a printer (through the
+// terminal's durable queue under `job_id`).
+int emit(const printing::Document& doc, int width, const std::optional<std::string>& escpos_out,
+         const std::optional<std::string>& png_out, const std::optional<std::string>& printer,
+         const std::filesystem::path& data_dir, const std::string& job_id)
+{
+    auto engine = text::TextEngine::create();
+    if (!engine.ok())
+        return fail(engine.error());
+    auto bitmap = printing::render(doc, width, **engine);
+    if (!bitmap.ok())
+        return fail(bitmap.error());
+    auto bytes = printing::encode_escpos(*bitmap);
+    if (!bytes.ok())
+        return fail(bytes.error());
+    if (escpos_out)
+        if (auto w = fs::write_file_atomic(*escpos_out, *bytes); !w.ok())
+            return fail(w.error());
+    if (png_out)
+        if (auto w = printing::write_png(*bitmap, *png_out); !w.ok())
+            return fail(w.error());
+    if (printer) {
+        auto address = devices::parse_address(*printer);
+        if (!address.ok())
+            return fail(address.error(), 2);
+        auto queue = devices::PrintQueue::open(data_dir / "print-queue");
+        if (!queue.ok())
+            return fail(queue.error());
+        if (auto q = (*queue)->enqueue(job_id, *bytes); !q.ok())
+            return fail(q.error());
+        auto report = (*queue)->drain([&] { return devices::open_transport(*address, devices::Millis(3000)); });
+        if (report.stopped_by)
+            return fail(*report.stopped_by, 3);
+    }
+    return 0;
+}
+
+Result<int64_t> count_for_day(const std::filesystem::path& dir, std::string_view sql, const std::string& day)
+{
+    auto db = TRY(db::Db::open(dir / "terminal.db", db::OpenMode::ReadOnly));
+    auto stmt = TRY(db.prepare(sql));
+    stmt.bind(1, day);
+    if (!TRY(stmt.step()))
+        return int64_t{0};
+    return stmt.int64(0);
+}
+
+int run_z_report(ctl::Args& args)
+{
+    auto data = args.option("data");
+    auto day = args.option("day").value_or("");
+    auto width_text = args.option("width").value_or("576");
+    auto lang_text = args.option("lang").value_or("ar");
+    auto escpos_out = args.option("escpos");
+    auto png_out = args.option("png");
+    auto printer = args.option("printer");
+    if (auto extra = args.unused(); !extra.empty())
+        return ctl::usage_error("unexpected argument '" + extra.front() + "'");
+    auto lang = parse_lang(lang_text);
+    if (!data || (width_text != "384" && width_text != "576") || !lang.ok())
+        return ctl::usage_error("usage: print z-report --data DIR [--day YYYY-MM-DD] [--width 384|576] [--lang ar|en] "
+                                "[--escpos OUT.bin] [--png OUT.png] [--printer ADDRESS]");
+    std::filesystem::path dir(*data);
+    if (!std::filesystem::exists(dir / "terminal.db"))
+        return fail(Error::make("error.receipt.not_found", (dir / "terminal.db").string() + " does not exist"));
+    auto i18n = I18n::load(paths::assets_dir());
+    if (!i18n.ok())
+        return fail(i18n.error());
+    services::TerminalOptions options;
+    options.data_dir = dir;
+    auto terminal = services::Terminal::open(options);
+    if (!terminal.ok())
+        return fail(terminal.error());
+    auto totals = (*terminal)->day_totals(day);
+    if (!totals.ok())
+        return fail(totals.error());
+    auto journal = (*terminal)->journal_status();
+    auto catalogue = (*terminal)->catalogue();
+    std::string currency = catalogue ? catalogue->currency : "SYP";
+    printing::ZReportData z;
+    z.day = totals->day;
+    const services::Centre* centre = catalogue ? catalogue->centre((*terminal)->centre()) : nullptr;
+    z.centre = centre ? centre->name.in(*lang) : (*terminal)->centre();
+    z.terminal_id = (*terminal)->identity().terminal_id;
+    z.generated_utc = clock::now_iso8601();
+    z.payments = totals->count;
+    z.cash = {totals->cash_minor, currency};
+    z.card = {totals->card_minor, currency};
+    z.waived = {totals->waived_minor, currency};
+    z.change = {totals->change_minor, currency};
+    for (auto& s : totals->by_staff)
+        z.by_staff.push_back({s.staff_name, s.count, {s.cash_minor, currency}, {s.card_minor, currency}});
+    auto apps = count_for_day(dir, "SELECT count(*) FROM applications WHERE substr(submitted_at, 1, 10) = ?1", z.day);
+    auto tickets = count_for_day(dir, "SELECT count(*) FROM tickets WHERE day = ?1", z.day);
+    if (!apps.ok() || !tickets.ok())
+        return fail(!apps.ok() ? apps.error() : tickets.error());
+    z.applications = *apps;
+    z.tickets = *tickets;
+    z.journal_pending = journal.ok() ? journal->pending : 0;
+    int rc = emit(printing::z_report_document(z, *i18n, *lang), std::stoi(width_text), escpos_out, png_out, printer, dir,
+                  "z-report:" + z.day + ":" + std::to_string(clock::unix_ms()));
+    if (rc == 0)
+        std::cout << "z-report " << z.day << " payments=" << z.payments << " cash=" << z.cash.minor
+                  << " card=" << z.card.minor << "\n";
+    return rc;
+}
+
+int run_summary(ctl::Args& args)
+{
+    auto data = args.option("data");
+    auto ref = args.option("ref");
+    auto lang_text = args.option("lang").value_or("ar");
+    auto pdf_out = args.option("pdf");
+    auto png_out = args.option("png");
+    if (auto extra = args.unused(); !extra.empty())
+        return ctl::usage_error("unexpected argument '" + extra.front() + "'");
+    auto lang = parse_lang(lang_text);
+    if (!data || !ref || !lang.ok() || (!pdf_out && !png_out))
+        return ctl::usage_error("usage: print summary --data DIR --ref REF (--pdf OUT.pdf | --png OUT.png) [--lang ar|en]");
+    std::filesystem::path dir(*data);
+    if (!std::filesystem::exists(dir / "terminal.db"))
+        return fail(Error::make("error.receipt.not_found", (dir / "terminal.db").string() + " does not exist"));
+    auto i18n = I18n::load(paths::assets_dir());
+    if (!i18n.ok())
+        return fail(i18n.error());
+    services::TerminalOptions options;
+    options.data_dir = dir;
+    auto terminal = services::Terminal::open(options);
+    if (!terminal.ok())
+        return fail(terminal.error());
+    auto app = (*terminal)->application(*ref);
+    if (!app.ok())
+        return fail(app.error());
+    auto catalogue = (*terminal)->catalogue();
+    std::string currency = catalogue ? catalogue->currency : "SYP";
+    const services::Service* service = catalogue ? catalogue->service(app->service_code) : nullptr;
+    printing::SummaryData s;
+    s.reference = app->reference;
+    s.service_name = service ? service->name.in(*lang) : app->service_code;
+    s.status_key = "printing.status." + std::string(services::app_status_name(app->status));
+    const services::Centre* centre = catalogue ? catalogue->centre(app->centre) : nullptr;
+    s.centre = centre ? centre->name.in(*lang) : app->centre;
+    s.submitted_utc = app->submitted_at;
+    s.expected_ready = app->expected_ready;
+    if (app->fee.total > 0)
+        s.fee = printing::Money{app->fee.total, currency};
+    s.paid = printing::Money{app->paid_minor, currency};
+    // Fields in the form's order, then any value the current form no longer has.
+    auto add_field = [&](const std::string& name, const std::string& value) {
+        const services::FormField* field = service ? service->field(name) : nullptr;
+        std::string shown = value;
+        if (field)
+            for (auto& o : field->options)
+                if (o.value == value)
+                    shown = o.label.in(*lang);
+        s.fields.emplace_back(field ? field->label.in(*lang) : name, shown);
+    };
+    if (service)
+        for (auto& f : service->form)
+            if (auto it = app->values.find(f.name); it != app->values.end() && !it->second.empty())
+                add_field(f.name, it->second);
+    for (auto& [name, value] : app->values)
+        if (!service || !service->field(name))
+            add_field(name, value);
+    for (auto& h : app->history)
+        s.history.emplace_back(h.time, i18n->tr(*lang, "printing.status." + std::string(services::app_status_name(h.status))));
+    auto payload = printing::sign_receipt(s.reference, (*terminal)->identity().terminal_id,
+                                          (*terminal)->identity().keys.secret_key);
+    if (payload.ok())
+        s.qr_payload = *payload;
+    auto doc = printing::summary_document(s, *i18n, *lang);
+    auto engine = text::TextEngine::create();
+    if (!engine.ok())
+        return fail(engine.error());
+    if (pdf_out) {
+        auto info = printing::write_pdf_a4(doc, **engine, *pdf_out);
+        if (!info.ok())
+            return fail(info.error());
+        std::cout << "pages " << info->pages << "\n";
+    }
+    if (png_out) {
+        auto bitmap = printing::render(doc, printing::kWidth80mm, **engine);
+        if (!bitmap.ok())
+            return fail(bitmap.error());
+        if (auto w = printing::write_png(*bitmap, *png_out); !w.ok())
+            return fail(w.error());
+    }
+    std::cout << s.reference << "\n";
+    return 0;
+}
+
 } // namespace
 
+NAFITHA_CTL_COMMAND(print_z_report, "print z-report",
+                    "print z-report --data DIR [--day YYYY-MM-DD] [--width 384|576] [--lang ar|en] [--escpos OUT.bin] "
+                    "[--png OUT.png] [--printer ADDRESS]  the end-of-day report",
+                    run_z_report);
+NAFITHA_CTL_COMMAND(print_summary, "print summary",
+                    "print summary --data DIR --ref REF (--pdf OUT.pdf | --png OUT.png) [--lang ar|en]  the application "
+                    "summary (A4 PDF)",
+                    run_summary);
 NAFITHA_CTL_COMMAND(receipt, "receipt",
                     "receipt --data DIR (--ref REF | --last) --width 384|576 [--escpos OUT.bin] [--png OUT.png] "
                     "[--printer ADDRESS] [--lang ar|en] [--copy]  render a stored transaction's receipt",

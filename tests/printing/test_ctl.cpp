@@ -207,6 +207,15 @@ TEST_CASE("receipt renders a stored transaction and prints its reference as the 
     CHECK(en.status == 0);
     CHECK(read_png(dir / "en.png").value().width == 576);
 
+    // The end-of-day report and the A4 summary of the same terminal.
+    auto z = run("print z-report --data " + data.string() + " --width 384 --png " + (dir / "z.png").string());
+    CHECK(z.status == 0);
+    CHECK(z.out.find("payments=1") != std::string::npos);
+    CHECK(read_png(dir / "z.png").ok());
+    auto summary = run("print summary --data " + data.string() + " --ref " + reference + " --pdf " + (dir / "s.pdf").string());
+    CHECK(summary.status == 0);
+    CHECK(fs::read_file(dir / "s.pdf", 10u << 20).value().rfind("%PDF-", 0) == 0);
+
     CHECK(run("receipt --data " + data.string() + " --ref NO-SUCH-REF --width 384 --png " + (dir / "x.png").string()).status == 1);
     CHECK(run("receipt --data " + (dir / "nothing").string() + " --last --width 384").status == 1);
     CHECK(run("receipt --data " + data.string() + " --last --width 500").status == 2);
