@@ -42,6 +42,9 @@ public:
     // Details of the last refusal (valid after a call failed).
     const Refusal& last_refusal() const { return m_refusal; }
     int64_t clock_offset_ms() const { return m_clock_offset_ms; }
+    // Added to the local clock when signing; learnt from the server after a clock_skew refusal. Tests set it to
+    // play a terminal whose clock is wrong.
+    void set_clock_offset_ms(int64_t offset) { m_clock_offset_ms = offset; }
     int64_t wire_bytes_sent() const { return m_http.bytes_sent(); }
     void set_abort(const std::atomic<bool>* flag) { m_http.set_abort(flag); }
 

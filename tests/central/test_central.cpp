@@ -480,3 +480,17 @@ TEST_CASE("HTTPS with a configured CA is verified")
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == "error.sync.tls");
 }
+
+TEST_CASE("A terminal whose clock is 40 minutes off learns the server time and gets through")
+{
+    TempDir dir("central-skew");
+    InProcessCentral central(dir.path());
+    auto t = enroll(central);
+    t.client->set_clock_offset_ms(-40 * 60 * 1000);
+    auto r = t.client->ingest(make_chain(t.id.keys, t.id.terminal_id, 1, 5));
+    REQUIRE(r.ok());
+    CHECK(r->acked_seq == 5);
+    // The learnt offset is small now (the two clocks are the same machine here).
+    CHECK(std::abs(t.client->clock_offset_ms()) < 60 * 1000);
+    CHECK(stored(central, t.id.terminal_id) == 5);
+}
