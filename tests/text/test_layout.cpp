@@ -338,3 +338,56 @@ TEST_CASE("Bold text uses the bold chain")
     Layout l = lay("مرحبا Ali", o);
     each_glyph(l, [&](const Line&, const GlyphRun&, const Glyph& g) { CHECK(g.font >= 2); });
 }
+
+TEST_CASE("Brackets in RTL text are mirrored and paired")
+{
+    std::string text = "أحمد (علي) سالم";
+    Layout l = lay(text);
+    const Face& latin = fonts().face(kLatin);
+    size_t open = text.find('('), close = text.find(')');
+    float x_open = 0, x_close = 0, x_ali = 0;
+    each_glyph(l, [&](const Line&, const GlyphRun&, const Glyph& g) {
+        if (g.cluster == open) {
+            CHECK(g.glyph == latin.glyph_for(U')'));  // Mirrored: "(" at level 1 is drawn as ")".
+            x_open = g.x;
+        }
+        if (g.cluster == close) {
+            CHECK(g.glyph == latin.glyph_for(U'('));
+            x_close = g.x;
+        }
+        if (g.cluster == open + 1)
+            x_ali = g.x;
+    });
+    CHECK(x_open > x_ali);   // The opening bracket is on the right of the word it opens.
+    CHECK(x_close < x_ali);
+}
+
+TEST_CASE("Bidi reordering is done per line after line breaking")
+{
+    // "Hello World" is one LTR run logically; wrapped between its words, each line orders its own runs.
+    std::string text = "مرحبا Hello World كيف";
+    LayoutOptions o;
+    o.pixel_size = 24;
+    Layout one = lay(text, o);
+    float full = one.lines[0].width;
+    size_t world = text.find("World");
+    // A width that keeps "مرحبا Hello" on the first line and moves "World كيف" to the second.
+    Layout probe = lay("مرحبا Hello", o);
+    o.max_width = probe.lines[0].width + 2;
+    REQUIRE(o.max_width < full);
+    Layout l = lay(text, o);
+    REQUIRE(l.lines.size() == 2);
+    CHECK(l.lines[1].byte_begin == world);
+    float x_world = -1, x_kayfa = -1;
+    each_glyph(l, [&](const Line& line, const GlyphRun&, const Glyph& g) {
+        if (&line != &l.lines[1])
+            return;
+        if (g.cluster == world)
+            x_world = g.x;
+        if (g.cluster == text.find("كيف"))
+            x_kayfa = g.x;
+    });
+    // On its own line "World" comes first in the RTL paragraph, so it is on the right of "كيف".
+    CHECK(x_world > x_kayfa);
+    CHECK(l.lines[1].x + l.lines[1].width == Approx(o.max_width).margin(0.01));
+}
