@@ -142,3 +142,82 @@ TEST_CASE("BidiCharacterTest.txt passes through the bidi stage")
     CHECK(total > 90000);
     CHECK(passed + skipped == total);
 }
+
+TEST_CASE("BidiTest.txt passes through the bidi stage")
+{
+    // Each bidi class is represented by one code point of that class.
+    const std::map<std::string, char32_t> rep = {
+        {"L", U'a'},      {"R", 0x05D0},    {"AL", 0x0627},   {"EN", U'1'},     {"ES", U'+'},     {"ET", U'$'},
+        {"AN", 0x0660},   {"CS", U','},     {"NSM", 0x0300},  {"BN", 0x00AD},   {"B", 0x2029},    {"S", U'\t'},
+        {"WS", U' '},     {"ON", U'!'},     {"LRE", 0x202A},  {"LRO", 0x202D},  {"RLE", 0x202B},  {"RLO", 0x202E},
+        {"PDF", 0x202C},  {"LRI", 0x2066},  {"RLI", 0x2067},  {"FSI", 0x2068},  {"PDI", 0x2069}};
+    std::ifstream in("/usr/share/unicode/BidiTest.txt");
+    REQUIRE(in.good());
+    std::vector<std::string> want_levels;
+    std::string want_order;
+    size_t total = 0, passed = 0;
+    std::vector<std::string> failures;
+    BidiParagraph para;
+    std::vector<int8_t> levels;
+    std::vector<uint32_t> visual;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#')
+            continue;
+        if (line.rfind("@Levels:", 0) == 0) {
+            want_levels.clear();
+            for (auto& w : split(line.substr(8), ' '))
+                for (auto& v : split(w, '\t'))
+                    if (!v.empty())
+                        want_levels.push_back(v);
+            continue;
+        }
+        if (line.rfind("@Reorder:", 0) == 0) {
+            want_order.clear();
+            for (auto& w : split(line.substr(9), ' '))
+                for (auto& v : split(w, '\t'))
+                    if (!v.empty())
+                        want_order += (want_order.empty() ? "" : " ") + v;
+            continue;
+        }
+        if (line[0] == '@')
+            continue;
+        auto semi = line.find(';');
+        if (semi == std::string::npos)
+            continue;
+        std::u32string text;
+        for (auto& cls : split(line.substr(0, semi), ' '))
+            if (!cls.empty())
+                text.push_back(rep.at(cls));
+        int bits = std::stoi(line.substr(semi + 1));
+        for (auto [bit, dir] : {std::pair{1, Direction::Auto}, std::pair{2, Direction::Ltr}, std::pair{4, Direction::Rtl}}) {
+            if (!(bits & bit))
+                continue;
+            ++total;
+            bidi_paragraph(text, dir, para);
+            bidi_line(para, 0, text.size(), levels, visual);
+            bool ok = want_levels.size() == text.size();
+            std::vector<bool> removed(text.size(), false);
+            for (size_t k = 0; ok && k < text.size(); ++k) {
+                if (want_levels[k] == "x")
+                    removed[k] = true;
+                else if (std::to_string(levels[k]) != want_levels[k])
+                    ok = false;
+            }
+            std::string got;
+            for (uint32_t v : visual)
+                if (v < removed.size() && !removed[v])
+                    got += (got.empty() ? "" : " ") + std::to_string(v);
+            ok = ok && got == want_order;
+            if (ok)
+                ++passed;
+            else if (failures.size() < 10)
+                failures.push_back(line + " dir bit " + std::to_string(bit) + " got order " + got);
+        }
+    }
+    for (auto& f : failures)
+        UNSCOPED_INFO(f);
+    std::printf("BidiTest: %zu cases, %zu passed, %zu failed\n", total, passed, total - passed);
+    CHECK(total > 700000);
+    CHECK(passed == total);
+}
