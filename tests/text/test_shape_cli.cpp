@@ -185,7 +185,8 @@ TEST_CASE("nafitha-ctl shape equals hb-shape run by run on the corpus")
     auto lines = read_lines(corpus);
     REQUIRE(lines.size() >= 200);
     for (std::string font : {"/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf",
-                             "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"}) {
+                             "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+                             "/usr/share/fonts/opentype/fonts-hosny-amiri/Amiri-Regular.ttf"}) {
         auto output = run_command(std::string(bin) + "/nafitha-ctl shape --font " + quote(font) + " < " + quote(corpus));
         std::vector<std::string> got;
         size_t pos = 0;
