@@ -382,16 +382,7 @@ void CentralServer::install_routes()
                 r.status = 409;
                 r.body.bad_seq = why.seq;
                 if (code == "error.central.fork") {
-                    std::string stored_hash;
-                    if (auto all = m_store->entries(t.id); all.ok())
-                        for (const auto& s : all.value())
-                            if (s.seq == why.seq)
-                                stored_hash = s.hash;
-                    std::string offered;
-                    for (const auto& e : entries)
-                        if (e.seq == why.seq)
-                            offered = e.hash;
-                    (void)m_store->record_fork_alarm(t.id, why.seq, stored_hash, offered, now);
+                    (void)m_store->record_fork_alarm(t.id, why.seq, why.stored_hash, why.offered_hash, now);
                     m_metrics.add_fork_alarm();
                     log::error("central", "FORK ALARM: terminal " + t.id + " offered a different entry under seq "
                                               + std::to_string(why.seq));

@@ -224,9 +224,12 @@ public:
             bool row = TRY(m_select_hash.step());
             std::string stored = row ? m_select_hash.col_text(0) : std::string();
             m_select_hash.reset();
-            if (stored != entries[i].hash)
+            if (stored != entries[i].hash) {
+                refusal.stored_hash = stored;
+                refusal.offered_hash = entries[i].hash;
                 return refuse(refusal, "error.central.fork",
                               "a different entry is stored under seq " + std::to_string(entries[i].seq), entries[i].seq);
+            }
         }
         if (i == entries.size()) {
             m_touch_terminal.bind(1, now_ms).bind(2, terminal_id);

@@ -47,6 +47,8 @@ struct IngestOutcome {
 struct IngestRefusal {
     Error error;
     int64_t seq = 0;
+    std::string stored_hash;  // fork: the hash central holds under `seq`
+    std::string offered_hash; // fork: the hash the terminal offered
 };
 
 struct StoredEntry {
