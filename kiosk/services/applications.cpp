@@ -139,7 +139,7 @@ Result<Submission> Terminal::submit(const SubmitRequest& request, std::optional<
     auto now_text = clock::iso8601_utc(now);
     auto ready = add_days(now, service->processing_days);
     {
-        auto st = TRY(m_db.prepare(
+        auto st = TRY(m_db.cached(
             "INSERT INTO applications (id, reference, service_code, centre, status, channel, fee_json, fee_total, "
             "paid_total, values_json, pii, nid_hash, staff_id, submitted_at, catalogue_version, expected_ready) "
             "VALUES (?1, ?2, ?3, ?4, 'submitted', ?5, ?6, ?7, 0, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"));
@@ -154,13 +154,13 @@ Result<Submission> Terminal::submit(const SubmitRequest& request, std::optional<
         TRY(st.run());
     }
     {
-        auto st = TRY(m_db.prepare("INSERT INTO application_history (application_id, status, time, note, actor) "
+        auto st = TRY(m_db.cached("INSERT INTO application_history (application_id, status, time, note, actor) "
                                    "VALUES (?1, 'submitted', ?2, '', ?3)"));
         st.bind(1, id).bind(2, now_text).bind(3, request.staff_id ? "staff:" + std::to_string(*request.staff_id) : "kiosk");
         TRY(st.run());
     }
     if (request.ticket_id) {
-        auto st = TRY(m_db.prepare("UPDATE tickets SET reference = ?1 WHERE id = ?2"));
+        auto st = TRY(m_db.cached("UPDATE tickets SET reference = ?1 WHERE id = ?2"));
         st.bind(1, reference).bind(2, *request.ticket_id);
         TRY(st.run());
     }
@@ -208,7 +208,7 @@ Result<Application> Terminal::application(std::string_view reference) const
 Result<Application> Terminal::application_locked(std::string_view reference) const
 {
     auto ref = TRY(parse_reference(reference));
-    auto st = TRY(m_db.prepare("SELECT id, reference, service_code, centre, status, channel, fee_json, paid_total, "
+    auto st = TRY(m_db.cached("SELECT id, reference, service_code, centre, status, channel, fee_json, paid_total, "
                                "values_json, pii, submitted_at, catalogue_version, expected_ready "
                                "FROM applications WHERE reference = ?1"));
     st.bind(1, ref);
@@ -256,7 +256,7 @@ Result<Application> Terminal::application_locked(std::string_view reference) con
                 a.applicant.address = it->second;
         }
     }
-    auto h = TRY(m_db.prepare("SELECT status, time, note, actor FROM application_history WHERE application_id = ?1 ORDER BY id"));
+    auto h = TRY(m_db.cached("SELECT status, time, note, actor FROM application_history WHERE application_id = ?1 ORDER BY id"));
     h.bind(1, a.id);
     while (TRY(h.step()))
         a.history.push_back({TRY(parse_app_status(h.text(0))), h.text(1), h.text(2), h.text(3)});
@@ -272,7 +272,7 @@ Result<std::vector<Application>> Terminal::applications_of(std::string_view nati
         return e;
     }
     std::lock_guard lock(m_mutex);
-    auto st = TRY(m_db.prepare("SELECT reference FROM applications WHERE nid_hash = ?1 ORDER BY id DESC LIMIT ?2"));
+    auto st = TRY(m_db.cached("SELECT reference FROM applications WHERE nid_hash = ?1 ORDER BY id DESC LIMIT ?2"));
     st.bind(1, m_vault->lookup_hash(*nid)).bind(2, static_cast<int64_t>(std::min<size_t>(limit, 200)));
     std::vector<std::string> refs;
     while (TRY(st.step()))
@@ -305,10 +305,10 @@ Result<void> Terminal::set_status_locked(const Application& app, AppStatus to, s
                                          std::string_view note, const json& extra)
 {
     auto now = now_iso();
-    auto st = TRY(m_db.prepare("UPDATE applications SET status = ?1 WHERE id = ?2"));
+    auto st = TRY(m_db.cached("UPDATE applications SET status = ?1 WHERE id = ?2"));
     st.bind(1, app_status_name(to)).bind(2, app.id);
     TRY(st.run());
-    auto h = TRY(m_db.prepare("INSERT INTO application_history (application_id, status, time, note, actor) VALUES (?1, ?2, ?3, ?4, ?5)"));
+    auto h = TRY(m_db.cached("INSERT INTO application_history (application_id, status, time, note, actor) VALUES (?1, ?2, ?3, ?4, ?5)"));
     h.bind(1, app.id).bind(2, app_status_name(to)).bind(3, now).bind(4, note).bind(5, actor);
     TRY(h.run());
     json entry = {{"reference", app.reference},   {"service_code", app.service_code}, {"centre", app.centre},
@@ -331,7 +331,7 @@ Result<Application> Terminal::change_status(std::string_view reference, AppStatu
     if (!transition_allowed(app.status, to))
         return Error::make("error.application.bad_transition",
                            std::string(app_status_name(app.status)) + " -> " + std::string(app_status_name(to)), "status");
-    auto staff = TRY(m_db.prepare("SELECT active, role FROM staff WHERE id = ?1"));
+    auto staff = TRY(m_db.cached("SELECT active, role FROM staff WHERE id = ?1"));
     staff.bind(1, staff_id);
     if (!TRY(staff.step()) || staff.int64(0) == 0)
         return Error::make("error.staff.unknown", "no active staff account " + std::to_string(staff_id), "staff");
@@ -353,7 +353,7 @@ Result<void> Terminal::apply_central_decision(std::string_view reference, std::s
         return Error::make("error.application.bad_note", "decided_at too long", "decided_at");
     std::lock_guard lock(m_mutex);
     if (central_cursor > 0) {
-        auto seen = TRY(m_db.prepare("SELECT 1 FROM central_decisions WHERE cursor = ?1"));
+        auto seen = TRY(m_db.cached("SELECT 1 FROM central_decisions WHERE cursor = ?1"));
         seen.bind(1, central_cursor);
         if (TRY(seen.step()))
             return {};
@@ -366,7 +366,7 @@ Result<void> Terminal::apply_central_decision(std::string_view reference, std::s
         TRY(set_status_locked(app, to, "central", checked_note,
                               {{"central_cursor", central_cursor}, {"decided_at", std::string(decided_at)}}));
     if (central_cursor > 0) {
-        auto st = TRY(m_db.prepare("INSERT INTO central_decisions (cursor, reference, status, applied_at) VALUES (?1, ?2, ?3, ?4)"));
+        auto st = TRY(m_db.cached("INSERT INTO central_decisions (cursor, reference, status, applied_at) VALUES (?1, ?2, ?3, ?4)"));
         st.bind(1, central_cursor).bind(2, app.reference).bind(3, app_status_name(to)).bind(4, now_iso());
         TRY(st.run());
     }

@@ -93,14 +93,14 @@ Result<Payment> Terminal::pay_locked(const Application& app, const PaymentReques
         break;
     }
     }
-    auto st = TRY(m_db.prepare("INSERT INTO payments (application_id, method, amount, tendered, change, waived, card_auth, "
+    auto st = TRY(m_db.cached("INSERT INTO payments (application_id, method, amount, tendered, change, waived, card_auth, "
                                "staff_id, time, day) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
     st.bind(1, app.id).bind(2, pay_method_name(p.method)).bind(3, p.amount_minor).bind(4, p.tendered_minor)
         .bind(5, p.change_minor).bind(6, p.waived_minor).bind(7, p.card_authorisation).bind(8, p.staff_id)
         .bind(9, p.time).bind(10, p.day);
     TRY(st.run());
     p.id = m_db.last_insert_rowid();
-    auto upd = TRY(m_db.prepare("UPDATE applications SET paid_total = paid_total + ?1 WHERE id = ?2"));
+    auto upd = TRY(m_db.cached("UPDATE applications SET paid_total = paid_total + ?1 WHERE id = ?2"));
     upd.bind(1, p.amount_minor).bind(2, app.id);
     TRY(upd.run());
     json entry = {{"payment_id", p.id},           {"reference", app.reference},    {"service_code", app.service_code},
@@ -119,7 +119,7 @@ Result<std::vector<Payment>> Terminal::payments_of(std::string_view reference) c
 {
     std::lock_guard lock(m_mutex);
     auto app = TRY(application_locked(reference));
-    auto st = TRY(m_db.prepare("SELECT id, method, amount, tendered, change, waived, card_auth, staff_id, time, day "
+    auto st = TRY(m_db.cached("SELECT id, method, amount, tendered, change, waived, card_auth, staff_id, time, day "
                                "FROM payments WHERE application_id = ?1 ORDER BY id"));
     st.bind(1, app.id);
     std::vector<Payment> out;
@@ -148,7 +148,7 @@ Result<DayTotals> Terminal::day_totals(std::string_view day) const
     t.day = day.empty() ? today() : std::string(day);
     if (t.day.size() != 10)
         return Error::make("error.form.date_invalid", "day is YYYY-MM-DD", "day");
-    auto st = TRY(m_db.prepare(
+    auto st = TRY(m_db.cached(
         "SELECT p.staff_id, COALESCE(s.full_name, ''), COUNT(*), "
         "SUM(CASE WHEN p.method = 'cash' THEN p.amount ELSE 0 END), "
         "SUM(CASE WHEN p.method = 'card' THEN p.amount ELSE 0 END), SUM(p.waived), SUM(p.change) "

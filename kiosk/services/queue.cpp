@@ -59,7 +59,7 @@ static Ticket row_ticket(const db::Statement& st)
 
 Result<Ticket> Terminal::ticket_locked(int64_t ticket_id) const
 {
-    auto st = TRY(m_db.prepare(std::string(kTicketColumns) + "WHERE id = ?1"));
+    auto st = TRY(m_db.cached(std::string(kTicketColumns) + "WHERE id = ?1"));
     st.bind(1, ticket_id);
     if (!TRY(st.step()))
         return Error::make("error.queue.unknown_ticket", "no ticket " + std::to_string(ticket_id), "ticket");
@@ -75,16 +75,16 @@ Result<Ticket> Terminal::ticket(int64_t ticket_id) const
 Result<int64_t> Terminal::estimated_wait_s(std::string_view category_code) const
 {
     std::lock_guard lock(m_mutex);
-    auto avg = TRY(m_db.prepare("SELECT AVG(served_ms - called_ms), COUNT(*) FROM (SELECT served_ms, called_ms FROM tickets "
+    auto avg = TRY(m_db.cached("SELECT AVG(served_ms - called_ms), COUNT(*) FROM (SELECT served_ms, called_ms FROM tickets "
                                 "WHERE category = ?1 AND centre = ?2 AND status = 'served' ORDER BY served_ms DESC LIMIT ?3)"));
     avg.bind(1, category_code).bind(2, m_options.centre).bind(3, int64_t{kRecentServed});
     int64_t per_ticket_s = kDefaultServiceSeconds;
     if (TRY(avg.step()) && avg.int64(1) > 0)
         per_ticket_s = std::max<int64_t>(1, avg.int64(0) / 1000);
-    auto ahead = TRY(m_db.prepare("SELECT COUNT(*) FROM tickets WHERE category = ?1 AND centre = ?2 AND day = ?3 AND status = 'waiting'"));
+    auto ahead = TRY(m_db.cached("SELECT COUNT(*) FROM tickets WHERE category = ?1 AND centre = ?2 AND day = ?3 AND status = 'waiting'"));
     ahead.bind(1, category_code).bind(2, m_options.centre).bind(3, today());
     TRY(ahead.step());
-    auto counters = TRY(m_db.prepare("SELECT COUNT(DISTINCT counter) FROM tickets WHERE centre = ?1 AND category = ?2 "
+    auto counters = TRY(m_db.cached("SELECT COUNT(DISTINCT counter) FROM tickets WHERE centre = ?1 AND category = ?2 "
                                      "AND called_ms > ?3 AND counter > 0"));
     counters.bind(1, m_options.centre).bind(2, category_code).bind(3, now_ms() - 3600 * 1000);
     TRY(counters.step());
@@ -102,17 +102,17 @@ Result<Ticket> Terminal::issue_ticket(std::string_view category_code)
     auto wait = TRY(estimated_wait_s(category_code));
     auto day = today();
     auto tx = TRY(db::Transaction::begin(m_db));
-    auto next = TRY(m_db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets WHERE centre = ?1 AND category = ?2 AND day = ?3"));
+    auto next = TRY(m_db.cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets WHERE centre = ?1 AND category = ?2 AND day = ?3"));
     next.bind(1, m_options.centre).bind(2, category->code).bind(3, day);
     TRY(next.step());
     int64_t seq = next.int64(0);
-    auto ahead = TRY(m_db.prepare("SELECT COUNT(*) FROM tickets WHERE centre = ?1 AND category = ?2 AND day = ?3 AND status = 'waiting'"));
+    auto ahead = TRY(m_db.cached("SELECT COUNT(*) FROM tickets WHERE centre = ?1 AND category = ?2 AND day = ?3 AND status = 'waiting'"));
     ahead.bind(1, m_options.centre).bind(2, category->code).bind(3, day);
     TRY(ahead.step());
     char number[16];
     std::snprintf(number, sizeof number, "%s%03lld", category->queue_prefix.c_str(), static_cast<long long>(seq % 1000));
     auto now = now_ms();
-    auto ins = TRY(m_db.prepare("INSERT INTO tickets (number, category, centre, day, seq, status, issued_ms) "
+    auto ins = TRY(m_db.cached("INSERT INTO tickets (number, category, centre, day, seq, status, issued_ms) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5, 'waiting', ?6)"));
     ins.bind(1, number).bind(2, category->code).bind(3, m_options.centre).bind(4, day).bind(5, seq).bind(6, now);
     TRY(ins.run());
@@ -134,7 +134,7 @@ Result<std::optional<Ticket>> Terminal::call_next(std::string_view category_code
         return Error::make("error.queue.bad_counter", "counter is 1..99", "counter");
     std::lock_guard lock(m_mutex);
     auto tx = TRY(db::Transaction::begin(m_db));
-    auto st = TRY(m_db.prepare(std::string(kTicketColumns) +
+    auto st = TRY(m_db.cached(std::string(kTicketColumns) +
                                "WHERE status = 'waiting' AND centre = ?1 AND day = ?2 AND (?3 = '' OR category = ?3) "
                                "ORDER BY issued_ms, id LIMIT 1"));
     st.bind(1, m_options.centre).bind(2, today()).bind(3, category_code);
@@ -143,7 +143,7 @@ Result<std::optional<Ticket>> Terminal::call_next(std::string_view category_code
     auto t = row_ticket(st);
     st = db::Statement();
     auto now = now_ms();
-    auto upd = TRY(m_db.prepare("UPDATE tickets SET status = 'called', called_ms = ?1, counter = ?2, staff_id = ?3 WHERE id = ?4"));
+    auto upd = TRY(m_db.cached("UPDATE tickets SET status = 'called', called_ms = ?1, counter = ?2, staff_id = ?3 WHERE id = ?4"));
     upd.bind(1, now).bind(2, int64_t{counter}).bind(3, staff_id).bind(4, t.id);
     TRY(upd.run());
     json entry = {{"ticket_id", t.id}, {"number", t.number}, {"category", t.category}, {"centre", t.centre},
@@ -162,7 +162,7 @@ Result<Ticket> Terminal::recall(int64_t ticket_id)
     if (t.status != TicketStatus::Called)
         return Error::make("error.queue.not_called", "only a called ticket can be recalled", "ticket");
     auto tx = TRY(db::Transaction::begin(m_db));
-    auto upd = TRY(m_db.prepare("UPDATE tickets SET recalls = recalls + 1 WHERE id = ?1"));
+    auto upd = TRY(m_db.cached("UPDATE tickets SET recalls = recalls + 1 WHERE id = ?1"));
     upd.bind(1, ticket_id);
     TRY(upd.run());
     TRY(journal::append(m_db, m_identity, "ticket.recalled",
@@ -179,7 +179,7 @@ Result<Ticket> Terminal::no_show(int64_t ticket_id)
     if (t.status != TicketStatus::Called)
         return Error::make("error.queue.not_called", "only a called ticket can be marked no-show", "ticket");
     auto tx = TRY(db::Transaction::begin(m_db));
-    auto upd = TRY(m_db.prepare("UPDATE tickets SET status = 'no_show' WHERE id = ?1"));
+    auto upd = TRY(m_db.cached("UPDATE tickets SET status = 'no_show' WHERE id = ?1"));
     upd.bind(1, ticket_id);
     TRY(upd.run());
     TRY(journal::append(m_db, m_identity, "ticket.no_show",
@@ -199,13 +199,13 @@ Result<Ticket> Terminal::serve(int64_t ticket_id, std::string_view reference)
     if (t.status != TicketStatus::Called)
         return Error::make("error.queue.not_called", "only a called ticket can be served", "ticket");
     auto tx = TRY(db::Transaction::begin(m_db));
-    auto times = TRY(m_db.prepare("SELECT issued_ms, called_ms FROM tickets WHERE id = ?1"));
+    auto times = TRY(m_db.cached("SELECT issued_ms, called_ms FROM tickets WHERE id = ?1"));
     times.bind(1, ticket_id);
     TRY(times.step());
     int64_t issued = times.int64(0), called = times.int64(1);
     times = db::Statement();
     auto now = std::max(now_ms(), called);
-    auto upd = TRY(m_db.prepare("UPDATE tickets SET status = 'served', served_ms = ?1, reference = COALESCE(?2, reference) WHERE id = ?3"));
+    auto upd = TRY(m_db.cached("UPDATE tickets SET status = 'served', served_ms = ?1, reference = COALESCE(?2, reference) WHERE id = ?3"));
     upd.bind(1, now);
     if (ref.empty())
         upd.bind_null(2);
@@ -228,7 +228,7 @@ Result<Ticket> Terminal::serve(int64_t ticket_id, std::string_view reference)
 Result<std::vector<Ticket>> Terminal::waiting(std::string_view category_code) const
 {
     std::lock_guard lock(m_mutex);
-    auto st = TRY(m_db.prepare(std::string(kTicketColumns) +
+    auto st = TRY(m_db.cached(std::string(kTicketColumns) +
                                "WHERE status = 'waiting' AND centre = ?1 AND day = ?2 AND (?3 = '' OR category = ?3) "
                                "ORDER BY issued_ms, id LIMIT 500"));
     st.bind(1, m_options.centre).bind(2, today()).bind(3, category_code);

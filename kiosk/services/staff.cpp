@@ -93,12 +93,12 @@ Result<StaffAccount> Terminal::create_staff(const NewStaff& staff)
 
     std::lock_guard lock(m_mutex);
     auto tx = TRY(db::Transaction::begin(m_db));
-    auto exists = TRY(m_db.prepare("SELECT 1 FROM staff WHERE login = ?1"));
+    auto exists = TRY(m_db.cached("SELECT 1 FROM staff WHERE login = ?1"));
     exists.bind(1, login);
     if (TRY(exists.step()))
         return Error::make("error.staff.login_taken", "login already used", "login");
     exists = db::Statement();
-    auto st = TRY(m_db.prepare("INSERT INTO staff (login, full_name, role, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
+    auto st = TRY(m_db.cached("INSERT INTO staff (login, full_name, role, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
     st.bind(1, login).bind(2, name).bind(3, role_name(staff.role)).bind(4, hash).bind(5, now_iso());
     TRY(st.run());
     int64_t id = m_db.last_insert_rowid();
@@ -121,7 +121,7 @@ Result<Session> Terminal::login(std::string_view login_name, std::string_view pi
         return bad;
     auto pin = normalise_pin(pin_raw);
     std::lock_guard lock(m_mutex);
-    auto st = TRY(m_db.prepare(std::string(kStaffColumns) + "WHERE login = ?1"));
+    auto st = TRY(m_db.cached(std::string(kStaffColumns) + "WHERE login = ?1"));
     st.bind(1, trim_collapse(login_name));
     if (!TRY(st.step())) {
         // Spend the same time as a real check, so that logins cannot be probed by timing.
@@ -142,7 +142,7 @@ Result<Session> Terminal::login(std::string_view login_name, std::string_view pi
         sodium_memzero(pin->data(), pin->size());
     auto tx = TRY(db::Transaction::begin(m_db));
     if (ok) {
-        auto upd = TRY(m_db.prepare("UPDATE staff SET failed_attempts = 0, locked_until_ms = 0 WHERE id = ?1"));
+        auto upd = TRY(m_db.cached("UPDATE staff SET failed_attempts = 0, locked_until_ms = 0 WHERE id = ?1"));
         upd.bind(1, account.id);
         TRY(upd.run());
         TRY(journal::append(m_db, m_identity, "staff.login",
@@ -152,7 +152,7 @@ Result<Session> Terminal::login(std::string_view login_name, std::string_view pi
     }
     int failures = account.failed_attempts + 1;
     bool lock_now = failures >= kMaxPinFailures;
-    auto upd = TRY(m_db.prepare("UPDATE staff SET failed_attempts = ?1, locked_until_ms = ?2 WHERE id = ?3"));
+    auto upd = TRY(m_db.cached("UPDATE staff SET failed_attempts = ?1, locked_until_ms = ?2 WHERE id = ?3"));
     upd.bind(1, int64_t{lock_now ? 0 : failures}).bind(2, lock_now ? now + kLockoutSeconds * 1000 : int64_t{0}).bind(3, account.id);
     TRY(upd.run());
     if (lock_now) {
@@ -173,7 +173,7 @@ Result<void> Terminal::change_pin(int64_t staff_id, std::string_view old_pin, st
     std::string account_login;
     {
         std::lock_guard lock(m_mutex);
-        auto st = TRY(m_db.prepare("SELECT login FROM staff WHERE id = ?1"));
+        auto st = TRY(m_db.cached("SELECT login FROM staff WHERE id = ?1"));
         st.bind(1, staff_id);
         if (!TRY(st.step()))
             return Error::make("error.staff.unknown", "no such staff", "staff");
@@ -184,7 +184,7 @@ Result<void> Terminal::change_pin(int64_t staff_id, std::string_view old_pin, st
     sodium_memzero(fresh.data(), fresh.size());
     std::lock_guard lock(m_mutex);
     auto tx = TRY(db::Transaction::begin(m_db));
-    auto upd = TRY(m_db.prepare("UPDATE staff SET pin_hash = ?1 WHERE id = ?2"));
+    auto upd = TRY(m_db.cached("UPDATE staff SET pin_hash = ?1 WHERE id = ?2"));
     upd.bind(1, hash).bind(2, staff_id);
     TRY(upd.run());
     TRY(journal::append(m_db, m_identity, "staff.pin_changed", {{"staff_id", staff_id}, {"time", now_iso()}}));
@@ -194,7 +194,7 @@ Result<void> Terminal::change_pin(int64_t staff_id, std::string_view old_pin, st
 Result<std::vector<StaffAccount>> Terminal::staff() const
 {
     std::lock_guard lock(m_mutex);
-    auto st = TRY(m_db.prepare(std::string(kStaffColumns) + "ORDER BY id"));
+    auto st = TRY(m_db.cached(std::string(kStaffColumns) + "ORDER BY id"));
     std::vector<StaffAccount> out;
     while (TRY(st.step()))
         out.push_back(row_staff(st));

@@ -43,7 +43,7 @@ Result<void> Terminal::record_survey(const SurveyRequest& request)
     }
     // The reason is free text a citizen typed: it may hold personal data, so it stays on the terminal.
     auto tx = TRY(db::Transaction::begin(m_db));
-    auto st = TRY(m_db.prepare("INSERT INTO surveys (application_id, ticket_id, rating, reason, time) VALUES (?1, ?2, ?3, ?4, ?5)"));
+    auto st = TRY(m_db.cached("INSERT INTO surveys (application_id, ticket_id, rating, reason, time) VALUES (?1, ?2, ?3, ?4, ?5)"));
     st.bind(1, app_id).bind(2, request.ticket_id).bind(3, int64_t{request.rating}).bind(4, reason).bind(5, now_iso());
     TRY(st.run());
     entry["survey_id"] = m_db.last_insert_rowid();

@@ -61,7 +61,7 @@ Result<protocol::Entry> append(db::Db& db, const Identity& identity, std::string
     e.seq = 1;
     e.prev_hash = protocol::kGenesisHash;
     {
-        auto last = TRY(db.prepare("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"));
+        auto last = TRY(db.cached("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"));
         if (TRY(last.step())) {
             e.seq = last.int64(0) + 1;
             e.prev_hash = last.text(1);
@@ -74,7 +74,7 @@ Result<protocol::Entry> append(db::Db& db, const Identity& identity, std::string
     e.payload = std::move(payload);
     TRY(protocol::seal(e, identity.keys.secret_key));
 
-    auto ins = TRY(db.prepare("INSERT INTO journal (seq, id, terminal, type, time, payload, prev_hash, hash, signature) "
+    auto ins = TRY(db.cached("INSERT INTO journal (seq, id, terminal, type, time, payload, prev_hash, hash, signature) "
                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
     ins.bind(1, e.seq).bind(2, e.id).bind(3, e.terminal_id).bind(4, e.type).bind(5, e.time).bind(6, *canonical)
         .bind(7, e.prev_hash).bind(8, e.hash).bind(9, e.signature);

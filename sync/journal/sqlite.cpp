@@ -31,25 +31,42 @@ Error sqlite_error(int rc, std::string_view what, sqlite3* conn)
 }
 
 Statement::Statement(Statement&& o) noexcept
-    : m_stmt(o.m_stmt), m_conn(o.m_conn), m_bind_error(std::move(o.m_bind_error)), m_bind_failed(o.m_bind_failed)
+    : m_stmt(o.m_stmt), m_conn(o.m_conn), m_cached_in_use(o.m_cached_in_use), m_bind_error(std::move(o.m_bind_error)),
+      m_bind_failed(o.m_bind_failed)
 {
     o.m_stmt = nullptr;
+    o.m_cached_in_use = nullptr;
+}
+
+static void release(sqlite3_stmt* stmt, bool* cached_in_use)
+{
+    if (!stmt)
+        return;
+    if (cached_in_use) {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+        *cached_in_use = false;
+    } else {
+        sqlite3_finalize(stmt);
+    }
 }
 
 Statement& Statement::operator=(Statement&& o) noexcept
 {
     if (this != &o) {
-        sqlite3_finalize(m_stmt);
+        release(m_stmt, m_cached_in_use);
         m_stmt = o.m_stmt;
         m_conn = o.m_conn;
+        m_cached_in_use = o.m_cached_in_use;
         m_bind_error = std::move(o.m_bind_error);
         m_bind_failed = o.m_bind_failed;
         o.m_stmt = nullptr;
+        o.m_cached_in_use = nullptr;
     }
     return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(m_stmt); }
+Statement::~Statement() { release(m_stmt, m_cached_in_use); }
 
 static void note_bind(int rc, bool& failed, Error& error, sqlite3* conn)
 {
@@ -175,20 +192,55 @@ Result<Db> Db::open(const std::filesystem::path& file, OpenMode mode, int busy_t
     return db;
 }
 
-Db::Db(Db&& o) noexcept : m_db(o.m_db), m_file(std::move(o.m_file)) { o.m_db = nullptr; }
+Db::Db(Db&& o) noexcept : m_db(o.m_db), m_file(std::move(o.m_file)), m_cache(std::move(o.m_cache)) { o.m_db = nullptr; }
 
 Db& Db::operator=(Db&& o) noexcept
 {
     if (this != &o) {
+        drop_cache();
         sqlite3_close_v2(m_db);
         m_db = o.m_db;
         m_file = std::move(o.m_file);
+        m_cache = std::move(o.m_cache);
         o.m_db = nullptr;
     }
     return *this;
 }
 
-Db::~Db() { sqlite3_close_v2(m_db); }
+Db::~Db()
+{
+    drop_cache();
+    sqlite3_close_v2(m_db);
+}
+
+void Db::drop_cache()
+{
+    for (auto& [sql, entry] : m_cache)
+        sqlite3_finalize(entry->stmt);
+    m_cache.clear();
+}
+
+Result<Statement> Db::cached(std::string_view sql)
+{
+    static constexpr size_t kMaxCached = 64;
+    auto it = m_cache.find(std::string(sql));
+    if (it == m_cache.end()) {
+        if (m_cache.size() >= kMaxCached)
+            return prepare(sql);
+        sqlite3_stmt* stmt = nullptr;
+        int rc = sqlite3_prepare_v3(m_db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+        if (rc != SQLITE_OK)
+            return sqlite_error(rc, "prepare", m_db);
+        auto entry = std::make_unique<CachedStatement>();
+        entry->stmt = stmt;
+        it = m_cache.emplace(std::string(sql), std::move(entry)).first;
+    }
+    auto& entry = *it->second;
+    if (entry.in_use)
+        return prepare(sql);
+    entry.in_use = true;
+    return Statement(entry.stmt, m_db, &entry.in_use);
+}
 
 Result<void> Db::exec(std::string_view sql)
 {

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <memory>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -23,7 +25,10 @@ Error sqlite_error(int rc, std::string_view what, sqlite3* conn = nullptr);
 class Statement {
 public:
     Statement() = default;
-    Statement(sqlite3_stmt* stmt, sqlite3* conn) : m_stmt(stmt), m_conn(conn) {}
+    Statement(sqlite3_stmt* stmt, sqlite3* conn, bool* cached_in_use = nullptr)
+        : m_stmt(stmt), m_conn(conn), m_cached_in_use(cached_in_use)
+    {
+    }
     Statement(Statement&& other) noexcept;
     Statement& operator=(Statement&& other) noexcept;
     Statement(const Statement&) = delete;
@@ -57,6 +62,7 @@ public:
 private:
     sqlite3_stmt* m_stmt = nullptr;
     sqlite3* m_conn = nullptr;
+    bool* m_cached_in_use = nullptr; // set for a statement lent by Db::cached(): reset, not finalized
     Error m_bind_error;
     bool m_bind_failed = false;
 };
@@ -76,6 +82,10 @@ public:
 
     Result<void> exec(std::string_view sql);
     Result<Statement> prepare(std::string_view sql);
+    // Like prepare(), but the compiled statement is kept and lent again next time (hot paths). A statement
+    // already lent out (nested use) or a full cache falls back to prepare(). Do not keep the Statement past
+    // the Db.
+    Result<Statement> cached(std::string_view sql);
     // The first column of the first row as an integer, or `fallback` when there is no row or it is NULL.
     Result<int64_t> scalar_int64(std::string_view sql, int64_t fallback = 0);
 
@@ -86,8 +96,15 @@ public:
     const std::filesystem::path& file() const { return m_file; }
 
 private:
+    struct CachedStatement {
+        sqlite3_stmt* stmt = nullptr;
+        bool in_use = false;
+    };
+    void drop_cache();
+
     sqlite3* m_db = nullptr;
     std::filesystem::path m_file;
+    std::unordered_map<std::string, std::unique_ptr<CachedStatement>> m_cache;
 };
 
 // BEGIN IMMEDIATE on construction; ROLLBACK in the destructor unless commit() succeeded.
