@@ -39,6 +39,19 @@ DeviceHealth payment_health(std::string name, DeviceKind kind, Need need, const 
     return h;
 }
 
+DeviceHealth scanner_health(std::string name, Need need, Presence presence)
+{
+    DeviceHealth h{std::move(name), DeviceKind::Scanner, need, Severity::Ok, "device.scanner.ok"};
+    if (presence == Presence::Missing) {
+        h.severity = Severity::Failed;
+        h.code = "device.scanner.missing";
+    } else if (presence == Presence::NeverSeen) {
+        h.severity = Severity::Absent;
+        h.code = "device.scanner.absent";
+    }
+    return h;
+}
+
 KioskHealth aggregate(std::vector<DeviceHealth> devices)
 {
     KioskHealth k;

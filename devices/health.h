@@ -29,6 +29,10 @@ DeviceHealth printer_health(std::string name, Need need, const std::optional<Pri
 // A payment device from its state_code().
 DeviceHealth payment_health(std::string name, DeviceKind kind, Need need, const std::string& state_code);
 
+// A scanner: Connected or not (a keyboard-wedge scanner that was never seen is Absent, not failed).
+enum class Presence { Connected, Missing, NeverSeen };
+DeviceHealth scanner_health(std::string name, Need need, Presence presence);
+
 struct KioskHealth {
     bool in_service = true;     // false: show the out-of-service screen
     bool can_print = true;

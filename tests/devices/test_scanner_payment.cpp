@@ -174,4 +174,8 @@ TEST_CASE("Health aggregation decides out of service from required devices only"
     CHECK(cash_only.in_service);
     CHECK_FALSE(cash_only.can_take_cash);
     CHECK(aggregate({printer_health("p", Need::Required, std::nullopt, 2)}).in_service == false);
+    auto no_scanner = aggregate({scanner_health("scanner", Need::Optional, Presence::Missing)});
+    CHECK(no_scanner.in_service);
+    CHECK_FALSE(no_scanner.can_scan);
+    CHECK(no_scanner.reasons == std::vector<std::string>{"device.scanner.missing"});
 }
