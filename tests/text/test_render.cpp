@@ -145,6 +145,34 @@ TEST_CASE("The atlas rasterises once reports dirty regions grows and rebuilds")
     CHECK(atlas.get({0, 32, 9999999}) == nullptr);
 }
 
+TEST_CASE("Quads point at the right atlas pixels even when the atlas grows while appending")
+{
+    LayoutOptions o;
+    o.pixel_size = 40;
+    Layout l = layout_paragraph("أبجد هوز حطي كلمن سعفص قرشت ثخذ ضظغ ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789", fonts(), o);
+    GlyphAtlas atlas(fonts(), 64, 2048);
+    std::vector<Quad> quads;
+    append_quads(l, atlas, 0, 0, quads);
+    REQUIRE(atlas.width() > 64);
+    size_t q = 0;
+    text_test::each_glyph(l, [&](const Line&, const GlyphRun&, const Glyph& g) {
+        auto bm = rasterise_glyph(fonts(), {g.font, uint16_t(l.pixel_size), g.glyph});
+        REQUIRE(bm.ok());
+        if (bm->width == 0)
+            return;
+        REQUIRE(q < quads.size());
+        const Quad& quad = quads[q++];
+        int ax = int(std::lround(quad.u0 * float(atlas.width())));
+        int ay = int(std::lround(quad.v0 * float(atlas.height())));
+        CHECK(quad.x1 - quad.x0 == Approx(bm->width));
+        for (int y = 0; y < bm->height; ++y)
+            for (int x = 0; x < bm->width; ++x)
+                REQUIRE(atlas.pixels()[size_t(ay + y) * size_t(atlas.width()) + size_t(ax + x)] ==
+                        bm->coverage[size_t(y) * size_t(bm->width) + size_t(x)]);
+    });
+    CHECK(q == quads.size());
+}
+
 namespace {
 
 GrayImage render(std::string_view text, const LayoutOptions& o)
