@@ -46,6 +46,7 @@ struct SyncWorker::Impl {
     {
         std::lock_guard lock(mutex);
         fn(progress);
+        ++progress.version;
     }
 
     void refresh_counts()
@@ -318,6 +319,16 @@ SyncProgress SyncWorker::progress() const
 {
     std::lock_guard lock(m_impl->mutex);
     return m_impl->progress;
+}
+
+bool SyncWorker::progress_if_changed(uint64_t& seen, SyncProgress& out) const
+{
+    std::lock_guard lock(m_impl->mutex);
+    if (m_impl->progress.version == seen)
+        return false;
+    out = m_impl->progress;
+    seen = out.version;
+    return true;
 }
 
 Result<void> SyncWorker::run_once() { return m_impl->pass(true); }

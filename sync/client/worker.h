@@ -69,6 +69,7 @@ struct SyncProgress {
     int64_t clock_offset_ms = 0;        // server clock minus ours
     int64_t wire_bytes = 0;             // request bytes sent (compressed)
     int64_t entries_sent = 0;
+    uint64_t version = 0;               // grows with every change, see progress_if_changed()
 };
 
 class SyncWorker {
@@ -81,6 +82,9 @@ public:
     void stop();
     void sync_now();
     SyncProgress progress() const;
+    // Copies the snapshot only when it changed since `seen` (then updates `seen`), so that an idle UI frame
+    // allocates nothing. Returns true when `out` was refreshed.
+    bool progress_if_changed(uint64_t& seen, SyncProgress& out) const;
 
     // One full pass on the calling thread (for `nafitha-ctl sync --once` and tests; do not mix with start()):
     // resume, send everything pending, pull decisions and the catalogue. Ok when nothing is left pending.

@@ -159,6 +159,12 @@ TEST_CASE("The worker thread drains in the background and stops promptly")
     CHECK(p.pending == 0);
     CHECK(p.acked_seq == 300);
     worker->stop();
+    // The UI copies the snapshot only when something changed.
+    uint64_t seen = 0;
+    sync::SyncProgress ui;
+    CHECK(worker->progress_if_changed(seen, ui));
+    CHECK(ui.acked_seq == 300);
+    CHECK_FALSE(worker->progress_if_changed(seen, ui));
     require_exact_copy(central.store(), t.path(), id.terminal_id);
 }
 
