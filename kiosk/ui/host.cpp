@@ -56,6 +56,8 @@ Result<std::unique_ptr<Host>> Host::create(const HostOptions& options)
     io.IniFilename = nullptr;
     io.LogFilename = nullptr;
     io.DisplaySize = ImVec2(static_cast<float>(options.width), static_cast<float>(options.height));
+    // Solid shapes are drawn untextured (see end_frame): lines must not need the font texture either.
+    ImGui::GetStyle().AntiAliasedLinesUseTex = false;
     if (h->m_window) {
         ImGui_ImplSDL2_InitForSDLRenderer(h->m_window);
         h->m_sdl_platform = true;
@@ -161,15 +163,27 @@ void Host::begin_frame(float dt)
     ImGui::NewFrame();
 }
 
-void Host::end_frame(Labels& labels, Raster raster)
+void Host::end_frame(Labels& labels, Raster raster, ImU32 clear)
 {
     ImGui::Render();
     labels.upload();
     if (raster == Raster::No)
         return;
-    SDL_SetRenderDrawColor(m_renderer, 0, 0, 0, 255);
+    // ImGui fills solid shapes by sampling the white pixel of its font texture. The software renderer's
+    // textured triangles are several times slower than plain coloured ones, and the kiosk never draws ImGui's
+    // font, so those commands go untextured (vertex colours only).
+    ImDrawData* dd = ImGui::GetDrawData();
+    ImTextureID font = ImGui::GetIO().Fonts->TexID;
+    for (int l = 0; l < dd->CmdListsCount; ++l) {
+        for (ImDrawCmd& cmd : dd->CmdLists[l]->CmdBuffer) {
+            if (cmd.TextureId == font)
+                cmd.TextureId = nullptr;
+        }
+    }
+    SDL_SetRenderDrawColor(m_renderer, static_cast<Uint8>(clear & 0xFF), static_cast<Uint8>((clear >> 8) & 0xFF),
+                           static_cast<Uint8>((clear >> 16) & 0xFF), 255);
     SDL_RenderClear(m_renderer);
-    ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+    ImGui_ImplSDLRenderer_RenderDrawData(dd);
     SDL_RenderPresent(m_renderer);
 }
 

@@ -50,7 +50,8 @@ public:
     void begin_frame(float dt);
     // Ends the frame: ImGui::Render, atlas upload, and (unless `rasterise` is false) drawing and presenting.
     enum class Raster { Yes, No };
-    void end_frame(Labels& labels, Raster raster = Raster::Yes);
+    // `clear` is the screen's background colour (cheaper as a clear than as a full-screen shape).
+    void end_frame(Labels& labels, Raster raster = Raster::Yes, ImU32 clear = IM_COL32(0, 0, 0, 255));
 
     // Writes the last rendered frame to a PNG (alpha forced to 255).
     Result<void> screenshot(const std::filesystem::path& path) const;

@@ -106,7 +106,7 @@ void KioskUi::build_frame(ImVec2 size, double now)
     check_idle();
     check_health();
 
-    ImGui::GetBackgroundDrawList()->AddRectFilled(ImVec2(0, 0), size, c.pal().background);
+    // The background colour is the host's clear colour (see Host::end_frame).
     const ScreenDef* def = find_screen(c.screen);
     if (!def) {
         c.reset("attract");

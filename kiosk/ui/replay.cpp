@@ -15,7 +15,7 @@ void Runner::frame(float dt, Host::Raster raster)
     m_now += dt;
     m_host.begin_frame(dt);
     m_ui.build_frame(m_host.size(), m_now);
-    m_host.end_frame(m_labels, raster);
+    m_host.end_frame(m_labels, raster, m_ui.ctx().pal().background);
 }
 
 void Runner::settle()

@@ -22,7 +22,7 @@ void draw_attract(Ctx& ctx)
 
     // The emblem: a window of four panes. Held for two seconds, it opens the staff login.
     float es = ctx.u(ctx.portrait() ? 220 : 170);
-    Rect emblem{cx - es * 0.5f, ctx.size.y * (ctx.portrait() ? 0.12f : 0.08f), es, es};
+    Rect emblem{cx - es * 0.5f, ctx.size.y * (ctx.portrait() ? 0.2f : 0.08f), es, es};
     fill(ctx, emblem, p.on_header, es * 0.12f);
     float pane = es * 0.36f, g = es * 0.09f;
     for (int i = 0; i < 4; ++i) {
