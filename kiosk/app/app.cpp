@@ -204,7 +204,7 @@ int run(const std::vector<std::string>& args)
     bo.data_dir = data;
     bo.printer = o.printer;
     bo.sim_paper = o.paper_out ? PrinterPaper::Out : PrinterPaper::Loaded;
-    bo.dev_staff = o.dev_staff || o.headless ? DevStaff::Create : DevStaff::None;
+    bo.dev_staff = o.dev_staff || !temp.path.empty() ? DevStaff::Create : DevStaff::None;
     bo.start_sync = o.sync && o.screenshot.empty();
     if (!o.out_dir.empty())
         bo.printed_dir = o.out_dir;

@@ -23,6 +23,8 @@ void draw_categories(Ctx& ctx)
     float gap = ctx.u(32);
     float tw = (view.w - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
     float th = std::max(tw * 0.82f, touch_min(ctx) * 3);
+    if (!ctx.portrait())
+        th = std::max(std::min(th, (view.h - gap) / 2.35f), touch_min(ctx) * 3);
     int rows = static_cast<int>((cats.size() + static_cast<size_t>(cols) - 1) / static_cast<size_t>(cols));
     float content_h = static_cast<float>(rows) * (th + gap) - gap;
     ctx.scroller.update(ctx.touch, view, content_h, ctx.dt);

@@ -21,6 +21,11 @@ void draw_done(Ctx& ctx)
     float m = margin(ctx);
     Rect c = body.inset(m);
     progress(ctx, Rect{c.x, c.y, c.w, ctx.u(30)}, 4, kFlowSteps);
+    // Landscape: the reference on the start half, the details on the end half.
+    bool wide = !ctx.portrait();
+    Rect all = c;
+    if (wide)
+        c = from_start(ctx, all, 0, all.w * 0.5f - ctx.u(20));
     float y = c.y + ctx.u(70);
     float is = ctx.u(140);
     Rect ok{c.x + (c.w - is) * 0.5f, y, is, is};
@@ -35,6 +40,10 @@ void draw_done(Ctx& ctx)
     // Reference numbers stay in Western digits: they are printed, scanned and read out that way.
     label(ctx, Rect{c.x, y + ctx.u(90), c.w, ctx.u(110)}, sub.reference, ctx.font(80), p.primary, Align::Center);
     y += ctx.u(260);
+    if (wide) {
+        c = from_end(ctx, all, 0, all.w * 0.5f - ctx.u(20));
+        y = c.y + ctx.u(70);
+    }
 
     float lh = ctx.u(80);
     auto line = [&](const char* icon, const std::string& text, ImU32 colour) {
@@ -61,6 +70,7 @@ void draw_done(Ctx& ctx)
         y += ctx.u(190);
     }
 
+    c = all;
     float foot_h = ctx.u(150);
     Rect foot{c.x, c.y + c.h - foot_h, c.w, foot_h};
     float gap = ctx.u(24);

@@ -22,6 +22,10 @@ void draw_payment(Ctx& ctx)
     Rect c = body.inset(m);
     progress(ctx, Rect{c.x, c.y, c.w, ctx.u(30)}, 3, kFlowSteps);
     float y = c.y + ctx.u(60);
+    bool wide = !ctx.portrait();
+    Rect all = c;
+    if (wide)
+        c = from_start(ctx, all, 0, all.w * 0.4f);
 
     auto v = ctx.backend->validate(s->code, ses.values);
     auto fee = ctx.backend->quote(s->code, v.values, ses.method == PayMethod::Exemption ? ses.exemption : std::string());
@@ -32,6 +36,10 @@ void draw_payment(Ctx& ctx)
     label(ctx, Rect{c.x, y + ctx.u(20), c.w, ctx.u(50)}, ctx.tr("ui.payment.due"), ctx.font(34), p.text_muted, Align::Center);
     label(ctx, Rect{c.x, y + ctx.u(76), c.w, ctx.u(90)}, money_text(ctx, due), ctx.font(72), p.primary, Align::Center);
     y += ctx.u(210);
+    if (wide) {
+        c = from_end(ctx, all, 0, all.w * 0.6f - ctx.u(30));
+        y = all.y + ctx.u(60);
+    }
 
     label(ctx, Rect{c.x, y, c.w, ctx.u(60)}, ctx.tr("ui.payment.choose"), ctx.font(38), p.text);
     y += ctx.u(80);
@@ -78,6 +86,7 @@ void draw_payment(Ctx& ctx)
     if (!ses.error.empty())
         error_banner(ctx, Rect{c.x, y + ctx.u(10), c.w, ctx.u(100)}, ctx.tr(ses.error));
 
+    c = all;
     float foot_h = ctx.u(150);
     Rect foot{c.x, c.y + c.h - foot_h, c.w, foot_h};
     bool back = false;

@@ -28,8 +28,12 @@ void draw_tech_devices(Ctx& ctx)
     }
     float y = c.y;
     float rh = std::max(ctx.u(120), touch_min(ctx));
-    for (const DeviceInfo& d : sv.devices) {
-        Rect r{c.x, y, c.w, rh};
+    int cols = ctx.portrait() ? 1 : 2;
+    float cw = (c.w - ctx.u(20) * static_cast<float>(cols - 1)) / static_cast<float>(cols);
+    for (size_t i = 0; i < sv.devices.size(); ++i) {
+        const DeviceInfo& d = sv.devices[i];
+        int col = static_cast<int>(i % static_cast<size_t>(cols));
+        Rect r = from_start(ctx, Rect{c.x, y, c.w, rh}, static_cast<float>(col) * (cw + ctx.u(20)), cw);
         card(ctx, r);
         ImU32 colour = d.state == DeviceState::Ok ? p.success : (d.state == DeviceState::Warning ? p.accent : p.danger);
         float dot = ctx.u(18);
@@ -38,7 +42,8 @@ void draw_tech_devices(Ctx& ctx)
         Rect t = from_start(ctx, r, ctx.u(90), r.w - ctx.u(120));
         label(ctx, t, ctx.tr(d.name), ctx.font(36), p.text, Align::Start);
         label(ctx, t, ctx.tr(d.detail), ctx.font(32), colour, Align::End);
-        y += rh + ctx.u(16);
+        if (col == cols - 1 || i + 1 == sv.devices.size())
+            y += rh + ctx.u(16);
     }
     y += ctx.u(20);
     if (!sv.tech_message.empty()) {

@@ -17,6 +17,9 @@ void draw_track(Ctx& ctx)
     Session& ses = ctx.session;
     float m = margin(ctx);
     Rect c = body.inset(m);
+    bool wide = !ctx.portrait();
+    if (wide)
+        c = from_start(ctx, c, 0, c.w * 0.55f);
     float y = c.y;
     label(ctx, Rect{c.x, y, c.w, ctx.u(60)}, ctx.tr("ui.track.prompt"), ctx.font(38), p.text);
     y += ctx.u(80);
@@ -58,6 +61,8 @@ void draw_track(Ctx& ctx)
     // The numeric pad takes the lower part of the screen.
     float kb_h = std::min(ctx.size.y * 0.38f, ctx.u(600));
     Rect kb{0, ctx.size.y - kb_h, ctx.size.x, kb_h};
+    if (wide)
+        kb = from_end(ctx, Rect{0, body.y, ctx.size.x, body.h}, 0, ctx.size.x * 0.4f);
     KeyEvent ev = draw_keyboard(ctx, kb, true);
     if (ev.kind == KeyEvent::Kind::Done) {
         if (!ses.track_input.empty())
