@@ -543,7 +543,9 @@ public:
         };
         out.push_back({"ui.tech.device.printer", to_state(ph.severity), ph.code});
         auto cash = devices::payment_health("cash", devices::DeviceKind::CashAcceptor, devices::Need::Optional, m_cash.state_code());
-        out.push_back({"ui.tech.device.cash", to_state(cash.severity), cash.code});
+        // Between payments the acceptor is disabled on purpose: that is its resting state, not a warning.
+        auto cash_state = cash.code == "device.cash.disabled" ? ui::DeviceState::Ok : to_state(cash.severity);
+        out.push_back({"ui.tech.device.cash", cash_state, cash.code == "device.cash.disabled" ? "ui.device.ok" : cash.code});
         auto card = devices::payment_health("card", devices::DeviceKind::CardTerminal, devices::Need::Optional, m_card.state_code());
         out.push_back({"ui.tech.device.card", to_state(card.severity), card.code});
         out.push_back({"ui.tech.device.disk", database_writable() ? ui::DeviceState::Ok : ui::DeviceState::Fault,
@@ -666,10 +668,22 @@ private:
         return *s;
     }
 
-    bool database_writable() const
+    bool database_writable()
     {
         auto db = m_options.data_dir / "terminal.db";
         if (::access(db.c_str(), W_OK) != 0 || ::access(m_options.data_dir.c_str(), W_OK) != 0)
+            return false;
+        // Taking the write lock proves the database can be written (a read-only or failing file system
+        // refuses it), without changing anything.
+        if (!m_probe) {
+            auto opened = db::Db::open(db, db::OpenMode::ReadWrite, 2000);
+            if (!opened.ok())
+                return false;
+            m_probe = std::make_unique<db::Db>(opened.release_value());
+        }
+        if (!m_probe->exec("BEGIN IMMEDIATE").ok())
+            return false;
+        if (!m_probe->exec("ROLLBACK").ok())
             return false;
         struct statvfs vfs {};
         if (::statvfs(m_options.data_dir.c_str(), &vfs) == 0) {
@@ -688,6 +702,7 @@ private:
     devices::DeviceAddress m_address;
     std::unique_ptr<text::TextEngine> m_engine;
     std::unique_ptr<sync::SyncWorker> m_sync;
+    std::unique_ptr<db::Db> m_probe; // health checks' own connection
     devices::CashAcceptorSimulator m_cash;
     devices::CardTerminalSimulator m_card;
     std::mutex m_mutex;

@@ -77,7 +77,7 @@ void draw_tech_devices(Ctx& ctx)
                 };
             return [code = *r](Ctx& cx) {
                 cx.staff.tech_message = "ui.tech.scan_ok";
-                cx.staff.tech_detail = code.substr(0, 40);
+                cx.staff.tech_detail = "\u2066" + code.substr(0, 40) + "\u2069";
             };
         });
     }

@@ -45,7 +45,8 @@ void draw_tech_info(Ctx& ctx)
                 return [key = r.error().code](Ctx& cx) { cx.staff.tech_message = key; };
             return [path = *r](Ctx& cx) {
                 cx.staff.tech_message = "ui.tech.exported";
-                cx.staff.tech_detail = path;
+                // A path is left-to-right text: isolate it inside the Arabic sentence.
+                cx.staff.tech_detail = "\u2066" + path + "\u2069";
             };
         });
     }

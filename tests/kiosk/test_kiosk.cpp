@@ -149,6 +149,23 @@ TEST_CASE("A clerk calls a ticket approves an application and prints the Z repor
     CHECK(fs::exists(t.dir / "out" / "page-002.png"));
 }
 
+TEST_CASE("A technician prints a test page and exports the support file")
+{
+    Temp t("tech");
+    std::string out;
+    int rc = run(bin() + " --headless --size 540x960 --dev-staff --data " + (t.dir / "data").string() + " --out " +
+                     (t.dir / "out").string() + " --replay " + script("tech_visit.replay"),
+                 &out);
+    INFO(out);
+    REQUIRE(rc == 0);
+    CHECK(fs::exists(t.dir / "out" / "page-001.png")); // the test page
+    bool exported = false;
+    if (fs::exists(t.dir / "data" / "support"))
+        for (const auto& e : fs::directory_iterator(t.dir / "data" / "support"))
+            exported |= e.path().extension() == ".json";
+    CHECK(exported);
+}
+
 TEST_CASE("The kiosk lists its screens and writes a headless screenshot")
 {
     std::string out;
