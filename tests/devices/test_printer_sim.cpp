@@ -30,7 +30,11 @@ struct TempDir {
                ("nafitha-devtest-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
         std::filesystem::remove_all(path);
     }
-    ~TempDir() { std::filesystem::remove_all(path); }
+    ~TempDir()
+    {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
 };
 
 // A job of `rows` raster rows, 384 dots wide, whose first row carries `n` in binary so every job differs.

@@ -53,14 +53,16 @@ std::string quote(const std::string& s) { return "'" + s + "'"; }
 // A child process we started, stopped by its pid.
 struct Child {
     pid_t pid = -1;
-    ~Child()
+    void stop()
     {
         if (pid > 0) {
             ::kill(pid, SIGTERM);
             int st;
             ::waitpid(pid, &st, 0);
+            pid = -1;
         }
     }
+    ~Child() { stop(); }
 };
 
 } // namespace
@@ -144,8 +146,11 @@ TEST_CASE("The printer-sim command turns received jobs into PNGs and runs out of
     CHECK(queue->drain(connect).printed == 1);
     CHECK(std::filesystem::exists(dir / "job-000002.png"));
     CHECK_FALSE(std::filesystem::exists(dir / "job-000003.png"));
+    // Stop the simulator before removing its folder (it rewrites status.json while it runs).
+    child.stop();
     ::close(pipefd[0]);
-    std::filesystem::remove_all(dir);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
 }
 
 TEST_CASE("receipt renders a stored transaction and prints its reference as the last line")
