@@ -1,6 +1,8 @@
 #include "kiosk/ui/host.h"
 
+#include "base/clock.h"
 #include "base/log.h"
+#include "base/utf8.h"
 
 #include <SDL.h>
 #include <imgui_impl_sdl.h>
@@ -126,6 +128,19 @@ bool Host::pump_events()
                 push_pointer(ImVec2(static_cast<float>(e.motion.x), static_cast<float>(e.motion.y)),
                              (e.motion.state & SDL_BUTTON_LMASK) != 0);
             break;
+        case SDL_TEXTINPUT: {
+            std::string_view text(e.text.text);
+            size_t pos = 0;
+            while (pos < text.size() && m_keys.size() < 4096)
+                m_keys.push_back(KeyInput{utf8::decode_next(text, pos), clock::monotonic_ns()});
+            break;
+        }
+        case SDL_KEYDOWN:
+            if ((e.key.keysym.sym == SDLK_RETURN || e.key.keysym.sym == SDLK_KP_ENTER) && m_keys.size() < 4096)
+                m_keys.push_back(KeyInput{U'\n', clock::monotonic_ns()});
+            else if (e.key.keysym.sym == SDLK_BACKSPACE && m_keys.size() < 4096)
+                m_keys.push_back(KeyInput{U'\b', clock::monotonic_ns()});
+            break;
         case SDL_FINGERDOWN:
         case SDL_FINGERUP:
         case SDL_FINGERMOTION:
@@ -136,6 +151,13 @@ bool Host::pump_events()
         }
     }
     return running;
+}
+
+std::vector<Host::KeyInput> Host::take_keys()
+{
+    std::vector<KeyInput> out;
+    out.swap(m_keys);
+    return out;
 }
 
 void Host::begin_frame(float dt)

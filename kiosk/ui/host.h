@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <vector>
 
 struct SDL_Window;
 struct SDL_Renderer;
@@ -42,6 +43,13 @@ public:
 
     // Reads window events into the pointer queue; false when the window was closed.
     bool pump_events();
+    // Characters from a keyboard or a keyboard-wedge scanner ('\n' for Enter, '\b' for Backspace) with their
+    // monotonic time, oldest first; take_keys() empties the queue.
+    struct KeyInput {
+        char32_t ch;
+        int64_t time_ns;
+    };
+    std::vector<KeyInput> take_keys();
     // Queues a pointer state (pixels, pressed or not), as a finger would.
     void push_pointer(ImVec2 pos, bool down);
     size_t pending_pointer() const { return m_pointer.size(); }
@@ -72,6 +80,7 @@ private:
         bool down;
     };
     std::deque<PointerState> m_pointer;
+    std::vector<KeyInput> m_keys;
     PointerState m_current{ImVec2(-1, -1), false};
 };
 

@@ -1,6 +1,10 @@
 #include "kiosk/ui/kiosk_ui.h"
 
+#include "kiosk/ui/flow.h"
 #include "kiosk/ui/screens.h"
+#include "kiosk/ui/text_field.h"
+
+#include "base/utf8.h"
 #include "kiosk/ui/widgets.h"
 
 #include <algorithm>
@@ -34,6 +38,55 @@ bool KioskUi::show_demo(std::string_view screen)
     m_ctx.last_activity = m_ctx.now;
     m_idle_prompt_since = m_ctx.now;
     return true;
+}
+
+void KioskUi::on_scan(const std::string& payload)
+{
+    Ctx& c = m_ctx;
+    if (c.mode != Mode::Citizen || payload.empty() || payload.size() > 512 || !c.session.busy_message.empty())
+        return;
+    c.last_activity = c.now;
+    c.idle_prompt = false;
+    if (c.screen != "track") {
+        c.session.wipe();
+        c.keyboard.reset_for(true, true);
+        c.reset("attract");
+        c.go("track");
+    }
+    c.session.track_input = payload;
+    c.session.edits["track"] = EditState{payload.size(), payload.size()};
+    start_track(c);
+}
+
+void KioskUi::on_typed(const std::u32string& text)
+{
+    Ctx& c = m_ctx;
+    c.last_activity = c.now;
+    std::string* value = nullptr;
+    EditState* st = nullptr;
+    size_t max_chars = 100;
+    if (c.screen == "form" && !c.session.focused_field.empty()) {
+        value = &c.session.values[c.session.focused_field];
+        st = &c.session.edits[c.session.focused_field];
+    } else if (c.screen == "track") {
+        value = &c.session.track_input;
+        st = &c.session.edits["track"];
+        max_chars = 20;
+    }
+    if (!value)
+        return;
+    for (char32_t ch : text) {
+        KeyEvent ev;
+        if (ch == U'\b') {
+            ev.kind = KeyEvent::Kind::Backspace;
+        } else if (ch >= 0x20 && ch != 0x7F) {
+            ev.kind = KeyEvent::Kind::Insert;
+            utf8::append(ev.text, ch);
+        } else {
+            continue;
+        }
+        apply_key(c, ev, *value, *st, max_chars);
+    }
 }
 
 void KioskUi::check_idle()

@@ -18,6 +18,11 @@ public:
     // monotonic (or simulated) clock.
     void build_frame(ImVec2 size, double now);
 
+    // A code read by the scanner: on the citizen side it opens tracking with it (the receipt's QR code).
+    void on_scan(const std::string& payload);
+    // Text typed on a physical keyboard (development, or a counter keyboard): goes to the focused field.
+    void on_typed(const std::u32string& text);
+
     // Puts the UI on `screen` with its demo state (for screenshots). False for an unknown name.
     bool show_demo(std::string_view screen);
 

@@ -218,6 +218,18 @@ Result<void> run_replay(Runner& r, std::istream& script, const std::filesystem::
             r.frame(1.0f / 60, Host::Raster::No);
             if (!find_target(ctx, rest, false))
                 return fail("nothing labelled '" + rest + "'");
+        } else if (cmd == "scan") {
+            r.ui().on_scan(rest);
+            r.frame(1.0f / 60, Host::Raster::No);
+        } else if (cmd == "expect_tracked") {
+            r.frame(1.0f / 60, Host::Raster::No);
+            if (!ctx.session.tracked || ctx.session.tracked->status != rest)
+                return fail("the tracked application is not '" + rest + "'" +
+                            (ctx.session.track_error.empty() ? std::string() : " (" + ctx.session.track_error + ")"));
+        } else if (cmd == "expect_track_error") {
+            r.frame(1.0f / 60, Host::Raster::No);
+            if (ctx.session.tracked || ctx.session.track_error != rest)
+                return fail("tracking did not refuse with " + rest + " (got '" + ctx.session.track_error + "')");
         } else if (cmd == "expect_wiped") {
             r.frame(1.0f / 60, Host::Raster::No);
             if (!ctx.session.empty() || ctx.screen != "attract" || ctx.staff.session)

@@ -10,9 +10,12 @@
 //   type TEXT               tap the on-screen keyboard's keys for TEXT (switching layout or shift as needed)
 //   wait SECONDS            let time pass (simulated clock; 10 frames a second, drawn without rasterising)
 //   settle                  finish background work and draw a few frames
+//   scan PAYLOAD            the scanner reads PAYLOAD (a receipt's QR code)
 //   screenshot FILE         write the current screen to FILE (relative to the output folder)
 //   expect_screen NAME      fail unless the current screen is NAME
 //   expect_label TEXT       fail unless something labelled TEXT is on screen
+//   expect_tracked STATUS   fail unless tracking shows an application with STATUS (paid, approved, ...)
+//   expect_track_error KEY  fail unless tracking refused with the error KEY
 //   expect_wiped            fail unless the visit left nothing behind (start screen, empty session)
 //   expect_field NAME VALUE fail unless form field NAME holds VALUE
 //   lang ar|en              switch the language

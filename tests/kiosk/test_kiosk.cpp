@@ -90,11 +90,30 @@ TEST_CASE("A replayed citizen visit ends with the transaction in the journal and
     CHECK(fs::file_size(t.dir / "out" / "page-001.png") > 1000);
     for (const char* shot : {"01-attract.png", "04-form.png", "06-done.png"})
         CHECK(fs::exists(t.dir / "out" / shot));
-    // The receipt's QR code carries the signed reference (when zbarimg is installed).
+    // The receipt's QR code carries the signed reference (when zbarimg is installed); scanning it at the kiosk
+    // opens tracking on the application; a forged code is refused.
     if (run("command -v zbarimg") == 0) {
         std::string qr;
         REQUIRE(run("(zbarimg --raw -q " + (t.dir / "out" / "page-001.png").string() + " 2>/dev/null)", &qr) == 0);
         CHECK(qr.rfind("NFR1|", 0) == 0);
+        while (!qr.empty() && (qr.back() == '\n' || qr.back() == '\r'))
+            qr.pop_back();
+        std::string forged = qr;
+        forged[forged.size() - 3] = forged[forged.size() - 3] == 'A' ? 'B' : 'A';
+        fs::path s = t.dir / "scan.replay";
+        FILE* f = std::fopen(s.c_str(), "w");
+        REQUIRE(f);
+        std::fprintf(f, "scan %s\nsettle\nexpect_screen track\nexpect_tracked paid\nscreenshot tracked.png\n"
+                        "scan %s\nsettle\nexpect_track_error ui.error.receipt_invalid\n",
+                     qr.c_str(), forged.c_str());
+        std::fclose(f);
+        std::string scan_out;
+        int scan_rc = run(bin() + " --headless --size 540x960 --data " + (t.dir / "data").string() + " --out " +
+                              (t.dir / "out").string() + " --replay " + s.string(),
+                          &scan_out);
+        INFO(scan_out);
+        CHECK(scan_rc == 0);
+        CHECK(fs::exists(t.dir / "out" / "tracked.png"));
     }
 }
 
