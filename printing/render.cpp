@@ -51,7 +51,7 @@ public:
     }
 
     // Measures (canvas == nullptr) or draws one block at y; returns its height.
-    Result<int> place(const Block& block, GrayImage* canvas, int y)
+    Result<int> place(const Block& block, Painter* canvas, int y)
     {
         return std::visit([&](const auto& b) { return place_one(b, canvas, y); }, block);
     }
@@ -79,16 +79,15 @@ private:
         return {};
     }
 
-    void draw(const text::Layout& l, GrayImage* canvas, int y)
+    void draw(const text::Layout& l, Painter* canvas, int y)
     {
         if (canvas)
-            text::render_to_gray(l, m_engine.atlas(), canvas->pixels.data(), canvas->width, canvas->height, canvas->width,
-                                 m_m.margin, y);
+            canvas->text(l, m_engine, m_m.margin, y);
     }
 
     static int height_of(const text::Layout& l) { return int(std::ceil(l.height)); }
 
-    Result<int> place_one(const TextBlock& b, GrayImage* canvas, int y)
+    Result<int> place_one(const TextBlock& b, Painter* canvas, int y)
     {
         if (b.text.empty())
             return 0;
@@ -100,7 +99,7 @@ private:
         return height_of(m_a);
     }
 
-    Result<int> place_one(const KeyValueBlock& b, GrayImage* canvas, int y)
+    Result<int> place_one(const KeyValueBlock& b, Painter* canvas, int y)
     {
         TRY(lay(b.key, options(b.size, b.weight, BlockAlign::Start), m_a, "key"));
         TRY(lay(b.value, options(b.size, b.weight, BlockAlign::End), m_b, "value"));
@@ -117,27 +116,27 @@ private:
         return height_of(m_a) + height_of(m_b);
     }
 
-    Result<int> place_one(const SeparatorBlock& b, GrayImage* canvas, int y)
+    Result<int> place_one(const SeparatorBlock& b, Painter* canvas, int y)
     {
         const int h = 18;
         if (canvas) {
             int mid = y + h / 2 - 1;
             switch (b.style) {
-            case RuleStyle::Solid: canvas->fill_rect(m_m.margin, mid, m_content, 2, 255); break;
+            case RuleStyle::Solid: canvas->rect(m_m.margin, mid, m_content, 2); break;
             case RuleStyle::Double:
-                canvas->fill_rect(m_m.margin, mid - 3, m_content, 2, 255);
-                canvas->fill_rect(m_m.margin, mid + 2, m_content, 2, 255);
+                canvas->rect(m_m.margin, mid - 3, m_content, 2);
+                canvas->rect(m_m.margin, mid + 2, m_content, 2);
                 break;
             case RuleStyle::Dashed:
                 for (int x = 0; x < m_content; x += 14)
-                    canvas->fill_rect(m_m.margin + x, mid, std::min(8, m_content - x), 2, 255);
+                    canvas->rect(m_m.margin + x, mid, std::min(8, m_content - x), 2);
                 break;
             }
         }
         return h;
     }
 
-    Result<int> place_one(const QrBlock& b, GrayImage* canvas, int y)
+    Result<int> place_one(const QrBlock& b, Painter* canvas, int y)
     {
         auto qr = TRY(make_qr(b.payload));
         int span = qr.size + 8;
@@ -146,11 +145,11 @@ private:
             return Error::make("error.printing.qr_too_long", "QR code does not fit the paper", "qr");
         auto img = qr_image(qr, module);
         if (canvas)
-            blit(*canvas, img, m_m.margin + (m_content - img.width) / 2, y);
+            canvas->image(img, m_m.margin + (m_content - img.width) / 2, y);
         return img.height;
     }
 
-    Result<int> place_one(const ImageBlock& b, GrayImage* canvas, int y)
+    Result<int> place_one(const ImageBlock& b, Painter* canvas, int y)
     {
         if (b.image.width <= 0 || b.image.height <= 0 || b.image.width > kMaxBitmapWidth ||
             b.image.height > kMaxBitmapHeight || b.image.pixels.size() != size_t(b.image.width) * size_t(b.image.height))
@@ -167,12 +166,12 @@ private:
             else
                 for (auto& p : img.pixels)
                     p = p >= 128 ? 255 : 0;
-            blit(*canvas, img, m_m.margin + (m_content - w) / 2, y);
+            canvas->image(img, m_m.margin + (m_content - w) / 2, y);
         }
         return h;
     }
 
-    Result<int> place_one(const SpacingBlock& b, GrayImage*, int)
+    Result<int> place_one(const SpacingBlock& b, Painter*, int)
     {
         return std::clamp(b.dots, 0, 1000);
     }
@@ -185,27 +184,66 @@ private:
     text::Layout m_b;
 };
 
-} // namespace
+class GrayPainter final : public Painter {
+public:
+    explicit GrayPainter(GrayImage& canvas) : m_canvas(canvas) {}
+    void text(const text::Layout& layout, text::TextEngine& engine, int x, int y) override
+    {
+        text::render_to_gray(layout, engine.atlas(), m_canvas.pixels.data(), m_canvas.width, m_canvas.height,
+                             m_canvas.width, x, y);
+    }
+    void rect(int x, int y, int w, int h) override { m_canvas.fill_rect(x, y, w, h, 255); }
+    void image(const GrayImage& ink, int x, int y) override { blit(m_canvas, ink, x, y); }
 
-Result<GrayImage> render_gray(const Document& doc, const PageMetrics& m, text::TextEngine& engine)
+private:
+    GrayImage& m_canvas;
+};
+
+Result<void> check_document(const Document& doc, const PageMetrics& m)
 {
     if (m.width < 128 || m.width > kMaxBitmapWidth || m.width % 8 != 0 || m.margin < 0 || 2 * m.margin >= m.width - 64)
         return Error::make("error.printing.bad_width", std::to_string(m.width) + " dots", "width");
     if (doc.blocks.size() > kMaxBlocks)
         return Error::make("error.printing.too_many_blocks", std::to_string(doc.blocks.size()) + " blocks");
+    return {};
+}
+
+} // namespace
+
+Result<int> paint_document(const Document& doc, const PageMetrics& m, text::TextEngine& engine, Painter& painter,
+                           const PaintOptions& options)
+{
+    TRY(check_document(doc, m));
     Renderer r(doc, m, engine);
-    const int top = 8, bottom = 8;
-    int64_t height = top;
+    int pages = 1;
+    int y = options.top;
+    for (const auto& b : doc.blocks) {
+        int h = TRY(r.place(b, nullptr, 0));
+        if (options.page_height > 0 && y > options.top && y + h > options.page_height - options.bottom) {
+            painter.new_page();
+            ++pages;
+            y = options.top;
+        }
+        y += TRY(r.place(b, &painter, y));
+    }
+    return pages;
+}
+
+Result<GrayImage> render_gray(const Document& doc, const PageMetrics& m, text::TextEngine& engine)
+{
+    TRY(check_document(doc, m));
+    Renderer r(doc, m, engine);
+    PaintOptions options;
+    int64_t height = options.top;
     for (const auto& b : doc.blocks) {
         height += TRY(r.place(b, nullptr, 0));
         if (height > kMaxBitmapHeight)
             return Error::make("error.printing.image_too_large", "document longer than the roll allows");
     }
-    height += bottom;
+    height += options.bottom;
     auto canvas = TRY(GrayImage::make(m.width, int(height)));
-    int y = top;
-    for (const auto& b : doc.blocks)
-        y += TRY(r.place(b, &canvas, y));
+    GrayPainter painter(canvas);
+    TRY(paint_document(doc, m, engine, painter, options));
     return canvas;
 }
 
