@@ -378,13 +378,9 @@ int run_summary(ctl::Args& args)
             return fail(info.error());
         std::cout << "pages " << info->pages << "\n";
     }
-    if (png_out) {
-        auto bitmap = printing::render(doc, printing::kWidth80mm, **engine);
-        if (!bitmap.ok())
-            return fail(bitmap.error());
-        if (auto w = printing::write_png(*bitmap, *png_out); !w.ok())
+    if (png_out)
+        if (auto w = printing::write_a4_preview_png(doc, **engine, *png_out); !w.ok())
             return fail(w.error());
-    }
     std::cout << s.reference << "\n";
     return 0;
 }
@@ -397,7 +393,7 @@ NAFITHA_CTL_COMMAND(print_z_report, "print z-report",
                     run_z_report);
 NAFITHA_CTL_COMMAND(print_summary, "print summary",
                     "print summary --data DIR --ref REF (--pdf OUT.pdf | --png OUT.png) [--lang ar|en]  the application "
-                    "summary (A4 PDF)",
+                    "summary (A4 PDF, or a PNG of its first page)",
                     run_summary);
 NAFITHA_CTL_COMMAND(receipt, "receipt",
                     "receipt --data DIR (--ref REF | --last) --width 384|576 [--escpos OUT.bin] [--png OUT.png] "

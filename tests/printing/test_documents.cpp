@@ -204,6 +204,11 @@ TEST_CASE("The application summary is an A4 PDF that grows to several pages")
     CHECK(one->pages == 1);
     auto head = fs::read_file(dir / "one.pdf", 10u << 20).value();
     CHECK(head.rfind("%PDF-", 0) == 0);
+    // The first page drawn by the same vector painter: its QR code reads back.
+    REQUIRE(write_a4_preview_png(summary_document(s, i18n(), Lang::Ar), engine(), dir / "one.png").ok());
+    (void)std::filesystem::copy_file(dir / "one.png", artifacts_dir() / "summary_ar_a4.png",
+                                     std::filesystem::copy_options::overwrite_existing);
+    CHECK(zbar(dir / "one.png") == s.qr_payload);
     for (int i = 0; i < 90; ++i)
         s.fields.emplace_back("حقل رقم " + std::to_string(i), "قيمة الحقل " + std::to_string(i));
     auto many = write_pdf_a4(summary_document(s, i18n(), Lang::Ar), engine(), dir / "many.pdf");
