@@ -115,7 +115,7 @@ KeyEvent draw_keyboard(Ctx& ctx, const Rect& area, bool numeric_only)
     Keyboard& kb = ctx.keyboard;
     const Palette& p = ctx.pal();
     KeyEvent ev;
-    fill(ctx, area, p.border, 0);
+    fill(ctx, area, ctx.theme.contrast == Contrast::High ? p.background : p.border, 0);
     float gap = ctx.u(10);
     Rect a = area.inset(gap);
 

@@ -55,54 +55,84 @@ std::vector<uint8_t> to_rgb(const std::vector<uint8_t>& rgba)
 
 } // namespace
 
+namespace {
+
+// Compares the current frame with golden `name`; writes actual and diff pictures on a mismatch.
+void check_golden(test::Kiosk& k, const std::string& name, bool update)
+{
+    INFO("golden " << name);
+    std::vector<uint8_t> actual = to_rgb(k.host->pixels());
+    auto golden_path = golden_dir() / (name + ".png");
+    if (update) {
+        REQUIRE(stbi_write_png(golden_path.c_str(), kW, kH, 3, actual.data(), kW * 3));
+        return;
+    }
+    int gw = 0, gh = 0;
+    std::vector<uint8_t> golden = load_rgb(golden_path, gw, gh);
+    REQUIRE_FALSE(golden.empty());
+    REQUIRE(gw == kW);
+    REQUIRE(gh == kH);
+    // Tolerance for anti-aliasing noise: a pixel differs when a channel moves by more than 24; at most 0.05% of
+    // the pixels may differ.
+    size_t differing = 0;
+    std::vector<uint8_t> diff(actual.size());
+    for (size_t i = 0; i < actual.size(); i += 3) {
+        bool d = false;
+        for (int c = 0; c < 3; ++c)
+            d |= std::abs(int(actual[i + c]) - int(golden[i + c])) > 24;
+        differing += d;
+        uint8_t grey = static_cast<uint8_t>((golden[i] + golden[i + 1] + golden[i + 2]) / 6 + 128);
+        diff[i] = d ? 255 : grey;
+        diff[i + 1] = d ? 0 : grey;
+        diff[i + 2] = d ? 0 : grey;
+    }
+    size_t allowed = static_cast<size_t>(kW) * kH / 2000;
+    if (differing > allowed) {
+        auto out = out_dir();
+        stbi_write_png((out / (name + "-actual.png")).c_str(), kW, kH, 3, actual.data(), kW * 3);
+        stbi_write_png((out / (name + "-diff.png")).c_str(), kW, kH, 3, diff.data(), kW * 3);
+    }
+    CHECK(differing <= allowed);
+}
+
+} // namespace
+
 TEST_CASE("Every screen matches its golden image in Arabic and English")
 {
     auto k = test::make_kiosk(kW, kH);
     bool update = std::getenv("NAFITHA_UPDATE_GOLDEN") != nullptr;
-    int checked = 0;
     for (const auto& screen : ui::screens()) {
         for (Lang lang : {Lang::Ar, Lang::En}) {
-            std::string name = std::string(screen.name) + "-" + std::string(lang_code(lang));
-            INFO("screen " << name);
             REQUIRE(k->kiosk->show_demo(screen.name));
             k->ctx().lang = lang;
             for (int i = 0; i < 3; ++i)
                 k->runner->frame();
-            std::vector<uint8_t> actual = to_rgb(k->host->pixels());
-            auto golden_path = golden_dir() / (name + ".png");
-            if (update) {
-                REQUIRE(stbi_write_png(golden_path.c_str(), kW, kH, 3, actual.data(), kW * 3));
-                continue;
-            }
-            int gw = 0, gh = 0;
-            std::vector<uint8_t> golden = load_rgb(golden_path, gw, gh);
-            REQUIRE_FALSE(golden.empty());
-            REQUIRE(gw == kW);
-            REQUIRE(gh == kH);
-            // Tolerance for anti-aliasing noise: a pixel differs when a channel moves by more than 24;
-            // at most 0.05% of the pixels may differ.
-            size_t differing = 0;
-            std::vector<uint8_t> diff(actual.size());
-            for (size_t i = 0; i < actual.size(); i += 3) {
-                bool d = false;
-                for (int c = 0; c < 3; ++c)
-                    d |= std::abs(int(actual[i + c]) - int(golden[i + c])) > 24;
-                differing += d;
-                uint8_t grey = static_cast<uint8_t>((golden[i] + golden[i + 1] + golden[i + 2]) / 6 + 128);
-                diff[i] = d ? 255 : grey;
-                diff[i + 1] = d ? 0 : grey;
-                diff[i + 2] = d ? 0 : grey;
-            }
-            size_t allowed = static_cast<size_t>(kW) * kH / 2000;
-            if (differing > allowed) {
-                auto out = out_dir();
-                stbi_write_png((out / (name + "-actual.png")).c_str(), kW, kH, 3, actual.data(), kW * 3);
-                stbi_write_png((out / (name + "-diff.png")).c_str(), kW, kH, 3, diff.data(), kW * 3);
-            }
-            CHECK(differing <= allowed);
-            ++checked;
+            check_golden(*k, std::string(screen.name) + "-" + std::string(lang_code(lang)), update);
         }
     }
-    if (!update)
-        CHECK(checked == static_cast<int>(ui::screens().size() * 2));
+}
+
+TEST_CASE("High contrast and large text match their golden images")
+{
+    auto k = test::make_kiosk(kW, kH);
+    bool update = std::getenv("NAFITHA_UPDATE_GOLDEN") != nullptr;
+    struct Case {
+        const char* screen;
+        Lang lang;
+        ui::Contrast contrast;
+        ui::TextSize size;
+        const char* name;
+    };
+    const Case cases[] = {{"form", Lang::Ar, ui::Contrast::High, ui::TextSize::Normal, "access-form-ar-contrast"},
+                          {"service", Lang::Ar, ui::Contrast::Normal, ui::TextSize::Large, "access-service-ar-large"},
+                          {"categories", Lang::En, ui::Contrast::High, ui::TextSize::Large, "access-categories-en-both"}};
+    for (const Case& c : cases) {
+        REQUIRE(k->kiosk->show_demo(c.screen));
+        k->ctx().lang = c.lang;
+        k->ctx().theme.contrast = c.contrast;
+        k->ctx().theme.text_size = c.size;
+        for (int i = 0; i < 3; ++i)
+            k->runner->frame();
+        check_golden(*k, c.name, update);
+    }
 }
