@@ -10,6 +10,8 @@
 #include "kiosk/services/simulator.h"
 #include "sync/journal/journal.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <fcntl.h>
 #include <map>
@@ -168,6 +170,11 @@ TEST_CASE("A writer killed with SIGKILL at random moments leaves whole transacti
     // Then one terminal, set up once, killed again and again in the middle of citizen visits.
     auto data = dir.path / "data";
     REQUIRE(std::system((ctl.string() + " simulate --data " + data.string() + " --transactions 1 >/dev/null 2>&1").c_str()) == 0);
+    // Calibrate the kill window on this build (a sanitizer build starts much slower): a run of 3 visits.
+    auto c0 = std::chrono::steady_clock::now();
+    REQUIRE(std::system((ctl.string() + " simulate --data " + data.string() + " --transactions 3 >/dev/null 2>&1").c_str()) == 0);
+    auto three_visits_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - c0).count();
+    int64_t window_us = std::clamp<int64_t>(three_visits_us * 3 / 2, 50000, 3000000);
     std::set<std::string> promised;
     int killed_mid_run = 0;
     int64_t verified_up_to = 0;
@@ -176,7 +183,7 @@ TEST_CASE("A writer killed with SIGKILL at random moments leaves whole transacti
         auto child = spawn({ctl.string(), "simulate", "--data", data.string(), "--transactions", "25", "--seed",
                             std::to_string(run), "--verbose"},
                            dir.path / "stderr.txt");
-        pause(150000);
+        pause(window_us);
         ::kill(child.pid, SIGKILL);
         auto out = read_all(child.out);
         int status = wait_status(child.pid);
@@ -203,6 +210,12 @@ TEST_CASE("A writer killed with SIGKILL at random moments leaves whole transacti
 
 TEST_CASE("Injected I/O errors give a clean error and leave the database intact")
 {
+#if defined(__SANITIZE_ADDRESS__)
+    // libfiu's preloaded library and the AddressSanitizer runtime cannot share a process (fiu-run crashes
+    // even `nafitha-ctl version`): the Release build runs this test.
+    WARN("skipped in a sanitizer build: fiu-run cannot preload into an ASan binary");
+    return;
+#endif
     auto ctl = ctl_binary();
     REQUIRE(std::filesystem::exists(ctl));
     if (std::system("command -v fiu-run >/dev/null 2>&1") != 0)
