@@ -179,6 +179,16 @@ Result<void> PrintQueue::print_one(Transport& t, const Job& job, DrainReport& re
     std::string_view bytes = std::string_view(content).substr(nl + 1);
     auto id = barrier_id(job.seq);
     std::string payload(bytes);
+    if (m_options.barrier == Barrier::StatusOnly) {
+        TRY(t.write_all(payload, m_options.write_timeout));
+        auto status = TRY(query_status(t, m_options.status_timeout));
+        report.last_status = status;
+        set_status(status);
+        if (!status.ready())
+            return Error::make("error." + status.code().substr(std::string("device.").size()),
+                               "job " + job.id + " not confirmed: printer not ready after it");
+        return mark_printed(job);
+    }
     payload += process_id_request(id);
     TRY(t.write_all(payload, m_options.write_timeout));
 

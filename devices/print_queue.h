@@ -25,7 +25,14 @@
 
 namespace nafitha::devices {
 
+// How a job is confirmed. ProcessId: GS ( H, answered once the printer has processed the job (Epson TM
+// series and compatibles; the simulator). StatusOnly: for printers without it — after the job, a DLE EOT
+// status that is ready (no paper out, cover closed) confirms it; a paper-out in the middle of the job may then
+// go unnoticed until the next job.
+enum class Barrier { ProcessId, StatusOnly };
+
 struct QueueOptions {
+    Barrier barrier = Barrier::ProcessId;
     Millis connect_timeout{2000};
     Millis status_timeout{2000};
     Millis write_timeout{30000};       // for one job's bytes

@@ -336,6 +336,27 @@ TEST_CASE("A device-file printer receives the job bytes and a serial printer ans
     ::close(silent);
 }
 
+TEST_CASE("Printers without the process-ID barrier are confirmed by status")
+{
+    TempDir dir("statusonly");
+    Printed printed;
+    auto sim = PrinterSimulator::start(0, [&](const SimulatedJob& j) { printed.add(j); }).release_value();
+    QueueOptions o = fast_options();
+    o.barrier = Barrier::StatusOnly;
+    auto queue = PrintQueue::open(dir.path, o).release_value();
+    REQUIRE(queue->enqueue("s1", make_job(1)).ok());
+    REQUIRE(queue->enqueue("s2", make_job(2)).ok());
+    auto report = queue->drain(connector(sim->port()));
+    CHECK_FALSE(report.stopped_by.has_value());
+    CHECK(report.printed == 2);
+    REQUIRE(wait_until([&] { return printed.numbers().size() == 2; }));
+    CHECK(printed.numbers() == std::vector<uint32_t>{1, 2});
+    sim->set_paper(Paper::Out);
+    REQUIRE(queue->enqueue("s3", make_job(3)).ok());
+    CHECK(queue->drain(connector(sim->port())).stopped_by->code == "error.printer.paper_out");
+    CHECK(queue->pending_count() == 1);
+}
+
 TEST_CASE("Concurrent submissions of the same jobs queue each job once and print it once")
 {
     TempDir dir("concurrent");
