@@ -1,6 +1,7 @@
 #include "kiosk/services/pii.h"
 
 #include "base/fs.h"
+#include "sync/journal/identity.h"
 #include "sync/protocol/crypto.h"
 
 #include <sodium.h>
@@ -29,7 +30,8 @@ Result<PiiVault> PiiVault::load_or_create(const std::filesystem::path& data_dir)
         randombytes_buf(raw.data(), raw.size());
         auto encoded = protocol::to_base64(raw);
         sodium_memzero(raw.data(), raw.size());
-        TRY(fs::write_file_atomic(file, encoded + "\n", 0600));
+        // First writer wins when two processes start on a fresh folder (kiosk and sync worker).
+        TRY(journal::create_file_once(file, encoded + "\n", 0600));
     }
     auto text = TRY(fs::read_file(file, 1024));
     while (!text.empty() && (text.back() == '\n' || text.back() == ' '))

@@ -95,6 +95,11 @@ Result<void> Terminal::install_catalogue_locked(const nlohmann::json& document, 
     if (text->size() > kMaxCatalogueBytes)
         return Error::make("error.catalogue.invalid", "catalogue larger than 4 MiB");
     auto tx = TRY(db::Transaction::begin(m_db));
+    // Another process on the same database may have installed it meanwhile: check again under the write lock.
+    if (TRY(m_db.scalar_int64("SELECT COALESCE(MAX(version), 0) FROM catalogue_versions", 0)) >= parsed.version) {
+        TRY(tx.commit());
+        return load_catalogue_locked();
+    }
     auto st = TRY(m_db.prepare("INSERT OR IGNORE INTO catalogue_versions (version, document, installed_at, source) "
                                "VALUES (?1, ?2, ?3, ?4)"));
     st.bind(1, parsed.version).bind(2, *text).bind(3, now_iso()).bind(4, source);

@@ -1,6 +1,8 @@
 #include "sync/journal/sqlite.h"
 
+#include <chrono>
 #include <sqlite3.h>
+#include <thread>
 
 namespace nafitha::db {
 
@@ -184,9 +186,21 @@ Result<Db> Db::open(const std::filesystem::path& file, OpenMode mode, int busy_t
     sqlite3_extended_result_codes(db.m_db, 1);
     sqlite3_busy_timeout(db.m_db, busy_timeout_ms);
     if (mode != OpenMode::ReadOnly) {
-        auto wal = TRY(db.prepare("PRAGMA journal_mode=WAL"));
-        if (!TRY(wal.step()) || wal.text(0) != "wal")
+        // WAL is persistent; switching a fresh file needs an exclusive lock that the busy handler does not
+        // wait for, so processes starting together on a new database retry here.
+        for (int waited_ms = 0;; waited_ms += 10) {
+            auto wal = TRY(db.prepare("PRAGMA journal_mode=WAL"));
+            auto row = wal.step();
+            if (row.ok() && row.value() && wal.text(0) == "wal")
+                break;
+            if ((row.ok() || row.error().code == "error.db.busy") && waited_ms < busy_timeout_ms) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+                continue;
+            }
+            if (!row.ok())
+                return row.release_error();
             return Error::make("error.db.failed", "could not switch " + file.string() + " to WAL");
+        }
     }
     TRY(db.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
     return db;

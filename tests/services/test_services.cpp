@@ -6,6 +6,7 @@
 #include "sync/journal/journal.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 using namespace nafitha;
 using namespace nafitha::services;
@@ -463,4 +464,37 @@ TEST_CASE("References carry a Damm check digit that catches typing errors")
     }
     CHECK(parse_reference("abc").error().code == "error.reference.invalid");
     CHECK(parse_reference(std::string(100, '1')).error().code == "error.reference.invalid");
+}
+
+TEST_CASE("Processes starting together on a fresh folder share one identity and one personal data key")
+{
+    test::TempDir dir("race");
+    constexpr int kChildren = 6;
+    std::vector<pid_t> pids;
+    for (int i = 0; i < kChildren; ++i) {
+        pid_t pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            auto t = Terminal::open(test::options(dir.path));
+            if (!t.ok()) {
+                std::fprintf(stderr, "child: %s\n", t.error().to_string().c_str());
+                ::_exit(10);
+            }
+            auto sub = t.value()->submit({"civil.birth_extract", test::birth_extract_values()}, PaymentRequest::cash(200000));
+            ::_exit(sub.ok() ? 0 : 11);
+        }
+        pids.push_back(pid);
+    }
+    for (auto pid : pids) {
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        CHECK(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 0);
+    }
+    auto t = test::open_terminal(dir.path);
+    auto apps = t->applications_of("01020304050").value(); // every child's personal data decrypts here
+    CHECK(apps.size() == kChildren);
+    auto report = journal::verify(t->database(), t->identity().keys.public_key).value();
+    CHECK(report.ok());
+    CHECK(t->database().scalar_int64("SELECT COUNT(*) FROM journal WHERE type = 'catalogue.installed'").value() == 1);
 }
