@@ -41,6 +41,7 @@ void Session::wipe()
     survey_done = false;
     busy_message.clear();
     error.clear();
+    quote.reset();
 }
 
 bool Session::empty() const

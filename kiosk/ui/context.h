@@ -23,6 +23,8 @@ namespace nafitha::ui {
 
 enum class Mode { Citizen, Staff, Technician, Service };
 
+struct QuoteCache; // flow.cpp: the form's validation and fee for the current answers
+
 // Caret and selection of one text field.
 struct EditState {
     size_t caret = 0;  // byte offset
@@ -49,6 +51,7 @@ struct Session {
     bool survey_done = false;
     std::string busy_message; // translation key while a task runs
     std::string error;        // translation key of the last failure shown on screen
+    std::shared_ptr<QuoteCache> quote;
 
     void wipe();
     bool empty() const;

@@ -91,6 +91,48 @@ std::string field_display(const Ctx& ctx, const services::FormField& field, cons
     return value;
 }
 
+} // namespace nafitha::ui
+
+// Lives in the session, so the visit's end wipes it with everything else.
+struct nafitha::ui::QuoteCache {
+    std::string key;
+    Quote quote;
+    ~QuoteCache()
+    {
+        volatile char* p = key.data();
+        for (size_t i = 0; i < key.size(); ++i)
+            p[i] = 0;
+    }
+};
+
+namespace nafitha::ui {
+
+const Quote& current_quote(Ctx& ctx)
+{
+    if (!ctx.session.quote)
+        ctx.session.quote = std::make_shared<QuoteCache>();
+    QuoteCache& cache = *ctx.session.quote;
+    const services::Service* svc = current_service(ctx);
+    std::string key = ctx.catalogue ? std::to_string(ctx.catalogue->version) : "none";
+    key += '\x1f' + ctx.session.service_code + '\x1f' + std::to_string(static_cast<int>(ctx.session.method)) + '\x1f' +
+           ctx.session.exemption;
+    for (const auto& [k, v] : ctx.session.values)
+        key += '\x1f' + k + '=' + v;
+    if (key == cache.key)
+        return cache.quote;
+    cache.key = key;
+    cache.quote = Quote{};
+    if (!svc)
+        return cache.quote;
+    cache.quote.validation = services::validate_form(*svc, ctx.session.values);
+    if (cache.quote.validation.ok()) {
+        std::string exemption = ctx.session.method == PayMethod::Exemption ? ctx.session.exemption : std::string();
+        cache.quote.fee = services::quote_fee(*svc, cache.quote.validation.values, exemption);
+        cache.quote.full_fee = services::quote_fee(*svc, cache.quote.validation.values, {});
+    }
+    return cache.quote;
+}
+
 void start_payment_and_submit(Ctx& ctx)
 {
     const services::Service* svc = current_service(ctx);

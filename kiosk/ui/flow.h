@@ -20,6 +20,15 @@ const services::Service* current_service(const Ctx& ctx);
 // A field's value as the review shows it (choice labels, not codes).
 std::string field_display(const Ctx& ctx, const services::FormField& field, const std::string& value);
 
+// The form's validation and the fee, computed on the UI thread from the UI's catalogue snapshot (pure
+// functions: no database, no lock) and cached until the answers, the method or the exemption change.
+struct Quote {
+    services::Validation validation;
+    Result<services::Fee> fee = Error::make("ui.error.form");
+    Result<services::Fee> full_fee = Error::make("ui.error.form"); // without any exemption
+};
+const Quote& current_quote(Ctx& ctx);
+
 // Worker actions: each shows the busy overlay and lands on the next screen when done.
 void start_payment_and_submit(Ctx& ctx);
 void start_ticket(Ctx& ctx);

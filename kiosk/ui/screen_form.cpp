@@ -147,7 +147,7 @@ void draw_form(Ctx& ctx)
 
     bool back = false;
     if (footer_nav(ctx, foot, ctx.tr("ui.form.review"), true, back)) {
-        auto v = ctx.backend->validate(s->code, ses.values);
+        const services::Validation& v = current_quote(ctx).validation;
         ses.errors = v.problems;
         if (v.ok()) {
             ses.focused_field.clear();

@@ -27,9 +27,10 @@ void draw_payment(Ctx& ctx)
     if (wide)
         c = from_start(ctx, all, 0, all.w * 0.4f);
 
-    auto v = ctx.backend->validate(s->code, ses.values);
-    auto fee = ctx.backend->quote(s->code, v.values, ses.method == PayMethod::Exemption ? ses.exemption : std::string());
-    auto full = ctx.backend->quote(s->code, v.values, std::string());
+    const Quote& q = current_quote(ctx);
+    const services::Validation& v = q.validation;
+    const Result<services::Fee>& fee = q.fee;
+    const Result<services::Fee>& full = q.full_fee;
     int64_t due = fee.ok() ? fee->total : 0;
 
     card(ctx, Rect{c.x, y, c.w, ctx.u(180)});

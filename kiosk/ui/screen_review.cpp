@@ -23,8 +23,9 @@ void draw_review(Ctx& ctx)
     Rect foot{c.x, c.y + c.h - foot_h, c.w, foot_h};
     Rect view{c.x, c.y + ctx.u(50), c.w, foot.y - ctx.u(30) - (c.y + ctx.u(50))};
 
-    auto v = ctx.backend->validate(s->code, ses.values);
-    auto fee = ctx.backend->quote(s->code, v.values, ses.method == PayMethod::Exemption ? ses.exemption : std::string());
+    const Quote& q = current_quote(ctx);
+    const services::Validation& v = q.validation;
+    const Result<services::Fee>& fee = q.fee;
 
     static float content_h = 0;
     ctx.scroller.update(ctx.touch, view, content_h, ctx.dt);
