@@ -78,6 +78,8 @@ void Ctx::reset(const std::string& name)
 void Ctx::end_visit()
 {
     session.wipe();
+    if (labels)
+        labels->forget();
     keyboard = Keyboard{};
     staff = StaffView{};
     idle_prompt = false;

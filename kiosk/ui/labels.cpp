@@ -121,6 +121,8 @@ public:
         return text::move_visual(l, offset, side == Side::Left ? text::VisualMove::Left : text::VisualMove::Right);
     }
 
+    void forget() override { m_engine->cache().clear(); }
+
     void upload() override
     {
         text::GlyphAtlas& atlas = m_engine->atlas();

@@ -43,6 +43,8 @@ public:
     // The caret offset one step to the left or right on screen (bidi-aware).
     enum class Side { Left, Right };
     virtual size_t move_visual(std::string_view text, float px, size_t offset, Side side) = 0;
+    // Forgets every cached layout (they hold the text a citizen typed): called when a visit ends.
+    virtual void forget() = 0;
     // After ImGui::Render() and before rendering the draw data: sends glyph atlas changes to the texture.
     virtual void upload() = 0;
 };
