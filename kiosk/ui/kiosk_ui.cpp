@@ -100,7 +100,9 @@ void KioskUi::check_idle()
         c.idle_prompt = false;
         return;
     }
-    if (!c.idle_prompt && c.now - c.last_activity >= c.idle_timeout_s) {
+    // Staff at a counter pause longer than citizens do: five minutes at least before their session is asked.
+    double timeout = c.mode == Mode::Citizen ? c.idle_timeout_s : std::max(c.idle_timeout_s, 300.0);
+    if (!c.idle_prompt && c.now - c.last_activity >= timeout) {
         c.idle_prompt = true;
         m_idle_prompt_since = c.now;
     }

@@ -22,7 +22,8 @@ void draw_idle_prompt(Ctx& ctx)
     float pad = ctx.u(40);
     label(ctx, Rect{box.x + pad, box.y + pad, box.w - 2 * pad, ctx.u(80)}, ctx.tr("ui.idle.title"), ctx.font(52), p.text,
           Align::Center);
-    double left = std::max(0.0, ctx.idle_prompt_s - (ctx.now - ctx.last_activity - ctx.idle_timeout_s));
+    double timeout = ctx.mode == Mode::Citizen ? ctx.idle_timeout_s : std::max(ctx.idle_timeout_s, 300.0);
+    double left = std::max(0.0, ctx.idle_prompt_s - (ctx.now - ctx.last_activity - timeout));
     int secs = static_cast<int>(std::ceil(left));
     std::string n = std::to_string(std::clamp(secs, 0, static_cast<int>(ctx.idle_prompt_s)));
     if (ctx.lang == Lang::Ar) {
