@@ -21,8 +21,16 @@ void draw_out_of_service(Ctx& ctx)
     canvas(ctx)->AddCircleFilled(icon.centre(), is * 0.5f, p.danger);
     draw_icon(ctx, "cross", icon.inset(is * 0.25f), p.on_primary);
     y += is + ctx.u(50);
-    // Both languages: the citizen has not chosen one yet.
+    // Both languages: the citizen has not chosen one yet. Landscape: side by side, Arabic at the right.
+    bool wide = !ctx.portrait();
+    float top = y;
+    float col_w = wide ? (w - m) * 0.5f : w;
     for (Lang lang : {Lang::Ar, Lang::En}) {
+        if (wide) {
+            y = top;
+            m = lang == Lang::Ar ? margin(ctx) + col_w + margin(ctx) : margin(ctx);
+            w = col_w;
+        }
         label(ctx, Rect{m, y, w, ctx.u(90)}, t.tr(lang, "ui.oos.title"), ctx.font(lang == Lang::Ar ? 64 : 48), p.text,
               Align::Center);
         y += ctx.u(lang == Lang::Ar ? 100 : 80);
@@ -30,11 +38,11 @@ void draw_out_of_service(Ctx& ctx)
             y += paragraph_in(ctx, lang, Rect{m, y, w, ctx.u(100)}, t.tr(lang, reason), ctx.font(lang == Lang::Ar ? 40 : 34),
                               p.text_muted, Align::Center) + ctx.u(10);
         }
-        y += ctx.u(50);
+        y += ctx.u(20);
+        paragraph_in(ctx, lang, Rect{m, y, w, ctx.u(100)}, t.tr(lang, "ui.oos.no_money"), ctx.font(lang == Lang::Ar ? 36 : 30),
+                     p.danger, Align::Center);
+        y += ctx.u(120);
     }
-    label(ctx, Rect{m, y, w, ctx.u(60)}, t.tr(Lang::Ar, "ui.oos.no_money"), ctx.font(36), p.danger, Align::Center);
-    y += ctx.u(70);
-    label(ctx, Rect{m, y, w, ctx.u(60)}, t.tr(Lang::En, "ui.oos.no_money"), ctx.font(30), p.danger, Align::Center);
 
     // Staff can still log in to fix it: a two-second press on the top corner.
     Rect corner{0, 0, ctx.u(200), ctx.u(200)};

@@ -23,7 +23,7 @@ void draw_staff_payments(Ctx& ctx)
     const PaymentsSummary& s = *sv.payments;
     label(ctx, Rect{c.x, y, c.w, ctx.u(60)}, ctx.tr("ui.staff.payments.day", {{"day", display_digits(ctx, s.day)}}), ctx.font(38), p.text);
     y += ctx.u(80);
-    float rh = ctx.u(90);
+    float rh = ctx.u(ctx.portrait() ? 90 : 66);
     struct Line {
         const char* key;
         std::string value;
