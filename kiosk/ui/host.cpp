@@ -9,6 +9,7 @@
 #include <imgui_impl_sdlrenderer.h>
 #include <stb_image_write.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace nafitha::ui {
@@ -109,9 +110,14 @@ bool Host::pump_events()
         return true;
     SDL_Event e;
     bool running = true;
+    // On high-density displays the renderer has more pixels than the window has points: mouse positions
+    // come in points and are scaled to pixels (finger positions are fractions of the window).
+    int ww = 1, wh = 1;
+    SDL_GetWindowSize(m_window, &ww, &wh);
+    ImVec2 size = this->size();
+    float sx = size.x / static_cast<float>(std::max(1, ww)), sy = size.y / static_cast<float>(std::max(1, wh));
     while (SDL_PollEvent(&e)) {
         ImGui_ImplSDL2_ProcessEvent(&e);
-        ImVec2 size = this->size();
         switch (e.type) {
         case SDL_QUIT:
             running = false;
@@ -120,12 +126,12 @@ bool Host::pump_events()
         case SDL_MOUSEBUTTONUP:
             // Touches also arrive as synthetic mouse events: the finger events below handle them.
             if (e.button.which != SDL_TOUCH_MOUSEID && e.button.button == SDL_BUTTON_LEFT)
-                push_pointer(ImVec2(static_cast<float>(e.button.x), static_cast<float>(e.button.y)),
+                push_pointer(ImVec2(static_cast<float>(e.button.x) * sx, static_cast<float>(e.button.y) * sy),
                              e.type == SDL_MOUSEBUTTONDOWN);
             break;
         case SDL_MOUSEMOTION:
             if (e.motion.which != SDL_TOUCH_MOUSEID)
-                push_pointer(ImVec2(static_cast<float>(e.motion.x), static_cast<float>(e.motion.y)),
+                push_pointer(ImVec2(static_cast<float>(e.motion.x) * sx, static_cast<float>(e.motion.y) * sy),
                              (e.motion.state & SDL_BUTTON_LMASK) != 0);
             break;
         case SDL_TEXTINPUT: {

@@ -8,6 +8,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <SDL.h>
+
+#include <cstdlib>
 #include <string>
 
 using namespace nafitha;
@@ -239,4 +242,37 @@ TEST_CASE("Every screen draws in both orientations without failing")
             }
         }
     }
+}
+
+TEST_CASE("Finger events from SDL reach the pointer one transition per frame")
+{
+    // A real SDL window on the off-screen video driver: the path a touch screen takes.
+    ::setenv("SDL_VIDEODRIVER", "offscreen", 1);
+    auto host = ui::Host::create(ui::HostOptions{400, 800, ui::Display::Window});
+    ::unsetenv("SDL_VIDEODRIVER");
+    if (!host.ok()) {
+        WARN("no off-screen SDL video: " << host.error().to_string());
+        return;
+    }
+    ImVec2 size = (*host)->size();
+    auto finger = [](Uint32 type, float x, float y) {
+        SDL_Event e{};
+        e.type = type;
+        e.tfinger.x = x;
+        e.tfinger.y = y;
+        e.tfinger.fingerId = 1;
+        SDL_PushEvent(&e);
+    };
+    // A quick tap: down and up arrive in the same poll; they must land in two different frames.
+    finger(SDL_FINGERDOWN, 0.25f, 0.5f);
+    finger(SDL_FINGERUP, 0.25f, 0.5f);
+    REQUIRE((*host)->pump_events());
+    (*host)->begin_frame(1.0f / 60);
+    CHECK(ImGui::GetIO().MouseDown[0]);
+    CHECK(ImGui::GetIO().MousePos.x == Approx(size.x * 0.25f));
+    CHECK(ImGui::GetIO().MousePos.y == Approx(size.y * 0.5f));
+    ImGui::EndFrame();
+    (*host)->begin_frame(1.0f / 60);
+    CHECK_FALSE(ImGui::GetIO().MouseDown[0]);
+    ImGui::EndFrame();
 }
