@@ -94,7 +94,10 @@ void KioskUi::check_idle()
     Ctx& c = m_ctx;
     if (c.touch.activity() && !c.idle_prompt)
         c.last_activity = c.now;
-    bool at_rest = (c.screen == "attract" && c.session.empty()) || c.screen == "out_of_service";
+    // Money taken but not yet written with its application must not vanish with the citizen: the payment
+    // screen stays (with its retry) until the submission succeeds or staff take over.
+    bool money_pending = c.session.payment.has_value() && !c.session.submission.has_value();
+    bool at_rest = (c.screen == "attract" && c.session.empty()) || c.screen == "out_of_service" || money_pending;
     if (at_rest) {
         c.last_activity = c.now;
         c.idle_prompt = false;
