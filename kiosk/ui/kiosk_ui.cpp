@@ -45,6 +45,9 @@ void KioskUi::on_scan(const std::string& payload)
     Ctx& c = m_ctx;
     if (c.mode != Mode::Citizen || payload.empty() || payload.size() > 512 || !c.session.busy_message.empty())
         return;
+    // A scan never throws away a form being filled: it counts only before a service is chosen, or on tracking.
+    if (c.screen != "attract" && c.screen != "language" && c.screen != "categories" && c.screen != "track")
+        return;
     c.last_activity = c.now;
     c.idle_prompt = false;
     if (c.screen != "track") {
