@@ -585,13 +585,14 @@ public:
     std::vector<std::pair<std::string, std::string>> versions() override
     {
         std::vector<std::pair<std::string, std::string>> v;
-        v.push_back({"nafitha-kiosk", NAFITHA_VERSION});
-        v.push_back({"terminal", m_terminal->identity().terminal_id});
-        v.push_back({"centre", m_terminal->centre()});
-        v.push_back({"catalogue", std::to_string(m_terminal->catalogue()->version)});
+        // Names are translation keys; values are identifiers and numbers.
+        v.push_back({"ui.tech.version.app", NAFITHA_VERSION});
+        v.push_back({"ui.tech.version.terminal", m_terminal->identity().terminal_id});
+        v.push_back({"ui.tech.version.centre", m_terminal->centre()});
+        v.push_back({"ui.tech.version.catalogue", std::to_string(m_terminal->catalogue()->version)});
         auto j = m_terminal->journal_status();
         if (j.ok())
-            v.push_back({"journal", std::to_string(j->last_seq) + " / " + std::to_string(j->acked_seq)});
+            v.push_back({"ui.tech.version.journal", std::to_string(j->acked_seq) + " / " + std::to_string(j->last_seq)});
         return v;
     }
 

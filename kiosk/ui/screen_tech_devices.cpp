@@ -92,7 +92,9 @@ void demo_tech(Ctx& ctx)
                          {"ui.tech.device.cash", DeviceState::Ok, "ui.device.ok"},
                          {"ui.tech.device.card", DeviceState::Fault, "ui.device.offline"},
                          {"ui.tech.device.disk", DeviceState::Ok, "ui.device.ok"}};
-    ctx.staff.versions = {{"nafitha-kiosk", "0.1.0"}, {"catalogue", "3"}, {"terminal", "T1a2b3c4d5e6f"}};
+    ctx.staff.versions = {{"ui.tech.version.app", "0.1.0"}, {"ui.tech.version.terminal", "T1a2b3c4d5e6f"},
+                          {"ui.tech.version.centre", "DAM-01"}, {"ui.tech.version.catalogue", "3"},
+                          {"ui.tech.version.journal", "128 / 140"}};
     demo_staff(ctx);
     ctx.staff.session = StaffSession{"tech1", "Karim", true};
 }

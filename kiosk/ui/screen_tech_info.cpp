@@ -28,8 +28,8 @@ void draw_tech_info(Ctx& ctx)
     y += ctx.u(70);
     for (const auto& [k, v] : sv.versions) {
         Rect r{c.x, y, c.w, rh};
-        label(ctx, r, k, ctx.font(32), p.text_muted, Align::Start);
-        label(ctx, r, v, ctx.font(32), p.text, Align::End);
+        label(ctx, r, ctx.tr(k), ctx.font(32), p.text_muted, Align::Start);
+        label(ctx, r, "\u2066" + v + "\u2069", ctx.font(32), p.text, Align::End);
         canvas(ctx)->AddLine(ImVec2(r.x, r.y + rh - 1), ImVec2(r.x + r.w, r.y + rh - 1), p.border, 1);
         y += rh;
     }
