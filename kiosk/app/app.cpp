@@ -207,6 +207,7 @@ int run(const std::vector<std::string>& args)
     bo.sim_paper = o.paper_out ? PrinterPaper::Out : PrinterPaper::Loaded;
     bo.dev_staff = o.dev_staff || !temp.path.empty() ? DevStaff::Create : DevStaff::None;
     bo.start_sync = o.sync && o.screenshot.empty();
+    bo.cash_note_delay_ms = o.headless ? 0 : 700;
     if (!o.out_dir.empty())
         bo.printed_dir = o.out_dir;
     auto backend = make_terminal_backend(bo, *i18n);

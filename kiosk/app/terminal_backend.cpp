@@ -154,7 +154,8 @@ public:
         return m_terminal->quote(code, values, exemption);
     }
 
-    Result<ui::Payment> take_payment(ui::PayMethod method, int64_t amount, const std::string& exemption) override
+    Result<ui::Payment> take_payment(ui::PayMethod method, int64_t amount, const std::string& exemption,
+                                     const CashProgress& progress) override
     {
         ui::Payment p;
         p.method = method;
@@ -175,12 +176,18 @@ public:
                         break;
                     }
                 }
+                // Development: the simulated citizen feeds a note every so often (0 in headless runs).
+                if (m_options.cash_note_delay_ms > 0)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(m_options.cash_note_delay_ms));
                 m_cash.insert_note(note);
                 while (auto ev = m_cash.poll()) {
                     if (ev->kind == devices::CashEvent::Kind::Escrowed)
                         TRY(m_cash.stack());
-                    else if (ev->kind == devices::CashEvent::Kind::Stacked)
+                    else if (ev->kind == devices::CashEvent::Kind::Stacked) {
                         in += ev->amount_minor;
+                        if (progress)
+                            progress(in);
+                    }
                     else if (ev->kind == devices::CashEvent::Kind::Jammed || ev->kind == devices::CashEvent::Kind::CashboxFull) {
                         m_cash.disable();
                         return Error::make("ui.error.cash_device", "cash acceptor " + m_cash.state_code());

@@ -24,6 +24,7 @@ struct BackendOptions {
     DevStaff dev_staff = DevStaff::None; // create clerk1/1234 and tech1/9876 when no staff exists (development)
     std::string centre;                 // default: sync.json's centre, else DAM-01
     bool start_sync = true;
+    int cash_note_delay_ms = 0;         // development: pause between simulated banknotes (to watch progress)
 };
 
 Result<std::unique_ptr<ui::Backend>> make_terminal_backend(const BackendOptions& options, const I18n& i18n);

@@ -11,6 +11,7 @@
 #include "kiosk/services/payments.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -127,7 +128,11 @@ public:
     virtual services::Validation validate(const std::string& service_code, const FormValues& values) = 0;
     virtual Result<services::Fee> quote(const std::string& service_code, const FormValues& normalised,
                                         const std::string& exemption) = 0;
-    virtual Result<Payment> take_payment(PayMethod method, int64_t amount_minor, const std::string& exemption) = 0;
+    // Takes the money through the payment devices. `cash_progress` is told the total inserted after every note
+    // (from the worker thread).
+    using CashProgress = std::function<void(int64_t inserted_minor)>;
+    virtual Result<Payment> take_payment(PayMethod method, int64_t amount_minor, const std::string& exemption,
+                                         const CashProgress& cash_progress) = 0;
     // Commits the application with its payment (one transaction), then prints the receipt (and a queue
     // ticket when the service needs a counter visit). A print failure after the commit is reported in
     // Submission::receipt_error, never as a failed submission.

@@ -42,6 +42,8 @@ void Session::wipe()
     busy_message.clear();
     error.clear();
     quote.reset();
+    cash_inserted.reset();
+    cash_due = 0;
 }
 
 bool Session::empty() const

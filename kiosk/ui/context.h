@@ -13,6 +13,7 @@
 
 #include <imgui.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -52,6 +53,9 @@ struct Session {
     std::string busy_message; // translation key while a task runs
     std::string error;        // translation key of the last failure shown on screen
     std::shared_ptr<QuoteCache> quote;
+    // Cash fed into the acceptor so far (written by the worker), and what is due.
+    std::shared_ptr<std::atomic<int64_t>> cash_inserted;
+    int64_t cash_due = 0;
 
     void wipe();
     bool empty() const;

@@ -149,7 +149,10 @@ void start_payment_and_submit(Ctx& ctx)
     Lang lang = ctx.lang;
     Ctx* c = &ctx;
     std::optional<Payment> already = s.payment; // money already taken is never taken twice
-    ctx.worker->post([b, code, values, method, exemption, lang, c, already]() -> Worker::Completion {
+    auto inserted = std::make_shared<std::atomic<int64_t>>(0);
+    s.cash_inserted = inserted;
+    s.cash_due = current_quote(ctx).fee.ok() ? current_quote(ctx).fee->total : 0;
+    ctx.worker->post([b, code, values, method, exemption, lang, c, already, inserted]() -> Worker::Completion {
         auto validation = b->validate(code, values);
         if (!validation.ok()) {
             std::vector<Error> problems = validation.problems;
@@ -167,7 +170,9 @@ void start_payment_and_submit(Ctx& ctx)
                 c->session.error = e.code;
             };
         }
-        Result<Payment> payment = already ? Result<Payment>(*already) : b->take_payment(method, fee->total, exemption);
+        Result<Payment> payment = already ? Result<Payment>(*already)
+                                          : b->take_payment(method, fee->total, exemption,
+                                                            [inserted](int64_t in) { inserted->store(in); });
         if (!payment.ok()) {
             Error e = payment.error();
             return [c, e] {

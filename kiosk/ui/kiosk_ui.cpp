@@ -179,7 +179,11 @@ void KioskUi::build_frame(ImVec2 size, double now)
     def->draw(c);
     c.touch.set_blocked(false);
     c.layer = ImGui::GetForegroundDrawList();
-    if (busy)
+    if (busy && c.session.busy_message == "ui.busy.cash" && c.session.cash_inserted) {
+        // The cash acceptor's progress: what went in so far, against what is due.
+        busy_overlay(c, c.tr("ui.busy.cash_progress", {{"in", money_text(c, c.session.cash_inserted->load())},
+                                                        {"due", money_text(c, c.session.cash_due)}}));
+    } else if (busy)
         busy_overlay(c, c.tr(c.session.busy_message));
     else if (c.idle_prompt)
         draw_idle_prompt(c);

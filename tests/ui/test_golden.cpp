@@ -158,3 +158,18 @@ TEST_CASE("High contrast and large text match their golden images")
         check_golden(*k, c.name, update);
     }
 }
+
+TEST_CASE("The cash overlay shows what was inserted against what is due")
+{
+    auto k = test::make_kiosk(kW, kH);
+    bool update = std::getenv("NAFITHA_UPDATE_GOLDEN") != nullptr;
+    REQUIRE(k->kiosk->show_demo("payment"));
+    auto& s = k->ctx().session;
+    s.busy_message = "ui.busy.cash";
+    s.cash_inserted = std::make_shared<std::atomic<int64_t>>(100000);
+    s.cash_due = 200000;
+    for (int i = 0; i < 3; ++i)
+        k->runner->frame();
+    check_golden(*k, "busy-cash-ar", update);
+    s.busy_message.clear();
+}
