@@ -7,6 +7,7 @@
 #include "base/paths.h"
 #include "devices/scanner.h"
 #include "kiosk/app/terminal_backend.h"
+#include "kiosk/app/unavailable_backend.h"
 #include "kiosk/ui/host.h"
 #include "kiosk/ui/kiosk_ui.h"
 #include "kiosk/ui/replay.h"
@@ -210,11 +211,19 @@ int run(const std::vector<std::string>& args)
     bo.cash_note_delay_ms = o.headless ? 0 : 700;
     if (!o.out_dir.empty())
         bo.printed_dir = o.out_dir;
-    auto backend = make_terminal_backend(bo, *i18n);
-    if (!backend.ok()) {
-        std::cerr << "nafitha-kiosk: " << i18n->message(Lang::En, backend.error()) << " (" << backend.error().to_string() << ")\n";
-        return 1;
+    auto made = make_terminal_backend(bo, *i18n);
+    std::unique_ptr<ui::Backend> backend_owner;
+    if (!made.ok()) {
+        // A kiosk that cannot open its terminal says so on screen (out of service) rather than exiting to a
+        // black screen; screenshots and replays, which need a working terminal, fail instead.
+        std::cerr << "nafitha-kiosk: " << i18n->message(Lang::En, made.error()) << " (" << made.error().to_string() << ")\n";
+        if (!o.screenshot.empty() || !o.replay.empty())
+            return 1;
+        backend_owner = make_unavailable_backend(made.release_error());
+    } else {
+        backend_owner = made.release_value();
     }
+    std::unique_ptr<ui::Backend>* backend = &backend_owner;
 
     ui::HostOptions ho;
     ho.width = o.width;

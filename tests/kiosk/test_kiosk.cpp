@@ -199,6 +199,16 @@ TEST_CASE("The kiosk lists its screens and writes a headless screenshot")
     CHECK(run(bin() + " --bogus") == 2);
 }
 
+TEST_CASE("A terminal that cannot open its database still starts and shows out of service")
+{
+    std::string out;
+    int rc = run(bin() + " --headless --no-sync --data /proc/nafitha-cannot-exist --frames 5", &out);
+    INFO(out);
+    CHECK(rc == 0);
+    // Screenshots and replays need a working terminal: they fail plainly.
+    CHECK(run(bin() + " --headless --data /proc/nafitha-cannot-exist --screen attract --screenshot /dev/null") == 1);
+}
+
 TEST_CASE("With the printer out of paper the kiosk goes out of service and takes nothing")
 {
     Temp t("paper");
