@@ -111,6 +111,10 @@ Result<std::string> last_reference(const std::filesystem::path& dir)
     return stmt.text(0);
 }
 
+int emit(const printing::Document& doc, int width, const std::optional<std::string>& escpos_out,
+         const std::optional<std::string>& png_out, const std::optional<std::string>& printer,
+         const std::filesystem::path& data_dir, const std::string& job_id);
+
 int run_receipt(ctl::Args& args)
 {
     auto data = args.option("data");
@@ -158,44 +162,13 @@ int run_receipt(ctl::Args& args)
     if (!receipt.ok())
         return fail(receipt.error());
     receipt->duplicate = copy;
-    auto engine = text::TextEngine::create();
-    if (!engine.ok())
-        return fail(engine.error());
-    auto bitmap = printing::render(printing::receipt_document(*receipt, *i18n, *lang), width, **engine);
-    if (!bitmap.ok())
-        return fail(bitmap.error());
-    auto bytes = printing::encode_escpos(*bitmap);
-    if (!bytes.ok())
-        return fail(bytes.error());
-    if (escpos_out)
-        if (auto w = fs::write_file_atomic(*escpos_out, *bytes); !w.ok())
-            return fail(w.error());
-    if (png_out)
-        if (auto w = printing::write_png(*bitmap, *png_out); !w.ok())
-            return fail(w.error());
-    if (printer) {
-        auto address = devices::parse_address(*printer);
-        if (!address.ok())
-            return fail(address.error(), 2);
-        auto queue = devices::PrintQueue::open(dir / "print-queue");
-        if (!queue.ok())
-            return fail(queue.error());
-        std::string job_id = "receipt:" + reference + (copy ? ":copy:" + std::to_string(clock::unix_ms()) : "");
-        auto queued = (*queue)->enqueue(job_id, *bytes);
-        if (!queued.ok())
-            return fail(queued.error());
-        if (*queued == devices::EnqueueOutcome::AlreadyPrinted)
-            std::cerr << "nafitha-ctl: this receipt was already printed; use --copy for a marked copy\n";
-        auto report = (*queue)->drain([&] { return devices::open_transport(*address, devices::Millis(3000)); });
-        if (report.stopped_by) {
-            std::cerr << "nafitha-ctl: the receipt stays queued in " << (dir / "print-queue").string() << ": "
-                      << report.stopped_by->to_string() << "\n";
-            std::cout << reference << "\n";
-            return 3;
-        }
-    }
+    std::string job_id = "receipt:" + reference + (copy ? ":copy:" + std::to_string(clock::unix_ms()) : "");
+    int rc = emit(printing::receipt_document(*receipt, *i18n, *lang), width, escpos_out, png_out, printer, dir, job_id);
+    if (rc != 0 && rc != 3)
+        return rc;
+    // The reference is the last line even when the receipt stays queued for the printer (exit 3).
     std::cout << reference << "\n";
-    return 0;
+    return rc;
 }
 
 // Writes the outputs a print command asked for: ESC/POS bytes, a PNG, or a job on a printer (through the
@@ -226,11 +199,17 @@ int emit(const printing::Document& doc, int width, const std::optional<std::stri
         auto queue = devices::PrintQueue::open(data_dir / "print-queue");
         if (!queue.ok())
             return fail(queue.error());
-        if (auto q = (*queue)->enqueue(job_id, *bytes); !q.ok())
-            return fail(q.error());
+        auto queued = (*queue)->enqueue(job_id, *bytes);
+        if (!queued.ok())
+            return fail(queued.error());
+        if (*queued == devices::EnqueueOutcome::AlreadyPrinted)
+            std::cerr << "nafitha-ctl: this document was already printed; use --copy for a marked copy\n";
         auto report = (*queue)->drain([&] { return devices::open_transport(*address, devices::Millis(3000)); });
-        if (report.stopped_by)
-            return fail(*report.stopped_by, 3);
+        if (report.stopped_by) {
+            std::cerr << "nafitha-ctl: the job stays queued in " << (data_dir / "print-queue").string() << ": "
+                      << report.stopped_by->to_string() << "\n";
+            return 3;
+        }
     }
     return 0;
 }
