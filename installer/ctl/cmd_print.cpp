@@ -18,6 +18,7 @@
 #include "sync/protocol/crypto.h"
 
 #include <filesystem>
+#include <memory>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -63,6 +64,23 @@ int fail(const Error& e, int code = 1)
 {
     std::cerr << "nafitha-ctl: " << e.to_string() << "\n";
     return code;
+}
+
+// The terminal and translations a print command works on; the data folder must already hold a terminal.
+struct OpenedTerminal {
+    I18n i18n;
+    std::unique_ptr<services::Terminal> terminal;
+};
+
+Result<OpenedTerminal> open_existing_terminal(const std::filesystem::path& dir)
+{
+    if (!std::filesystem::exists(dir / "terminal.db"))
+        return Error::make("error.receipt.not_found", (dir / "terminal.db").string() + " does not exist");
+    auto i18n = TRY(I18n::load(paths::assets_dir()));
+    services::TerminalOptions options;
+    options.data_dir = dir;
+    auto terminal = TRY(services::Terminal::open(options));
+    return OpenedTerminal{std::move(i18n), std::move(terminal)};
 }
 
 // Maps a stored application and its payments to the receipt's data (the kiosk UI does the same).
@@ -138,17 +156,11 @@ int run_receipt(ctl::Args& args)
         return ctl::usage_error("--lang must be ar or en");
     int width = std::stoi(width_text);
     std::filesystem::path dir(*data);
-    if (!std::filesystem::exists(dir / "terminal.db"))
-        return fail(Error::make("error.receipt.not_found", (dir / "terminal.db").string() + " does not exist"));
-
-    auto i18n = I18n::load(paths::assets_dir());
-    if (!i18n.ok())
-        return fail(i18n.error());
-    services::TerminalOptions options;
-    options.data_dir = dir;
-    auto terminal = services::Terminal::open(options);
-    if (!terminal.ok())
-        return fail(terminal.error());
+    auto opened = open_existing_terminal(dir);
+    if (!opened.ok())
+        return fail(opened.error());
+    auto& i18n = opened->i18n;
+    auto& terminal = opened->terminal;
     std::string reference;
     if (last) {
         auto r = last_reference(dir);
@@ -158,12 +170,12 @@ int run_receipt(ctl::Args& args)
     } else {
         reference = *ref;
     }
-    auto receipt = receipt_data(**terminal, reference, *lang);
+    auto receipt = receipt_data(*terminal, reference, *lang);
     if (!receipt.ok())
         return fail(receipt.error());
     receipt->duplicate = copy;
     std::string job_id = "receipt:" + reference + (copy ? ":copy:" + std::to_string(clock::unix_ms()) : "");
-    int rc = emit(printing::receipt_document(*receipt, *i18n, *lang), width, escpos_out, png_out, printer, dir, job_id);
+    int rc = emit(printing::receipt_document(*receipt, i18n, *lang), width, escpos_out, png_out, printer, dir, job_id);
     if (rc != 0 && rc != 3)
         return rc;
     // The reference is the last line even when the receipt stays queued for the printer (exit 3).
@@ -240,27 +252,22 @@ int run_z_report(ctl::Args& args)
         return ctl::usage_error("usage: print z-report --data DIR [--day YYYY-MM-DD] [--width 384|576] [--lang ar|en] "
                                 "[--escpos OUT.bin] [--png OUT.png] [--printer ADDRESS]");
     std::filesystem::path dir(*data);
-    if (!std::filesystem::exists(dir / "terminal.db"))
-        return fail(Error::make("error.receipt.not_found", (dir / "terminal.db").string() + " does not exist"));
-    auto i18n = I18n::load(paths::assets_dir());
-    if (!i18n.ok())
-        return fail(i18n.error());
-    services::TerminalOptions options;
-    options.data_dir = dir;
-    auto terminal = services::Terminal::open(options);
-    if (!terminal.ok())
-        return fail(terminal.error());
-    auto totals = (*terminal)->day_totals(day);
+    auto opened = open_existing_terminal(dir);
+    if (!opened.ok())
+        return fail(opened.error());
+    auto& i18n = opened->i18n;
+    auto& terminal = opened->terminal;
+    auto totals = terminal->day_totals(day);
     if (!totals.ok())
         return fail(totals.error());
-    auto journal = (*terminal)->journal_status();
-    auto catalogue = (*terminal)->catalogue();
+    auto journal = terminal->journal_status();
+    auto catalogue = terminal->catalogue();
     std::string currency = catalogue ? catalogue->currency : "SYP";
     printing::ZReportData z;
     z.day = totals->day;
-    const services::Centre* centre = catalogue ? catalogue->centre((*terminal)->centre()) : nullptr;
-    z.centre = centre ? centre->name.in(*lang) : (*terminal)->centre();
-    z.terminal_id = (*terminal)->identity().terminal_id;
+    const services::Centre* centre = catalogue ? catalogue->centre(terminal->centre()) : nullptr;
+    z.centre = centre ? centre->name.in(*lang) : terminal->centre();
+    z.terminal_id = terminal->identity().terminal_id;
     z.generated_utc = clock::now_iso8601();
     z.payments = totals->count;
     z.cash = {totals->cash_minor, currency};
@@ -276,7 +283,7 @@ int run_z_report(ctl::Args& args)
     z.applications = *apps;
     z.tickets = *tickets;
     z.journal_pending = journal.ok() ? journal->pending : 0;
-    int rc = emit(printing::z_report_document(z, *i18n, *lang), std::stoi(width_text), escpos_out, png_out, printer, dir,
+    int rc = emit(printing::z_report_document(z, i18n, *lang), std::stoi(width_text), escpos_out, png_out, printer, dir,
                   "z-report:" + z.day + ":" + std::to_string(clock::unix_ms()));
     if (rc == 0)
         std::cout << "z-report " << z.day << " payments=" << z.payments << " cash=" << z.cash.minor
@@ -297,20 +304,15 @@ int run_summary(ctl::Args& args)
     if (!data || !ref || !lang.ok() || (!pdf_out && !png_out))
         return ctl::usage_error("usage: print summary --data DIR --ref REF (--pdf OUT.pdf | --png OUT.png) [--lang ar|en]");
     std::filesystem::path dir(*data);
-    if (!std::filesystem::exists(dir / "terminal.db"))
-        return fail(Error::make("error.receipt.not_found", (dir / "terminal.db").string() + " does not exist"));
-    auto i18n = I18n::load(paths::assets_dir());
-    if (!i18n.ok())
-        return fail(i18n.error());
-    services::TerminalOptions options;
-    options.data_dir = dir;
-    auto terminal = services::Terminal::open(options);
-    if (!terminal.ok())
-        return fail(terminal.error());
-    auto app = (*terminal)->application(*ref);
+    auto opened = open_existing_terminal(dir);
+    if (!opened.ok())
+        return fail(opened.error());
+    auto& i18n = opened->i18n;
+    auto& terminal = opened->terminal;
+    auto app = terminal->application(*ref);
     if (!app.ok())
         return fail(app.error());
-    auto catalogue = (*terminal)->catalogue();
+    auto catalogue = terminal->catalogue();
     std::string currency = catalogue ? catalogue->currency : "SYP";
     const services::Service* service = catalogue ? catalogue->service(app->service_code) : nullptr;
     printing::SummaryData s;
@@ -342,12 +344,12 @@ int run_summary(ctl::Args& args)
         if (!service || !service->field(name))
             add_field(name, value);
     for (auto& h : app->history)
-        s.history.emplace_back(h.time, i18n->tr(*lang, "printing.status." + std::string(services::app_status_name(h.status))));
-    auto payload = printing::sign_receipt(s.reference, (*terminal)->identity().terminal_id,
-                                          (*terminal)->identity().keys.secret_key);
+        s.history.emplace_back(h.time, i18n.tr(*lang, "printing.status." + std::string(services::app_status_name(h.status))));
+    auto payload = printing::sign_receipt(s.reference, terminal->identity().terminal_id,
+                                          terminal->identity().keys.secret_key);
     if (payload.ok())
         s.qr_payload = *payload;
-    auto doc = printing::summary_document(s, *i18n, *lang);
+    auto doc = printing::summary_document(s, i18n, *lang);
     auto engine = text::TextEngine::create();
     if (!engine.ok())
         return fail(engine.error());
