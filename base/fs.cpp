@@ -1,5 +1,7 @@
 #include "base/fs.h"
 
+#include "base/crash_point.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -86,11 +88,13 @@ Result<void> write_file_atomic(const std::filesystem::path& path, std::string_vi
             return err;
         }
     }
+    crash_point();
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         auto err = Error::make("error.fs.write_failed", errno_text(path));
         ::unlink(tmp.c_str());
         return err;
     }
+    crash_point();
     return fsync_dir(path.parent_path());
 }
 

@@ -10,6 +10,7 @@
 #include <stb_image_write.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace nafitha::ui {
@@ -202,10 +203,26 @@ void Host::end_frame(Labels& labels, Raster raster, ImU32 clear)
     // font, so those commands go untextured (vertex colours only).
     ImDrawData* dd = ImGui::GetDrawData();
     ImTextureID font = ImGui::GetIO().Fonts->TexID;
+    // Vertices are snapped to 1/64 of a pixel, as a GPU's rasteriser does. ImGui computes outline and
+    // anti-aliasing fringe positions with approximate reciprocal square roots whose last bits differ from one
+    // CPU to another; an even-width outline puts edges exactly on pixel boundaries, where such a difference
+    // would move a whole row of pixels. Snapping makes the picture the same on every machine.
+    uint32_t noise_state = 0x9E3779B9u;
     for (int l = 0; l < dd->CmdListsCount; ++l) {
-        for (ImDrawCmd& cmd : dd->CmdLists[l]->CmdBuffer) {
+        ImDrawList* list = dd->CmdLists[l];
+        for (ImDrawCmd& cmd : list->CmdBuffer) {
             if (cmd.TextureId == font)
                 cmd.TextureId = nullptr;
+        }
+        for (ImDrawVert& v : list->VtxBuffer) {
+            if (m_vertex_noise != 0) {
+                for (float* c : {&v.pos.x, &v.pos.y}) {
+                    noise_state = noise_state * 1664525u + 1013904223u;
+                    *c += m_vertex_noise * (static_cast<float>(noise_state >> 8) / 8388608.0f - 1.0f);
+                }
+            }
+            v.pos.x = std::nearbyint(v.pos.x * 64.0f) / 64.0f;
+            v.pos.y = std::nearbyint(v.pos.y * 64.0f) / 64.0f;
         }
     }
     SDL_SetRenderDrawColor(m_renderer, static_cast<Uint8>(clear & 0xFF), static_cast<Uint8>((clear >> 8) & 0xFF),

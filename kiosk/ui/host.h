@@ -66,6 +66,11 @@ public:
     // The last rendered frame as RGBA bytes (alpha 255), width * height * 4.
     std::vector<uint8_t> pixels() const;
 
+    // Tests only: moves every vertex by a pseudo-random amount of at most `amplitude` pixels before it is
+    // snapped, as another CPU's approximate arithmetic would (ImGui normalises with the rsqrtss instruction,
+    // whose low bits differ between processors). 0 turns it off.
+    void set_vertex_noise(float amplitude) { m_vertex_noise = amplitude; }
+
 private:
     Host() = default;
     SDL_Window* m_window = nullptr;
@@ -75,6 +80,7 @@ private:
     bool m_sdl_platform = false;
     bool m_renderer_backend = false;
     int m_width = 0, m_height = 0;
+    float m_vertex_noise = 0;
     struct PointerState {
         ImVec2 pos;
         bool down;

@@ -1,5 +1,7 @@
 #include "sync/journal/sqlite.h"
 
+#include "base/crash_point.h"
+
 #include <chrono>
 #include <sqlite3.h>
 #include <thread>
@@ -113,6 +115,7 @@ Result<bool> Statement::step()
 {
     if (m_bind_failed)
         return m_bind_error;
+    crash_point();
     int rc = sqlite3_step(m_stmt);
     if (rc == SQLITE_ROW)
         return true;
@@ -260,6 +263,7 @@ Result<void> Db::exec(std::string_view sql)
 {
     std::string s(sql);
     char* msg = nullptr;
+    crash_point();
     int rc = sqlite3_exec(m_db, s.c_str(), nullptr, nullptr, &msg);
     if (rc != SQLITE_OK) {
         std::string detail = msg ? msg : sqlite3_errstr(rc);
@@ -309,6 +313,7 @@ Result<void> Transaction::commit()
     if (!m_db)
         return Error::make("error.db.failed", "commit without a transaction");
     auto r = m_db->exec("COMMIT");
+    crash_point();
     if (!r.ok()) {
         // A failed COMMIT may leave the transaction open; roll it back so nothing is half written.
         if (m_db->in_transaction())

@@ -1,4 +1,4 @@
-// Faults: a writer killed with SIGKILL at random moments (>= 200 times), I/O errors injected with libfiu,
+// Faults: a writer killed with SIGKILL at chosen points of its work (>= 200 times), I/O errors injected with libfiu,
 // and a full disk (a 2 MiB tmpfs when mounting is allowed, and SQLite's max_page_count always). After each
 // fault the database passes integrity_check, the journal chain verifies, and every citizen transaction is
 // whole or absent: the domain rows and their journal entries match one for one, and every transaction the
@@ -39,8 +39,9 @@ struct Child {
     int out = -1;
 };
 
-// Starts `argv` with stdout into a pipe and stderr into `err_file`.
-Child spawn(const std::vector<std::string>& argv, const std::filesystem::path& err_file)
+// Starts `argv` with stdout into a pipe and stderr into `err_file`, with `env` added to the environment.
+Child spawn(const std::vector<std::string>& argv, const std::filesystem::path& err_file,
+            const std::vector<std::pair<std::string, std::string>>& env = {})
 {
     int fds[2];
     REQUIRE(::pipe(fds) == 0);
@@ -53,6 +54,8 @@ Child spawn(const std::vector<std::string>& argv, const std::filesystem::path& e
             ::dup2(err, 2);
         ::close(fds[0]);
         ::close(fds[1]);
+        for (auto& [k, v] : env)
+            ::setenv(k.c_str(), v.c_str(), 1);
         std::vector<char*> args;
         for (auto& a : argv)
             args.push_back(const_cast<char*>(a.c_str()));
@@ -73,6 +76,44 @@ std::string read_all(int fd)
         out.append(buf, static_cast<size_t>(n));
     ::close(fd);
     return out;
+}
+
+// Reads the child's output until it has printed `lines` whole lines that start with `prefix` (or closed its
+// output); returns what was read.
+std::string read_until_lines(int fd, const std::string& prefix, int lines)
+{
+    std::string out;
+    char buf[4096];
+    auto count = [&] {
+        int n = 0;
+        size_t start = 0;
+        for (size_t nl = out.find('\n'); nl != std::string::npos; start = nl + 1, nl = out.find('\n', start))
+            n += out.compare(start, prefix.size(), prefix) == 0;
+        return n;
+    };
+    while (count() < lines) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+}
+
+// How many crash points (base/crash_point.h) a whole run of `argv` passes.
+long long count_crash_points(const std::vector<std::string>& argv, const std::filesystem::path& err_file)
+{
+    auto child = spawn(argv, err_file, {{"NAFITHA_CRASH_COUNT", "1"}});
+    read_all(child.out);
+    int status = 0;
+    ::waitpid(child.pid, &status, 0);
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+    auto err = fs::read_file(err_file, 1 << 20);
+    REQUIRE(err.ok());
+    auto at = err->rfind("crash points: ");
+    REQUIRE(at != std::string::npos);
+    return std::atoll(err->c_str() + at + 14);
 }
 
 int wait_status(pid_t pid)
@@ -142,25 +183,31 @@ void check_consistent(const std::filesystem::path& dir, const std::set<std::stri
 
 } // namespace
 
-TEST_CASE("A writer killed with SIGKILL at random moments leaves whole transactions and a verifying chain")
+TEST_CASE("A writer killed with SIGKILL at chosen points of its work leaves whole transactions and a verifying chain")
 {
+    // No kill waits for time: each lands either at a crash point chosen at random among those a whole run
+    // passes (the process kills itself there), or right after the child has printed a chosen number of
+    // committed visits (read from its output). Both are the same on a fast and on a slow machine.
     auto ctl = ctl_binary();
     REQUIRE(std::filesystem::exists(ctl));
     test::TempDir dir("kill");
     std::filesystem::create_directories(dir.path);
+    auto err_file = dir.path / "stderr.txt";
     std::mt19937_64 rng(20261128);
-    auto pause = [&](int64_t max_us) {
-        std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int64_t>(0, max_us)(rng)));
-    };
+    auto uniform = [&](long long lo, long long hi) { return std::uniform_int_distribution<long long>(lo, hi)(rng); };
 
     // First, terminals killed while they are being created (keys, migrations, seed catalogue, first staff).
+    long long fresh_points = count_crash_points(
+        {ctl.string(), "simulate", "--data", (dir.path / "counted").string(), "--transactions", "2"}, err_file);
+    REQUIRE(fresh_points > 20);
     for (int run = 0; run < 15; ++run) {
         auto data = dir.path / ("fresh" + std::to_string(run));
-        auto child = spawn({ctl.string(), "simulate", "--data", data.string(), "--transactions", "2"}, dir.path / "stderr.txt");
-        pause(60000);
-        ::kill(child.pid, SIGKILL);
+        auto child = spawn({ctl.string(), "simulate", "--data", data.string(), "--transactions", "2"}, err_file,
+                           {{"NAFITHA_CRASH_AT", std::to_string(uniform(1, fresh_points - 1))}});
         read_all(child.out);
-        wait_status(child.pid);
+        int status = wait_status(child.pid);
+        REQUIRE(WIFSIGNALED(status));
+        REQUIRE(WTERMSIG(status) == SIGKILL);
         if (std::filesystem::exists(data / "terminal.key") && std::filesystem::exists(journal::database_file(data))) {
             INFO("fresh run " << run);
             check_consistent(data, {});
@@ -170,26 +217,42 @@ TEST_CASE("A writer killed with SIGKILL at random moments leaves whole transacti
     // Then one terminal, set up once, killed again and again in the middle of citizen visits.
     auto data = dir.path / "data";
     REQUIRE(std::system((ctl.string() + " simulate --data " + data.string() + " --transactions 1 >/dev/null 2>&1").c_str()) == 0);
-    // Calibrate the kill window on this build (a sanitizer build starts much slower): a run of 3 visits.
-    auto c0 = std::chrono::steady_clock::now();
-    REQUIRE(std::system((ctl.string() + " simulate --data " + data.string() + " --transactions 3 >/dev/null 2>&1").c_str()) == 0);
-    auto three_visits_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - c0).count();
-    int64_t window_us = std::clamp<int64_t>(three_visits_us * 3 / 2, 50000, 3000000);
+    constexpr int kVisits = 25;
+    auto visit_args = [&](int seed) {
+        return std::vector<std::string>{ctl.string(), "simulate", "--data", data.string(), "--transactions",
+                                        std::to_string(kVisits), "--seed", std::to_string(seed), "--verbose"};
+    };
+    long long run_points = count_crash_points(visit_args(100000), err_file);
+    REQUIRE(run_points > kVisits * 4);
     std::set<std::string> promised;
-    int killed_mid_run = 0;
+    int killed_at_point = 0, killed_after_progress = 0, finished_first = 0;
     int64_t verified_up_to = 0;
-    constexpr int kRuns = 215;
+    constexpr int kRuns = 250;
     for (int run = 0; run < kRuns; ++run) {
-        auto child = spawn({ctl.string(), "simulate", "--data", data.string(), "--transactions", "25", "--seed",
-                            std::to_string(run), "--verbose"},
-                           dir.path / "stderr.txt");
-        pause(window_us);
-        ::kill(child.pid, SIGKILL);
-        auto out = read_all(child.out);
-        int status = wait_status(child.pid);
-        if (WIFSIGNALED(status))
-            ++killed_mid_run;
-        else
+        bool at_point = run % 2 == 0;
+        std::string out;
+        int status = 0;
+        if (at_point) {
+            // A run passes about the same number of points each time; stay below the end of the shortest.
+            auto child = spawn(visit_args(run), err_file, {{"NAFITHA_CRASH_AT", std::to_string(uniform(1, run_points * 9 / 10))}});
+            out = read_all(child.out);
+            status = wait_status(child.pid);
+            REQUIRE(WIFSIGNALED(status));
+            ++killed_at_point;
+        } else {
+            // Killed once it has announced k of its 25 visits, with at least 5 still to go.
+            auto child = spawn(visit_args(run), err_file);
+            int k = static_cast<int>(uniform(0, kVisits - 5));
+            out = read_until_lines(child.out, "committed ", k);
+            ::kill(child.pid, SIGKILL);
+            out += read_all(child.out);
+            status = wait_status(child.pid);
+            if (WIFSIGNALED(status))
+                ++killed_after_progress;
+            else
+                ++finished_first;
+        }
+        if (!WIFSIGNALED(status))
             REQUIRE(WEXITSTATUS(status) == 0);
         auto fresh = committed_refs(out);
         promised.insert(fresh.begin(), fresh.end());
@@ -201,8 +264,9 @@ TEST_CASE("A writer killed with SIGKILL at random moments leaves whole transacti
         verified_up_to = journal::last_seq(db).value();
     }
     check_consistent(data, promised);
-    INFO("killed mid-run " << killed_mid_run << " of " << kRuns);
-    CHECK(killed_mid_run >= 200);
+    INFO("killed at a crash point " << killed_at_point << ", after progress " << killed_after_progress
+                                     << ", finished before the kill " << finished_first);
+    CHECK(killed_at_point + killed_after_progress >= 200);
     CHECK(promised.size() > 50);
     // The command-line verifier agrees.
     CHECK(std::system((ctl.string() + " journal verify --data " + data.string() + " >/dev/null").c_str()) == 0);
