@@ -61,33 +61,38 @@ Result<void> fsync_dir(const std::filesystem::path& path)
     return {};
 }
 
-Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view data, unsigned mode)
+// Writes `data` into a new file `tmp` with `mode` and fsyncs it; the file is removed again on failure.
+static Result<void> write_new_file(const std::filesystem::path& tmp, std::string_view data, unsigned mode)
 {
-    auto tmp = path;
-    tmp += ".tmp." + std::to_string(::getpid());
-    {
-        Fd f(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
-        if (f.fd < 0)
-            return Error::make("error.fs.write_failed", errno_text(tmp));
-        ::fchmod(f.fd, mode);
-        size_t off = 0;
-        while (off < data.size()) {
-            ssize_t n = ::write(f.fd, data.data() + off, data.size() - off);
-            if (n < 0) {
-                if (errno == EINTR)
-                    continue;
-                auto err = Error::make("error.fs.write_failed", errno_text(tmp));
-                ::unlink(tmp.c_str());
-                return err;
-            }
-            off += static_cast<size_t>(n);
-        }
-        if (::fsync(f.fd) != 0) {
+    Fd f(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+    if (f.fd < 0)
+        return Error::make("error.fs.write_failed", errno_text(tmp));
+    ::fchmod(f.fd, mode);
+    size_t off = 0;
+    while (off < data.size()) {
+        ssize_t n = ::write(f.fd, data.data() + off, data.size() - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
             auto err = Error::make("error.fs.write_failed", errno_text(tmp));
             ::unlink(tmp.c_str());
             return err;
         }
+        off += static_cast<size_t>(n);
     }
+    if (::fsync(f.fd) != 0) {
+        auto err = Error::make("error.fs.write_failed", errno_text(tmp));
+        ::unlink(tmp.c_str());
+        return err;
+    }
+    return {};
+}
+
+Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view data, unsigned mode)
+{
+    auto tmp = path;
+    tmp += ".tmp." + std::to_string(::getpid());
+    TRY(write_new_file(tmp, data, mode));
     crash_point();
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         auto err = Error::make("error.fs.write_failed", errno_text(path));
@@ -96,6 +101,27 @@ Result<void> write_file_atomic(const std::filesystem::path& path, std::string_vi
     }
     crash_point();
     return fsync_dir(path.parent_path());
+}
+
+Result<bool> create_file_once(const std::filesystem::path& path, std::string_view data, unsigned mode)
+{
+    auto tmp = path;
+    tmp += ".new." + std::to_string(::getpid());
+    TRY(write_new_file(tmp, data, mode));
+    crash_point();
+    // link() fails with EEXIST when another process made the file first: theirs stays.
+    int rc = ::link(tmp.c_str(), path.c_str());
+    int link_errno = errno;
+    ::unlink(tmp.c_str());
+    if (rc != 0) {
+        if (link_errno == EEXIST)
+            return false;
+        errno = link_errno;
+        return Error::make("error.fs.write_failed", "link " + errno_text(path));
+    }
+    crash_point();
+    TRY(fsync_dir(path.parent_path()));
+    return true;
 }
 
 Result<void> ensure_dir(const std::filesystem::path& path, unsigned mode)

@@ -1,5 +1,7 @@
 #pragma once
-// Files: bounded reads, durable atomic writes (write, fsync, rename, fsync the folder).
+// Files: bounded reads, durable atomic writes (write, fsync, rename, fsync the folder), durable create-once.
+// The one home of the project's file helpers; every write passes crash_point() (base/crash_point.h) before
+// and after it becomes visible.
 
 #include "base/result.h"
 
@@ -14,6 +16,11 @@ Result<std::string> read_file(const std::filesystem::path& path, size_t max_byte
 
 // Writes `data` to `path` atomically and durably, with permission bits `mode` (0600 for secrets).
 Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view data, unsigned mode = 0644);
+
+// Creates `path` with `data` durably (write, fsync, link, fsync the folder) only if it does not exist yet:
+// when two processes start on a fresh folder, the first writer wins and the other reads its file. Returns
+// false when the file already existed (nothing written).
+Result<bool> create_file_once(const std::filesystem::path& path, std::string_view data, unsigned mode);
 
 // Creates the folder (and parents) with `mode` when missing.
 Result<void> ensure_dir(const std::filesystem::path& path, unsigned mode = 0755);

@@ -1,8 +1,9 @@
-// The SQLite central store: one connection guarded by a mutex, WAL, synchronous=FULL, one transaction per
-// batch, prepared statements kept for the hot ingest path.
+// The SQLite central store: one connection (db::Db, the storage floor shared with the terminal) guarded by a
+// mutex, WAL, synchronous=FULL, one transaction per batch, prepared statements kept for the hot ingest path.
 
-#include "central/sqlite.h"
 #include "central/store.h"
+
+#include "db/sqlite.h"
 
 #include "base/clock.h"
 #include "base/fs.h"
@@ -12,6 +13,9 @@
 namespace nafitha::central {
 
 namespace {
+
+using db::Db;
+using Stmt = db::Statement;
 
 const char* kSchema = R"SQL(
 CREATE TABLE IF NOT EXISTS enrollment_codes(
@@ -90,9 +94,6 @@ public:
 
     Result<void> init()
     {
-        TRY(m_db.exec("PRAGMA journal_mode=WAL"));
-        TRY(m_db.exec("PRAGMA synchronous=FULL"));
-        TRY(m_db.exec("PRAGMA foreign_keys=ON"));
         TRY(m_db.exec(kSchema));
         m_select_terminal = TRY(m_db.prepare(
             "SELECT id, centre, name, status, public_key, last_seq, last_hash, entries, enrolled_ms, last_ingest_ms "
@@ -136,16 +137,15 @@ public:
                                   const std::string& public_key, int64_t now_ms) override
     {
         std::lock_guard lock(m_mutex);
-        Transaction tx(m_db);
-        TRY(tx.begin());
+        auto tx = TRY(db::Transaction::begin(m_db));
         auto code = TRY(m_db.prepare(
             "SELECT centre, name, expires_ms, used_by FROM enrollment_codes WHERE code_hash = ?"));
         code.bind(1, code_hash);
         if (!TRY(code.step()))
             return Error::make("error.central.enroll_code", "unknown enrollment code");
-        std::string centre = code.col_text(0), name = code.col_text(1);
-        int64_t expires = code.col_int(2);
-        bool used = !code.col_null(3);
+        std::string centre = code.text(0), name = code.text(1);
+        int64_t expires = code.int64(2);
+        bool used = !code.is_null(3);
         if (used)
             return Error::make("error.central.enroll_code", "enrollment code already used");
         if (now_ms > expires)
@@ -176,7 +176,7 @@ public:
         auto st = TRY(m_db.prepare("UPDATE terminals SET status = 'revoked' WHERE id = ?"));
         st.bind(1, terminal_id);
         TRY(st.run());
-        if (sqlite3_changes(m_db.get()) == 0)
+        if (m_db.changes() == 0)
             return Error::make("error.central.unknown_terminal", "no terminal " + terminal_id);
         return {};
     }
@@ -203,8 +203,7 @@ public:
                                  int64_t now_ms, IngestRefusal& refusal) override
     {
         std::lock_guard lock(m_mutex);
-        Transaction tx(m_db);
-        TRY(tx.begin());
+        auto tx = TRY(db::Transaction::begin(m_db));
         auto found = TRY(find_terminal_locked(terminal_id));
         if (!found)
             return Error::make("error.central.unknown_terminal", "no terminal " + terminal_id);
@@ -222,7 +221,7 @@ public:
         for (; i < entries.size() && entries[i].seq <= t.last_seq; ++i) {
             m_select_hash.bind(1, terminal_id).bind(2, entries[i].seq);
             bool row = TRY(m_select_hash.step());
-            std::string stored = row ? m_select_hash.col_text(0) : std::string();
+            std::string stored = row ? m_select_hash.text(0) : std::string();
             m_select_hash.reset();
             if (stored != entries[i].hash) {
                 refusal.stored_hash = stored;
@@ -274,7 +273,7 @@ public:
         st.bind(1, terminal_id);
         std::vector<StoredEntry> out;
         while (TRY(st.step()))
-            out.push_back({st.col_int(0), st.col_text(1)});
+            out.push_back({st.int64(0), st.text(1)});
         return out;
     }
 
@@ -287,13 +286,12 @@ public:
             return Error::make("error.central.catalogue_invalid", "the catalogue has no positive integer 'version'");
         int64_t version = v->get<int64_t>();
         std::lock_guard lock(m_mutex);
-        Transaction tx(m_db);
-        TRY(tx.begin());
+        auto tx = TRY(db::Transaction::begin(m_db));
         auto cur = TRY(m_db.prepare("SELECT COALESCE(MAX(version), 0) FROM catalogues"));
         TRY(cur.step());
-        if (version <= cur.col_int(0))
+        if (version <= cur.int64(0))
             return Error::make("error.central.catalogue_old",
-                               "version " + std::to_string(version) + " is not newer than " + std::to_string(cur.col_int(0)));
+                               "version " + std::to_string(version) + " is not newer than " + std::to_string(cur.int64(0)));
         auto ins = TRY(m_db.prepare("INSERT INTO catalogues(version, document, imported_ms) VALUES(?,?,?)"));
         ins.bind(1, version).bind(2, document.dump()).bind(3, now_ms);
         TRY(ins.run());
@@ -307,21 +305,20 @@ public:
         auto st = TRY(m_db.prepare("SELECT version, document FROM catalogues ORDER BY version DESC LIMIT 1"));
         if (!TRY(st.step()))
             return std::optional<CatalogueRecord>();
-        return std::optional<CatalogueRecord>(CatalogueRecord{st.col_int(0), st.col_text(1)});
+        return std::optional<CatalogueRecord>(CatalogueRecord{st.int64(0), st.text(1)});
     }
 
     Result<int64_t> add_decision(const std::string& reference, const std::string& status, const std::string& note,
                                  int64_t now_ms, const std::string& terminal_id) override
     {
         std::lock_guard lock(m_mutex);
-        Transaction tx(m_db);
-        TRY(tx.begin());
+        auto tx = TRY(db::Transaction::begin(m_db));
         auto app = TRY(m_db.prepare(
             "SELECT terminal_id FROM applications WHERE reference = ? AND (? = '' OR terminal_id = ?) LIMIT 2"));
         app.bind(1, reference).bind(2, terminal_id).bind(3, terminal_id);
         if (!TRY(app.step()))
             return Error::make("error.central.unknown_application", "no application " + reference);
-        std::string terminal = app.col_text(0);
+        std::string terminal = app.text(0);
         if (TRY(app.step()))
             return Error::make("error.central.ambiguous_application",
                                "several terminals have an application " + reference + ": name the terminal");
@@ -330,7 +327,7 @@ public:
             "INSERT INTO decisions(reference, terminal_id, status, note, decided_at) VALUES(?,?,?,?,?)"));
         ins.bind(1, reference).bind(2, terminal).bind(3, status).bind(4, note).bind(5, at);
         TRY(ins.run());
-        int64_t cursor = sqlite3_last_insert_rowid(m_db.get());
+        int64_t cursor = m_db.last_insert_rowid();
         m_update_application.bind(1, status).bind(2, at).bind(3, terminal).bind(4, reference);
         TRY(m_update_application.run());
         TRY(tx.commit());
@@ -347,7 +344,7 @@ public:
         st.bind(1, terminal_id).bind(2, cursor).bind(3, static_cast<int64_t>(max_count));
         std::vector<protocol::Decision> out;
         while (TRY(st.step()))
-            out.push_back({st.col_int(0), st.col_text(1), st.col_text(2), st.col_text(3), st.col_text(4)});
+            out.push_back({st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4)});
         return out;
     }
 
@@ -358,7 +355,7 @@ public:
         auto one = [&](const char* sql, int64_t& out) -> Result<void> {
             auto st = TRY(m_db.prepare(sql));
             TRY(st.step());
-            out = st.col_int(0);
+            out = st.int64(0);
             return {};
         };
         TRY(one("SELECT COALESCE(SUM(entries), 0) FROM terminals", c.entries));
@@ -374,16 +371,16 @@ private:
     static TerminalRecord read_terminal(const Stmt& st)
     {
         TerminalRecord t;
-        t.id = st.col_text(0);
-        t.centre = st.col_text(1);
-        t.name = st.col_text(2);
-        t.status = st.col_text(3);
-        t.public_key = st.col_text(4);
-        t.last_seq = st.col_int(5);
-        t.last_hash = st.col_text(6);
-        t.entries = st.col_int(7);
-        t.enrolled_ms = st.col_int(8);
-        t.last_ingest_ms = st.col_int(9);
+        t.id = st.text(0);
+        t.centre = st.text(1);
+        t.name = st.text(2);
+        t.status = st.text(3);
+        t.public_key = st.text(4);
+        t.last_seq = st.int64(5);
+        t.last_hash = st.text(6);
+        t.entries = st.int64(7);
+        t.enrolled_ms = st.int64(8);
+        t.last_ingest_ms = st.int64(9);
         return t;
     }
 
@@ -477,7 +474,7 @@ private:
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& data_dir)
 {
     TRY(fs::ensure_dir(data_dir, 0700));
-    auto db = TRY(Db::open(data_dir / "central.db"));
+    auto db = TRY(Db::open(data_dir / "central.db", db::OpenMode::ReadWriteCreate, 10000));
     auto store = std::make_unique<SqliteStore>(std::move(db));
     TRY(store->init());
     return std::unique_ptr<Store>(std::move(store));

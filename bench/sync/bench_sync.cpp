@@ -9,7 +9,8 @@
 #include "tests/sync/harness.h"
 
 #include "base/clock.h"
-#include "central/sqlite.h"
+#include "central/store.h"
+#include "db/sqlite.h"
 #include "sync/client/enroll.h"
 #include "sync/client/worker.h"
 #include "sync/protocol/gzip.h"
@@ -107,7 +108,7 @@ int bench_ingest_ratio()
 
     // A bare batched insert of the same rows with the same settings.
     TempDir b("bench-ingest-bare");
-    auto db = central::Db::open(b.path() / "bare.db").release_value();
+    auto db = db::Db::open(b.path() / "bare.db").release_value();
     (void)db.exec("PRAGMA journal_mode=WAL");
     (void)db.exec("PRAGMA synchronous=FULL");
     (void)db.exec("CREATE TABLE entries(terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL,"

@@ -19,7 +19,7 @@
 #include "printing/render.h"
 #include "sync/client/config.h"
 #include "sync/client/worker.h"
-#include "sync/journal/sqlite.h"
+#include "db/sqlite.h"
 #include "text/engine.h"
 
 #include <sys/statvfs.h>

@@ -1,7 +1,6 @@
 #include "kiosk/services/pii.h"
 
 #include "base/fs.h"
-#include "sync/journal/identity.h"
 #include "sync/protocol/crypto.h"
 
 #include <sodium.h>
@@ -31,7 +30,7 @@ Result<PiiVault> PiiVault::load_or_create(const std::filesystem::path& data_dir)
         auto encoded = protocol::to_base64(raw);
         sodium_memzero(raw.data(), raw.size());
         // First writer wins when two processes start on a fresh folder (kiosk and sync worker).
-        TRY(journal::create_file_once(file, encoded + "\n", 0600));
+        TRY(fs::create_file_once(file, encoded + "\n", 0600));
     }
     auto text = TRY(fs::read_file(file, 1024));
     while (!text.empty() && (text.back() == '\n' || text.back() == ' '))

@@ -3,7 +3,7 @@
 // migration runs in its own transaction. Version 1 also creates the journal tables (sync/journal).
 
 #include "base/result.h"
-#include "sync/journal/sqlite.h"
+#include "db/sqlite.h"
 
 namespace nafitha::services {
 

@@ -18,7 +18,7 @@
 #include "kiosk/services/staff.h"
 #include "kiosk/services/surveys.h"
 #include "sync/journal/identity.h"
-#include "sync/journal/sqlite.h"
+#include "db/sqlite.h"
 
 #include <filesystem>
 #include <functional>

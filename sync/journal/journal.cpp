@@ -2,6 +2,7 @@
 
 #include "base/clock.h"
 #include "sync/protocol/canonical.h"
+#include "sync/protocol/messages.h"
 
 #include <sodium.h>
 
@@ -159,7 +160,7 @@ Result<VerifyReport> verify(db::Db& db, const protocol::PublicKey& public_key, i
         prev = before.text(0);
         report.last_seq = expected - 1;
     }
-    const auto terminal = terminal_id_for(public_key);
+    const auto terminal = protocol::terminal_id_for(public_key);
     auto st = TRY(db.prepare(std::string(kSelect) + "WHERE seq >= ?1 ORDER BY seq"));
     st.bind(1, expected);
     auto fail = [&](int64_t seq, std::string problem) {

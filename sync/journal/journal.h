@@ -10,7 +10,7 @@
 
 #include "base/result.h"
 #include "sync/journal/identity.h"
-#include "sync/journal/sqlite.h"
+#include "db/sqlite.h"
 #include "sync/protocol/entry.h"
 
 #include <cstdint>

@@ -103,6 +103,27 @@ TEST_CASE("Atomic writes are durable, keep the mode, and bounded reads refuse la
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("Create-once writes a file the first time only and leaves no temporary file")
+{
+    auto dir = std::filesystem::temp_directory_path() / ("nafitha-once-" + std::to_string(::getpid()));
+    REQUIRE(fs::ensure_dir(dir, 0700).ok());
+    auto file = dir / "pii.key";
+    CHECK(fs::create_file_once(file, "first", 0600).value());
+    CHECK_FALSE(fs::create_file_once(file, "second", 0600).value()); // the first writer wins
+    CHECK(fs::read_file(file, 100).value() == "first");
+    struct stat st {};
+    REQUIRE(::stat(file.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    size_t files = 0;
+    for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir))
+        ++files;
+    CHECK(files == 1);
+    auto missing = fs::create_file_once(dir / "no" / "such" / "folder", "x", 0600);
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().code == "error.fs.write_failed");
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("UTC timestamps are ISO 8601 with milliseconds")
 {
     CHECK(clock::iso8601_utc(0) == "1970-01-01T00:00:00.000Z");

@@ -2,7 +2,7 @@
 
 #include "base/clock.h"
 #include "sync/journal/journal.h"
-#include "sync/journal/sqlite.h"
+#include "db/sqlite.h"
 
 #include <arpa/inet.h>
 #include <cerrno>

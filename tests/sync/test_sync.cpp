@@ -10,7 +10,8 @@
 #include "sync/client/enroll.h"
 #include "sync/client/worker.h"
 #include "sync/journal/journal.h"
-#include "central/sqlite.h"
+#include "central/store.h"
+#include "db/sqlite.h"
 
 #include <catch2/catch.hpp>
 #include <csignal>
@@ -89,10 +90,10 @@ std::string id_of(const std::filesystem::path& dir) { return journal::load_ident
 // The first application reference central projected.
 std::string first_reference(const std::filesystem::path& central_dir)
 {
-    auto db = central::Db::open(central_dir / "central.db").release_value();
+    auto db = db::Db::open(central_dir / "central.db").release_value();
     auto st = db.prepare("SELECT reference FROM applications ORDER BY submitted_at LIMIT 1").release_value();
     REQUIRE(st.step().value());
-    return st.col_text(0);
+    return st.text(0);
 }
 
 } // namespace
@@ -485,7 +486,7 @@ TEST_CASE("A tampered journal entry is refused by central and raises the alarm o
     append_entries(t.path(), id, 40);
     {
         // Someone edits entry 55 behind the journal's back.
-        auto db = central::Db::open(journal::database_file(t.path())).release_value();
+        auto db = db::Db::open(journal::database_file(t.path())).release_value();
         REQUIRE(db.exec("DROP TRIGGER journal_no_update").ok());
         REQUIRE(db.exec("UPDATE journal SET payload = '{\"amount_minor\":1}' WHERE seq = 55").ok());
     }

@@ -1,4 +1,4 @@
-#include "sync/journal/sqlite.h"
+#include "db/sqlite.h"
 
 #include "base/crash_point.h"
 
@@ -130,6 +130,7 @@ Result<void> Statement::run()
 {
     while (TRY(step())) {
     }
+    sqlite3_reset(m_stmt);
     return {};
 }
 

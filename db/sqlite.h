@@ -1,6 +1,9 @@
 #pragma once
-// RAII owners for an SQLite connection, a prepared statement and a write transaction. Every SQLite failure
-// becomes an Error whose code says what kind of failure it was (error.db.disk_full, error.db.io, ...).
+// The storage floor: RAII owners for an SQLite connection, a prepared statement and a write transaction,
+// used by sync/journal, kiosk/services and central's store (the only three places that open a database).
+// Every SQLite failure becomes an Error whose code says what kind of failure it was (error.db.disk_full,
+// error.db.io, ...). Every step, every exec and both sides of every commit pass a crash_point()
+// (base/crash_point.h), so fault tests can kill a process at any storage step.
 
 #include "base/result.h"
 
@@ -46,7 +49,8 @@ public:
 
     // True when a row is ready, false when the statement is done.
     Result<bool> step();
-    // Runs the statement to completion (for INSERT, UPDATE, DELETE).
+    // Runs the statement to completion (for INSERT, UPDATE, DELETE) and resets it, so a statement kept by
+    // its owner can be bound and run again. Bindings stay until bound again or reset().
     Result<void> run();
     void reset();
 
@@ -69,7 +73,9 @@ private:
 
 class Db {
 public:
-    // Opens (or creates) the database with WAL, synchronous=FULL, foreign_keys=ON and a busy timeout.
+    // Opens (or creates) the database with WAL, synchronous=FULL, foreign_keys=ON and a busy timeout. The
+    // connection is serialized (SQLITE_OPEN_FULLMUTEX); callers that share one across threads still hold
+    // their own lock around a transaction.
     static Result<Db> open(const std::filesystem::path& file, OpenMode mode = OpenMode::ReadWriteCreate,
                            int busy_timeout_ms = 5000);
 
