@@ -2,6 +2,7 @@
 
 #include "base/clock.h"
 #include "base/fs.h"
+#include "base/fatal_signal.h"
 #include "base/log.h"
 #include "central/server.h"
 
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <pthread.h>
 #include <thread>
 #include <vector>
@@ -19,7 +21,9 @@ namespace {
 
 const char* kUsage =
     "usage: nafitha-central COMMAND [OPTIONS]\n"
-    "  serve --data DIR --listen HOST:PORT [--tls-cert FILE --tls-key FILE] [--threads N]\n"
+    "  serve --data DIR --listen HOST:PORT [--admin-listen HOST:PORT|none] [--tls-cert FILE --tls-key FILE]\n"
+    "        [--threads N] [--ingest-threads N] [--max-connections N] [--max-connections-per-address N]\n"
+    "        [--header-timeout-s N] [--min-free-mb N] [--enroll-per-address N] [--enroll-per-minute N]\n"
     "  terminal add --data DIR --centre CODE --name NAME    (prints the one-time enrollment code last)\n"
     "  terminal revoke --data DIR --id TERMINAL_ID\n"
     "  terminals --data DIR [--json]\n"
@@ -74,20 +78,41 @@ int usage(const std::string& message)
     return 2;
 }
 
+// A whole number option within [lo, hi]; `fallback` when absent. False when present but not a number in range.
+bool number_option(const Args& a, const std::string& name, int64_t lo, int64_t hi, int64_t& out)
+{
+    std::string text = a.get(name);
+    if (text.empty())
+        return true;
+    try {
+        size_t used = 0;
+        long long v = std::stoll(text, &used);
+        if (used != text.size() || v < lo || v > hi)
+            return false;
+        out = v;
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
 int cmd_serve(const Args& a)
 {
     std::string data = a.get("--data"), listen = a.get("--listen");
     if (data.empty() || listen.empty())
         return usage("serve needs --data and --listen");
-    auto colon = listen.rfind(':');
-    if (colon == std::string::npos)
+    auto where = central::front::split_host_port(listen);
+    if (!where.ok())
         return usage("--listen must be HOST:PORT");
-    std::string host = listen.substr(0, colon);
-    int port = 0;
-    try {
-        port = std::stoi(listen.substr(colon + 1));
-    } catch (...) {
-        return usage("--listen must be HOST:PORT");
+    std::string admin = a.get("--admin-listen");
+    if (admin.empty())
+        admin = "127.0.0.1:9464";
+    std::optional<std::pair<std::string, int>> admin_where;
+    if (admin != "none") {
+        auto w = central::front::split_host_port(admin);
+        if (!w.ok())
+            return usage("--admin-listen must be HOST:PORT or none");
+        admin_where = w.value();
     }
     central::ServerConfig config;
     config.data_dir = data;
@@ -95,8 +120,27 @@ int cmd_serve(const Args& a)
     config.tls_key = a.get("--tls-key");
     if (config.tls_cert.empty() != config.tls_key.empty())
         return usage("--tls-cert and --tls-key go together");
-    if (auto t = a.get("--threads"); !t.empty())
-        config.threads = std::max(1, std::min(64, std::atoi(t.c_str())));
+    int64_t threads = config.threads, ingest = static_cast<int64_t>(config.front.ingest_threads);
+    int64_t max_conn = config.front.terminals.max_connections, per_addr = config.front.terminals.max_connections_per_address;
+    int64_t header_s = config.front.terminals.header_timeout_ms / 1000;
+    int64_t min_free_mb = static_cast<int64_t>(config.front.health.min_free_bytes / (1024 * 1024));
+    int64_t enroll_addr = config.front.enroll.per_address, enroll_minute = config.front.enroll.overall;
+    if (!number_option(a, "--threads", 1, 256, threads) || !number_option(a, "--ingest-threads", 1, 64, ingest)
+        || !number_option(a, "--max-connections", 16, 1'000'000, max_conn)
+        || !number_option(a, "--max-connections-per-address", 1, 1'000'000, per_addr)
+        || !number_option(a, "--header-timeout-s", 1, 600, header_s)
+        || !number_option(a, "--min-free-mb", 0, 1'000'000'000, min_free_mb)
+        || !number_option(a, "--enroll-per-address", 1, 1'000'000, enroll_addr)
+        || !number_option(a, "--enroll-per-minute", 1, 1'000'000, enroll_minute))
+        return usage("a number option is out of range");
+    config.threads = static_cast<int>(threads);
+    config.front.ingest_threads = static_cast<size_t>(ingest);
+    config.front.terminals.max_connections = static_cast<unsigned>(max_conn);
+    config.front.terminals.max_connections_per_address = static_cast<unsigned>(per_addr);
+    config.front.terminals.header_timeout_ms = header_s * 1000;
+    config.front.health.min_free_bytes = static_cast<uint64_t>(min_free_mb) * 1024 * 1024;
+    config.front.enroll.per_address = enroll_addr;
+    config.front.enroll.overall = enroll_minute;
 
     // SIGINT and SIGTERM stop the server cleanly; they are waited for on a thread of their own.
     sigset_t set;
@@ -108,11 +152,22 @@ int cmd_serve(const Args& a)
     auto server = central::CentralServer::create(config);
     if (!server.ok())
         return fail(server.error());
-    auto bound = server.value()->bind(host, port);
+    auto bound = server.value()->bind(where->first, where->second);
     if (!bound.ok())
         return fail(bound.error());
-    std::cout << "listening on " << host << ":" << bound.value() << (config.tls_cert.empty() ? " (http)" : " (https)")
-              << std::endl;
+    std::optional<int> admin_port;
+    if (admin_where) {
+        auto b = server.value()->bind_admin(admin_where->first, admin_where->second);
+        if (!b.ok())
+            return fail(b.error());
+        admin_port = b.value();
+    }
+    std::cout << "listening on " << where->first << ":" << bound.value() << (config.tls_cert.empty() ? " (http)" : " (https)")
+              << "\n";
+    if (admin_port)
+        std::cout << "admin listening on " << admin_where->first << ":" << *admin_port << " (http: /metrics, /v1/health)\n";
+    std::cout << std::flush;
+    log::info("central", "serving: open files limit " + std::to_string(central::raise_open_files_limit()));
     auto* raw = server.value().get();
     std::thread waiter([raw, set] {
         int sig = 0;
@@ -246,8 +301,10 @@ int main(int argc, char** argv)
         std::cout << "nafitha-central " NAFITHA_VERSION " — the Nafitha central server\n\n" << kUsage;
         return 0;
     }
-    if (c1 == "serve")
+    if (c1 == "serve") {
+        fatal_signal::install("nafitha-central");
         return cmd_serve(parse(argc, argv, 2));
+    }
     if (c1 == "terminals")
         return cmd_terminals(parse(argc, argv, 2));
     if (c1 == "terminal" && c2 == "add")

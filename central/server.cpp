@@ -6,36 +6,19 @@
 #include "sync/protocol/gzip.h"
 #include "sync/protocol/messages.h"
 
-#include <httplib.h>
+#include "central/front/routes.h"
+
 #include <sodium.h>
 
+#include <csignal>
+#include <fstream>
 #include <future>
-#include <mutex>
+#include <sstream>
+#include <sys/resource.h>
 #include <thread>
-#include <unordered_map>
+#include <unistd.h>
 
 namespace nafitha::central {
-
-using protocol::ErrorResponse;
-
-// Nonces seen within the clock window, so that a captured request cannot be replayed.
-struct CentralServer::Nonces {
-    std::mutex mutex;
-    std::unordered_map<std::string, int64_t> seen; // terminal + nonce -> expiry (unix ms)
-    int64_t next_prune_ms = 0;
-
-    // False when the nonce was already used.
-    bool use(const std::string& key, int64_t now_ms)
-    {
-        std::lock_guard lock(mutex);
-        if (now_ms >= next_prune_ms || seen.size() > 1'000'000) {
-            for (auto it = seen.begin(); it != seen.end();)
-                it = it->second < now_ms ? seen.erase(it) : std::next(it);
-            next_prune_ms = now_ms + 60'000;
-        }
-        return seen.emplace(key, now_ms + 2 * protocol::kMaxClockSkewMs + 60'000).second;
-    }
-};
 
 Result<protocol::KeyPair> load_or_create_server_key(const std::filesystem::path& data_dir)
 {
@@ -120,329 +103,177 @@ Result<void> verify_entries(const std::vector<protocol::Entry>& entries, const p
     return {};
 }
 
-Result<std::unique_ptr<CentralServer>> CentralServer::create(ServerConfig config)
+uint64_t raise_open_files_limit()
 {
-    protocol::init_crypto();
-    std::unique_ptr<CentralServer> s(new CentralServer());
-    s->m_config = std::move(config);
-    s->m_store = TRY(open_sqlite_store(s->m_config.data_dir));
-    s->m_keys = TRY(load_or_create_server_key(s->m_config.data_dir));
-    s->m_nonces = std::make_unique<Nonces>();
-    if (!s->m_config.tls_cert.empty() || !s->m_config.tls_key.empty()) {
-        auto ssl = std::make_unique<httplib::SSLServer>(s->m_config.tls_cert.c_str(), s->m_config.tls_key.c_str());
-        if (!ssl->is_valid())
-            return Error::make("error.central.tls", "cannot load the TLS certificate or key");
-        s->m_http = std::move(ssl);
-    } else {
-        s->m_http = std::make_unique<httplib::Server>();
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
+        return 0;
+    rlim_t want = lim.rlim_max == RLIM_INFINITY ? rlim_t(1) << 20 : lim.rlim_max;
+    if (lim.rlim_cur < want) {
+        lim.rlim_cur = want;
+        setrlimit(RLIMIT_NOFILE, &lim);
+        getrlimit(RLIMIT_NOFILE, &lim);
     }
-    s->install_routes();
-    return s;
-}
-
-CentralServer::~CentralServer() = default;
-
-Result<int> CentralServer::bind(const std::string& host, int port)
-{
-    int bound = port == 0 ? m_http->bind_to_any_port(host) : (m_http->bind_to_port(host, port) ? port : -1);
-    if (bound < 0)
-        return Error::make("error.central.listen", "cannot listen on " + host + ":" + std::to_string(port));
-    return bound;
-}
-
-void CentralServer::run() { m_http->listen_after_bind(); }
-
-void CentralServer::stop() { m_http->stop(); }
-
-void CentralServer::wait_until_running() const
-{
-    for (int i = 0; i < 5000 && !m_http->is_running(); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return static_cast<uint64_t>(lim.rlim_cur);
 }
 
 namespace {
 
-void reply_json(httplib::Response& res, int status, const nlohmann::json& body)
+Result<std::string> read_text(const std::string& path)
 {
-    res.status = status;
-    res.set_content(body.dump(), "application/json");
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return Error::make("error.central.tls", "cannot read " + path);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
 }
 
-struct Refusal {
-    int status;
-    ErrorResponse body;
-};
-
-Refusal refusal(int status, const std::string& code, std::string detail)
+std::string instance_name()
 {
-    Refusal r{status, {}};
-    r.body.error = code;
-    r.body.detail = std::move(detail);
-    return r;
-}
-
-std::string header(const httplib::Request& req, const char* name)
-{
-    return req.has_header(name) ? req.get_header_value(name) : std::string();
+    char host[256] = "central";
+    gethostname(host, sizeof host - 1);
+    return std::string(host) + ":" + std::to_string(getpid());
 }
 
 } // namespace
 
-void CentralServer::install_routes()
+Result<std::unique_ptr<CentralServer>> CentralServer::create(ServerConfig config)
 {
-    auto& http = *m_http;
-    http.new_task_queue = [n = m_config.threads] { return new httplib::ThreadPool(static_cast<size_t>(n)); };
-    http.set_payload_max_length(protocol::kMaxRequestBodyBytes);
-    http.set_read_timeout(30, 0);
-    http.set_write_timeout(30, 0);
-    http.set_keep_alive_timeout(5);
-    http.set_keep_alive_max_count(1000);
-    http.set_tcp_nodelay(true);
+    protocol::init_crypto();
+    // A client that goes away mid-answer must not kill the server.
+    std::signal(SIGPIPE, SIG_IGN);
+    raise_open_files_limit();
+    std::unique_ptr<CentralServer> s(new CentralServer());
+    s->m_config = std::move(config);
+    auto& front = s->m_config.front;
+    front.pool_threads = static_cast<size_t>(std::max(1, s->m_config.threads));
+    s->m_store = TRY(open_sqlite_store(s->m_config.data_dir));
+    s->m_keys = TRY(load_or_create_server_key(s->m_config.data_dir));
+    s->m_health = std::make_unique<front::HealthMonitor>(*s->m_store, s->m_config.data_dir, front.health, instance_name());
+    s->m_context = std::make_unique<front::Context>(*s->m_store, s->m_keys, s->m_metrics, s->m_log, *s->m_health, front,
+                                                    instance_name());
+    s->m_pool = std::make_unique<front::WorkPool>("central-pool", front.pool_threads, front.pool_queue);
+    s->m_ingest_pool = std::make_unique<front::WorkPool>("central-ingest", front.ingest_threads, front.ingest_queue);
 
-    // Every response carries the server time; every request is counted.
-    http.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
-        res.set_header(protocol::kHeaderServerTime, std::to_string(clock::unix_ms()));
-    });
-    http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-        // Only known paths become labels, so that random paths cannot grow the metrics without bound.
-        static const char* known[] = {"/v1/health", "/metrics", "/v1/enroll", "/v1/terminal", "/v1/ingest", "/v1/status",
-                                      "/v1/catalogue"};
-        std::string label = "other";
-        for (const char* k : known)
-            if (req.path == k)
-                label = k;
+    auto& ctx = *s->m_context;
+    s->m_terminals = std::make_unique<front::Listener>("terminals", front.terminals, s->hooks("terminals"), *s->m_pool,
+                                                       *s->m_ingest_pool);
+    s->m_terminals->add_route(front::health_route(ctx, false));
+    s->m_terminals->add_route(front::enroll_route(ctx));
+    s->m_terminals->add_route(front::terminal_route(ctx));
+    s->m_terminals->add_route(front::ingest_route(ctx));
+    s->m_terminals->add_route(front::status_route(ctx));
+    s->m_terminals->add_route(front::catalogue_route(ctx));
+
+    s->m_admin = std::make_unique<front::Listener>("admin", front.admin, s->hooks("admin"), *s->m_pool, *s->m_ingest_pool);
+    s->m_admin->add_route(front::health_route(ctx, true));
+    s->m_admin->add_route(front::metrics_route(ctx, {s->m_terminals.get(), s->m_admin.get()}));
+
+    s->m_health->add_periodic([raw = s.get()] { raw->flush_metrics(); }, 5000);
+    s->m_health->add_periodic([raw = s.get()] { (void)raw->m_store->expire_state(clock::unix_ms()); }, 60'000);
+    return s;
+}
+
+front::ListenerHooks CentralServer::hooks(const std::string& listener)
+{
+    front::ListenerHooks h;
+    h.on_response = [this](const front::Request&, front::Response& res, const std::string& label, int64_t) {
+        res.headers.emplace_back(protocol::kHeaderServerTime, std::to_string(clock::unix_ms()));
         m_metrics.count_request(label, res.status);
-    });
-    http.set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        m_metrics.count_refusal("error.central.internal");
-        reply_json(res, 500, {{"error", "error.central.internal"}, {"detail", "internal error"}, {"server_time_ms", clock::unix_ms()}});
-    });
-
-    auto send_refusal = [this](httplib::Response& res, Refusal r) {
-        r.body.server_time_ms = clock::unix_ms();
-        m_metrics.count_refusal(r.body.error);
-        log::info("central", "refused: " + r.body.error + " (" + r.body.detail + ")");
-        reply_json(res, r.status, protocol::to_json(r.body));
     };
-
-    // Checks the signed-request headers and returns the terminal, or a refusal.
-    auto authenticate = [this](const httplib::Request& req, TerminalRecord& terminal) -> std::optional<Refusal> {
-        protocol::RequestAuth auth;
-        auth.terminal_id = header(req, protocol::kHeaderTerminal);
-        auth.nonce = header(req, protocol::kHeaderNonce);
-        auth.signature = header(req, protocol::kHeaderSignature);
-        std::string time_text = header(req, protocol::kHeaderTime);
-        if (auth.terminal_id.empty() || auth.terminal_id.size() > 64 || auth.nonce.size() < 16 || auth.nonce.size() > 64
-            || auth.signature.empty() || auth.signature.size() > 128 || time_text.empty() || time_text.size() > 20)
-            return refusal(401, "error.central.unauthenticated", "missing or malformed signature headers");
-        try {
-            auth.time_ms = std::stoll(time_text);
-        } catch (...) {
-            return refusal(401, "error.central.unauthenticated", "malformed time header");
-        }
-        int64_t now = clock::unix_ms();
-        if (auth.time_ms < now - protocol::kMaxClockSkewMs || auth.time_ms > now + protocol::kMaxClockSkewMs)
-            return refusal(401, "error.central.clock_skew",
-                           "request time is " + std::to_string((auth.time_ms - now) / 1000) + " s off the server clock");
-        auto found = m_store->find_terminal(auth.terminal_id);
-        if (!found.ok())
-            return refusal(500, "error.central.storage", found.error().detail);
-        if (!found.value())
-            return refusal(401, "error.central.unknown_terminal", "unknown terminal " + auth.terminal_id);
-        terminal = *found.value();
-        auto key = protocol::decode_public_key(terminal.public_key);
-        if (!key.ok() || !protocol::verify_request(key.value(), auth, req.method, req.target, req.body))
-            return refusal(401, "error.central.bad_signature", "the request signature does not verify");
-        if (terminal.status != "active")
-            return refusal(403, "error.central.revoked", "terminal " + terminal.id + " is revoked");
-        if (!m_nonces->use(auth.terminal_id + ":" + auth.nonce, now))
-            return refusal(401, "error.central.replay", "nonce already used");
-        return std::nullopt;
+    h.refusal = [this](int status, const std::string& code, const std::string& detail) {
+        m_metrics.count_refusal(code);
+        protocol::ErrorResponse body;
+        body.error = code;
+        body.detail = detail;
+        body.server_time_ms = clock::unix_ms();
+        return front::Response::json(status, protocol::to_json(body));
     };
+    h.on_event = [this](const char* event) { m_metrics.count_event(event); };
+    h.log = [this, listener](const std::string& line) { m_log.write(log::Level::Warn, "central", listener + ": " + line); };
+    return h;
+}
 
-    http.Get("/v1/health", [](const httplib::Request&, httplib::Response& res) {
-        reply_json(res, 200, {{"status", "ok"}, {"version", NAFITHA_VERSION}, {"server_time_ms", clock::unix_ms()}});
-    });
+void CentralServer::flush_metrics()
+{
+    auto deltas = m_metrics.take_unflushed();
+    if (deltas.empty())
+        return;
+    if (!m_store->add_counters(deltas).ok())
+        m_metrics.restore_unflushed(deltas);
+}
 
-    http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-        std::string text = m_metrics.render();
-        auto terminals = m_store->terminals();
-        if (terminals.ok()) {
-            int64_t now = clock::unix_ms();
-            text += "# HELP nafitha_central_terminal_last_seq Last stored sequence per terminal.\n"
-                    "# TYPE nafitha_central_terminal_last_seq gauge\n";
-            for (const auto& t : terminals.value())
-                text += "nafitha_central_terminal_last_seq{terminal=\"" + t.id + "\",centre=\"" + t.centre + "\"} "
-                    + std::to_string(t.last_seq) + "\n";
-            text += "# HELP nafitha_central_terminal_lag_seconds Seconds since the terminal's last accepted batch.\n"
-                    "# TYPE nafitha_central_terminal_lag_seconds gauge\n";
-            for (const auto& t : terminals.value()) {
-                int64_t since = t.last_ingest_ms ? t.last_ingest_ms : t.enrolled_ms;
-                text += "nafitha_central_terminal_lag_seconds{terminal=\"" + t.id + "\",centre=\"" + t.centre + "\"} "
-                    + std::to_string((now - since) / 1000) + "\n";
-            }
-        }
-        res.status = 200;
-        res.set_content(text, "text/plain; version=0.0.4");
-    });
+CentralServer::~CentralServer()
+{
+    stop();
+    std::unique_lock lock(m_mutex);
+    bool ran = m_running || m_finished;
+    lock.unlock();
+    if (!ran) {
+        // Never served: just release what was prepared.
+        m_terminals->stop();
+        m_admin->stop();
+        m_pool->stop();
+        m_ingest_pool->stop();
+    }
+}
 
-    http.Post("/v1/enroll", [this, send_refusal](const httplib::Request& req, httplib::Response& res) {
-        auto json = protocol::parse_json(req.body, protocol::kMaxSmallBodyBytes);
-        if (!json.ok())
-            return send_refusal(res, refusal(400, json.error().code, json.error().detail));
-        auto msg = protocol::enroll_request_from_json(json.value());
-        if (!msg.ok())
-            return send_refusal(res, refusal(400, msg.error().code, msg.error().detail));
-        auto key = protocol::decode_public_key(msg->public_key);
-        if (!key.ok())
-            return send_refusal(res, refusal(400, "error.sync.message_malformed", "public_key is not a base64 Ed25519 key"));
-        if (protocol::terminal_id_for(key.value()) != msg->terminal_id)
-            return send_refusal(res, refusal(400, "error.central.terminal_id_mismatch", "terminal_id does not match the public key"));
-        auto record = m_store->enroll(protocol::sha256_hex(normalise_code(msg->code)), msg->terminal_id, msg->public_key,
-                                      clock::unix_ms());
-        if (!record.ok()) {
-            const auto& code = record.error().code;
-            int status = code == "error.central.enroll_code" || code == "error.central.revoked" ? 403
-                : code == "error.central.terminal_conflict" ? 409 : 500;
-            return send_refusal(res, refusal(status, code, record.error().detail));
-        }
-        auto catalogue = m_store->latest_catalogue();
-        protocol::EnrollResponse out;
-        out.terminal_id = record->id;
-        out.centre = record->centre;
-        out.name = record->name;
-        out.server_public_key = protocol::encode_public_key(m_keys.public_key);
-        out.catalogue_version = catalogue.ok() && catalogue.value() ? catalogue.value()->version : 0;
-        out.server_time_ms = clock::unix_ms();
-        log::info("central", "enrolled terminal " + out.terminal_id + " for centre " + out.centre);
-        reply_json(res, 200, protocol::to_json(out));
-    });
+Result<int> CentralServer::bind(const std::string& host, int port)
+{
+    if (m_config.tls_cert.empty() != m_config.tls_key.empty())
+        return Error::make("error.central.tls", "the TLS certificate and key go together");
+    if (!m_config.tls_cert.empty()) {
+        front::TlsFiles tls{TRY(read_text(m_config.tls_cert)), TRY(read_text(m_config.tls_key))};
+        return m_terminals->bind(host, port, &tls);
+    }
+    return m_terminals->bind(host, port);
+}
 
-    http.Get("/v1/terminal", [this, send_refusal, authenticate](const httplib::Request& req, httplib::Response& res) {
-        TerminalRecord t;
-        if (auto r = authenticate(req, t))
-            return send_refusal(res, *r);
-        protocol::TerminalState out{t.id, t.centre, t.status, t.last_seq, t.last_hash, clock::unix_ms()};
-        reply_json(res, 200, protocol::to_json(out));
-    });
+Result<int> CentralServer::bind_admin(const std::string& host, int port)
+{
+    if (host != "127.0.0.1" && host != "::1" && host != "localhost")
+        log::warn("central", "the operators' listener (/metrics) is on " + host + ", not on loopback: keep it behind a firewall");
+    return m_admin->bind(host, port);
+}
 
-    http.Post("/v1/ingest", [this, send_refusal, authenticate](const httplib::Request& req, httplib::Response& res) {
-        TerminalRecord t;
-        if (auto r = authenticate(req, t))
-            return send_refusal(res, *r);
-        if (header(req, "Content-Type") != protocol::kBatchContentType)
-            return send_refusal(res, refusal(415, "error.central.content_type",
-                                             std::string("the batch must be ") + protocol::kBatchContentType));
-        auto text = protocol::gzip_decompress(req.body, protocol::kMaxBatchJsonBytes);
-        if (!text.ok())
-            return send_refusal(res, refusal(text.error().code == "error.sync.body_too_large" ? 413 : 400,
-                                             text.error().code, text.error().detail));
-        auto json = protocol::parse_json(text.value(), protocol::kMaxBatchJsonBytes);
-        if (!json.ok())
-            return send_refusal(res, refusal(400, json.error().code, json.error().detail));
-        auto batch = protocol::ingest_request_from_json(json.value());
-        if (!batch.ok())
-            return send_refusal(res, refusal(batch.error().code == "error.sync.body_too_large" ? 413 : 400,
-                                             batch.error().code, batch.error().detail));
-        if (batch->terminal_id != t.id)
-            return send_refusal(res, refusal(400, "error.central.batch_invalid", "the batch names another terminal"));
-        const auto& entries = batch->entries;
-        for (size_t i = 0; i < entries.size(); ++i) {
-            if (entries[i].terminal_id != t.id)
-                return send_refusal(res, refusal(400, "error.central.batch_invalid", "an entry names another terminal"));
-            if (i > 0 && entries[i].seq != entries[i - 1].seq + 1)
-                return send_refusal(res, refusal(400, "error.central.batch_invalid", "entries are not consecutive"));
-        }
-        auto key = protocol::decode_public_key(t.public_key).value();
-        int64_t bad_seq = 0;
-        if (auto v = verify_entries(entries, key, bad_seq); !v.ok()) {
-            auto r = refusal(422, "error.central.entry_invalid", v.error().to_string());
-            r.body.bad_seq = bad_seq;
-            return send_refusal(res, r);
-        }
-        for (size_t i = 1; i < entries.size(); ++i) {
-            if (entries[i].prev_hash != entries[i - 1].hash) {
-                auto r = refusal(422, "error.central.entry_invalid",
-                                 "entry " + std::to_string(entries[i].seq) + " does not chain to the one before it");
-                r.body.bad_seq = entries[i].seq;
-                return send_refusal(res, r);
-            }
-        }
-        IngestRefusal why;
-        int64_t now = clock::unix_ms();
-        auto outcome = m_store->ingest(t.id, entries, now, why);
-        if (!outcome.ok()) {
-            const auto& code = outcome.error().code;
-            auto r = refusal(500, code, outcome.error().detail);
-            r.body.acked_seq = t.last_seq;
-            if (code == "error.central.gap") {
-                r.status = 409;
-                r.body.expected_seq = why.seq;
-            } else if (code == "error.central.fork" || code == "error.central.chain") {
-                r.status = 409;
-                r.body.bad_seq = why.seq;
-                if (code == "error.central.fork") {
-                    (void)m_store->record_fork_alarm(t.id, why.seq, why.stored_hash, why.offered_hash, now);
-                    m_metrics.add_fork_alarm();
-                    log::error("central", "FORK ALARM: terminal " + t.id + " offered a different entry under seq "
-                                              + std::to_string(why.seq));
-                }
-            } else if (code == "error.central.revoked") {
-                r.status = 403;
-            } else if (code == "error.central.unknown_terminal") {
-                r.status = 401;
-            }
-            return send_refusal(res, r);
-        }
-        m_metrics.add_batch();
-        m_metrics.add_ingested(outcome->stored);
-        reply_json(res, 200, protocol::to_json(protocol::IngestResponse{outcome->acked_seq, outcome->stored, clock::unix_ms()}));
-    });
+void CentralServer::run()
+{
+    m_health->start();
+    m_terminals->start();
+    m_admin->start();
+    {
+        std::unique_lock lock(m_mutex);
+        m_running = true;
+        m_cv.notify_all();
+        m_cv.wait(lock, [&] { return m_stop_requested; });
+    }
+    // Stop accepting; let the pools finish what they hold (their answers still go out); then close.
+    m_terminals->quiesce();
+    m_admin->quiesce();
+    m_pool->stop();
+    m_ingest_pool->stop();
+    m_terminals->stop();
+    m_admin->stop();
+    m_health->stop();
+    flush_metrics();
+    std::lock_guard lock(m_mutex);
+    m_running = false;
+    m_finished = true;
+    m_cv.notify_all();
+}
 
-    http.Get("/v1/status", [this, send_refusal, authenticate](const httplib::Request& req, httplib::Response& res) {
-        TerminalRecord t;
-        if (auto r = authenticate(req, t))
-            return send_refusal(res, *r);
-        int64_t after = 0;
-        try {
-            after = req.has_param("after") ? std::stoll(req.get_param_value("after")) : 0;
-        } catch (...) {
-            return send_refusal(res, refusal(400, "error.sync.message_malformed", "'after' is not an integer"));
-        }
-        auto list = m_store->decisions_after(t.id, after, protocol::kMaxStatusDecisions);
-        if (!list.ok())
-            return send_refusal(res, refusal(500, list.error().code, list.error().detail));
-        protocol::StatusResponse out;
-        out.decisions = list.release_value();
-        out.next_cursor = out.decisions.empty() ? after : out.decisions.back().cursor;
-        out.server_time_ms = clock::unix_ms();
-        reply_json(res, 200, protocol::to_json(out));
-    });
+void CentralServer::stop()
+{
+    std::lock_guard lock(m_mutex);
+    m_stop_requested = true;
+    m_cv.notify_all();
+}
 
-    http.Get("/v1/catalogue", [this, send_refusal, authenticate](const httplib::Request& req, httplib::Response& res) {
-        TerminalRecord t;
-        if (auto r = authenticate(req, t))
-            return send_refusal(res, *r);
-        int64_t have = 0;
-        try {
-            have = req.has_param("have") ? std::stoll(req.get_param_value("have")) : 0;
-        } catch (...) {
-            return send_refusal(res, refusal(400, "error.sync.message_malformed", "'have' is not an integer"));
-        }
-        auto latest = m_store->latest_catalogue();
-        if (!latest.ok())
-            return send_refusal(res, refusal(500, latest.error().code, latest.error().detail));
-        protocol::CatalogueResponse out;
-        out.server_time_ms = clock::unix_ms();
-        if (!latest.value() || latest.value()->version <= have) {
-            out.version = latest.value() ? latest.value()->version : 0;
-            out.up_to_date = true;
-        } else {
-            out.version = latest.value()->version;
-            out.document = nlohmann::json::parse(latest.value()->document);
-        }
-        reply_json(res, 200, protocol::to_json(out));
-    });
+void CentralServer::wait_until_running() const
+{
+    std::unique_lock lock(m_mutex);
+    m_cv.wait(lock, [&] { return m_running || m_finished; });
 }
 
 } // namespace nafitha::central

@@ -1,29 +1,30 @@
 #pragma once
-// The HTTP(S) face of nafitha-central: enrollment, signed ingest, status and catalogue pulls, health, metrics.
-// docs/PROTOCOL.md is the reference for every endpoint.
+// nafitha-central's server: the front door (central/front: listeners, limits, deadlines, one handler per
+// route) wired to the store. The terminals' listener serves the protocol (docs/PROTOCOL.md); the operators'
+// listener (loopback by default) serves /metrics and a detailed /v1/health.
 
 #include "base/result.h"
+#include "central/front/context.h"
 #include "central/metrics.h"
 #include "central/store.h"
 #include "sync/protocol/crypto.h"
 
+#include <atomic>
+#include <condition_variable>
 #include <filesystem>
-#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
-
-namespace httplib {
-class Server;
-}
 
 namespace nafitha::central {
 
 struct ServerConfig {
     std::filesystem::path data_dir;
-    std::string tls_cert; // both set: HTTPS
+    std::string tls_cert; // both set: HTTPS on the terminals' listener
     std::string tls_key;
-    int threads = 8;
+    int threads = 4;      // the request pool (signed reads, enrollment); ingest has its own (front.ingest_threads)
+    front::FrontConfig front;
 };
 
 // The server key pair in DIR/server.key (made on first use, mode 0600).
@@ -37,33 +38,49 @@ Result<std::string> create_enrollment_code(Store& store, const std::string& cent
 // Verifies every entry's hash and signature (in parallel for large batches). Returns the first bad seq.
 Result<void> verify_entries(const std::vector<protocol::Entry>& entries, const protocol::PublicKey& key, int64_t& bad_seq);
 
+// Raises the soft limit of open files to the hard limit (each connection is a file). Returns the new limit.
+uint64_t raise_open_files_limit();
+
 class CentralServer {
 public:
     static Result<std::unique_ptr<CentralServer>> create(ServerConfig config);
     ~CentralServer();
 
-    // Binds HOST:PORT (port 0 picks a free one) and returns the port.
+    // The terminals' listener on HOST:PORT (port 0 picks a free one); returns the port.
     Result<int> bind(const std::string& host, int port);
-    // Serves until stop() is called from another thread.
+    // The operators' listener (/metrics, detailed health); returns the port.
+    Result<int> bind_admin(const std::string& host, int port);
+    // Serves until stop() is called from another thread, then shuts down in order: stop accepting, finish the
+    // requests in flight, close connections, flush metrics.
     void run();
     void stop();
-    // Polls until the server accepts connections (after run() started on another thread).
+    // Waits until run() serves.
     void wait_until_running() const;
 
     Store& store() { return *m_store; }
     Metrics& metrics() { return m_metrics; }
+    front::Context& context() { return *m_context; }
 
 private:
     CentralServer() = default;
-    void install_routes();
+    front::ListenerHooks hooks(const std::string& listener);
+    void flush_metrics();
 
     ServerConfig m_config;
     std::unique_ptr<Store> m_store;
     protocol::KeyPair m_keys;
     Metrics m_metrics;
-    std::unique_ptr<httplib::Server> m_http;
-    struct Nonces;
-    std::unique_ptr<Nonces> m_nonces;
+    front::LogLimiter m_log;
+    std::unique_ptr<front::HealthMonitor> m_health;
+    std::unique_ptr<front::Context> m_context;
+    std::unique_ptr<front::WorkPool> m_pool, m_ingest_pool;
+    std::unique_ptr<front::Listener> m_terminals, m_admin;
+
+    mutable std::mutex m_mutex;
+    mutable std::condition_variable m_cv;
+    bool m_stop_requested = false;
+    bool m_running = false;
+    bool m_finished = false;
 };
 
 } // namespace nafitha::central

@@ -1,6 +1,7 @@
 // The SQLite central store: one connection (db::Db, the storage floor shared with the terminal) guarded by a
 // mutex, WAL, synchronous=FULL, one transaction per batch, prepared statements kept for the hot ingest path.
 
+#include "central/sqlite_state.h"
 #include "central/store.h"
 
 #include "db/sqlite.h"
@@ -462,6 +463,30 @@ private:
         return {};
     }
 
+    // State shared with other instances (central/front): DIR/central-state.db, see sqlite_state.h.
+public:
+    Result<bool> use_nonce(const std::string& terminal_id, const std::string& nonce, int64_t expires_ms,
+                           int64_t now_ms) override
+    {
+        return m_state->use_nonce(terminal_id, nonce, expires_ms, now_ms);
+    }
+    Result<RateWindow> count_in_window(const std::string& key, int64_t window_ms, int64_t now_ms) override
+    {
+        return m_state->count_in_window(key, window_ms, now_ms);
+    }
+    Result<void> add_counters(const std::vector<std::pair<std::string, int64_t>>& deltas) override
+    {
+        return m_state->add_counters(deltas);
+    }
+    Result<std::vector<std::pair<std::string, int64_t>>> counters() override { return m_state->counters(); }
+    Result<void> probe_write(const std::string& instance, int64_t now_ms) override
+    {
+        return m_state->probe_write(instance, now_ms);
+    }
+    Result<void> expire_state(int64_t now_ms) override { return m_state->expire_state(now_ms); }
+    std::unique_ptr<SqliteSharedState> m_state;
+
+private:
     std::mutex m_mutex;
     Db m_db;
     Stmt m_select_terminal, m_insert_entry, m_select_hash, m_update_terminal, m_touch_terminal;
@@ -477,6 +502,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& da
     auto db = TRY(Db::open(data_dir / "central.db", db::OpenMode::ReadWriteCreate, 10000));
     auto store = std::make_unique<SqliteStore>(std::move(db));
     TRY(store->init());
+    store->m_state = TRY(SqliteSharedState::open(data_dir));
     return std::unique_ptr<Store>(std::move(store));
 }
 

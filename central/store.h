@@ -61,6 +61,12 @@ struct CatalogueRecord {
     std::string document; // JSON text
 };
 
+// A fixed-window rate counter (see Store::count_in_window).
+struct RateWindow {
+    int64_t count = 0;        // attempts in the current window, this one included
+    int64_t window_end_ms = 0;
+};
+
 struct Counts {
     int64_t entries = 0;
     int64_t fork_alarms = 0;
@@ -104,6 +110,25 @@ public:
                                                                     size_t max_count) = 0;
 
     virtual Result<Counts> counts() = 0;
+
+    // ---- State shared by every central instance on this store (central/front), surviving restarts ----
+
+    // Replay protection: records (terminal, nonce) until `expires_ms`. False when the pair is already recorded
+    // and not expired. Durable before it returns (concurrent calls may share one commit).
+    virtual Result<bool> use_nonce(const std::string& terminal_id, const std::string& nonce, int64_t expires_ms,
+                                   int64_t now_ms) = 0;
+    // Rate limits: adds one to `key` in the fixed window of `window_ms` that holds now_ms (windows start at
+    // multiples of window_ms) and returns the count in that window and when it ends.
+    virtual Result<RateWindow> count_in_window(const std::string& key, int64_t window_ms, int64_t now_ms) = 0;
+    // Metric counters summed over instances and restarts. A name is a whole Prometheus series, e.g.
+    // 'nafitha_central_requests_total{path="/v1/status",status="200"}'.
+    virtual Result<void> add_counters(const std::vector<std::pair<std::string, int64_t>>& deltas) = 0;
+    virtual Result<std::vector<std::pair<std::string, int64_t>>> counters() = 0;
+    // Health: a small durable write to the store's main database (a heartbeat row per instance). Fails when the
+    // store cannot be written now.
+    virtual Result<void> probe_write(const std::string& instance, int64_t now_ms) = 0;
+    // Forgets expired nonces and finished rate windows.
+    virtual Result<void> expire_state(int64_t now_ms) = 0;
 };
 
 // Opens (and creates or migrates) the SQLite store in DIR/central.db: WAL, synchronous=FULL.

@@ -4,6 +4,7 @@
 #include "sync/journal/journal.h"
 #include "db/sqlite.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <csignal>
@@ -47,6 +48,13 @@ InProcessCentral::InProcessCentral(const std::filesystem::path& data_dir, std::s
     config.data_dir = data_dir;
     config.tls_cert = std::move(tls_cert);
     config.tls_key = std::move(tls_key);
+    start(std::move(config));
+}
+
+InProcessCentral::InProcessCentral(central::ServerConfig config) { start(std::move(config)); }
+
+void InProcessCentral::start(central::ServerConfig config)
+{
     m_tls = !config.tls_cert.empty();
     auto server = central::CentralServer::create(config);
     if (!server.ok())
@@ -56,6 +64,10 @@ InProcessCentral::InProcessCentral(const std::filesystem::path& data_dir, std::s
     if (!port.ok())
         throw std::runtime_error(port.error().to_string());
     m_port = port.value();
+    auto admin = m_server->bind_admin("127.0.0.1", 0);
+    if (!admin.ok())
+        throw std::runtime_error(admin.error().to_string());
+    m_admin_port = admin.value();
     m_thread = std::thread([this] { m_server->run(); });
     m_server->wait_until_running();
 }
@@ -76,7 +88,10 @@ std::string InProcessCentral::add_code(const std::string& centre)
     return central::create_enrollment_code(store(), centre, "test kiosk", clock::unix_ms()).value();
 }
 
-CentralProcess::CentralProcess(std::filesystem::path data_dir) : m_data(std::move(data_dir)) {}
+CentralProcess::CentralProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args)
+    : m_data(std::move(data_dir)), m_extra(std::move(extra_args))
+{
+}
 
 CentralProcess::~CentralProcess()
 {
@@ -94,7 +109,12 @@ void CentralProcess::start(int port)
     std::string listen = "127.0.0.1:" + std::to_string(port);
     std::string log = (m_data / "central.log").string();
     std::filesystem::create_directories(m_data);
-    const char* argv[] = {exe.c_str(), "serve", "--data", data.c_str(), "--listen", listen.c_str(), nullptr};
+    std::vector<std::string> args = {exe, "serve", "--data", data, "--listen", listen, "--admin-listen", "127.0.0.1:0"};
+    args.insert(args.end(), m_extra.begin(), m_extra.end());
+    std::vector<const char*> argv;
+    for (const auto& a : args)
+        argv.push_back(a.c_str());
+    argv.push_back(nullptr);
     pid_t pid = fork();
     if (pid == 0) {
         dup2(fds[1], 1);
@@ -103,27 +123,39 @@ void CentralProcess::start(int port)
             dup2(logfd, 2);
         close(fds[0]);
         close(fds[1]);
-        execv(argv[0], const_cast<char* const*>(argv));
+        execv(argv[0], const_cast<char* const*>(argv.data()));
         _exit(127);
     }
     close(fds[1]);
     m_pid = pid;
-    std::string line;
+    // Two lines: the terminals' listener, then the operators' one.
+    std::string text;
     pollfd p{fds[0], POLLIN, 0};
-    while (line.find('\n') == std::string::npos) {
+    while (std::count(text.begin(), text.end(), '\n') < 2) {
         if (poll(&p, 1, 15000) <= 0)
             break;
         char buf[256];
         ssize_t n = read(fds[0], buf, sizeof buf);
         if (n <= 0)
             break;
-        line.append(buf, static_cast<size_t>(n));
+        text.append(buf, static_cast<size_t>(n));
     }
     close(fds[0]);
-    auto at = line.find("127.0.0.1:");
-    if (at == std::string::npos)
-        throw std::runtime_error("nafitha-central did not start: '" + line + "'");
-    m_port = std::stoi(line.substr(at + 10));
+    auto at = text.find("listening on 127.0.0.1:");
+    auto admin_at = text.find("admin listening on 127.0.0.1:");
+    if (at == std::string::npos || admin_at == std::string::npos)
+        throw std::runtime_error("nafitha-central did not start: '" + text + "'");
+    m_port = std::stoi(text.substr(at + 23));
+    m_admin_port = std::stoi(text.substr(admin_at + 29));
+}
+
+int CentralProcess::wait_exit()
+{
+    int status = 0;
+    if (m_pid > 0)
+        waitpid(m_pid, &status, 0);
+    m_pid = -1;
+    return status;
 }
 
 void CentralProcess::kill_hard()

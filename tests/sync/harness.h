@@ -36,24 +36,30 @@ std::filesystem::path bin_dir();
 class InProcessCentral {
 public:
     explicit InProcessCentral(const std::filesystem::path& data_dir, std::string tls_cert = {}, std::string tls_key = {});
+    // With a configuration of the test's own (limits, health thresholds); data_dir is set from `config`.
+    explicit InProcessCentral(central::ServerConfig config);
     ~InProcessCentral();
     int port() const { return m_port; }
     std::string url() const;
+    // The operators' listener (/metrics, detailed health), always plain HTTP on 127.0.0.1.
+    std::string admin_url() const { return "http://127.0.0.1:" + std::to_string(m_admin_port); }
     central::CentralServer& server() { return *m_server; }
     central::Store& store() { return m_server->store(); }
     std::string add_code(const std::string& centre = "DAM-01");
 
 private:
     std::unique_ptr<central::CentralServer> m_server;
+    void start(central::ServerConfig config);
     std::thread m_thread;
     int m_port = 0;
+    int m_admin_port = 0;
     bool m_tls = false;
 };
 
 // The real nafitha-central binary as a child process.
 class CentralProcess {
 public:
-    explicit CentralProcess(std::filesystem::path data_dir);
+    explicit CentralProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {});
     ~CentralProcess();
     // Starts on `port` (0 = any free one) and waits for "listening on".
     void start(int port = 0);
@@ -61,12 +67,19 @@ public:
     void stop();      // SIGTERM and reap
     int port() const { return m_port; }
     std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+    std::string admin_url() const { return "http://127.0.0.1:" + std::to_string(m_admin_port); }
     bool running() const { return m_pid > 0; }
+    pid_t pid() const { return m_pid; }
+    // Waits for the child to exit on its own (after a signal sent by the test); returns its wait status.
+    int wait_exit();
+    std::filesystem::path log_file() const { return m_data / "central.log"; }
 
 private:
     std::filesystem::path m_data;
+    std::vector<std::string> m_extra;
     pid_t m_pid = -1;
     int m_port = 0;
+    int m_admin_port = 0;
 };
 
 // A consecutive chain of sealed entries from `first_seq`, chained to `prev`.

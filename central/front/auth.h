@@ -1,0 +1,16 @@
+#pragma once
+// The signed-request check shared by every terminal endpoint (docs/PROTOCOL.md, "Signed requests").
+// Outsiders learn nothing about which terminals exist: an unknown terminal and a bad signature get the same
+// 401 error.central.unauthenticated after the same work (a signature check against a throwaway key); the
+// log says which it was. Nonces go to the store with their expiry, so a replay is refused after a restart
+// and by any other instance on the same store.
+
+#include "central/front/context.h"
+
+#include <optional>
+
+namespace nafitha::central::front {
+
+std::optional<Refusal> authenticate(Context& ctx, const Request& req, TerminalRecord& terminal);
+
+} // namespace nafitha::central::front

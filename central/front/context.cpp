@@ -1,0 +1,91 @@
+#include "central/front/context.h"
+
+#include "base/clock.h"
+#include "sync/protocol/messages.h"
+
+namespace nafitha::central::front {
+
+Refusal refusal(int status, std::string code, std::string detail, std::string log_detail)
+{
+    Refusal r;
+    r.status = status;
+    r.code = std::move(code);
+    r.detail = std::move(detail);
+    r.log_detail = std::move(log_detail);
+    return r;
+}
+
+Response Context::refuse(const Request& req, Refusal r)
+{
+    metrics.count_refusal(r.code);
+    const std::string& why = r.log_detail.empty() ? r.detail : r.log_detail;
+    std::string who = req.header(protocol::kHeaderTerminal).empty() ? "" : " terminal " + std::string(req.header(protocol::kHeaderTerminal).substr(0, 64));
+    log.write(r.status >= 500 ? log::Level::Warn : log::Level::Info, "central",
+              "refused " + std::to_string(r.status) + " " + r.code + " " + req.method + " " + req.path + " from "
+                  + req.peer + who + ": " + why);
+    protocol::ErrorResponse body;
+    body.error = r.code;
+    body.detail = r.detail;
+    body.expected_seq = r.expected_seq;
+    body.bad_seq = r.bad_seq;
+    body.acked_seq = r.acked_seq;
+    body.server_time_ms = clock::unix_ms();
+    auto out = Response::json(r.status, protocol::to_json(body));
+    if (r.retry_after_s > 0)
+        out.headers.emplace_back("Retry-After", std::to_string(r.retry_after_s));
+    return out;
+}
+
+std::optional<Refusal> Context::limit_enrollment(const Request& req, int64_t now_ms)
+{
+    const auto& lim = config.enroll;
+    struct Window {
+        std::string key;
+        int64_t max;
+        int64_t window_ms;
+    };
+    Window windows[] = {{"enroll:addr:" + req.peer, lim.per_address, lim.per_address_window_ms},
+                        {"enroll:all", lim.overall, lim.overall_window_ms}};
+    auto limited = [&](int64_t window_end, const std::string& what) {
+        int retry = static_cast<int>(std::max<int64_t>(1, (window_end - now_ms + 999) / 1000));
+        metrics.count_event("enroll_rate_limited");
+        Refusal r = refusal(429, "error.central.rate_limited", "too many enrollment attempts; try again later",
+                            "enrollment attempts over the " + what + " limit");
+        r.retry_after_s = retry;
+        return r;
+    };
+    // Windows already spent: refuse without touching the store.
+    {
+        std::lock_guard lock(m_spent_mutex);
+        for (const auto& w : windows) {
+            auto it = m_spent.find(w.key);
+            if (it != m_spent.end()) {
+                if (it->second > now_ms)
+                    return limited(it->second, w.key == "enroll:all" ? "overall" : "per-address");
+                m_spent.erase(it);
+            }
+        }
+    }
+    for (const auto& w : windows) {
+        auto counted = store.count_in_window(w.key, w.window_ms, now_ms);
+        if (!counted.ok()) {
+            Refusal r = refusal(503, "error.central.storage", "try again later", counted.error().to_string());
+            r.retry_after_s = 5;
+            return r;
+        }
+        if (counted->count > w.max) {
+            std::lock_guard lock(m_spent_mutex);
+            if (m_spent.size() > 100'000) {
+                for (auto it = m_spent.begin(); it != m_spent.end();)
+                    it = it->second <= now_ms ? m_spent.erase(it) : std::next(it);
+                if (m_spent.size() > 100'000)
+                    m_spent.clear();
+            }
+            m_spent[w.key] = counted->window_end_ms;
+            return limited(counted->window_end_ms, w.key == "enroll:all" ? "overall" : "per-address");
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace nafitha::central::front

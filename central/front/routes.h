@@ -1,0 +1,18 @@
+#pragma once
+// One handler per route, one file per route (central/front/route_*.cpp). Each function returns the Route
+// (method, path, where it runs, its body cap) bound to the shared Context. central/server.cpp decides which
+// listener serves which routes: the terminals' listener never serves /metrics.
+
+#include "central/front/context.h"
+
+namespace nafitha::central::front {
+
+Route health_route(Context& ctx, bool detailed);  // GET /v1/health (inline: from the health monitor's last state)
+Route metrics_route(Context& ctx, const std::vector<const Listener*>& listeners); // GET /metrics (admin only)
+Route enroll_route(Context& ctx);                 // POST /v1/enroll
+Route terminal_route(Context& ctx);               // GET /v1/terminal
+Route ingest_route(Context& ctx);                 // POST /v1/ingest
+Route status_route(Context& ctx);                 // GET /v1/status
+Route catalogue_route(Context& ctx);              // GET /v1/catalogue
+
+} // namespace nafitha::central::front
