@@ -1,17 +1,14 @@
 #pragma once
-// QR codes (libqrencode) and the receipt authenticity payload.
-//
-// A receipt's QR code carries, in plain text:   NFR1|<reference>|<terminal id>|<signature>
-// where <signature> is the terminal's Ed25519 signature (base64url, no padding, 86 characters) over
-// "nafitha-receipt-v1|<reference>|<terminal id>". Anyone with the terminal's public key (published by
-// central, printed in identity.json) can check a receipt offline: `nafitha-ctl verify-receipt PAYLOAD`.
+// QR codes (libqrencode). The receipt's signed payload is made by sync/protocol/receipt.h; printing only
+// draws whatever text it is given.
 
 #include "base/result.h"
 #include "printing/bitmap.h"
-#include "sync/protocol/crypto.h"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace nafitha::printing {
 
@@ -29,18 +26,5 @@ struct QrCode {
 Result<QrCode> make_qr(std::string_view payload);
 // Draws the code with `module_px` pixels a module and a 4-module quiet zone.
 GrayImage qr_image(const QrCode& qr, int module_px);
-
-struct ReceiptClaim {
-    std::string reference;
-    std::string terminal_id;
-};
-
-// Builds the signed payload. The reference and terminal id must be 1..64 characters without '|'.
-Result<std::string> sign_receipt(std::string_view reference, std::string_view terminal_id,
-                                 const protocol::SecretKey& secret_key);
-// Checks a payload against the terminal's public key: error.receipt.malformed or error.receipt.bad_signature.
-Result<ReceiptClaim> verify_receipt(std::string_view payload, const protocol::PublicKey& public_key);
-// The terminal id a payload claims (to pick the right public key), without checking anything.
-Result<ReceiptClaim> parse_receipt(std::string_view payload);
 
 } // namespace nafitha::printing

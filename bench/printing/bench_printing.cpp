@@ -8,6 +8,7 @@
 #include "printing/documents.h"
 #include "printing/escpos.h"
 #include "printing/qr.h"
+#include "sync/protocol/receipt.h"
 #include "printing/render.h"
 #include "sync/protocol/crypto.h"
 
@@ -41,7 +42,7 @@ int main()
         r.tendered = Money{300000};
         r.change = Money{50000};
         r.expected_ready = "2026-12-01";
-        auto payload = sign_receipt(r.reference, r.terminal_id, keys.secret_key);
+        auto payload = protocol::sign_receipt(r.reference, r.terminal_id, keys.secret_key);
         if (!payload.ok())
             return false;
         r.qr_payload = *payload;

@@ -13,9 +13,9 @@
 #include "printing/escpos.h"
 #include "printing/pdf.h"
 #include "printing/png.h"
-#include "printing/qr.h"
 #include "printing/render.h"
 #include "sync/protocol/crypto.h"
+#include "sync/protocol/receipt.h"
 
 #include <filesystem>
 #include <memory>
@@ -50,7 +50,7 @@ int run_verify_receipt(ctl::Args& args)
         return 2;
     }
     protocol::init_crypto();
-    auto claim = printing::verify_receipt(words[0], *key);
+    auto claim = protocol::verify_receipt(words[0], *key);
     if (!claim.ok()) {
         std::cout << "INVALID " << claim.error().code << "\n";
         std::cerr << "nafitha-ctl: " << claim.error().to_string() << "\n";
@@ -115,7 +115,7 @@ Result<printing::ReceiptData> receipt_data(services::Terminal& terminal, std::st
         r.amount = printing::Money{0, currency};
         r.pay_method = "unpaid";
     }
-    r.qr_payload = TRY(printing::sign_receipt(r.reference, r.terminal_id, terminal.identity().keys.secret_key));
+    r.qr_payload = TRY(protocol::sign_receipt(r.reference, r.terminal_id, terminal.identity().keys.secret_key));
     return r;
 }
 
@@ -345,7 +345,7 @@ int run_summary(ctl::Args& args)
             add_field(name, value);
     for (auto& h : app->history)
         s.history.emplace_back(h.time, i18n.tr(*lang, "printing.status." + std::string(services::app_status_name(h.status))));
-    auto payload = printing::sign_receipt(s.reference, terminal->identity().terminal_id,
+    auto payload = protocol::sign_receipt(s.reference, terminal->identity().terminal_id,
                                           terminal->identity().keys.secret_key);
     if (payload.ok())
         s.qr_payload = *payload;

@@ -15,9 +15,9 @@
 #include "printing/documents.h"
 #include "printing/escpos.h"
 #include "printing/png.h"
-#include "printing/qr.h"
 #include "printing/render.h"
 #include "sync/client/config.h"
+#include "sync/protocol/receipt.h"
 #include "sync/client/worker.h"
 #include "db/sqlite.h"
 #include "text/engine.h"
@@ -269,7 +269,7 @@ public:
     {
         std::string reference = input;
         if (input.rfind("NFR", 0) == 0) {
-            auto claim = printing::verify_receipt(input, m_terminal->identity().keys.public_key);
+            auto claim = protocol::verify_receipt(input, m_terminal->identity().keys.public_key);
             if (!claim.ok())
                 return Error::make("ui.error.receipt_invalid", claim.error().to_string());
             reference = claim->reference;
@@ -641,7 +641,7 @@ private:
         }
         d.expected_ready = sub.application.expected_ready;
         d.ticket_number = ticket;
-        auto qr = printing::sign_receipt(d.reference, d.terminal_id, m_terminal->identity().keys.secret_key);
+        auto qr = protocol::sign_receipt(d.reference, d.terminal_id, m_terminal->identity().keys.secret_key);
         if (qr.ok()) {
             d.qr_payload = *qr;
             std::lock_guard lock(m_mutex);

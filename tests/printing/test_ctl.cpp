@@ -6,6 +6,7 @@
 #include "printing/escpos.h"
 #include "printing/png.h"
 #include "printing/qr.h"
+#include "sync/protocol/receipt.h"
 #include "printing/render.h"
 #include "tests/printing/helpers.h"
 
@@ -70,7 +71,7 @@ struct Child {
 TEST_CASE("verify-receipt accepts a genuine receipt and refuses a forged one")
 {
     auto keys = fixed_keys();
-    auto payload = sign_receipt("DAM1-000123-7", "T0123456789ab", keys.secret_key).value();
+    auto payload = protocol::sign_receipt("DAM1-000123-7", "T0123456789ab", keys.secret_key).value();
     std::string key = protocol::encode_public_key(keys.public_key);
     auto ok = run("verify-receipt " + quote(payload) + " --public-key " + key);
     CHECK(ok.status == 0);

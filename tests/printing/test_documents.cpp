@@ -9,6 +9,7 @@
 #include "printing/pdf.h"
 #include "printing/png.h"
 #include "printing/qr.h"
+#include "sync/protocol/receipt.h"
 #include "printing/render.h"
 #include "tests/printing/helpers.h"
 
@@ -40,7 +41,7 @@ ReceiptData sample_receipt(Lang lang)
     r.change = Money{50000, "SYP", 2};
     r.expected_ready = "2026-12-01";
     r.ticket_number = "A-042";
-    r.qr_payload = sign_receipt(r.reference, r.terminal_id, fixed_keys().secret_key).value();
+    r.qr_payload = protocol::sign_receipt(r.reference, r.terminal_id, fixed_keys().secret_key).value();
     return r;
 }
 
@@ -146,7 +147,7 @@ TEST_CASE("Golden receipts in Arabic and English at 58 and 80 mm")
             REQUIRE(write_png(*bitmap, png).ok());
             auto scanned = zbar(png);
             CHECK(scanned == data.qr_payload);
-            CHECK(verify_receipt(scanned, fixed_keys().public_key).ok());
+            CHECK(protocol::verify_receipt(scanned, fixed_keys().public_key).ok());
         }
 }
 
@@ -198,7 +199,7 @@ TEST_CASE("The application summary is an A4 PDF that grows to several pages")
     s.status_key = "printing.status.submitted";
     s.submitted_utc = "2026-11-28T10:15:00.000Z";
     s.paid = Money{0};
-    s.qr_payload = sign_receipt(s.reference, "T0123456789ab", fixed_keys().secret_key).value();
+    s.qr_payload = protocol::sign_receipt(s.reference, "T0123456789ab", fixed_keys().secret_key).value();
     auto one = write_pdf_a4(summary_document(s, i18n(), Lang::Ar), engine(), dir / "one.pdf");
     REQUIRE(one.ok());
     CHECK(one->pages == 1);

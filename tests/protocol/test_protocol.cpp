@@ -1,6 +1,7 @@
 #include "sync/protocol/canonical.h"
 #include "sync/protocol/crypto.h"
 #include "sync/protocol/entry.h"
+#include "sync/protocol/receipt.h"
 
 #include <catch2/catch.hpp>
 
@@ -69,4 +70,28 @@ TEST_CASE("Malformed entries from the wire are refused with a reason")
     CHECK(entry_from_json(j).ok());
     j["type"] = std::string(100, 'x');
     CHECK_FALSE(entry_from_json(j).ok());
+}
+
+TEST_CASE("Receipt QR payloads are signed by the terminal key and verify offline")
+{
+    protocol::init_crypto();
+    auto keys = protocol::generate_keypair();
+    auto payload = protocol::sign_receipt("DAM1-000123-7", "T0123456789ab", keys.secret_key);
+    REQUIRE(payload.ok());
+    CHECK(payload->rfind("NFR1|DAM1-000123-7|T0123456789ab|", 0) == 0);
+    CHECK(payload->size() < 140);
+    auto claim = protocol::verify_receipt(*payload, keys.public_key);
+    REQUIRE(claim.ok());
+    CHECK(claim->reference == "DAM1-000123-7");
+    CHECK(claim->terminal_id == "T0123456789ab");
+
+    // A changed reference, another terminal's key, or garbage: refused.
+    std::string forged = *payload;
+    forged.replace(forged.find("000123"), 6, "000124");
+    CHECK(protocol::verify_receipt(forged, keys.public_key).error().code == "error.receipt.bad_signature");
+    auto other = protocol::generate_keypair();
+    CHECK(protocol::verify_receipt(*payload, other.public_key).error().code == "error.receipt.bad_signature");
+    for (std::string bad : {std::string(), std::string("hello"), std::string("NFR1|a|b|c"), "NFR2|DAM1|T1|" + std::string(86, 'A'), std::string(600, 'x')})
+        CHECK(protocol::verify_receipt(bad, keys.public_key).error().code == "error.receipt.malformed");
+    CHECK(protocol::sign_receipt("has|bar", "T1", keys.secret_key).error().code == "error.receipt.malformed");
 }
