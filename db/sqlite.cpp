@@ -8,6 +8,8 @@
 
 namespace nafitha::db {
 
+const char* sqlite_version() { return sqlite3_libversion(); }
+
 Error sqlite_error(int rc, std::string_view what, sqlite3* conn)
 {
     std::string detail(what);

@@ -1,6 +1,10 @@
 #include "devices/payment.h"
 
+#include "base/clock.h"
+
+#include <chrono>
 #include <numeric>
+#include <thread>
 
 namespace nafitha::devices {
 
@@ -88,6 +92,19 @@ void CashAcceptorSimulator::insert_note(int64_t amount_minor)
     }
     m_escrow = amount_minor;
     m_events.push_back({CashEvent::Kind::Escrowed, amount_minor});
+}
+
+void CashAcceptorSimulator::insert_note_for(int64_t still_due_minor)
+{
+    int64_t note = 0;
+    {
+        std::lock_guard lock(m_mutex);
+        for (int64_t n : m_accepted)
+            if (note == 0 || n <= still_due_minor)
+                note = n; // ascending: ends with the largest not above the amount due
+    }
+    if (note > 0)
+        insert_note(note);
 }
 
 void CashAcceptorSimulator::jam()
@@ -193,6 +210,77 @@ void CardTerminalSimulator::set_link(Link link)
 {
     std::lock_guard lock(m_mutex);
     m_offline = link == Link::Offline;
+}
+
+// Devices answer within milliseconds; polling at this pace costs nothing and keeps the loop simple.
+static constexpr auto kDevicePoll = std::chrono::milliseconds(10);
+
+Result<int64_t> take_cash(CashAcceptor& acceptor, int64_t amount_minor, const std::set<int64_t>& denominations,
+                          const NoteWait& wait_for_note, const CashProgress& progress)
+{
+    TRY(acceptor.enable(denominations));
+    int64_t in = 0;
+    bool asked = false; // the citizen was asked for the next note and has not given it yet
+    auto stop = [&](std::string code) {
+        acceptor.disable();
+        return Error::make(std::move(code), std::to_string(in) + " stacked of " + std::to_string(amount_minor));
+    };
+    while (in < amount_minor) {
+        auto ev = acceptor.poll();
+        if (!ev) {
+            if (!asked) {
+                asked = true;
+                if (wait_for_note)
+                    wait_for_note(amount_minor - in);
+            } else {
+                std::this_thread::sleep_for(kDevicePoll);
+            }
+            continue;
+        }
+        switch (ev->kind) {
+        case CashEvent::Kind::Escrowed:
+            if (auto stacked = acceptor.stack(); !stacked.ok())
+                return stop(stacked.error().code);
+            break;
+        case CashEvent::Kind::Stacked:
+            in += ev->amount_minor;
+            asked = false;
+            if (progress)
+                progress(in);
+            break;
+        case CashEvent::Kind::Rejected:
+        case CashEvent::Kind::Returned:
+            asked = false;
+            break;
+        case CashEvent::Kind::Jammed:
+            return stop("error.cash.jammed");
+        case CashEvent::Kind::CashboxFull:
+            return stop("error.cash.full");
+        }
+    }
+    acceptor.disable();
+    return in;
+}
+
+Result<std::string> take_card(CardTerminal& terminal, int64_t amount_minor, std::string reference, int64_t timeout_ms,
+                              const std::function<void()>& started)
+{
+    TRY(terminal.start(amount_minor, std::move(reference), timeout_ms));
+    if (started)
+        started();
+    int64_t deadline = clock::monotonic_ns() / 1000000 + timeout_ms + 1000;
+    for (;;) {
+        if (auto r = terminal.poll(clock::unix_ms())) {
+            if (r->outcome == CardResult::Outcome::Approved)
+                return r->authorization;
+            return Error::make(r->reason_code.empty() ? "error.card.declined" : r->reason_code, "card not approved");
+        }
+        if (clock::monotonic_ns() / 1000000 > deadline) {
+            terminal.cancel();
+            return Error::make("error.card.timeout", "the card terminal did not answer");
+        }
+        std::this_thread::sleep_for(kDevicePoll);
+    }
 }
 
 } // namespace nafitha::devices

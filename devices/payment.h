@@ -1,12 +1,14 @@
 #pragma once
 // Payment devices. The kiosk talks to these interfaces; the simulators implement them for development,
 // tests and technician mode, and real device protocols (ccTalk, SSP, a bank's terminal API) can follow.
-// Money is integer minor units. Calls never block: the UI polls events each frame.
+// Money is integer minor units. The device calls never block; take_cash() and take_card() at the end are the
+// loops that drive a device through one payment (they block: run them on a worker thread).
 
 #include "base/result.h"
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -53,6 +55,9 @@ public:
 
     // What a citizen or a technician does to the simulated device.
     void insert_note(int64_t amount_minor);
+    // The simulated citizen pays `still_due`: inserts the largest accepted note not above it (the smallest
+    // accepted note when every one is larger).
+    void insert_note_for(int64_t still_due_minor);
     void jam();
     void clear_jam();
     int64_t cashbox_total() const;
@@ -116,5 +121,26 @@ private:
     std::optional<CardResult> m_result;
     uint32_t m_next_auth = 100001;
 };
+
+// --- Taking one payment ---
+
+// Told the total stacked so far after every note.
+using CashProgress = std::function<void(int64_t inserted_minor)>;
+// Called when the loop waits for the citizen's next note, with what is still due. A real acceptor needs
+// nothing here; with the simulator, the simulated citizen inserts a note (insert_note_for).
+using NoteWait = std::function<void(int64_t still_due_minor)>;
+
+// Enables the acceptor for `denominations`, stacks every escrowed note until `amount_minor` is covered,
+// disables it and returns the total taken (at least the amount; the change is the services' business).
+// A jam or a full cashbox stops it: error.cash.jammed / error.cash.full (detail: what was stacked).
+Result<int64_t> take_cash(CashAcceptor& acceptor, int64_t amount_minor, const std::set<int64_t>& denominations,
+                          const NoteWait& wait_for_note, const CashProgress& progress);
+
+// Starts a card payment, calls `started` (the simulator's card holder presents a card there), and polls the
+// terminal until it answers; past `timeout_ms` (plus a grace second for the terminal's own timeout) it
+// cancels. Returns the authorisation code; error.card.declined, error.card.timeout or the terminal's
+// reason otherwise.
+Result<std::string> take_card(CardTerminal& terminal, int64_t amount_minor, std::string reference, int64_t timeout_ms,
+                              const std::function<void()>& started);
 
 } // namespace nafitha::devices

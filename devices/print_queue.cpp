@@ -297,6 +297,21 @@ Result<PrinterStatus> PrintQueue::probe(const std::function<Result<std::unique_p
     return status;
 }
 
+bool PrintQueue::try_probe(const std::function<Result<std::unique_ptr<Transport>>()>& connect)
+{
+    std::unique_lock drain_lock(m_drain_mutex, std::try_to_lock);
+    if (!drain_lock.owns_lock())
+        return false;
+    auto transport = connect();
+    if (!transport.ok()) {
+        set_status(PrinterStatus{});
+        return true;
+    }
+    auto status = query_status(**transport, m_options.status_timeout);
+    set_status(status.ok() ? *status : PrinterStatus{});
+    return true;
+}
+
 std::vector<std::string> PrintQueue::pending_ids() const
 {
     std::lock_guard lock(m_mutex);
@@ -355,6 +370,19 @@ std::optional<Error> PrintWorker::last_error() const
     return m_last_error;
 }
 
+uint64_t PrintWorker::drains() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_drains;
+}
+
+uint64_t PrintWorker::wait_drain(uint64_t after, Millis timeout) const
+{
+    std::unique_lock lock(m_mutex);
+    m_drained_cv.wait_for(lock, timeout, [&] { return m_drains > after || m_stop; });
+    return m_drains;
+}
+
 void PrintWorker::run()
 {
     Millis backoff(500);
@@ -369,7 +397,9 @@ void PrintWorker::run()
         {
             std::lock_guard lock(m_mutex);
             m_last_error = report.stopped_by;
+            ++m_drains;
         }
+        m_drained_cv.notify_all();
         if (report.stopped_by) {
             wait = backoff;
             backoff = std::min(m_max_backoff, backoff * 2);

@@ -67,6 +67,9 @@ public:
     // Asks the printer for its status (without printing) and remembers it for last_status(); the worker does
     // this every few seconds while idle, so that paper running out shows before the next citizen pays.
     Result<PrinterStatus> probe(const std::function<Result<std::unique_ptr<Transport>>()>& connect);
+    // The same, unless a drain or a probe is running right now (they keep last_status() current): then
+    // nothing is asked and false comes back. For callers that must not wait behind a long job.
+    bool try_probe(const std::function<Result<std::unique_ptr<Transport>>()>& connect);
 
     std::vector<std::string> pending_ids() const;
     size_t pending_count() const;
@@ -112,6 +115,10 @@ public:
     void notify();
     // The error that stopped the last drain, if it did not finish.
     std::optional<Error> last_error() const;
+    // Drains finished so far (each wakes wait_drain()).
+    uint64_t drains() const;
+    // Waits until more than `after` drains have finished, or `timeout`; returns the drain count then.
+    uint64_t wait_drain(uint64_t after, Millis timeout) const;
 
 private:
     void run();
@@ -121,8 +128,10 @@ private:
     Millis m_idle_probe;
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;
+    mutable std::condition_variable m_drained_cv;
     bool m_stop = false;
     bool m_kick = false;
+    uint64_t m_drains = 0;
     std::optional<Error> m_last_error;
     std::thread m_thread;
 };

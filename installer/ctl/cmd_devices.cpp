@@ -5,15 +5,13 @@
 #include "base/i18n.h"
 #include "base/paths.h"
 #include "devices/escpos_stream.h"
-#include "devices/print_queue.h"
 #include "devices/printer_simulator.h"
+#include "devices/printer_station.h"
 #include "devices/printer_status.h"
 #include "devices/transport.h"
 #include "installer/ctl/command.h"
-#include "printing/documents.h"
-#include "printing/escpos.h"
+#include "kiosk/documents/press.h"
 #include "printing/png.h"
-#include "printing/render.h"
 
 #include <atomic>
 #include <charconv>
@@ -179,11 +177,6 @@ int run_printer_sim(ctl::Args& args)
     return 0;
 }
 
-devices::PrintWorker::Connector connector_for(const devices::DeviceAddress& address)
-{
-    return [address] { return devices::open_transport(address, devices::Millis(3000)); };
-}
-
 int run_printer_status(ctl::Args& args)
 {
     auto printer = args.option("printer");
@@ -233,34 +226,39 @@ int run_test_page(ctl::Args& args)
     auto i18n = I18n::load(paths::assets_dir());
     if (!i18n.ok())
         return fail(i18n.error());
-    auto engine = text::TextEngine::create();
-    if (!engine.ok())
-        return fail(engine.error());
-    printing::TestPageData data{"-", printer.value_or("png"), int(*width), clock::now_iso8601()};
-    auto bitmap = printing::render(printing::test_page_document(data, *i18n, *lang), int(*width), **engine);
-    if (!bitmap.ok())
-        return fail(bitmap.error());
+    auto press = documents::Press::create(int(*width));
+    if (!press.ok())
+        return fail(press.error());
+    auto page = documents::test_page("-", printer.value_or("png"), int(*width), *i18n, *lang, clock::unix_ms());
+    auto dots = press->render(page.document);
+    if (!dots.ok())
+        return fail(dots.error());
     if (png)
-        if (auto r = printing::write_png(*bitmap, *png); !r.ok())
+        if (auto r = printing::write_png(*dots, *png); !r.ok())
             return fail(r.error());
     if (printer) {
         auto address = devices::parse_address(*printer);
         if (!address.ok())
             return fail(address.error());
-        auto bytes = printing::encode_escpos(*bitmap);
+        auto bytes = documents::Press::escpos(*dots);
         if (!bytes.ok())
             return fail(bytes.error());
         // A private one-off queue: the kiosk's own queue is not touched by a technician's test.
         auto qdir = std::filesystem::temp_directory_path() / ("nafitha-test-page-" + std::to_string(::getpid()));
-        auto queue = devices::PrintQueue::open(qdir);
-        if (!queue.ok())
-            return fail(queue.error());
-        (void)(*queue)->enqueue("test-page", *bytes);
-        auto report = (*queue)->drain(connector_for(*address));
+        Result<void> printed = Result<void>();
+        {
+            auto station = devices::PrinterStation::open(qdir, *address);
+            if (!station.ok())
+                return fail(station.error());
+            if (auto queued = (*station)->submit(page.job_id, *bytes); !queued.ok())
+                printed = queued.release_error();
+            else
+                printed = (*station)->wait_printed(page.job_id, devices::Millis(150000));
+        }
         std::error_code ec;
         std::filesystem::remove_all(qdir, ec);
-        if (report.stopped_by)
-            return fail(*report.stopped_by);
+        if (!printed.ok())
+            return fail(printed.error());
     }
     std::cout << "ok\n";
     return 0;

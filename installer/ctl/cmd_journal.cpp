@@ -3,7 +3,7 @@
 #include "installer/ctl/command.h"
 
 #include "base/log.h"
-#include "kiosk/services/schema.h"
+#include "kiosk/services/inspect.h"
 #include "kiosk/services/simulator.h"
 #include "kiosk/services/terminal.h"
 #include "sync/journal/identity.h"
@@ -99,16 +99,6 @@ static int run_simulate(ctl::Args& args)
     return 0;
 }
 
-// Opens an existing terminal database without creating anything.
-static Result<db::Db> open_existing(const std::filesystem::path& dir)
-{
-    auto file = journal::database_file(dir);
-    std::error_code ec;
-    if (!std::filesystem::exists(file, ec))
-        return Error::make("error.db.open_failed", file.string() + " does not exist");
-    return db::Db::open(file, db::OpenMode::ReadWrite);
-}
-
 static int run_verify(ctl::Args& args)
 {
     auto data = args.option("data");
@@ -119,28 +109,22 @@ static int run_verify(ctl::Args& args)
     auto identity = journal::load_identity(*data);
     if (!identity.ok())
         return fail(identity.error());
-    auto db = open_existing(*data);
-    if (!db.ok())
-        return fail(db.error());
-    auto report = journal::verify(db.value(), identity->keys.public_key);
-    if (!report.ok())
-        return fail(report.error());
-    auto integrity = db->prepare("PRAGMA quick_check");
-    std::string check = "not run";
-    if (integrity.ok() && integrity->step().ok())
-        check = integrity->text(0);
-    if (!report->ok()) {
-        std::cout << "journal BROKEN at entry " << report->first_bad_seq << ": " << report->problem << " (" << report->entries
+    auto check = services::check_terminal(*data, identity->keys.public_key);
+    if (!check.ok())
+        return fail(check.error());
+    const auto& report = check->journal;
+    if (!report.ok()) {
+        std::cout << "journal BROKEN at entry " << report.first_bad_seq << ": " << report.problem << " (" << report.entries
                   << " entries verified before it)\n";
         return 1;
     }
-    if (check != "ok") {
-        std::cout << "journal verifies (" << report->entries << " entries) but the database check says: " << check << "\n";
+    if (check->integrity != "ok") {
+        std::cout << "journal verifies (" << report.entries << " entries) but the database check says: " << check->integrity
+                  << "\n";
         return 1;
     }
-    auto acked = journal::acked_seq(db.value());
-    std::cout << "journal ok: " << report->entries << " entries, last seq " << report->last_seq << ", acked "
-              << (acked.ok() ? acked.value() : 0) << ", terminal " << identity->terminal_id << "\n";
+    std::cout << "journal ok: " << report.entries << " entries, last seq " << report.last_seq << ", acked "
+              << check->acked_seq << ", terminal " << identity->terminal_id << "\n";
     return 0;
 }
 
@@ -152,24 +136,17 @@ static int run_status(ctl::Args& args)
         return ctl::usage_error("unexpected argument '" + extra.front() + "'");
     if (!data)
         return ctl::usage_error("status needs --data DIR");
-    auto db = open_existing(*data);
-    if (!db.ok())
-        return fail(db.error());
-    auto last = journal::last_seq(db.value());
-    auto acked = journal::acked_seq(db.value());
-    if (!last.ok())
-        return fail(last.error());
-    if (!acked.ok())
-        return fail(acked.error());
-    nlohmann::json s = {{"journal_last_seq", last.value()}, {"acked_seq", acked.value()}, {"pending", last.value() - acked.value()}};
+    auto facts = services::read_facts(*data);
+    if (!facts.ok())
+        return fail(facts.error());
+    nlohmann::json s = {{"journal_last_seq", facts->last_seq},
+                        {"acked_seq", facts->acked_seq},
+                        {"pending", facts->last_seq - facts->acked_seq}};
     if (auto id = journal::load_identity(*data); id.ok())
         s["terminal_id"] = id->terminal_id;
-    if (auto v = services::schema_version(db.value()); v.ok())
-        s["schema_version"] = v.value();
-    if (auto v = db->scalar_int64("SELECT MAX(version) FROM catalogue_versions", 0); v.ok())
-        s["catalogue_version"] = v.value();
-    if (auto v = db->scalar_int64("SELECT COUNT(*) FROM applications", 0); v.ok())
-        s["applications"] = v.value();
+    s["schema_version"] = facts->schema_version;
+    s["catalogue_version"] = facts->catalogue_version;
+    s["applications"] = facts->applications;
     std::error_code ec;
     s["enrolled"] = std::filesystem::exists(std::filesystem::path(*data) / "sync.json", ec);
     for (auto ext : ctl::status_extensions())

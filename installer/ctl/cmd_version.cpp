@@ -2,16 +2,17 @@
 
 #include "installer/ctl/command.h"
 
+#include "db/sqlite.h"
+
 #include <iostream>
 #include <sodium.h>
-#include <sqlite3.h>
 
 static int run_version(nafitha::ctl::Args& args)
 {
     if (auto extra = args.unused(); !extra.empty())
         return nafitha::ctl::usage_error("unexpected argument '" + extra.front() + "'");
     std::cout << "nafitha " NAFITHA_VERSION "\n"
-              << "sqlite " << sqlite3_libversion() << "\n"
+              << "sqlite " << nafitha::db::sqlite_version() << "\n"
               << "libsodium " << sodium_version_string() << "\n";
     return 0;
 }

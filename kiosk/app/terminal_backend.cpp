@@ -6,24 +6,18 @@
 #include "devices/escpos_stream.h"
 #include "devices/health.h"
 #include "devices/payment.h"
-#include "devices/print_queue.h"
 #include "devices/printer_simulator.h"
-#include "devices/printer_status.h"
+#include "devices/printer_station.h"
 #include "devices/transport.h"
+#include "kiosk/documents/documents.h"
+#include "kiosk/documents/press.h"
 #include "kiosk/services/reference.h"
 #include "kiosk/services/terminal.h"
-#include "printing/documents.h"
-#include "printing/escpos.h"
 #include "printing/png.h"
 #include "printing/render.h"
 #include "sync/client/config.h"
-#include "sync/protocol/receipt.h"
 #include "sync/client/worker.h"
-#include "db/sqlite.h"
-#include "text/engine.h"
-
-#include <sys/statvfs.h>
-#include <unistd.h>
+#include "sync/protocol/receipt.h"
 
 #include <atomic>
 #include <chrono>
@@ -41,6 +35,10 @@ public:
     TerminalBackend(BackendOptions options, const I18n& i18n) : m_options(std::move(options)), m_i18n(i18n) {}
     ~TerminalBackend() override
     {
+        // Give the printer a moment to finish what was queued (a job left over prints at the next start).
+        if (m_station)
+            (void)m_station->wait_idle(devices::Millis(10000));
+        m_station.reset();
         if (m_sync)
             m_sync->stop();
         m_sync.reset();
@@ -72,7 +70,7 @@ public:
                 log::info("kiosk", "development staff accounts created: clerk1 and tech1");
             }
         }
-        m_queue = TRY(devices::PrintQueue::open(m_options.data_dir / "print-queue"));
+        devices::DeviceAddress address;
         if (m_options.printer == "sim") {
             std::filesystem::path dir = m_options.printed_dir;
             auto counter = std::make_shared<std::atomic<int>>(0);
@@ -97,14 +95,12 @@ public:
             }));
             if (m_options.sim_paper == PrinterPaper::Out)
                 m_sim->set_paper(devices::Paper::Out);
-            m_address = devices::DeviceAddress{devices::DeviceAddress::Kind::Tcp, "127.0.0.1", m_sim->port(), {}, 19200};
+            address = devices::DeviceAddress{devices::DeviceAddress::Kind::Tcp, "127.0.0.1", m_sim->port(), {}, 19200};
         } else {
-            m_address = TRY(devices::parse_address(m_options.printer));
+            address = TRY(devices::parse_address(m_options.printer));
         }
-        auto engine = text::TextEngine::create();
-        if (!engine.ok())
-            return engine.release_error();
-        m_engine = engine.release_value();
+        m_station = TRY(devices::PrinterStation::open(m_options.data_dir / "print-queue", address));
+        m_press = std::make_unique<documents::Press>(TRY(documents::Press::create(printing::kWidth80mm)));
         if (m_options.start_sync && cfg.ok()) {
             sync::SyncCallbacks cb;
             services::Terminal* t = m_terminal.get();
@@ -130,16 +126,15 @@ public:
     ui::Health health() override
     {
         ui::Health h;
-        auto status = printer_status();
         std::vector<devices::DeviceHealth> list;
-        list.push_back(devices::printer_health("receipt-printer", devices::Need::Required, status, m_queue->pending_count()));
+        list.push_back(m_station->check(devices::Need::Required));
         auto agg = devices::aggregate(list);
         for (const std::string& r : agg.reasons) {
             if (agg.in_service)
                 break;
             h.out_of_service.push_back(r);
         }
-        if (!database_writable())
+        if (!m_terminal->storage_writable())
             h.out_of_service.push_back("ui.oos.db_readonly");
         return h;
     }
@@ -164,55 +159,30 @@ public:
         if (amount == 0 || method == ui::PayMethod::Exemption)
             return p;
         if (method == ui::PayMethod::Cash) {
-            // The cash acceptor simulator: notes go in until the amount is covered, each escrowed then stacked.
-            static const int64_t notes[] = {500000, 200000, 100000, 50000, 20000, 10000, 5000};
-            TRY(m_cash.enable({5000, 10000, 20000, 50000, 100000, 200000, 500000}));
-            int64_t in = 0;
-            while (in < amount) {
-                int64_t note = notes[std::size(notes) - 1];
-                for (int64_t n : notes) {
-                    if (n <= amount - in || n == notes[std::size(notes) - 1]) {
-                        note = n;
-                        break;
-                    }
-                }
-                // Development: the simulated citizen feeds a note every so often (0 in headless runs).
-                if (m_options.cash_note_delay_ms > 0)
-                    std::this_thread::sleep_for(std::chrono::milliseconds(m_options.cash_note_delay_ms));
-                m_cash.insert_note(note);
-                while (auto ev = m_cash.poll()) {
-                    if (ev->kind == devices::CashEvent::Kind::Escrowed)
-                        TRY(m_cash.stack());
-                    else if (ev->kind == devices::CashEvent::Kind::Stacked) {
-                        in += ev->amount_minor;
-                        if (progress)
-                            progress(in);
-                    }
-                    else if (ev->kind == devices::CashEvent::Kind::Jammed || ev->kind == devices::CashEvent::Kind::CashboxFull) {
-                        m_cash.disable();
-                        return Error::make("ui.error.cash_device", "cash acceptor " + m_cash.state_code());
-                    }
-                }
-            }
-            m_cash.disable();
-            p.tendered_minor = in;
+            // The simulated citizen feeds the cash acceptor simulator one note at a time.
+            auto fed = devices::take_cash(
+                m_cash, amount, {5000, 10000, 20000, 50000, 100000, 200000, 500000},
+                [this](int64_t due) {
+                    // Development: a pause between notes to watch the progress (0 in headless runs).
+                    if (m_options.cash_note_delay_ms > 0)
+                        std::this_thread::sleep_for(std::chrono::milliseconds(m_options.cash_note_delay_ms));
+                    m_cash.insert_note_for(due);
+                },
+                progress);
+            if (!fed.ok())
+                return Error::make("ui.error.cash_device", fed.error().to_string());
+            p.tendered_minor = *fed;
             return p;
         }
-        // Card: the terminal simulator approves a presented card.
-        int64_t now = clock::unix_ms();
-        TRY(m_card.start(amount, "kiosk", 60000));
-        m_card.present_card(devices::CardTerminalSimulator::Script::Approve, now);
-        for (int i = 0; i < 200; ++i) {
-            if (auto r = m_card.poll(clock::unix_ms())) {
-                if (r->outcome != devices::CardResult::Outcome::Approved)
-                    return Error::make(r->reason_code.empty() ? "ui.error.card_declined" : r->reason_code, "card not approved");
-                p.card_authorisation = r->authorization;
-                return p;
-            }
-            std::this_thread::sleep_for(10ms);
-        }
-        m_card.cancel();
-        return Error::make("ui.error.card_timeout", "card terminal did not answer");
+        // Card: the simulated card holder presents a card that the terminal simulator approves.
+        auto auth = devices::take_card(m_card, amount, "kiosk", 60000, [this] {
+            m_card.present_card(devices::CardTerminalSimulator::Script::Approve, clock::unix_ms());
+        });
+        if (!auth.ok())
+            return Error::make(auth.error().code == "error.card.timeout" ? "ui.error.card_timeout" : "ui.error.card_declined",
+                               auth.error().to_string());
+        p.card_authorisation = *auth;
+        return p;
     }
 
     Result<ui::Submission> submit(const std::string& code, const ui::FormValues& values, const ui::Payment& pay, Lang lang) override
@@ -237,17 +207,9 @@ public:
         out.paid_minor = sub.application.paid_minor;
         out.change_minor = sub.payment ? sub.payment->change_minor : 0;
         out.expected_ready = sub.application.expected_ready;
-        auto cat = m_terminal->catalogue();
-        const services::Service* svc = cat->service(code);
-        // A service with documents to check in person needs a counter visit: issue its queue ticket.
-        if (svc && !svc->documents.empty()) {
-            auto t = m_terminal->issue_ticket(svc->category);
-            if (t.ok())
-                out.ticket = t->number;
-            else
-                log::warn("kiosk", "ticket not issued: " + t.error().to_string());
-        }
-        auto printed = print_receipt(sub, svc, out.ticket, lang);
+        if (sub.ticket)
+            out.ticket = sub.ticket->number;
+        auto printed = print_receipt(out.reference, lang);
         out.receipt_printed = printed.ok();
         if (!printed.ok()) {
             out.receipt_error = "ui.done.receipt_failed";
@@ -302,15 +264,7 @@ public:
         out.number = t.number;
         out.waiting_ahead = t.waiting_ahead;
         out.estimated_wait_s = t.estimated_wait_s;
-        printing::TicketData d;
-        d.number = t.number;
-        if (const services::Category* c = cat->category(code))
-            d.category_name = c->name.in(lang);
-        d.centre = m_terminal->centre();
-        d.time_utc = t.issued_at;
-        d.people_ahead = t.waiting_ahead;
-        d.estimated_wait_min = (t.estimated_wait_s + 59) / 60;
-        auto printed = print(printing::ticket_document(d, m_i18n, lang), "ticket-" + t.day + "-" + t.number);
+        auto printed = m_press->print(*m_station, documents::ticket(*m_terminal, t, m_i18n, lang));
         out.printed = printed.ok();
         if (!printed.ok())
             log::warn("kiosk", "ticket not printed: " + printed.error().to_string());
@@ -423,23 +377,11 @@ public:
 
     Result<std::vector<ui::InboxItem>> inbox() override
     {
-        // A read-only connection of our own: the inbox is a query the services facade does not offer.
-        auto db = TRY(db::Db::open(m_options.data_dir / "terminal.db", db::OpenMode::ReadOnly));
-        auto st = TRY(db.prepare("SELECT reference FROM applications WHERE status IN ('submitted','paid','in_review') "
-                                 "ORDER BY id DESC LIMIT 50"));
-        std::vector<std::string> refs;
-        while (TRY(st.step()))
-            refs.push_back(st.text(0));
+        auto items = TRY(m_terminal->inbox());
         std::vector<ui::InboxItem> out;
-        for (const auto& r : refs) {
-            auto app = m_terminal->application(r);
-            if (!app.ok())
-                continue;
-            std::string nid = app->applicant.national_id;
-            std::string hint = nid.size() >= 4 ? "…" + nid.substr(nid.size() - 4) : std::string();
-            out.push_back(ui::InboxItem{app->reference, app->service_code, std::string(services::app_status_name(app->status)),
-                                        app->submitted_at, hint});
-        }
+        for (auto& i : items)
+            out.push_back(ui::InboxItem{i.reference, i.service_code, std::string(services::app_status_name(i.status)),
+                                        i.submitted_at, i.applicant_hint});
         return out;
     }
 
@@ -453,18 +395,7 @@ public:
         }
         if (!staff)
             return Error::make("ui.error.not_logged_in", "no staff session");
-        auto app = TRY(m_terminal->application(reference));
-        // Approving or rejecting goes through review first, as the lifecycle requires.
-        if ((to == services::AppStatus::Approved || to == services::AppStatus::Rejected) &&
-            !services::transition_allowed(app.status, to) && services::transition_allowed(app.status, services::AppStatus::InReview))
-            TRY(m_terminal->change_status(reference, services::AppStatus::InReview, *staff, note));
-        if (to == services::AppStatus::Ready && !services::transition_allowed(app.status, to)) {
-            if (services::transition_allowed(app.status, services::AppStatus::InReview)) {
-                TRY(m_terminal->change_status(reference, services::AppStatus::InReview, *staff, note));
-            }
-            TRY(m_terminal->change_status(reference, services::AppStatus::Approved, *staff, note));
-        }
-        TRY(m_terminal->change_status(reference, to, *staff, note));
+        TRY(m_terminal->decide(reference, to, *staff, note));
         return {};
     }
 
@@ -483,22 +414,9 @@ public:
 
     Result<void> print_z_report(Lang lang) override
     {
-        auto d = TRY(m_terminal->day_totals());
-        auto j = TRY(m_terminal->journal_status());
-        printing::ZReportData z;
-        z.day = d.day;
-        z.centre = m_terminal->centre();
-        z.terminal_id = m_terminal->identity().terminal_id;
-        z.generated_utc = clock::now_iso8601();
-        z.payments = d.count;
-        z.cash = printing::Money{d.cash_minor};
-        z.card = printing::Money{d.card_minor};
-        z.waived = printing::Money{d.waived_minor};
-        z.change = printing::Money{d.change_minor};
-        for (const auto& s : d.by_staff)
-            z.by_staff.push_back({s.staff_name, s.count, printing::Money{s.cash_minor}, printing::Money{s.card_minor}});
-        z.journal_pending = j.pending;
-        return print(printing::z_report_document(z, m_i18n, lang), "z-" + d.day + "-" + std::to_string(clock::unix_ms()));
+        auto z = TRY(documents::z_report_data(*m_terminal, {}, lang, clock::now_iso8601()));
+        TRY(m_press->print(*m_station, documents::z_report(z, m_i18n, lang)));
+        return {};
     }
 
     ui::SyncStatus sync_status() override
@@ -533,8 +451,7 @@ public:
     std::vector<ui::DeviceInfo> devices() override
     {
         std::vector<ui::DeviceInfo> out;
-        auto status = printer_status();
-        auto ph = devices::printer_health("receipt-printer", devices::Need::Required, status, m_queue->pending_count());
+        auto ph = m_station->check(devices::Need::Required);
         auto to_state = [](devices::Severity s) {
             switch (s) {
             case devices::Severity::Ok:
@@ -555,18 +472,18 @@ public:
         out.push_back({"ui.tech.device.cash", cash_state, cash.code == "device.cash.disabled" ? "ui.device.ok" : cash.code});
         auto card = devices::payment_health("card", devices::DeviceKind::CardTerminal, devices::Need::Optional, m_card.state_code());
         out.push_back({"ui.tech.device.card", to_state(card.severity), card.code});
-        out.push_back({"ui.tech.device.disk", database_writable() ? ui::DeviceState::Ok : ui::DeviceState::Fault,
-                       database_writable() ? "ui.device.ok" : "ui.oos.db_readonly"});
+        bool writable = m_terminal->storage_writable();
+        out.push_back({"ui.tech.device.disk", writable ? ui::DeviceState::Ok : ui::DeviceState::Fault,
+                       writable ? "ui.device.ok" : "ui.oos.db_readonly"});
         return out;
     }
 
     Result<void> test_print(Lang lang) override
     {
-        printing::TestPageData d;
-        d.terminal_id = m_terminal->identity().terminal_id;
-        d.printer = m_address.to_string();
-        d.time_utc = clock::now_iso8601();
-        return print(printing::test_page_document(d, m_i18n, lang), "test-" + std::to_string(clock::unix_ms()));
+        auto page = documents::test_page(m_terminal->identity().terminal_id, m_station->address().to_string(),
+                                         m_press->width(), m_i18n, lang, clock::unix_ms());
+        TRY(m_press->print(*m_station, page));
+        return {};
     }
 
     Result<std::string> test_scan() override { return scan(); }
@@ -622,95 +539,25 @@ public:
     }
 
 private:
-    Result<void> print_receipt(const services::Submission& sub, const services::Service* svc, const std::string& ticket, Lang lang)
+    // The receipt of a committed application, through the one document path, queued at the printer.
+    Result<void> print_receipt(const std::string& reference, Lang lang)
     {
-        printing::ReceiptData d;
-        d.reference = sub.application.reference;
-        d.service_name = svc ? svc->name.in(lang) : sub.application.service_code;
-        d.centre = m_terminal->centre();
-        d.terminal_id = m_terminal->identity().terminal_id;
-        d.time_utc = sub.application.submitted_at;
-        if (sub.payment) {
-            d.amount = printing::Money{sub.payment->amount_minor};
-            d.pay_method = std::string(services::pay_method_name(sub.payment->method));
-            if (sub.payment->method == services::PayMethod::Cash) {
-                d.tendered = printing::Money{sub.payment->tendered_minor};
-                d.change = printing::Money{sub.payment->change_minor};
-            }
-            d.card_authorisation = sub.payment->card_authorisation;
-        }
-        d.expected_ready = sub.application.expected_ready;
-        d.ticket_number = ticket;
-        auto qr = protocol::sign_receipt(d.reference, d.terminal_id, m_terminal->identity().keys.secret_key);
-        if (qr.ok()) {
-            d.qr_payload = *qr;
+        auto receipt = TRY(documents::receipt(*m_terminal, reference, m_i18n, lang));
+        {
             std::lock_guard lock(m_mutex);
-            m_last_qr = *qr;
+            m_last_qr = receipt.qr_payload;
         }
-        return print(printing::receipt_document(d, m_i18n, lang), "receipt-" + d.reference);
-    }
-
-    // Renders, queues durably (deduplicated by job id) and prints now; ok only when the printer took it.
-    Result<void> print(const printing::Document& doc, const std::string& job_id)
-    {
-        auto bitmap = TRY(printing::render(doc, printing::kWidth80mm, *m_engine));
-        auto bytes = TRY(printing::encode_escpos(bitmap));
-        TRY(m_queue->enqueue(job_id, bytes));
-        devices::DeviceAddress addr = m_address;
-        auto report = m_queue->drain([addr] { return devices::open_transport(addr, 2000ms); });
-        if (m_queue->was_printed(job_id))
-            return {};
-        if (report.stopped_by)
-            return *report.stopped_by;
-        return Error::make("error.device.timeout", "job not printed");
-    }
-
-    std::optional<devices::PrinterStatus> printer_status()
-    {
-        auto t = devices::open_transport(m_address, 1000ms);
-        if (!t.ok())
-            return std::nullopt;
-        auto s = devices::query_status(**t, 1000ms);
-        if (!s.ok())
-            return std::nullopt;
-        return *s;
-    }
-
-    bool database_writable()
-    {
-        auto db = m_options.data_dir / "terminal.db";
-        if (::access(db.c_str(), W_OK) != 0 || ::access(m_options.data_dir.c_str(), W_OK) != 0)
-            return false;
-        // Taking the write lock proves the database can be written (a read-only or failing file system
-        // refuses it), without changing anything.
-        if (!m_probe) {
-            auto opened = db::Db::open(db, db::OpenMode::ReadWrite, 2000);
-            if (!opened.ok())
-                return false;
-            m_probe = std::make_unique<db::Db>(opened.release_value());
-        }
-        if (!m_probe->exec("BEGIN IMMEDIATE").ok())
-            return false;
-        if (!m_probe->exec("ROLLBACK").ok())
-            return false;
-        struct statvfs vfs {};
-        if (::statvfs(m_options.data_dir.c_str(), &vfs) == 0) {
-            uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
-            if (free_bytes < 16u * 1024 * 1024)
-                return false;
-        }
-        return true;
+        TRY(m_press->print(*m_station, receipt));
+        return {};
     }
 
     BackendOptions m_options;
     const I18n& m_i18n;
     std::unique_ptr<services::Terminal> m_terminal;
-    std::unique_ptr<devices::PrintQueue> m_queue;
     std::unique_ptr<devices::PrinterSimulator> m_sim;
-    devices::DeviceAddress m_address;
-    std::unique_ptr<text::TextEngine> m_engine;
+    std::unique_ptr<devices::PrinterStation> m_station; // durable queue + background printing
+    std::unique_ptr<documents::Press> m_press;          // renders on the UI worker thread
     std::unique_ptr<sync::SyncWorker> m_sync;
-    std::unique_ptr<db::Db> m_probe; // health checks' own connection
     devices::CashAcceptorSimulator m_cash;
     devices::CardTerminalSimulator m_card;
     std::mutex m_mutex;

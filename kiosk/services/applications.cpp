@@ -49,6 +49,43 @@ bool transition_allowed(AppStatus from, AppStatus to)
     return false;
 }
 
+std::vector<AppStatus> decision_path(AppStatus from, AppStatus to)
+{
+    // Breadth-first over the lifecycle; seven states, so a fixed-size search.
+    constexpr AppStatus kAll[] = {AppStatus::Submitted, AppStatus::Paid,  AppStatus::InReview, AppStatus::Approved,
+                                  AppStatus::Rejected,  AppStatus::Ready, AppStatus::Delivered};
+    constexpr size_t n = std::size(kAll);
+    auto index = [&](AppStatus s) {
+        for (size_t i = 0; i < n; ++i)
+            if (kAll[i] == s)
+                return i;
+        return size_t{0};
+    };
+    if (from == to || to == AppStatus::Paid)
+        return {};
+    size_t previous[n];
+    bool seen[n] = {};
+    size_t queue[n], head = 0, tail = 0;
+    queue[tail++] = index(from);
+    seen[index(from)] = true;
+    while (head < tail) {
+        size_t at = queue[head++];
+        for (size_t next = 0; next < n; ++next) {
+            if (seen[next] || kAll[next] == AppStatus::Paid || !transition_allowed(kAll[at], kAll[next]))
+                continue;
+            seen[next] = true;
+            previous[next] = at;
+            queue[tail++] = next;
+        }
+    }
+    if (!seen[index(to)])
+        return {};
+    std::vector<AppStatus> path;
+    for (size_t at = index(to); at != index(from); at = previous[at])
+        path.insert(path.begin(), kAll[at]);
+    return path;
+}
+
 // Order of the lifecycle, for decisions from central that may skip steps taken centrally.
 static int rank(AppStatus s)
 {
@@ -194,6 +231,14 @@ Result<Submission> Terminal::submit(const SubmitRequest& request, std::optional<
         out.payment = TRY(pay_locked(app, req));
         app = TRY(application_locked(reference));
     }
+    // A service with documents to check in person needs a counter visit: its ticket commits with the
+    // application, so a citizen never pays without getting one.
+    if (request.channel == Channel::Kiosk && !request.ticket_id && service->needs_counter_visit()) {
+        out.ticket = TRY(issue_ticket_locked(service->category));
+        auto st = TRY(m_db.cached("UPDATE tickets SET reference = ?1 WHERE id = ?2"));
+        st.bind(1, reference).bind(2, out.ticket->id);
+        TRY(st.run());
+    }
     TRY(tx.commit());
     out.application = std::move(app);
     return out;
@@ -263,6 +308,28 @@ Result<Application> Terminal::application_locked(std::string_view reference) con
     return a;
 }
 
+Result<std::string> Terminal::last_reference() const
+{
+    std::lock_guard lock(m_mutex);
+    auto st = TRY(m_db.cached("SELECT reference FROM applications ORDER BY id DESC LIMIT 1"));
+    if (!TRY(st.step()))
+        return Error::make("error.receipt.not_found", "no application in this terminal yet");
+    return st.text(0);
+}
+
+Result<std::vector<InboxItem>> Terminal::inbox(size_t limit) const
+{
+    auto apps = TRY(applications_by_status({std::begin(kAwaitingStaff), std::end(kAwaitingStaff)}, limit));
+    std::vector<InboxItem> out;
+    out.reserve(apps.size());
+    for (auto& a : apps) {
+        const std::string& nid = a.applicant.national_id;
+        std::string hint = nid.size() >= 4 ? "…" + nid.substr(nid.size() - 4) : std::string();
+        out.push_back(InboxItem{a.reference, a.service_code, a.status, a.submitted_at, std::move(hint)});
+    }
+    return out;
+}
+
 Result<std::vector<Application>> Terminal::applications_of(std::string_view national_id, size_t limit) const
 {
     auto nid = validate_national_id(national_id);
@@ -321,6 +388,18 @@ Result<void> Terminal::set_status_locked(const Application& app, AppStatus to, s
     return {};
 }
 
+Result<void> Terminal::check_decider_locked(int64_t staff_id) const
+{
+    auto staff = TRY(m_db.cached("SELECT active, role FROM staff WHERE id = ?1"));
+    staff.bind(1, staff_id);
+    if (!TRY(staff.step()) || staff.int64(0) == 0)
+        return Error::make("error.staff.unknown", "no active staff account " + std::to_string(staff_id), "staff");
+    // Technicians look after the terminal; they do not decide citizens' applications.
+    if (staff.text(1) == "technician")
+        return Error::make("error.staff.forbidden", "technicians cannot change applications", "staff");
+    return {};
+}
+
 Result<Application> Terminal::change_status(std::string_view reference, AppStatus to, int64_t staff_id, std::string_view note)
 {
     auto checked_note = TRY(check_note(note));
@@ -331,15 +410,29 @@ Result<Application> Terminal::change_status(std::string_view reference, AppStatu
     if (!transition_allowed(app.status, to))
         return Error::make("error.application.bad_transition",
                            std::string(app_status_name(app.status)) + " -> " + std::string(app_status_name(to)), "status");
-    auto staff = TRY(m_db.cached("SELECT active, role FROM staff WHERE id = ?1"));
-    staff.bind(1, staff_id);
-    if (!TRY(staff.step()) || staff.int64(0) == 0)
-        return Error::make("error.staff.unknown", "no active staff account " + std::to_string(staff_id), "staff");
-    // Technicians look after the terminal; they do not decide citizens' applications.
-    if (staff.text(1) == "technician")
-        return Error::make("error.staff.forbidden", "technicians cannot change applications", "staff");
+    TRY(check_decider_locked(staff_id));
     auto tx = TRY(db::Transaction::begin(m_db));
     TRY(set_status_locked(app, to, "staff:" + std::to_string(staff_id), checked_note, json::object()));
+    TRY(tx.commit());
+    return application_locked(reference);
+}
+
+Result<Application> Terminal::decide(std::string_view reference, AppStatus to, int64_t staff_id, std::string_view note)
+{
+    auto checked_note = TRY(check_note(note));
+    std::lock_guard lock(m_mutex);
+    auto app = TRY(application_locked(reference));
+    auto path = decision_path(app.status, to);
+    if (path.empty())
+        return Error::make("error.application.bad_transition",
+                           std::string(app_status_name(app.status)) + " -> " + std::string(app_status_name(to)), "status");
+    TRY(check_decider_locked(staff_id));
+    auto actor = "staff:" + std::to_string(staff_id);
+    auto tx = TRY(db::Transaction::begin(m_db));
+    for (AppStatus step : path) {
+        TRY(set_status_locked(app, step, actor, checked_note, json::object()));
+        app.status = step;
+    }
     TRY(tx.commit());
     return application_locked(reference);
 }

@@ -18,6 +18,11 @@ std::string_view app_status_name(AppStatus status);  // "submitted", "paid", "in
 Result<AppStatus> parse_app_status(std::string_view name);
 // True when the lifecycle allows `from` -> `to`.
 bool transition_allowed(AppStatus from, AppStatus to);
+// The steps a staff decision takes from `from` to `to`: the shortest walk along the lifecycle that never
+// passes through paid (only a payment makes an application paid). Empty when `to` cannot be reached
+// (or `from` == `to`). Approving a paid application is {in_review, approved}; marking it ready is
+// {in_review, approved, ready}.
+std::vector<AppStatus> decision_path(AppStatus from, AppStatus to);
 
 enum class Channel { Kiosk, Counter };
 
@@ -67,5 +72,17 @@ struct Application {
     std::vector<HistoryItem> history;
     int64_t catalogue_version = 0;
 };
+
+// One line of the staff inbox: what a clerk needs to pick an application, personal data masked.
+struct InboxItem {
+    std::string reference;
+    std::string service_code;
+    AppStatus status = AppStatus::Submitted;
+    std::string submitted_at;   // ISO 8601 UTC
+    std::string applicant_hint; // the national ID's last four digits, "…4821"; empty when none
+};
+
+// The statuses a clerk still has to act on (the inbox).
+inline constexpr AppStatus kAwaitingStaff[] = {AppStatus::Submitted, AppStatus::Paid, AppStatus::InReview};
 
 } // namespace nafitha::services

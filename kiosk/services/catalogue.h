@@ -92,6 +92,8 @@ struct Service {
 
     bool available_at(std::string_view centre) const;
     const FormField* field(std::string_view name) const;
+    // Documents to check in person mean a counter visit: a kiosk submission gets its queue ticket.
+    bool needs_counter_visit() const { return !documents.empty(); }
 };
 
 struct Catalogue {

@@ -171,6 +171,14 @@ Result<DayTotals> Terminal::day_totals(std::string_view day) const
         t.change_minor += s.change_minor;
         t.by_staff.push_back(std::move(s));
     }
+    auto apps = TRY(m_db.cached("SELECT COUNT(*) FROM applications WHERE substr(submitted_at, 1, 10) = ?1"));
+    apps.bind(1, t.day);
+    TRY(apps.step());
+    t.applications = apps.int64(0);
+    auto tickets = TRY(m_db.cached("SELECT COUNT(*) FROM tickets WHERE day = ?1"));
+    tickets.bind(1, t.day);
+    TRY(tickets.step());
+    t.tickets = tickets.int64(0);
     return t;
 }
 

@@ -66,6 +66,8 @@ struct DayTotals {
     int64_t waived_minor = 0;
     int64_t change_minor = 0;
     std::vector<StaffTotals> by_staff;
+    int64_t applications = 0;    // applications submitted that day
+    int64_t tickets = 0;         // queue tickets issued that day
 };
 
 } // namespace nafitha::services

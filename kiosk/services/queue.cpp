@@ -72,6 +72,16 @@ Result<Ticket> Terminal::ticket(int64_t ticket_id) const
     return ticket_locked(ticket_id);
 }
 
+Result<std::optional<Ticket>> Terminal::ticket_of(std::string_view reference) const
+{
+    std::lock_guard lock(m_mutex);
+    auto st = TRY(m_db.cached(std::string(kTicketColumns) + "WHERE reference = ?1 ORDER BY id DESC LIMIT 1"));
+    st.bind(1, reference);
+    if (!TRY(st.step()))
+        return std::optional<Ticket>();
+    return std::optional<Ticket>(row_ticket(st));
+}
+
 Result<int64_t> Terminal::estimated_wait_s(std::string_view category_code) const
 {
     std::lock_guard lock(m_mutex);
@@ -95,20 +105,28 @@ Result<int64_t> Terminal::estimated_wait_s(std::string_view category_code) const
 Result<Ticket> Terminal::issue_ticket(std::string_view category_code)
 {
     std::lock_guard lock(m_mutex);
+    auto tx = TRY(db::Transaction::begin(m_db));
+    auto t = TRY(issue_ticket_locked(category_code));
+    TRY(tx.commit());
+    return t;
+}
+
+Result<Ticket> Terminal::issue_ticket_locked(std::string_view category_code)
+{
     auto cat = m_catalogue;
     auto category = cat->category(category_code);
     if (!category)
         return Error::make("error.queue.unknown_category", "no such category", "category");
     auto wait = TRY(estimated_wait_s(category_code));
     auto day = today();
-    auto tx = TRY(db::Transaction::begin(m_db));
     auto next = TRY(m_db.cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets WHERE centre = ?1 AND category = ?2 AND day = ?3"));
     next.bind(1, m_options.centre).bind(2, category->code).bind(3, day);
     TRY(next.step());
     int64_t seq = next.int64(0);
-    auto ahead = TRY(m_db.cached("SELECT COUNT(*) FROM tickets WHERE centre = ?1 AND category = ?2 AND day = ?3 AND status = 'waiting'"));
-    ahead.bind(1, m_options.centre).bind(2, category->code).bind(3, day);
-    TRY(ahead.step());
+    auto ahead_st = TRY(m_db.cached("SELECT COUNT(*) FROM tickets WHERE centre = ?1 AND category = ?2 AND day = ?3 AND status = 'waiting'"));
+    ahead_st.bind(1, m_options.centre).bind(2, category->code).bind(3, day);
+    TRY(ahead_st.step());
+    int64_t ahead = ahead_st.int64(0);
     char number[16];
     std::snprintf(number, sizeof number, "%s%03lld", category->queue_prefix.c_str(), static_cast<long long>(seq % 1000));
     auto now = now_ms();
@@ -120,10 +138,9 @@ Result<Ticket> Terminal::issue_ticket(std::string_view category_code)
     TRY(journal::append(m_db, m_identity, "ticket.issued",
                         {{"ticket_id", id}, {"number", number}, {"category", category->code}, {"entity", category->entity},
                          {"centre", m_options.centre}, {"day", day}, {"issued_at", clock::iso8601_utc(now)},
-                         {"waiting_ahead", ahead.int64(0)}, {"estimated_wait_s", wait}}));
-    TRY(tx.commit());
+                         {"waiting_ahead", ahead}, {"estimated_wait_s", wait}}));
     auto t = TRY(ticket_locked(id));
-    t.waiting_ahead = static_cast<int>(ahead.int64(0));
+    t.waiting_ahead = static_cast<int>(ahead);
     t.estimated_wait_s = wait;
     return t;
 }

@@ -13,6 +13,9 @@
 #include "sync/journal/journal.h"
 #include "sync/protocol/canonical.h"
 
+#include <sys/statvfs.h>
+#include <unistd.h>
+
 namespace nafitha::services {
 
 inline constexpr size_t kMaxCatalogueBytes = 4 * 1024 * 1024;
@@ -150,6 +153,29 @@ Result<JournalStatus> Terminal::journal_status() const
     s.acked_seq = TRY(journal::acked_seq(m_db));
     s.pending = s.last_seq - s.acked_seq;
     return s;
+}
+
+bool Terminal::storage_writable() const
+{
+    auto file = journal::database_file(m_options.data_dir);
+    if (::access(file.c_str(), W_OK) != 0 || ::access(m_options.data_dir.c_str(), W_OK) != 0)
+        return false;
+    // Taking the write lock proves the database can be written (a read-only or failing file system refuses
+    // it), without changing anything.
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_db.exec("BEGIN IMMEDIATE").ok())
+            return false;
+        if (!m_db.exec("ROLLBACK").ok())
+            return false;
+    }
+    struct statvfs vfs {};
+    if (::statvfs(m_options.data_dir.c_str(), &vfs) == 0) {
+        uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+        if (free_bytes < 16u * 1024 * 1024)
+            return false;
+    }
+    return true;
 }
 
 } // namespace nafitha::services

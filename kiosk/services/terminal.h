@@ -48,10 +48,12 @@ struct JournalStatus {
     int64_t pending = 0;
 };
 
-// The result of a submission: the committed application and, when paid in the same transaction, its payment.
+// The result of a submission: the committed application, its payment when paid in the same transaction,
+// and the queue ticket issued in that transaction when the service needs a counter visit.
 struct Submission {
     Application application;
     std::optional<Payment> payment;
+    std::optional<Ticket> ticket;
 };
 
 class Terminal {
@@ -64,7 +66,7 @@ public:
     const journal::Identity& identity() const { return m_identity; }
     const std::string& centre() const { return m_options.centre; }
     const std::filesystem::path& data_dir() const { return m_options.data_dir; }
-    // The terminal database connection (for the journal verify/status tools); do not use it from another thread.
+    // The terminal database connection, for tests and benchmarks that look inside; programs use the calls below.
     db::Db& database() { return m_db; }
 
     // --- Catalogue ---
@@ -81,18 +83,27 @@ public:
 
     // --- Applications ---
     // Validates, then in one transaction: application + history + application.submitted, and, when
-    // `payment` is given (or the fee is zero), the payment + payment.recorded + status paid.
+    // `payment` is given (or the fee is zero), the payment + payment.recorded + status paid, and, for a
+    // kiosk submission of a service that needs a counter visit (Service::needs_counter_visit) that did not
+    // come with a ticket, its queue ticket + ticket.issued.
     // error.form.invalid (detail lists the fields, field = first bad field) when validation fails.
     Result<Submission> submit(const SubmitRequest& request, std::optional<PaymentRequest> payment = std::nullopt);
     Result<Application> application(std::string_view reference) const;
+    // The newest application's reference; error.receipt.not_found when there is none yet.
+    Result<std::string> last_reference() const;
     // Applications of a national ID (looked up by keyed hash), newest first, at most `limit`.
     Result<std::vector<Application>> applications_of(std::string_view national_id, size_t limit = 20) const;
     // Applications in any of `statuses` (every status when empty), newest first, at most `limit` (<= 500):
     // the staff inbox.
     Result<std::vector<Application>> applications_by_status(const std::vector<AppStatus>& statuses, size_t limit = 50) const;
-    // Staff moves an application along its lifecycle (journalled as application.status_changed).
+    // The staff inbox: applications awaiting a clerk (kAwaitingStaff), newest first, at most `limit`.
+    Result<std::vector<InboxItem>> inbox(size_t limit = 50) const;
+    // Staff moves an application one step along its lifecycle (journalled as application.status_changed).
     // error.staff.forbidden for a technician.
     Result<Application> change_status(std::string_view reference, AppStatus to, int64_t staff_id, std::string_view note);
+    // A clerk's decision (approve, reject, ready, ...): walks decision_path() in one transaction, one
+    // application.status_changed entry a step. error.application.bad_transition when `to` cannot be reached.
+    Result<Application> decide(std::string_view reference, AppStatus to, int64_t staff_id, std::string_view note);
     // A decision taken centrally (approved, rejected, ready, ...). Idempotent: the same cursor, or the same
     // reference + status, changes nothing the second time.
     Result<void> apply_central_decision(std::string_view reference, std::string_view new_status, std::string_view note,
@@ -113,6 +124,8 @@ public:
     Result<Ticket> no_show(int64_t ticket_id);
     Result<Ticket> serve(int64_t ticket_id, std::string_view reference = {});
     Result<Ticket> ticket(int64_t ticket_id) const;
+    // The queue ticket that came with an application (issued with it, or the counter visit's), if any.
+    Result<std::optional<Ticket>> ticket_of(std::string_view reference) const;
     Result<std::vector<Ticket>> waiting(std::string_view category_code) const;
     // Seconds a new ticket of the category would wait: people ahead x recent average service time.
     Result<int64_t> estimated_wait_s(std::string_view category_code) const;
@@ -127,8 +140,11 @@ public:
     Result<void> change_pin(int64_t staff_id, std::string_view old_pin, std::string_view new_pin);
     Result<std::vector<StaffAccount>> staff() const;
 
-    // --- Journal ---
+    // --- Journal and storage ---
     Result<JournalStatus> journal_status() const;
+    // Whether the database can take a write now: the file and folder are writable, the write lock can be
+    // taken (then released, nothing changed), and at least 16 MiB are free on the disk.
+    bool storage_writable() const;
 
 private:
     Terminal(TerminalOptions options, journal::Identity identity, db::Db db, std::unique_ptr<PiiVault> vault);
@@ -140,6 +156,8 @@ private:
     Result<Application> application_locked(std::string_view reference) const;
     Result<Payment> pay_locked(const Application& app, const PaymentRequest& request);
     Result<Ticket> ticket_locked(int64_t ticket_id) const;
+    Result<Ticket> issue_ticket_locked(std::string_view category_code); // inside the caller's transaction
+    Result<void> check_decider_locked(int64_t staff_id) const;
     Result<void> set_status_locked(const Application& app, AppStatus to, std::string_view actor, std::string_view note,
                                    const nlohmann::json& extra);
 

@@ -179,3 +179,59 @@ TEST_CASE("Health aggregation decides out of service from required devices only"
     CHECK_FALSE(no_scanner.can_scan);
     CHECK(no_scanner.reasons == std::vector<std::string>{"device.scanner.missing"});
 }
+
+TEST_CASE("Taking cash stacks notes until the amount is covered and stops on a jam")
+{
+    CashAcceptorSimulator cash;
+    const std::set<int64_t> notes = {5000, 10000, 50000, 100000};
+    std::vector<int64_t> progress;
+    std::vector<int64_t> asked;
+    auto taken = take_cash(
+        cash, 165000, notes,
+        [&](int64_t due) {
+            asked.push_back(due);
+            cash.insert_note_for(due);
+        },
+        [&](int64_t in) { progress.push_back(in); });
+    REQUIRE(taken.ok());
+    CHECK(*taken == 165000);
+    CHECK(asked == std::vector<int64_t>{165000, 65000, 15000, 5000});
+    CHECK(progress == std::vector<int64_t>{100000, 150000, 160000, 165000});
+    CHECK(cash.cashbox_total() == 165000);
+    CHECK(cash.state_code() == "device.cash.disabled"); // paused again between payments
+
+    // Less than the smallest note due: the citizen pays with the smallest, and the rest is change.
+    CHECK(take_cash(cash, 1, notes, [&](int64_t due) { cash.insert_note_for(due); }, {}).value() == 5000);
+
+    // A jam stops the payment with what was stacked in the detail.
+    int fed = 0;
+    auto jammed = take_cash(
+        cash, 200000, notes,
+        [&](int64_t due) {
+            if (++fed == 2)
+                cash.jam();
+            else
+                cash.insert_note_for(due);
+        },
+        {});
+    REQUIRE_FALSE(jammed.ok());
+    CHECK(jammed.error().code == "error.cash.jammed");
+    CHECK(jammed.error().detail.rfind("100000 stacked", 0) == 0);
+}
+
+TEST_CASE("Taking a card payment returns the authorisation or the terminal's refusal")
+{
+    CardTerminalSimulator card;
+    auto approved = take_card(card, 250000, "R1", 60000,
+                              [&] { card.present_card(CardTerminalSimulator::Script::Approve, 0); });
+    REQUIRE(approved.ok());
+    CHECK(approved->rfind("A", 0) == 0);
+    auto declined = take_card(card, 250000, "R2", 60000,
+                              [&] { card.present_card(CardTerminalSimulator::Script::Decline, 0); });
+    CHECK(declined.error().code == "error.card.declined");
+    CHECK(take_card(card, 0, "R3", 60000, {}).error().code == "error.card.bad_amount");
+    // Nobody presents a card: the terminal's own timeout ends it (a 0 ms timeout, so no waiting here).
+    auto timed_out = take_card(card, 100, "R4", 0, {});
+    CHECK(timed_out.error().code == "error.card.timeout");
+    CHECK_FALSE(card.busy());
+}

@@ -1,6 +1,10 @@
 // nafitha-kiosk end to end: replayed visits through the same input path as a finger, checked in the terminal
 // database (journal), at the simulated printer (pages saved as PNG) and in the screenshots.
 
+#include "base/fs.h"
+#include "devices/escpos_stream.h"
+#include "devices/printer_simulator.h"
+
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
 
@@ -9,11 +13,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
 namespace fs = std::filesystem;
+namespace devices = nafitha::devices;
 
 namespace {
 
@@ -226,4 +232,51 @@ TEST_CASE("With the printer out of paper the kiosk goes out of service and takes
     INFO(out);
     CHECK(rc == 0);
     CHECK(fs::exists(t.dir / "out" / "oos.png"));
+}
+
+TEST_CASE("The kiosk and nafitha-ctl print byte-identical receipts for the same transaction")
+{
+    Temp t("same-bytes");
+    // A printer simulator of the test's own: it keeps every job the kiosk sends, as ESC/POS commands.
+    std::mutex mutex;
+    std::vector<std::vector<devices::escpos::Command>> jobs;
+    auto sim = devices::PrinterSimulator::start(0, [&](const devices::SimulatedJob& job) {
+                   std::lock_guard lock(mutex);
+                   jobs.push_back(job.commands);
+               }).value();
+    std::string printer = "tcp://127.0.0.1:" + std::to_string(sim->port());
+    std::string out;
+    int rc = run(bin() + " --headless --no-sync --size 540x960 --printer " + printer + " --data " + (t.dir / "data").string() +
+                     " --out " + (t.dir / "out").string() + " --replay " + script("citizen_visit.replay"),
+                 &out);
+    INFO(out);
+    REQUIRE(rc == 0);
+    // The kiosk waits for its print queue before it exits: the receipt is at the printer now.
+    std::vector<devices::escpos::Command> kiosk_receipt;
+    {
+        std::lock_guard lock(mutex);
+        REQUIRE(jobs.size() == 1);
+        kiosk_receipt = jobs.front();
+    }
+    sim->stop();
+
+    // nafitha-ctl renders the same stored transaction (the visit was in Arabic, on 80 mm paper).
+    std::string ctl = std::string(std::getenv("NAFITHA_BIN_DIR") ? std::getenv("NAFITHA_BIN_DIR") : NAFITHA_BINARY_DIR "/bin") +
+                      "/nafitha-ctl";
+    REQUIRE(run(ctl + " receipt --data " + (t.dir / "data").string() + " --last --width 576 --lang ar --escpos " +
+                (t.dir / "ctl.bin").string()) == 0);
+    auto bytes = nafitha::fs::read_file(t.dir / "ctl.bin", 16u << 20).value();
+    auto ctl_receipt = devices::escpos::parse_all(bytes).value();
+    REQUIRE(ctl_receipt.size() == kiosk_receipt.size());
+    size_t raster_bytes = 0;
+    for (size_t i = 0; i < ctl_receipt.size(); ++i) {
+        INFO("command " << i);
+        CHECK(static_cast<int>(ctl_receipt[i].kind) == static_cast<int>(kiosk_receipt[i].kind));
+        CHECK(ctl_receipt[i].arg == kiosk_receipt[i].arg);
+        CHECK(ctl_receipt[i].width_bytes == kiosk_receipt[i].width_bytes);
+        CHECK(ctl_receipt[i].rows == kiosk_receipt[i].rows);
+        CHECK(ctl_receipt[i].data == kiosk_receipt[i].data);
+        raster_bytes += ctl_receipt[i].data.size();
+    }
+    CHECK(raster_bytes > 10000); // a real page, not two empty streams
 }

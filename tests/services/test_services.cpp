@@ -108,8 +108,13 @@ TEST_CASE("A citizen transaction commits application payment and journal togethe
     REQUIRE(app.history.size() == 2);
     CHECK(app.history[1].status == AppStatus::Paid);
 
+    // The service has documents to check at a counter: its queue ticket came in the same transaction.
+    REQUIRE(sub->ticket);
+    CHECK(sub->ticket->category == "civil_records");
+    CHECK(t->ticket_of(app.reference).value()->id == sub->ticket->id);
+
     auto entries = all_entries(*t);
-    REQUIRE(entries.size() == 4);
+    REQUIRE(entries.size() == 5);
     CHECK(entries[1].type == "application.submitted");
     CHECK(entries[1].payload["reference"] == app.reference);
     CHECK(entries[1].payload["fee_minor"] == 200000);
@@ -117,6 +122,8 @@ TEST_CASE("A citizen transaction commits application payment and journal togethe
     CHECK(entries[2].payload["change_minor"] == 300000);
     CHECK(entries[3].type == "application.status_changed");
     CHECK(entries[3].payload["to"] == "paid");
+    CHECK(entries[4].type == "ticket.issued");
+    CHECK(entries[4].payload["number"] == sub->ticket->number);
     auto report = journal::verify(t->database(), t->identity().keys.public_key).value();
     CHECK(report.ok());
 
@@ -129,7 +136,7 @@ TEST_CASE("A citizen transaction commits application payment and journal togethe
     REQUIRE(mine.size() == 1);
     CHECK(mine[0].reference == app.reference);
     CHECK(t->applications_of("99999999999").value().empty());
-    CHECK(t->journal_status().value().pending == 4);
+    CHECK(t->journal_status().value().pending == 5);
 }
 
 TEST_CASE("Personal data is encrypted at rest and never journalled")
@@ -310,6 +317,68 @@ TEST_CASE("Applications follow their lifecycle and central decisions are idempot
     CHECK(t->applications_by_status({}, 1).value().at(0).reference == second.application.reference);
     CHECK(t->apply_central_decision("0000-000000-0", "approved", "", "", 50).error().code == "error.application.unknown");
     CHECK(t->apply_central_decision(ref, "bogus", "", "", 51).error().code == "error.application.bad_status");
+}
+
+TEST_CASE("A staff decision walks the lifecycle in one transaction and the inbox lists what awaits a clerk")
+{
+    CHECK(decision_path(AppStatus::Paid, AppStatus::Approved) == std::vector<AppStatus>{AppStatus::InReview, AppStatus::Approved});
+    CHECK(decision_path(AppStatus::Paid, AppStatus::Ready) ==
+          std::vector<AppStatus>{AppStatus::InReview, AppStatus::Approved, AppStatus::Ready});
+    CHECK(decision_path(AppStatus::InReview, AppStatus::Rejected) == std::vector<AppStatus>{AppStatus::Rejected});
+    CHECK(decision_path(AppStatus::Submitted, AppStatus::Approved).empty()); // unpaid: only a payment moves it on
+    CHECK(decision_path(AppStatus::Rejected, AppStatus::Approved).empty());
+    CHECK(decision_path(AppStatus::Approved, AppStatus::Paid).empty());
+    CHECK(decision_path(AppStatus::Ready, AppStatus::Ready).empty());
+
+    test::TempDir dir("decide");
+    auto t = test::open_terminal(dir.path);
+    auto clerk = t->create_staff({"omar", "عمر", Role::Supervisor, "٤٤٤٤"}).value();
+    auto tech = t->create_staff({"tech", "فني", Role::Technician, "8888"}).value();
+    auto first = t->submit({"civil.birth_extract", test::birth_extract_values()}, PaymentRequest::cash(200000)).value();
+    auto second = t->submit({"civil.birth_extract", test::birth_extract_values()}, PaymentRequest::cash(200000)).value();
+    auto inbox = t->inbox().value();
+    REQUIRE(inbox.size() == 2);
+    CHECK(inbox[0].reference == second.application.reference); // newest first
+    CHECK(inbox[0].status == AppStatus::Paid);
+    CHECK(inbox[0].applicant_hint == "…4050"); // the national ID masked
+    CHECK(inbox[0].service_code == "civil.birth_extract");
+
+    auto before = t->journal_status().value().last_seq;
+    CHECK(t->decide(first.application.reference, AppStatus::Ready, tech.id, "").error().code == "error.staff.forbidden");
+    CHECK(t->journal_status().value().last_seq == before);
+    auto ready = t->decide(first.application.reference, AppStatus::Ready, clerk.id, "جاهز").value();
+    CHECK(ready.status == AppStatus::Ready);
+    CHECK(t->journal_status().value().last_seq == before + 3); // in review, approved, ready
+    CHECK(t->decide(first.application.reference, AppStatus::Approved, clerk.id, "").error().code ==
+          "error.application.bad_transition");
+    CHECK(t->decide(second.application.reference, AppStatus::Rejected, clerk.id, "").value().status == AppStatus::Rejected);
+    CHECK(t->inbox().value().empty());
+    CHECK(t->last_reference().value() == second.application.reference);
+
+    // The day's numbers for the Z report count applications and tickets too.
+    auto day = t->day_totals().value();
+    CHECK(day.count == 2);
+    CHECK(day.applications == 2);
+    CHECK(day.tickets == 2);
+}
+
+TEST_CASE("A counter submission keeps the ticket it came with")
+{
+    test::TempDir dir("counter");
+    auto t = test::open_terminal(dir.path);
+    auto clerk = t->create_staff({"omar", "عمر", Role::Clerk, "٤٤٤٤"}).value();
+    auto issued = t->issue_ticket("civil_records").value();
+    auto called = t->call_next("civil_records", 1, clerk.id).value();
+    REQUIRE(called);
+    SubmitRequest req{"civil.birth_extract", test::birth_extract_values()};
+    req.channel = Channel::Counter;
+    req.staff_id = clerk.id;
+    req.ticket_id = issued.id;
+    auto sub = t->submit(req, PaymentRequest::cash(200000, clerk.id)).value();
+    CHECK_FALSE(sub.ticket); // no second ticket
+    CHECK(t->ticket_of(sub.application.reference).value()->id == issued.id);
+    CHECK(t->day_totals().value().tickets == 1);
+    CHECK(Terminal::open(test::options(dir.path / "empty")).value()->last_reference().error().code == "error.receipt.not_found");
 }
 
 TEST_CASE("Queue tickets are issued called recalled served and estimate waits")

@@ -1,0 +1,57 @@
+#pragma once
+// The documents a terminal prints, built from kiosk/services' records. This is the one place that maps a
+// stored application, payment, ticket or day into printing's data: nafitha-kiosk and nafitha-ctl both call
+// these, so the same data gives the same document (and, through Press, the same bytes).
+//
+//   auto p = TRY(documents::receipt(terminal, reference, i18n, Lang::Ar));   // document + job id
+//   TRY(press.print(station, p));                                            // rendered, queued durably
+//
+// Every builder reads through the services facade (no SQL here) and signs nothing itself: the receipt's
+// QR payload comes from sync/protocol/receipt.h with the terminal's key.
+
+#include "base/i18n.h"
+#include "base/result.h"
+#include "kiosk/services/terminal.h"
+#include "printing/document.h"
+#include "printing/documents.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace nafitha::documents {
+
+// A document ready to render, with the print queue's idempotency key.
+struct Printable {
+    printing::Document document;
+    std::string job_id;     // "receipt:REF", "ticket:ID", "z-report:DAY:GENERATED", "test-page:MS"
+    std::string qr_payload; // the receipt's signed payload (empty for other documents)
+};
+
+// A reprint is marked "copy" and queued under its own job id (the original stays printed once).
+enum class Copy { Original, Duplicate };
+
+// --- The data of each document ---
+// The receipt of a stored application: its service and centre names in `lang`, the catalogue's currency,
+// what was paid and how, the queue ticket that came with it, and the signed QR payload.
+Result<printing::ReceiptData> receipt_data(const services::Terminal& terminal, std::string_view reference, Lang lang);
+printing::TicketData ticket_data(const services::Terminal& terminal, const services::Ticket& ticket, Lang lang);
+// The application summary (A4): fields in the form's order with choice labels, the history translated.
+Result<printing::SummaryData> summary_data(const services::Terminal& terminal, std::string_view reference,
+                                           const I18n& i18n, Lang lang);
+// The end-of-day report of `day` (YYYY-MM-DD; today when empty), stamped `generated_utc`.
+Result<printing::ZReportData> z_report_data(const services::Terminal& terminal, std::string_view day, Lang lang,
+                                            const std::string& generated_utc);
+printing::TestPageData test_page_data(const std::string& terminal_id, const std::string& printer, int width_dots,
+                                      const std::string& time_utc);
+
+// --- The documents, with their job ids ---
+// `now_ms` stamps what has no time of its own (a Z report, a test page, a copy's job id).
+Result<Printable> receipt(const services::Terminal& terminal, std::string_view reference, const I18n& i18n, Lang lang,
+                          Copy copy = Copy::Original, int64_t now_ms = 0);
+Printable ticket(const services::Terminal& terminal, const services::Ticket& ticket, const I18n& i18n, Lang lang);
+Printable z_report(const printing::ZReportData& data, const I18n& i18n, Lang lang);
+Printable test_page(const std::string& terminal_id, const std::string& printer, int width_dots, const I18n& i18n,
+                    Lang lang, int64_t now_ms);
+
+} // namespace nafitha::documents

@@ -1,0 +1,44 @@
+#include "kiosk/services/inspect.h"
+
+#include "kiosk/services/schema.h"
+
+namespace nafitha::services {
+
+static Result<db::Db> open_existing(const std::filesystem::path& data_dir)
+{
+    auto file = journal::database_file(data_dir);
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec))
+        return Error::make("error.db.open_failed", file.string() + " does not exist");
+    return db::Db::open(file, db::OpenMode::ReadWrite);
+}
+
+Result<TerminalFacts> read_facts(const std::filesystem::path& data_dir)
+{
+    auto db = TRY(open_existing(data_dir));
+    TerminalFacts f;
+    f.last_seq = TRY(journal::last_seq(db));
+    f.acked_seq = TRY(journal::acked_seq(db));
+    f.schema_version = TRY(schema_version(db));
+    // A database made before these tables existed answers with the defaults.
+    if (auto v = db.scalar_int64("SELECT MAX(version) FROM catalogue_versions", 0); v.ok())
+        f.catalogue_version = *v;
+    if (auto v = db.scalar_int64("SELECT COUNT(*) FROM applications", 0); v.ok())
+        f.applications = *v;
+    return f;
+}
+
+Result<TerminalCheck> check_terminal(const std::filesystem::path& data_dir, const protocol::PublicKey& public_key)
+{
+    auto db = TRY(open_existing(data_dir));
+    TerminalCheck c;
+    c.journal = TRY(journal::verify(db, public_key));
+    c.integrity = "not run";
+    if (auto st = db.prepare("PRAGMA quick_check"); st.ok() && st->step().ok())
+        c.integrity = st->text(0);
+    if (auto acked = journal::acked_seq(db); acked.ok())
+        c.acked_seq = *acked;
+    return c;
+}
+
+} // namespace nafitha::services
