@@ -13,9 +13,11 @@ namespace {
 struct CrashConfig {
     long long at = 0; // 0: never
     bool count = false;
+    bool after_ready = false;
 };
 
 std::atomic<long long> g_passed{0};
+std::atomic<bool> g_ready{false};
 
 void report_count()
 {
@@ -31,6 +33,7 @@ const CrashConfig& config()
         CrashConfig cfg;
         if (const char* at = std::getenv("NAFITHA_CRASH_AT"))
             cfg.at = std::atoll(at);
+        cfg.after_ready = std::getenv("NAFITHA_CRASH_AFTER_READY") != nullptr;
         if (std::getenv("NAFITHA_CRASH_COUNT")) {
             cfg.count = true;
             std::atexit(report_count);
@@ -47,9 +50,20 @@ void crash_point()
     const CrashConfig& c = config();
     if (c.at == 0 && !c.count)
         return;
+    if (c.after_ready && !g_ready.load(std::memory_order_relaxed))
+        return;
     long long n = g_passed.fetch_add(1) + 1;
     if (c.at != 0 && n == c.at)
         ::kill(::getpid(), SIGKILL);
+}
+
+void crash_point_ready()
+{
+    const CrashConfig& c = config();
+    if (!c.after_ready)
+        return;
+    g_passed.store(0);
+    g_ready.store(true);
 }
 
 } // namespace nafitha

@@ -1,6 +1,7 @@
 // nafitha-central: the central server (enrollment, ingest, verification, projections, indicators).
 
 #include "base/clock.h"
+#include "base/crash_point.h"
 #include "base/fs.h"
 #include "base/fatal_signal.h"
 #include "base/log.h"
@@ -162,6 +163,7 @@ int cmd_serve(const Args& a)
             return fail(b.error());
         admin_port = b.value();
     }
+    crash_point_ready();
     std::cout << "listening on " << where->first << ":" << bound.value() << (config.tls_cert.empty() ? " (http)" : " (https)")
               << "\n";
     if (admin_port)

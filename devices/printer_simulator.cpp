@@ -5,6 +5,7 @@
 #include "devices/printer_status.h"
 #include "devices/transport.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -73,6 +74,7 @@ void PrinterSimulator::paper_out_after_rows(uint32_t rows) { m_paper_rows_left =
 void PrinterSimulator::set_cover(Cover cover) { m_cover_open = cover == Cover::Open; }
 void PrinterSimulator::set_bytes_per_second(uint32_t rate) { m_rate = rate; }
 void PrinterSimulator::drop_connection() { m_drop = true; }
+void PrinterSimulator::drop_connection_after_bytes(uint64_t bytes) { m_drop_countdown = bytes; }
 
 void PrinterSimulator::run()
 {
@@ -143,6 +145,9 @@ void PrinterSimulator::serve(int fd)
             uint64_t allowed = rate / 10 + 1;
             budget = window_bytes >= allowed ? 0 : static_cast<size_t>(allowed - window_bytes);
         }
+        uint64_t countdown = m_drop_countdown;
+        if (countdown > 0)
+            budget = static_cast<size_t>(std::min<uint64_t>(budget, countdown));
         if (!peer_closed) {
             pollfd p[2] = {{fd, static_cast<short>(budget > 0 ? POLLIN : 0), 0}, {m_wake_pipe[0], POLLIN, 0}};
             int r = ::poll(p, 2, budget > 0 ? 20 : 10);
@@ -155,6 +160,12 @@ void PrinterSimulator::serve(int fd)
                     peer_closed = true;
                 } else if (n > 0) {
                     window_bytes += static_cast<uint64_t>(n);
+                    m_bytes_received += static_cast<uint64_t>(n);
+                    if (countdown > 0) {
+                        m_drop_countdown = countdown - static_cast<uint64_t>(n);
+                        if (countdown == static_cast<uint64_t>(n))
+                            m_drop = true; // the power goes once these bytes are in
+                    }
                     std::vector<escpos::Command> cmds;
                     if (!parser.feed(std::string_view(buf, static_cast<size_t>(n)), cmds).ok()) {
                         log::warn("printer-sim", "malformed ESC/POS; dropping the connection");
@@ -166,6 +177,7 @@ void PrinterSimulator::serve(int fd)
                             std::string reply(1, static_cast<char>(status_reply_byte(c.arg, status_now())));
                             if (!send_all(fd, reply))
                                 peer_closed = true;
+                            ++m_status_queries;
                         } else {
                             queue.push_back(std::move(c));
                         }

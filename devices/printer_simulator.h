@@ -47,10 +47,16 @@ public:
     void set_bytes_per_second(uint32_t rate);
     // Drops the connection in progress, as a power cut would (the partial job is lost in the printer).
     void drop_connection();
+    // Drops the connection once `bytes` more bytes have been received: a power cut at an exact point of a
+    // job, whatever the machine's speed. 0 cancels.
+    void drop_connection_after_bytes(uint64_t bytes);
 
     uint64_t jobs_printed() const { return m_jobs_printed.load(); }
     uint64_t jobs_aborted() const { return m_jobs_aborted.load(); }
     bool paper_out() const { return m_paper_out.load(); }
+    // Progress counters that tests wait on instead of sleeping.
+    uint64_t status_queries() const { return m_status_queries.load(); }
+    uint64_t bytes_received() const { return m_bytes_received.load(); }
     void stop();
 
 private:
@@ -70,6 +76,9 @@ private:
     std::atomic<bool> m_drop{false};
     std::atomic<uint64_t> m_jobs_printed{0};
     std::atomic<uint64_t> m_jobs_aborted{0};
+    std::atomic<uint64_t> m_drop_countdown{0};
+    std::atomic<uint64_t> m_status_queries{0};
+    std::atomic<uint64_t> m_bytes_received{0};
     std::thread m_thread;
 };
 

@@ -1,5 +1,6 @@
 #include "sync/client/http.h"
 
+#include "base/crash_point.h"
 #include "sync/protocol/messages.h"
 
 #include <cstring>
@@ -122,7 +123,11 @@ Result<HttpResponse> HttpClient::request(std::string_view method, const std::str
     } else {
         curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
     }
+    // Crash points on both sides of the exchange: a kill before the request leaves, and one after central has
+    // answered but before the terminal recorded the answer.
+    crash_point();
     CURLcode rc = curl_easy_perform(c);
+    crash_point();
     if (rc == CURLE_OK)
         m_bytes_sent += static_cast<int64_t>(body.size());
     if (rc == CURLE_ABORTED_BY_CALLBACK)

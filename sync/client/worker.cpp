@@ -173,6 +173,8 @@ struct SyncWorker::Impl {
         std::lock_guard lock(run_mutex);
         {
             std::lock_guard p(mutex);
+            ++progress.passes;
+            ++progress.version;
             if (progress.alarm)
                 return *progress.last_error;
         }

@@ -69,6 +69,7 @@ struct SyncProgress {
     int64_t clock_offset_ms = 0;        // server clock minus ours
     int64_t wire_bytes = 0;             // request bytes sent (compressed)
     int64_t entries_sent = 0;
+    int64_t passes = 0;                 // passes started, with or without an alarm (tests wait on it)
     uint64_t version = 0;               // grows with every change, see progress_if_changed()
 };
 

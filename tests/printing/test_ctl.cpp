@@ -9,6 +9,7 @@
 #include "sync/protocol/receipt.h"
 #include "printing/render.h"
 #include "tests/printing/helpers.h"
+#include "tests/support/progress.h"
 
 #include <catch2/catch.hpp>
 #include <csignal>
@@ -134,16 +135,14 @@ TEST_CASE("The printer-sim command turns received jobs into PNGs and runs out of
 
     // Out of paper through the control file: the next job waits on disk.
     std::ofstream(dir / "control") << "paper out\n";
-    for (int i = 0; i < 200 && std::filesystem::exists(dir / "control"); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    REQUIRE(test::eventually([&] { return !std::filesystem::exists(dir / "control"); }));
     REQUIRE(queue->enqueue("r2", encode_escpos(bitmap).value()).ok());
     report = queue->drain(connect);
     REQUIRE(report.stopped_by.has_value());
     CHECK(report.stopped_by->code == "error.printer.paper_out");
     CHECK(queue->pending_count() == 1);
     std::ofstream(dir / "control") << "paper ok\n";
-    for (int i = 0; i < 200 && std::filesystem::exists(dir / "control"); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    REQUIRE(test::eventually([&] { return !std::filesystem::exists(dir / "control"); }));
     CHECK(queue->drain(connect).printed == 1);
     CHECK(std::filesystem::exists(dir / "job-000002.png"));
     CHECK_FALSE(std::filesystem::exists(dir / "job-000003.png"));

@@ -99,7 +99,7 @@ CentralProcess::~CentralProcess()
         kill_hard();
 }
 
-void CentralProcess::start(int port)
+void CentralProcess::start(int port, const std::vector<std::pair<std::string, std::string>>& env)
 {
     int fds[2];
     if (pipe(fds) != 0)
@@ -123,17 +123,20 @@ void CentralProcess::start(int port)
             dup2(logfd, 2);
         close(fds[0]);
         close(fds[1]);
+        for (const auto& [name, value] : env)
+            setenv(name.c_str(), value.c_str(), 1);
+        // Nothing of the test's (the proxy's sockets above all) may stay open in central: a connection the
+        // proxy closed would otherwise stay open in the child and hang its client.
+        close_range(3, ~0U, 0);
         execv(argv[0], const_cast<char* const*>(argv.data()));
         _exit(127);
     }
     close(fds[1]);
     m_pid = pid;
-    // Two lines: the terminals' listener, then the operators' one.
+    // Two lines: the terminals' listener, then the operators' one. Blocks until central prints them or closes
+    // its output (it exited).
     std::string text;
-    pollfd p{fds[0], POLLIN, 0};
     while (std::count(text.begin(), text.end(), '\n') < 2) {
-        if (poll(&p, 1, 15000) <= 0)
-            break;
         char buf[256];
         ssize_t n = read(fds[0], buf, sizeof buf);
         if (n <= 0)
@@ -288,7 +291,7 @@ std::vector<std::pair<int64_t, std::string>> central_hashes(central::Store& stor
 FaultProxy::FaultProxy(int upstream_port) : m_upstream(upstream_port)
 {
     m_plan = [](int) { return Fault{}; };
-    m_listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    m_listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     setsockopt(m_listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     sockaddr_in addr{};
@@ -309,8 +312,8 @@ FaultProxy::~FaultProxy()
     shutdown(m_listen_fd, SHUT_RDWR);
     close(m_listen_fd);
     m_thread.join();
-    for (auto& t : m_workers)
-        t.join();
+    for (auto& w : m_workers)
+        w.thread.join();
 }
 
 void FaultProxy::set_plan(std::function<Fault(int)> plan)
@@ -325,7 +328,7 @@ void FaultProxy::accept_loop()
         pollfd p{m_listen_fd, POLLIN, 0};
         if (poll(&p, 1, 100) <= 0)
             continue;
-        int fd = accept(m_listen_fd, nullptr, nullptr);
+        int fd = accept4(m_listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
         if (fd < 0)
             continue;
         Fault fault;
@@ -333,7 +336,18 @@ void FaultProxy::accept_loop()
             std::lock_guard lock(m_mutex);
             fault = m_plan(m_count++);
         }
-        m_workers.emplace_back([this, fd, fault] { serve(fd, fault); });
+        std::erase_if(m_workers, [](Worker& w) {
+            if (!w.done->load())
+                return false;
+            w.thread.join();
+            return true;
+        });
+        auto done = std::make_shared<std::atomic<bool>>(false);
+        m_workers.push_back({std::thread([this, fd, fault, done] {
+                                 serve(fd, fault);
+                                 *done = true;
+                             }),
+                             done});
     }
 }
 
@@ -372,7 +386,7 @@ void FaultProxy::serve(int cfd, Fault f)
         close(cfd);
         return;
     }
-    int ufd = socket(AF_INET, SOCK_STREAM, 0);
+    int ufd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

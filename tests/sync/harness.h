@@ -61,8 +61,8 @@ class CentralProcess {
 public:
     explicit CentralProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {});
     ~CentralProcess();
-    // Starts on `port` (0 = any free one) and waits for "listening on".
-    void start(int port = 0);
+    // Starts on `port` (0 = any free one) with `env` added to its environment and waits for "listening on".
+    void start(int port = 0, const std::vector<std::pair<std::string, std::string>>& env = {});
     void kill_hard(); // SIGKILL and reap
     void stop();      // SIGTERM and reap
     int port() const { return m_port; }
@@ -70,7 +70,8 @@ public:
     std::string admin_url() const { return "http://127.0.0.1:" + std::to_string(m_admin_port); }
     bool running() const { return m_pid > 0; }
     pid_t pid() const { return m_pid; }
-    // Waits for the child to exit on its own (after a signal sent by the test); returns its wait status.
+    // Waits for the child to exit on its own (after a signal sent by the test, or at NAFITHA_CRASH_AT);
+    // returns its wait status.
     int wait_exit();
     std::filesystem::path log_file() const { return m_data / "central.log"; }
 
@@ -131,7 +132,13 @@ private:
     std::mutex m_mutex;
     std::function<Fault(int)> m_plan;
     std::thread m_thread;
-    std::vector<std::thread> m_workers;
+    // One thread per connection; finished ones are joined at the next accept, so that a client retrying
+    // thousands of times does not pile up threads.
+    struct Worker {
+        std::thread thread;
+        std::shared_ptr<std::atomic<bool>> done;
+    };
+    std::vector<Worker> m_workers;
 };
 
 } // namespace nafitha::testing

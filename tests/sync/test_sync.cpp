@@ -2,6 +2,7 @@
 // fault-injecting proxy, with the client and the central SIGKILLed mid-sync.
 
 #include "tests/sync/harness.h"
+#include "tests/support/progress.h"
 
 #include "base/clock.h"
 #include "base/fs.h"
@@ -154,8 +155,7 @@ TEST_CASE("The worker thread drains in the background and stops promptly")
     worker->start();
     append_entries(t.path(), id, 100);
     worker->sync_now();
-    for (int i = 0; i < 400 && (worker->progress().pending != 0 || worker->progress().last_seq != 300); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    REQUIRE(test::eventually([&] { return worker->progress().pending == 0 && worker->progress().last_seq == 300; }));
     auto p = worker->progress();
     CHECK(p.pending == 0);
     CHECK(p.acked_seq == 300);
@@ -214,16 +214,19 @@ TEST_CASE("A refusal for good stops the queue with an alarm instead of looping")
     REQUIRE(central.store().revoke(id.terminal_id).ok());
     auto worker = sync::SyncWorker::create(options_for(t.path()), {}).release_value();
     worker->start();
-    for (int i = 0; i < 200 && !worker->progress().alarm; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE(test::eventually([&] { return worker->progress().alarm; }));
     auto p = worker->progress();
     REQUIRE(p.alarm);
     CHECK(p.state == sync::SyncState::Stopped);
     REQUIRE(p.last_error);
     CHECK(p.last_error->code == "error.central.revoked");
-    // It does not keep knocking: the request count stays put.
+    // It does not keep knocking: woken up three more times, its passes end before reaching central.
     auto before = central.server().metrics().render();
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    for (int i = 0; i < 3; ++i) {
+        int64_t passes = worker->progress().passes;
+        worker->sync_now();
+        REQUIRE(test::eventually([&] { return worker->progress().passes > passes; }));
+    }
     CHECK(central.server().metrics().render() == before);
     worker->stop();
     CHECK(std::filesystem::exists(t.path() / "sync_alarm.json"));
@@ -283,9 +286,9 @@ TEST_CASE("A slow 64 kbit link with delays still drains")
     require_exact_copy(central.store(), t.path(), id.terminal_id);
 }
 
-TEST_CASE("The client SIGKILLed at least 100 times mid-sync leaves central with exactly the journal")
+TEST_CASE("The client SIGKILLed at 100 chosen points mid-sync leaves central with exactly the journal")
 {
-    TempDir c("sync-kill-c"), t("sync-kill-t");
+    TempDir c("sync-kill-c"), t("sync-kill-t"), scratch("sync-kill-x");
     journal::Identity id;
     CentralProcess central(c.path());
     {
@@ -300,50 +303,71 @@ TEST_CASE("The client SIGKILLed at least 100 times mid-sync leaves central with 
 
     std::string exe = std::string(NAFITHA_BINARY_DIR) + "/tests/sync_child";
     std::string dir = t.path().string();
-    std::mt19937 rng(7);
-    int killed_alive = 0, iterations = 0;
-    while (killed_alive < 100 && iterations < 400) {
-        ++iterations;
-        append_entries(t.path(), id, 25); // the terminal keeps working meanwhile
-        const char* argv[] = {exe.c_str(), dir.c_str(), "20", nullptr};
+    auto err_file = scratch / "child.err";
+    // One pass of the child, killed at its `crash_at`-th crash point (0: never); returns its wait status and,
+    // when it finished, how many crash points it passed (SQLite steps, commits, both sides of each request).
+    auto run_child = [&](const char* batch, long long crash_at) -> std::pair<int, long long> {
         pid_t pid = fork();
         if (pid == 0) {
-            int null = open("/dev/null", O_WRONLY);
-            dup2(null, 2);
+            int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            dup2(err, 2);
+            setenv("NAFITHA_CRASH_COUNT", "1", 1);
+            if (crash_at > 0)
+                setenv("NAFITHA_CRASH_AT", std::to_string(crash_at).c_str(), 1);
+            close_range(3, ~0U, 0);
+            const char* argv[] = {exe.c_str(), dir.c_str(), batch, nullptr};
             execv(argv[0], const_cast<char* const*>(argv));
             _exit(127);
         }
         REQUIRE(pid > 0);
-        std::this_thread::sleep_for(std::chrono::microseconds(3000 + rng() % 40000));
         int status = 0;
-        if (waitpid(pid, &status, WNOHANG) == 0) {
-            ::kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            ++killed_alive;
+        waitpid(pid, &status, 0);
+        long long points = 0;
+        if (WIFEXITED(status)) {
+            auto err = fs::read_file(err_file, 1 << 20).value();
+            auto at = err.rfind("crash points: ");
+            if (at != std::string::npos)
+                points = std::atoll(err.c_str() + at + 14);
+        }
+        return {status, points};
+    };
+    std::mt19937 rng(7);
+    // A pass over 25 new entries in batches of 20 is the shortest; measure it, then kill below its end.
+    auto first = run_child("20", 0);
+    REQUIRE(WIFEXITED(first.first));
+    append_entries(t.path(), id, 25);
+    auto counted = run_child("20", 0);
+    REQUIRE(WIFEXITED(counted.first));
+    REQUIRE(WEXITSTATUS(counted.first) == 0);
+    long long points = counted.second;
+    REQUIRE(points > 10);
+    int killed = 0, finished = 0;
+    for (int i = 0; killed < 100 && i < 150; ++i) {
+        append_entries(t.path(), id, 25); // the terminal keeps working meanwhile
+        long long at = std::uniform_int_distribution<long long>(1, points - 1)(rng);
+        auto [status, passed] = run_child("20", at);
+        if (WIFSIGNALED(status)) {
+            REQUIRE(WTERMSIG(status) == SIGKILL);
+            ++killed;
         } else {
             REQUIRE(WIFEXITED(status));
-            REQUIRE(WEXITSTATUS(status) != 127);
+            REQUIRE(WEXITSTATUS(status) == 0);
+            ++finished;
         }
     }
-    CHECK(killed_alive >= 100);
+    INFO("finished before the chosen point: " << finished);
+    CHECK(killed == 100);
     // A last pass finishes the job.
-    const char* argv[] = {exe.c_str(), dir.c_str(), "500", nullptr};
-    pid_t pid = fork();
-    if (pid == 0) {
-        execv(argv[0], const_cast<char* const*>(argv));
-        _exit(127);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    REQUIRE(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
+    auto last = run_child("500", 0);
+    REQUIRE(WIFEXITED(last.first));
+    CHECK(WEXITSTATUS(last.first) == 0);
     central.stop();
     auto store = central::open_sqlite_store(c.path()).release_value();
     require_exact_copy(*store, t.path(), id.terminal_id);
     CHECK(acked(t.path()) == static_cast<int64_t>(journal_hashes(t.path()).size()));
 }
 
-TEST_CASE("Central SIGKILLed mid-batch 100 times and restarted loses nothing and doubles nothing")
+TEST_CASE("Central SIGKILLed at 100 chosen points of its work and restarted loses nothing and doubles nothing")
 {
     TempDir c("sync-ckill-c"), t("sync-ckill-t");
     journal::Identity id;
@@ -355,31 +379,39 @@ TEST_CASE("Central SIGKILLed mid-batch 100 times and restarted loses nothing and
     central.start();
     FaultProxy proxy(central.port()); // a stable address while central restarts
     auto options = options_for(t.path(), 25, proxy.url());
-    options.http.connect_timeout_ms = 500;
     auto worker = sync::SyncWorker::create(options, {}).release_value();
     std::atomic<bool> done{false};
     std::atomic<int> failures{0};
-    // The client keeps sending until told to finish and nothing is left.
+    // The client keeps sending until told to finish and nothing is left; until then the terminal keeps
+    // working, so that every pass has a batch for central (the passes are what move central to its point).
     std::thread client([&] {
         for (;;) {
+            if (!done && worker->progress().pending == 0)
+                append_entries(t.path(), id, 20);
             auto r = worker->run_once();
-            if (!r.ok())
+            if (!r.ok()) {
                 ++failures;
-            else if (done && worker->progress().pending == 0)
+                std::this_thread::yield(); // central may be down: let it start
+            } else if (done && worker->progress().pending == 0) {
                 break;
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            }
         }
     });
     std::mt19937 rng(11);
     int kills = 0;
-    for (; kills < 100; ++kills) {
-        append_entries(t.path(), id, 20); // the terminal keeps working, so there is always a batch in flight
-        std::this_thread::sleep_for(std::chrono::milliseconds(10 + rng() % 40));
-        int port = central.port();
-        central.kill_hard();
-        std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 20));
-        central.start(port);
+    int port = central.port();
+    for (int i = 0; i < 100; ++i) {
+        // Central kills itself at a chosen crash point of its work (a statement, either side of a commit);
+        // the client's requests are what move it there.
+        central.stop();
+        long long at = std::uniform_int_distribution<long long>(1, 400)(rng);
+        central.start(port, {{"NAFITHA_CRASH_AT", std::to_string(at)}, {"NAFITHA_CRASH_AFTER_READY", "1"}});
+        int status = central.wait_exit();
+        REQUIRE(WIFSIGNALED(status));
+        REQUIRE(WTERMSIG(status) == SIGKILL);
+        ++kills;
     }
+    central.start(port);
     done = true;
     client.join();
     CHECK(failures >= 50);
@@ -388,8 +420,8 @@ TEST_CASE("Central SIGKILLed mid-batch 100 times and restarted loses nothing and
     central.stop();
     auto store = central::open_sqlite_store(c.path()).release_value();
     require_exact_copy(*store, t.path(), id.terminal_id);
-    CHECK(acked(t.path()) == 3000);
-    WARN("central killed " << kills << " times, client passes failed " << failures.load() << " times");
+    CHECK(acked(t.path()) == static_cast<int64_t>(journal_hashes(t.path()).size()));
+    WARN("central killed " << kills << " times at crash points, client passes failed " << failures.load() << " times");
 }
 
 TEST_CASE("The worker notices when the link returns and backs off meanwhile")
@@ -401,8 +433,7 @@ TEST_CASE("The worker notices when the link returns and backs off meanwhile")
     FaultProxy proxy(1);
     auto worker = sync::SyncWorker::create(options_for(t.path(), 50, proxy.url()), {}).release_value();
     worker->start();
-    for (int i = 0; i < 200 && worker->progress().failures < 3; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE(test::eventually([&] { return worker->progress().failures >= 3; }));
     auto down = worker->progress();
     CHECK(down.failures >= 3);
     CHECK(down.state == sync::SyncState::Waiting);
@@ -412,8 +443,7 @@ TEST_CASE("The worker notices when the link returns and backs off meanwhile")
     CHECK(down.pending == 150);
     // The link comes back.
     proxy.set_upstream(central.port());
-    for (int i = 0; i < 400 && worker->progress().pending != 0; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE(test::eventually([&] { return worker->progress().pending == 0 && !worker->progress().last_error; }));
     auto up = worker->progress();
     CHECK(up.pending == 0);
     CHECK_FALSE(up.last_error);
