@@ -5,7 +5,10 @@
 #include "base/fs.h"
 #include "base/fatal_signal.h"
 #include "base/log.h"
+#include "central/identity.h"
 #include "central/server.h"
+#include "central/store/archive.h"
+#include "central/store/verify.h"
 
 #include <csignal>
 #include <cstring>
@@ -22,15 +25,24 @@ namespace {
 
 const char* kUsage =
     "usage: nafitha-central COMMAND [OPTIONS]\n"
-    "  serve --data DIR --listen HOST:PORT [--admin-listen HOST:PORT|none] [--tls-cert FILE --tls-key FILE]\n"
+    "Every command names its store: STORE is --data DIR (SQLite in DIR/central.db, the default set-up) or\n"
+    "--store postgresql://USER@HOST/DB?... (PostgreSQL; several hosts and target_session_attrs=read-write for\n"
+    "failover; any number of serve instances share it).\n"
+    "  serve STORE --listen HOST:PORT [--key FILE] [--admin-listen HOST:PORT|none] [--tls-cert FILE --tls-key FILE]\n"
     "        [--threads N] [--ingest-threads N] [--max-connections N] [--max-connections-per-address N]\n"
     "        [--header-timeout-s N] [--min-free-mb N] [--enroll-per-address N] [--enroll-per-minute N]\n"
-    "  terminal add --data DIR --centre CODE --name NAME    (prints the one-time enrollment code last)\n"
-    "  terminal revoke --data DIR --id TERMINAL_ID\n"
-    "  terminals --data DIR [--json]\n"
-    "  catalogue import --data DIR FILE\n"
-    "  application decide --data DIR --ref REFERENCE --status approved|rejected|ready [--note TEXT]\n"
+    "  terminal add STORE --centre CODE --name NAME    (prints the one-time enrollment code last)\n"
+    "  terminal revoke STORE --id TERMINAL_ID\n"
+    "  terminals STORE [--json]\n"
+    "  catalogue import STORE FILE\n"
+    "  application decide STORE --ref REFERENCE --status approved|rejected|ready [--note TEXT]\n"
     "                     [--terminal TERMINAL_ID]   (when several terminals used the same reference)\n"
+    "  verify STORE             re-checks every stored entry's signature and chain\n"
+    "  archive export STORE --month YYYY-MM --out FILE [--key FILE]   a closed month, signed, self-verifying\n"
+    "  archive verify FILE [--central-key BASE64]      checks an archive offline\n"
+    "  archive detach --store URL --month YYYY-MM --archive FILE    detaches the month's partition (PostgreSQL)\n"
+    "  backup --data DIR --out FILE                    online copy of the SQLite store\n"
+    "  store info STORE                                the store's kind and schema version\n"
     "  --help | --version\n";
 
 struct Args {
@@ -97,11 +109,35 @@ bool number_option(const Args& a, const std::string& name, int64_t lo, int64_t h
     }
 }
 
+// The store named by --store URL or --data DIR; nullopt (after a usage message) when neither is given.
+std::optional<central::StoreLocation> location(const Args& a, const std::string& command)
+{
+    central::StoreLocation loc{a.get("--data"), a.get("--store")};
+    if (loc.url.empty() && loc.data_dir.empty()) {
+        usage(command + " needs --data DIR or --store postgresql://...");
+        return std::nullopt;
+    }
+    if (!loc.url.empty() && loc.url.rfind("postgresql://", 0) != 0 && loc.url.rfind("postgres://", 0) != 0
+        && loc.url.find('=') == std::string::npos) {
+        usage("--store must be a PostgreSQL connection string (postgresql://...)");
+        return std::nullopt;
+    }
+    return loc;
+}
+
+Result<std::unique_ptr<central::Store>> open(const central::StoreLocation& loc)
+{
+    return central::open_store(loc);
+}
+
 int cmd_serve(const Args& a)
 {
-    std::string data = a.get("--data"), listen = a.get("--listen");
-    if (data.empty() || listen.empty())
-        return usage("serve needs --data and --listen");
+    std::string listen = a.get("--listen");
+    auto loc = location(a, "serve");
+    if (!loc)
+        return 2;
+    if (listen.empty())
+        return usage("serve needs --listen");
     auto where = central::front::split_host_port(listen);
     if (!where.ok())
         return usage("--listen must be HOST:PORT");
@@ -116,7 +152,9 @@ int cmd_serve(const Args& a)
         admin_where = w.value();
     }
     central::ServerConfig config;
-    config.data_dir = data;
+    config.data_dir = loc->data_dir;
+    config.store_url = loc->url;
+    config.key_file = a.get("--key");
     config.tls_cert = a.get("--tls-cert");
     config.tls_key = a.get("--tls-key");
     if (config.tls_cert.empty() != config.tls_key.empty())
@@ -185,12 +223,15 @@ int cmd_serve(const Args& a)
 
 int cmd_terminal_add(const Args& a)
 {
-    std::string data = a.get("--data"), centre = a.get("--centre"), name = a.get("--name");
-    if (data.empty() || centre.empty() || name.empty())
-        return usage("terminal add needs --data, --centre and --name");
+    std::string centre = a.get("--centre"), name = a.get("--name");
+    auto loc = location(a, "terminal add");
+    if (!loc)
+        return 2;
+    if (centre.empty() || name.empty())
+        return usage("terminal add needs --centre and --name");
     if (centre.size() > 64 || name.size() > 256)
         return usage("--centre or --name is too long");
-    auto store = central::open_sqlite_store(data);
+    auto store = open(*loc);
     if (!store.ok())
         return fail(store.error());
     auto code = central::create_enrollment_code(*store.value(), centre, name, clock::unix_ms());
@@ -204,10 +245,13 @@ int cmd_terminal_add(const Args& a)
 
 int cmd_terminal_revoke(const Args& a)
 {
-    std::string data = a.get("--data"), id = a.get("--id");
-    if (data.empty() || id.empty())
-        return usage("terminal revoke needs --data and --id");
-    auto store = central::open_sqlite_store(data);
+    std::string id = a.get("--id");
+    auto loc = location(a, "terminal revoke");
+    if (!loc)
+        return 2;
+    if (id.empty())
+        return usage("terminal revoke needs --id");
+    auto store = open(*loc);
     if (!store.ok())
         return fail(store.error());
     if (auto r = store.value()->revoke(id); !r.ok())
@@ -218,10 +262,10 @@ int cmd_terminal_revoke(const Args& a)
 
 int cmd_terminals(const Args& a)
 {
-    std::string data = a.get("--data");
-    if (data.empty())
-        return usage("terminals needs --data");
-    auto store = central::open_sqlite_store(data);
+    auto loc = location(a, "terminals");
+    if (!loc)
+        return 2;
+    auto store = open(*loc);
     if (!store.ok())
         return fail(store.error());
     auto list = store.value()->terminals();
@@ -250,16 +294,18 @@ int cmd_terminals(const Args& a)
 
 int cmd_catalogue_import(const Args& a)
 {
-    std::string data = a.get("--data");
-    if (data.empty() || a.positionals.size() != 1)
-        return usage("catalogue import needs --data DIR and one FILE");
+    auto loc = location(a, "catalogue import");
+    if (!loc)
+        return 2;
+    if (a.positionals.size() != 1)
+        return usage("catalogue import needs one FILE");
     auto text = fs::read_file(a.positionals[0], 16 * 1024 * 1024);
     if (!text.ok())
         return fail(text.error());
     auto doc = nlohmann::json::parse(text.value(), nullptr, false);
     if (doc.is_discarded())
         return fail(Error::make("error.central.catalogue_invalid", "the file is not valid JSON"));
-    auto store = central::open_sqlite_store(data);
+    auto store = open(*loc);
     if (!store.ok())
         return fail(store.error());
     auto version = store.value()->import_catalogue(doc, clock::unix_ms());
@@ -271,20 +317,144 @@ int cmd_catalogue_import(const Args& a)
 
 int cmd_application_decide(const Args& a)
 {
-    std::string data = a.get("--data"), ref = a.get("--ref"), status = a.get("--status"), note = a.get("--note");
-    if (data.empty() || ref.empty() || status.empty())
-        return usage("application decide needs --data, --ref and --status");
+    std::string ref = a.get("--ref"), status = a.get("--status"), note = a.get("--note");
+    auto loc = location(a, "application decide");
+    if (!loc)
+        return 2;
+    if (ref.empty() || status.empty())
+        return usage("application decide needs --ref and --status");
     if (status != "approved" && status != "rejected" && status != "ready")
         return usage("--status must be approved, rejected or ready");
     if (note.size() > 2000 || ref.size() > 128)
         return usage("--note or --ref is too long");
-    auto store = central::open_sqlite_store(data);
+    auto store = open(*loc);
     if (!store.ok())
         return fail(store.error());
     auto cursor = store.value()->add_decision(ref, status, note, clock::unix_ms(), a.get("--terminal"));
     if (!cursor.ok())
         return fail(cursor.error());
     std::cout << "decision recorded for " << ref << ": " << status << " (cursor " << cursor.value() << ")\n";
+    return 0;
+}
+
+int cmd_verify(const Args& a)
+{
+    auto loc = location(a, "verify");
+    if (!loc)
+        return 2;
+    auto store = open(*loc);
+    if (!store.ok())
+        return fail(store.error());
+    auto report = central::verify_store(*store.value());
+    if (!report.ok())
+        return fail(report.error());
+    const auto& r = report.value();
+    for (const auto& d : r.details)
+        std::cout << "problem: " << d << "\n";
+    std::cout << (r.ok() ? "verified: " : "NOT verified: ") << r.terminals << " terminals, " << r.entries
+              << " entries checked (signature, chain, seq)";
+    if (r.archived)
+        std::cout << ", " << r.archived << " in archived months";
+    std::cout << ", " << r.problems << " problems\n";
+    return r.ok() ? 0 : 1;
+}
+
+void print_archive(const central::ArchiveInfo& info)
+{
+    std::cout << "archive of " << info.month / 100 << "-" << (info.month % 100 < 10 ? "0" : "") << info.month % 100 << ": "
+              << info.entries << " entries of " << info.terminals << " terminals, every signature and chain verified\n"
+              << "signed by central key " << info.server_public_key << "\n"
+              << "file sha256 " << info.file_sha256 << "\n";
+}
+
+int cmd_archive_export(const Args& a)
+{
+    auto loc = location(a, "archive export");
+    if (!loc)
+        return 2;
+    auto month = central::parse_month(a.get("--month"));
+    std::string out = a.get("--out");
+    if (!month || out.empty())
+        return usage("archive export needs --month YYYY-MM and --out FILE");
+    auto store = open(*loc);
+    if (!store.ok())
+        return fail(store.error());
+    auto keys = central::load_central_key(*store.value(), loc->data_dir, a.get("--key"));
+    if (!keys.ok())
+        return fail(keys.error());
+    auto info = central::export_month(*store.value(), *month, keys.value(), out, clock::unix_ms());
+    if (!info.ok())
+        return fail(info.error());
+    print_archive(info.value());
+    return 0;
+}
+
+int cmd_archive_verify(const Args& a)
+{
+    if (a.positionals.size() != 1)
+        return usage("archive verify needs one FILE");
+    auto info = central::verify_archive(a.positionals[0]);
+    if (!info.ok())
+        return fail(info.error());
+    if (auto expected = a.get("--central-key"); !expected.empty() && expected != info->server_public_key)
+        return fail(Error::make("error.central.archive_invalid", "the archive is signed by another central key"));
+    print_archive(info.value());
+    return 0;
+}
+
+int cmd_archive_detach(const Args& a)
+{
+    auto loc = location(a, "archive detach");
+    if (!loc)
+        return 2;
+    auto month = central::parse_month(a.get("--month"));
+    std::string file = a.get("--archive");
+    if (!month || file.empty())
+        return usage("archive detach needs --month YYYY-MM and --archive FILE");
+    auto info = central::verify_archive(file);
+    if (!info.ok())
+        return fail(info.error());
+    if (info->month != *month)
+        return fail(Error::make("error.central.archive_mismatch", "the archive is of another month"));
+    auto store = open(*loc);
+    if (!store.ok())
+        return fail(store.error());
+    central::MonthSummary summary{*month, info->entries, info->file_sha256, info->ranges};
+    auto table = store.value()->detach_month(summary, clock::unix_ms());
+    if (!table.ok())
+        return fail(table.error());
+    std::cout << "month detached: its " << info->entries << " entries are now only in table " << table.value()
+              << " (drop it once the archive is safely stored) and in " << file << "\n";
+    return 0;
+}
+
+int cmd_backup(const Args& a)
+{
+    std::string data = a.get("--data"), out = a.get("--out");
+    if (!a.get("--store").empty())
+        return usage("backup copies the SQLite store; back PostgreSQL up with pg_basebackup and WAL archiving (docs/OPERATIONS.md)");
+    if (data.empty() || out.empty())
+        return usage("backup needs --data DIR and --out FILE");
+    auto entries = central::backup_sqlite_store(data, out);
+    if (!entries.ok())
+        return fail(entries.error());
+    std::cout << "backup written to " << out << " (" << entries.value() << " entries, integrity checked)\n";
+    return 0;
+}
+
+int cmd_store_info(const Args& a)
+{
+    auto loc = location(a, "store info");
+    if (!loc)
+        return 2;
+    auto store = open(*loc);
+    if (!store.ok())
+        return fail(store.error());
+    auto counts = store.value()->counts();
+    if (!counts.ok())
+        return fail(counts.error());
+    std::cout << store.value()->kind() << " store at " << loc->describe() << ", schema version " << store.value()->schema_version()
+              << ", " << counts->entries << " entries\n";
     return 0;
 }
 
@@ -315,6 +485,18 @@ int main(int argc, char** argv)
         return cmd_terminal_revoke(parse(argc, argv, 3));
     if (c1 == "catalogue" && c2 == "import")
         return cmd_catalogue_import(parse(argc, argv, 3));
+    if (c1 == "verify")
+        return cmd_verify(parse(argc, argv, 2));
+    if (c1 == "archive" && c2 == "export")
+        return cmd_archive_export(parse(argc, argv, 3));
+    if (c1 == "archive" && c2 == "verify")
+        return cmd_archive_verify(parse(argc, argv, 3));
+    if (c1 == "archive" && c2 == "detach")
+        return cmd_archive_detach(parse(argc, argv, 3));
+    if (c1 == "backup")
+        return cmd_backup(parse(argc, argv, 2));
+    if (c1 == "store" && c2 == "info")
+        return cmd_store_info(parse(argc, argv, 3));
     if (c1 == "application" && c2 == "decide")
         return cmd_application_decide(parse(argc, argv, 3));
     return usage("unknown command '" + c1 + "'");

@@ -1,5 +1,7 @@
 #include "central/server.h"
 
+#include "central/identity.h"
+
 #include "base/clock.h"
 #include "base/fs.h"
 #include "base/log.h"
@@ -148,9 +150,11 @@ Result<std::unique_ptr<CentralServer>> CentralServer::create(ServerConfig config
     s->m_config = std::move(config);
     auto& front = s->m_config.front;
     front.pool_threads = static_cast<size_t>(std::max(1, s->m_config.threads));
-    s->m_store = TRY(open_sqlite_store(s->m_config.data_dir));
-    s->m_keys = TRY(load_or_create_server_key(s->m_config.data_dir));
-    s->m_health = std::make_unique<front::HealthMonitor>(*s->m_store, s->m_config.data_dir, front.health, instance_name());
+    s->m_store = TRY(open_store(StoreLocation{s->m_config.data_dir, s->m_config.store_url}));
+    s->m_keys = TRY(load_central_key(*s->m_store, s->m_config.data_dir, s->m_config.key_file));
+    // Free disk is watched where the data folder is (for PostgreSQL without one: where the instance runs).
+    auto disk = s->m_config.data_dir.empty() ? std::filesystem::current_path() : s->m_config.data_dir;
+    s->m_health = std::make_unique<front::HealthMonitor>(*s->m_store, disk, front.health, instance_name());
     s->m_context = std::make_unique<front::Context>(*s->m_store, s->m_keys, s->m_metrics, s->m_log, *s->m_health, front,
                                                     instance_name());
     s->m_pool = std::make_unique<front::WorkPool>("central-pool", front.pool_threads, front.pool_queue);

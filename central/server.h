@@ -20,7 +20,9 @@
 namespace nafitha::central {
 
 struct ServerConfig {
-    std::filesystem::path data_dir;
+    std::filesystem::path data_dir; // the SQLite store and server.key (when store_url is empty)
+    std::string store_url;          // postgresql://… : the shared store (central/store/store.h)
+    std::filesystem::path key_file; // central's key (central/identity.h)
     std::string tls_cert; // both set: HTTPS on the terminals' listener
     std::string tls_key;
     int threads = 4;      // the request pool (signed reads, enrollment); ingest has its own (front.ingest_threads)

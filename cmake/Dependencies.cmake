@@ -21,3 +21,6 @@ pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 pkg_check_modules(MICROHTTPD REQUIRED IMPORTED_TARGET libmicrohttpd)
 pkg_check_modules(IMGUI REQUIRED IMPORTED_TARGET imgui)
 pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo)
+# Central's stores: PostgreSQL's client library and zstd (entries are kept compressed with a fixed dictionary).
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)

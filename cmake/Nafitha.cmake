@@ -31,8 +31,17 @@ endfunction()
 
 # nafitha_test(<name> SOURCES ... [DEPS ...]) — a Catch2 v2 test executable under <build>/tests/, every
 # TEST_CASE registered with CTest. "-w NoTests" makes a spec that matches nothing fail instead of pass.
+# nafitha_test_pg_dir(<var>) — the folder of the PostgreSQL cluster that the CTest fixture `postgresql`
+# (tests/support) starts for one run; short, because a Unix socket path must fit in 107 bytes.
+function(nafitha_test_pg_dir var)
+  string(MD5 pg_hash "${CMAKE_BINARY_DIR}")
+  string(SUBSTRING "${pg_hash}" 0 10 pg_hash)
+  set(${var} "/tmp/nafitha-pg-fixture-${pg_hash}" PARENT_SCOPE)
+endfunction()
+
+# POSTGRESQL: the tests use the run's shared PostgreSQL cluster (tests/support/pg_cluster.h).
 function(nafitha_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "POSTGRESQL" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
   endif()
@@ -46,6 +55,9 @@ function(nafitha_test name)
   nafitha_warnings(${name})
   set(props TIMEOUT ${ARG_TIMEOUT}
     ENVIRONMENT "NAFITHA_BIN_DIR=${CMAKE_BINARY_DIR}/bin")
+  if(ARG_POSTGRESQL)
+    list(APPEND props FIXTURES_REQUIRED postgresql)
+  endif()
   if(ARG_LABELS)
     list(APPEND props LABELS "${ARG_LABELS}")
   endif()

@@ -92,7 +92,7 @@ std::string id_of(const std::filesystem::path& dir) { return journal::load_ident
 std::string first_reference(const std::filesystem::path& central_dir)
 {
     auto db = db::Db::open(central_dir / "central.db").release_value();
-    auto st = db.prepare("SELECT reference FROM applications ORDER BY submitted_at LIMIT 1").release_value();
+    auto st = db.prepare("SELECT reference FROM applications ORDER BY submitted_ms LIMIT 1").release_value();
     REQUIRE(st.step().value());
     return st.text(0);
 }
@@ -474,8 +474,11 @@ TEST_CASE("nafitha-ctl enroll and sync move a simulated day to central and bring
         auto code = setup.add_code("DAM-01");
         auto enroll = run(ctl + " enroll --data " + t.path().string() + " --server " + setup.url() + " --code " + code);
         REQUIRE(enroll.first == 0);
-        // A used code is refused.
-        CHECK(run(ctl + " enroll --data " + t.path().string() + " --server " + setup.url() + " --code " + code).first != 0);
+        // The same terminal asking again (its answer lost) is enrolled again; any other terminal is refused.
+        CHECK(run(ctl + " enroll --data " + t.path().string() + " --server " + setup.url() + " --code " + code).first == 0);
+        TempDir other("sync-ctl-o");
+        REQUIRE(run(ctl + " simulate --data " + other.path().string() + " --transactions 1").first == 0);
+        CHECK(run(ctl + " enroll --data " + other.path().string() + " --server " + setup.url() + " --code " + code).first != 0);
     }
     central.start();
     auto sync = run(ctl + " sync --data " + t.path().string() + " --once --server " + central.url());

@@ -7,7 +7,7 @@
 // counts, never a nonce). The probe writes a heartbeat row into central.db itself.
 
 #include "base/result.h"
-#include "central/store.h"
+#include "central/store/store.h"
 #include "db/sqlite.h"
 
 #include <condition_variable>

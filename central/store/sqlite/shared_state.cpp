@@ -1,4 +1,4 @@
-#include "central/sqlite_state.h"
+#include "central/store/sqlite/shared_state.h"
 
 #include "base/fs.h"
 

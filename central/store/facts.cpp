@@ -1,0 +1,117 @@
+#include "central/store/facts.h"
+
+#include "central/store/store.h"
+
+#include <ctime>
+
+namespace nafitha::central {
+
+namespace {
+
+// Projection columns hold short names and references: NUL bytes (which PostgreSQL text cannot hold) are
+// dropped and the value is cut at 200 bytes on a character boundary. The entry itself keeps every byte.
+std::string clean(const std::string& s)
+{
+    std::string out;
+    out.reserve(std::min<size_t>(s.size(), 200));
+    for (char c : s)
+        if (c != '\0')
+            out.push_back(c);
+    if (out.size() > 200) {
+        size_t cut = 200;
+        while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80)
+            --cut;
+        out.resize(cut);
+    }
+    return out;
+}
+
+// The first string field among `keys` in the payload; empty when none.
+std::string pick_string(const nlohmann::json& p, std::initializer_list<const char*> keys)
+{
+    for (auto k : keys) {
+        auto it = p.find(k);
+        if (it != p.end()) {
+            if (it->is_string())
+                return clean(it->get_ref<const std::string&>());
+            if (it->is_number_integer())
+                return std::to_string(it->get<int64_t>());
+        }
+    }
+    return {};
+}
+
+std::optional<int64_t> pick_int(const nlohmann::json& p, std::initializer_list<const char*> keys)
+{
+    for (auto k : keys) {
+        auto it = p.find(k);
+        if (it != p.end() && it->is_number_integer())
+            return it->get<int64_t>();
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+int32_t day_of_ms(int64_t unix_ms)
+{
+    time_t secs = static_cast<time_t>(unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000);
+    struct tm tm {};
+    gmtime_r(&secs, &tm);
+    return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+BatchFacts project_batch(const std::vector<protocol::Entry>& entries, size_t first, const std::string& default_centre)
+{
+    BatchFacts f;
+    for (size_t i = first; i < entries.size(); ++i) {
+        const auto& e = entries[i];
+        const auto& p = e.payload;
+        const std::string type = clean(e.type);
+        int64_t time_ms = parse_time_ms(e.time).value_or(0);
+        ++f.day_counts[{day_of_ms(time_ms), type}];
+        std::string centre = pick_string(p, {"centre", "center"});
+        if (centre.empty())
+            centre = default_centre;
+        if (type == "application.submitted") {
+            std::string ref = pick_string(p, {"reference"});
+            if (ref.empty())
+                continue;
+            f.applications.push_back({ref, centre, pick_string(p, {"entity"}), pick_string(p, {"service_code", "service"}),
+                                      pick_string(p, {"channel"}), pick_int(p, {"fee_minor", "fee", "amount_minor"}), time_ms});
+        } else if (type == "application.status_changed") {
+            std::string ref = pick_string(p, {"reference"});
+            std::string status = pick_string(p, {"status", "new_status", "to"});
+            if (ref.empty() || status.empty())
+                continue;
+            f.statuses[ref] = {status, time_ms};
+        } else if (type == "payment.recorded") {
+            PaymentFact pay{e.seq, pick_string(p, {"reference"}), centre, pick_string(p, {"method"}),
+                            pick_int(p, {"amount_minor", "amount", "paid_minor"}), time_ms};
+            if (!pay.reference.empty() && pay.amount_minor)
+                f.paid[pay.reference] += *pay.amount_minor;
+            f.payments.push_back(std::move(pay));
+        } else if (type.rfind("ticket.", 0) == 0) {
+            std::string ticket = pick_string(p, {"ticket", "ticket_id", "number", "reference"});
+            if (ticket.empty())
+                continue;
+            if (type == "ticket.issued") {
+                f.tickets.push_back({ticket, centre, pick_string(p, {"category", "service_code"}), time_ms});
+            } else if (type == "ticket.called" || type == "ticket.recalled") {
+                auto& c = f.ticket_changes[ticket];
+                c.status = "called";
+                if (!c.called_ms)
+                    c.called_ms = time_ms;
+            } else {
+                auto& c = f.ticket_changes[ticket];
+                c.status = type.substr(7);
+                c.done_ms = time_ms;
+            }
+        } else if (type == "survey.recorded") {
+            f.surveys.push_back({e.seq, pick_string(p, {"reference"}), pick_int(p, {"rating"}), time_ms});
+        }
+    }
+    return f;
+}
+
+} // namespace nafitha::central

@@ -1,0 +1,795 @@
+// The PostgreSQL central store: a pool of libpq connections shared by the server's threads, any number of
+// instances on one database. A batch is one transaction: the terminal's row is locked (FOR UPDATE) so that two
+// instances never interleave one terminal's batches; the writes go as one pipeline of array statements (one row
+// set per table, unnest on the server). Operations that may be repeated safely are retried once on a fresh
+// connection when the server went away (failover); the others report error.central.storage_unavailable.
+
+#include "central/store/codec.h"
+#include "central/store/facts.h"
+#include "central/store/postgres/internal.h"
+
+#include "base/clock.h"
+#include "base/log.h"
+
+#include <mutex>
+#include <set>
+
+namespace nafitha::central {
+
+namespace {
+
+using pg::Array;
+using pg::Params;
+using pg::Rows;
+using pg::Statement;
+
+Error refuse(IngestRefusal& refusal, const char* code, std::string detail, int64_t seq)
+{
+    refusal.error = Error::make(code, std::move(detail));
+    refusal.seq = seq;
+    return refusal.error;
+}
+
+const char* kTerminalColumns =
+    "no, id, centre, name, status, public_key, last_seq, last_hash, entries, enrolled_ms, last_ingest_ms";
+
+struct Terminal {
+    int64_t no = 0;
+    TerminalRecord record;
+};
+
+Terminal read_terminal(const Rows& r, int row)
+{
+    Terminal t;
+    t.no = r.integer(row, 0);
+    auto& x = t.record;
+    x.id = r.text(row, 1);
+    x.centre = r.text(row, 2);
+    x.name = r.text(row, 3);
+    x.status = r.text(row, 4);
+    x.public_key = r.text(row, 5);
+    x.last_seq = r.integer(row, 6);
+    x.last_hash = r.text(row, 7);
+    x.entries = r.integer(row, 8);
+    x.enrolled_ms = r.integer(row, 9);
+    x.last_ingest_ms = r.integer(row, 10);
+    return t;
+}
+
+bool retryable(const Error& e)
+{
+    return e.code == pg::kUnavailable || e.field == "40001" || e.field == "40P01";
+}
+
+enum class Retry { Safe, No };
+
+class PostgresStore final : public Store {
+public:
+    PostgresStore(std::string url, int pool_size, int version) : m_pool(std::move(url), pool_size), m_version(version) {}
+
+    std::string kind() const override { return "postgresql"; }
+    int schema_version() const override { return m_version; }
+
+    Result<std::string> setting(const std::string& name, const std::string& value_if_absent) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::string> {
+            TRY(c.query("INSERT INTO settings(name, value) VALUES($1, $2) ON CONFLICT (name) DO NOTHING",
+                        Params().add(name).add(value_if_absent)));
+            auto r = TRY(c.query("SELECT value FROM settings WHERE name = $1", Params().add(name)));
+            return r.text(0, 0);
+        });
+    }
+
+    Result<void> add_enrollment_code(const EnrollmentCode& code) override
+    {
+        return run(Retry::No, [&](pg::Conn& c) -> Result<void> {
+            TRY(c.query("INSERT INTO enrollment_codes(code_hash, centre, name, created_ms, expires_ms) VALUES($1,$2,$3,$4,$5)",
+                        Params().add(code.code_hash).add(code.centre).add(code.name).add(code.created_ms).add(code.expires_ms)));
+            return {};
+        });
+    }
+
+    Result<TerminalRecord> enroll(const std::string& code_hash, const std::string& terminal_id,
+                                  const std::string& public_key, int64_t now_ms) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<TerminalRecord> {
+            TRY(c.exec("BEGIN"));
+            auto code = TRY(c.query("SELECT centre, name, expires_ms, used_by FROM enrollment_codes WHERE code_hash = $1 FOR UPDATE",
+                                    Params().add(code_hash)));
+            if (code.count() == 0)
+                return Error::make("error.central.enroll_code", "unknown enrollment code");
+            std::string centre = code.text(0, 0), name = code.text(0, 1);
+            int64_t expires = code.integer(0, 2);
+            bool used = !code.null(0, 3);
+            std::string used_by = used ? code.text(0, 3) : std::string();
+            auto existing = TRY(find(c, terminal_id, false));
+            if (used) {
+                if (used_by == terminal_id && existing && existing->record.public_key == public_key && existing->record.status == "active")
+                    return existing->record;
+                return Error::make("error.central.enroll_code", "enrollment code already used");
+            }
+            if (now_ms > expires)
+                return Error::make("error.central.enroll_code", "enrollment code expired");
+            if (existing) {
+                if (existing->record.status == "revoked")
+                    return Error::make("error.central.revoked", "terminal " + terminal_id + " is revoked");
+                if (existing->record.public_key != public_key)
+                    return Error::make("error.central.terminal_conflict", "terminal id is enrolled with another key");
+            } else {
+                TRY(c.query("INSERT INTO terminals(id, centre, name, status, public_key, last_hash, enrolled_ms) "
+                            "VALUES($1,$2,$3,'active',$4,$5,$6)",
+                            Params().add(terminal_id).add(centre).add(name).add(public_key).add(protocol::kGenesisHash).add(now_ms)));
+            }
+            TRY(c.query("UPDATE enrollment_codes SET used_by = $1, used_ms = $2 WHERE code_hash = $3",
+                        Params().add(terminal_id).add(now_ms).add(code_hash)));
+            auto t = TRY(find(c, terminal_id, false));
+            TRY(c.exec("COMMIT"));
+            return t->record;
+        });
+    }
+
+    Result<void> revoke(const std::string& terminal_id) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<void> {
+            auto r = TRY(c.query("UPDATE terminals SET status = 'revoked' WHERE id = $1", Params().add(terminal_id)));
+            if (r.affected() == 0)
+                return Error::make("error.central.unknown_terminal", "no terminal " + terminal_id);
+            return {};
+        });
+    }
+
+    Result<std::optional<TerminalRecord>> find_terminal(const std::string& terminal_id) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::optional<TerminalRecord>> {
+            auto t = TRY(find(c, terminal_id, false));
+            if (!t)
+                return std::optional<TerminalRecord>();
+            return std::optional<TerminalRecord>(t->record);
+        });
+    }
+
+    Result<std::vector<TerminalRecord>> terminals() override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<TerminalRecord>> {
+            auto r = TRY(c.query(std::string("SELECT ") + kTerminalColumns + " FROM terminals ORDER BY id"));
+            std::vector<TerminalRecord> out;
+            for (int i = 0; i < r.count(); ++i)
+                out.push_back(read_terminal(r, i).record);
+            return out;
+        });
+    }
+
+    Result<IngestOutcome> ingest(const std::string& terminal_id, const std::vector<protocol::Entry>& entries,
+                                 int64_t now_ms, IngestRefusal& refusal) override
+    {
+        std::vector<EncodedEntry> encoded;
+        encoded.reserve(entries.size());
+        for (const auto& e : entries)
+            encoded.push_back(TRY(encode_entry(e)));
+        // Entries go to the month of their receipt, never to a month before the terminal's previous batch (two
+        // instances' clocks may differ by a little across midnight), so a terminal's entries of one month are
+        // consecutive. That is this month or, at worst, the next, which is made ready in advance.
+        int32_t month_now = month_of_ms(now_ms);
+        TRY(ensure_month(month_now));
+        TRY(ensure_month(next_month(month_now)));
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<IngestOutcome> {
+            refusal = IngestRefusal{};
+            auto head = TRY(c.pipeline({
+                {"BEGIN", {}},
+                {std::string("SELECT ") + kTerminalColumns + " FROM terminals WHERE id = $1 FOR UPDATE", Params().add(terminal_id)},
+            }));
+            if (head[1].count() == 0)
+                return Error::make("error.central.unknown_terminal", "no terminal " + terminal_id);
+            Terminal t = read_terminal(head[1], 0);
+            if (t.record.status != "active")
+                return Error::make("error.central.revoked", "terminal " + terminal_id + " is revoked");
+            if (entries.empty())
+                return IngestOutcome{t.record.last_seq, 0};
+            if (entries.front().seq > t.record.last_seq + 1)
+                return refuse(refusal, "error.central.gap",
+                              "batch starts at " + std::to_string(entries.front().seq) + ", expected " + std::to_string(t.record.last_seq + 1),
+                              t.record.last_seq + 1);
+            size_t first = 0;
+            while (first < entries.size() && entries[first].seq <= t.record.last_seq)
+                ++first;
+            if (first > 0) {
+                // Entries central already holds must be exactly the stored ones. One that is no longer in the
+                // store was archived and detached with its month: it was acknowledged long ago.
+                auto stored = TRY(c.query("SELECT seq, body FROM entries WHERE terminal = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq",
+                                          Params().add_int4(static_cast<int32_t>(t.no)).add(entries.front().seq).add(entries[first - 1].seq)));
+                std::map<int64_t, std::string> hashes;
+                for (int i = 0; i < stored.count(); ++i)
+                    hashes[stored.integer(i, 0)] = protocol::sha256_hex(TRY(decode_signed_bytes(stored.text(i, 1))));
+                for (size_t i = 0; i < first; ++i) {
+                    auto it = hashes.find(entries[i].seq);
+                    if (it != hashes.end() && it->second != entries[i].hash) {
+                        refusal.stored_hash = it->second;
+                        refusal.offered_hash = entries[i].hash;
+                        return refuse(refusal, "error.central.fork",
+                                      "a different entry is stored under seq " + std::to_string(entries[i].seq), entries[i].seq);
+                    }
+                }
+            }
+            std::vector<Statement> writes;
+            if (first == entries.size()) {
+                writes.push_back({"UPDATE terminals SET last_ingest_ms = GREATEST(last_ingest_ms, $1) WHERE no = $2",
+                                  Params().add(now_ms).add_int4(static_cast<int32_t>(t.no))});
+                writes.push_back({"COMMIT", {}});
+                TRY(c.pipeline(writes));
+                return IngestOutcome{t.record.last_seq, 0};
+            }
+            if (entries[first].prev_hash != t.record.last_hash)
+                return refuse(refusal, "error.central.chain",
+                              "entry " + std::to_string(entries[first].seq) + " does not chain to the stored entry", entries[first].seq);
+            int32_t no = static_cast<int32_t>(t.no);
+            int32_t month = std::min(next_month(month_now), std::max(month_now, month_of_ms(t.record.last_ingest_ms)));
+            Array seqs(pg::kInt8), bodies(pg::kBytea), sigs(pg::kBytea);
+            for (size_t i = first; i < entries.size(); ++i) {
+                seqs.add(encoded[i].seq);
+                bodies.add(std::string_view(encoded[i].body));
+                sigs.add(std::string_view(encoded[i].signature));
+            }
+            writes.push_back({"INSERT INTO entries(terminal, month, seq, body, sig) SELECT $1, $2, s, b, g "
+                              "FROM unnest($3::bigint[], $4::bytea[], $5::bytea[]) AS u(s, b, g)",
+                              Params().add_int4(no).add_int4(month).add(seqs).add(bodies).add(sigs)});
+            add_projection_writes(writes, no, project_batch(entries, first, t.record.centre));
+            const auto& last = entries.back();
+            int64_t stored = static_cast<int64_t>(entries.size() - first);
+            writes.push_back({"INSERT INTO batches(terminal, first_seq, last_seq, received_ms) VALUES($1,$2,$3,$4)",
+                              Params().add_int4(no).add(entries[first].seq).add(last.seq).add(std::max(now_ms, t.record.last_ingest_ms))});
+            writes.push_back({"UPDATE terminals SET last_seq = $1, last_hash = $2, entries = entries + $3, last_ingest_ms = GREATEST(last_ingest_ms, $4) WHERE no = $5",
+                              Params().add(last.seq).add(last.hash).add(stored).add(now_ms).add_int4(no)});
+            writes.push_back({"COMMIT", {}});
+            TRY(c.pipeline(writes));
+            return IngestOutcome{last.seq, stored};
+        });
+    }
+
+    Result<void> record_fork_alarm(const std::string& terminal_id, int64_t seq, const std::string& stored_hash,
+                                   const std::string& offered_hash, int64_t now_ms) override
+    {
+        return run(Retry::No, [&](pg::Conn& c) -> Result<void> {
+            TRY(c.query("INSERT INTO fork_alarms(terminal_id, seq, stored_hash, offered_hash, time_ms) VALUES($1,$2,$3,$4,$5)",
+                        Params().add(terminal_id).add(seq).add(stored_hash).add(offered_hash).add(now_ms)));
+            return {};
+        });
+    }
+
+    Result<std::vector<ForkAlarm>> fork_alarms() override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<ForkAlarm>> {
+            auto r = TRY(c.query("SELECT terminal_id, seq, stored_hash, offered_hash, time_ms FROM fork_alarms ORDER BY id"));
+            std::vector<ForkAlarm> out;
+            for (int i = 0; i < r.count(); ++i)
+                out.push_back({r.text(i, 0), r.integer(i, 1), r.text(i, 2), r.text(i, 3), r.integer(i, 4)});
+            return out;
+        });
+    }
+
+    Result<std::vector<StoredEntry>> entries(const std::string& terminal_id) override
+    {
+        std::vector<StoredEntry> out;
+        TRY(scan_entries(terminal_id, 0, [&](const SignedEntry& e) -> Result<void> {
+            out.push_back({e.seq, protocol::sha256_hex(e.bytes)});
+            return {};
+        }));
+        return out;
+    }
+
+    Result<void> scan_entries(const std::string& terminal_id, int64_t after_seq,
+                              const std::function<Result<void>(const SignedEntry&)>& fn) override
+    {
+        auto t = TRY(run(Retry::Safe, [&](pg::Conn& c) { return find(c, terminal_id, false); }));
+        if (!t)
+            return {};
+        return scan_range(static_cast<int32_t>(t->no), after_seq, INT64_MAX, fn);
+    }
+
+    Result<std::vector<int32_t>> months() override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<int32_t>> {
+            // The partitions attached to entries that hold rows.
+            auto parts = TRY(c.query(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'entries'::regclass "
+                "ORDER BY c.relname"));
+            std::vector<int32_t> out;
+            for (int i = 0; i < parts.count(); ++i) {
+                std::string name = parts.text(i, 0);
+                auto any = TRY(c.query("SELECT 1 FROM " + name + " LIMIT 1"));
+                if (any.count() > 0 && name.size() == 14)
+                    out.push_back(std::stoi(name.substr(8)));
+            }
+            return out;
+        });
+    }
+
+    Result<void> scan_month(int32_t month,
+                            const std::function<Result<void>(const std::string&, const SignedEntry&)>& fn) override
+    {
+        // Terminal by terminal, a page at a time, so that memory stays bounded whatever the month holds.
+        auto list = TRY(run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<std::pair<int32_t, std::string>>> {
+            auto r = TRY(c.query("SELECT DISTINCT e.terminal, t.id FROM entries e JOIN terminals t ON t.no = e.terminal "
+                                 "WHERE e.month = $1 ORDER BY e.terminal",
+                                 Params().add_int4(month)));
+            std::vector<std::pair<int32_t, std::string>> out;
+            for (int i = 0; i < r.count(); ++i)
+                out.emplace_back(static_cast<int32_t>(r.integer(i, 0)), r.text(i, 1));
+            return out;
+        }));
+        for (const auto& [no, id] : list)
+            TRY(scan_range(no, 0, INT64_MAX, [&, id = id](const SignedEntry& e) { return fn(id, e); }, month));
+        return {};
+    }
+
+    Result<std::vector<MonthSummary>> archived_months() override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<MonthSummary>> {
+            auto r = TRY(c.query("SELECT month, entries, archive_sha256 FROM archived_months ORDER BY month"));
+            std::vector<MonthSummary> out;
+            for (int i = 0; i < r.count(); ++i)
+                out.push_back({static_cast<int32_t>(r.integer(i, 0)), r.integer(i, 1), r.text(i, 2), {}});
+            auto ranges = TRY(c.query("SELECT a.month, t.id, a.first_seq, a.last_seq, a.first_prev, a.last_hash FROM archived_ranges a "
+                                      "JOIN terminals t ON t.no = a.terminal ORDER BY a.month, t.id, a.first_seq"));
+            for (int i = 0; i < ranges.count(); ++i)
+                for (auto& m : out)
+                    if (m.month == ranges.integer(i, 0))
+                        m.ranges.push_back({ranges.text(i, 1), ranges.integer(i, 2), ranges.integer(i, 3), ranges.text(i, 4), ranges.text(i, 5)});
+            return out;
+        });
+    }
+
+    Result<std::string> detach_month(const MonthSummary& summary, int64_t now_ms) override
+    {
+        if (summary.month >= month_of_ms(now_ms))
+            return Error::make("error.central.month_open", "month " + std::to_string(summary.month) + " is not closed yet");
+        std::string name = "entries_" + std::to_string(summary.month);
+        return run(Retry::No, [&](pg::Conn& c) -> Result<std::string> {
+            TRY(c.exec("BEGIN"));
+            auto count = TRY(c.query("SELECT COUNT(*) FROM entries WHERE month = $1", Params().add_int4(summary.month)));
+            if (count.integer(0, 0) != summary.entries)
+                return Error::make("error.central.archive_mismatch",
+                                   "the archive holds " + std::to_string(summary.entries) + " entries but the month holds "
+                                       + std::to_string(count.integer(0, 0)));
+            TRY(c.query("INSERT INTO archived_months(month, entries, archive_sha256, detached_ms) VALUES($1,$2,$3,$4)",
+                        Params().add_int4(summary.month).add(summary.entries).add(summary.archive_sha256).add(now_ms)));
+            for (const auto& r : summary.ranges) {
+                // Each range must be exactly what the month holds for that terminal.
+                auto held = TRY(c.query("SELECT MIN(e.seq), MAX(e.seq), COUNT(*) FROM entries e JOIN terminals t ON t.no = e.terminal "
+                                        "WHERE e.month = $1 AND t.id = $2",
+                                        Params().add_int4(summary.month).add(r.terminal_id)));
+                if (held.null(0, 0) || held.integer(0, 0) != r.first_seq || held.integer(0, 1) != r.last_seq
+                    || held.integer(0, 2) != r.last_seq - r.first_seq + 1)
+                    return Error::make("error.central.archive_mismatch",
+                                       "the archive's entries of terminal " + r.terminal_id + " are not the month's");
+                TRY(c.query("INSERT INTO archived_ranges(month, terminal, first_seq, last_seq, first_prev, last_hash) "
+                            "SELECT $1, no, $3, $4, $5, $6 FROM terminals WHERE id = $2",
+                            Params().add_int4(summary.month).add(r.terminal_id).add(r.first_seq).add(r.last_seq).add(r.first_prev).add(r.last_hash)));
+            }
+            TRY(c.exec("ALTER TABLE entries DETACH PARTITION " + name));
+            TRY(c.exec("COMMIT"));
+            return name;
+        });
+    }
+
+    Result<int64_t> import_catalogue(const nlohmann::json& document, int64_t now_ms) override
+    {
+        if (!document.is_object())
+            return Error::make("error.central.catalogue_invalid", "the catalogue is not a JSON object");
+        auto v = document.find("version");
+        if (v == document.end() || !v->is_number_integer() || v->get<int64_t>() < 1)
+            return Error::make("error.central.catalogue_invalid", "the catalogue has no positive integer 'version'");
+        int64_t version = v->get<int64_t>();
+        return run(Retry::No, [&](pg::Conn& c) -> Result<int64_t> {
+            TRY(c.exec("BEGIN"));
+            TRY(c.exec("LOCK TABLE catalogues IN EXCLUSIVE MODE"));
+            auto cur = TRY(c.query("SELECT COALESCE(MAX(version), 0)::bigint FROM catalogues"));
+            if (version <= cur.integer(0, 0))
+                return Error::make("error.central.catalogue_old",
+                                   "version " + std::to_string(version) + " is not newer than " + std::to_string(cur.integer(0, 0)));
+            TRY(c.query("INSERT INTO catalogues(version, document, imported_ms) VALUES($1,$2,$3)",
+                        Params().add(version).add(document.dump()).add(now_ms)));
+            TRY(c.exec("COMMIT"));
+            return version;
+        });
+    }
+
+    Result<std::optional<CatalogueRecord>> latest_catalogue() override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::optional<CatalogueRecord>> {
+            auto r = TRY(c.query("SELECT version, document FROM catalogues ORDER BY version DESC LIMIT 1"));
+            if (r.count() == 0)
+                return std::optional<CatalogueRecord>();
+            return std::optional<CatalogueRecord>(CatalogueRecord{r.integer(0, 0), r.text(0, 1)});
+        });
+    }
+
+    Result<int64_t> add_decision(const std::string& reference, const std::string& status, const std::string& note,
+                                 int64_t now_ms, const std::string& terminal_id) override
+    {
+        return run(Retry::No, [&](pg::Conn& c) -> Result<int64_t> {
+            TRY(c.exec("BEGIN"));
+            // Decisions are numbered and committed one at a time, so that a terminal reading "after cursor N"
+            // can never miss a smaller cursor committed later by another instance.
+            TRY(c.exec("LOCK TABLE decisions IN EXCLUSIVE MODE"));
+            auto app = TRY(c.query("SELECT t.id, t.no FROM applications a JOIN terminals t ON t.no = a.terminal "
+                                   "WHERE a.reference = $1 AND ($2 = '' OR t.id = $2) LIMIT 2",
+                                   Params().add(reference).add(terminal_id)));
+            if (app.count() == 0)
+                return Error::make("error.central.unknown_application", "no application " + reference);
+            if (app.count() > 1)
+                return Error::make("error.central.ambiguous_application",
+                                   "several terminals have an application " + reference + ": name the terminal");
+            std::string terminal = app.text(0, 0);
+            int64_t no = app.integer(0, 1);
+            auto ins = TRY(c.query("INSERT INTO decisions(reference, terminal_id, status, note, decided_at) VALUES($1,$2,$3,$4,$5) "
+                                   "RETURNING cursor",
+                                   Params().add(reference).add(terminal).add(status).add(note).add(clock::iso8601_utc(now_ms))));
+            TRY(c.query("UPDATE applications SET status = $1, updated_ms = $2 WHERE terminal = $3 AND reference = $4",
+                        Params().add(status).add(now_ms).add_int4(static_cast<int32_t>(no)).add(reference)));
+            TRY(c.exec("COMMIT"));
+            return ins.integer(0, 0);
+        });
+    }
+
+    Result<std::vector<protocol::Decision>> decisions_after(const std::string& terminal_id, int64_t cursor,
+                                                            size_t max_count) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<protocol::Decision>> {
+            auto r = TRY(c.query("SELECT cursor, reference, status, note, decided_at FROM decisions WHERE terminal_id = $1 AND cursor > $2 "
+                                 "ORDER BY cursor LIMIT $3",
+                                 Params().add(terminal_id).add(cursor).add(static_cast<int64_t>(max_count))));
+            std::vector<protocol::Decision> out;
+            for (int i = 0; i < r.count(); ++i)
+                out.push_back({r.integer(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4)});
+            return out;
+        });
+    }
+
+    Result<Counts> counts() override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<Counts> {
+            auto r = TRY(c.query("SELECT (SELECT COALESCE(SUM(entries), 0)::bigint FROM terminals), (SELECT COUNT(*) FROM fork_alarms), "
+                                 "(SELECT COUNT(*) FROM applications), (SELECT COUNT(*) FROM payments), "
+                                 "(SELECT COUNT(*) FROM tickets), (SELECT COUNT(*) FROM surveys)"));
+            return Counts{r.integer(0, 0), r.integer(0, 1), r.integer(0, 2), r.integer(0, 3), r.integer(0, 4), r.integer(0, 5)};
+        });
+    }
+
+    Result<std::vector<ReconcileRow>> fees_due_vs_paid(const std::string& centre, int32_t month) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<ReconcileRow>> {
+            auto r = TRY(c.query(R"SQL(
+SELECT t.id, a.reference, COALESCE(a.fee_minor, 0), a.paid_minor
+  FROM applications a JOIN terminals t ON t.no = a.terminal
+  WHERE a.centre = $1 AND a.submitted_ms >= $2 AND a.submitted_ms < $3
+UNION ALL
+SELECT t.id, p.reference, 0::bigint, SUM(COALESCE(p.amount_minor, 0))::bigint
+  FROM payments p JOIN terminals t ON t.no = p.terminal
+  WHERE p.centre = $1 AND p.time_ms >= $2 AND p.time_ms < $3
+    AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.terminal = p.terminal AND a.reference = p.reference)
+  GROUP BY t.id, p.reference
+ORDER BY 1, 2)SQL",
+                                 Params().add(centre).add(month_start_ms(month)).add(month_start_ms(next_month(month)))));
+            std::vector<ReconcileRow> out;
+            out.reserve(static_cast<size_t>(r.count()));
+            for (int i = 0; i < r.count(); ++i)
+                out.push_back({r.text(i, 0), r.text(i, 1), r.integer(i, 2), r.integer(i, 3)});
+            return out;
+        });
+    }
+
+    Result<std::vector<EntryCount>> entries_by_type(int32_t from_day, int32_t to_day) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<EntryCount>> {
+            auto r = TRY(c.query("SELECT day, type, SUM(n)::bigint FROM entry_days WHERE day >= $1 AND day <= $2 GROUP BY day, type "
+                                 "ORDER BY day, type",
+                                 Params().add_int4(from_day).add_int4(to_day)));
+            std::vector<EntryCount> out;
+            for (int i = 0; i < r.count(); ++i)
+                out.push_back({static_cast<int32_t>(r.integer(i, 0)), r.text(i, 1), r.integer(i, 2)});
+            return out;
+        });
+    }
+
+    Result<std::vector<ApplicationCount>> applications_by_status(int64_t from_ms, int64_t to_ms) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<ApplicationCount>> {
+            auto r = TRY(c.query("SELECT centre, entity, service_code, status, COUNT(*) FROM applications "
+                                 "WHERE submitted_ms >= $1 AND submitted_ms < $2 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+                                 Params().add(from_ms).add(to_ms)));
+            std::vector<ApplicationCount> out;
+            for (int i = 0; i < r.count(); ++i)
+                out.push_back({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.integer(i, 4)});
+            return out;
+        });
+    }
+
+    Result<int64_t> stored_bytes() override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<int64_t> {
+            // Tables of this store (partitions included) with their indexes and TOAST.
+            auto r = TRY(c.query(
+                "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c "
+                "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'"));
+            return r.integer(0, 0);
+        });
+    }
+
+    // ---- State shared by every instance (central/front) ----
+
+    Result<bool> use_nonce(const std::string& terminal_id, const std::string& nonce, int64_t expires_ms,
+                           int64_t now_ms) override
+    {
+        // Not retried: had a lost answer's commit happened, the retry would call a fresh nonce a replay.
+        return run(Retry::No, [&](pg::Conn& c) -> Result<bool> {
+            auto r = TRY(c.query("INSERT INTO nonces(terminal_id, nonce, expires_ms) VALUES($1, $2, $3) "
+                                 "ON CONFLICT (terminal_id, nonce) DO UPDATE SET expires_ms = excluded.expires_ms "
+                                 "WHERE nonces.expires_ms <= $4",
+                                 Params().add(terminal_id).add(nonce).add(expires_ms).add(now_ms)));
+            return r.affected() == 1;
+        });
+    }
+
+    Result<RateWindow> count_in_window(const std::string& key, int64_t window_ms, int64_t now_ms) override
+    {
+        int64_t start = now_ms - now_ms % window_ms;
+        return run(Retry::No, [&](pg::Conn& c) -> Result<RateWindow> {
+            auto r = TRY(c.query("INSERT INTO rate_windows(key, window_start, window_end, count) VALUES($1, $2, $3, 1) "
+                                 "ON CONFLICT (key) DO UPDATE SET count = CASE WHEN rate_windows.window_start = excluded.window_start "
+                                 "THEN rate_windows.count + 1 ELSE 1 END, window_start = excluded.window_start, "
+                                 "window_end = excluded.window_end RETURNING count",
+                                 Params().add(key).add(start).add(start + window_ms)));
+            return RateWindow{r.integer(0, 0), start + window_ms};
+        });
+    }
+
+    Result<void> add_counters(const std::vector<std::pair<std::string, int64_t>>& deltas) override
+    {
+        if (deltas.empty())
+            return {};
+        // Summed per name first: one row may appear once per statement in ON CONFLICT DO UPDATE.
+        std::map<std::string, int64_t> sums;
+        for (const auto& [name, v] : deltas)
+            sums[name] += v;
+        Array names(pg::kText), values(pg::kInt8);
+        for (const auto& [name, v] : sums) {
+            names.add(std::string_view(name));
+            values.add(v);
+        }
+        return run(Retry::No, [&](pg::Conn& c) -> Result<void> {
+            TRY(c.query("INSERT INTO counters(name, value) SELECT n, v FROM unnest($1::text[], $2::bigint[]) AS u(n, v) "
+                        "ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value",
+                        Params().add(names).add(values)));
+            return {};
+        });
+    }
+
+    Result<std::vector<std::pair<std::string, int64_t>>> counters() override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<std::pair<std::string, int64_t>>> {
+            auto r = TRY(c.query("SELECT name, value FROM counters ORDER BY name"));
+            std::vector<std::pair<std::string, int64_t>> out;
+            for (int i = 0; i < r.count(); ++i)
+                out.emplace_back(r.text(i, 0), r.integer(i, 1));
+            return out;
+        });
+    }
+
+    Result<void> probe_write(const std::string& instance, int64_t now_ms) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<void> {
+            TRY(c.query("INSERT INTO central_heartbeat(instance, time_ms) VALUES($1, $2) "
+                        "ON CONFLICT (instance) DO UPDATE SET time_ms = excluded.time_ms",
+                        Params().add(instance).add(now_ms)));
+            return {};
+        });
+    }
+
+    Result<void> expire_state(int64_t now_ms) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<void> {
+            TRY(c.query("DELETE FROM nonces WHERE expires_ms < $1", Params().add(now_ms)));
+            TRY(c.query("DELETE FROM rate_windows WHERE window_end < $1", Params().add(now_ms)));
+            return {};
+        });
+    }
+
+private:
+    template<typename F>
+    auto run(Retry retry, F&& f) -> decltype(f(std::declval<pg::Conn&>()))
+    {
+        for (int attempt = 0;; ++attempt) {
+            auto lease = m_pool.acquire();
+            if (!lease.ok()) {
+                if (retry == Retry::Safe && attempt == 0)
+                    continue;
+                return lease.release_error();
+            }
+            auto r = f(*lease.value());
+            if (!r.ok() && retry == Retry::Safe && attempt < 2 && retryable(r.error()))
+                continue;
+            return r;
+        }
+    }
+
+    Result<std::optional<Terminal>> find(pg::Conn& c, const std::string& terminal_id, bool for_update)
+    {
+        auto r = TRY(c.query(std::string("SELECT ") + kTerminalColumns + " FROM terminals WHERE id = $1" + (for_update ? " FOR UPDATE" : ""),
+                             Params().add(terminal_id)));
+        if (r.count() == 0)
+            return std::optional<Terminal>();
+        return std::optional<Terminal>(read_terminal(r, 0));
+    }
+
+    Result<void> ensure_month(int32_t month)
+    {
+        {
+            std::lock_guard lock(m_months_mutex);
+            if (m_months.count(month))
+                return {};
+        }
+        TRY(run(Retry::Safe, [&](pg::Conn& c) { return pg_store::ensure_partition(c, month); }));
+        std::lock_guard lock(m_months_mutex);
+        m_months.insert(month);
+        return {};
+    }
+
+    // Entries of terminal `no` after `after` up to `last`, a page at a time; `month` 0 = every month.
+    Result<void> scan_range(int32_t no, int64_t after, int64_t last, const std::function<Result<void>(const SignedEntry&)>& fn,
+                            int32_t month = 0)
+    {
+        constexpr int64_t kPage = 2000;
+        for (;;) {
+            auto page = TRY(run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<SignedEntry>> {
+                auto r = TRY(c.query("SELECT seq, month, body, sig FROM entries WHERE terminal = $1 AND seq > $2 AND seq <= $3 "
+                                     "AND ($4 = 0 OR month = $4) ORDER BY seq LIMIT $5",
+                                     Params().add_int4(no).add(after).add(last).add_int4(month).add(kPage)));
+                std::vector<SignedEntry> out;
+                out.reserve(static_cast<size_t>(r.count()));
+                for (int i = 0; i < r.count(); ++i) {
+                    SignedEntry e;
+                    e.seq = r.integer(i, 0);
+                    e.month = static_cast<int32_t>(r.integer(i, 1));
+                    e.bytes = TRY(decode_signed_bytes(r.text(i, 2)));
+                    e.signature = r.text(i, 3);
+                    out.push_back(std::move(e));
+                }
+                return out;
+            }));
+            for (const auto& e : page)
+                TRY(fn(e));
+            if (static_cast<int64_t>(page.size()) < kPage)
+                return {};
+            after = page.back().seq;
+        }
+    }
+
+    static void add_projection_writes(std::vector<Statement>& w, int32_t no, const BatchFacts& f)
+    {
+        if (!f.applications.empty()) {
+            Array ref(pg::kText), centre(pg::kText), entity(pg::kText), service(pg::kText), channel(pg::kText), fee(pg::kInt8),
+                at(pg::kInt8);
+            for (const auto& a : f.applications) {
+                ref.add(std::string_view(a.reference));
+                centre.add(std::string_view(a.centre));
+                entity.add(std::string_view(a.entity));
+                service.add(std::string_view(a.service_code));
+                channel.add(std::string_view(a.channel));
+                fee.add(a.fee_minor);
+                at.add(a.submitted_ms);
+            }
+            w.push_back({"INSERT INTO applications(terminal, reference, centre, entity, service_code, channel, status, fee_minor, "
+                         "paid_minor, submitted_ms, updated_ms) SELECT $1, r, c, e, s, ch, 'submitted', f, 0, t, t "
+                         "FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[]) "
+                         "AS u(r, c, e, s, ch, f, t) ON CONFLICT DO NOTHING",
+                         Params().add_int4(no).add(ref).add(centre).add(entity).add(service).add(channel).add(fee).add(at)});
+        }
+        if (!f.statuses.empty()) {
+            Array ref(pg::kText), status(pg::kText), at(pg::kInt8);
+            for (const auto& [r, s] : f.statuses) {
+                ref.add(std::string_view(r));
+                status.add(std::string_view(s.status));
+                at.add(s.time_ms);
+            }
+            w.push_back({"UPDATE applications a SET status = u.s, updated_ms = u.t "
+                         "FROM unnest($2::text[], $3::text[], $4::bigint[]) AS u(r, s, t) WHERE a.terminal = $1 AND a.reference = u.r",
+                         Params().add_int4(no).add(ref).add(status).add(at)});
+        }
+        if (!f.payments.empty()) {
+            Array seq(pg::kInt8), ref(pg::kText), centre(pg::kText), method(pg::kText), amount(pg::kInt8), at(pg::kInt8);
+            for (const auto& p : f.payments) {
+                seq.add(p.seq);
+                ref.add(std::string_view(p.reference));
+                centre.add(std::string_view(p.centre));
+                method.add(std::string_view(p.method));
+                amount.add(p.amount_minor);
+                at.add(p.time_ms);
+            }
+            w.push_back({"INSERT INTO payments(terminal, seq, reference, centre, method, amount_minor, time_ms) "
+                         "SELECT $1, s, r, c, m, a, t FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[]) "
+                         "AS u(s, r, c, m, a, t) ON CONFLICT DO NOTHING",
+                         Params().add_int4(no).add(seq).add(ref).add(centre).add(method).add(amount).add(at)});
+        }
+        if (!f.paid.empty()) {
+            Array ref(pg::kText), amount(pg::kInt8);
+            for (const auto& [r, a] : f.paid) {
+                ref.add(std::string_view(r));
+                amount.add(a);
+            }
+            w.push_back({"UPDATE applications a SET paid_minor = a.paid_minor + u.p "
+                         "FROM unnest($2::text[], $3::bigint[]) AS u(r, p) WHERE a.terminal = $1 AND a.reference = u.r",
+                         Params().add_int4(no).add(ref).add(amount)});
+        }
+        if (!f.tickets.empty()) {
+            Array ticket(pg::kText), centre(pg::kText), category(pg::kText), at(pg::kInt8);
+            for (const auto& k : f.tickets) {
+                ticket.add(std::string_view(k.ticket));
+                centre.add(std::string_view(k.centre));
+                category.add(std::string_view(k.category));
+                at.add(k.issued_ms);
+            }
+            w.push_back({"INSERT INTO tickets(terminal, ticket, centre, category, status, issued_ms) "
+                         "SELECT $1, k, c, g, 'issued', t FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) AS u(k, c, g, t) "
+                         "ON CONFLICT DO NOTHING",
+                         Params().add_int4(no).add(ticket).add(centre).add(category).add(at)});
+        }
+        if (!f.ticket_changes.empty()) {
+            Array ticket(pg::kText), status(pg::kText), called(pg::kInt8), done(pg::kInt8);
+            for (const auto& [k, ch] : f.ticket_changes) {
+                ticket.add(std::string_view(k));
+                status.add(std::string_view(ch.status));
+                called.add(ch.called_ms);
+                done.add(ch.done_ms);
+            }
+            w.push_back({"UPDATE tickets k SET status = u.s, called_ms = COALESCE(k.called_ms, u.c), served_ms = COALESCE(u.d, k.served_ms) "
+                         "FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS u(t, s, c, d) "
+                         "WHERE k.terminal = $1 AND k.ticket = u.t",
+                         Params().add_int4(no).add(ticket).add(status).add(called).add(done)});
+        }
+        if (!f.surveys.empty()) {
+            Array seq(pg::kInt8), ref(pg::kText), rating(pg::kInt8), at(pg::kInt8);
+            for (const auto& s : f.surveys) {
+                seq.add(s.seq);
+                ref.add(std::string_view(s.reference));
+                rating.add(s.rating);
+                at.add(s.time_ms);
+            }
+            w.push_back({"INSERT INTO surveys(terminal, seq, reference, rating, time_ms) "
+                         "SELECT $1, s, r, g, t FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bigint[]) AS u(s, r, g, t) "
+                         "ON CONFLICT DO NOTHING",
+                         Params().add_int4(no).add(seq).add(ref).add(rating).add(at)});
+        }
+        if (!f.day_counts.empty()) {
+            Array day(pg::kInt4), type(pg::kText), n(pg::kInt8);
+            for (const auto& [key, count] : f.day_counts) {
+                day.add(static_cast<int64_t>(key.first));
+                type.add(std::string_view(key.second));
+                n.add(count);
+            }
+            w.push_back({"INSERT INTO entry_days(day, type, terminal, n) SELECT d, y, $1, n FROM unnest($2::int[], $3::text[], $4::bigint[]) "
+                         "AS u(d, y, n) ON CONFLICT (day, type, terminal) DO UPDATE SET n = entry_days.n + excluded.n",
+                         Params().add_int4(no).add(day).add(type).add(n)});
+        }
+    }
+
+    pg::Pool m_pool;
+    int m_version = 0;
+    std::mutex m_months_mutex;
+    std::set<int32_t> m_months;
+};
+
+} // namespace
+
+int postgres_schema_latest() { return pg_store::latest_version(); }
+
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url, const OpenOptions& options)
+{
+    int version = 0;
+    {
+        auto conn = TRY(pg::Conn::connect(url));
+        version = TRY(pg_store::migrate(conn, options.target_version));
+    }
+    return std::unique_ptr<Store>(std::make_unique<PostgresStore>(url, std::max(1, options.pool_size), version));
+}
+
+} // namespace nafitha::central

@@ -1,0 +1,270 @@
+// Numbered migrations of the SQLite central store. PRAGMA user_version holds the version; a database from
+// before versioning (tables but user_version 0) is version 1. Each migration runs in its own transaction and
+// is tested from the previous version holding data (tests/store/test_migrations.cpp). Never edit a migration
+// that has shipped: add the next one.
+
+#include "central/store/codec.h"
+#include "central/store/sqlite/internal.h"
+#include "central/store/store.h"
+
+#include "base/log.h"
+#include "sync/protocol/canonical.h"
+
+#include <sqlite3.h>
+
+#include <map>
+
+namespace nafitha::central::sqlite_store {
+
+namespace {
+
+// Version 1: the first schema (payloads re-serialised, one text row per entry). Kept verbatim so that a fresh
+// store walks the same path as an old one.
+const char* kV1 = R"SQL(
+CREATE TABLE IF NOT EXISTS enrollment_codes(
+  code_hash TEXT PRIMARY KEY, centre TEXT NOT NULL, name TEXT NOT NULL,
+  created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL, used_by TEXT, used_ms INTEGER);
+CREATE TABLE IF NOT EXISTS terminals(
+  id TEXT PRIMARY KEY, centre TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, public_key TEXT NOT NULL,
+  last_seq INTEGER NOT NULL DEFAULT 0, last_hash TEXT NOT NULL, entries INTEGER NOT NULL DEFAULT 0,
+  enrolled_ms INTEGER NOT NULL, last_ingest_ms INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS entries(
+  terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, time TEXT NOT NULL,
+  payload TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, signature TEXT NOT NULL,
+  received_ms INTEGER NOT NULL, PRIMARY KEY(terminal_id, seq)) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries
+  BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
+  BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;
+CREATE TABLE IF NOT EXISTS fork_alarms(
+  id INTEGER PRIMARY KEY, terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, stored_hash TEXT NOT NULL,
+  offered_hash TEXT NOT NULL, time_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS applications(
+  terminal_id TEXT NOT NULL, reference TEXT NOT NULL, centre TEXT, service_code TEXT, status TEXT NOT NULL,
+  fee_minor INTEGER, submitted_at TEXT, updated_at TEXT, PRIMARY KEY(terminal_id, reference));
+CREATE INDEX IF NOT EXISTS applications_by_reference ON applications(reference);
+CREATE TABLE IF NOT EXISTS payments(
+  terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, reference TEXT, amount_minor INTEGER, method TEXT, time TEXT,
+  PRIMARY KEY(terminal_id, seq));
+CREATE TABLE IF NOT EXISTS tickets(
+  terminal_id TEXT NOT NULL, ticket TEXT NOT NULL, centre TEXT, category TEXT, status TEXT NOT NULL,
+  issued_at TEXT, called_at TEXT, served_at TEXT, PRIMARY KEY(terminal_id, ticket));
+CREATE TABLE IF NOT EXISTS surveys(
+  terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, reference TEXT, rating INTEGER, time TEXT,
+  PRIMARY KEY(terminal_id, seq));
+CREATE TABLE IF NOT EXISTS catalogues(version INTEGER PRIMARY KEY, document TEXT NOT NULL, imported_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS decisions(
+  cursor INTEGER PRIMARY KEY AUTOINCREMENT, reference TEXT NOT NULL, terminal_id TEXT NOT NULL, status TEXT NOT NULL,
+  note TEXT NOT NULL, decided_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS decisions_by_terminal ON decisions(terminal_id, cursor);
+)SQL";
+
+Result<void> migrate_v1(db::Db& db) { return db.exec(kV1); }
+
+// Version 2: each entry's signed bytes as received (compressed, codec.h) and its raw signature, keyed by a small
+// terminal number; a log of batches (receipt time, for monthly archives); projections with times in ms, the
+// fields the indicators need, their indexes, and paid amounts on the application; entries counted per day and
+// type; shared settings.
+const char* kV2Tables = R"SQL(
+DROP TRIGGER entries_no_update;
+DROP TRIGGER entries_no_delete;
+DROP INDEX applications_by_reference;
+ALTER TABLE terminals RENAME TO terminals_v1;
+ALTER TABLE entries RENAME TO entries_v1;
+ALTER TABLE applications RENAME TO applications_v1;
+ALTER TABLE payments RENAME TO payments_v1;
+ALTER TABLE tickets RENAME TO tickets_v1;
+ALTER TABLE surveys RENAME TO surveys_v1;
+CREATE TABLE settings(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE terminals(
+  no INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, centre TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL,
+  public_key TEXT NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0, last_hash TEXT NOT NULL,
+  entries INTEGER NOT NULL DEFAULT 0, enrolled_ms INTEGER NOT NULL, last_ingest_ms INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE entries(
+  terminal INTEGER NOT NULL, seq INTEGER NOT NULL, body BLOB NOT NULL, sig BLOB NOT NULL,
+  PRIMARY KEY(terminal, seq)) WITHOUT ROWID;
+CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;
+CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;
+CREATE TABLE batches(
+  terminal INTEGER NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, received_ms INTEGER NOT NULL,
+  PRIMARY KEY(terminal, first_seq)) WITHOUT ROWID;
+CREATE INDEX batches_by_time ON batches(received_ms);
+CREATE TABLE applications(
+  terminal INTEGER NOT NULL, reference TEXT NOT NULL, centre TEXT NOT NULL, entity TEXT NOT NULL,
+  service_code TEXT NOT NULL, channel TEXT NOT NULL, status TEXT NOT NULL, fee_minor INTEGER,
+  paid_minor INTEGER NOT NULL DEFAULT 0, submitted_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,
+  PRIMARY KEY(terminal, reference)) WITHOUT ROWID;
+CREATE INDEX applications_by_reference ON applications(reference);
+CREATE INDEX applications_by_centre ON applications(centre, submitted_ms);
+CREATE INDEX applications_by_service ON applications(entity, service_code, status);
+CREATE TABLE payments(
+  terminal INTEGER NOT NULL, seq INTEGER NOT NULL, reference TEXT NOT NULL, centre TEXT NOT NULL, method TEXT NOT NULL,
+  amount_minor INTEGER, time_ms INTEGER NOT NULL, PRIMARY KEY(terminal, seq)) WITHOUT ROWID;
+CREATE INDEX payments_by_centre ON payments(centre, time_ms);
+CREATE TABLE tickets(
+  terminal INTEGER NOT NULL, ticket TEXT NOT NULL, centre TEXT NOT NULL, category TEXT NOT NULL, status TEXT NOT NULL,
+  issued_ms INTEGER NOT NULL, called_ms INTEGER, served_ms INTEGER, PRIMARY KEY(terminal, ticket)) WITHOUT ROWID;
+CREATE TABLE surveys(
+  terminal INTEGER NOT NULL, seq INTEGER NOT NULL, reference TEXT NOT NULL, rating INTEGER, time_ms INTEGER NOT NULL,
+  PRIMARY KEY(terminal, seq)) WITHOUT ROWID;
+CREATE TABLE entry_days(
+  day INTEGER NOT NULL, type TEXT NOT NULL, terminal INTEGER NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY(day, type, terminal)) WITHOUT ROWID;
+INSERT INTO terminals(id, centre, name, status, public_key, last_seq, last_hash, entries, enrolled_ms, last_ingest_ms)
+  SELECT id, centre, name, status, public_key, last_seq, last_hash, entries, enrolled_ms, last_ingest_ms
+  FROM terminals_v1 ORDER BY enrolled_ms, id;
+)SQL";
+
+// iso_ms(text): the ISO 8601 time as unix ms, NULL when it does not parse.
+void iso_ms(sqlite3_context* ctx, int, sqlite3_value** argv)
+{
+    const unsigned char* text = sqlite3_value_text(argv[0]);
+    auto ms = text ? parse_time_ms(reinterpret_cast<const char*>(text)) : std::nullopt;
+    if (ms)
+        sqlite3_result_int64(ctx, *ms);
+    else
+        sqlite3_result_null(ctx);
+}
+
+Result<void> migrate_v2(db::Db& db)
+{
+    TRY(db.exec(kV2Tables));
+    // Entries: the signed bytes are rebuilt from the stored fields (the payload was kept as compact sorted JSON);
+    // each must hash to the stored hash. One that does not is kept as rebuilt, and `verify` will name it.
+    auto rows = TRY(db.prepare(
+        "SELECT t.no, t.centre, e.seq, e.id, e.terminal_id, e.type, e.time, e.payload, e.prev_hash, e.hash, e.signature, "
+        "e.received_ms FROM entries_v1 e JOIN terminals t ON t.id = e.terminal_id ORDER BY t.no, e.seq"));
+    auto ins = TRY(db.prepare("INSERT INTO entries(terminal, seq, body, sig) VALUES(?,?,?,?)"));
+    auto batch = TRY(db.prepare("INSERT INTO batches(terminal, first_seq, last_seq, received_ms) VALUES(?,?,?,?)"));
+    int64_t converted = 0, mismatched = 0;
+    int64_t cur_terminal = -1, first = 0, last = 0, received = 0;
+    std::string cur_centre;
+    std::vector<protocol::Entry> chain;
+    auto flush_batch = [&]() -> Result<void> {
+        if (cur_terminal < 0 || first == 0)
+            return {};
+        batch.bind(1, cur_terminal).bind(2, first).bind(3, last).bind(4, received);
+        TRY(batch.run());
+        batch.reset();
+        first = 0;
+        return {};
+    };
+    auto flush_terminal = [&]() -> Result<void> {
+        TRY(flush_batch());
+        if (cur_terminal >= 0 && !chain.empty())
+            TRY(apply_facts(db, cur_terminal, project_batch(chain, 0, cur_centre)));
+        chain.clear();
+        return {};
+    };
+    while (TRY(rows.step())) {
+        int64_t no = rows.int64(0);
+        if (no != cur_terminal) {
+            TRY(flush_terminal());
+            cur_terminal = no;
+            cur_centre = rows.text(1);
+        }
+        protocol::Entry e;
+        e.seq = rows.int64(2);
+        e.id = rows.text(3);
+        e.terminal_id = rows.text(4);
+        e.type = rows.text(5);
+        e.time = rows.text(6);
+        e.payload = nlohmann::json::parse(rows.text(7), nullptr, false);
+        e.prev_hash = rows.text(8);
+        e.hash = rows.text(9);
+        e.signature = rows.text(10);
+        int64_t received_ms = rows.int64(11);
+        if (e.payload.is_discarded())
+            e.payload = nlohmann::json::object();
+        auto bytes = protocol::signing_bytes(e);
+        std::string signed_bytes = bytes.ok() ? bytes.value() : std::string();
+        if (protocol::sha256_hex(signed_bytes) != e.hash)
+            ++mismatched;
+        auto sig = protocol::from_base64(e.signature);
+        ins.bind(1, no).bind(2, e.seq).bind_blob(3, encode_signed_bytes(signed_bytes)).bind_blob(4, sig.ok() ? sig.value() : std::string());
+        TRY(ins.run());
+        ins.reset();
+        // Consecutive entries received in the same millisecond came in one batch.
+        if (first != 0 && received_ms != received)
+            TRY(flush_batch());
+        if (first == 0) {
+            first = e.seq;
+            received = received_ms;
+        }
+        last = e.seq;
+        chain.push_back(std::move(e));
+        ++converted;
+        if (chain.size() >= 5000) { // bounded memory: project in slices
+            TRY(apply_facts(db, cur_terminal, project_batch(chain, 0, cur_centre)));
+            chain.clear();
+        }
+    }
+    TRY(flush_terminal());
+    // The projections were rebuilt from the journal; the current status of each application (which central
+    // decisions also set) is carried over as it was.
+    TRY(db.exec(R"SQL(
+UPDATE applications SET status = v1.status, updated_ms = COALESCE(iso_ms(v1.updated_at), applications.updated_ms)
+  FROM applications_v1 v1 JOIN terminals t ON t.id = v1.terminal_id
+  WHERE applications.terminal = t.no AND applications.reference = v1.reference;
+DROP TABLE entries_v1;
+DROP TABLE terminals_v1;
+DROP TABLE applications_v1;
+DROP TABLE payments_v1;
+DROP TABLE tickets_v1;
+DROP TABLE surveys_v1;
+)SQL"));
+    if (converted > 0)
+        log::info("central", "store migration 2: " + std::to_string(converted) + " entries converted to signed bytes"
+                                 + (mismatched ? ", " + std::to_string(mismatched) + " do not match their hash (run verify)" : ""));
+    return {};
+}
+
+// Version 3: the health probe's heartbeat rows (central/front writes one per instance; the state of central/front
+// itself lives in DIR/central-state.db, see shared_state.h).
+Result<void> migrate_v3(db::Db& db)
+{
+    return db.exec("CREATE TABLE IF NOT EXISTS central_heartbeat(instance TEXT PRIMARY KEY, time_ms INTEGER NOT NULL)");
+}
+
+struct Migration {
+    int version;
+    Result<void> (*apply)(db::Db&);
+};
+
+const Migration kMigrations[] = {
+    {1, migrate_v1},
+    {2, migrate_v2},
+    {3, migrate_v3},
+};
+
+} // namespace
+
+int latest_version() { return static_cast<int>(std::size(kMigrations)); }
+
+Result<int> migrate(db::Db& db, int target)
+{
+    if (target <= 0 || target > latest_version())
+        target = latest_version();
+    int version = static_cast<int>(TRY(db.scalar_int64("PRAGMA user_version")));
+    if (version == 0 && TRY(db.scalar_int64("SELECT COUNT(*) FROM sqlite_master WHERE name = 'entries'")) > 0)
+        version = 1; // created before versions were numbered
+    if (version > latest_version())
+        return Error::make("error.central.store_newer",
+                           "the store is at schema version " + std::to_string(version) + " but this nafitha-central knows only up to "
+                               + std::to_string(latest_version()) + ": run a newer nafitha-central");
+    if (sqlite3_create_function(db.handle(), "iso_ms", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, iso_ms, nullptr, nullptr)
+        != SQLITE_OK)
+        return Error::make("error.central.storage", "cannot register iso_ms()");
+    for (const auto& m : kMigrations) {
+        if (m.version <= version || m.version > target)
+            continue;
+        auto tx = TRY(db::Transaction::begin(db));
+        TRY(m.apply(db));
+        TRY(db.exec("PRAGMA user_version = " + std::to_string(m.version)));
+        TRY(tx.commit());
+        version = m.version;
+    }
+    return version;
+}
+
+} // namespace nafitha::central::sqlite_store

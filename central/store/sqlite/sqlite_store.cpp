@@ -1,0 +1,645 @@
+// The SQLite central store: one connection guarded by a mutex, WAL, synchronous=FULL, one transaction per
+// batch. The embedded default for one process (installer/dev run); PostgreSQL is the one for many.
+
+#include "central/store/codec.h"
+#include "central/store/sqlite/internal.h"
+#include "central/store/sqlite/shared_state.h"
+#include "central/store/store.h"
+
+#include "base/clock.h"
+#include "base/fs.h"
+
+#include <sqlite3.h>
+
+#include <mutex>
+
+namespace nafitha::central {
+
+namespace sqlite_store {
+
+Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f)
+{
+    for (const auto& a : f.applications) {
+        auto st = TRY(db.cached(
+            "INSERT OR IGNORE INTO applications(terminal, reference, centre, entity, service_code, channel, status, fee_minor, "
+            "paid_minor, submitted_ms, updated_ms) VALUES(?,?,?,?,?,?,'submitted',?,0,?,?)"));
+        st.bind(1, t).bind(2, a.reference).bind(3, a.centre).bind(4, a.entity).bind(5, a.service_code).bind(6, a.channel)
+            .bind(7, a.fee_minor).bind(8, a.submitted_ms).bind(9, a.submitted_ms);
+        TRY(st.run());
+    }
+    for (const auto& [ref, s] : f.statuses) {
+        auto st = TRY(db.cached("UPDATE applications SET status = ?, updated_ms = ? WHERE terminal = ? AND reference = ?"));
+        st.bind(1, s.status).bind(2, s.time_ms).bind(3, t).bind(4, ref);
+        TRY(st.run());
+    }
+    for (const auto& p : f.payments) {
+        auto st = TRY(db.cached(
+            "INSERT OR IGNORE INTO payments(terminal, seq, reference, centre, method, amount_minor, time_ms) VALUES(?,?,?,?,?,?,?)"));
+        st.bind(1, t).bind(2, p.seq).bind(3, p.reference).bind(4, p.centre).bind(5, p.method).bind(6, p.amount_minor).bind(7, p.time_ms);
+        TRY(st.run());
+    }
+    for (const auto& [ref, amount] : f.paid) {
+        auto st = TRY(db.cached("UPDATE applications SET paid_minor = paid_minor + ? WHERE terminal = ? AND reference = ?"));
+        st.bind(1, amount).bind(2, t).bind(3, ref);
+        TRY(st.run());
+    }
+    for (const auto& k : f.tickets) {
+        auto st = TRY(db.cached(
+            "INSERT OR IGNORE INTO tickets(terminal, ticket, centre, category, status, issued_ms) VALUES(?,?,?,?,'issued',?)"));
+        st.bind(1, t).bind(2, k.ticket).bind(3, k.centre).bind(4, k.category).bind(5, k.issued_ms);
+        TRY(st.run());
+    }
+    for (const auto& [ticket, c] : f.ticket_changes) {
+        auto st = TRY(db.cached("UPDATE tickets SET status = ?, called_ms = COALESCE(called_ms, ?), served_ms = COALESCE(?, served_ms) "
+                                "WHERE terminal = ? AND ticket = ?"));
+        st.bind(1, c.status).bind(2, c.called_ms).bind(3, c.done_ms).bind(4, t).bind(5, ticket);
+        TRY(st.run());
+    }
+    for (const auto& s : f.surveys) {
+        auto st = TRY(db.cached("INSERT OR IGNORE INTO surveys(terminal, seq, reference, rating, time_ms) VALUES(?,?,?,?,?)"));
+        st.bind(1, t).bind(2, s.seq).bind(3, s.reference).bind(4, s.rating).bind(5, s.time_ms);
+        TRY(st.run());
+    }
+    for (const auto& [key, n] : f.day_counts) {
+        auto st = TRY(db.cached("INSERT INTO entry_days(day, type, terminal, n) VALUES(?,?,?,?) "
+                                "ON CONFLICT(day, type, terminal) DO UPDATE SET n = n + excluded.n"));
+        st.bind(1, static_cast<int64_t>(key.first)).bind(2, key.second).bind(3, t).bind(4, n);
+        TRY(st.run());
+    }
+    return {};
+}
+
+} // namespace sqlite_store
+
+namespace {
+
+using db::Statement;
+
+Error refuse(IngestRefusal& refusal, const char* code, std::string detail, int64_t seq)
+{
+    refusal.error = Error::make(code, std::move(detail));
+    refusal.seq = seq;
+    return refusal.error;
+}
+
+const char* kTerminalColumns =
+    "no, id, centre, name, status, public_key, last_seq, last_hash, entries, enrolled_ms, last_ingest_ms";
+
+struct Terminal {
+    int64_t no = 0;
+    TerminalRecord record;
+};
+
+Terminal read_terminal(const Statement& st)
+{
+    Terminal t;
+    t.no = st.int64(0);
+    auto& r = t.record;
+    r.id = st.text(1);
+    r.centre = st.text(2);
+    r.name = st.text(3);
+    r.status = st.text(4);
+    r.public_key = st.text(5);
+    r.last_seq = st.int64(6);
+    r.last_hash = st.text(7);
+    r.entries = st.int64(8);
+    r.enrolled_ms = st.int64(9);
+    r.last_ingest_ms = st.int64(10);
+    return t;
+}
+
+class SqliteStore final : public Store {
+public:
+    SqliteStore(db::Db db, int version) : m_db(std::move(db)), m_version(version) {}
+
+    std::string kind() const override { return "sqlite"; }
+    int schema_version() const override { return m_version; }
+
+    Result<std::string> setting(const std::string& name, const std::string& value_if_absent) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto tx = TRY(db::Transaction::begin(m_db));
+        auto ins = TRY(m_db.prepare("INSERT OR IGNORE INTO settings(name, value) VALUES(?,?)"));
+        ins.bind(1, name).bind(2, value_if_absent);
+        TRY(ins.run());
+        auto sel = TRY(m_db.prepare("SELECT value FROM settings WHERE name = ?"));
+        sel.bind(1, name);
+        TRY(sel.step());
+        std::string value = sel.text(0);
+        TRY(tx.commit());
+        return value;
+    }
+
+    Result<void> add_enrollment_code(const EnrollmentCode& c) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto st = TRY(m_db.prepare(
+            "INSERT INTO enrollment_codes(code_hash, centre, name, created_ms, expires_ms) VALUES(?,?,?,?,?)"));
+        st.bind(1, c.code_hash).bind(2, c.centre).bind(3, c.name).bind(4, c.created_ms).bind(5, c.expires_ms);
+        return st.run();
+    }
+
+    Result<TerminalRecord> enroll(const std::string& code_hash, const std::string& terminal_id,
+                                  const std::string& public_key, int64_t now_ms) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto tx = TRY(db::Transaction::begin(m_db));
+        auto code = TRY(m_db.prepare("SELECT centre, name, expires_ms, used_by FROM enrollment_codes WHERE code_hash = ?"));
+        code.bind(1, code_hash);
+        if (!TRY(code.step()))
+            return Error::make("error.central.enroll_code", "unknown enrollment code");
+        std::string centre = code.text(0), name = code.text(1), used_by = code.text(3);
+        int64_t expires = code.int64(2);
+        bool used = !code.is_null(3);
+        auto existing = TRY(find_locked(terminal_id));
+        if (used) {
+            // The same terminal asking again (its answer was lost) gets its record; anyone else is refused.
+            if (used_by == terminal_id && existing && existing->record.public_key == public_key && existing->record.status == "active")
+                return existing->record;
+            return Error::make("error.central.enroll_code", "enrollment code already used");
+        }
+        if (now_ms > expires)
+            return Error::make("error.central.enroll_code", "enrollment code expired");
+        if (existing) {
+            if (existing->record.status == "revoked")
+                return Error::make("error.central.revoked", "terminal " + terminal_id + " is revoked");
+            if (existing->record.public_key != public_key)
+                return Error::make("error.central.terminal_conflict", "terminal id is enrolled with another key");
+        } else {
+            auto ins = TRY(m_db.prepare(
+                "INSERT INTO terminals(id, centre, name, status, public_key, last_hash, enrolled_ms) VALUES(?,?,?,'active',?,?,?)"));
+            ins.bind(1, terminal_id).bind(2, centre).bind(3, name).bind(4, public_key).bind(5, protocol::kGenesisHash).bind(6, now_ms);
+            TRY(ins.run());
+        }
+        auto use = TRY(m_db.prepare("UPDATE enrollment_codes SET used_by = ?, used_ms = ? WHERE code_hash = ?"));
+        use.bind(1, terminal_id).bind(2, now_ms).bind(3, code_hash);
+        TRY(use.run());
+        TRY(tx.commit());
+        return TRY(find_locked(terminal_id)).value().record;
+    }
+
+    Result<void> revoke(const std::string& terminal_id) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto st = TRY(m_db.prepare("UPDATE terminals SET status = 'revoked' WHERE id = ?"));
+        st.bind(1, terminal_id);
+        TRY(st.run());
+        if (m_db.changes() == 0)
+            return Error::make("error.central.unknown_terminal", "no terminal " + terminal_id);
+        return {};
+    }
+
+    Result<std::optional<TerminalRecord>> find_terminal(const std::string& terminal_id) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto t = TRY(find_locked(terminal_id));
+        if (!t)
+            return std::optional<TerminalRecord>();
+        return std::optional<TerminalRecord>(t->record);
+    }
+
+    Result<std::vector<TerminalRecord>> terminals() override
+    {
+        std::lock_guard lock(m_mutex);
+        auto st = TRY(m_db.prepare(std::string("SELECT ") + kTerminalColumns + " FROM terminals ORDER BY id"));
+        std::vector<TerminalRecord> out;
+        while (TRY(st.step()))
+            out.push_back(read_terminal(st).record);
+        return out;
+    }
+
+    Result<IngestOutcome> ingest(const std::string& terminal_id, const std::vector<protocol::Entry>& entries,
+                                 int64_t now_ms, IngestRefusal& refusal) override
+    {
+        // The compression work happens before the lock; entries central already has are encoded for nothing,
+        // which only retries pay.
+        std::vector<EncodedEntry> encoded;
+        encoded.reserve(entries.size());
+        for (const auto& e : entries)
+            encoded.push_back(TRY(encode_entry(e)));
+
+        std::lock_guard lock(m_mutex);
+        auto tx = TRY(db::Transaction::begin(m_db));
+        auto found = TRY(find_locked(terminal_id));
+        if (!found)
+            return Error::make("error.central.unknown_terminal", "no terminal " + terminal_id);
+        const Terminal& t = *found;
+        if (t.record.status != "active")
+            return Error::make("error.central.revoked", "terminal " + terminal_id + " is revoked");
+        if (entries.empty())
+            return IngestOutcome{t.record.last_seq, 0};
+        if (entries.front().seq > t.record.last_seq + 1)
+            return refuse(refusal, "error.central.gap",
+                          "batch starts at " + std::to_string(entries.front().seq) + ", expected " + std::to_string(t.record.last_seq + 1),
+                          t.record.last_seq + 1);
+        // Entries central already holds must be exactly the stored ones.
+        size_t i = 0;
+        for (; i < entries.size() && entries[i].seq <= t.record.last_seq; ++i) {
+            std::string stored = TRY(stored_hash_locked(t.no, entries[i].seq));
+            if (stored != entries[i].hash) {
+                refusal.stored_hash = stored;
+                refusal.offered_hash = entries[i].hash;
+                return refuse(refusal, "error.central.fork",
+                              "a different entry is stored under seq " + std::to_string(entries[i].seq), entries[i].seq);
+            }
+        }
+        if (i == entries.size()) {
+            auto touch = TRY(m_db.cached("UPDATE terminals SET last_ingest_ms = MAX(last_ingest_ms, ?) WHERE no = ?"));
+            touch.bind(1, now_ms).bind(2, t.no);
+            TRY(touch.run());
+            TRY(tx.commit());
+            return IngestOutcome{t.record.last_seq, 0};
+        }
+        if (entries[i].prev_hash != t.record.last_hash)
+            return refuse(refusal, "error.central.chain",
+                          "entry " + std::to_string(entries[i].seq) + " does not chain to the stored entry", entries[i].seq);
+        size_t first = i;
+        for (; i < entries.size(); ++i) {
+            auto ins = TRY(m_db.cached("INSERT INTO entries(terminal, seq, body, sig) VALUES(?,?,?,?)"));
+            ins.bind(1, t.no).bind(2, encoded[i].seq).bind_blob(3, encoded[i].body).bind_blob(4, encoded[i].signature);
+            TRY(ins.run());
+        }
+        TRY(sqlite_store::apply_facts(m_db, t.no, project_batch(entries, first, t.record.centre)));
+        const auto& last = entries.back();
+        int64_t stored = static_cast<int64_t>(entries.size() - first);
+        auto batch = TRY(m_db.cached("INSERT INTO batches(terminal, first_seq, last_seq, received_ms) VALUES(?,?,?,?)"));
+        // Received never before the terminal's previous batch (the clock may step back), so that a month's
+        // entries of one terminal are consecutive.
+        batch.bind(1, t.no).bind(2, entries[first].seq).bind(3, last.seq).bind(4, std::max(now_ms, t.record.last_ingest_ms));
+        TRY(batch.run());
+        auto upd = TRY(m_db.cached(
+            "UPDATE terminals SET last_seq = ?, last_hash = ?, entries = entries + ?, last_ingest_ms = MAX(last_ingest_ms, ?) WHERE no = ?"));
+        upd.bind(1, last.seq).bind(2, last.hash).bind(3, stored).bind(4, now_ms).bind(5, t.no);
+        TRY(upd.run());
+        TRY(tx.commit());
+        return IngestOutcome{last.seq, stored};
+    }
+
+    Result<void> record_fork_alarm(const std::string& terminal_id, int64_t seq, const std::string& stored_hash,
+                                   const std::string& offered_hash, int64_t now_ms) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto st = TRY(m_db.prepare(
+            "INSERT INTO fork_alarms(terminal_id, seq, stored_hash, offered_hash, time_ms) VALUES(?,?,?,?,?)"));
+        st.bind(1, terminal_id).bind(2, seq).bind(3, stored_hash).bind(4, offered_hash).bind(5, now_ms);
+        return st.run();
+    }
+
+    Result<std::vector<ForkAlarm>> fork_alarms() override
+    {
+        std::lock_guard lock(m_mutex);
+        auto st = TRY(m_db.prepare("SELECT terminal_id, seq, stored_hash, offered_hash, time_ms FROM fork_alarms ORDER BY id"));
+        std::vector<ForkAlarm> out;
+        while (TRY(st.step()))
+            out.push_back({st.text(0), st.int64(1), st.text(2), st.text(3), st.int64(4)});
+        return out;
+    }
+
+    Result<std::vector<StoredEntry>> entries(const std::string& terminal_id) override
+    {
+        std::vector<StoredEntry> out;
+        TRY(scan_entries(terminal_id, 0, [&](const SignedEntry& e) -> Result<void> {
+            out.push_back({e.seq, protocol::sha256_hex(e.bytes)});
+            return {};
+        }));
+        return out;
+    }
+
+    Result<void> scan_entries(const std::string& terminal_id, int64_t after_seq,
+                              const std::function<Result<void>(const SignedEntry&)>& fn) override
+    {
+        int64_t no = 0;
+        {
+            std::lock_guard lock(m_mutex);
+            auto t = TRY(find_locked(terminal_id));
+            if (!t)
+                return {};
+            no = t->no;
+        }
+        return scan_range(no, after_seq, INT64_MAX, 0, fn);
+    }
+
+    Result<std::vector<int32_t>> months() override
+    {
+        std::lock_guard lock(m_mutex);
+        auto range = TRY(m_db.prepare("SELECT MIN(received_ms), MAX(received_ms) FROM batches"));
+        TRY(range.step());
+        std::vector<int32_t> out;
+        if (range.is_null(0))
+            return out;
+        int32_t last = month_of_ms(range.int64(1));
+        auto any = TRY(m_db.prepare("SELECT 1 FROM batches WHERE received_ms >= ? AND received_ms < ? LIMIT 1"));
+        for (int32_t m = month_of_ms(range.int64(0)); m <= last; m = next_month(m)) {
+            any.bind(1, month_start_ms(m)).bind(2, month_start_ms(next_month(m)));
+            if (TRY(any.step()))
+                out.push_back(m);
+            any.reset();
+        }
+        return out;
+    }
+
+    Result<void> scan_month(int32_t month,
+                            const std::function<Result<void>(const std::string&, const SignedEntry&)>& fn) override
+    {
+        // The batches received in the month, by terminal and seq, read first (they are small) so that no lock is
+        // held while the caller works.
+        struct Range {
+            int64_t no;
+            std::string id;
+            int64_t first, last;
+        };
+        std::vector<Range> ranges;
+        {
+            std::lock_guard lock(m_mutex);
+            auto st = TRY(m_db.prepare(
+                "SELECT b.terminal, t.id, b.first_seq, b.last_seq FROM batches b JOIN terminals t ON t.no = b.terminal "
+                "WHERE b.received_ms >= ? AND b.received_ms < ? ORDER BY b.terminal, b.first_seq"));
+            st.bind(1, month_start_ms(month)).bind(2, month_start_ms(next_month(month)));
+            while (TRY(st.step())) {
+                Range r{st.int64(0), st.text(1), st.int64(2), st.int64(3)};
+                if (!ranges.empty() && ranges.back().no == r.no && ranges.back().last + 1 == r.first)
+                    ranges.back().last = r.last;
+                else
+                    ranges.push_back(std::move(r));
+            }
+        }
+        for (const auto& r : ranges)
+            TRY(scan_range(r.no, r.first - 1, r.last, month, [&](const SignedEntry& e) { return fn(r.id, e); }));
+        return {};
+    }
+
+    Result<std::vector<MonthSummary>> archived_months() override { return std::vector<MonthSummary>(); }
+
+    Result<std::string> detach_month(const MonthSummary&, int64_t) override
+    {
+        return Error::make("error.central.unsupported",
+                           "the SQLite store keeps every month in one file; archive it with 'archive export' and back it up");
+    }
+
+    Result<int64_t> import_catalogue(const nlohmann::json& document, int64_t now_ms) override
+    {
+        if (!document.is_object())
+            return Error::make("error.central.catalogue_invalid", "the catalogue is not a JSON object");
+        auto v = document.find("version");
+        if (v == document.end() || !v->is_number_integer() || v->get<int64_t>() < 1)
+            return Error::make("error.central.catalogue_invalid", "the catalogue has no positive integer 'version'");
+        int64_t version = v->get<int64_t>();
+        std::lock_guard lock(m_mutex);
+        auto tx = TRY(db::Transaction::begin(m_db));
+        int64_t current = TRY(m_db.scalar_int64("SELECT COALESCE(MAX(version), 0) FROM catalogues"));
+        if (version <= current)
+            return Error::make("error.central.catalogue_old",
+                               "version " + std::to_string(version) + " is not newer than " + std::to_string(current));
+        auto ins = TRY(m_db.prepare("INSERT INTO catalogues(version, document, imported_ms) VALUES(?,?,?)"));
+        ins.bind(1, version).bind(2, document.dump()).bind(3, now_ms);
+        TRY(ins.run());
+        TRY(tx.commit());
+        return version;
+    }
+
+    Result<std::optional<CatalogueRecord>> latest_catalogue() override
+    {
+        std::lock_guard lock(m_mutex);
+        auto st = TRY(m_db.prepare("SELECT version, document FROM catalogues ORDER BY version DESC LIMIT 1"));
+        if (!TRY(st.step()))
+            return std::optional<CatalogueRecord>();
+        return std::optional<CatalogueRecord>(CatalogueRecord{st.int64(0), st.text(1)});
+    }
+
+    Result<int64_t> add_decision(const std::string& reference, const std::string& status, const std::string& note,
+                                 int64_t now_ms, const std::string& terminal_id) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto tx = TRY(db::Transaction::begin(m_db));
+        auto app = TRY(m_db.prepare(
+            "SELECT t.id, t.no FROM applications a JOIN terminals t ON t.no = a.terminal "
+            "WHERE a.reference = ? AND (? = '' OR t.id = ?) LIMIT 2"));
+        app.bind(1, reference).bind(2, terminal_id).bind(3, terminal_id);
+        if (!TRY(app.step()))
+            return Error::make("error.central.unknown_application", "no application " + reference);
+        std::string terminal = app.text(0);
+        int64_t no = app.int64(1);
+        if (TRY(app.step()))
+            return Error::make("error.central.ambiguous_application",
+                               "several terminals have an application " + reference + ": name the terminal");
+        auto ins = TRY(m_db.prepare("INSERT INTO decisions(reference, terminal_id, status, note, decided_at) VALUES(?,?,?,?,?)"));
+        ins.bind(1, reference).bind(2, terminal).bind(3, status).bind(4, note).bind(5, clock::iso8601_utc(now_ms));
+        TRY(ins.run());
+        int64_t cursor = m_db.last_insert_rowid();
+        auto upd = TRY(m_db.prepare("UPDATE applications SET status = ?, updated_ms = ? WHERE terminal = ? AND reference = ?"));
+        upd.bind(1, status).bind(2, now_ms).bind(3, no).bind(4, reference);
+        TRY(upd.run());
+        TRY(tx.commit());
+        return cursor;
+    }
+
+    Result<std::vector<protocol::Decision>> decisions_after(const std::string& terminal_id, int64_t cursor,
+                                                            size_t max_count) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto st = TRY(m_db.prepare(
+            "SELECT cursor, reference, status, note, decided_at FROM decisions WHERE terminal_id = ? AND cursor > ? "
+            "ORDER BY cursor LIMIT ?"));
+        st.bind(1, terminal_id).bind(2, cursor).bind(3, static_cast<int64_t>(max_count));
+        std::vector<protocol::Decision> out;
+        while (TRY(st.step()))
+            out.push_back({st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4)});
+        return out;
+    }
+
+    Result<Counts> counts() override
+    {
+        std::lock_guard lock(m_mutex);
+        Counts c;
+        c.entries = TRY(m_db.scalar_int64("SELECT COALESCE(SUM(entries), 0) FROM terminals"));
+        c.fork_alarms = TRY(m_db.scalar_int64("SELECT COUNT(*) FROM fork_alarms"));
+        c.applications = TRY(m_db.scalar_int64("SELECT COUNT(*) FROM applications"));
+        c.payments = TRY(m_db.scalar_int64("SELECT COUNT(*) FROM payments"));
+        c.tickets = TRY(m_db.scalar_int64("SELECT COUNT(*) FROM tickets"));
+        c.surveys = TRY(m_db.scalar_int64("SELECT COUNT(*) FROM surveys"));
+        return c;
+    }
+
+    Result<std::vector<ReconcileRow>> fees_due_vs_paid(const std::string& centre, int32_t month) override
+    {
+        std::lock_guard lock(m_mutex);
+        // Applications submitted in the month at the centre, and payments there for no known application.
+        auto st = TRY(m_db.prepare(R"SQL(
+SELECT t.id, a.reference, COALESCE(a.fee_minor, 0), a.paid_minor
+  FROM applications a JOIN terminals t ON t.no = a.terminal
+  WHERE a.centre = ?1 AND a.submitted_ms >= ?2 AND a.submitted_ms < ?3
+UNION ALL
+SELECT t.id, p.reference, 0, SUM(COALESCE(p.amount_minor, 0))
+  FROM payments p JOIN terminals t ON t.no = p.terminal
+  WHERE p.centre = ?1 AND p.time_ms >= ?2 AND p.time_ms < ?3
+    AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.terminal = p.terminal AND a.reference = p.reference)
+  GROUP BY p.terminal, p.reference
+ORDER BY 1, 2)SQL"));
+        st.bind(1, centre).bind(2, month_start_ms(month)).bind(3, month_start_ms(next_month(month)));
+        std::vector<ReconcileRow> out;
+        while (TRY(st.step()))
+            out.push_back({st.text(0), st.text(1), st.int64(2), st.int64(3)});
+        return out;
+    }
+
+    Result<std::vector<EntryCount>> entries_by_type(int32_t from_day, int32_t to_day) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto st = TRY(m_db.prepare("SELECT day, type, SUM(n) FROM entry_days WHERE day >= ? AND day <= ? GROUP BY day, type ORDER BY day, type"));
+        st.bind(1, static_cast<int64_t>(from_day)).bind(2, static_cast<int64_t>(to_day));
+        std::vector<EntryCount> out;
+        while (TRY(st.step()))
+            out.push_back({static_cast<int32_t>(st.int64(0)), st.text(1), st.int64(2)});
+        return out;
+    }
+
+    Result<std::vector<ApplicationCount>> applications_by_status(int64_t from_ms, int64_t to_ms) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto st = TRY(m_db.prepare(
+            "SELECT centre, entity, service_code, status, COUNT(*) FROM applications WHERE submitted_ms >= ? AND submitted_ms < ? "
+            "GROUP BY centre, entity, service_code, status ORDER BY 1, 2, 3, 4"));
+        st.bind(1, from_ms).bind(2, to_ms);
+        std::vector<ApplicationCount> out;
+        while (TRY(st.step()))
+            out.push_back({st.text(0), st.text(1), st.text(2), st.text(3), st.int64(4)});
+        return out;
+    }
+
+    Result<int64_t> stored_bytes() override
+    {
+        std::lock_guard lock(m_mutex);
+        int64_t pages = TRY(m_db.scalar_int64("PRAGMA page_count"));
+        int64_t free_pages = TRY(m_db.scalar_int64("PRAGMA freelist_count"));
+        int64_t size = TRY(m_db.scalar_int64("PRAGMA page_size"));
+        return (pages - free_pages) * size;
+    }
+
+    // State shared with other instances (central/front): DIR/central-state.db, see shared_state.h.
+    Result<bool> use_nonce(const std::string& terminal_id, const std::string& nonce, int64_t expires_ms,
+                           int64_t now_ms) override
+    {
+        return m_state->use_nonce(terminal_id, nonce, expires_ms, now_ms);
+    }
+    Result<RateWindow> count_in_window(const std::string& key, int64_t window_ms, int64_t now_ms) override
+    {
+        return m_state->count_in_window(key, window_ms, now_ms);
+    }
+    Result<void> add_counters(const std::vector<std::pair<std::string, int64_t>>& deltas) override
+    {
+        return m_state->add_counters(deltas);
+    }
+    Result<std::vector<std::pair<std::string, int64_t>>> counters() override { return m_state->counters(); }
+    Result<void> probe_write(const std::string& instance, int64_t now_ms) override
+    {
+        return m_state->probe_write(instance, now_ms);
+    }
+    Result<void> expire_state(int64_t now_ms) override { return m_state->expire_state(now_ms); }
+
+    std::unique_ptr<SqliteSharedState> m_state;
+
+private:
+    Result<std::optional<Terminal>> find_locked(const std::string& terminal_id)
+    {
+        auto st = TRY(m_db.cached(std::string("SELECT ") + kTerminalColumns + " FROM terminals WHERE id = ?"));
+        st.bind(1, terminal_id);
+        if (!TRY(st.step()))
+            return std::optional<Terminal>();
+        return std::optional<Terminal>(read_terminal(st));
+    }
+
+    Result<std::string> stored_hash_locked(int64_t no, int64_t seq)
+    {
+        auto st = TRY(m_db.cached("SELECT body FROM entries WHERE terminal = ? AND seq = ?"));
+        st.bind(1, no).bind(2, seq);
+        if (!TRY(st.step()))
+            return std::string();
+        auto bytes = TRY(decode_signed_bytes(st.blob(0)));
+        return protocol::sha256_hex(bytes);
+    }
+
+    // Entries of terminal `no` with after < seq <= last, a page at a time (the lock is not held while `fn` runs).
+    Result<void> scan_range(int64_t no, int64_t after, int64_t last, int32_t month,
+                            const std::function<Result<void>(const SignedEntry&)>& fn)
+    {
+        constexpr int64_t kPage = 2000;
+        for (;;) {
+            std::vector<SignedEntry> page;
+            {
+                std::lock_guard lock(m_mutex);
+                auto st = TRY(m_db.cached("SELECT seq, body, sig FROM entries WHERE terminal = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?"));
+                st.bind(1, no).bind(2, after).bind(3, last).bind(4, kPage);
+                while (TRY(st.step())) {
+                    SignedEntry e;
+                    e.seq = st.int64(0);
+                    e.month = month;
+                    e.bytes = TRY(decode_signed_bytes(st.blob(1)));
+                    e.signature = st.blob(2);
+                    page.push_back(std::move(e));
+                }
+            }
+            for (const auto& e : page)
+                TRY(fn(e));
+            if (static_cast<int64_t>(page.size()) < kPage)
+                return {};
+            after = page.back().seq;
+        }
+    }
+
+    std::mutex m_mutex;
+    db::Db m_db;
+    int m_version = 0;
+};
+
+} // namespace
+
+int sqlite_schema_latest() { return sqlite_store::latest_version(); }
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& data_dir, const OpenOptions& options)
+{
+    TRY(fs::ensure_dir(data_dir, 0700));
+    auto db = TRY(db::Db::open(data_dir / "central.db", db::OpenMode::ReadWriteCreate, 10000));
+    int version = TRY(sqlite_store::migrate(db, options.target_version));
+    auto store = std::make_unique<SqliteStore>(std::move(db), version);
+    store->m_state = TRY(SqliteSharedState::open(data_dir));
+    return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<int64_t> backup_sqlite_store(const std::filesystem::path& data_dir, const std::filesystem::path& target)
+{
+    auto source_file = data_dir / "central.db";
+    if (!std::filesystem::exists(source_file))
+        return Error::make("error.central.storage", "no store at " + source_file.string());
+    if (std::filesystem::exists(target))
+        return Error::make("error.central.backup_exists", target.string() + " already exists");
+    auto source = TRY(db::Db::open(source_file, db::OpenMode::ReadOnly, 10000));
+    auto partial = target;
+    partial += ".partial";
+    std::filesystem::remove(partial);
+    {
+        auto dest = TRY(db::Db::open(partial, db::OpenMode::ReadWriteCreate, 10000));
+        // One step copies every page inside one read transaction: a consistent copy, and in WAL mode writers
+        // carry on meanwhile.
+        sqlite3_backup* b = sqlite3_backup_init(dest.handle(), "main", source.handle(), "main");
+        if (!b)
+            return Error::make("error.central.storage", std::string("backup: ") + sqlite3_errmsg(dest.handle()));
+        int rc = sqlite3_backup_step(b, -1);
+        sqlite3_backup_finish(b);
+        if (rc != SQLITE_DONE)
+            return Error::make("error.central.storage", std::string("backup: ") + sqlite3_errstr(rc));
+        {
+            auto check = TRY(dest.prepare("PRAGMA integrity_check"));
+            if (!TRY(check.step()) || check.text(0) != "ok")
+                return Error::make("error.central.storage", "the backup copy fails integrity_check");
+        }
+        TRY(dest.exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+    }
+    std::filesystem::rename(partial, target);
+    std::filesystem::remove(std::filesystem::path(partial.string() + "-wal"));
+    std::filesystem::remove(std::filesystem::path(partial.string() + "-shm"));
+    TRY(fs::fsync_dir(target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path()));
+    auto copy = TRY(db::Db::open(target, db::OpenMode::ReadOnly, 10000));
+    return TRY(copy.scalar_int64("SELECT COALESCE(SUM(entries), 0) FROM terminals"));
+}
+
+} // namespace nafitha::central

@@ -1,0 +1,113 @@
+#include "central/store/store.h"
+
+#include <ctime>
+
+namespace nafitha::central {
+
+std::string StoreLocation::describe() const
+{
+    if (!is_postgres())
+        return (data_dir / "central.db").string();
+    // postgresql://user:secret@host/db -> postgresql://user@host/db; password=… in key-value form likewise.
+    std::string out = url;
+    auto scheme = out.find("://");
+    if (scheme != std::string::npos) {
+        auto at = out.find('@', scheme + 3);
+        auto colon = out.find(':', scheme + 3);
+        if (at != std::string::npos && colon != std::string::npos && colon < at)
+            out.erase(colon, at - colon);
+    }
+    for (const char* key : {"password="}) {
+        for (auto pos = out.find(key); pos != std::string::npos; pos = out.find(key, pos + 1)) {
+            auto end = out.find_first_of(" &", pos);
+            out.replace(pos, (end == std::string::npos ? out.size() : end) - pos, std::string(key) + "***");
+        }
+    }
+    return out;
+}
+
+Result<std::unique_ptr<Store>> open_store(const StoreLocation& location, const OpenOptions& options)
+{
+    if (location.is_postgres())
+        return open_postgres_store(location.url, options);
+    if (location.data_dir.empty())
+        return Error::make("error.central.store_location", "neither --store nor --data names a store");
+    return open_sqlite_store(location.data_dir, options);
+}
+
+int32_t month_of_ms(int64_t unix_ms)
+{
+    time_t secs = static_cast<time_t>(unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000);
+    struct tm tm {};
+    gmtime_r(&secs, &tm);
+    return (tm.tm_year + 1900) * 100 + tm.tm_mon + 1;
+}
+
+int64_t month_start_ms(int32_t month)
+{
+    struct tm tm {};
+    tm.tm_year = month / 100 - 1900;
+    tm.tm_mon = month % 100 - 1;
+    tm.tm_mday = 1;
+    return static_cast<int64_t>(timegm(&tm)) * 1000;
+}
+
+int32_t next_month(int32_t month)
+{
+    return month % 100 == 12 ? (month / 100 + 1) * 100 + 1 : month + 1;
+}
+
+std::optional<int64_t> parse_time_ms(std::string_view s)
+{
+    // YYYY-MM-DDTHH:MM:SS[.fff…][Z|±HH:MM]
+    auto digits = [&](size_t pos, size_t n) -> std::optional<int> {
+        if (pos + n > s.size())
+            return std::nullopt;
+        int v = 0;
+        for (size_t i = pos; i < pos + n; ++i) {
+            if (s[i] < '0' || s[i] > '9')
+                return std::nullopt;
+            v = v * 10 + (s[i] - '0');
+        }
+        return v;
+    };
+    auto Y = digits(0, 4), M = digits(5, 2), D = digits(8, 2), h = digits(11, 2), m = digits(14, 2), sec = digits(17, 2);
+    if (!Y || !M || !D || !h || !m || !sec || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ')
+        || s[13] != ':' || s[16] != ':' || *M < 1 || *M > 12 || *D < 1 || *D > 31 || *h > 23 || *m > 59 || *sec > 60)
+        return std::nullopt;
+    size_t pos = 19;
+    int64_t ms = 0;
+    if (pos < s.size() && s[pos] == '.') {
+        ++pos;
+        int scale = 100;
+        while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+            ms += (s[pos] - '0') * scale;
+            scale /= 10;
+            ++pos;
+        }
+    }
+    int64_t offset_s = 0;
+    if (pos < s.size()) {
+        if (s[pos] == 'Z') {
+            ++pos;
+        } else if (s[pos] == '+' || s[pos] == '-') {
+            auto oh = digits(pos + 1, 2), om = digits(pos + 4, 2);
+            if (!oh || !om || s[pos + 3] != ':')
+                return std::nullopt;
+            offset_s = (*oh * 3600 + *om * 60) * (s[pos] == '+' ? 1 : -1);
+            pos += 6;
+        }
+    }
+    if (pos != s.size())
+        return std::nullopt;
+    struct tm tm {};
+    tm.tm_year = *Y - 1900;
+    tm.tm_mon = *M - 1;
+    tm.tm_mday = *D;
+    tm.tm_hour = *h;
+    tm.tm_min = *m;
+    tm.tm_sec = *sec;
+    return (static_cast<int64_t>(timegm(&tm)) - offset_s) * 1000 + ms;
+}
+
+} // namespace nafitha::central

@@ -1,0 +1,265 @@
+#pragma once
+// The central store: SQLite (embedded, one process) or PostgreSQL (any number of stateless instances). Every
+// method is atomic. Ingest checks the sequence and the chain against what is stored and stores and projects the
+// whole batch in one transaction; entries are kept as the exact bytes the terminal signed (compressed, see
+// codec.h), so that `verify` and `archive` can re-check every signature and chain later.
+
+#include "base/result.h"
+#include "sync/protocol/entry.h"
+#include "sync/protocol/messages.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nafitha::central {
+
+struct TerminalRecord {
+    std::string id;
+    std::string centre;
+    std::string name;
+    std::string status; // "active" or "revoked"
+    std::string public_key; // base64
+    int64_t last_seq = 0;
+    std::string last_hash; // kGenesisHash when nothing is stored
+    int64_t entries = 0;
+    int64_t enrolled_ms = 0;
+    int64_t last_ingest_ms = 0;
+};
+
+struct EnrollmentCode {
+    std::string code_hash; // sha256 hex of the normalised code; the code itself is never stored
+    std::string centre;
+    std::string name;
+    int64_t created_ms = 0;
+    int64_t expires_ms = 0;
+};
+
+struct IngestOutcome {
+    int64_t acked_seq = 0;
+    int64_t stored = 0;
+};
+
+// Refusals of ingest come back as Error values with these codes; `seq` carries the expected seq (gap) or the
+// offending seq (fork, chain).
+struct IngestRefusal {
+    Error error;
+    int64_t seq = 0;
+    std::string stored_hash;  // fork: the hash central holds under `seq`
+    std::string offered_hash; // fork: the hash the terminal offered
+};
+
+struct StoredEntry {
+    int64_t seq = 0;
+    std::string hash;
+};
+
+// One stored entry as the terminal signed it.
+struct SignedEntry {
+    int64_t seq = 0;
+    int32_t month = 0;        // YYYYMM of central's receipt (UTC): the partition it lives in
+    std::string bytes;        // the signed bytes (canonical JSON, protocol::signing_bytes)
+    std::string signature;    // the raw 64-byte Ed25519 signature
+};
+
+struct CatalogueRecord {
+    int64_t version = 0;
+    std::string document; // JSON text
+};
+
+// A fixed-window rate counter (see Store::count_in_window).
+struct RateWindow {
+    int64_t count = 0;        // attempts in the current window, this one included
+    int64_t window_end_ms = 0;
+};
+
+struct Counts {
+    int64_t entries = 0;
+    int64_t fork_alarms = 0;
+    int64_t applications = 0;
+    int64_t payments = 0;
+    int64_t tickets = 0;
+    int64_t surveys = 0;
+};
+
+struct ForkAlarm {
+    std::string terminal_id;
+    int64_t seq = 0;
+    std::string stored_hash;
+    std::string offered_hash;
+    int64_t time_ms = 0;
+};
+
+// Fees due against fees paid for one application (the reconciliation indicator).
+struct ReconcileRow {
+    std::string terminal_id;
+    std::string reference;
+    int64_t due_minor = 0;
+    int64_t paid_minor = 0;
+};
+
+// Entries received per day (UTC, of the entry's own time) and type.
+struct EntryCount {
+    int32_t day = 0; // YYYYMMDD
+    std::string type;
+    int64_t count = 0;
+};
+
+// Applications by centre, entity, service and status.
+struct ApplicationCount {
+    std::string centre, entity, service_code, status;
+    int64_t count = 0;
+};
+
+// One terminal's entries within an archived month: where its chain enters and leaves the month.
+struct ArchivedRange {
+    std::string terminal_id;
+    int64_t first_seq = 0, last_seq = 0;
+    std::string first_prev; // the prev hash of the first entry (the hash of the entry before the month)
+    std::string last_hash;
+};
+
+// The entries of one closed month, as recorded when its partition is detached after an archive export.
+struct MonthSummary {
+    int32_t month = 0;
+    int64_t entries = 0;
+    std::string archive_sha256; // of the archive file that holds them
+    std::vector<ArchivedRange> ranges;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // "sqlite" or "postgresql"; the schema version this store is at.
+    virtual std::string kind() const = 0;
+    virtual int schema_version() const = 0;
+
+    // A named value shared by every instance: returns the stored one, storing `value_if_absent` first when
+    // there is none (atomically, so concurrent first calls agree).
+    virtual Result<std::string> setting(const std::string& name, const std::string& value_if_absent) = 0;
+
+    virtual Result<void> add_enrollment_code(const EnrollmentCode& code) = 0;
+    // Uses the code once and creates (or, for the same key, returns) the terminal record. A retry by the terminal
+    // that used the code (its answer was lost) gets the same record again.
+    // error.central.enroll_code (unknown, used or expired), error.central.terminal_conflict, error.central.revoked.
+    virtual Result<TerminalRecord> enroll(const std::string& code_hash, const std::string& terminal_id,
+                                          const std::string& public_key, int64_t now_ms) = 0;
+    virtual Result<void> revoke(const std::string& terminal_id) = 0;
+    virtual Result<std::optional<TerminalRecord>> find_terminal(const std::string& terminal_id) = 0;
+    virtual Result<std::vector<TerminalRecord>> terminals() = 0;
+
+    // Entries must already be signature-checked, consecutive and chained among themselves; the store checks
+    // each hash against the signed bytes it keeps. On refusal the IngestRefusal is in the error:
+    // error.central.gap, error.central.fork, error.central.chain.
+    virtual Result<IngestOutcome> ingest(const std::string& terminal_id, const std::vector<protocol::Entry>& entries,
+                                         int64_t now_ms, IngestRefusal& refusal) = 0;
+    virtual Result<void> record_fork_alarm(const std::string& terminal_id, int64_t seq, const std::string& stored_hash,
+                                           const std::string& offered_hash, int64_t now_ms) = 0;
+    virtual Result<std::vector<ForkAlarm>> fork_alarms() = 0;
+    // Every stored (seq, hash) of a terminal, in order (hashes computed from the stored signed bytes).
+    virtual Result<std::vector<StoredEntry>> entries(const std::string& terminal_id) = 0;
+    // Calls `fn` with each stored entry of the terminal after `after_seq`, in seq order, a page at a time.
+    virtual Result<void> scan_entries(const std::string& terminal_id, int64_t after_seq,
+                                      const std::function<Result<void>(const SignedEntry&)>& fn) = 0;
+
+    // The months (YYYYMM, central's receipt time) that hold entries in the store, oldest first.
+    virtual Result<std::vector<int32_t>> months() = 0;
+    // Every entry received in `month`, by terminal then seq.
+    virtual Result<void> scan_month(int32_t month,
+                                    const std::function<Result<void>(const std::string& terminal_id, const SignedEntry&)>& fn) = 0;
+    // Months whose entries were archived and detached (PostgreSQL), oldest first.
+    virtual Result<std::vector<MonthSummary>> archived_months() = 0;
+    // Detaches the partition of a closed month whose archive was verified (PostgreSQL only). The partition stays
+    // in the database as table entries_YYYYMM, no longer part of the store, for the operator to drop.
+    virtual Result<std::string> detach_month(const MonthSummary& summary, int64_t now_ms) = 0;
+
+    // Publishes a catalogue document; its "version" must be greater than the current one.
+    virtual Result<int64_t> import_catalogue(const nlohmann::json& document, int64_t now_ms) = 0;
+    virtual Result<std::optional<CatalogueRecord>> latest_catalogue() = 0;
+
+    // Records a central decision on an application the store knows; returns its cursor. References are unique
+    // per terminal: `terminal_id` may be empty when only one terminal has the reference
+    // (error.central.ambiguous_application otherwise). Cursors become visible in increasing order.
+    virtual Result<int64_t> add_decision(const std::string& reference, const std::string& status, const std::string& note,
+                                         int64_t now_ms, const std::string& terminal_id = {}) = 0;
+    virtual Result<std::vector<protocol::Decision>> decisions_after(const std::string& terminal_id, int64_t cursor,
+                                                                    size_t max_count) = 0;
+
+    virtual Result<Counts> counts() = 0;
+
+    // Indicator queries over the projections (indexed for them).
+    // Fees due and paid per terminal and reference for the applications submitted at `centre` in `month`.
+    virtual Result<std::vector<ReconcileRow>> fees_due_vs_paid(const std::string& centre, int32_t month) = 0;
+    // Entries by day and type for days in [from_day, to_day] (YYYYMMDD).
+    virtual Result<std::vector<EntryCount>> entries_by_type(int32_t from_day, int32_t to_day) = 0;
+    // Applications submitted in [from_ms, to_ms) by centre, entity, service and status.
+    virtual Result<std::vector<ApplicationCount>> applications_by_status(int64_t from_ms, int64_t to_ms) = 0;
+
+    // Bytes the store occupies on disk (tables and indexes), for the bytes-per-entry figure.
+    virtual Result<int64_t> stored_bytes() = 0;
+
+    // ---- State shared by every central instance on this store (central/front), surviving restarts ----
+
+    // Replay protection: records (terminal, nonce) until `expires_ms`. False when the pair is already recorded
+    // and not expired. Durable before it returns (concurrent calls may share one commit).
+    virtual Result<bool> use_nonce(const std::string& terminal_id, const std::string& nonce, int64_t expires_ms,
+                                   int64_t now_ms) = 0;
+    // Rate limits: adds one to `key` in the fixed window of `window_ms` that holds now_ms (windows start at
+    // multiples of window_ms) and returns the count in that window and when it ends.
+    virtual Result<RateWindow> count_in_window(const std::string& key, int64_t window_ms, int64_t now_ms) = 0;
+    // Metric counters summed over instances and restarts. A name is a whole Prometheus series, e.g.
+    // 'nafitha_central_requests_total{path="/v1/status",status="200"}'.
+    virtual Result<void> add_counters(const std::vector<std::pair<std::string, int64_t>>& deltas) = 0;
+    virtual Result<std::vector<std::pair<std::string, int64_t>>> counters() = 0;
+    // Health: a small durable write to the store's main database (a heartbeat row per instance). Fails when the
+    // store cannot be written now.
+    virtual Result<void> probe_write(const std::string& instance, int64_t now_ms) = 0;
+    // Forgets expired nonces and finished rate windows.
+    virtual Result<void> expire_state(int64_t now_ms) = 0;
+};
+
+// Where the store is: a PostgreSQL connection string (postgresql://… or postgres://…, libpq syntax, several
+// hosts and target_session_attrs=read-write for failover) or else the SQLite file DIR/central.db.
+struct StoreLocation {
+    std::filesystem::path data_dir;
+    std::string url;
+
+    bool is_postgres() const { return !url.empty(); }
+    // For logs: the URL without its password.
+    std::string describe() const;
+};
+
+struct OpenOptions {
+    // Tests of migrations only: stop at this schema version instead of the latest (0 = latest).
+    int target_version = 0;
+    // PostgreSQL: the most connections this process keeps.
+    int pool_size = 8;
+};
+
+// The newest schema version each store knows.
+int sqlite_schema_latest();
+int postgres_schema_latest();
+
+// Opens (and creates or migrates) the store. A store written by a newer nafitha-central is refused with
+// error.central.store_newer and left untouched.
+Result<std::unique_ptr<Store>> open_store(const StoreLocation& location, const OpenOptions& options = {});
+// SQLite in DIR/central.db: WAL, synchronous=FULL.
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& data_dir, const OpenOptions& options = {});
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url, const OpenOptions& options = {});
+
+// SQLite online backup of DIR/central.db into `target` (a consistent copy while central keeps running).
+Result<int64_t> backup_sqlite_store(const std::filesystem::path& data_dir, const std::filesystem::path& target);
+
+// Helpers shared by both stores.
+int32_t month_of_ms(int64_t unix_ms);             // YYYYMM, UTC
+int64_t month_start_ms(int32_t month);            // first millisecond of the month, UTC
+int32_t next_month(int32_t month);
+std::optional<int64_t> parse_time_ms(std::string_view iso8601); // "2026-11-28T22:40:05.123Z" and variants
+
+} // namespace nafitha::central

@@ -1,0 +1,563 @@
+// The store suite: every test runs against SQLite and against PostgreSQL (a private cluster).
+
+#include "tests/store/store_env.h"
+
+#include "base/clock.h"
+#include "central/server.h"
+#include "central/store/archive.h"
+#include "central/store/codec.h"
+#include "central/store/verify.h"
+
+#include <atomic>
+#include <random>
+#include <thread>
+#include <zlib.h>
+
+using namespace nafitha;
+using namespace nafitha::testing;
+using nlohmann::json;
+
+namespace {
+
+const std::string kTime = "2026-03-14T09:30:00.000Z";
+
+std::vector<std::pair<std::string, json>> visits(int n, const std::string& centre, int first_ref = 1)
+{
+    std::vector<std::pair<std::string, json>> out;
+    for (int i = 0; i < n; ++i) {
+        std::string ref = centre + "-" + std::to_string(first_ref + i);
+        out.push_back({"ticket.issued", {{"ticket_id", first_ref + i}, {"category", "civil"}, {"centre", centre}}});
+        out.push_back({"application.submitted",
+                       {{"reference", ref}, {"service_code", "civil.birth_extract"}, {"entity", "civil"}, {"centre", centre},
+                        {"channel", "kiosk"}, {"fee_minor", 5000 + i}}});
+        out.push_back({"payment.recorded", {{"reference", ref}, {"amount_minor", 5000 + i}, {"method", "cash"}, {"centre", centre}}});
+        out.push_back({"application.status_changed", {{"reference", ref}, {"from", "submitted"}, {"to", "paid"}}});
+        out.push_back({"ticket.called", {{"ticket_id", first_ref + i}}});
+        out.push_back({"ticket.served", {{"ticket_id", first_ref + i}}});
+        out.push_back({"survey.recorded", {{"reference", ref}, {"rating", 1 + i % 5}}});
+    }
+    return out;
+}
+
+std::vector<std::pair<int64_t, std::string>> hashes_of(const std::vector<protocol::Entry>& chain)
+{
+    std::vector<std::pair<int64_t, std::string>> out;
+    for (const auto& e : chain)
+        out.emplace_back(e.seq, e.hash);
+    return out;
+}
+
+std::vector<std::pair<int64_t, std::string>> stored_hashes(central::Store& store, const std::string& id)
+{
+    std::vector<std::pair<int64_t, std::string>> out;
+    auto list = store.entries(id).value();
+    for (const auto& e : list)
+        out.emplace_back(e.seq, e.hash);
+    return out;
+}
+
+int64_t now() { return clock::unix_ms(); }
+
+} // namespace
+
+STORE_TEST("Enrollment uses a code once and a lost answer can be asked for again")
+{
+    auto store = env.open();
+    auto code = central::create_enrollment_code(*store, "DAM-01", "kiosk 1", now()).value();
+    auto hash = protocol::sha256_hex(central::normalise_code(code));
+    auto a = protocol::generate_keypair(), b = protocol::generate_keypair();
+    auto id_a = protocol::terminal_id_for(a.public_key), id_b = protocol::terminal_id_for(b.public_key);
+    auto key_a = protocol::encode_public_key(a.public_key), key_b = protocol::encode_public_key(b.public_key);
+    CHECK(store->enroll("0000", id_a, key_a, now()).error().code == "error.central.enroll_code");
+    auto t = store->enroll(hash, id_a, key_a, now());
+    REQUIRE(t.ok());
+    CHECK(t->centre == "DAM-01");
+    CHECK(t->last_seq == 0);
+    CHECK(t->last_hash == protocol::kGenesisHash);
+    // The same terminal again: the same record. Another terminal: refused.
+    CHECK(store->enroll(hash, id_a, key_a, now()).ok());
+    CHECK(store->enroll(hash, id_b, key_b, now()).error().code == "error.central.enroll_code");
+    // An expired code; a second code for the same id with another key; a revoked terminal.
+    store->add_enrollment_code({"expired", "DAM-01", "x", now() - 10, now() - 5}).value();
+    CHECK(store->enroll("expired", id_b, key_b, now()).error().code == "error.central.enroll_code");
+    auto code2 = protocol::sha256_hex(central::normalise_code(central::create_enrollment_code(*store, "DAM-01", "k", now()).value()));
+    CHECK(store->enroll(code2, id_a, key_b, now()).error().code == "error.central.terminal_conflict");
+    REQUIRE(store->revoke(id_a).ok());
+    CHECK(store->revoke("Tnobody").error().code == "error.central.unknown_terminal");
+    auto code3 = protocol::sha256_hex(central::normalise_code(central::create_enrollment_code(*store, "DAM-01", "k", now()).value()));
+    CHECK(store->enroll(code3, id_a, key_a, now()).error().code == "error.central.revoked");
+    CHECK(store->find_terminal(id_a).value()->status == "revoked");
+    CHECK_FALSE(store->find_terminal("Tnobody").value());
+    CHECK(store->terminals().value().size() == 1);
+}
+
+STORE_TEST("Ingest stores a chain once and every retry changes nothing")
+{
+    auto store = env.open();
+    auto t = enroll_terminal(*store);
+    auto chain = seal_chain(t, 1, protocol::kGenesisHash, visits(20, "DAM-01"), kTime);
+    int64_t at = now();
+    CHECK(ingest_ok(*store, t.id, slice(chain, 0, 50), at).stored == 50);
+    CHECK(ingest_ok(*store, t.id, slice(chain, 30, 60), at).stored == 40); // 20 resent, 40 new
+    CHECK(ingest_ok(*store, t.id, slice(chain, 90, 50), at).stored == 50);
+    auto again = ingest_ok(*store, t.id, chain, at);
+    CHECK(again.stored == 0);
+    CHECK(again.acked_seq == 140);
+    CHECK(ingest_ok(*store, t.id, {}, at).acked_seq == 140);
+    CHECK(stored_hashes(*store, t.id) == hashes_of(chain));
+    auto rec = store->find_terminal(t.id).value().value();
+    CHECK(rec.last_seq == 140);
+    CHECK(rec.last_hash == chain.back().hash);
+    CHECK(rec.entries == 140);
+    auto c = store->counts().value();
+    CHECK(c.entries == 140);
+    CHECK(c.applications == 20);
+    CHECK(c.payments == 20);
+    CHECK(c.tickets == 20);
+    CHECK(c.surveys == 20);
+    // What is stored is the signed bytes, byte for byte.
+    std::vector<central::SignedEntry> signed_entries;
+    REQUIRE(store->scan_entries(t.id, 135, [&](const central::SignedEntry& e) -> Result<void> {
+        signed_entries.push_back(e);
+        return {};
+    }).ok());
+    REQUIRE(signed_entries.size() == 5);
+    CHECK(signed_entries[0].seq == 136);
+    CHECK(signed_entries[0].bytes == protocol::signing_bytes(chain[135]).value());
+    CHECK(protocol::to_base64(signed_entries[0].signature) == chain[135].signature);
+    CHECK(central::verify_store(*store).value().ok());
+}
+
+STORE_TEST("A gap is refused with the expected seq and a fork or broken chain is refused")
+{
+    auto store = env.open();
+    auto t = enroll_terminal(*store);
+    auto chain = seal_chain(t, 1, protocol::kGenesisHash, visits(3, "DAM-01"), kTime);
+    central::IngestRefusal why;
+    auto gap = store->ingest(t.id, slice(chain, 5, 5), now(), why);
+    CHECK(gap.error().code == "error.central.gap");
+    CHECK(why.seq == 1);
+    ingest_ok(*store, t.id, slice(chain, 0, 10), now());
+    // Another entry under seq 5: a fork, with both hashes.
+    auto other = seal_chain(t, 5, chain[3].hash, {{"survey.recorded", {{"rating", 1}}}}, kTime);
+    auto fork = store->ingest(t.id, other, now(), why);
+    CHECK(fork.error().code == "error.central.fork");
+    CHECK(why.seq == 5);
+    CHECK(why.stored_hash == chain[4].hash);
+    CHECK(why.offered_hash == other[0].hash);
+    REQUIRE(store->record_fork_alarm(t.id, 5, why.stored_hash, why.offered_hash, now()).ok());
+    auto alarms = store->fork_alarms().value();
+    REQUIRE(alarms.size() == 1);
+    CHECK(alarms[0].offered_hash == other[0].hash);
+    // A new entry that does not chain to the last stored one.
+    auto unchained = seal_chain(t, 11, chain[3].hash, {{"survey.recorded", {{"rating", 2}}}}, kTime);
+    CHECK(store->ingest(t.id, unchained, now(), why).error().code == "error.central.chain");
+    CHECK(why.seq == 11);
+    CHECK(store->find_terminal(t.id).value()->last_seq == 10);
+    CHECK(store->counts().value().entries == 10);
+    // An entry whose hash does not match its content is never stored.
+    auto altered = slice(chain, 10, 1);
+    altered[0].payload["fee_minor"] = 1;
+    CHECK(store->ingest(t.id, altered, now(), why).error().code == "error.central.entry_invalid");
+    CHECK(store->find_terminal(t.id).value()->last_seq == 10);
+    // A revoked terminal ingests nothing.
+    REQUIRE(store->revoke(t.id).ok());
+    CHECK(store->ingest(t.id, slice(chain, 10, 1), now(), why).error().code == "error.central.revoked");
+    CHECK(store->ingest("Tnobody", slice(chain, 10, 1), now(), why).error().code == "error.central.unknown_terminal");
+}
+
+STORE_TEST("Projections answer the indicator queries the same whatever the batches")
+{
+    auto store = env.open();
+    auto a = enroll_terminal(*store, "DAM-01");
+    auto b = enroll_terminal(*store, "DAM-01");
+    auto items = visits(6, "DAM-01");
+    // An application paid in two parts, another never paid, a payment for no known application.
+    items.push_back({"application.submitted", {{"reference", "DAM-01-X"}, {"service_code", "civil.id"}, {"entity", "civil"},
+                                                {"channel", "counter"}, {"fee_minor", 900}}});
+    items.push_back({"payment.recorded", {{"reference", "DAM-01-X"}, {"amount_minor", 400}, {"method", "card"}}});
+    items.push_back({"payment.recorded", {{"reference", "DAM-01-X"}, {"amount_minor", 500}, {"method", "cash"}}});
+    items.push_back({"application.submitted", {{"reference", "DAM-01-Y"}, {"service_code", "civil.id"}, {"entity", "civil"},
+                                                {"channel", "counter"}, {"fee_minor", 700}}});
+    items.push_back({"payment.recorded", {{"reference", "ORPHAN"}, {"amount_minor", 300}, {"method", "cash"}}});
+    items.push_back({"application.status_changed", {{"reference", "DAM-01-X"}, {"to", "approved"}}});
+    items.push_back({"ticket.recalled", {{"ticket_id", 1}}});
+    auto chain_a = seal_chain(a, 1, protocol::kGenesisHash, items, kTime);
+    auto chain_b = seal_chain(b, 1, protocol::kGenesisHash, items, kTime);
+    ingest_ok(*store, a.id, chain_a, now()); // one batch
+    for (const auto& e : chain_b)            // one entry at a time
+        ingest_ok(*store, b.id, {e}, now());
+    auto rows = store->fees_due_vs_paid("DAM-01", 202603).value();
+    REQUIRE(rows.size() == 2 * 9);
+    std::map<std::string, std::vector<std::pair<int64_t, int64_t>>> by_terminal;
+    for (const auto& r : rows) {
+        by_terminal[r.terminal_id].emplace_back(r.due_minor, r.paid_minor);
+        if (r.reference == "DAM-01-X")
+            CHECK((r.due_minor == 900 && r.paid_minor == 900));
+        if (r.reference == "DAM-01-Y")
+            CHECK((r.due_minor == 700 && r.paid_minor == 0));
+        if (r.reference == "ORPHAN")
+            CHECK((r.due_minor == 0 && r.paid_minor == 300));
+        if (r.reference == "DAM-01-3")
+            CHECK((r.due_minor == 5002 && r.paid_minor == 5002));
+    }
+    CHECK(by_terminal[a.id] == by_terminal[b.id]);
+    CHECK(store->fees_due_vs_paid("DAM-01", 202604).value().empty());
+    CHECK(store->fees_due_vs_paid("ALP-01", 202603).value().empty());
+    auto types = store->entries_by_type(20260314, 20260314).value();
+    std::map<std::string, int64_t> per_type;
+    for (const auto& c : types) {
+        CHECK(c.day == 20260314);
+        per_type[c.type] = c.count;
+    }
+    CHECK(per_type["application.submitted"] == 2 * 8);
+    CHECK(per_type["payment.recorded"] == 2 * 9);
+    CHECK(per_type["ticket.recalled"] == 2);
+    auto apps = store->applications_by_status(central::month_start_ms(202603), central::month_start_ms(202604)).value();
+    std::map<std::string, int64_t> per_status;
+    for (const auto& c : apps) {
+        CHECK(c.centre == "DAM-01");
+        CHECK(c.entity == "civil");
+        per_status[c.status] += c.count;
+    }
+    CHECK(per_status["paid"] == 12);
+    CHECK(per_status["approved"] == 2);
+    CHECK(per_status["submitted"] == 2);
+    // Decisions update the projection and come back by cursor, in order.
+    CHECK(store->add_decision("DAM-01-Y", "approved", "", now()).error().code == "error.central.ambiguous_application");
+    CHECK(store->add_decision("NONE", "approved", "", now()).error().code == "error.central.unknown_application");
+    auto c1 = store->add_decision("DAM-01-Y", "approved", "ok", now(), a.id).value();
+    auto c2 = store->add_decision("DAM-01-2", "ready", "", now(), a.id).value();
+    CHECK(c2 > c1);
+    auto ds = store->decisions_after(a.id, 0, 10).value();
+    REQUIRE(ds.size() == 2);
+    CHECK(ds[0].reference == "DAM-01-Y");
+    CHECK(ds[0].note == "ok");
+    CHECK(store->decisions_after(a.id, c1, 10).value().size() == 1);
+    CHECK(store->decisions_after(b.id, 0, 10).value().empty());
+}
+
+STORE_TEST("Catalogues settings and everything else survive a reopen")
+{
+    auto t = TestTerminal{};
+    std::vector<protocol::Entry> chain;
+    {
+        auto store = env.open();
+        CHECK(store->latest_catalogue().value() == std::nullopt);
+        CHECK(store->import_catalogue(json{{"version", 2}, {"services", json::array()}}, now()).value() == 2);
+        CHECK(store->import_catalogue(json{{"version", 2}}, now()).error().code == "error.central.catalogue_old");
+        CHECK(store->import_catalogue(json{{"services", 1}}, now()).error().code == "error.central.catalogue_invalid");
+        CHECK(store->import_catalogue(json::array(), now()).error().code == "error.central.catalogue_invalid");
+        CHECK(store->setting("k", "first").value() == "first");
+        CHECK(store->setting("k", "second").value() == "first");
+        t = enroll_terminal(*store);
+        chain = seal_chain(t, 1, protocol::kGenesisHash, visits(2, "DAM-01"), kTime);
+        ingest_ok(*store, t.id, chain, now());
+    }
+    auto store = env.open();
+    CHECK(store->schema_version() == (env.kind() == "sqlite" ? central::sqlite_schema_latest() : central::postgres_schema_latest()));
+    CHECK(store->latest_catalogue().value()->version == 2);
+    CHECK(store->setting("k", "third").value() == "first");
+    CHECK(stored_hashes(*store, t.id) == hashes_of(chain));
+    CHECK(store->counts().value().applications == 2);
+    CHECK(store->stored_bytes().value() > 0);
+}
+
+STORE_TEST("Strings with NUL bytes and odd payloads project without failing the batch")
+{
+    auto store = env.open();
+    auto t = enroll_terminal(*store);
+    std::string nul("A\0B", 3);
+    std::string long_text(5000, 'x');
+    auto chain = seal_chain(t, 1, protocol::kGenesisHash,
+                            {{"application.submitted", {{"reference", nul}, {"service_code", long_text}, {"fee_minor", 10}}},
+                             {"payment.recorded", {{"reference", nul}, {"amount_minor", "not a number"}}},
+                             {"application.status_changed", {{"reference", 7}, {"to", json::array()}}},
+                             {"something.new", {{"x", json::object()}}},
+                             {"ticket.issued", json::object()}},
+                            kTime);
+    CHECK(ingest_ok(*store, t.id, chain, now()).stored == 5);
+    CHECK(store->counts().value().applications == 1);
+    CHECK(central::verify_store(*store).value().ok());
+}
+
+STORE_TEST("Two instances on one store with four threads ingest every terminal exactly once")
+{
+    auto one = env.open(), two = env.open();
+    std::vector<TestTerminal> terminals;
+    std::vector<std::vector<protocol::Entry>> chains;
+    for (int i = 0; i < 3; ++i) {
+        terminals.push_back(enroll_terminal(*one));
+        chains.push_back(seal_chain(terminals.back(), 1, protocol::kGenesisHash, visits(30, "DAM-01", i * 1000), kTime));
+    }
+    std::atomic<int> refusals{0}, errors{0};
+    auto worker = [&](int n) {
+        std::mt19937 rng(static_cast<unsigned>(n));
+        central::Store& store = n % 2 ? *one : *two;
+        for (int round = 0; round < 200; ++round) {
+            size_t k = rng() % chains.size();
+            auto last = store.find_terminal(terminals[k].id).value()->last_seq;
+            // Resend a little of what is stored and add new entries, as a terminal does after a lost answer.
+            size_t from = static_cast<size_t>(std::max<int64_t>(0, last - static_cast<int64_t>(rng() % 5)));
+            auto batch = slice(chains[k], from, 1 + rng() % 12);
+            central::IngestRefusal why;
+            auto r = store.ingest(terminals[k].id, batch, now(), why);
+            if (!r.ok()) {
+                // Another thread got there first between the read and the ingest: a gap is the only refusal.
+                if (r.error().code == "error.central.gap")
+                    ++refusals;
+                else
+                    ++errors;
+            }
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int n = 0; n < 4; ++n)
+        threads.emplace_back(worker, n);
+    for (auto& th : threads)
+        th.join();
+    CHECK(errors == 0);
+    for (size_t k = 0; k < chains.size(); ++k)
+        ingest_ok(*one, terminals[k].id, chains[k], now()); // finish
+    for (size_t k = 0; k < chains.size(); ++k)
+        CHECK(stored_hashes(*two, terminals[k].id) == hashes_of(chains[k]));
+    CHECK(one->counts().value().entries == 3 * 210);
+    CHECK(one->counts().value().payments == 3 * 30);
+    CHECK(central::verify_store(*two).value().ok());
+}
+
+STORE_TEST("Verify finds an altered signature and a removed entry")
+{
+    auto store = env.open();
+    auto t = enroll_terminal(*store);
+    auto chain = seal_chain(t, 1, protocol::kGenesisHash, visits(5, "DAM-01"), kTime);
+    ingest_ok(*store, t.id, chain, now());
+    auto good = central::verify_store(*store).value();
+    CHECK(good.ok());
+    CHECK(good.entries == 35);
+    if (env.kind() == "sqlite") {
+        env.sql("DROP TRIGGER entries_no_update; DROP TRIGGER entries_no_delete;"
+                "UPDATE entries SET sig = zeroblob(64) WHERE seq = 7; DELETE FROM entries WHERE seq = 20;");
+    } else {
+        env.sql("SET session_replication_role = replica; UPDATE entries SET sig = set_byte(sig, 0, get_byte(sig, 0) # 1) WHERE seq = 7;"
+                "DELETE FROM entries WHERE seq = 20;");
+    }
+    auto bad = central::verify_store(*store).value();
+    CHECK_FALSE(bad.ok());
+    bool signature = false, gap = false;
+    for (const auto& d : bad.details) {
+        signature = signature || d.find("seq 7: bad signature") != std::string::npos;
+        gap = gap || d.find("expected seq 20, found 21") != std::string::npos;
+    }
+    CHECK(signature);
+    CHECK(gap);
+}
+
+STORE_TEST("A closed month exports to a signed archive that checks itself offline")
+{
+    TempDir dir("archive");
+    auto store = env.open();
+    auto central_key = protocol::generate_keypair();
+    auto t = enroll_terminal(*store), u = enroll_terminal(*store, "ALP-01");
+    auto chain_t = seal_chain(t, 1, protocol::kGenesisHash, visits(10, "DAM-01"), kTime);
+    auto chain_u = seal_chain(u, 1, protocol::kGenesisHash, visits(4, "ALP-01"), kTime);
+    // February and March 2026 (closed), then the current month.
+    int64_t feb = central::month_start_ms(202602) + 5000, mar = central::month_start_ms(202603) + 5000;
+    ingest_ok(*store, t.id, slice(chain_t, 0, 30), feb);
+    ingest_ok(*store, u.id, slice(chain_u, 0, 28), feb);
+    ingest_ok(*store, t.id, slice(chain_t, 30, 30), mar);
+    ingest_ok(*store, t.id, slice(chain_t, 60, 10), now());
+    CHECK(store->months().value() == std::vector<int32_t>{202602, 202603, central::month_of_ms(now())});
+    auto info = central::export_month(*store, 202603, central_key, dir / "2026-03.nafitha-archive", now());
+    REQUIRE(info.ok());
+    CHECK(info->entries == 30);
+    CHECK(info->terminals == 1);
+    auto feb_info = central::export_month(*store, 202602, central_key, dir / "2026-02.nafitha-archive", now());
+    REQUIRE(feb_info.ok());
+    CHECK(feb_info->entries == 58);
+    REQUIRE(feb_info->ranges.size() == 2);
+    auto checked = central::verify_archive(dir / "2026-02.nafitha-archive");
+    REQUIRE(checked.ok());
+    CHECK(checked->server_public_key == protocol::encode_public_key(central_key.public_key));
+    // The current month is refused, and so is an existing file.
+    CHECK(central::export_month(*store, central::month_of_ms(now()), central_key, dir / "now", now()).error().code
+          == "error.central.month_open");
+    CHECK(central::export_month(*store, 202603, central_key, dir / "2026-03.nafitha-archive", now()).error().code
+          == "error.central.archive_exists");
+    // An altered entry inside the file: the entry's own signature fails; a re-signed digest fails central's.
+    {
+        gzFile in = gzopen((dir / "2026-02.nafitha-archive").c_str(), "rb");
+        std::string text;
+        char buf[65536];
+        int n;
+        while ((n = gzread(in, buf, sizeof buf)) > 0)
+            text.append(buf, static_cast<size_t>(n));
+        gzclose(in);
+        auto write = [&](const std::string& name, const std::string& content) {
+            gzFile out = gzopen((dir / name).c_str(), "wb");
+            gzwrite(out, content.data(), static_cast<unsigned>(content.size()));
+            gzclose(out);
+            return dir / name;
+        };
+        auto pos = text.find("\"amount_minor\":5000");
+        REQUIRE(pos != std::string::npos);
+        auto altered = text;
+        altered.replace(pos, 19, "\"amount_minor\":9000");
+        CHECK(central::verify_archive(write("altered", altered)).error().detail.find("bad signature") != std::string::npos);
+        auto truncated = text.substr(0, text.size() / 2);
+        CHECK(central::verify_archive(write("truncated", truncated)).error().code == "error.central.archive_invalid");
+        auto dropped = text;
+        auto e = dropped.find("\nE 5 ");
+        auto next = dropped.find("\nE 6 ");
+        dropped.erase(e, next - e);
+        CHECK(central::verify_archive(write("dropped", dropped)).error().code == "error.central.archive_invalid");
+        CHECK(central::verify_archive(write("empty", "")).error().code == "error.central.archive_invalid");
+    }
+    if (env.kind() == "postgresql") {
+        // Detach February: the store keeps verifying (the archived range fills the chain) and ingest goes on.
+        central::MonthSummary summary{202602, feb_info->entries, feb_info->file_sha256, feb_info->ranges};
+        auto wrong = summary;
+        wrong.entries = 57;
+        CHECK(store->detach_month(wrong, now()).error().code == "error.central.archive_mismatch");
+        REQUIRE(store->detach_month(summary, now()).value() == "entries_202602");
+        CHECK(store->months().value() == std::vector<int32_t>{202603, central::month_of_ms(now())});
+        auto report = central::verify_store(*store).value();
+        for (const auto& d : report.details)
+            UNSCOPED_INFO(d);
+        CHECK(report.ok());
+        CHECK(report.archived == 58);
+        CHECK(report.entries == 40);
+        ingest_ok(*store, u.id, slice(chain_u, 28, 100), now());
+        ingest_ok(*store, t.id, chain_t, now()); // resending archived entries is harmless
+        CHECK(central::verify_store(*store).value().ok());
+        CHECK(store->archived_months().value().size() == 1);
+    } else {
+        CHECK(store->detach_month({202602, 58, feb_info->file_sha256, feb_info->ranges}, now()).error().code
+              == "error.central.unsupported");
+    }
+}
+
+STORE_TEST("A store written by a newer version is refused and left as it is")
+{
+    {
+        auto store = env.open();
+        enroll_terminal(*store);
+    }
+    if (env.kind() == "sqlite")
+        env.sql("PRAGMA user_version = 99");
+    else
+        env.sql("INSERT INTO schema_migrations(version, description) VALUES(99, 'from the future')");
+    auto r = central::open_store(env.location());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "error.central.store_newer");
+    CHECK(r.error().detail.find("99") != std::string::npos);
+    CHECK(env.sql_int("SELECT COUNT(*) FROM terminals") == 1);
+}
+
+TEST_CASE("The entry codec keeps the signed bytes exactly and compresses them")
+{
+    CHECK(protocol::sha256_hex(std::string(central::entries_v1_dictionary())) == central::kEntriesV1DictSha256);
+    auto keys = protocol::generate_keypair();
+    TestTerminal t{keys, protocol::terminal_id_for(keys.public_key), "DAM-01"};
+    auto chain = seal_chain(t, 1, protocol::kGenesisHash, visits(10, "DAM-01"), kTime);
+    size_t raw = 0, stored = 0;
+    for (const auto& e : chain) {
+        auto bytes = protocol::signing_bytes(e).value();
+        auto body = central::encode_signed_bytes(bytes);
+        CHECK(central::decode_signed_bytes(body).value() == bytes);
+        raw += bytes.size();
+        stored += body.size();
+    }
+    CHECK(stored * 2 < raw);
+    // Incompressible bytes are kept raw; bad bodies are errors, not crashes.
+    std::string noise(300, '\0');
+    std::mt19937 rng(5);
+    for (auto& c : noise)
+        c = static_cast<char>(rng());
+    CHECK(central::encode_signed_bytes(noise)[0] == central::kCodecRaw);
+    CHECK(central::decode_signed_bytes(central::encode_signed_bytes(noise)).value() == noise);
+    CHECK(central::decode_signed_bytes("").error().code == "error.central.corrupt_entry");
+    CHECK(central::decode_signed_bytes(std::string("\x01garbage", 8)).error().code == "error.central.corrupt_entry");
+    CHECK(central::decode_signed_bytes(std::string("\x07", 1)).error().code == "error.central.corrupt_entry");
+}
+
+TEST_CASE("Months and times are computed in UTC")
+{
+    CHECK(central::month_of_ms(central::month_start_ms(202612)) == 202612);
+    CHECK(central::month_of_ms(central::month_start_ms(202701) - 1) == 202612);
+    CHECK(central::next_month(202612) == 202701);
+    CHECK(central::parse_time_ms("1970-01-01T00:00:01.500Z") == 1500);
+    CHECK(central::parse_time_ms("2026-03-14T09:30:00Z") == central::parse_time_ms("2026-03-14T11:30:00+02:00"));
+    CHECK_FALSE(central::parse_time_ms("yesterday"));
+    CHECK_FALSE(central::parse_time_ms("2026-13-14T09:30:00Z"));
+    CHECK(central::parse_month("2026-03") == 202603);
+    CHECK(central::parse_month("202603") == 202603);
+    CHECK_FALSE(central::parse_month("2026-3"));
+    CHECK_FALSE(central::parse_month("2026-13"));
+    central::StoreLocation loc{{}, "postgresql://central:s3cret@db1,db2/nafitha?target_session_attrs=read-write"};
+    CHECK(loc.describe() == "postgresql://central@db1,db2/nafitha?target_session_attrs=read-write");
+}
+
+STORE_TEST("Nonces rate windows counters and heartbeats are shared by every instance")
+{
+    auto one = env.open(), two = env.open();
+    int64_t t0 = 1'800'000'000'000;
+    CHECK(one->use_nonce("T1", "n-1", t0 + 1000, t0).value());
+    CHECK_FALSE(two->use_nonce("T1", "n-1", t0 + 1000, t0 + 10).value()); // a replay through another instance
+    CHECK(two->use_nonce("T2", "n-1", t0 + 1000, t0).value());
+    CHECK(two->use_nonce("T1", "n-1", t0 + 5000, t0 + 2000).value()); // expired: may be used again
+    auto w1 = one->count_in_window("enroll:1.2.3.4", 60'000, t0 + 5);
+    auto w2 = two->count_in_window("enroll:1.2.3.4", 60'000, t0 + 6);
+    CHECK(w1.value().count == 1);
+    CHECK(w2.value().count == 2);
+    CHECK(w2.value().window_end_ms == t0 - t0 % 60'000 + 60'000);
+    CHECK(one->count_in_window("enroll:1.2.3.4", 60'000, t0 + 60'000).value().count == 1); // the next window
+    REQUIRE(one->add_counters({{"a_total", 2}, {"b_total{x=\"1\"}", 5}, {"a_total", 1}}).ok());
+    REQUIRE(two->add_counters({{"a_total", 10}}).ok());
+    auto counters = one->counters().value();
+    REQUIRE(counters.size() == 2);
+    CHECK(counters[0] == std::make_pair(std::string("a_total"), int64_t{13}));
+    CHECK(counters[1].second == 5);
+    REQUIRE(one->probe_write("instance-a", t0).ok());
+    REQUIRE(two->probe_write("instance-a", t0 + 1).ok());
+    REQUIRE(one->expire_state(t0 + 10'000'000).ok());
+    CHECK(one->use_nonce("T2", "n-1", t0 + 20'000'000, t0 + 10'000'001).value()); // forgotten after expiry
+}
+
+TEST_CASE("PostgreSQL: a version 1 store holding data migrates to the latest and keeps everything")
+{
+    auto env = postgres_env();
+    TestTerminal t;
+    std::vector<protocol::Entry> chain;
+    {
+        auto v1 = env->open({.target_version = 1});
+        REQUIRE(v1->schema_version() == 1);
+        t = enroll_terminal(*v1);
+        chain = seal_chain(t, 1, protocol::kGenesisHash, visits(10, "DAM-01"), kTime);
+        ingest_ok(*v1, t.id, chain, now());
+        REQUIRE(v1->add_decision("DAM-01-3", "approved", "", now()).ok());
+    }
+    CHECK(env->sql_int("SELECT MAX(version) FROM schema_migrations") == 1);
+    auto store = env->open();
+    CHECK(store->schema_version() == central::postgres_schema_latest());
+    CHECK(env->sql_int("SELECT MAX(version) FROM schema_migrations") == central::postgres_schema_latest());
+    CHECK(stored_hashes(*store, t.id) == hashes_of(chain));
+    CHECK(central::verify_store(*store).value().ok());
+    CHECK(store->decisions_after(t.id, 0, 10).value().size() == 1);
+    CHECK(store->use_nonce(t.id, "first", now() + 1000, now()).value());
+    auto more = seal_chain(t, 71, chain.back().hash, {{"survey.recorded", {{"rating", 4}}}}, kTime);
+    CHECK(ingest_ok(*store, t.id, more, now()).acked_seq == 71);
+    // Instances starting together on a fresh database agree on one migration run.
+    auto fresh = postgres_env();
+    std::vector<std::thread> starters;
+    std::atomic<int> opened{0};
+    for (int i = 0; i < 4; ++i)
+        starters.emplace_back([&] {
+            if (central::open_store(fresh->location()).ok())
+                ++opened;
+        });
+    for (auto& s : starters)
+        s.join();
+    CHECK(opened == 4);
+    CHECK(fresh->sql_int("SELECT COUNT(*) FROM schema_migrations") == central::postgres_schema_latest());
+}
