@@ -21,7 +21,7 @@ Result<Lang> parse_lang(std::string_view code)
 
 bool is_rtl(Lang lang) { return lang == Lang::Ar; }
 
-static Result<void> load_dir(const std::filesystem::path& dir, std::unordered_map<std::string, std::string>& out)
+static Result<void> load_dir(const std::filesystem::path& dir, TextTable& out)
 {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec))
@@ -58,6 +58,13 @@ std::string format_placeholders(std::string_view pattern, TrArgs args)
 {
     std::string out;
     out.reserve(pattern.size() + 16);
+    format_placeholders_into(out, pattern, args);
+    return out;
+}
+
+void format_placeholders_into(std::string& out, std::string_view pattern, TrArgs args)
+{
+    out.clear();
     size_t i = 0;
     while (i < pattern.size()) {
         if (pattern[i] == '{') {
@@ -74,22 +81,25 @@ std::string format_placeholders(std::string_view pattern, TrArgs args)
         }
         out.push_back(pattern[i++]);
     }
-    return out;
+}
+
+std::string_view I18n::text(Lang lang, std::string_view key) const
+{
+    const TextTable& first = table(lang);
+    if (auto it = first.find(key); it != first.end())
+        return it->second;
+    const TextTable& second = table(lang == Lang::Ar ? Lang::En : Lang::Ar);
+    if (auto it = second.find(key); it != second.end())
+        return it->second;
+    return key;
 }
 
 std::string I18n::tr(Lang lang, std::string_view key, TrArgs args) const
 {
-    std::string k(key);
-    auto& first = table(lang);
-    auto& second = table(lang == Lang::Ar ? Lang::En : Lang::Ar);
-    if (auto it = first.find(k); it != first.end())
-        return format_placeholders(it->second, args);
-    if (auto it = second.find(k); it != second.end())
-        return format_placeholders(it->second, args);
-    return k;
+    return format_placeholders(text(lang, key), args);
 }
 
-bool I18n::has(Lang lang, std::string_view key) const { return table(lang).count(std::string(key)) != 0; }
+bool I18n::has(Lang lang, std::string_view key) const { return table(lang).find(key) != table(lang).end(); }
 
 std::string I18n::message(Lang lang, const Error& error) const
 {

@@ -12,18 +12,15 @@ namespace nafitha::text {
 
 namespace {
 
-// One grapheme (or a part of a ligature for one grapheme) on screen.
-struct Cell {
-    uint32_t b0 = 0, b1 = 0;  // Logical byte range.
-    float x0 = 0, x1 = 0;     // Visual extent.
-    bool rtl = false;
-};
+using Cell = detail::CaretCell;
+using Group = detail::ClusterGroup;
 
-// The cells of a line in visual order, left to right.
-void line_cells(const Layout& layout, const Line& line, std::vector<Cell>& cells)
+// The cells of a line in visual order, left to right, in the scratch's buffers.
+void line_cells(const Layout& layout, const Line& line, CaretScratch& scratch)
 {
+    std::vector<Cell>& cells = scratch.cells;
     cells.clear();
-    std::vector<uint32_t> starts;
+    std::vector<uint32_t>& starts = scratch.starts;
     for (uint32_t r = line.first_run; r < line.first_run + line.run_count; ++r) {
         const GlyphRun& run = layout.runs[r];
         starts.clear();
@@ -32,12 +29,8 @@ void line_cells(const Layout& layout, const Line& line, std::vector<Cell>& cells
         std::sort(starts.begin(), starts.end());
         starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
         // Clusters of the run in visual order: logical range, pen position and width.
-        struct Group {
-            uint32_t c, next;
-            float x, w;
-            bool removed;
-        };
-        std::vector<Group> groups;
+        std::vector<Group>& groups = scratch.groups;
+        groups.clear();
         float pen = run.x;
         uint32_t g = run.first_glyph;
         uint32_t end = run.first_glyph + run.glyph_count;
@@ -94,8 +87,15 @@ void line_cells(const Layout& layout, const Line& line, std::vector<Cell>& cells
             }
         }
     }
-    // Cells of one RTL cluster were pushed right to left; keep the whole list in visual order.
-    std::stable_sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) { return a.x0 < b.x0; });
+    // Cells of one RTL cluster were pushed right to left; keep the whole list in visual order. A stable
+    // insertion sort: the list is short and almost sorted, and std::stable_sort would allocate a buffer.
+    for (size_t i = 1; i < cells.size(); ++i) {
+        Cell cell = cells[i];
+        size_t j = i;
+        for (; j > 0 && cell.x0 < cells[j - 1].x0; --j)
+            cells[j] = cells[j - 1];
+        cells[j] = cell;
+    }
 }
 
 size_t line_for_offset(const Layout& layout, size_t offset)
@@ -133,14 +133,19 @@ float caret_x_in(const Line& line, const std::vector<Cell>& cells, size_t offset
 
 CaretPos caret_position(const Layout& layout, size_t offset)
 {
+    CaretScratch scratch;
+    return caret_position(layout, offset, scratch);
+}
+
+CaretPos caret_position(const Layout& layout, size_t offset, CaretScratch& scratch)
+{
     CaretPos pos;
     if (layout.lines.empty())
         return pos;
     pos.line = line_for_offset(layout, offset);
     const Line& line = layout.lines[pos.line];
-    std::vector<Cell> cells;
-    line_cells(layout, line, cells);
-    pos.x = caret_x_in(line, cells, offset);
+    line_cells(layout, line, scratch);
+    pos.x = caret_x_in(line, scratch.cells, offset);
     pos.top = line.top;
     pos.height = line.height;
     return pos;
@@ -154,8 +159,9 @@ size_t hit_test(const Layout& layout, float x, float y)
     while (li + 1 < layout.lines.size() && y >= layout.lines[li].top + layout.lines[li].height)
         ++li;
     const Line& line = layout.lines[li];
-    std::vector<Cell> cells;
-    line_cells(layout, line, cells);
+    CaretScratch scratch;
+    line_cells(layout, line, scratch);
+    const std::vector<Cell>& cells = scratch.cells;
     if (cells.empty())
         return line.byte_begin;
     const Cell* best = &cells.front();
@@ -179,11 +185,12 @@ std::vector<Rect> selection_rects(const Layout& layout, size_t begin, size_t end
         std::swap(begin, end);
     if (begin == end)
         return rects;
-    std::vector<Cell> cells;
+    CaretScratch scratch;
+    const std::vector<Cell>& cells = scratch.cells;
     for (const Line& line : layout.lines) {
         if (line.byte_end < begin || line.byte_begin >= end)
             continue;
-        line_cells(layout, line, cells);
+        line_cells(layout, line, scratch);
         bool open = false;
         for (const Cell& c : cells) {
             if (c.b0 < end && c.b1 > begin) {
@@ -207,8 +214,9 @@ size_t move_visual(const Layout& layout, size_t offset, VisualMove move)
         return offset;
     size_t li = line_for_offset(layout, offset);
     const Line& line = layout.lines[li];
-    std::vector<Cell> cells;
-    line_cells(layout, line, cells);
+    CaretScratch scratch;
+    line_cells(layout, line, scratch);
+    const std::vector<Cell>& cells = scratch.cells;
     float cur = caret_x_in(line, cells, offset);
     // Caret stops: both edges of every cell.
     bool found = false;

@@ -6,6 +6,7 @@
 #include "text/paragraph.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -22,9 +23,33 @@ struct Rect {
     float x = 0, y = 0, w = 0, h = 0;
 };
 
+namespace detail {
+// One grapheme (or a part of a ligature for one grapheme) on screen.
+struct CaretCell {
+    uint32_t b0 = 0, b1 = 0;  // Logical byte range.
+    float x0 = 0, x1 = 0;     // Visual extent.
+    bool rtl = false;
+};
+// A cluster of a run in visual order: logical range, pen position and width.
+struct ClusterGroup {
+    uint32_t c, next;
+    float x, w;
+    bool removed;
+};
+} // namespace detail
+
+// Buffers a caret query works in. A caller that asks every frame (a text field) keeps one, so that its
+// steady frames allocate nothing.
+struct CaretScratch {
+    std::vector<detail::CaretCell> cells;
+    std::vector<uint32_t> starts;
+    std::vector<detail::ClusterGroup> groups;
+};
+
 // Where the caret for logical `offset` is drawn (the leading edge of the character at `offset` in its own
 // direction; at the end of a line, the trailing edge of the last character).
 CaretPos caret_position(const Layout& layout, size_t offset);
+CaretPos caret_position(const Layout& layout, size_t offset, CaretScratch& scratch);
 
 // The grapheme boundary nearest to the point (x, y), both relative to the layout box.
 size_t hit_test(const Layout& layout, float x, float y);

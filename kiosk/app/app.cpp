@@ -11,6 +11,7 @@
 #include "kiosk/ui/host.h"
 #include "kiosk/ui/kiosk_ui.h"
 #include "kiosk/ui/replay.h"
+#include "kiosk/ui/demo.h"
 #include "kiosk/ui/screens.h"
 
 #include <SDL.h>
@@ -171,7 +172,7 @@ int run(const std::vector<std::string>& args)
     }
     Options o = parsed.release_value();
     if (o.list_screens) {
-        for (const auto& s : ui::screens())
+        for (const auto& s : ui::demo_states())
             std::cout << s.name << "\n";
         return 0;
     }
@@ -285,7 +286,7 @@ int run(const std::vector<std::string>& args)
             std::cerr << "nafitha-kiosk: replay failed: " << r.error().detail << "\n";
             return 1;
         }
-        std::cerr << "nafitha-kiosk: replay done; screen " << kiosk.ctx().screen << "\n";
+        std::cerr << "nafitha-kiosk: replay done; screen " << ui::screen_name(kiosk.ctx().screen) << "\n";
         return 0;
     }
     if (!o.screen.empty() && !kiosk.show_demo(o.screen)) {

@@ -122,6 +122,7 @@ public:
     }
 
     std::shared_ptr<const ui::Catalogue> catalogue() override { return m_terminal->catalogue(); }
+    const std::string& centre() const override { return m_terminal->centre(); }
 
     ui::Health health() override
     {
@@ -139,22 +140,11 @@ public:
         return h;
     }
 
-    services::Validation validate(const std::string& code, const ui::FormValues& values) override
+    Result<ui::PaymentRequest> take_payment(ui::PayMethod method, int64_t amount, const std::string& exemption,
+                                            const CashProgress& progress) override
     {
-        return m_terminal->validate(code, values);
-    }
-
-    Result<services::Fee> quote(const std::string& code, const ui::FormValues& values, const std::string& exemption) override
-    {
-        return m_terminal->quote(code, values, exemption);
-    }
-
-    Result<ui::Payment> take_payment(ui::PayMethod method, int64_t amount, const std::string& exemption,
-                                     const CashProgress& progress) override
-    {
-        ui::Payment p;
+        ui::PaymentRequest p;
         p.method = method;
-        p.amount_minor = amount;
         p.exemption = exemption;
         if (amount == 0 || method == ui::PayMethod::Exemption)
             return p;
@@ -185,36 +175,18 @@ public:
         return p;
     }
 
-    Result<ui::Submission> submit(const std::string& code, const ui::FormValues& values, const ui::Payment& pay, Lang lang) override
+    Result<ui::Submitted> submit(const std::string& code, const ui::FormValues& values, const ui::PaymentRequest& pay,
+                                 Lang lang) override
     {
         services::SubmitRequest req;
         req.service_code = code;
         req.values = values;
         req.exemption = pay.method == ui::PayMethod::Exemption ? pay.exemption : std::string();
-        std::optional<services::PaymentRequest> preq;
-        if (pay.amount_minor > 0 || pay.method == ui::PayMethod::Exemption) {
-            services::PaymentRequest r;
-            r.method = pay.method;
-            r.tendered_minor = pay.tendered_minor;
-            r.card_authorisation = pay.card_authorisation;
-            r.exemption = pay.exemption;
-            preq = r;
-        }
-        // Commit before the promise: the application, payment and journal entries are on disk when this returns.
-        auto sub = TRY(m_terminal->submit(req, preq));
-        ui::Submission out;
-        out.reference = sub.application.reference;
-        out.paid_minor = sub.application.paid_minor;
-        out.change_minor = sub.payment ? sub.payment->change_minor : 0;
-        out.expected_ready = sub.application.expected_ready;
-        if (sub.ticket)
-            out.ticket = sub.ticket->number;
-        auto printed = print_receipt(out.reference, lang);
-        out.receipt_printed = printed.ok();
-        if (!printed.ok()) {
-            out.receipt_error = "ui.done.receipt_failed";
-            log::warn("kiosk", "receipt not printed: " + printed.error().to_string());
-        }
+        // Commit before the promise: the application, payment, ticket and journal entries are on disk when this
+        // returns (services re-checks the form: the one authority the UI asked too).
+        ui::Submitted out;
+        out.submission = TRY(m_terminal->submit(req, pay));
+        out.receipt = print_receipt(out.submission.application.reference, lang);
         return out;
     }
 
@@ -245,7 +217,7 @@ public:
         ui::TrackedApplication t;
         t.reference = app->reference;
         t.service_code = app->service_code;
-        t.status = std::string(services::app_status_name(app->status));
+        t.status = app->status;
         if (!app->history.empty()) {
             t.updated_at = app->history.back().time;
             t.note = app->history.back().note;
@@ -253,21 +225,15 @@ public:
         return t;
     }
 
-    Result<ui::Ticket> take_ticket(const std::string& category, Lang lang) override
+    Result<ui::TakenTicket> take_ticket(const std::string& category, Lang lang) override
     {
         auto cat = m_terminal->catalogue();
         std::string code = category;
         if (code.empty() && !cat->categories.empty())
             code = cat->categories.front().code;
-        auto t = TRY(m_terminal->issue_ticket(code));
-        ui::Ticket out;
-        out.number = t.number;
-        out.waiting_ahead = t.waiting_ahead;
-        out.estimated_wait_s = t.estimated_wait_s;
-        auto printed = m_press->print(*m_station, documents::ticket(*m_terminal, t, m_i18n, lang));
-        out.printed = printed.ok();
-        if (!printed.ok())
-            log::warn("kiosk", "ticket not printed: " + printed.error().to_string());
+        ui::TakenTicket out;
+        out.ticket = TRY(m_terminal->issue_ticket(code));
+        out.print = queue_print(documents::ticket(*m_terminal, out.ticket, m_i18n, lang), "ui.ticket.not_printed");
         return out;
     }
 
@@ -279,23 +245,19 @@ public:
         return m_terminal->record_survey(r);
     }
 
-    Result<std::vector<ui::StaffSession>> staff_accounts() override
+    Result<std::vector<services::StaffAccount>> staff_accounts() override
     {
         auto staff = TRY(m_terminal->staff());
-        std::vector<ui::StaffSession> out;
-        for (const auto& s : staff) {
-            if (s.active)
-                out.push_back(ui::StaffSession{s.login, s.full_name, s.role == services::Role::Technician});
-        }
-        return out;
+        std::erase_if(staff, [](const services::StaffAccount& s) { return !s.active; });
+        return staff;
     }
 
-    Result<ui::StaffSession> staff_login(const std::string& login, const std::string& pin) override
+    Result<services::Session> staff_login(const std::string& login, const std::string& pin) override
     {
         auto s = TRY(m_terminal->login(login, pin));
         std::lock_guard lock(m_mutex);
         m_staff_id = s.staff_id;
-        return ui::StaffSession{s.login, s.full_name, s.role == services::Role::Technician};
+        return s;
     }
 
     void staff_logout() override
@@ -375,19 +337,10 @@ public:
         return queue_state();
     }
 
-    Result<std::vector<ui::InboxItem>> inbox() override
-    {
-        auto items = TRY(m_terminal->inbox());
-        std::vector<ui::InboxItem> out;
-        for (auto& i : items)
-            out.push_back(ui::InboxItem{i.reference, i.service_code, std::string(services::app_status_name(i.status)),
-                                        i.submitted_at, i.applicant_hint});
-        return out;
-    }
+    Result<std::vector<services::InboxItem>> inbox() override { return m_terminal->inbox(); }
 
-    Result<void> decide(const std::string& reference, const std::string& decision, const std::string& note) override
+    Result<void> decide(const std::string& reference, services::AppStatus decision, const std::string& note) override
     {
-        auto to = TRY(services::parse_app_status(decision));
         std::optional<int64_t> staff;
         {
             std::lock_guard lock(m_mutex);
@@ -395,22 +348,11 @@ public:
         }
         if (!staff)
             return Error::make("ui.error.not_logged_in", "no staff session");
-        TRY(m_terminal->decide(reference, to, *staff, note));
+        TRY(m_terminal->decide(reference, decision, *staff, note));
         return {};
     }
 
-    Result<ui::PaymentsSummary> payments_today() override
-    {
-        auto d = TRY(m_terminal->day_totals());
-        ui::PaymentsSummary s;
-        s.day = d.day;
-        s.count = d.count;
-        s.cash_minor = d.cash_minor;
-        s.card_minor = d.card_minor;
-        s.waived_minor = d.waived_minor;
-        s.change_minor = d.change_minor;
-        return s;
-    }
+    Result<services::DayTotals> payments_today() override { return m_terminal->day_totals(); }
 
     Result<void> print_z_report(Lang lang) override
     {
@@ -539,16 +481,32 @@ public:
     }
 
 private:
-    // The receipt of a committed application, through the one document path, queued at the printer.
-    Result<void> print_receipt(const std::string& reference, Lang lang)
+    // Renders and queues a document at the printer; `failed_key` is what the citizen reads when it could not.
+    ui::PrintJob queue_print(const documents::Printable& doc, const char* failed_key)
     {
-        auto receipt = TRY(documents::receipt(*m_terminal, reference, m_i18n, lang));
+        ui::PrintJob job;
+        auto queued = m_press->print(*m_station, doc);
+        job.queued = queued.ok();
+        if (!queued.ok()) {
+            job.error = failed_key;
+            log::warn("kiosk", doc.job_id + " not queued: " + queued.error().to_string());
+        }
+        return job;
+    }
+
+    // The receipt of a committed application, through the one document path.
+    ui::PrintJob print_receipt(const std::string& reference, Lang lang)
+    {
+        auto receipt = documents::receipt(*m_terminal, reference, m_i18n, lang);
+        if (!receipt.ok()) {
+            log::warn("kiosk", "receipt of " + reference + " not built: " + receipt.error().to_string());
+            return ui::PrintJob{false, "ui.done.receipt_failed"};
+        }
         {
             std::lock_guard lock(m_mutex);
-            m_last_qr = receipt.qr_payload;
+            m_last_qr = receipt->qr_payload;
         }
-        TRY(m_press->print(*m_station, receipt));
-        return {};
+        return queue_print(*receipt, "ui.done.receipt_failed");
     }
 
     BackendOptions m_options;

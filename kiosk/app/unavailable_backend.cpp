@@ -9,30 +9,30 @@ public:
     explicit UnavailableBackend(Error reason) : m_reason(std::move(reason)), m_catalogue(std::make_shared<ui::Catalogue>()) {}
 
     std::shared_ptr<const ui::Catalogue> catalogue() override { return m_catalogue; }
+    const std::string& centre() const override { return m_centre; }
     ui::Health health() override { return ui::Health{{"ui.oos.db_readonly"}}; }
-    services::Validation validate(const std::string&, const ui::FormValues&) override
+    Result<ui::PaymentRequest> take_payment(ui::PayMethod, int64_t, const std::string&, const CashProgress&) override
     {
-        services::Validation v;
-        v.problems.push_back(m_reason);
-        return v;
+        return m_reason;
     }
-    Result<services::Fee> quote(const std::string&, const ui::FormValues&, const std::string&) override { return m_reason; }
-    Result<ui::Payment> take_payment(ui::PayMethod, int64_t, const std::string&, const CashProgress&) override { return m_reason; }
-    Result<ui::Submission> submit(const std::string&, const ui::FormValues&, const ui::Payment&, Lang) override { return m_reason; }
+    Result<ui::Submitted> submit(const std::string&, const ui::FormValues&, const ui::PaymentRequest&, Lang) override
+    {
+        return m_reason;
+    }
     Result<std::string> scan() override { return m_reason; }
     Result<ui::TrackedApplication> track(const std::string&) override { return m_reason; }
-    Result<ui::Ticket> take_ticket(const std::string&, Lang) override { return m_reason; }
+    Result<ui::TakenTicket> take_ticket(const std::string&, Lang) override { return m_reason; }
     Result<void> record_survey(const std::string&, int) override { return m_reason; }
-    Result<std::vector<ui::StaffSession>> staff_accounts() override { return m_reason; }
-    Result<ui::StaffSession> staff_login(const std::string&, const std::string&) override { return m_reason; }
+    Result<std::vector<services::StaffAccount>> staff_accounts() override { return m_reason; }
+    Result<services::Session> staff_login(const std::string&, const std::string&) override { return m_reason; }
     void staff_logout() override {}
     Result<ui::QueueState> queue_state() override { return m_reason; }
     Result<ui::QueueState> queue_call_next() override { return m_reason; }
     Result<ui::QueueState> queue_recall() override { return m_reason; }
     Result<ui::QueueState> queue_no_show() override { return m_reason; }
-    Result<std::vector<ui::InboxItem>> inbox() override { return m_reason; }
-    Result<void> decide(const std::string&, const std::string&, const std::string&) override { return m_reason; }
-    Result<ui::PaymentsSummary> payments_today() override { return m_reason; }
+    Result<std::vector<services::InboxItem>> inbox() override { return m_reason; }
+    Result<void> decide(const std::string&, services::AppStatus, const std::string&) override { return m_reason; }
+    Result<services::DayTotals> payments_today() override { return m_reason; }
     Result<void> print_z_report(Lang) override { return m_reason; }
     ui::SyncStatus sync_status() override { return {}; }
     void sync_now() override {}
@@ -46,6 +46,7 @@ public:
 private:
     Error m_reason;
     std::shared_ptr<ui::Catalogue> m_catalogue;
+    std::string m_centre;
 };
 
 } // namespace

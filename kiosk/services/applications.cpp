@@ -144,19 +144,22 @@ Result<Submission> Terminal::submit(const SubmitRequest& request, std::optional<
 {
     std::lock_guard lock(m_mutex);
     auto cat = m_catalogue;
-    auto service = cat->service(request.service_code);
-    if (!service)
-        return Error::make("error.service.unknown", "no such service", "service");
-    if (!service->available_at(m_options.centre))
-        return Error::make("error.service.unavailable", "service not offered at " + m_options.centre, "service");
-    auto v = validate_form(*service, request.values);
-    if (!v.ok()) {
-        std::string fields;
-        for (auto& p : v.problems)
-            fields += (fields.empty() ? "" : ", ") + p.field;
-        return Error::make("error.form.invalid", "invalid fields: " + fields, v.problems.front().field);
+    // The one validation of the submission (the UI asked the same authority before taking the money).
+    auto assessed = services::assess(*cat, m_options.centre, request.service_code, request.values, request.exemption);
+    if (!assessed.validation.ok()) {
+        const Error& first = assessed.validation.problems.front();
+        if (first.field == "service")
+            return first;
+        return assessed.fee.error();
     }
-    auto fee = TRY(quote_fee(*service, v.values, request.exemption));
+    if (!assessed.fee.ok())
+        return assessed.fee.error();
+    const Service* service = assessed.service;
+    const Validation& v = assessed.validation;
+    Fee fee = *assessed.fee;
+    // Nothing to pay: no device result is recorded (a free service is settled as exempt below).
+    if (fee.total == 0 && payment && payment->method != PayMethod::Exemption)
+        payment.reset();
 
     json plain = json::object(), personal = json::object();
     std::string nid_hash;

@@ -274,4 +274,34 @@ Validation validate_form(const Service& service, const FormValues& raw)
     return out;
 }
 
+Assessment assess(const Catalogue& catalogue, std::string_view centre, std::string_view service_code,
+                  const FormValues& raw, std::string_view exemption)
+{
+    Assessment a;
+    a.service = catalogue.service(service_code);
+    if (!a.service) {
+        a.validation.problems.push_back(Error::make("error.service.unknown", "no such service", "service"));
+        a.fee = a.fee_without_exemption = a.validation.problems.front();
+        return a;
+    }
+    if (!a.service->available_at(centre)) {
+        a.validation.problems.push_back(
+            Error::make("error.service.unavailable", "service not offered at " + std::string(centre), "service"));
+        a.fee = a.fee_without_exemption = a.validation.problems.front();
+        return a;
+    }
+    a.validation = validate_form(*a.service, raw);
+    if (!a.validation.ok()) {
+        std::string fields;
+        for (const auto& p : a.validation.problems)
+            fields += (fields.empty() ? "" : ", ") + p.field;
+        a.fee = a.fee_without_exemption =
+            Error::make("error.form.invalid", "invalid fields: " + fields, a.validation.problems.front().field);
+        return a;
+    }
+    a.fee = quote_fee(*a.service, a.validation.values, exemption);
+    a.fee_without_exemption = exemption.empty() ? a.fee : quote_fee(*a.service, a.validation.values, {});
+    return a;
+}
+
 } // namespace nafitha::services

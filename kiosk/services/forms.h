@@ -25,6 +25,21 @@ struct Validation {
 
 Validation validate_form(const Service& service, const FormValues& raw);
 
+// The one validation authority for an application. The service must exist and be offered at `centre`
+// (error.service.unknown / error.service.unavailable as the single problem, field "service"), every field
+// valid (all problems at once, values normalised), and the fee quoted for the claimed `exemption`. Pure:
+// it reads only the catalogue snapshot (no database, no lock), so the kiosk's UI asks it as the citizen
+// types, and Terminal::submit asks it once more inside its transaction. Nothing else validates a form.
+struct Assessment {
+    Validation validation;
+    Result<Fee> fee = Error::make("error.form.invalid", "not assessed");
+    Result<Fee> fee_without_exemption = Error::make("error.form.invalid", "not assessed");
+    const Service* service = nullptr;  // into the catalogue given
+    bool ok() const { return validation.ok() && fee.ok(); }
+};
+Assessment assess(const Catalogue& catalogue, std::string_view centre, std::string_view service_code,
+                  const FormValues& raw, std::string_view exemption);
+
 // Single-field validators; each returns the normalised value or the problem (field left empty).
 Result<std::string> validate_national_id(std::string_view raw);     // 11 digits
 Result<std::string> validate_phone(std::string_view raw);           // Syrian mobile -> 09XXXXXXXX

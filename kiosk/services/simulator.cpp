@@ -141,7 +141,7 @@ Result<VisitOutcome> Simulator::visit()
             out.ticket = true;
         }
     }
-    auto fee = TRY(m_terminal.quote(service.code, req.values, req.exemption));
+    auto fee = TRY(m_terminal.assess(service.code, req.values, req.exemption).fee);
     std::optional<PaymentRequest> payment;
     if (fee.total > 0) {
         if (req.channel == Channel::Counter || uniform(m_rng, 0, 1) == 0) {

@@ -118,31 +118,12 @@ Result<void> Terminal::install_catalogue_locked(const nlohmann::json& document, 
     return {};
 }
 
-Validation Terminal::validate(std::string_view service_code, const FormValues& values) const
+Assessment Terminal::assess(std::string_view service_code, const FormValues& values, std::string_view exemption) const
 {
     auto cat = catalogue();
-    auto service = cat->service(service_code);
-    if (!service) {
-        Validation v;
-        v.problems.push_back(Error::make("error.service.unknown", "no such service"));
-        return v;
-    }
-    if (!service->available_at(m_options.centre)) {
-        Validation v;
-        v.problems.push_back(Error::make("error.service.unavailable", "service not offered at this centre"));
-        return v;
-    }
-    return validate_form(*service, values);
-}
-
-Result<Fee> Terminal::quote(std::string_view service_code, const FormValues& values, std::string_view exemption) const
-{
-    auto cat = catalogue();
-    auto service = cat->service(service_code);
-    if (!service)
-        return Error::make("error.service.unknown", "no such service", "service");
-    auto v = validate_form(*service, values);
-    return quote_fee(*service, v.values, exemption);
+    auto a = services::assess(*cat, m_options.centre, service_code, values, exemption);
+    a.service = nullptr; // the snapshot is not kept alive past this call
+    return a;
 }
 
 Result<JournalStatus> Terminal::journal_status() const

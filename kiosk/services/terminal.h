@@ -4,7 +4,7 @@
 // journal entries in one SQLite transaction (fsync) before it returns. Commit before you promise.
 //
 //   auto terminal = TRY(services::Terminal::open({.data_dir = dir, .centre = "DAM-01"}));
-//   auto check = terminal->validate("civil.birth_extract", values);   // every problem at once
+//   auto check = terminal->assess("civil.birth_extract", values);     // every problem at once, and the fee
 //   auto app = TRY(terminal->submit(request, PaymentRequest{...}));  // reference + payment, one commit
 //
 // Calls are serialised by an internal mutex, so a worker thread may call them; they do block on disk.
@@ -77,9 +77,9 @@ public:
     Result<void> install_catalogue(const nlohmann::json& document);
 
     // --- Forms and fees ---
-    // error.service.unknown / error.service.unavailable come back as the single problem with field "".
-    Validation validate(std::string_view service_code, const FormValues& values) const;
-    Result<Fee> quote(std::string_view service_code, const FormValues& values, std::string_view exemption) const;
+    // services::assess() (forms.h) on the current catalogue at this terminal's centre: the one validation
+    // authority, also used by submit(). Assessment::service is left null (the snapshot is not kept).
+    Assessment assess(std::string_view service_code, const FormValues& values, std::string_view exemption = {}) const;
 
     // --- Applications ---
     // Validates, then in one transaction: application + history + application.submitted, and, when

@@ -1,14 +1,17 @@
 #pragma once
 // What the screens need from the terminal, as one interface. The real implementation (kiosk/app) binds it
-// to kiosk/services, devices, printing and sync/client; the demo implementation serves golden images and
-// screenshots with fixed data. Every method may block (database, devices, network): the UI calls them only
-// from its worker thread (see worker.h), except catalogue(), which returns an immutable snapshot.
+// to kiosk/services, devices, kiosk/documents and sync/client; screenshots and golden images use it with demo
+// states (demo.h). Data crosses this interface in services' own types (Submission, PaymentRequest, Ticket,
+// StaffAccount, Session, InboxItem, DayTotals); the few structs below are what no module has a type for.
+// Every method may block (database, devices, network): the UI calls them only from its worker thread
+// (see worker.h), except catalogue() and centre(), which are immutable snapshots.
 
 #include "base/i18n.h"
 #include "base/result.h"
 #include "kiosk/services/catalogue.h"
 #include "kiosk/services/forms.h"
 #include "kiosk/services/payments.h"
+#include "kiosk/services/terminal.h"
 
 #include <cstdint>
 #include <functional>
@@ -26,45 +29,37 @@ using services::Service;
 
 using services::PayMethod;
 
-// What a payment device reported (cash acceptor, card terminal) or the exemption claimed.
-struct Payment {
-    PayMethod method = PayMethod::Cash;
-    int64_t amount_minor = 0;       // due
-    int64_t tendered_minor = 0;     // cash handed over
-    std::string card_authorisation; // card terminal approval code
-    std::string exemption;          // exemption code when method is Exemption
+// What the payment devices reported (cash handed over, the card terminal's approval) or the exemption
+// claimed: the request services::Terminal::submit records with the application.
+using services::PaymentRequest;
+
+// Whether a document reached the printer's durable queue (devices::PrinterStation prints it in the
+// background; a queued job survives a printer that is off and a restart).
+struct PrintJob {
+    bool queued = false;
+    std::string error; // translation key when it could not be queued
 };
 
-// A committed application, as the done screen shows it.
-struct Submission {
-    std::string reference;
-    std::string ticket;         // queue ticket number when a counter visit is needed, else empty
-    int64_t paid_minor = 0;
-    int64_t change_minor = 0;
-    std::string expected_ready; // YYYY-MM-DD
-    bool receipt_printed = false;
-    std::string receipt_error;  // translation key when the receipt could not be printed
+// A committed submission: the application, its payment and the queue ticket issued with it (services'
+// own types), and the receipt's print job.
+struct Submitted {
+    services::Submission submission;
+    PrintJob receipt;
 };
 
+// A queue ticket taken at the kiosk, and its print job.
+struct TakenTicket {
+    services::Ticket ticket;
+    PrintJob print;
+};
+
+// What tracking shows of an application: no personal data.
 struct TrackedApplication {
     std::string reference;
     std::string service_code;
-    std::string status;     // translation key suffix: submitted, in_review, approved, rejected, ready
+    services::AppStatus status = services::AppStatus::Submitted;
     std::string updated_at; // ISO 8601 UTC
     std::string note;
-};
-
-struct Ticket {
-    std::string number;
-    int waiting_ahead = 0;
-    int64_t estimated_wait_s = 0;
-    bool printed = false;
-};
-
-struct StaffSession {
-    std::string login;
-    std::string name;
-    bool technician = false;
 };
 
 struct QueueState {
@@ -72,23 +67,6 @@ struct QueueState {
     std::vector<std::string> waiting;
     int served_today = 0;
     int no_shows_today = 0;
-};
-
-struct InboxItem {
-    std::string reference;
-    std::string service_code;
-    std::string status;
-    std::string submitted_at;
-    std::string applicant_hint; // masked, e.g. "…4821"
-};
-
-struct PaymentsSummary {
-    std::string day;
-    int64_t count = 0;
-    int64_t cash_minor = 0;
-    int64_t card_minor = 0;
-    int64_t waived_minor = 0;
-    int64_t change_minor = 0;
 };
 
 struct SyncStatus {
@@ -119,43 +97,43 @@ class Backend {
 public:
     virtual ~Backend() = default;
 
-    // Immutable snapshot; safe from any thread.
+    // Immutable snapshots; safe from any thread (the UI thread reads them every frame).
     virtual std::shared_ptr<const Catalogue> catalogue() = 0;
+    virtual const std::string& centre() const = 0;
     virtual Health health() = 0;
 
-    // Every problem with the form at once (Error::field names the field, Error::code is a translation key).
-    // Pure (no disk): may be called on the UI thread.
-    virtual services::Validation validate(const std::string& service_code, const FormValues& values) = 0;
-    virtual Result<services::Fee> quote(const std::string& service_code, const FormValues& normalised,
-                                        const std::string& exemption) = 0;
+    // Forms are validated by services::assess() (the one authority) on the UI thread with catalogue() and
+    // centre(); submit() checks the same once more inside its transaction.
+
     // Takes the money through the payment devices. `cash_progress` is told the total inserted after every note
     // (from the worker thread).
     using CashProgress = std::function<void(int64_t inserted_minor)>;
-    virtual Result<Payment> take_payment(PayMethod method, int64_t amount_minor, const std::string& exemption,
-                                         const CashProgress& cash_progress) = 0;
-    // Commits the application with its payment (one transaction), then prints the receipt (and a queue
-    // ticket when the service needs a counter visit). A print failure after the commit is reported in
-    // Submission::receipt_error, never as a failed submission.
-    virtual Result<Submission> submit(const std::string& service_code, const FormValues& values, const Payment& payment,
-                                      Lang lang) = 0;
+    virtual Result<PaymentRequest> take_payment(PayMethod method, int64_t amount_minor, const std::string& exemption,
+                                                const CashProgress& cash_progress) = 0;
+    // Commits the application with its payment and, when the service needs a counter visit, its queue ticket
+    // (one transaction), then queues the receipt at the printer. A print failure after the commit is reported
+    // in Submitted::receipt, never as a failed submission.
+    virtual Result<Submitted> submit(const std::string& service_code, const FormValues& values,
+                                     const PaymentRequest& payment, Lang lang) = 0;
     // Reads one code from the scanner (the receipt's QR code), waiting a few seconds at most.
     virtual Result<std::string> scan() = 0;
     virtual Result<TrackedApplication> track(const std::string& reference) = 0;
     // Issues and prints a ticket for `category` (the general counter when empty).
-    virtual Result<Ticket> take_ticket(const std::string& category, Lang lang) = 0;
+    virtual Result<TakenTicket> take_ticket(const std::string& category, Lang lang) = 0;
     virtual Result<void> record_survey(const std::string& reference, int score) = 0;
 
     // Staff.
-    virtual Result<std::vector<StaffSession>> staff_accounts() = 0; // who can log in here (no secrets)
-    virtual Result<StaffSession> staff_login(const std::string& login, const std::string& pin) = 0;
+    virtual Result<std::vector<services::StaffAccount>> staff_accounts() = 0; // who can log in here (no secrets)
+    virtual Result<services::Session> staff_login(const std::string& login, const std::string& pin) = 0;
     virtual void staff_logout() = 0;
     virtual Result<QueueState> queue_state() = 0;
     virtual Result<QueueState> queue_call_next() = 0;
     virtual Result<QueueState> queue_recall() = 0;
     virtual Result<QueueState> queue_no_show() = 0;
-    virtual Result<std::vector<InboxItem>> inbox() = 0;
-    virtual Result<void> decide(const std::string& reference, const std::string& decision, const std::string& note) = 0;
-    virtual Result<PaymentsSummary> payments_today() = 0;
+    virtual Result<std::vector<services::InboxItem>> inbox() = 0;
+    // The logged-in clerk's decision (services::Terminal::decide walks the lifecycle).
+    virtual Result<void> decide(const std::string& reference, services::AppStatus decision, const std::string& note) = 0;
+    virtual Result<services::DayTotals> payments_today() = 0;
     virtual Result<void> print_z_report(Lang lang) = 0;
     virtual SyncStatus sync_status() = 0;
     virtual void sync_now() = 0;

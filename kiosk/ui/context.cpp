@@ -14,7 +14,50 @@ void scrub(std::string& s)
     s.shrink_to_fit();
 }
 
+void scrub(services::Application& a)
+{
+    scrub(a.reference);
+    for (auto& [k, v] : a.values)
+        scrub(v);
+    a.values.clear();
+    scrub(a.applicant.full_name);
+    scrub(a.applicant.national_id);
+    scrub(a.applicant.phone);
+    scrub(a.applicant.address);
+}
+
 } // namespace
+
+void Targets::add(std::string_view text, const Rect& r, Target::Kind kind)
+{
+    if (m_count == m_slots.size())
+        m_slots.emplace_back();
+    Target& t = m_slots[m_count++];
+    t.text.assign(text.data(), text.size());
+    t.rect = r;
+    t.kind = kind;
+}
+
+std::string& FrameText::next()
+{
+    if (m_used == m_buffers.size())
+        m_buffers.emplace_back();
+    std::string& s = m_buffers[m_used++];
+    s.clear();
+    return s;
+}
+
+std::string_view Ctx::tr(std::string_view key, TrArgs args)
+{
+    std::string& out = text.next();
+    format_placeholders_into(out, i18n->text(lang, key), args);
+    return out;
+}
+
+std::string_view Ctx::message(const Error& error)
+{
+    return tr(error.code, {{"field", error.field}, {"detail", error.detail}});
+}
 
 void Session::wipe()
 {
@@ -29,11 +72,9 @@ void Session::wipe()
     errors.clear();
     method = PayMethod::Cash;
     payment.reset();
-    if (submission) {
-        scrub(submission->reference);
-    }
+    if (submission)
+        scrub(submission->submission.application);
     submission.reset();
-    receipt_error.clear();
     scrub(track_input);
     tracked.reset();
     track_error.clear();
@@ -52,12 +93,12 @@ bool Session::empty() const
            track_input.empty() && !tracked && !ticket;
 }
 
-void Ctx::go(const std::string& name)
+void Ctx::go(ScreenId to)
 {
-    if (name == screen)
+    if (to == screen)
         return;
     history.push_back(screen);
-    screen = name;
+    screen = to;
     scroller.reset();
 }
 
@@ -70,10 +111,10 @@ void Ctx::back()
     scroller.reset();
 }
 
-void Ctx::reset(const std::string& name)
+void Ctx::reset(ScreenId to)
 {
     history.clear();
-    screen = name;
+    screen = to;
     scroller.reset();
 }
 
@@ -87,7 +128,13 @@ void Ctx::end_visit()
     idle_prompt = false;
     mode = Mode::Citizen;
     lang = Lang::Ar;
-    reset("attract");
+    reset(ScreenId::Attract);
+}
+
+void Ctx::begin_frame()
+{
+    targets.clear();
+    text.reset();
 }
 
 } // namespace nafitha::ui

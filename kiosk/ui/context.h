@@ -1,7 +1,11 @@
 #pragma once
 // Everything a screen's draw function gets: translations, theme, text, input, the backend, the worker, the
-// citizen's session (wiped on idle) and view state. Screens keep only view state; the data comes from the
-// backend.
+// citizen's session (wiped on idle) and view state. Screens keep only view state, and they keep it here:
+// no function statics. The data comes from the backend. See README.md ("The UI contract").
+//
+// A steady frame allocates nothing (tests/ui/test_alloc.cpp): translations are looked up as views, text
+// built for one frame goes into the frame's reusable buffers (Ctx::frame_text), tappable targets reuse
+// their slots, and widget state (a long press, a list's scroll) lives in these structs.
 
 #include "base/i18n.h"
 #include "kiosk/ui/backend.h"
@@ -14,17 +18,47 @@
 #include <imgui.h>
 
 #include <atomic>
+#include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace nafitha::ui {
 
 enum class Mode { Citizen, Staff, Technician, Service };
 
-struct QuoteCache; // flow.cpp: the form's validation and fee for the current answers
+// Every screen of every mode. Names (for --screen, --list-screens and replays) live in the registry
+// (screens.h); code compares these.
+enum class ScreenId : uint8_t {
+    Attract,
+    Language,
+    Categories,
+    Services,
+    Service,
+    Form,
+    Review,
+    Payment,
+    Done,
+    Survey,
+    Track,
+    Ticket,
+    OutOfService,
+    StaffLogin,
+    StaffHome,
+    StaffQueue,
+    StaffInbox,
+    StaffPayments,
+    StaffSync,
+    TechDevices,
+    TechNetwork,
+    TechInfo,
+};
+
+struct QuoteCache; // flow.cpp: the form's assessment for the current answers
 
 // Caret and selection of one text field.
 struct EditState {
@@ -42,13 +76,12 @@ struct Session {
     std::string exemption;
     std::vector<Error> errors;
     PayMethod method = PayMethod::Cash;
-    std::optional<Payment> payment;
-    std::optional<Submission> submission;
-    std::string receipt_error; // translation key when the receipt could not be printed
+    std::optional<PaymentRequest> payment; // money taken by the devices: never taken twice
+    std::optional<Submitted> submission;
     std::string track_input;
     std::optional<TrackedApplication> tracked;
     std::string track_error;
-    std::optional<Ticket> ticket;
+    std::optional<TakenTicket> ticket;
     bool survey_done = false;
     std::string busy_message; // translation key while a task runs
     std::string error;        // translation key of the last failure shown on screen
@@ -62,16 +95,16 @@ struct Session {
 };
 
 struct StaffView {
-    std::optional<StaffSession> session;
-    std::vector<StaffSession> accounts;
+    std::optional<services::Session> session;
+    std::vector<services::StaffAccount> accounts;
     bool accounts_loaded = false;
     std::string login;
     std::string pin;
     std::string login_error;
     std::optional<QueueState> queue;
-    std::vector<InboxItem> inbox;
+    std::vector<services::InboxItem> inbox;
     std::string selected;
-    std::optional<PaymentsSummary> payments;
+    std::optional<services::DayTotals> payments;
     std::string message; // translation key of the last result
     std::string tech_message;
     std::string tech_detail;
@@ -87,6 +120,44 @@ struct Target {
     std::string text;
     Rect rect;
     Kind kind = Kind::Button;
+};
+
+// This frame's targets. Slots are reused from frame to frame (their strings keep their capacity).
+class Targets {
+public:
+    void clear() { m_count = 0; }
+    void add(std::string_view text, const Rect& r, Target::Kind kind);
+    size_t size() const { return m_count; }
+    const Target* begin() const { return m_slots.data(); }
+    const Target* end() const { return m_slots.data() + m_count; }
+
+private:
+    std::vector<Target> m_slots;
+    size_t m_count = 0;
+};
+
+// Text made for one frame (a formatted translation, money, digits). Buffers are reused from frame to frame,
+// so a steady frame formats into memory it already has. A view stays valid until the next frame starts.
+class FrameText {
+public:
+    // A cleared buffer of this frame.
+    std::string& next();
+    void reset() { m_used = 0; }
+
+private:
+    std::deque<std::string> m_buffers; // a deque: growing never moves the strings views point into
+    size_t m_used = 0;
+};
+
+// A long press in progress: one pointer, so one at a time. See long_press() in widgets.h.
+struct LongPressState {
+    uint32_t id = 0;
+    double since = -1;
+};
+
+// Reused buffers that drawing needs every frame.
+struct FrameScratch {
+    std::vector<CaretStop> caret_stops;
 };
 
 struct Ctx {
@@ -109,21 +180,30 @@ struct Ctx {
     double idle_timeout_s = 60;
     double idle_prompt_s = 15;
 
-    std::string screen = "attract";
-    std::vector<std::string> history;
+    ScreenId screen = ScreenId::Attract;
+    std::vector<ScreenId> history;
     Mode mode = Mode::Citizen;
 
-    std::vector<Target> targets; // cleared at the start of every frame
+    Targets targets; // cleared at the start of every frame
 
     Session session;
     StaffView staff;
     Keyboard keyboard;
-    Scroller scroller;
+    Scroller scroller; // the current screen's list or page (reset when the screen changes)
+    LongPressState long_press;
+    FrameText text;
+    FrameScratch scratch;
     std::shared_ptr<const Catalogue> catalogue;
+    std::string centre; // where this terminal stands (the validation authority checks services against it)
     Health health;
 
-    // A translated string.
-    std::string tr(std::string_view key, TrArgs args = {}) const { return i18n->tr(lang, key, args); }
+    // A translation in the screen's language, or in `in`. Views into the loaded translations: no copy.
+    std::string_view tr(std::string_view key) const { return i18n->text(lang, key); }
+    std::string_view tr_in(Lang in, std::string_view key) const { return i18n->text(in, key); }
+    // A translation with {name} placeholders filled, in this frame's text.
+    std::string_view tr(std::string_view key, TrArgs args);
+    // An error's message in the screen's language, in this frame's text.
+    std::string_view message(const Error& error);
     bool rtl() const { return is_rtl(lang); }
     bool portrait() const { return size.y >= size.x; }
     float u(float v) const { return v * scale; }                       // design units -> pixels
@@ -134,14 +214,16 @@ struct Ctx {
     void target(std::string_view text, const Rect& r, Target::Kind kind = Target::Kind::Button)
     {
         if (!touch.blocked())
-            targets.push_back(Target{std::string(text), r, kind});
+            targets.add(text, r, kind);
     }
     // Navigation: go() pushes the current screen on the history; back() pops; reset() clears.
-    void go(const std::string& name);
+    void go(ScreenId to);
     void back();
-    void reset(const std::string& name);
+    void reset(ScreenId to);
     // Ends the citizen's visit: wipes the session and returns to the attract screen in Arabic.
     void end_visit();
+    // Called by the frame before anything is drawn.
+    void begin_frame();
 };
 
 } // namespace nafitha::ui

@@ -3,30 +3,44 @@
 #include "base/utf8.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace nafitha::ui {
 
-std::string format_money(int64_t minor)
+void format_money_into(std::string& out, int64_t minor)
 {
+    out.clear();
     bool neg = minor < 0;
     uint64_t v = neg ? static_cast<uint64_t>(-minor) : static_cast<uint64_t>(minor);
     uint64_t whole = v / 100, frac = v % 100;
-    std::string digits = std::to_string(whole);
-    std::string out;
-    for (size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0)
-            out += ',';
+    char digits[24];
+    int n = 0;
+    do {
+        digits[n++] = static_cast<char>('0' + whole % 10);
+        whole /= 10;
+    } while (whole > 0);
+    if (neg)
+        out += '-';
+    for (int i = n - 1; i >= 0; --i) {
         out += digits[i];
+        if (i > 0 && i % 3 == 0)
+            out += ',';
     }
     if (frac) {
         out += '.';
         out += static_cast<char>('0' + frac / 10);
         out += static_cast<char>('0' + frac % 10);
     }
-    return neg ? "-" + out : out;
 }
 
-std::string icon_for_category(const std::string& code)
+std::string format_money(int64_t minor)
+{
+    std::string out;
+    format_money_into(out, minor);
+    return out;
+}
+
+const char* icon_for_category(std::string_view code)
 {
     struct Pair {
         const char* word;
@@ -43,17 +57,21 @@ std::string icon_for_category(const std::string& code)
         {"tax", "money"},
     };
     for (const Pair& p : table) {
-        if (code.find(p.word) != std::string::npos)
+        if (code.find(p.word) != std::string_view::npos)
             return p.icon;
     }
     return "document";
 }
 
-std::string display_digits(const Ctx& ctx, const std::string& s)
+namespace {
+
+// Appends `s` with its digits in the language's form.
+void append_digits(const Ctx& ctx, std::string& out, std::string_view s)
 {
-    if (ctx.lang != Lang::Ar)
-        return s;
-    std::string out;
+    if (ctx.lang != Lang::Ar) {
+        out.append(s);
+        return;
+    }
     size_t pos = 0;
     while (pos < s.size()) {
         char32_t cp = utf8::decode_next(s, pos);
@@ -65,12 +83,30 @@ std::string display_digits(const Ctx& ctx, const std::string& s)
             cp = 0x066B; // Arabic decimal separator
         utf8::append(out, cp);
     }
+}
+
+} // namespace
+
+std::string_view display_digits(Ctx& ctx, std::string_view s)
+{
+    std::string& out = ctx.text.next();
+    append_digits(ctx, out, s);
     return out;
 }
 
-std::string money_text(const Ctx& ctx, int64_t minor)
+std::string_view display_number(Ctx& ctx, int64_t n)
 {
-    return ctx.tr("ui.money", {{"amount", display_digits(ctx, format_money(minor))}});
+    char buf[24];
+    int len = std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(n));
+    return display_digits(ctx, std::string_view(buf, static_cast<size_t>(std::max(0, len))));
+}
+
+std::string_view money_text(Ctx& ctx, int64_t minor)
+{
+    std::string& plain = ctx.text.next();
+    format_money_into(plain, minor);
+    std::string_view amount = display_digits(ctx, plain);
+    return ctx.tr("ui.money", {{"amount", amount}});
 }
 
 const services::Service* current_service(const Ctx& ctx)
@@ -80,7 +116,7 @@ const services::Service* current_service(const Ctx& ctx)
     return ctx.catalogue->service(ctx.session.service_code);
 }
 
-std::string field_display(const Ctx& ctx, const services::FormField& field, const std::string& value)
+std::string_view field_display(const Ctx& ctx, const services::FormField& field, const std::string& value)
 {
     if (field.type == services::FieldType::Choice) {
         for (const auto& o : field.options) {
@@ -91,46 +127,71 @@ std::string field_display(const Ctx& ctx, const services::FormField& field, cons
     return value;
 }
 
+const char* status_key(services::AppStatus status)
+{
+    using services::AppStatus;
+    switch (status) {
+    case AppStatus::Submitted: return "ui.status.submitted";
+    case AppStatus::Paid: return "ui.status.paid";
+    case AppStatus::InReview: return "ui.status.in_review";
+    case AppStatus::Approved: return "ui.status.approved";
+    case AppStatus::Rejected: return "ui.status.rejected";
+    case AppStatus::Ready: return "ui.status.ready";
+    case AppStatus::Delivered: return "ui.status.delivered";
+    }
+    return "ui.status.submitted";
+}
+
 } // namespace nafitha::ui
 
-// Lives in the session, so the visit's end wipes it with everything else.
+// Lives in the session, so the visit's end wipes it with everything else. Holds the inputs of the last
+// assessment and compares them field by field (no key to build, nothing allocated while they stay the same).
 struct nafitha::ui::QuoteCache {
-    std::string key;
-    Quote quote;
+    bool valid = false;
+    const services::Catalogue* catalogue = nullptr;
+    int64_t catalogue_version = 0;
+    std::string service_code;
+    nafitha::ui::PayMethod method = nafitha::ui::PayMethod::Cash;
+    std::string exemption;
+    nafitha::services::FormValues values;
+    nafitha::services::Assessment assessment;
     ~QuoteCache()
     {
-        volatile char* p = key.data();
-        for (size_t i = 0; i < key.size(); ++i)
-            p[i] = 0;
+        for (auto& [k, v] : values) {
+            volatile char* p = v.data();
+            for (size_t i = 0; i < v.size(); ++i)
+                p[i] = 0;
+        }
     }
 };
 
 namespace nafitha::ui {
 
-const Quote& current_quote(Ctx& ctx)
+const services::Assessment& current_quote(Ctx& ctx)
 {
     if (!ctx.session.quote)
         ctx.session.quote = std::make_shared<QuoteCache>();
     QuoteCache& cache = *ctx.session.quote;
-    const services::Service* svc = current_service(ctx);
-    std::string key = ctx.catalogue ? std::to_string(ctx.catalogue->version) : "none";
-    key += '\x1f' + ctx.session.service_code + '\x1f' + std::to_string(static_cast<int>(ctx.session.method)) + '\x1f' +
-           ctx.session.exemption;
-    for (const auto& [k, v] : ctx.session.values)
-        key += '\x1f' + k + '=' + v;
-    if (key == cache.key)
-        return cache.quote;
-    cache.key = key;
-    cache.quote = Quote{};
-    if (!svc)
-        return cache.quote;
-    cache.quote.validation = services::validate_form(*svc, ctx.session.values);
-    if (cache.quote.validation.ok()) {
-        std::string exemption = ctx.session.method == PayMethod::Exemption ? ctx.session.exemption : std::string();
-        cache.quote.fee = services::quote_fee(*svc, cache.quote.validation.values, exemption);
-        cache.quote.full_fee = services::quote_fee(*svc, cache.quote.validation.values, {});
+    const Session& s = ctx.session;
+    const services::Catalogue* cat = ctx.catalogue.get();
+    int64_t version = cat ? cat->version : 0;
+    if (cache.valid && cache.catalogue == cat && cache.catalogue_version == version && cache.service_code == s.service_code &&
+        cache.method == s.method && cache.exemption == s.exemption && cache.values == s.values)
+        return cache.assessment;
+    cache.valid = true;
+    cache.catalogue = cat;
+    cache.catalogue_version = version;
+    cache.service_code = s.service_code;
+    cache.method = s.method;
+    cache.exemption = s.exemption;
+    cache.values = s.values;
+    if (!cat) {
+        cache.assessment = services::Assessment{};
+        return cache.assessment;
     }
-    return cache.quote;
+    std::string_view exemption = s.method == PayMethod::Exemption ? std::string_view(s.exemption) : std::string_view();
+    cache.assessment = services::assess(*cat, ctx.centre, s.service_code, s.values, exemption);
+    return cache.assessment;
 }
 
 void start_payment_and_submit(Ctx& ctx)
@@ -139,6 +200,13 @@ void start_payment_and_submit(Ctx& ctx)
     if (!svc)
         return;
     Session& s = ctx.session;
+    // The UI asked the validation authority; only a valid, quoted form reaches the payment devices.
+    const services::Assessment& assessed = current_quote(ctx);
+    if (!assessed.ok()) {
+        s.errors = assessed.validation.problems;
+        s.error = assessed.validation.ok() ? assessed.fee.error().code : std::string("ui.error.form");
+        return;
+    }
     s.busy_message = s.method == PayMethod::Cash ? "ui.busy.cash" : (s.method == PayMethod::Card ? "ui.busy.card" : "ui.busy.saving");
     s.error.clear();
     Backend* b = ctx.backend;
@@ -146,33 +214,17 @@ void start_payment_and_submit(Ctx& ctx)
     FormValues values = s.values;
     PayMethod method = s.method;
     std::string exemption = method == PayMethod::Exemption ? s.exemption : std::string();
+    int64_t due = assessed.fee->total;
     Lang lang = ctx.lang;
     Ctx* c = &ctx;
-    std::optional<Payment> already = s.payment; // money already taken is never taken twice
+    std::optional<PaymentRequest> already = s.payment; // money already taken is never taken twice
     auto inserted = std::make_shared<std::atomic<int64_t>>(0);
     s.cash_inserted = inserted;
-    s.cash_due = current_quote(ctx).fee.ok() ? current_quote(ctx).fee->total : 0;
-    ctx.worker->post([b, code, values, method, exemption, lang, c, already, inserted]() -> Worker::Completion {
-        auto validation = b->validate(code, values);
-        if (!validation.ok()) {
-            std::vector<Error> problems = validation.problems;
-            return [c, problems] {
-                c->session.busy_message.clear();
-                c->session.errors = problems;
-                c->session.error = "ui.error.form";
-            };
-        }
-        auto fee = b->quote(code, validation.values, exemption);
-        if (!fee.ok()) {
-            Error e = fee.error();
-            return [c, e] {
-                c->session.busy_message.clear();
-                c->session.error = e.code;
-            };
-        }
-        Result<Payment> payment = already ? Result<Payment>(*already)
-                                          : b->take_payment(method, fee->total, exemption,
-                                                            [inserted](int64_t in) { inserted->store(in); });
+    s.cash_due = due;
+    ctx.worker->post([b, code, values, method, exemption, due, lang, c, already, inserted]() -> Worker::Completion {
+        Result<PaymentRequest> payment = already ? Result<PaymentRequest>(*already)
+                                                 : b->take_payment(method, due, exemption,
+                                                                   [inserted](int64_t in) { inserted->store(in); });
         if (!payment.ok()) {
             Error e = payment.error();
             return [c, e] {
@@ -180,24 +232,25 @@ void start_payment_and_submit(Ctx& ctx)
                 c->session.error = e.code;
             };
         }
+        // submit() re-checks the form once (the same authority) inside its transaction.
         auto sub = b->submit(code, values, *payment, lang);
         if (!sub.ok()) {
             Error e = sub.error();
-            Payment p = *payment;
+            PaymentRequest p = *payment;
             return [c, e, p] {
                 c->session.busy_message.clear();
                 c->session.payment = p;
                 c->session.error = e.code;
             };
         }
-        Payment p = *payment;
-        Submission result = sub.release_value();
+        PaymentRequest p = *payment;
+        Submitted result = sub.release_value();
         return [c, p, result] {
             c->session.busy_message.clear();
             c->session.payment = p;
             c->session.submission = result;
             c->history.clear();
-            c->screen = "done";
+            c->screen = ScreenId::Done;
         };
     });
 }
@@ -216,15 +269,15 @@ void start_ticket(Ctx& ctx)
             return [c, e] {
                 c->session.busy_message.clear();
                 c->session.error = e.code;
-                c->go("ticket");
+                c->go(ScreenId::Ticket);
             };
         }
-        Ticket ticket = *t;
+        TakenTicket ticket = *t;
         return [c, ticket] {
             c->session.busy_message.clear();
             c->session.ticket = ticket;
             c->session.error.clear();
-            c->go("ticket");
+            c->go(ScreenId::Ticket);
         };
     });
 }
@@ -295,7 +348,7 @@ void start_survey(Ctx& ctx, int score)
     if (!ctx.session.submission)
         return;
     Backend* b = ctx.backend;
-    std::string ref = ctx.session.submission->reference;
+    std::string ref = ctx.session.submission->submission.application.reference;
     ctx.worker->post([b, ref, score]() -> Worker::Completion {
         auto r = b->record_survey(ref, score);
         (void)r; // A lost survey answer is not worth troubling the citizen about; the backend logs it.

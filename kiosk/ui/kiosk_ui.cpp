@@ -1,5 +1,6 @@
 #include "kiosk/ui/kiosk_ui.h"
 
+#include "kiosk/ui/demo.h"
 #include "kiosk/ui/flow.h"
 #include "kiosk/ui/screens.h"
 #include "kiosk/ui/text_field.h"
@@ -19,22 +20,24 @@ KioskUi::KioskUi(const I18n& i18n, Backend& backend, Labels& labels, Worker& wor
     m_ctx.worker = &worker;
     m_ctx.theme = theme;
     m_ctx.catalogue = backend.catalogue();
+    m_ctx.centre = backend.centre();
 }
 
-bool KioskUi::show_demo(std::string_view screen)
+bool KioskUi::show_demo(std::string_view name)
 {
-    const ScreenDef* def = find_screen(screen);
-    if (!def)
+    const DemoState* demo = find_demo(name);
+    if (!demo)
         return false;
+    const ScreenDef& def = screen_def(demo->screen);
     m_ctx.session.wipe();
     m_ctx.history.clear();
-    m_ctx.mode = def->mode;
-    m_ctx.screen = def->name;
-    if (def->mode == Mode::Citizen && m_ctx.screen != "attract")
-        m_ctx.history.push_back("attract");
+    m_ctx.mode = def.mode;
+    m_ctx.screen = def.id;
+    if (def.mode == Mode::Citizen && m_ctx.screen != ScreenId::Attract)
+        m_ctx.history.push_back(ScreenId::Attract);
     m_ctx.demo = true;
-    if (def->demo)
-        def->demo(m_ctx);
+    if (demo->setup)
+        demo->setup(m_ctx);
     m_ctx.last_activity = m_ctx.now;
     m_idle_prompt_since = m_ctx.now;
     return true;
@@ -46,15 +49,15 @@ void KioskUi::on_scan(const std::string& payload)
     if (c.mode != Mode::Citizen || payload.empty() || payload.size() > 512 || !c.session.busy_message.empty())
         return;
     // A scan never throws away a form being filled: it counts only before a service is chosen, or on tracking.
-    if (c.screen != "attract" && c.screen != "language" && c.screen != "categories" && c.screen != "track")
+    if (c.screen != ScreenId::Attract && c.screen != ScreenId::Language && c.screen != ScreenId::Categories && c.screen != ScreenId::Track)
         return;
     c.last_activity = c.now;
     c.idle_prompt = false;
-    if (c.screen != "track") {
+    if (c.screen != ScreenId::Track) {
         c.session.wipe();
         c.keyboard.reset_for(true, true);
-        c.reset("attract");
-        c.go("track");
+        c.reset(ScreenId::Attract);
+        c.go(ScreenId::Track);
     }
     c.session.track_input = payload;
     c.session.edits["track"] = EditState{payload.size(), payload.size()};
@@ -68,10 +71,10 @@ void KioskUi::on_typed(const std::u32string& text)
     std::string* value = nullptr;
     EditState* st = nullptr;
     size_t max_chars = 100;
-    if (c.screen == "form" && !c.session.focused_field.empty()) {
+    if (c.screen == ScreenId::Form && !c.session.focused_field.empty()) {
         value = &c.session.values[c.session.focused_field];
         st = &c.session.edits[c.session.focused_field];
-    } else if (c.screen == "track") {
+    } else if (c.screen == ScreenId::Track) {
         value = &c.session.track_input;
         st = &c.session.edits["track"];
         max_chars = 20;
@@ -100,7 +103,7 @@ void KioskUi::check_idle()
     // Money taken but not yet written with its application must not vanish with the citizen: the payment
     // screen stays (with its retry) until the submission succeeds or staff take over.
     bool money_pending = c.session.payment.has_value() && !c.session.submission.has_value();
-    bool at_rest = (c.screen == "attract" && c.session.empty()) || c.screen == "out_of_service" || money_pending;
+    bool at_rest = (c.screen == ScreenId::Attract && c.session.empty()) || c.screen == ScreenId::OutOfService || money_pending;
     if (at_rest) {
         c.last_activity = c.now;
         c.idle_prompt = false;
@@ -141,10 +144,10 @@ void KioskUi::check_health()
     if (!c.health.ok() && c.mode == Mode::Citizen && !in_transaction) {
         c.session.wipe();
         c.mode = Mode::Service;
-        c.reset("out_of_service");
+        c.reset(ScreenId::OutOfService);
     } else if (c.health.ok() && c.mode == Mode::Service) {
         c.mode = Mode::Citizen;
-        c.reset("attract");
+        c.reset(ScreenId::Attract);
     }
 }
 
@@ -161,18 +164,14 @@ void KioskUi::build_frame(ImVec2 size, double now)
     c.size = size;
     c.scale = std::min(size.x, size.y) / 1080.0f;
     c.worker->apply_completions();
-    c.targets.clear();
+    c.begin_frame();
     c.touch.set_blocked(false);
     c.touch.begin_frame(ImGui::GetIO(), std::max(8.0f, c.u(24)));
     check_idle();
     check_health();
 
     // The background colour is the host's clear colour (see Host::end_frame).
-    const ScreenDef* def = find_screen(c.screen);
-    if (!def) {
-        c.reset("attract");
-        def = find_screen("attract");
-    }
+    const ScreenDef* def = &screen_def(c.screen);
     bool busy = !c.session.busy_message.empty();
     c.touch.set_blocked(c.idle_prompt || busy);
     c.layer = ImGui::GetBackgroundDrawList();

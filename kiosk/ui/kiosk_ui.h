@@ -23,8 +23,9 @@ public:
     // Text typed on a physical keyboard (development, or a counter keyboard): goes to the focused field.
     void on_typed(const std::u32string& text);
 
-    // Puts the UI on `screen` with its demo state (for screenshots). False for an unknown name.
-    bool show_demo(std::string_view screen);
+    // Puts the UI in the demo state `name` (demo.h: a screen with representative data, for screenshots and
+    // golden images). False for an unknown name.
+    bool show_demo(std::string_view name);
 
 private:
     void check_idle();

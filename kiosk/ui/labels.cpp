@@ -91,15 +91,15 @@ public:
         return emit(list, pos, s, o, colour);
     }
 
-    std::vector<CaretStop> caret_stops(std::string_view s, float px) override
+    void caret_stops(std::string_view s, float px, std::vector<CaretStop>& stops) override
     {
         text::LayoutOptions o;
         o.pixel_size = pixel_size(px);
         const text::Layout& l = m_engine->layout(s, o);
-        std::vector<CaretStop> stops;
+        stops.clear();
         size_t off = 0;
         for (;;) {
-            stops.push_back(CaretStop{off, text::caret_position(l, off).x});
+            stops.push_back(CaretStop{off, text::caret_position(l, off, m_caret).x});
             if (off >= s.size())
                 break;
             size_t next = text::next_grapheme(s, off);
@@ -107,7 +107,6 @@ public:
                 break;
             off = next;
         }
-        return stops;
     }
 
     size_t prev_boundary(std::string_view s, size_t offset) override { return text::previous_grapheme(s, offset); }
@@ -217,6 +216,7 @@ private:
     std::vector<text::Quad> m_quads;
     std::vector<Span> m_spans;
     std::vector<uint32_t> m_staging;
+    text::CaretScratch m_caret; // caret queries every frame reuse these buffers
 };
 
 } // namespace

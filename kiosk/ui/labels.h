@@ -35,8 +35,9 @@ public:
     // direction (`Start` is the right edge for Arabic). Draws when `list` is non-null; returns the height.
     virtual float draw_wrapped(ImDrawList* list, ImVec2 pos, float width, std::string_view text, float px, ImU32 color,
                                Align align, Lang direction) = 0;
-    // Caret positions of one line, one per cluster boundary (logical order, with their visual x).
-    virtual std::vector<CaretStop> caret_stops(std::string_view text, float px) = 0;
+    // Caret positions of one line, one per cluster boundary (logical order, with their visual x), into `out`
+    // (cleared first; the caller keeps it to reuse its memory).
+    virtual void caret_stops(std::string_view text, float px, std::vector<CaretStop>& out) = 0;
     // Byte offset of the cluster boundary before / after `offset` (delete by cluster).
     virtual size_t prev_boundary(std::string_view text, size_t offset) = 0;
     virtual size_t next_boundary(std::string_view text, size_t offset) = 0;

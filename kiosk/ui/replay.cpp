@@ -1,6 +1,7 @@
 #include "kiosk/ui/replay.h"
 
 #include "base/utf8.h"
+#include "kiosk/ui/screens.h"
 
 #include <algorithm>
 #include <istream>
@@ -41,11 +42,12 @@ std::string trim(std::string s)
 const Target* find_target(const Ctx& ctx, std::string_view text, bool keys_only)
 {
     // The last one drawn is on top (overlays draw after the screen).
-    for (auto it = ctx.targets.rbegin(); it != ctx.targets.rend(); ++it) {
+    for (const Target* it = ctx.targets.end(); it != ctx.targets.begin();) {
+        --it;
         if (keys_only && it->kind != Target::Kind::Key)
             continue;
         if (it->text == text)
-            return &*it;
+            return it;
     }
     return nullptr;
 }
@@ -143,7 +145,7 @@ Result<void> run_replay(Runner& r, std::istream& script, const std::filesystem::
         std::getline(in, rest);
         rest = trim(rest);
         auto fail = [&](const std::string& why) {
-            log << "replay: line " << number << ": " << why << " (screen " << ctx.screen << ")\n";
+            log << "replay: line " << number << ": " << why << " (screen " << screen_name(ctx.screen) << ")\n";
             return Error::make("error.replay.failed", "line " + std::to_string(number) + ": " + why);
         };
         log << "replay: " << line << "\n";
@@ -154,7 +156,7 @@ Result<void> run_replay(Runner& r, std::istream& script, const std::filesystem::
                 return fail("tap needs X Y");
             tap_at(r, point(r, x, y));
         } else if (cmd == "tap_label" || cmd == "tap_key") {
-            std::string label = cmd == "tap_key" ? ctx.tr(rest) : rest;
+            std::string label = cmd == "tap_key" ? std::string(ctx.tr(rest)) : rest;
             r.frame(1.0f / 60, Host::Raster::No);
             const Target* t = find_target(ctx, label, false);
             if (!t)
@@ -212,7 +214,7 @@ Result<void> run_replay(Runner& r, std::istream& script, const std::filesystem::
                 return fail(s.error().to_string());
         } else if (cmd == "expect_screen") {
             r.frame(1.0f / 60, Host::Raster::No);
-            if (ctx.screen != rest)
+            if (screen_name(ctx.screen) != rest)
                 return fail("expected screen " + rest);
         } else if (cmd == "expect_label") {
             r.frame(1.0f / 60, Host::Raster::No);
@@ -223,7 +225,7 @@ Result<void> run_replay(Runner& r, std::istream& script, const std::filesystem::
             r.frame(1.0f / 60, Host::Raster::No);
         } else if (cmd == "expect_tracked") {
             r.frame(1.0f / 60, Host::Raster::No);
-            if (!ctx.session.tracked || ctx.session.tracked->status != rest)
+            if (!ctx.session.tracked || services::app_status_name(ctx.session.tracked->status) != rest)
                 return fail("the tracked application is not '" + rest + "'" +
                             (ctx.session.track_error.empty() ? std::string() : " (" + ctx.session.track_error + ")"));
         } else if (cmd == "expect_track_error") {
@@ -232,7 +234,7 @@ Result<void> run_replay(Runner& r, std::istream& script, const std::filesystem::
                 return fail("tracking did not refuse with " + rest + " (got '" + ctx.session.track_error + "')");
         } else if (cmd == "expect_wiped") {
             r.frame(1.0f / 60, Host::Raster::No);
-            if (!ctx.session.empty() || ctx.screen != "attract" || ctx.staff.session)
+            if (!ctx.session.empty() || ctx.screen != ScreenId::Attract || ctx.staff.session)
                 return fail("the visit left traces behind");
         } else if (cmd == "expect_field") {
             // expect_field NAME VALUE: the form field NAME holds VALUE.

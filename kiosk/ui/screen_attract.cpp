@@ -14,7 +14,6 @@ namespace nafitha::ui {
 void draw_attract(Ctx& ctx)
 {
     const Palette& p = ctx.pal();
-    const I18n& t = *ctx.i18n;
     fill(ctx, Rect{0, 0, ctx.size.x, ctx.size.y}, p.header);
     float m = margin(ctx);
     float w = ctx.size.x - 2 * m;
@@ -30,26 +29,18 @@ void draw_attract(Ctx& ctx)
         float py = emblem.y + g + static_cast<float>(i / 2) * (pane + g);
         fill(ctx, Rect{px, py, pane, pane}, p.header, es * 0.04f);
     }
-    static double held_since = -1;
-    if (ctx.touch.held(emblem)) {
-        if (held_since < 0)
-            held_since = ctx.now;
-        if (ctx.now - held_since >= 2.0) {
-            held_since = -1;
-            ctx.mode = Mode::Staff;
-            ctx.go("staff_login");
-            return;
-        }
-    } else {
-        held_since = -1;
+    if (long_press(ctx, "attract.emblem", emblem, 2.0)) {
+        ctx.mode = Mode::Staff;
+        ctx.go(ScreenId::StaffLogin);
+        return;
     }
 
     float y = emblem.y + es + ctx.u(40);
-    label(ctx, Rect{m, y, w, ctx.u(130)}, t.tr(Lang::Ar, "app.name"), ctx.font(110), p.on_header, Align::Center);
+    label(ctx, Rect{m, y, w, ctx.u(130)}, ctx.tr_in(Lang::Ar, "app.name"), ctx.font(110), p.on_header, Align::Center);
     y += ctx.u(150);
-    label(ctx, Rect{m, y, w, ctx.u(60)}, t.tr(Lang::Ar, "ui.attract.tagline"), ctx.font(46), p.on_header, Align::Center);
+    label(ctx, Rect{m, y, w, ctx.u(60)}, ctx.tr_in(Lang::Ar, "ui.attract.tagline"), ctx.font(46), p.on_header, Align::Center);
     y += ctx.u(64);
-    label(ctx, Rect{m, y, w, ctx.u(50)}, t.tr(Lang::En, "ui.attract.tagline"), ctx.font(36), p.on_header, Align::Center);
+    label(ctx, Rect{m, y, w, ctx.u(50)}, ctx.tr_in(Lang::En, "ui.attract.tagline"), ctx.font(36), p.on_header, Align::Center);
     y += ctx.u(100);
 
     // The start button pulses gently to invite a touch.
@@ -60,15 +51,15 @@ void draw_attract(Ctx& ctx)
     fill(ctx, start.inset(-ctx.u(10) * pulse), p.accent, ctx.u(30));
     bool held = ctx.touch.held(start);
     fill(ctx, start, held ? p.surface_pressed : p.surface, ctx.u(26));
-    label(ctx, Rect{start.x, start.y + ctx.u(18), start.w, ctx.u(80)}, t.tr(Lang::Ar, "ui.attract.start"), ctx.font(60),
+    label(ctx, Rect{start.x, start.y + ctx.u(18), start.w, ctx.u(80)}, ctx.tr_in(Lang::Ar, "ui.attract.start"), ctx.font(60),
           p.primary, Align::Center);
-    label(ctx, Rect{start.x, start.y + ctx.u(100), start.w, ctx.u(50)}, t.tr(Lang::En, "ui.attract.start"),
+    label(ctx, Rect{start.x, start.y + ctx.u(100), start.w, ctx.u(50)}, ctx.tr_in(Lang::En, "ui.attract.start"),
           ctx.font(36), p.primary, Align::Center);
-    ctx.target(t.tr(Lang::Ar, "ui.attract.start"), start);
-    ctx.target(t.tr(Lang::En, "ui.attract.start"), start);
+    ctx.target(ctx.tr_in(Lang::Ar, "ui.attract.start"), start);
+    ctx.target(ctx.tr_in(Lang::En, "ui.attract.start"), start);
     if (ctx.touch.tap(start)) {
         ctx.session.wipe();
-        ctx.go("language");
+        ctx.go(ScreenId::Language);
         return;
     }
     y += bh + ctx.u(60);
@@ -86,12 +77,12 @@ void draw_attract(Ctx& ctx)
         outline(ctx, r, p.on_header, ctx.u(22), ctx.u(3));
         float is = ctx.u(56);
         draw_icon(ctx, icon, Rect{r.x + (r.w - is) * 0.5f, r.y + ctx.u(14), is, is}, p.on_header);
-        label(ctx, Rect{r.x, r.y + ctx.u(74), r.w, ctx.u(40)}, t.tr(Lang::Ar, key), ctx.font(36), p.on_header,
+        label(ctx, Rect{r.x, r.y + ctx.u(74), r.w, ctx.u(40)}, ctx.tr_in(Lang::Ar, key), ctx.font(36), p.on_header,
               Align::Center);
-        label(ctx, Rect{r.x, r.y + ctx.u(112), r.w, ctx.u(30)}, t.tr(Lang::En, key), ctx.font(26), p.on_header,
+        label(ctx, Rect{r.x, r.y + ctx.u(112), r.w, ctx.u(30)}, ctx.tr_in(Lang::En, key), ctx.font(26), p.on_header,
               Align::Center);
-        ctx.target(t.tr(Lang::Ar, key), r);
-        ctx.target(t.tr(Lang::En, key), r);
+        ctx.target(ctx.tr_in(Lang::Ar, key), r);
+        ctx.target(ctx.tr_in(Lang::En, key), r);
         return ctx.touch.tap(r);
     };
     if (quick(ticket_r, "ticket", "ui.attract.ticket")) {
@@ -102,7 +93,7 @@ void draw_attract(Ctx& ctx)
     if (quick(track_r, "search", "ui.attract.track")) {
         ctx.session.wipe();
         ctx.keyboard.reset_for(true, true);
-        ctx.go("track");
+        ctx.go(ScreenId::Track);
         return;
     }
 
@@ -123,7 +114,7 @@ void draw_attract(Ctx& ctx)
     if (toggle(size_r, "text_size", ctx.theme.text_size == TextSize::Large))
         ctx.theme.text_size = ctx.theme.text_size == TextSize::Large ? TextSize::Normal : TextSize::Large;
     Rect hint = from_end(ctx, bottom, 0, w - 2 * (ab + gap));
-    label(ctx, hint, t.tr(ctx.lang, "ui.attract.privacy"), ctx.font(26), p.on_header, Align::End);
+    label(ctx, hint, ctx.tr_in(ctx.lang, "ui.attract.privacy"), ctx.font(26), p.on_header, Align::End);
 }
 
 } // namespace nafitha::ui

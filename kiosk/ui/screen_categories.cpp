@@ -43,16 +43,12 @@ void draw_categories(Ctx& ctx)
         bool tapped = tile(ctx, r, icon_for_category(cats[i].code), cats[i].name.in(ctx.lang));
         if (tapped && hit.contains(ctx.touch.pos())) {
             ctx.session.category = cats[i].code;
-            ctx.go("services");
+            ctx.go(ScreenId::Services);
         }
     }
     canvas(ctx)->PopClipRect();
     ctx.touch.clear_clip();
 }
 
-void demo_categories(Ctx& ctx)
-{
-    ctx.history = {"attract", "language"};
-}
 
 } // namespace nafitha::ui

@@ -17,7 +17,8 @@ void draw_done(Ctx& ctx)
     Session& ses = ctx.session;
     if (!ses.submission)
         return;
-    const Submission& sub = *ses.submission;
+    const Submitted& done = *ses.submission;
+    const services::Application& app = done.submission.application;
     float m = margin(ctx);
     Rect c = body.inset(m);
     progress(ctx, Rect{c.x, c.y, c.w, ctx.u(30)}, 4, kFlowSteps);
@@ -38,7 +39,7 @@ void draw_done(Ctx& ctx)
     card(ctx, Rect{c.x, y, c.w, ctx.u(230)});
     label(ctx, Rect{c.x, y + ctx.u(24), c.w, ctx.u(50)}, ctx.tr("ui.done.reference"), ctx.font(34), p.text_muted, Align::Center);
     // Reference numbers stay in Western digits: they are printed, scanned and read out that way.
-    label(ctx, Rect{c.x, y + ctx.u(90), c.w, ctx.u(110)}, sub.reference, ctx.font(80), p.primary, Align::Center);
+    label(ctx, Rect{c.x, y + ctx.u(90), c.w, ctx.u(110)}, app.reference, ctx.font(80), p.primary, Align::Center);
     y += ctx.u(260);
     if (wide) {
         c = from_end(ctx, all, 0, all.w * 0.5f - ctx.u(20));
@@ -46,27 +47,30 @@ void draw_done(Ctx& ctx)
     }
 
     float lh = ctx.u(80);
-    auto line = [&](const char* icon, const std::string& text, ImU32 colour) {
+    auto line = [&](const char* icon, std::string_view text, ImU32 colour) {
         Rect r{c.x, y, c.w, lh};
         float s = ctx.u(50);
         draw_icon(ctx, icon, from_start(ctx, Rect{r.x, r.y + (lh - s) * 0.5f, r.w, s}, 0, s), colour);
         label(ctx, from_start(ctx, r, s + ctx.u(24), r.w - s - ctx.u(24)), text, ctx.font(36), colour);
         y += lh;
     };
-    line("money", ctx.tr("ui.done.paid", {{"amount", money_text(ctx, sub.paid_minor)}}), p.text);
-    if (sub.change_minor > 0)
-        line("cash", ctx.tr("ui.done.change", {{"amount", money_text(ctx, sub.change_minor)}}), p.text);
-    if (!sub.expected_ready.empty())
-        line("clock", ctx.tr("ui.done.ready", {{"date", display_digits(ctx, sub.expected_ready)}}), p.text);
-    if (sub.receipt_printed)
+    int64_t change = done.submission.payment ? done.submission.payment->change_minor : 0;
+    line("money", ctx.tr("ui.done.paid", {{"amount", money_text(ctx, app.paid_minor)}}), p.text);
+    if (change > 0)
+        line("cash", ctx.tr("ui.done.change", {{"amount", money_text(ctx, change)}}), p.text);
+    if (!app.expected_ready.empty())
+        line("clock", ctx.tr("ui.done.ready", {{"date", display_digits(ctx, app.expected_ready)}}), p.text);
+    if (done.receipt.queued)
         line("printer", ctx.tr("ui.done.receipt_printed"), p.success);
     else
-        line("printer", ctx.tr(sub.receipt_error.empty() ? "ui.done.receipt_failed" : sub.receipt_error), p.danger);
-    if (!sub.ticket.empty()) {
+        line("printer", ctx.tr(done.receipt.error.empty() ? std::string_view("ui.done.receipt_failed") : done.receipt.error),
+             p.danger);
+    if (done.submission.ticket) {
         y += ctx.u(20);
         card(ctx, Rect{c.x, y, c.w, ctx.u(170)});
         label(ctx, Rect{c.x, y + ctx.u(16), c.w, ctx.u(50)}, ctx.tr("ui.done.ticket"), ctx.font(32), p.text_muted, Align::Center);
-        label(ctx, Rect{c.x, y + ctx.u(70), c.w, ctx.u(90)}, sub.ticket, ctx.font(68), p.accent, Align::Center);
+        label(ctx, Rect{c.x, y + ctx.u(70), c.w, ctx.u(90)}, done.submission.ticket->number, ctx.font(68), p.accent,
+              Align::Center);
         y += ctx.u(190);
     }
 
@@ -76,24 +80,12 @@ void draw_done(Ctx& ctx)
     float gap = ctx.u(24);
     float half = (c.w - gap) * 0.5f;
     if (button(ctx, from_start(ctx, foot, 0, half), ctx.tr("ui.done.survey"), Look::Primary)) {
-        ctx.go("survey");
+        ctx.go(ScreenId::Survey);
         return;
     }
     if (button(ctx, from_end(ctx, foot, 0, half), ctx.tr("ui.done.finish"), Look::Secondary))
         ctx.end_visit();
 }
 
-void demo_done(Ctx& ctx)
-{
-    demo_payment(ctx);
-    ctx.history.clear();
-    Submission sub;
-    sub.reference = "4821-000017-3";
-    sub.paid_minor = 250000;
-    sub.expected_ready = "2026-12-03";
-    sub.receipt_printed = true;
-    sub.ticket = "A017";
-    ctx.session.submission = sub;
-}
 
 } // namespace nafitha::ui

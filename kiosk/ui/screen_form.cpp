@@ -84,14 +84,14 @@ void draw_form(Ctx& ctx)
     Rect foot{c.x, ctx.size.y - kb_h - m * 0.5f - foot_h, c.w, foot_h};
     Rect view{c.x, c.y + ctx.u(50), c.w, foot.y - ctx.u(20) - (c.y + ctx.u(50))};
 
-    static float content_h = 0;
-    ctx.scroller.update(ctx.touch, view, content_h, ctx.dt);
+    ctx.scroller.update(ctx.touch, view, ctx.dt);
     canvas(ctx)->PushClipRect(view.min(), view.max(), true);
     ctx.touch.set_clip(view);
     float y = view.y - ctx.scroller.offset();
     float field_h = std::max(ctx.u(110), touch_min(ctx));
     for (const services::FormField& f : s->form) {
-        std::string title = f.label.in(ctx.lang);
+        std::string& title = ctx.text.next();
+        title.append(f.label.in(ctx.lang));
         if (f.required)
             title += " *";
         label(ctx, Rect{view.x, y, view.w, ctx.u(56)}, title, ctx.font(36), p.text);
@@ -132,7 +132,7 @@ void draw_form(Ctx& ctx)
             y += field_h;
         }
         if (problem) {
-            label(ctx, Rect{view.x, y + ctx.u(6), view.w, ctx.u(50)}, ctx.i18n->message(ctx.lang, *problem),
+            label(ctx, Rect{view.x, y + ctx.u(6), view.w, ctx.u(50)}, ctx.message(*problem),
                   ctx.font(30), p.danger);
             y += ctx.u(56);
         } else if (!f.hint.ar.empty()) {
@@ -141,7 +141,7 @@ void draw_form(Ctx& ctx)
         }
         y += ctx.u(30);
     }
-    content_h = y + ctx.scroller.offset() - view.y;
+    ctx.scroller.measure(y + ctx.scroller.offset() - view.y);
     canvas(ctx)->PopClipRect();
     ctx.touch.clear_clip();
 
@@ -151,7 +151,7 @@ void draw_form(Ctx& ctx)
         ses.errors = v.problems;
         if (v.ok()) {
             ses.focused_field.clear();
-            ctx.go("review");
+            ctx.go(ScreenId::Review);
         } else if (!v.problems.empty()) {
             ses.focused_field = v.problems.front().field;
         }
@@ -181,30 +181,6 @@ void draw_form(Ctx& ctx)
     }
 }
 
-void demo_form(Ctx& ctx)
-{
-    demo_service(ctx);
-    ctx.history.push_back("service");
-    const services::Service* s = current_service(ctx);
-    if (!s)
-        return;
-    // A half-filled form: an Arabic name with the caret in it, and the keyboard up.
-    for (const auto& f : s->form) {
-        if (f.type == services::FieldType::ArabicName || f.type == services::FieldType::Text) {
-            ctx.session.values[f.name] = "محمد أحمد";
-            ctx.session.focused_field = f.name;
-            ctx.session.edits[f.name] = EditState{ctx.session.values[f.name].size(), ctx.session.values[f.name].size()};
-            ctx.keyboard.reset_for(false, true);
-            break;
-        }
-    }
-}
 
-void demo_idle(Ctx& ctx)
-{
-    demo_form(ctx);
-    ctx.screen = "form";
-    ctx.idle_prompt = true;
-}
 
 } // namespace nafitha::ui

@@ -1,6 +1,7 @@
 // "Are you still there?": shown after the idle timeout over any screen; counts down, then the visit ends
 // and every trace of the citizen is wiped.
 
+#include "kiosk/ui/flow.h"
 #include "kiosk/ui/screens.h"
 #include "kiosk/ui/widgets.h"
 
@@ -25,13 +26,7 @@ void draw_idle_prompt(Ctx& ctx)
     double timeout = ctx.mode == Mode::Citizen ? ctx.idle_timeout_s : std::max(ctx.idle_timeout_s, 300.0);
     double left = std::max(0.0, ctx.idle_prompt_s - (ctx.now - ctx.last_activity - timeout));
     int secs = static_cast<int>(std::ceil(left));
-    std::string n = std::to_string(std::clamp(secs, 0, static_cast<int>(ctx.idle_prompt_s)));
-    if (ctx.lang == Lang::Ar) {
-        std::string a;
-        for (char ch : n)
-            a += std::string("\xD9") + static_cast<char>(0xA0 + (ch - '0'));
-        n = a;
-    }
+    std::string_view n = display_number(ctx, std::clamp(secs, 0, static_cast<int>(ctx.idle_prompt_s)));
     paragraph(ctx, Rect{box.x + pad, box.y + pad + ctx.u(110), box.w - 2 * pad, ctx.u(120)},
               ctx.tr("ui.idle.body", {{"n", n}}), ctx.font(36), p.text_muted, Align::Center);
     float gap = ctx.u(24);

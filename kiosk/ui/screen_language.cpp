@@ -11,13 +11,12 @@ namespace nafitha::ui {
 void draw_language(Ctx& ctx)
 {
     const Palette& p = ctx.pal();
-    const I18n& t = *ctx.i18n;
-    Rect body = header(ctx, t.tr(ctx.lang, "ui.language.title"));
+    Rect body = header(ctx, ctx.tr_in(ctx.lang, "ui.language.title"));
     float m = margin(ctx);
     Rect c = body.inset(m);
     // The other language's title too: the citizen has not chosen yet.
     Lang other = ctx.lang == Lang::Ar ? Lang::En : Lang::Ar;
-    label(ctx, Rect{c.x, c.y, c.w, ctx.u(60)}, t.tr(other, "ui.language.title"), ctx.font(40), p.text_muted, Align::Center);
+    label(ctx, Rect{c.x, c.y, c.w, ctx.u(60)}, ctx.tr_in(other, "ui.language.title"), ctx.font(40), p.text_muted, Align::Center);
     float bw = std::min(c.w, ctx.u(820));
     float bh = ctx.u(200);
     float x = c.x + (c.w - bw) * 0.5f;
@@ -26,22 +25,22 @@ void draw_language(Ctx& ctx)
         Rect r{x, y, bw, bh};
         bool h = ctx.touch.held(r);
         fill(ctx, r, h ? p.primary_pressed : p.primary, ctx.u(26));
-        label(ctx, Rect{r.x, r.y + ctx.u(30), r.w, ctx.u(90)}, t.tr(lang, "ui.language.self"), ctx.font(72),
+        label(ctx, Rect{r.x, r.y + ctx.u(30), r.w, ctx.u(90)}, ctx.tr_in(lang, "ui.language.self"), ctx.font(72),
               p.on_primary, Align::Center);
-        label(ctx, Rect{r.x, r.y + ctx.u(130), r.w, ctx.u(50)}, t.tr(lang, sub_key), ctx.font(32), p.on_primary,
+        label(ctx, Rect{r.x, r.y + ctx.u(130), r.w, ctx.u(50)}, ctx.tr_in(lang, sub_key), ctx.font(32), p.on_primary,
               Align::Center);
         y += bh + ctx.u(40);
-        ctx.target(t.tr(lang, "ui.language.self"), r);
+        ctx.target(ctx.tr_in(lang, "ui.language.self"), r);
         return ctx.touch.tap(r);
     };
     if (choice(Lang::Ar, "ui.language.continue")) {
         ctx.lang = Lang::Ar;
-        ctx.go("categories");
+        ctx.go(ScreenId::Categories);
         return;
     }
     if (choice(Lang::En, "ui.language.continue")) {
         ctx.lang = Lang::En;
-        ctx.go("categories");
+        ctx.go(ScreenId::Categories);
         return;
     }
     y += ctx.u(30);

@@ -11,7 +11,6 @@ namespace nafitha::ui {
 void draw_out_of_service(Ctx& ctx)
 {
     const Palette& p = ctx.pal();
-    const I18n& t = *ctx.i18n;
     fill(ctx, Rect{0, 0, ctx.size.x, ctx.size.y}, p.background);
     float m = margin(ctx);
     float w = ctx.size.x - 2 * m;
@@ -31,15 +30,15 @@ void draw_out_of_service(Ctx& ctx)
             m = lang == Lang::Ar ? margin(ctx) + col_w + margin(ctx) : margin(ctx);
             w = col_w;
         }
-        label(ctx, Rect{m, y, w, ctx.u(90)}, t.tr(lang, "ui.oos.title"), ctx.font(lang == Lang::Ar ? 64 : 48), p.text,
+        label(ctx, Rect{m, y, w, ctx.u(90)}, ctx.tr_in(lang, "ui.oos.title"), ctx.font(lang == Lang::Ar ? 64 : 48), p.text,
               Align::Center);
         y += ctx.u(lang == Lang::Ar ? 100 : 80);
         for (const std::string& reason : ctx.health.out_of_service) {
-            y += paragraph_in(ctx, lang, Rect{m, y, w, ctx.u(100)}, t.tr(lang, reason), ctx.font(lang == Lang::Ar ? 40 : 34),
+            y += paragraph_in(ctx, lang, Rect{m, y, w, ctx.u(100)}, ctx.tr_in(lang, reason), ctx.font(lang == Lang::Ar ? 40 : 34),
                               p.text_muted, Align::Center) + ctx.u(10);
         }
         y += ctx.u(20);
-        paragraph_in(ctx, lang, Rect{m, y, w, ctx.u(100)}, t.tr(lang, "ui.oos.no_money"), ctx.font(lang == Lang::Ar ? 36 : 30),
+        paragraph_in(ctx, lang, Rect{m, y, w, ctx.u(100)}, ctx.tr_in(lang, "ui.oos.no_money"), ctx.font(lang == Lang::Ar ? 36 : 30),
                      p.danger, Align::Center);
         y += ctx.u(120);
     }
@@ -47,23 +46,11 @@ void draw_out_of_service(Ctx& ctx)
     // Staff can still log in to fix it: a two-second press on the top corner.
     Rect corner{0, 0, ctx.u(200), ctx.u(200)};
     corner = mirror(ctx, corner, Rect{0, 0, ctx.size.x, ctx.size.y});
-    static double held_since = -1;
-    if (ctx.touch.held(corner)) {
-        if (held_since < 0)
-            held_since = ctx.now;
-        if (ctx.now - held_since >= 2.0) {
-            held_since = -1;
-            ctx.mode = Mode::Staff;
-            ctx.go("staff_login");
-        }
-    } else {
-        held_since = -1;
+    if (long_press(ctx, "out_of_service.corner", corner, 2.0)) {
+        ctx.mode = Mode::Staff;
+        ctx.go(ScreenId::StaffLogin);
     }
 }
 
-void demo_out_of_service(Ctx& ctx)
-{
-    ctx.health.out_of_service = {"ui.oos.no_paper", "ui.oos.db_readonly"};
-}
 
 } // namespace nafitha::ui

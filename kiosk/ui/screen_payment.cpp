@@ -7,6 +7,7 @@
 #include "kiosk/ui/widgets.h"
 
 #include <algorithm>
+#include <span>
 
 namespace nafitha::ui {
 
@@ -27,10 +28,10 @@ void draw_payment(Ctx& ctx)
     if (wide)
         c = from_start(ctx, all, 0, all.w * 0.4f);
 
-    const Quote& q = current_quote(ctx);
+    const services::Assessment& q = current_quote(ctx);
     const services::Validation& v = q.validation;
     const Result<services::Fee>& fee = q.fee;
-    const Result<services::Fee>& full = q.full_fee;
+    const Result<services::Fee>& full = q.fee_without_exemption;
     int64_t due = fee.ok() ? fee->total : 0;
 
     card(ctx, Rect{c.x, y, c.w, ctx.u(180)});
@@ -50,9 +51,11 @@ void draw_payment(Ctx& ctx)
         const char* icon;
         const char* key;
     };
-    std::vector<Option> options = {{PayMethod::Cash, "cash", "ui.payment.cash"}, {PayMethod::Card, "card", "ui.payment.card"}};
-    if (!s->exemptions.empty())
-        options.push_back({PayMethod::Exemption, "exemption", "ui.payment.exemption"});
+    static constexpr Option kOptions[] = {{PayMethod::Cash, "cash", "ui.payment.cash"},
+                                          {PayMethod::Card, "card", "ui.payment.card"},
+                                          {PayMethod::Exemption, "exemption", "ui.payment.exemption"}};
+    // Exemption is offered only by services that have exemptions.
+    std::span<const Option> options(kOptions, s->exemptions.empty() ? 2 : 3);
     bool free_service = full.ok() && full->total == 0;
     if (!free_service) {
         for (const Option& o : options) {
@@ -93,18 +96,12 @@ void draw_payment(Ctx& ctx)
     bool back = false;
     // Once money was taken, there is no going back: only retrying the submission.
     bool paid = ses.payment.has_value();
-    std::string next = paid ? ctx.tr("ui.payment.retry") : (due == 0 ? ctx.tr("ui.payment.submit") : ctx.tr("ui.payment.pay"));
+    std::string_view next = ctx.tr(paid ? "ui.payment.retry" : (due == 0 ? "ui.payment.submit" : "ui.payment.pay"));
     if (footer_nav(ctx, foot, next, fee.ok() && v.ok(), back))
         start_payment_and_submit(ctx);
     else if (back && !paid)
         ctx.back();
 }
 
-void demo_payment(Ctx& ctx)
-{
-    demo_review(ctx);
-    ctx.history.push_back("review");
-    ctx.session.method = PayMethod::Cash;
-}
 
 } // namespace nafitha::ui

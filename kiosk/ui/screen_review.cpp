@@ -23,12 +23,11 @@ void draw_review(Ctx& ctx)
     Rect foot{c.x, c.y + c.h - foot_h, c.w, foot_h};
     Rect view{c.x, c.y + ctx.u(50), c.w, foot.y - ctx.u(30) - (c.y + ctx.u(50))};
 
-    const Quote& q = current_quote(ctx);
+    const services::Assessment& q = current_quote(ctx);
     const services::Validation& v = q.validation;
     const Result<services::Fee>& fee = q.fee;
 
-    static float content_h = 0;
-    ctx.scroller.update(ctx.touch, view, content_h, ctx.dt);
+    ctx.scroller.update(ctx.touch, view, ctx.dt);
     canvas(ctx)->PushClipRect(view.min(), view.max(), true);
     ctx.touch.set_clip(view);
     float y = view.y - ctx.scroller.offset();
@@ -44,8 +43,8 @@ void draw_review(Ctx& ctx)
         float lw = row.w * 0.42f;
         label(ctx, from_start(ctx, row, 0, lw), f.label.in(ctx.lang), ctx.font(32), p.text_muted);
         auto it = ses.values.find(f.name);
-        std::string value = it == ses.values.end() || it->second.empty() ? ctx.tr("ui.review.empty")
-                                                                          : field_display(ctx, f, it->second);
+        std::string_view value = it == ses.values.end() || it->second.empty() ? ctx.tr("ui.review.empty")
+                                                                               : field_display(ctx, f, it->second);
         label(ctx, from_end(ctx, row, 0, row.w - lw - ctx.u(20)), value, ctx.font(38), p.text, Align::Start);
         canvas(ctx)->AddLine(ImVec2(row.x, row.y + row.h - 1), ImVec2(row.x + row.w, row.y + row.h - 1), p.border, 1);
         ry += row_h;
@@ -66,52 +65,19 @@ void draw_review(Ctx& ctx)
         label(ctx, total, money_text(ctx, fee->total), ctx.font(44), p.primary, Align::End);
         y += lines_h;
     } else {
-        error_banner(ctx, Rect{view.x, y, view.w, ctx.u(90)}, ctx.i18n->message(ctx.lang, fee.error()));
+        error_banner(ctx, Rect{view.x, y, view.w, ctx.u(90)}, ctx.message(fee.error()));
         y += ctx.u(90);
     }
-    content_h = y + ctx.scroller.offset() - view.y;
+    ctx.scroller.measure(y + ctx.scroller.offset() - view.y);
     canvas(ctx)->PopClipRect();
     ctx.touch.clear_clip();
 
     bool back = false;
     if (footer_nav(ctx, foot, ctx.tr("ui.review.pay"), v.ok() && fee.ok(), back))
-        ctx.go("payment");
+        ctx.go(ScreenId::Payment);
     else if (back)
         ctx.back();
 }
 
-void demo_review(Ctx& ctx)
-{
-    demo_form(ctx);
-    ctx.history.push_back("form");
-    ctx.session.focused_field.clear();
-    const services::Service* s = current_service(ctx);
-    if (!s)
-        return;
-    for (const auto& f : s->form) {
-        std::string v;
-        switch (f.type) {
-        case services::FieldType::NationalId:
-            v = "01234567891";
-            break;
-        case services::FieldType::Phone:
-            v = "0944123456";
-            break;
-        case services::FieldType::Date:
-            v = "1990-05-17";
-            break;
-        case services::FieldType::Choice:
-            v = f.options.empty() ? "" : f.options.front().value;
-            break;
-        case services::FieldType::Number:
-        case services::FieldType::Amount:
-            v = std::to_string(std::max<int64_t>(f.min, 1));
-            break;
-        default:
-            v = "محمد أحمد الخطيب";
-        }
-        ctx.session.values[f.name] = v;
-    }
-}
 
 } // namespace nafitha::ui

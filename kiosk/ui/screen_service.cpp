@@ -23,9 +23,8 @@ void draw_service(Ctx& ctx)
     float bottom_h = ctx.u(150);
     Rect view{c.x, y, c.w, c.y + c.h - bottom_h - ctx.u(30) - y};
 
-    // Measure the content once per frame to scroll it when it is taller than the view.
-    static float content_h = 0;
-    ctx.scroller.update(ctx.touch, view, content_h, ctx.dt);
+    // The content is measured while it is drawn; the scroller keeps last frame's height.
+    ctx.scroller.update(ctx.touch, view, ctx.dt);
     canvas(ctx)->PushClipRect(view.min(), view.max(), true);
     ctx.touch.set_clip(view);
     float yy = view.y - ctx.scroller.offset();
@@ -41,7 +40,7 @@ void draw_service(Ctx& ctx)
     float half = (view.w - ctx.u(24)) * 0.5f;
     float fh = ctx.u(170);
     Rect row{view.x, yy, view.w, fh};
-    auto fact = [&](const Rect& r, const char* icon, const std::string& title, const std::string& value) {
+    auto fact = [&](const Rect& r, const char* icon, std::string_view title, std::string_view value) {
         card(ctx, r);
         float is = ctx.u(64);
         draw_icon(ctx, icon, from_start(ctx, Rect{r.x, r.y + ctx.u(24), r.w, is}, ctx.u(24), is), p.accent);
@@ -49,10 +48,11 @@ void draw_service(Ctx& ctx)
         label(ctx, Rect{t.x, r.y + ctx.u(20), t.w, ctx.u(50)}, title, ctx.font(30), p.text_muted);
         label(ctx, Rect{t.x, r.y + ctx.u(80), t.w, ctx.u(64)}, value, ctx.font(42), p.text);
     };
-    std::string fee = s->fee.kind == services::FeeKind::Fixed ? money_text(ctx, s->fee.amount) : ctx.tr("ui.service.fee_varies");
-    std::string days = s->processing_days == 0
+    std::string_view fee =
+        s->fee.kind == services::FeeKind::Fixed ? money_text(ctx, s->fee.amount) : ctx.tr("ui.service.fee_varies");
+    std::string_view days = s->processing_days == 0
                            ? ctx.tr("ui.service.same_day")
-                           : ctx.tr("ui.service.days", {{"n", display_digits(ctx, std::to_string(s->processing_days))}});
+                           : ctx.tr("ui.service.days", {{"n", display_number(ctx, s->processing_days)}});
     fact(from_start(ctx, row, 0, half), "money", ctx.tr("ui.service.fee"), fee);
     fact(from_end(ctx, row, 0, half), "clock", ctx.tr("ui.service.time"), days);
     yy += fh + ctx.u(24);
@@ -73,7 +73,7 @@ void draw_service(Ctx& ctx)
         dy += lh;
     }
     yy += docs_h;
-    content_h = yy + ctx.scroller.offset() - view.y;
+    ctx.scroller.measure(yy + ctx.scroller.offset() - view.y);
     canvas(ctx)->PopClipRect();
     ctx.touch.clear_clip();
 
@@ -83,21 +83,11 @@ void draw_service(Ctx& ctx)
         ctx.session.values.clear();
         ctx.session.errors.clear();
         ctx.session.focused_field.clear();
-        ctx.go("form");
+        ctx.go(ScreenId::Form);
     } else if (back) {
         ctx.back();
     }
 }
 
-void demo_service(Ctx& ctx)
-{
-    demo_services(ctx);
-    ctx.history.push_back("services");
-    if (ctx.catalogue) {
-        auto list = ctx.catalogue->services_in(ctx.session.category, {});
-        if (!list.empty())
-            ctx.session.service_code = list.front()->code;
-    }
-}
 
 } // namespace nafitha::ui

@@ -12,7 +12,7 @@ namespace nafitha::ui {
 void draw_services(Ctx& ctx)
 {
     const Palette& p = ctx.pal();
-    std::string title = ctx.tr("ui.services.title");
+    std::string_view title = ctx.tr("ui.services.title");
     const services::Category* cat = ctx.catalogue ? ctx.catalogue->category(ctx.session.category) : nullptr;
     if (cat)
         title = cat->name.in(ctx.lang);
@@ -21,20 +21,27 @@ void draw_services(Ctx& ctx)
     Rect view{body.x + m, body.y + m, body.w - 2 * m, body.h - 2 * m};
     if (!ctx.catalogue)
         return;
-    auto list = ctx.catalogue->services_in(ctx.session.category, {});
-    if (list.empty()) {
+    // The category's services offered at this centre (what the validation authority accepts), counted and
+    // drawn straight from the catalogue: no list is built every frame.
+    auto listed = [&](const services::Service& s) { return s.category == ctx.session.category && s.available_at(ctx.centre); };
+    size_t count = 0;
+    for (const services::Service& s : ctx.catalogue->services)
+        count += listed(s) ? 1 : 0;
+    if (count == 0) {
         label(ctx, view, ctx.tr("ui.services.empty"), ctx.font(40), p.text_muted, Align::Center);
         return;
     }
     float rh = std::max(ctx.u(190), touch_min(ctx) * 2);
     float gap = ctx.u(24);
-    float content_h = static_cast<float>(list.size()) * (rh + gap) - gap;
+    float content_h = static_cast<float>(count) * (rh + gap) - gap;
     ctx.scroller.update(ctx.touch, view, content_h, ctx.dt);
     canvas(ctx)->PushClipRect(view.min(), view.max(), true);
     ctx.touch.set_clip(view);
-    for (size_t i = 0; i < list.size(); ++i) {
-        const services::Service& s = *list[i];
-        Rect r{view.x, view.y + static_cast<float>(i) * (rh + gap) - ctx.scroller.offset(), view.w, rh};
+    size_t i = 0;
+    for (const services::Service& s : ctx.catalogue->services) {
+        if (!listed(s))
+            continue;
+        Rect r{view.x, view.y + static_cast<float>(i++) * (rh + gap) - ctx.scroller.offset(), view.w, rh};
         if (r.y + r.h < view.y || r.y > view.y + view.h)
             continue;
         bool held = ctx.touch.held(r) && view.contains(ctx.touch.pos());
@@ -45,29 +52,25 @@ void draw_services(Ctx& ctx)
         draw_icon(ctx, icon_for_category(s.category), icon, p.primary);
         Rect text = from_start(ctx, r, ctx.u(150), r.w - ctx.u(230));
         label(ctx, Rect{text.x, r.y + ctx.u(24), text.w, ctx.u(64)}, s.name.in(ctx.lang), ctx.font(42), p.text);
-        std::string fee = s.fee.kind == services::FeeKind::Fixed ? money_text(ctx, s.fee.amount)
-                                                                 : ctx.tr("ui.service.fee_varies");
-        std::string days = s.processing_days == 0
-                               ? ctx.tr("ui.service.same_day")
-                               : ctx.tr("ui.service.days", {{"n", display_digits(ctx, std::to_string(s.processing_days))}});
-        label(ctx, Rect{text.x, r.y + ctx.u(100), text.w, ctx.u(56)}, fee + "  ·  " + days, ctx.font(34), p.text_muted);
+        std::string_view fee = s.fee.kind == services::FeeKind::Fixed ? money_text(ctx, s.fee.amount)
+                                                                      : ctx.tr("ui.service.fee_varies");
+        std::string_view days = s.processing_days == 0
+                                    ? ctx.tr("ui.service.same_day")
+                                    : ctx.tr("ui.service.days", {{"n", display_number(ctx, s.processing_days)}});
+        std::string& facts = ctx.text.next();
+        facts.append(fee).append("  ·  ").append(days);
+        label(ctx, Rect{text.x, r.y + ctx.u(100), text.w, ctx.u(56)}, facts, ctx.font(34), p.text_muted);
         Rect arrow = from_end(ctx, Rect{r.x, r.y + (rh - ctx.u(50)) * 0.5f, r.w, ctx.u(50)}, ctx.u(30), ctx.u(50));
         draw_icon(ctx, "next", arrow, p.primary);
         ctx.target(s.name.in(ctx.lang), r);
         if (ctx.touch.tap(r) && view.contains(ctx.touch.pos())) {
             ctx.session.service_code = s.code;
-            ctx.go("service");
+            ctx.go(ScreenId::Service);
         }
     }
     canvas(ctx)->PopClipRect();
     ctx.touch.clear_clip();
 }
 
-void demo_services(Ctx& ctx)
-{
-    ctx.history = {"attract", "language", "categories"};
-    if (ctx.catalogue && !ctx.catalogue->categories.empty())
-        ctx.session.category = ctx.catalogue->categories.front().code;
-}
 
 } // namespace nafitha::ui

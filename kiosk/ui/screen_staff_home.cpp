@@ -8,19 +8,19 @@ namespace nafitha::ui {
 
 void draw_staff_home(Ctx& ctx)
 {
-    std::string name = ctx.staff.session ? ctx.staff.session->name : std::string();
+    std::string_view name = ctx.staff.session ? std::string_view(ctx.staff.session->full_name) : std::string_view();
     Rect body = staff_header(ctx, ctx.tr("ui.staff.home.title", {{"name", name}}));
     float m = margin(ctx);
     Rect c = body.inset(m);
     struct Item {
-        const char* screen;
+        ScreenId screen;
         const char* icon;
         const char* key;
     };
-    const Item items[] = {{"staff_queue", "queue", "ui.staff.tab.queue"},
-                          {"staff_inbox", "inbox", "ui.staff.tab.inbox"},
-                          {"staff_payments", "money", "ui.staff.tab.payments"},
-                          {"staff_sync", "sync", "ui.staff.tab.sync"}};
+    const Item items[] = {{ScreenId::StaffQueue, "queue", "ui.staff.tab.queue"},
+                          {ScreenId::StaffInbox, "inbox", "ui.staff.tab.inbox"},
+                          {ScreenId::StaffPayments, "money", "ui.staff.tab.payments"},
+                          {ScreenId::StaffSync, "sync", "ui.staff.tab.sync"}};
     int cols = 2;
     float gap = ctx.u(30);
     float tw = (c.w - gap) / static_cast<float>(cols);
@@ -30,26 +30,10 @@ void draw_staff_home(Ctx& ctx)
         r = mirror(ctx, r, c);
         if (tile(ctx, r, items[i].icon, ctx.tr(items[i].key))) {
             ctx.screen = items[i].screen;
-            std::string s = ctx.screen;
-            if (s == "staff_queue")
-                refresh_queue(ctx);
-            else if (s == "staff_inbox")
-                refresh_inbox(ctx);
-            else if (s == "staff_payments")
-                refresh_payments(ctx);
+            refresh_section(ctx);
         }
     }
 }
 
-void demo_staff(Ctx& ctx)
-{
-    ctx.staff.session = StaffSession{"clerk1", "سلمى حداد", false};
-    ctx.staff.sync.enrolled = true;
-    ctx.staff.sync.pending = 12;
-    ctx.staff.sync.last_seq = 140;
-    ctx.staff.sync.acked_seq = 128;
-    ctx.staff.sync.last_success = "2026-11-28T08:15:00Z";
-    ctx.staff.sync.last_error = "ui.sync.error.unreachable";
-}
 
 } // namespace nafitha::ui

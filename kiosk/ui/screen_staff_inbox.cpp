@@ -29,7 +29,7 @@ void draw_staff_inbox(Ctx& ctx)
     canvas(ctx)->PushClipRect(view.min(), view.max(), true);
     ctx.touch.set_clip(view);
     for (size_t i = 0; i < sv.inbox.size(); ++i) {
-        const InboxItem& it = sv.inbox[i];
+        const services::InboxItem& it = sv.inbox[i];
         Rect r{view.x, view.y + static_cast<float>(i) * (rh + gap) - ctx.scroller.offset(), view.w, rh};
         if (r.y + r.h < view.y || r.y > view.y + view.h)
             continue;
@@ -37,16 +37,18 @@ void draw_staff_inbox(Ctx& ctx)
         bool held = ctx.touch.held(r);
         fill(ctx, r, sel ? p.surface_pressed : (held ? p.surface_pressed : p.surface), ctx.u(14));
         outline(ctx, r, sel ? p.primary : p.border, ctx.u(14), ctx.u(sel ? 4 : 2));
-        std::string name = it.service_code;
+        std::string_view name = it.service_code;
         if (ctx.catalogue) {
             if (const auto* s = ctx.catalogue->service(it.service_code))
                 name = s->name.in(ctx.lang);
         }
         Rect inner = r.inset(ctx.u(20));
         label(ctx, Rect{inner.x, inner.y, inner.w, inner.h * 0.55f}, name, ctx.font(34), p.text);
-        label(ctx, Rect{inner.x, inner.y + inner.h * 0.55f, inner.w, inner.h * 0.45f},
-              it.reference + "   " + it.applicant_hint, ctx.font(28), p.text_muted);
-        label(ctx, Rect{inner.x, inner.y, inner.w, inner.h * 0.55f}, ctx.tr("ui.status." + it.status), ctx.font(30), p.accent, Align::End);
+        std::string& who = ctx.text.next();
+        who.append(it.reference).append("   ").append(it.applicant_hint);
+        label(ctx, Rect{inner.x, inner.y + inner.h * 0.55f, inner.w, inner.h * 0.45f}, who, ctx.font(28), p.text_muted);
+        label(ctx, Rect{inner.x, inner.y, inner.w, inner.h * 0.55f}, ctx.tr(status_key(it.status)), ctx.font(30), p.accent,
+              Align::End);
         ctx.target(name, r);
         if (ctx.touch.tap(r) && view.contains(ctx.touch.pos()))
             sv.selected = sel ? std::string() : it.reference;
@@ -65,24 +67,25 @@ void draw_staff_inbox(Ctx& ctx)
     float bw = (inner.w - 3 * gap2) / 4.0f;
     Rect row{inner.x, inner.y + inner.h - ctx.u(140), inner.w, ctx.u(140)};
     struct Decision {
-        const char* status;
+        services::AppStatus status;
         const char* key;
         Look look;
     };
-    const Decision decisions[] = {{"in_review", "ui.staff.inbox.review", Look::Quiet},
-                                  {"approved", "ui.staff.inbox.approve", Look::Primary},
-                                  {"rejected", "ui.staff.inbox.reject", Look::Danger},
-                                  {"ready", "ui.staff.inbox.ready", Look::Secondary}};
+    const Decision decisions[] = {{services::AppStatus::InReview, "ui.staff.inbox.review", Look::Quiet},
+                                  {services::AppStatus::Approved, "ui.staff.inbox.approve", Look::Primary},
+                                  {services::AppStatus::Rejected, "ui.staff.inbox.reject", Look::Danger},
+                                  {services::AppStatus::Ready, "ui.staff.inbox.ready", Look::Secondary}};
     for (int i = 0; i < 4; ++i) {
         if (button(ctx, from_start(ctx, row, static_cast<float>(i) * (bw + gap2), bw), ctx.tr(decisions[i].key), decisions[i].look)) {
             Backend* b = ctx.backend;
-            std::string ref = sv.selected, status = decisions[i].status;
+            std::string ref = sv.selected;
+            services::AppStatus status = decisions[i].status;
             staff_task(ctx, "ui.busy.working", [b, ref, status]() -> std::function<void(Ctx&)> {
                 auto r = b->decide(ref, status, "");
                 if (!r.ok())
                     return [e = r.error()](Ctx& cx) { cx.staff.message = e.code; };
                 auto items = b->inbox();
-                std::vector<InboxItem> list = items.ok() ? *items : std::vector<InboxItem>{};
+                std::vector<services::InboxItem> list = items.ok() ? *items : std::vector<services::InboxItem>{};
                 return [list](Ctx& cx) {
                     cx.staff.inbox = list;
                     cx.staff.message.clear();
@@ -93,15 +96,5 @@ void draw_staff_inbox(Ctx& ctx)
     }
 }
 
-void demo_staff_inbox(Ctx& ctx)
-{
-    demo_staff(ctx);
-    std::string code = ctx.catalogue && !ctx.catalogue->services.empty() ? ctx.catalogue->services.front().code : "";
-    std::string code2 = ctx.catalogue && ctx.catalogue->services.size() > 1 ? ctx.catalogue->services[1].code : code;
-    ctx.staff.inbox = {{"4821-000017-3", code, "paid", "2026-11-28T09:10:00Z", "…4821"},
-                       {"4821-000016-5", code2, "in_review", "2026-11-28T08:55:00Z", "…0317"},
-                       {"4821-000015-8", code, "paid", "2026-11-28T08:30:00Z", "…7702"}};
-    ctx.staff.selected = "4821-000017-3";
-}
 
 } // namespace nafitha::ui

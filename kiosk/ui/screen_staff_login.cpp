@@ -41,8 +41,8 @@ void draw_staff_login(Ctx& ctx)
     for (size_t i = 0; i < sv.accounts.size() && i < 8; ++i) {
         Rect r = from_start(ctx, Rect{c.x, y, c.w, bh}, static_cast<float>(i % 2) * (bw + gap), bw);
         bool sel = sv.login == sv.accounts[i].login;
-        if (icon_button(ctx, r, sv.accounts[i].technician ? "gear" : "person", sv.accounts[i].name,
-                        sel ? Look::Primary : Look::Quiet)) {
+        bool technician = sv.accounts[i].role == services::Role::Technician;
+        if (icon_button(ctx, r, technician ? "gear" : "person", sv.accounts[i].full_name, sel ? Look::Primary : Look::Quiet)) {
             sv.login = sv.accounts[i].login;
             sv.pin.clear();
             sv.login_error.clear();
@@ -101,12 +101,12 @@ void draw_staff_login(Ctx& ctx)
             return [s = *s](Ctx& cx) {
                 cx.staff.session = s;
                 cx.history.clear();
-                if (s.technician) {
+                if (s.role == services::Role::Technician) {
                     cx.mode = Mode::Technician;
-                    cx.screen = "tech_devices";
+                    cx.screen = ScreenId::TechDevices;
                 } else {
                     cx.mode = Mode::Staff;
-                    cx.screen = "staff_queue";
+                    cx.screen = ScreenId::StaffQueue;
                     refresh_queue(cx);
                 }
             };
@@ -114,12 +114,5 @@ void draw_staff_login(Ctx& ctx)
     }
 }
 
-void demo_staff_login(Ctx& ctx)
-{
-    ctx.staff.accounts = {{"clerk1", "سلمى حداد", false}, {"clerk2", "Omar Khatib", false}, {"tech1", "كريم الأيوبي", true}};
-    ctx.staff.accounts_loaded = true;
-    ctx.staff.login = "clerk1";
-    ctx.staff.pin = "12";
-}
 
 } // namespace nafitha::ui

@@ -20,15 +20,15 @@ void draw_staff_payments(Ctx& ctx)
         label(ctx, Rect{c.x, y, c.w, ctx.u(80)}, ctx.tr("ui.busy.loading"), ctx.font(36), p.text_muted, Align::Center);
         return;
     }
-    const PaymentsSummary& s = *sv.payments;
+    const services::DayTotals& s = *sv.payments;
     label(ctx, Rect{c.x, y, c.w, ctx.u(60)}, ctx.tr("ui.staff.payments.day", {{"day", display_digits(ctx, s.day)}}), ctx.font(38), p.text);
     y += ctx.u(80);
     float rh = ctx.u(ctx.portrait() ? 90 : 66);
     struct Line {
         const char* key;
-        std::string value;
+        std::string_view value;
     };
-    const Line lines[] = {{"ui.staff.payments.count", display_digits(ctx, std::to_string(s.count))},
+    const Line lines[] = {{"ui.staff.payments.count", display_number(ctx, s.count)},
                           {"ui.staff.payments.cash", money_text(ctx, s.cash_minor)},
                           {"ui.staff.payments.card", money_text(ctx, s.card_minor)},
                           {"ui.staff.payments.waived", money_text(ctx, s.waived_minor)},
@@ -62,17 +62,5 @@ void draw_staff_payments(Ctx& ctx)
     }
 }
 
-void demo_staff_payments(Ctx& ctx)
-{
-    demo_staff(ctx);
-    PaymentsSummary s;
-    s.day = "2026-11-28";
-    s.count = 23;
-    s.cash_minor = 4500000;
-    s.card_minor = 2750000;
-    s.waived_minor = 500000;
-    s.change_minor = 120000;
-    ctx.staff.payments = s;
-}
 
 } // namespace nafitha::ui

@@ -21,7 +21,8 @@ void draw_staff_queue(Ctx& ctx)
     float ch = ctx.u(300);
     card(ctx, Rect{c.x, y, c.w, ch});
     label(ctx, Rect{c.x, y + ctx.u(24), c.w, ctx.u(50)}, ctx.tr("ui.staff.queue.current"), ctx.font(34), p.text_muted, Align::Center);
-    std::string current = sv.queue && !sv.queue->current.empty() ? sv.queue->current : ctx.tr("ui.staff.queue.none");
+    std::string_view current =
+        sv.queue && !sv.queue->current.empty() ? std::string_view(sv.queue->current) : ctx.tr("ui.staff.queue.none");
     label(ctx, Rect{c.x, y + ctx.u(90), c.w, ctx.u(170)}, current, ctx.font(sv.queue && !sv.queue->current.empty() ? 140 : 44),
           p.primary, Align::Center);
     y += ch + ctx.u(30);
@@ -56,7 +57,7 @@ void draw_staff_queue(Ctx& ctx)
     }
     if (sv.queue) {
         label(ctx, Rect{c.x, y, c.w, ctx.u(60)},
-              ctx.tr("ui.staff.queue.waiting", {{"n", display_digits(ctx, std::to_string(sv.queue->waiting.size()))}}), ctx.font(36), p.text);
+              ctx.tr("ui.staff.queue.waiting", {{"n", display_number(ctx, sv.queue->waiting.size())}}), ctx.font(36), p.text);
         y += ctx.u(70);
         float tw = ctx.u(180), th = ctx.u(90);
         int per_row = std::max(1, static_cast<int>((c.w + gap) / (tw + gap)));
@@ -71,14 +72,5 @@ void draw_staff_queue(Ctx& ctx)
     }
 }
 
-void demo_staff_queue(Ctx& ctx)
-{
-    demo_staff(ctx);
-    QueueState q;
-    q.current = "A014";
-    q.waiting = {"A015", "A016", "B003", "A017", "C001"};
-    q.served_today = 13;
-    ctx.staff.queue = q;
-}
 
 } // namespace nafitha::ui

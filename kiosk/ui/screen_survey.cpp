@@ -39,10 +39,12 @@ void draw_survey(Ctx& ctx)
         fill(ctx, r, held ? p.surface_pressed : p.surface, ctx.u(20));
         outline(ctx, r, p.border, ctx.u(20), ctx.u(2));
         ImU32 colour = score <= 2 ? p.danger : (score == 3 ? p.accent : p.success);
-        draw_icon(ctx, "face_" + std::to_string(score), Rect{r.x + fw * 0.12f, r.y + fw * 0.1f, fw * 0.76f, fw * 0.76f}, colour);
-        label(ctx, Rect{r.x, r.y + fw * 0.9f, r.w, ctx.u(60)}, ctx.tr("ui.survey.score" + std::to_string(score)),
-              ctx.font(26), p.text, Align::Center);
-        ctx.target(ctx.tr("ui.survey.score" + std::to_string(score)), r);
+        static constexpr const char* kFaces[] = {"face_1", "face_2", "face_3", "face_4", "face_5"};
+        static constexpr const char* kScores[] = {"ui.survey.score1", "ui.survey.score2", "ui.survey.score3",
+                                                  "ui.survey.score4", "ui.survey.score5"};
+        draw_icon(ctx, kFaces[score - 1], Rect{r.x + fw * 0.12f, r.y + fw * 0.1f, fw * 0.76f, fw * 0.76f}, colour);
+        label(ctx, Rect{r.x, r.y + fw * 0.9f, r.w, ctx.u(60)}, ctx.tr(kScores[score - 1]), ctx.font(26), p.text, Align::Center);
+        ctx.target(ctx.tr(kScores[score - 1]), r);
         if (ctx.touch.tap(r))
             start_survey(ctx, score);
     }
@@ -52,10 +54,5 @@ void draw_survey(Ctx& ctx)
         ctx.end_visit();
 }
 
-void demo_survey(Ctx& ctx)
-{
-    demo_done(ctx);
-    ctx.history.push_back("done");
-}
 
 } // namespace nafitha::ui

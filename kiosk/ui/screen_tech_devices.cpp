@@ -47,7 +47,7 @@ void draw_tech_devices(Ctx& ctx)
     }
     y += ctx.u(20);
     if (!sv.tech_message.empty()) {
-        std::string msg = ctx.tr(sv.tech_message, {{"detail", sv.tech_detail}});
+        std::string_view msg = ctx.tr(sv.tech_message, {{"detail", sv.tech_detail}});
         label(ctx, Rect{c.x, y, c.w, ctx.u(70)}, msg, ctx.font(34), p.text, Align::Center);
         y += ctx.u(90);
     }
@@ -83,20 +83,5 @@ void draw_tech_devices(Ctx& ctx)
     }
 }
 
-void demo_tech(Ctx& ctx)
-{
-    ctx.staff.session = StaffSession{"tech1", "Karim", true};
-    ctx.staff.devices = {{"ui.tech.device.printer", DeviceState::Ok, "ui.device.ok"},
-                         {"ui.tech.device.paper", DeviceState::Warning, "ui.device.paper_low"},
-                         {"ui.tech.device.scanner", DeviceState::Ok, "ui.device.ok"},
-                         {"ui.tech.device.cash", DeviceState::Ok, "ui.device.ok"},
-                         {"ui.tech.device.card", DeviceState::Fault, "ui.device.offline"},
-                         {"ui.tech.device.disk", DeviceState::Ok, "ui.device.ok"}};
-    ctx.staff.versions = {{"ui.tech.version.app", "0.1.0"}, {"ui.tech.version.terminal", "T1a2b3c4d5e6f"},
-                          {"ui.tech.version.centre", "DAM-01"}, {"ui.tech.version.catalogue", "3"},
-                          {"ui.tech.version.journal", "128 / 140"}};
-    demo_staff(ctx);
-    ctx.staff.session = StaffSession{"tech1", "Karim", true};
-}
 
 } // namespace nafitha::ui

@@ -29,7 +29,10 @@ void draw_tech_info(Ctx& ctx)
     for (const auto& [k, v] : sv.versions) {
         Rect r{c.x, y, c.w, rh};
         label(ctx, r, ctx.tr(k), ctx.font(32), p.text_muted, Align::Start);
-        label(ctx, r, "\u2066" + v + "\u2069", ctx.font(32), p.text, Align::End);
+        // Identifiers and numbers are left-to-right: isolated inside an Arabic line.
+        std::string& isolated = ctx.text.next();
+        isolated.append("\u2066").append(v).append("\u2069");
+        label(ctx, r, isolated, ctx.font(32), p.text, Align::End);
         canvas(ctx)->AddLine(ImVec2(r.x, r.y + rh - 1), ImVec2(r.x + r.w, r.y + rh - 1), p.border, 1);
         y += rh;
     }

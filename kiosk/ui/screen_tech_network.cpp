@@ -21,7 +21,7 @@ void draw_tech_network(Ctx& ctx)
     const SyncStatus& s = ctx.staff.sync;
     float y = c.y;
     float rh = ctx.u(100);
-    auto row = [&](const std::string& k, const std::string& v, ImU32 colour) {
+    auto row = [&](std::string_view k, std::string_view v, ImU32 colour) {
         Rect r{c.x, y, c.w, rh};
         label(ctx, r, k, ctx.font(32), p.text_muted, Align::Start);
         label(ctx, r, v, ctx.font(34), colour, Align::End);
@@ -29,7 +29,7 @@ void draw_tech_network(Ctx& ctx)
         y += rh;
     };
     row(ctx.tr("ui.sync.enrolled"), ctx.tr(s.enrolled ? "ui.yes" : "ui.no"), s.enrolled ? p.success : p.danger);
-    row(ctx.tr("ui.sync.pending_title"), display_digits(ctx, std::to_string(s.pending)), p.text);
+    row(ctx.tr("ui.sync.pending_title"), display_number(ctx, s.pending), p.text);
     row(ctx.tr("ui.sync.last_error"), s.last_error.empty() ? ctx.tr("ui.sync.no_error") : ctx.tr(s.last_error),
         s.last_error.empty() ? p.success : p.danger);
     y += ctx.u(30);

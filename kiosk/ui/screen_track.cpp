@@ -44,14 +44,14 @@ void draw_track(Ctx& ctx)
         float ch = ctx.u(300);
         card(ctx, Rect{c.x, y, c.w, ch});
         float pad = ctx.u(30);
-        std::string service = a.service_code;
+        std::string_view service = a.service_code;
         if (ctx.catalogue) {
             if (const auto* s = ctx.catalogue->service(a.service_code))
                 service = s->name.in(ctx.lang);
         }
         label(ctx, Rect{c.x + pad, y + pad, c.w - 2 * pad, ctx.u(60)}, service, ctx.font(40), p.text);
         label(ctx, Rect{c.x + pad, y + pad + ctx.u(70), c.w - 2 * pad, ctx.u(50)}, a.reference, ctx.font(34), p.text_muted);
-        std::string status = ctx.tr("ui.status." + a.status);
+        std::string_view status = ctx.tr(status_key(a.status));
         label(ctx, Rect{c.x + pad, y + pad + ctx.u(140), c.w - 2 * pad, ctx.u(70)}, status, ctx.font(52), p.primary);
         if (!a.note.empty())
             label(ctx, Rect{c.x + pad, y + pad + ctx.u(210), c.w - 2 * pad, ctx.u(50)}, a.note, ctx.font(30), p.text_muted);
@@ -70,12 +70,12 @@ void draw_track(Ctx& ctx)
     } else if (ev.kind != KeyEvent::Kind::None) {
         apply_key(ctx, ev, ses.track_input, st, 20);
         // References are TTTT-NNNNNN-C: the dashes appear by themselves.
-        std::string digits;
+        size_t digits = 0;
         for (char ch : ses.track_input) {
             if (ch != '-')
-                digits += ch;
+                ++digits;
         }
-        if (ev.kind == KeyEvent::Kind::Insert && (digits.size() == 4 || digits.size() == 10) &&
+        if (ev.kind == KeyEvent::Kind::Insert && (digits == 4 || digits == 10) &&
             ses.track_input.back() != '-' && ses.track_input.find_first_not_of("0123456789-") == std::string::npos) {
             ses.track_input += '-';
             st.caret = st.anchor = ses.track_input.size();
@@ -85,18 +85,5 @@ void draw_track(Ctx& ctx)
     }
 }
 
-void demo_track(Ctx& ctx)
-{
-    ctx.session.track_input = "4821-000017-3";
-    ctx.session.edits["track"] = EditState{ctx.session.track_input.size(), ctx.session.track_input.size()};
-    TrackedApplication a;
-    a.reference = "4821-000017-3";
-    if (ctx.catalogue && !ctx.catalogue->services.empty())
-        a.service_code = ctx.catalogue->services.front().code;
-    a.status = "in_review";
-    a.updated_at = "2026-11-28T09:00:00Z";
-    ctx.session.tracked = a;
-    ctx.keyboard.reset_for(true, true);
-}
 
 } // namespace nafitha::ui

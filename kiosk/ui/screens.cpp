@@ -4,41 +4,45 @@ namespace nafitha::ui {
 
 const std::vector<ScreenDef>& screens()
 {
+    // In ScreenId order: screen_def() indexes this table.
     static const std::vector<ScreenDef> all = {
-        {"attract", Mode::Citizen, draw_attract, nullptr},
-        {"language", Mode::Citizen, draw_language, nullptr},
-        {"categories", Mode::Citizen, draw_categories, demo_categories},
-        {"services", Mode::Citizen, draw_services, demo_services},
-        {"service", Mode::Citizen, draw_service, demo_service},
-        {"form", Mode::Citizen, draw_form, demo_form},
-        {"review", Mode::Citizen, draw_review, demo_review},
-        {"payment", Mode::Citizen, draw_payment, demo_payment},
-        {"done", Mode::Citizen, draw_done, demo_done},
-        {"survey", Mode::Citizen, draw_survey, demo_survey},
-        {"track", Mode::Citizen, draw_track, demo_track},
-        {"ticket", Mode::Citizen, draw_ticket, demo_ticket},
-        {"idle", Mode::Citizen, draw_form, demo_idle},
-        {"out_of_service", Mode::Service, draw_out_of_service, demo_out_of_service},
-        {"staff_login", Mode::Staff, draw_staff_login, demo_staff_login},
-        {"staff_home", Mode::Staff, draw_staff_home, demo_staff},
-        {"staff_queue", Mode::Staff, draw_staff_queue, demo_staff_queue},
-        {"staff_inbox", Mode::Staff, draw_staff_inbox, demo_staff_inbox},
-        {"staff_payments", Mode::Staff, draw_staff_payments, demo_staff_payments},
-        {"staff_sync", Mode::Staff, draw_staff_sync, demo_staff},
-        {"tech_devices", Mode::Technician, draw_tech_devices, demo_tech},
-        {"tech_network", Mode::Technician, draw_tech_network, demo_tech},
-        {"tech_info", Mode::Technician, draw_tech_info, demo_tech},
+        {ScreenId::Attract, "attract", Mode::Citizen, draw_attract},
+        {ScreenId::Language, "language", Mode::Citizen, draw_language},
+        {ScreenId::Categories, "categories", Mode::Citizen, draw_categories},
+        {ScreenId::Services, "services", Mode::Citizen, draw_services},
+        {ScreenId::Service, "service", Mode::Citizen, draw_service},
+        {ScreenId::Form, "form", Mode::Citizen, draw_form},
+        {ScreenId::Review, "review", Mode::Citizen, draw_review},
+        {ScreenId::Payment, "payment", Mode::Citizen, draw_payment},
+        {ScreenId::Done, "done", Mode::Citizen, draw_done},
+        {ScreenId::Survey, "survey", Mode::Citizen, draw_survey},
+        {ScreenId::Track, "track", Mode::Citizen, draw_track},
+        {ScreenId::Ticket, "ticket", Mode::Citizen, draw_ticket},
+        {ScreenId::OutOfService, "out_of_service", Mode::Service, draw_out_of_service},
+        {ScreenId::StaffLogin, "staff_login", Mode::Staff, draw_staff_login},
+        {ScreenId::StaffHome, "staff_home", Mode::Staff, draw_staff_home},
+        {ScreenId::StaffQueue, "staff_queue", Mode::Staff, draw_staff_queue},
+        {ScreenId::StaffInbox, "staff_inbox", Mode::Staff, draw_staff_inbox},
+        {ScreenId::StaffPayments, "staff_payments", Mode::Staff, draw_staff_payments},
+        {ScreenId::StaffSync, "staff_sync", Mode::Staff, draw_staff_sync},
+        {ScreenId::TechDevices, "tech_devices", Mode::Technician, draw_tech_devices},
+        {ScreenId::TechNetwork, "tech_network", Mode::Technician, draw_tech_network},
+        {ScreenId::TechInfo, "tech_info", Mode::Technician, draw_tech_info},
     };
     return all;
 }
 
-const ScreenDef* find_screen(std::string_view name)
+const ScreenDef& screen_def(ScreenId id) { return screens()[static_cast<size_t>(id)]; }
+
+const char* screen_name(ScreenId id) { return screen_def(id).name; }
+
+std::optional<ScreenId> find_screen(std::string_view name)
 {
     for (const ScreenDef& s : screens()) {
         if (name == s.name)
-            return &s;
+            return s.id;
     }
-    return nullptr;
+    return std::nullopt;
 }
 
 } // namespace nafitha::ui

@@ -1,9 +1,11 @@
 #pragma once
-// The screen registry: every screen of every mode, by name, with its draw function and the demo state used
-// for screenshots and golden images. One file per screen (screen_<name>.cpp), one draw function each.
+// The screen registry: every screen of every mode by ScreenId, with its name (for --screen, --list-screens
+// and replays) and its draw function. One file per screen (screen_<name>.cpp), one draw function each.
+// Demo states for screenshots and golden images live apart, in demo.h.
 
 #include "kiosk/ui/context.h"
 
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -12,14 +14,16 @@ namespace nafitha::ui {
 using DrawFn = void (*)(Ctx&);
 
 struct ScreenDef {
+    ScreenId id;
     const char* name;
     Mode mode;
     DrawFn draw;
-    DrawFn demo; // puts the context in a representative state for a screenshot (may be null)
 };
 
 const std::vector<ScreenDef>& screens();
-const ScreenDef* find_screen(std::string_view name);
+const ScreenDef& screen_def(ScreenId id);
+const char* screen_name(ScreenId id);
+std::optional<ScreenId> find_screen(std::string_view name);
 
 // Draw functions, one per file.
 void draw_attract(Ctx&);
@@ -47,25 +51,5 @@ void draw_tech_info(Ctx&);
 
 // The "are you still there?" overlay, drawn over any citizen screen by the idle timer.
 void draw_idle_prompt(Ctx&);
-
-// Demo states.
-void demo_categories(Ctx&);
-void demo_services(Ctx&);
-void demo_service(Ctx&);
-void demo_form(Ctx&);
-void demo_review(Ctx&);
-void demo_payment(Ctx&);
-void demo_done(Ctx&);
-void demo_survey(Ctx&);
-void demo_track(Ctx&);
-void demo_ticket(Ctx&);
-void demo_idle(Ctx&);
-void demo_out_of_service(Ctx&);
-void demo_staff(Ctx&);
-void demo_staff_login(Ctx&);
-void demo_staff_queue(Ctx&);
-void demo_staff_inbox(Ctx&);
-void demo_staff_payments(Ctx&);
-void demo_tech(Ctx&);
 
 } // namespace nafitha::ui

@@ -4,6 +4,7 @@
 #include "kiosk/ui/widgets.h"
 
 #include <algorithm>
+#include <span>
 
 namespace nafitha::ui {
 
@@ -31,7 +32,12 @@ Rect staff_header(Ctx& ctx, std::string_view title)
 
 namespace {
 
-Rect tabs(Ctx& ctx, const Rect& area, const std::vector<std::pair<const char*, const char*>>& items)
+struct Tab {
+    ScreenId screen;
+    const char* key;
+};
+
+Rect tabs(Ctx& ctx, const Rect& area, std::span<const Tab> items)
 {
     const Palette& p = ctx.pal();
     float h = std::max(ctx.u(110), touch_min(ctx));
@@ -40,24 +46,18 @@ Rect tabs(Ctx& ctx, const Rect& area, const std::vector<std::pair<const char*, c
     float w = bar.w / static_cast<float>(items.size());
     for (size_t i = 0; i < items.size(); ++i) {
         Rect r = from_start(ctx, bar, static_cast<float>(i) * w, w);
-        bool active = ctx.screen == items[i].first;
+        bool active = ctx.screen == items[i].screen;
         bool held = ctx.touch.held(r);
         fill(ctx, r, held ? p.surface_pressed : p.surface);
         if (active)
             fill(ctx, Rect{r.x, r.y + r.h - ctx.u(8), r.w, ctx.u(8)}, p.primary);
-        label(ctx, r, ctx.tr(items[i].second), ctx.font(32), active ? p.primary : p.text, Align::Center);
-        ctx.target(ctx.tr(items[i].second), r);
+        label(ctx, r, ctx.tr(items[i].key), ctx.font(32), active ? p.primary : p.text, Align::Center);
+        ctx.target(ctx.tr(items[i].key), r);
         if (ctx.touch.tap(r) && !active) {
-            ctx.screen = items[i].first;
+            ctx.screen = items[i].screen;
             ctx.scroller.reset();
             ctx.staff.message.clear();
-            std::string s = ctx.screen;
-            if (s == "staff_queue")
-                refresh_queue(ctx);
-            else if (s == "staff_inbox")
-                refresh_inbox(ctx);
-            else if (s == "staff_payments")
-                refresh_payments(ctx);
+            refresh_section(ctx);
         }
     }
     canvas(ctx)->AddLine(ImVec2(bar.x, bar.y + h), ImVec2(bar.x + bar.w, bar.y + h), p.border, 2);
@@ -68,14 +68,19 @@ Rect tabs(Ctx& ctx, const Rect& area, const std::vector<std::pair<const char*, c
 
 Rect staff_tabs(Ctx& ctx, const Rect& area)
 {
-    return tabs(ctx, area, {{"staff_queue", "ui.staff.tab.queue"}, {"staff_inbox", "ui.staff.tab.inbox"},
-                            {"staff_payments", "ui.staff.tab.payments"}, {"staff_sync", "ui.staff.tab.sync"}});
+    static constexpr Tab kTabs[] = {{ScreenId::StaffQueue, "ui.staff.tab.queue"},
+                                    {ScreenId::StaffInbox, "ui.staff.tab.inbox"},
+                                    {ScreenId::StaffPayments, "ui.staff.tab.payments"},
+                                    {ScreenId::StaffSync, "ui.staff.tab.sync"}};
+    return tabs(ctx, area, kTabs);
 }
 
 Rect tech_tabs(Ctx& ctx, const Rect& area)
 {
-    return tabs(ctx, area, {{"tech_devices", "ui.tech.tab.devices"}, {"tech_network", "ui.tech.tab.network"},
-                            {"tech_info", "ui.tech.tab.info"}});
+    static constexpr Tab kTabs[] = {{ScreenId::TechDevices, "ui.tech.tab.devices"},
+                                    {ScreenId::TechNetwork, "ui.tech.tab.network"},
+                                    {ScreenId::TechInfo, "ui.tech.tab.info"}};
+    return tabs(ctx, area, kTabs);
 }
 
 void staff_task(Ctx& ctx, const char* busy_key, std::function<std::function<void(Ctx&)>()> fn)
@@ -90,6 +95,23 @@ void staff_task(Ctx& ctx, const char* busy_key, std::function<std::function<void
                 apply(*c);
         };
     });
+}
+
+void refresh_section(Ctx& ctx)
+{
+    switch (ctx.screen) {
+    case ScreenId::StaffQueue:
+        refresh_queue(ctx);
+        break;
+    case ScreenId::StaffInbox:
+        refresh_inbox(ctx);
+        break;
+    case ScreenId::StaffPayments:
+        refresh_payments(ctx);
+        break;
+    default:
+        break;
+    }
 }
 
 void refresh_queue(Ctx& ctx)

@@ -18,7 +18,9 @@ Rect tech_tabs(Ctx& ctx, const Rect& area);
 // (empty on success).
 void staff_task(Ctx& ctx, const char* busy_key, std::function<std::function<void(Ctx&)>()> fn);
 
-// Loads the queue, inbox, payments or accounts into ctx.staff.
+// Loads the current section's data (queue, inbox or payments) into ctx.staff.
+void refresh_section(Ctx& ctx);
+// Loads the queue, inbox or payments into ctx.staff.
 void refresh_queue(Ctx& ctx);
 void refresh_inbox(Ctx& ctx);
 void refresh_payments(Ctx& ctx);

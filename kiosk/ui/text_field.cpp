@@ -50,10 +50,11 @@ bool text_field(Ctx& ctx, const Rect& r, std::string& value, EditState& st, bool
     float box_x = ctx.rtl() ? r.x + r.w - pad - size.x : r.x + pad;
     float box_y = r.y + (r.h - size.y) * 0.5f;
     bool tapped = false;
-    std::vector<CaretStop> stops;
+    std::vector<CaretStop>& stops = ctx.scratch.caret_stops;
+    stops.clear();
     bool need_stops = focused || ctx.touch.held(r) || (ctx.touch.down() && r.contains(ctx.touch.press_pos()));
     if (need_stops)
-        stops = ctx.labels->caret_stops(value, px);
+        ctx.labels->caret_stops(value, px, stops);
     // Press places the caret; dragging extends the selection from where the press began.
     if (ctx.touch.held(r) || (ctx.touch.dragging() && ctx.touch.down() && r.contains(ctx.touch.press_pos()) && !ctx.touch.blocked())) {
         if (ctx.touch.pressed_now()) {

@@ -64,15 +64,19 @@ private:
 // A vertical scroll position driven by dragging, with inertia after release.
 class Scroller {
 public:
-    // Call once per frame before drawing the list; `content_h` is the height drawn last frame.
+    // Call once per frame before drawing the list; `content_h` is the height of the content.
     void update(Touch& touch, const Rect& viewport, float content_h, float dt);
+    // For content measured while it is drawn: scrolls by the height measure() was told last frame.
+    void update(Touch& touch, const Rect& viewport, float dt) { update(touch, viewport, m_measured, dt); }
+    void measure(float content_h) { m_measured = content_h; }
     float offset() const { return m_offset; }
-    void reset() { m_offset = 0; m_velocity = 0; m_tracking = false; }
+    void reset() { m_offset = 0; m_velocity = 0; m_tracking = false; m_measured = 0; }
 
 private:
     float m_offset = 0;
     float m_velocity = 0;
     bool m_tracking = false;
+    float m_measured = 0; // the content's height drawn last frame
 };
 
 } // namespace nafitha::ui

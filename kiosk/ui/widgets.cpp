@@ -139,6 +139,39 @@ bool tile(Ctx& ctx, const Rect& r, std::string_view icon, std::string_view text)
     return ctx.touch.tap(r);
 }
 
+namespace {
+
+// FNV-1a: a widget's id from its name.
+uint32_t widget_id(std::string_view name)
+{
+    uint32_t h = 2166136261u;
+    for (char c : name)
+        h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
+    return h == 0 ? 1 : h;
+}
+
+} // namespace
+
+bool long_press(Ctx& ctx, std::string_view id, const Rect& r, double seconds)
+{
+    LongPressState& lp = ctx.long_press;
+    uint32_t me = widget_id(id);
+    if (!ctx.touch.held(r)) {
+        if (lp.id == me)
+            lp = LongPressState{};
+        return false;
+    }
+    if (lp.id != me || lp.since < 0) {
+        lp.id = me;
+        lp.since = ctx.now;
+    }
+    if (ctx.now - lp.since < seconds)
+        return false;
+    // Fired: the same press does not fire again (since stays 0 until the finger lifts).
+    lp.since = 1e300;
+    return true;
+}
+
 float header_h(const Ctx& ctx)
 {
     return ctx.u(128);
@@ -183,7 +216,7 @@ Rect header(Ctx& ctx, std::string_view title, bool show_back)
         fill(ctx, lang_r, held ? p.primary_pressed : p.header, ctx.u(16));
         outline(ctx, lang_r, p.on_header, ctx.u(16), std::max(1.0f, ctx.u(2)));
         // The switch names the other language in that language.
-        std::string other = ctx.i18n->tr(ctx.lang == Lang::Ar ? Lang::En : Lang::Ar, "ui.language.self");
+        std::string_view other = ctx.tr_in(ctx.lang == Lang::Ar ? Lang::En : Lang::Ar, "ui.language.self");
         label(ctx, lang_r, other, ctx.font(34), p.on_header, Align::Center);
         ctx.target(other, lang_r);
         if (ctx.touch.tap(lang_r))

@@ -33,6 +33,10 @@ bool button(Ctx& ctx, const Rect& r, std::string_view text, Look look = Look::Pr
 bool icon_button(Ctx& ctx, const Rect& r, std::string_view icon, std::string_view text, Look look = Look::Primary);
 // A large tile: icon above its label.
 bool tile(Ctx& ctx, const Rect& r, std::string_view icon, std::string_view text);
+// True once a press inside `r` has been held for `seconds` (then the press has to lift and start again).
+// Draws nothing. The press's state is ctx.long_press (one pointer: one long press at a time); `id` tells
+// long presses apart when a screen has several.
+bool long_press(Ctx& ctx, std::string_view id, const Rect& r, double seconds);
 
 // The top bar: back (start side, when there is history), the title, the language switch (end side).
 // Returns the rect below it.

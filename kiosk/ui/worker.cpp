@@ -61,17 +61,20 @@ void Worker::run()
 
 void Worker::apply_completions()
 {
-    std::deque<Completion> done;
     {
         std::lock_guard lock(m_mutex);
-        done.swap(m_done);
+        if (m_done.empty())
+            return;
+        m_applying.swap(m_done);
     }
-    for (auto& d : done) {
+    for (auto& d : m_applying) {
         if (d)
             d();
     }
+    int applied = static_cast<int>(m_applying.size());
+    m_applying.clear();
     std::lock_guard lock(m_mutex);
-    m_in_flight -= static_cast<int>(done.size());
+    m_in_flight -= applied;
 }
 
 int Worker::in_flight() const

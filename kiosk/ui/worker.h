@@ -40,6 +40,7 @@ private:
     std::condition_variable m_idle_cv;
     std::deque<Task> m_tasks;
     std::deque<Completion> m_done;
+    std::deque<Completion> m_applying; // swapped with m_done each frame: no new deque a frame
     int m_running = 0;
     int m_in_flight = 0;
     bool m_stop = false;

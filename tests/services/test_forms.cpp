@@ -93,7 +93,7 @@ TEST_CASE("Hostile form submissions store nothing and every message exists in bo
          {"mother_name", "فاطمة"}, {"birth_date", "31/02/1990"}, {"copies", "1"}, {"injected", "x"}},
     };
     for (auto& values : hostile) {
-        auto v = t->validate("civil.birth_extract", values);
+        auto v = t->assess("civil.birth_extract", values).validation;
         REQUIRE_FALSE(v.ok());
         for (auto& p : v.problems) {
             CHECK(i18n.has(Lang::Ar, p.code));
@@ -131,10 +131,10 @@ TEST_CASE("Every service form in the seed catalogue accepts a well-formed visit"
             case FieldType::ScanReference: values[f.name] = "SCN-0001-AB12"; break;
             }
         }
-        auto v = t->validate(s.code, values);
+        auto v = t->assess(s.code, values).validation;
         for (auto& p : v.problems)
             FAIL_CHECK(p.field << ": " << p.code);
-        CHECK(t->quote(s.code, values, "").value().total > 0);
+        CHECK(t->assess(s.code, values).fee.value().total > 0);
     }
 }
 

@@ -186,7 +186,7 @@ TEST_CASE("Form problems come back all at once and block submission")
     auto t = test::open_terminal(dir.path);
     FormValues values = {{"full_name", "John Smith"}, {"national_id", "12345"}, {"birth_date", "2099-01-01"},
                          {"copies", "9"}, {"phone", "12"}};
-    auto v = t->validate("civil.birth_extract", values);
+    auto v = t->assess("civil.birth_extract", values).validation;
     CHECK_FALSE(v.ok());
     CHECK(v.problem("full_name")->code == "error.form.arabic_letters_only");
     CHECK(v.problem("national_id")->code == "error.form.national_id_length");
@@ -201,9 +201,23 @@ TEST_CASE("Form problems come back all at once and block submission")
     CHECK(sub.error().code == "error.form.invalid");
     CHECK(t->database().scalar_int64("SELECT COUNT(*) FROM applications").value() == 0);
     CHECK(t->journal_status().value().last_seq == 1);
-    CHECK(t->validate("no.such.service", {}).problems.at(0).code == "error.service.unknown");
+    CHECK(t->assess("no.such.service", {}).validation.problems.at(0).code == "error.service.unknown");
     auto rural = test::open_terminal(dir.path / "rural", "RUR-01");
-    CHECK(rural->validate("passport.new", {}).problems.at(0).code == "error.service.unavailable");
+    // The centre check is part of the one authority: the pure function the UI asks, the facade, and submit.
+    auto offered = rural->assess("passport.new", {}).validation;
+    CHECK(offered.problems.size() == 1);
+    CHECK(offered.problems.at(0).code == "error.service.unavailable");
+    CHECK(assess(*rural->catalogue(), "RUR-01", "passport.new", {}, "").validation.problems.at(0).code ==
+          "error.service.unavailable");
+    CHECK(assess(*rural->catalogue(), "DAM-01", "passport.new", {}, "").validation.problems.at(0).code == "error.form.required");
+    auto refused = rural->submit({"passport.new", {}});
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == "error.service.unavailable");
+    // A payment device result for a free application is not recorded as money.
+    auto free_sub = t->submit(SubmitRequest{"civil.birth_extract", test::birth_extract_values(), "martyr_family"},
+                              PaymentRequest::cash(0));
+    REQUIRE(free_sub.ok());
+    CHECK(free_sub->payment->method == PayMethod::Exemption);
 }
 
 TEST_CASE("Fee rules cover fixed by option by amount and exemptions")
@@ -213,17 +227,17 @@ TEST_CASE("Fee rules cover fixed by option by amount and exemptions")
     FormValues passport = {{"full_name", "سارة يوسف"}, {"national_id", "01234567890"}, {"father_name", "يوسف"},
                            {"mother_name", "ليلى حداد"}, {"birth_date", "01/02/1985"}, {"urgency", "urgent"},
                            {"photo_scan", "SCN-0001-ABCD"}, {"phone", "0933000111"}};
-    CHECK(t->quote("passport.new", passport, "").value().total == 150000000);
+    CHECK(t->assess("passport.new", passport, "").fee.value().total == 150000000);
     passport["urgency"] = "normal";
-    CHECK(t->quote("passport.new", passport, "").value().total == 30000000);
+    CHECK(t->assess("passport.new", passport, "").fee.value().total == 30000000);
 
     FormValues bill = {{"subscriber_number", "123456"}, {"bill_amount", "12,500.50"}};
-    auto fee = t->quote("electricity.bill", bill, "").value();
+    auto fee = t->assess("electricity.bill", bill, "").fee.value();
     CHECK(fee.total == 1250050 + 50000);
-    auto exempt = t->quote("electricity.bill", bill, "social_aid").value();
+    auto exempt = t->assess("electricity.bill", bill, "social_aid").fee.value();
     CHECK(exempt.total == 1250050);
     CHECK(exempt.waived == 50000);
-    CHECK(t->quote("electricity.bill", bill, "not_a_real_one").error().code == "error.fee.exemption_unknown");
+    CHECK(t->assess("electricity.bill", bill, "not_a_real_one").fee.error().code == "error.fee.exemption_unknown");
 
     // An exemption that waives the whole fee settles the application at submission.
     SubmitRequest req{"civil.birth_extract", test::birth_extract_values(), "martyr_family"};

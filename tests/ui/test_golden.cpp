@@ -3,6 +3,7 @@
 // NAFITHA_UPDATE_GOLDEN=1 rewrites the goldens (look at them before committing).
 
 #include "fixture.h"
+#include "kiosk/ui/demo.h"
 #include "kiosk/ui/screens.h"
 
 #include <catch2/catch.hpp>
@@ -124,7 +125,7 @@ TEST_CASE("Every screen matches its golden image in Arabic and English")
 {
     auto k = test::make_kiosk(kW, kH);
     bool update = std::getenv("NAFITHA_UPDATE_GOLDEN") != nullptr;
-    for (const auto& screen : ui::screens()) {
+    for (const auto& screen : ui::demo_states()) {
         for (Lang lang : {Lang::Ar, Lang::En}) {
             REQUIRE(k->kiosk->show_demo(screen.name));
             k->ctx().lang = lang;
@@ -183,7 +184,7 @@ TEST_CASE("Pictures do not change with another processor's last-bit arithmetic")
     auto k = test::make_kiosk(kW, kH);
     size_t changed_pixels = 0;
     int animated = 0, compared = 0;
-    for (const auto& screen : ui::screens()) {
+    for (const auto& screen : ui::demo_states()) {
         for (Lang lang : {Lang::Ar, Lang::En}) {
             INFO("screen " << screen.name << " " << lang_code(lang));
             REQUIRE(k->kiosk->show_demo(screen.name));

@@ -1,6 +1,8 @@
 // The kiosk UI's parts, driven through the same input path as a finger.
 
 #include "fixture.h"
+#include "kiosk/ui/demo.h"
+#include "kiosk/ui/flow.h"
 #include "kiosk/ui/keyboard.h"
 #include "kiosk/ui/screens.h"
 #include "kiosk/ui/text_field.h"
@@ -14,6 +16,7 @@
 #endif
 
 #include <cstdlib>
+#include <set>
 #include <string>
 
 using namespace nafitha;
@@ -100,6 +103,81 @@ TEST_CASE("A tap fires on release inside the target and a drag does not tap")
     step(500, 500, true);
     step(50, 50, false);
     CHECK_FALSE(t.tap(r));
+}
+
+TEST_CASE("A long press fires once after its time and its state lives in the context")
+{
+    ui::Ctx ctx;
+    ImGuiIO io_storage{};
+    ImGuiIO& io = io_storage;
+    ui::Rect emblem{10, 10, 100, 100};
+    ui::Rect corner{300, 10, 100, 100};
+    auto frame = [&](float x, float y, bool down, double now) {
+        io.MousePos = ImVec2(x, y);
+        io.MouseDown[0] = down;
+        ctx.touch.begin_frame(io, 10);
+        ctx.now = now;
+    };
+    frame(50, 50, true, 0.0);
+    CHECK_FALSE(ui::long_press(ctx, "emblem", emblem, 2.0));
+    CHECK(ctx.long_press.since == 0.0);
+    frame(50, 50, true, 1.9);
+    CHECK_FALSE(ui::long_press(ctx, "emblem", emblem, 2.0));
+    frame(50, 50, true, 2.0);
+    CHECK(ui::long_press(ctx, "emblem", emblem, 2.0));
+    frame(50, 50, true, 4.5);
+    CHECK_FALSE(ui::long_press(ctx, "emblem", emblem, 2.0)); // the same press fires once
+    // Lifting the finger forgets it; a short press elsewhere does not count towards another long press.
+    frame(50, 50, false, 4.6);
+    CHECK_FALSE(ui::long_press(ctx, "emblem", emblem, 2.0));
+    CHECK(ctx.long_press.since < 0);
+    frame(350, 50, true, 5.0);
+    CHECK_FALSE(ui::long_press(ctx, "corner", corner, 2.0));
+    frame(350, 50, false, 5.5);
+    CHECK_FALSE(ui::long_press(ctx, "corner", corner, 2.0));
+    frame(350, 50, true, 6.0);
+    CHECK_FALSE(ui::long_press(ctx, "corner", corner, 2.0));
+    frame(350, 50, true, 7.9);
+    CHECK_FALSE(ui::long_press(ctx, "corner", corner, 2.0));
+    frame(350, 50, true, 8.0);
+    CHECK(ui::long_press(ctx, "corner", corner, 2.0));
+}
+
+TEST_CASE("The screen registry is in ScreenId order with unique names and every demo names a screen")
+{
+    const auto& all = ui::screens();
+    for (size_t i = 0; i < all.size(); ++i) {
+        INFO(all[i].name);
+        CHECK(static_cast<size_t>(all[i].id) == i);
+        CHECK(ui::find_screen(all[i].name) == all[i].id);
+        CHECK(std::string(ui::screen_name(all[i].id)) == all[i].name);
+    }
+    CHECK_FALSE(ui::find_screen("no_such_screen"));
+    std::set<std::string> demos;
+    for (const auto& d : ui::demo_states())
+        CHECK(demos.insert(d.name).second);
+    for (const auto& s : all)
+        CHECK(demos.count(s.name) == 1); // every screen has its golden image
+}
+
+TEST_CASE("The UI assesses the form with the services' authority including the centre")
+{
+    auto k = test::make_kiosk(540, 960);
+    REQUIRE(k->kiosk->show_demo("review"));
+    ui::Ctx& c = k->ctx();
+    CHECK(c.centre == "DAM-01");
+    const services::Assessment& here = ui::current_quote(c);
+    CHECK(here.ok());
+    // The same answers at a centre that does not offer the service: refused before any money is taken.
+    c.centre = "NOWHERE-01";
+    c.session.service_code = "passport.new";
+    const services::Assessment& there = ui::current_quote(c);
+    REQUIRE_FALSE(there.validation.ok());
+    CHECK(there.validation.problems.front().code == "error.service.unavailable");
+    ui::start_payment_and_submit(c);
+    CHECK(c.session.busy_message.empty());
+    CHECK_FALSE(c.session.payment);
+    CHECK(c.worker->in_flight() == 0);
 }
 
 TEST_CASE("Drag to scroll keeps moving after release and slows down")
@@ -231,7 +309,7 @@ TEST_CASE("Every screen draws in both orientations without failing")
 {
     for (auto [w, h] : {std::pair{1080, 1920}, std::pair{1920, 1080}}) {
         auto k = test::make_kiosk(w, h);
-        for (const auto& s : ui::screens()) {
+        for (const auto& s : ui::demo_states()) {
             for (Lang lang : {Lang::Ar, Lang::En}) {
                 REQUIRE(k->kiosk->show_demo(s.name));
                 k->ctx().lang = lang;
