@@ -1,5 +1,7 @@
 #include "central/store/postgres/pg.h"
 
+#include "base/crash_point.h"
+
 #include <endian.h>
 
 #include <cstring>
@@ -254,8 +256,12 @@ Error Conn::error(std::string_view what, const PGresult* res) const
     return Error::make(unavailable ? kUnavailable : "error.central.storage", std::string(what) + ": " + msg, state ? state : "");
 }
 
+// Crash points (base/crash_point.h): before each statement is sent and after a pipeline's results (its COMMIT)
+// came back, so that fault tests can kill an instance in the middle of a batch.
+
 Result<void> Conn::exec(const std::string& sql)
 {
+    crash_point();
     Rows r(PQexec(m_conn, sql.c_str()));
     auto st = PQresultStatus(r.get());
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
@@ -266,6 +272,7 @@ Result<void> Conn::exec(const std::string& sql)
 Result<Rows> Conn::query(const std::string& sql, const Params& params)
 {
     auto v = params.view();
+    crash_point();
     Rows r(PQexecParams(m_conn, sql.c_str(), static_cast<int>(params.size()), v.types, v.values.data(), v.lengths.data(),
                         v.formats.data(), 1));
     auto st = PQresultStatus(r.get());
@@ -280,6 +287,7 @@ Result<std::vector<Rows>> Conn::pipeline(const std::vector<Statement>& statement
         return std::vector<Rows>();
     if (PQenterPipelineMode(m_conn) != 1)
         return error("pipeline");
+    crash_point();
     std::optional<Error> failed;
     for (const auto& s : statements) {
         auto v = s.params.view();
@@ -323,6 +331,7 @@ Result<std::vector<Rows>> Conn::pipeline(const std::vector<Statement>& statement
     }
     if (failed)
         return *failed;
+    crash_point();
     return out;
 }
 
