@@ -31,7 +31,7 @@ const char* kUsage =
     "  serve STORE --listen HOST:PORT [--key FILE] [--admin-listen HOST:PORT|none] [--tls-cert FILE --tls-key FILE]\n"
     "        [--threads N] [--ingest-threads N] [--max-connections N] [--max-connections-per-address N]\n"
     "        [--header-timeout-s N] [--min-free-mb N] [--enroll-per-address N] [--enroll-per-minute N]\n"
-    "  terminal add STORE --centre CODE --name NAME    (prints the one-time enrollment code last)\n"
+    "  terminal add STORE --centre CODE --name NAME [--count N]  (prints the one-time code(s) last, one a line)\n"
     "  terminal revoke STORE --id TERMINAL_ID\n"
     "  terminals STORE [--json]\n"
     "  catalogue import STORE FILE\n"
@@ -231,15 +231,26 @@ int cmd_terminal_add(const Args& a)
         return usage("terminal add needs --centre and --name");
     if (centre.size() > 64 || name.size() > 256)
         return usage("--centre or --name is too long");
+    int64_t count = 1;
+    if (!number_option(a, "--count", 1, 1'000'000, count))
+        return usage("--count must be a number from 1 to 1000000");
     auto store = open(*loc);
     if (!store.ok())
         return fail(store.error());
-    auto code = central::create_enrollment_code(*store.value(), centre, name, clock::unix_ms());
-    if (!code.ok())
-        return fail(code.error());
-    std::cout << "enrollment code for '" << name << "' at centre " << centre << ", valid once until "
-              << clock::iso8601_utc(clock::unix_ms() + central::kEnrollmentCodeLifetimeMs) << ":\n"
-              << code.value() << std::endl;
+    std::vector<std::string> codes;
+    for (int64_t i = 0; i < count; ++i) {
+        auto code = central::create_enrollment_code(*store.value(), centre, count == 1 ? name : name + " " + std::to_string(i + 1),
+                                                    clock::unix_ms());
+        if (!code.ok())
+            return fail(code.error());
+        codes.push_back(code.release_value());
+    }
+    std::cout << (count == 1 ? "enrollment code for '" + name + "'" : std::to_string(count) + " enrollment codes for '" + name + " N'")
+              << " at centre " << centre << ", valid once until "
+              << clock::iso8601_utc(clock::unix_ms() + central::kEnrollmentCodeLifetimeMs) << ":\n";
+    for (const auto& c : codes)
+        std::cout << c << "\n";
+    std::cout << std::flush;
     return 0;
 }
 

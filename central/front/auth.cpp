@@ -3,25 +3,9 @@
 #include "base/clock.h"
 #include "sync/protocol/messages.h"
 
-#include <charconv>
-
 namespace nafitha::central::front {
 
 namespace {
-
-bool all_of(std::string_view s, bool (*ok)(char))
-{
-    for (char c : s)
-        if (!ok(c))
-            return false;
-    return true;
-}
-
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-bool is_base64(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
-}
 
 // A key nobody holds: checking against it costs what checking against a real key costs.
 const protocol::PublicKey& throwaway_key()
@@ -36,21 +20,11 @@ constexpr const char* kUniform = "the request could not be authenticated";
 
 std::optional<Refusal> authenticate(Context& ctx, const Request& req, TerminalRecord& terminal)
 {
-    protocol::RequestAuth auth;
-    auth.terminal_id = std::string(req.header(protocol::kHeaderTerminal));
-    auth.nonce = std::string(req.header(protocol::kHeaderNonce));
-    auth.signature = std::string(req.header(protocol::kHeaderSignature));
-    std::string_view time_text = req.header(protocol::kHeaderTime);
-    bool well_formed = auth.terminal_id.size() == 13 && auth.terminal_id[0] == 'T'
-        && all_of(std::string_view(auth.terminal_id).substr(1), is_hex) && auth.nonce.size() >= 16 && auth.nonce.size() <= 64
-        && all_of(auth.nonce, is_hex) && !auth.signature.empty() && auth.signature.size() <= 128
-        && all_of(auth.signature, is_base64) && !time_text.empty() && time_text.size() <= 19;
-    if (well_formed) {
-        auto r = std::from_chars(time_text.data(), time_text.data() + time_text.size(), auth.time_ms);
-        well_formed = r.ec == std::errc() && r.ptr == time_text.data() + time_text.size();
-    }
-    if (!well_formed)
+    auto parsed = protocol::parse_request_auth(req.header(protocol::kHeaderTerminal), req.header(protocol::kHeaderTime),
+                                               req.header(protocol::kHeaderNonce), req.header(protocol::kHeaderSignature));
+    if (!parsed)
         return refusal(401, "error.central.unauthenticated", "missing or malformed signature headers");
+    auto& auth = *parsed;
     int64_t now = clock::unix_ms();
     if (auth.time_ms < now - protocol::kMaxClockSkewMs || auth.time_ms > now + protocol::kMaxClockSkewMs)
         return refusal(401, "error.central.clock_skew",

@@ -5,6 +5,21 @@
 
 namespace nafitha::central::front {
 
+namespace {
+
+// Text from the client, fit for one log line: printable ASCII only, at most `max` bytes.
+std::string printable(std::string_view s, size_t max = 96)
+{
+    std::string out;
+    for (char c : s.substr(0, max))
+        out.push_back(c >= 0x20 && c < 0x7f ? c : '?');
+    if (s.size() > max)
+        out += "...";
+    return out;
+}
+
+} // namespace
+
 Refusal refusal(int status, std::string code, std::string detail, std::string log_detail)
 {
     Refusal r;
@@ -19,10 +34,10 @@ Response Context::refuse(const Request& req, Refusal r)
 {
     metrics.count_refusal(r.code);
     const std::string& why = r.log_detail.empty() ? r.detail : r.log_detail;
-    std::string who = req.header(protocol::kHeaderTerminal).empty() ? "" : " terminal " + std::string(req.header(protocol::kHeaderTerminal).substr(0, 64));
+    std::string who = req.header(protocol::kHeaderTerminal).empty() ? "" : " terminal " + printable(req.header(protocol::kHeaderTerminal), 32);
     log.write(r.status >= 500 ? log::Level::Warn : log::Level::Info, "central",
-              "refused " + std::to_string(r.status) + " " + r.code + " " + req.method + " " + req.path + " from "
-                  + req.peer + who + ": " + why);
+              "refused " + std::to_string(r.status) + " " + r.code + " " + printable(req.method, 16) + " " + printable(req.path)
+                  + " from " + req.peer + who + ": " + printable(why, 300));
     protocol::ErrorResponse body;
     body.error = r.code;
     body.detail = r.detail;

@@ -9,9 +9,10 @@ Retry classify(const Error& error, const Refusal& refusal)
 {
     const auto& code = error.code;
     if (code == "error.sync.network" || code == "error.sync.tls" || code == "error.sync.aborted"
-        || code == "error.sync.server_error" || code == "error.sync.message_malformed"
+        || code == "error.sync.server_error" || code == "error.sync.server_busy" || code == "error.sync.message_malformed"
         || code == "error.central.clock_skew" || code == "error.central.replay" || code == "error.central.gap"
-        || code == "error.central.storage" || code == "error.central.internal")
+        || code == "error.central.storage" || code == "error.central.internal" || code == "error.central.overloaded"
+        || code == "error.central.rate_limited" || code.rfind("error.db.", 0) == 0)
         return Retry::Later;
     if (refusal.http_status == 0 || refusal.http_status >= 500 || refusal.http_status == 408 || refusal.http_status == 429)
         return Retry::Later;
@@ -32,6 +33,7 @@ Result<nlohmann::json> CentralClient::expect_ok(Result<HttpResponse> response)
         return response.release_error();
     const auto& r = response.value();
     m_refusal.http_status = r.status;
+    m_refusal.retry_after_s = r.retry_after_s;
     if (r.status == 200) {
         auto json = protocol::parse_json(r.body, 64 * 1024 * 1024);
         if (!json.ok())
@@ -49,6 +51,8 @@ Result<nlohmann::json> CentralClient::expect_ok(Result<HttpResponse> response)
     }
     if (r.status == 413)
         return Error::make("error.sync.batch_too_large", "HTTP 413 from the server");
+    if (r.status == 429 || r.status == 503)
+        return Error::make("error.sync.server_busy", "HTTP " + std::to_string(r.status) + " from the server");
     if (r.status >= 500)
         return Error::make("error.sync.server_error", "HTTP " + std::to_string(r.status) + " from the server");
     return Error::make("error.sync.http_status", "unexpected HTTP " + std::to_string(r.status));

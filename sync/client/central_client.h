@@ -20,6 +20,7 @@ struct Refusal {
     std::optional<int64_t> expected_seq;
     std::optional<int64_t> bad_seq;
     std::optional<int64_t> acked_seq;
+    int64_t retry_after_s = 0; // from Retry-After on 429 and 503
 };
 
 // Whether to try again later (network, 5xx, busy) or to stop and raise the alarm.
@@ -47,6 +48,9 @@ public:
     void set_clock_offset_ms(int64_t offset) { m_clock_offset_ms = offset; }
     int64_t wire_bytes_sent() const { return m_http.bytes_sent(); }
     void set_abort(const std::atomic<bool>* flag) { m_http.set_abort(flag); }
+    // Drops the kept connection: called after each burst of requests so that an idle terminal holds no
+    // connection open at central.
+    void close_connections() { m_http.close_connections(); }
 
 private:
     Result<HttpResponse> signed_request(const char* method, const std::string& path, const std::string& body,

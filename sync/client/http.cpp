@@ -25,6 +25,7 @@ using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
 struct ResponseSink {
     std::string body;
     int64_t server_time_ms = 0;
+    int64_t retry_after_s = 0;
     size_t max_bytes = 64 * 1024 * 1024;
     bool too_large = false;
 };
@@ -40,19 +41,26 @@ size_t on_body(char* data, size_t size, size_t n, void* user)
     return size * n;
 }
 
+// The digits of header `name` in `line` ("Name: 123"), or -1 when the line is another header.
+int64_t header_number(std::string_view line, std::string_view name)
+{
+    if (line.size() <= name.size() + 1 || strncasecmp(line.data(), name.data(), name.size()) != 0 || line[name.size()] != ':')
+        return -1;
+    int64_t v = 0;
+    for (char c : line.substr(name.size() + 1))
+        if (c >= '0' && c <= '9' && v < INT64_MAX / 10 - 10)
+            v = v * 10 + (c - '0');
+    return v;
+}
+
 size_t on_header(char* data, size_t size, size_t n, void* user)
 {
     auto* sink = static_cast<ResponseSink*>(user);
     std::string_view line(data, size * n);
-    std::string_view name = protocol::kHeaderServerTime;
-    if (line.size() > name.size() + 1 && strncasecmp(line.data(), name.data(), name.size()) == 0 && line[name.size()] == ':') {
-        auto value = line.substr(name.size() + 1);
-        int64_t v = 0;
-        for (char c : value)
-            if (c >= '0' && c <= '9')
-                v = v * 10 + (c - '0');
+    if (auto v = header_number(line, protocol::kHeaderServerTime); v >= 0)
         sink->server_time_ms = v;
-    }
+    if (auto v = header_number(line, "Retry-After"); v >= 0)
+        sink->retry_after_s = std::min<int64_t>(v, 3600);
     return size * n;
 }
 
@@ -81,6 +89,12 @@ HttpClient::HttpClient(HttpOptions options) : m_options(std::move(options))
 }
 
 HttpClient::~HttpClient() = default;
+
+void HttpClient::close_connections()
+{
+    // A new easy handle has an empty connection cache: the old connection is closed with the old handle.
+    m_handle = std::make_unique<Handle>();
+}
 
 Result<HttpResponse> HttpClient::request(std::string_view method, const std::string& url,
                                          const std::vector<std::string>& headers, std::string_view body)
@@ -141,6 +155,7 @@ Result<HttpResponse> HttpClient::request(std::string_view method, const std::str
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out.status);
     out.body = std::move(sink.body);
     out.server_time_ms = sink.server_time_ms;
+    out.retry_after_s = sink.retry_after_s;
     return out;
 }
 

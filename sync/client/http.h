@@ -1,7 +1,8 @@
 #pragma once
-// HTTP over libcurl for the sync client: one owned CURL handle (connection reuse), connect and transfer
-// timeouts, TLS verification against a configured CA file, no proxy for loopback, and an abort switch so
-// that stopping the worker never waits for a slow transfer.
+// HTTP over libcurl for the sync client: one owned CURL handle (connection reuse within a burst of requests;
+// close_connections() drops the connection so that an idle terminal holds nothing open at central), connect
+// and transfer timeouts, TLS verification against a configured CA file, no proxy for loopback, and an abort
+// switch so that stopping the worker never waits for a slow transfer.
 
 #include "base/result.h"
 
@@ -26,6 +27,7 @@ struct HttpResponse {
     long status = 0;
     std::string body;
     int64_t server_time_ms = 0; // from X-Nafitha-Server-Time, 0 when absent
+    int64_t retry_after_s = 0;  // from Retry-After (seconds form), 0 when absent
 };
 
 class HttpClient {
@@ -38,6 +40,9 @@ public:
     // error.sync.network (no connection, timeout, cut), error.sync.tls (certificate), error.sync.aborted.
     Result<HttpResponse> request(std::string_view method, const std::string& url, const std::vector<std::string>& headers,
                                  std::string_view body);
+
+    // Closes the kept connection (if any); the next request opens a new one.
+    void close_connections();
 
     // Makes a running or later request stop quickly (set from another thread).
     void set_abort(const std::atomic<bool>* flag) { m_abort = flag; }

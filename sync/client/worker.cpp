@@ -29,7 +29,8 @@ struct SyncWorker::Impl {
     bool resumed = false;
     int64_t cursor = 0;
     size_t batch_limit = 0;
-    int64_t last_pull_ms = 0;
+    int64_t next_pull_ms = 0;    // unix ms; 0 = at the next pass
+    int64_t retry_after_ms = 0;  // the server asked to wait at least this long (429, 503)
 
     mutable std::mutex mutex; // guards progress
     SyncProgress progress;
@@ -164,7 +165,10 @@ struct SyncWorker::Impl {
                 log::info("sync", "catalogue version " + std::to_string(answer.version) + " installed");
             }
         }
-        last_pull_ms = clock::unix_ms();
+        // The next pull comes after the interval with ±25 % jitter, so that terminals that came back together
+        // (after an outage, a power cut) do not keep pulling in the same second.
+        std::uniform_int_distribution<int64_t> jitter(options.pull_interval_ms * 3 / 4, options.pull_interval_ms * 5 / 4);
+        next_pull_ms = clock::unix_ms() + jitter(rng);
         return {};
     }
 
@@ -187,6 +191,9 @@ struct SyncWorker::Impl {
                 result = drain();
         }
         refresh_counts();
+        // Hold nothing open at central between passes.
+        client->close_connections();
+        retry_after_ms = result.ok() ? 0 : client->last_refusal().retry_after_s * 1000;
         if (result.ok()) {
             set_progress([](SyncProgress& p) {
                 p.state = SyncState::Idle;
@@ -214,9 +221,15 @@ struct SyncWorker::Impl {
         for (int64_t i = 1; i < failures && delay < options.backoff_max_ms; ++i)
             delay *= 2;
         delay = std::min(delay, options.backoff_max_ms);
-        // Jitter: somewhere between half and the whole delay, so that terminals do not retry in step.
+        // Jitter: somewhere between half and the whole delay, so that terminals do not retry in step; never
+        // sooner than the server asked (Retry-After), with jitter on top of that too.
         std::uniform_int_distribution<int64_t> dist(delay / 2, delay);
-        return dist(rng);
+        int64_t wait = dist(rng);
+        if (retry_after_ms > 0) {
+            std::uniform_int_distribution<int64_t> extra(0, retry_after_ms / 2);
+            wait = std::max(wait, retry_after_ms + extra(rng));
+        }
+        return wait;
     }
 
     void sleep_for(int64_t ms)
@@ -229,7 +242,7 @@ struct SyncWorker::Impl {
     void loop()
     {
         while (!stopping) {
-            bool pull_due = clock::unix_ms() - last_pull_ms >= options.pull_interval_ms;
+            bool pull_due = clock::unix_ms() >= next_pull_ms;
             auto result = pass(pull_due);
             if (stopping)
                 break;

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <charconv>
+
 namespace nafitha::protocol {
 
 namespace {
@@ -77,6 +79,37 @@ RequestAuth sign_request(const SecretKey& secret_key, std::string terminal_id, s
     auth.time_ms = time_ms;
     auth.nonce = make_nonce();
     auth.signature = sign(secret_key, request_signing_string(method, path, body, time_ms, auth.nonce, auth.terminal_id));
+    return auth;
+}
+
+std::optional<RequestAuth> parse_request_auth(std::string_view terminal, std::string_view time, std::string_view nonce,
+                                              std::string_view signature)
+{
+    auto all = [](std::string_view s, auto ok) {
+        for (char c : s)
+            if (!ok(c))
+                return false;
+        return true;
+    };
+    auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
+    auto b64 = [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
+    };
+    if (terminal.size() != 13 || terminal[0] != 'T' || !all(terminal.substr(1), hex))
+        return std::nullopt;
+    if (nonce.size() < 16 || nonce.size() > 64 || !all(nonce, hex))
+        return std::nullopt;
+    if (signature.empty() || signature.size() > 128 || !all(signature, b64))
+        return std::nullopt;
+    if (time.empty() || time.size() > 19 || !all(time, [](char c) { return c >= '0' && c <= '9'; }))
+        return std::nullopt;
+    RequestAuth auth;
+    auto r = std::from_chars(time.data(), time.data() + time.size(), auth.time_ms);
+    if (r.ec != std::errc() || r.ptr != time.data() + time.size())
+        return std::nullopt;
+    auth.terminal_id = std::string(terminal);
+    auth.nonce = std::string(nonce);
+    auth.signature = std::string(signature);
     return auth;
 }
 

@@ -50,6 +50,12 @@ std::string request_signing_string(std::string_view method, std::string_view pat
 std::string make_nonce();
 RequestAuth sign_request(const SecretKey& secret_key, std::string terminal_id, std::string_view method,
                          std::string_view path, std::string_view body, int64_t time_ms);
+// Parses the four signed-request header values strictly (the server's first check): terminal id "T" + 12 hex,
+// time as decimal unix ms, nonce 16–64 hex characters, signature base64 of at most 128 characters. Nothing
+// when any of them is missing or malformed.
+std::optional<RequestAuth> parse_request_auth(std::string_view terminal, std::string_view time, std::string_view nonce,
+                                              std::string_view signature);
+
 // Checks the signature only (the server checks the clock and the nonce itself).
 bool verify_request(const PublicKey& public_key, const RequestAuth& auth, std::string_view method,
                     std::string_view path, std::string_view body);

@@ -88,8 +88,9 @@ std::string InProcessCentral::add_code(const std::string& centre)
     return central::create_enrollment_code(store(), centre, "test kiosk", clock::unix_ms()).value();
 }
 
-CentralProcess::CentralProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args)
-    : m_data(std::move(data_dir)), m_extra(std::move(extra_args))
+CentralProcess::CentralProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args,
+                               std::vector<std::string> launcher)
+    : m_data(std::move(data_dir)), m_extra(std::move(extra_args)), m_launcher(std::move(launcher))
 {
 }
 
@@ -111,6 +112,7 @@ void CentralProcess::start(int port, const std::vector<std::pair<std::string, st
     std::filesystem::create_directories(m_data);
     std::vector<std::string> args = {exe, "serve", "--data", data, "--listen", listen, "--admin-listen", "127.0.0.1:0"};
     args.insert(args.end(), m_extra.begin(), m_extra.end());
+    args.insert(args.begin(), m_launcher.begin(), m_launcher.end());
     std::vector<const char*> argv;
     for (const auto& a : args)
         argv.push_back(a.c_str());
@@ -128,7 +130,7 @@ void CentralProcess::start(int port, const std::vector<std::pair<std::string, st
         // Nothing of the test's (the proxy's sockets above all) may stay open in central: a connection the
         // proxy closed would otherwise stay open in the child and hang its client.
         close_range(3, ~0U, 0);
-        execv(argv[0], const_cast<char* const*>(argv.data()));
+        execvp(argv[0], const_cast<char* const*>(argv.data()));
         _exit(127);
     }
     close(fds[1]);

@@ -59,7 +59,10 @@ private:
 // The real nafitha-central binary as a child process.
 class CentralProcess {
 public:
-    explicit CentralProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {});
+    // `extra_args` go after "serve --data DIR --listen ... --admin-listen ..."; `launcher` goes before the
+    // program (e.g. {"fiu-run", "-x"}).
+    explicit CentralProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {},
+                            std::vector<std::string> launcher = {});
     ~CentralProcess();
     // Starts on `port` (0 = any free one) with `env` added to its environment and waits for "listening on".
     void start(int port = 0, const std::vector<std::pair<std::string, std::string>>& env = {});
@@ -78,6 +81,7 @@ public:
 private:
     std::filesystem::path m_data;
     std::vector<std::string> m_extra;
+    std::vector<std::string> m_launcher;
     pid_t m_pid = -1;
     int m_port = 0;
     int m_admin_port = 0;
