@@ -751,15 +751,19 @@ TEST_CASE("The sync worker holds no connection open between passes")
 TEST_CASE("The sync worker waits at least as long as central's Retry-After")
 {
     TempDir c("front-retry-c"), t("front-retry-t");
+    make_terminal_journal(t.path(), 10);
+    {
+        InProcessCentral enrolling(c.path());
+        REQUIRE(sync::enroll(t.path(), enrolling.url(), enrolling.add_code(), {}).ok());
+    }
     central::ServerConfig config;
     config.data_dir = c.path();
-    config.front.pool_queue = 0; // every signed request: 503 with Retry-After: 2
+    config.front.pool_queue = 0; // every request that needs the pool: 503 with Retry-After: 30
     config.front.terminals.retry_after_s = 30;
     InProcessCentral central(config);
-    make_terminal_journal(t.path(), 10);
-    REQUIRE(sync::enroll(t.path(), central.url(), central.add_code(), {}).ok());
     sync::SyncOptions options;
     options.data_dir = t.path();
+    options.server_url = central.url();
     options.backoff_initial_ms = 100;
     auto worker = sync::SyncWorker::create(options, {}).release_value();
     int64_t before = clock::unix_ms();
