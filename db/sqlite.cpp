@@ -1,4 +1,5 @@
 #include "db/sqlite.h"
+#include "db/version.h"
 
 #include "base/crash_point.h"
 

@@ -22,9 +22,6 @@ namespace nafitha::db {
 
 enum class OpenMode { ReadWriteCreate, ReadWrite, ReadOnly };
 
-// The SQLite library's version ("3.40.1"), for version reports.
-const char* sqlite_version();
-
 // The error for an SQLite result code, with `what` and the connection's message as detail.
 Error sqlite_error(int rc, std::string_view what, sqlite3* conn = nullptr);
 

@@ -2,7 +2,7 @@
 
 #include "installer/ctl/command.h"
 
-#include "db/sqlite.h"
+#include "db/version.h"
 
 #include <iostream>
 #include <sodium.h>

@@ -216,6 +216,9 @@ TEST_CASE("receipt renders a stored transaction and prints its reference as the 
     auto z = run("print z-report --data " + data.string() + " --width 384 --png " + (dir / "z.png").string());
     CHECK(z.status == 0);
     CHECK(z.out.find("payments=1") != std::string::npos);
+    // The day's applications and the ticket issued with the submission are counted (the kiosk's Z report
+    // is built by the same documents::z_report_data).
+    CHECK(z.out.find("applications=1 tickets=1") != std::string::npos);
     CHECK(read_png(dir / "z.png").ok());
     auto summary = run("print summary --data " + data.string() + " --ref " + reference + " --pdf " + (dir / "s.pdf").string());
     CHECK(summary.status == 0);
