@@ -215,11 +215,16 @@ CentralServer::~CentralServer()
     bool ran = m_running || m_finished;
     lock.unlock();
     if (!ran) {
-        // Never served: just release what was prepared.
-        m_terminals->stop();
-        m_admin->stop();
-        m_pool->stop();
-        m_ingest_pool->stop();
+        // Never served: just release what was prepared (create() may have failed half-way, on an I/O error
+        // opening the store for example, before the listeners and pools existed).
+        if (m_terminals)
+            m_terminals->stop();
+        if (m_admin)
+            m_admin->stop();
+        if (m_pool)
+            m_pool->stop();
+        if (m_ingest_pool)
+            m_ingest_pool->stop();
     }
 }
 

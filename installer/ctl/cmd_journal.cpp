@@ -52,6 +52,7 @@ static int run_simulate(ctl::Args& args)
     auto seed_text = args.option("seed");
     auto centre = args.option("centre");
     bool verbose = args.flag("verbose");
+    bool keep_going = args.flag("keep-going");
     if (auto extra = args.unused(); !extra.empty())
         return ctl::usage_error("unexpected argument '" + extra.front() + "'");
     if (!data || !count)
@@ -78,17 +79,30 @@ static int run_simulate(ctl::Args& args)
     if (!clerk.ok())
         return fail(clerk.error());
     services::Simulator sim(t, seed, clerk.value());
-    int64_t apps = 0, tickets = 0, surveys = 0, paid = 0;
+    // With --verbose: "attempt N" before each visit, "committed REF SERVICE" the moment its reference would
+    // be shown to the citizen, "failed CODE" when a visit fails and --keep-going goes on to the next one.
+    if (verbose)
+        sim.on_committed([](const std::string& reference, const std::string& service) {
+            std::cout << "committed " << reference << " " << service << std::endl;
+        });
+    int64_t apps = 0, tickets = 0, surveys = 0, paid = 0, failed = 0;
     for (int64_t i = 0; i < *n; ++i) {
+        if (verbose)
+            std::cout << "attempt " << i + 1 << std::endl;
         auto visit = sim.visit();
-        if (!visit.ok())
-            return fail(visit.error());
+        if (!visit.ok()) {
+            if (!keep_going)
+                return fail(visit.error());
+            std::cerr << "nafitha-ctl: " << visit.error().to_string() << "\n";
+            if (verbose)
+                std::cout << "failed " << visit.error().code << std::endl;
+            ++failed;
+            continue;
+        }
         ++apps;
         tickets += visit->ticket;
         surveys += visit->survey;
         paid += visit->paid_minor;
-        if (verbose)
-            std::cout << "committed " << visit->reference << " " << visit->service_code << std::endl;
     }
     auto status = t.journal_status();
     if (!status.ok())
@@ -96,6 +110,10 @@ static int run_simulate(ctl::Args& args)
     std::cout << "simulated " << apps << " visits at " << t.centre() << ": " << tickets << " through the queue, " << surveys
               << " surveys, " << paid / 100 << " SYP collected; terminal " << t.identity().terminal_id << ", journal last seq "
               << status->last_seq << ", pending " << status->pending << "\n";
+    if (failed > 0) {
+        std::cout << failed << " visits failed\n";
+        return 1;
+    }
     return 0;
 }
 
@@ -161,7 +179,7 @@ static int run_status(ctl::Args& args)
 }
 
 NAFITHA_CTL_COMMAND(simulate, "simulate",
-                    "simulate --data DIR --transactions N [--seed S] [--centre CODE] [--verbose]  citizen visits through the services",
+                    "simulate --data DIR --transactions N [--seed S] [--centre CODE] [--verbose] [--keep-going]  citizen visits through the services",
                     run_simulate);
 NAFITHA_CTL_COMMAND(journal_verify, "journal verify", "journal verify --data DIR  check every hash, signature and the sequence",
                     run_verify);

@@ -155,6 +155,8 @@ Result<VisitOutcome> Simulator::visit()
     auto sub = TRY(m_terminal.submit(req, payment));
     out.reference = sub.application.reference;
     out.paid_minor = sub.application.paid_minor;
+    if (m_on_committed)
+        m_on_committed(out.reference, out.service_code);
     if (ticket)
         TRY(m_terminal.serve(ticket->id, out.reference));
     if (uniform(m_rng, 0, 9) < 3) {

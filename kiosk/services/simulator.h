@@ -35,7 +35,15 @@ public:
 
     Result<VisitOutcome> visit();
 
+    // Called as soon as a visit's application is committed: the moment the kiosk shows the citizen the
+    // reference, before the visit's later steps (serving the ticket, the survey), which may still fail.
+    void on_committed(std::function<void(const std::string& reference, const std::string& service_code)> callback)
+    {
+        m_on_committed = std::move(callback);
+    }
+
 private:
+    std::function<void(const std::string&, const std::string&)> m_on_committed;
     Terminal& m_terminal;
     std::mt19937_64 m_rng;
     int64_t m_clerk = 0;

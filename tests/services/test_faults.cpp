@@ -217,7 +217,7 @@ TEST_CASE("A writer killed with SIGKILL at chosen points of its work leaves whol
     // Then one terminal, set up once, killed again and again in the middle of citizen visits.
     auto data = dir.path / "data";
     REQUIRE(std::system((ctl.string() + " simulate --data " + data.string() + " --transactions 1 >/dev/null 2>&1").c_str()) == 0);
-    constexpr int kVisits = 25;
+    constexpr int kVisits = 10; // enough for a kill to land among visits; each one costs its fsyncs
     auto visit_args = [&](int seed) {
         return std::vector<std::string>{ctl.string(), "simulate", "--data", data.string(), "--transactions",
                                         std::to_string(kVisits), "--seed", std::to_string(seed), "--verbose"};

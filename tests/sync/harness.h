@@ -6,6 +6,7 @@
 #include "central/server.h"
 #include "sync/journal/identity.h"
 #include "sync/protocol/entry.h"
+#include "tests/support/fault_proxy.h"
 
 #include <atomic>
 #include <filesystem>
@@ -102,47 +103,5 @@ std::vector<std::pair<int64_t, std::string>> journal_hashes(const std::filesyste
 // Every (seq, hash) central holds for the terminal (opens the store read-write; central must be stopped or
 // be the in-process one, whose store is passed).
 std::vector<std::pair<int64_t, std::string>> central_hashes(central::Store& store, const std::string& terminal_id);
-
-// A TCP proxy on 127.0.0.1 that forwards to an upstream port and injects faults per connection.
-struct Fault {
-    enum class Kind { Pass, Http500 };
-    Kind kind = Kind::Pass;      // Http500: answer every request with 500 without asking upstream
-    size_t cut_request_after = 0;  // cut the connection after this many bytes towards the server (0 = never)
-    size_t cut_response_after = 0; // cut the connection after this many bytes towards the client (0 = never)
-    int delay_ms = 0;            // added before each forwarded chunk
-    size_t bytes_per_s = 0;      // a slow link in both directions (0 = full speed)
-};
-
-class FaultProxy {
-public:
-    explicit FaultProxy(int upstream_port);
-    ~FaultProxy();
-    int port() const { return m_port; }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
-    void set_upstream(int port) { m_upstream = port; }
-    // Decides the fault for connection number n (0, 1, 2, ...).
-    void set_plan(std::function<Fault(int)> plan);
-    int connections() const { return m_count; }
-
-private:
-    void accept_loop();
-    void serve(int client_fd, Fault fault);
-
-    int m_listen_fd = -1;
-    int m_port = 0;
-    std::atomic<int> m_upstream;
-    std::atomic<int> m_count{0};
-    std::atomic<bool> m_stop{false};
-    std::mutex m_mutex;
-    std::function<Fault(int)> m_plan;
-    std::thread m_thread;
-    // One thread per connection; finished ones are joined at the next accept, so that a client retrying
-    // thousands of times does not pile up threads.
-    struct Worker {
-        std::thread thread;
-        std::shared_ptr<std::atomic<bool>> done;
-    };
-    std::vector<Worker> m_workers;
-};
 
 } // namespace nafitha::testing
