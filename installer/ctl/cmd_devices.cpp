@@ -10,7 +10,7 @@
 #include "devices/printer_status.h"
 #include "devices/transport.h"
 #include "installer/ctl/command.h"
-#include "kiosk/documents/press.h"
+#include "installer/ctl/print_output.h"
 #include "printing/png.h"
 
 #include <atomic>
@@ -226,40 +226,14 @@ int run_test_page(ctl::Args& args)
     auto i18n = I18n::load(paths::assets_dir());
     if (!i18n.ok())
         return fail(i18n.error());
-    auto press = documents::Press::create(int(*width));
-    if (!press.ok())
-        return fail(press.error());
     auto page = documents::test_page("-", printer.value_or("png"), int(*width), *i18n, *lang, clock::unix_ms());
-    auto dots = press->render(page.document);
-    if (!dots.ok())
-        return fail(dots.error());
-    if (png)
-        if (auto r = printing::write_png(*dots, *png); !r.ok())
-            return fail(r.error());
-    if (printer) {
-        auto address = devices::parse_address(*printer);
-        if (!address.ok())
-            return fail(address.error());
-        auto bytes = documents::Press::escpos(*dots);
-        if (!bytes.ok())
-            return fail(bytes.error());
-        // A private one-off queue: the kiosk's own queue is not touched by a technician's test.
-        auto qdir = std::filesystem::temp_directory_path() / ("nafitha-test-page-" + std::to_string(::getpid()));
-        Result<void> printed = Result<void>();
-        {
-            auto station = devices::PrinterStation::open(qdir, *address);
-            if (!station.ok())
-                return fail(station.error());
-            if (auto queued = (*station)->submit(page.job_id, *bytes); !queued.ok())
-                printed = queued.release_error();
-            else
-                printed = (*station)->wait_printed(page.job_id, devices::Millis(150000));
-        }
-        std::error_code ec;
-        std::filesystem::remove_all(qdir, ec);
-        if (!printed.ok())
-            return fail(printed.error());
-    }
+    // A private one-off queue: the kiosk's own queue is not touched by a technician's test.
+    auto qdir = std::filesystem::temp_directory_path() / ("nafitha-test-page-" + std::to_string(::getpid()));
+    int rc = ctl::emit_document(page, int(*width), {std::nullopt, png, printer, qdir});
+    std::error_code ec;
+    std::filesystem::remove_all(qdir, ec);
+    if (rc != 0)
+        return rc == 2 ? 2 : 1;
     std::cout << "ok\n";
     return 0;
 }

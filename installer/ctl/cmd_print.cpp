@@ -8,6 +8,7 @@
 #include "base/paths.h"
 #include "devices/printer_station.h"
 #include "installer/ctl/command.h"
+#include "installer/ctl/print_output.h"
 #include "kiosk/documents/documents.h"
 #include "kiosk/documents/press.h"
 #include "kiosk/services/terminal.h"
@@ -82,52 +83,6 @@ Result<OpenedTerminal> open_existing_terminal(const std::filesystem::path& dir)
     return OpenedTerminal{std::move(i18n), std::move(terminal)};
 }
 
-// How long a printer may take with one job before the command gives up waiting (the job stays queued).
-constexpr devices::Millis kPrintWait{150000};
-
-// Writes the outputs a print command asked for: ESC/POS bytes, a PNG, or a job on a printer through the
-// terminal's durable queue (devices::PrinterStation on DATA/print-queue, the kiosk's queue) under the
-// document's job id. The bytes are the kiosk's bytes: the same documents:: path renders both.
-int emit(const documents::Printable& doc, int width, const std::optional<std::string>& escpos_out,
-         const std::optional<std::string>& png_out, const std::optional<std::string>& printer,
-         const std::filesystem::path& data_dir)
-{
-    auto press = documents::Press::create(width);
-    if (!press.ok())
-        return fail(press.error());
-    auto dots = press->render(doc.document);
-    if (!dots.ok())
-        return fail(dots.error());
-    auto bytes = documents::Press::escpos(*dots);
-    if (!bytes.ok())
-        return fail(bytes.error());
-    if (escpos_out)
-        if (auto w = fs::write_file_atomic(*escpos_out, *bytes); !w.ok())
-            return fail(w.error());
-    if (png_out)
-        if (auto w = printing::write_png(*dots, *png_out); !w.ok())
-            return fail(w.error());
-    if (printer) {
-        auto address = devices::parse_address(*printer);
-        if (!address.ok())
-            return fail(address.error(), 2);
-        auto station = devices::PrinterStation::open(data_dir / "print-queue", *address);
-        if (!station.ok())
-            return fail(station.error());
-        auto queued = (*station)->submit(doc.job_id, *bytes);
-        if (!queued.ok())
-            return fail(queued.error());
-        if (*queued == devices::EnqueueOutcome::AlreadyPrinted)
-            std::cerr << "nafitha-ctl: this document was already printed; use --copy for a marked copy\n";
-        if (auto printed = (*station)->wait_printed(doc.job_id, kPrintWait); !printed.ok()) {
-            std::cerr << "nafitha-ctl: the job stays queued in " << (data_dir / "print-queue").string() << ": "
-                      << printed.error().to_string() << "\n";
-            return 3;
-        }
-    }
-    return 0;
-}
-
 int run_receipt(ctl::Args& args)
 {
     auto data = args.option("data");
@@ -168,7 +123,7 @@ int run_receipt(ctl::Args& args)
                                       copy ? documents::Copy::Duplicate : documents::Copy::Original, clock::unix_ms());
     if (!receipt.ok())
         return fail(receipt.error());
-    int rc = emit(*receipt, width, escpos_out, png_out, printer, dir);
+    int rc = ctl::emit_document(*receipt, width, {escpos_out, png_out, printer, dir / "print-queue"});
     if (rc != 0 && rc != 3)
         return rc;
     // The reference is the last line even when the receipt stays queued for the printer (exit 3).
@@ -199,7 +154,8 @@ int run_z_report(ctl::Args& args)
     auto z = documents::z_report_data(terminal, day, *lang, clock::now_iso8601());
     if (!z.ok())
         return fail(z.error());
-    int rc = emit(documents::z_report(*z, opened->i18n, *lang), std::stoi(width_text), escpos_out, png_out, printer, dir);
+    int rc = ctl::emit_document(documents::z_report(*z, opened->i18n, *lang), std::stoi(width_text),
+                                {escpos_out, png_out, printer, dir / "print-queue"});
     if (rc == 0)
         std::cout << "z-report " << z->day << " payments=" << z->payments << " cash=" << z->cash.minor
                   << " card=" << z->card.minor << " applications=" << z->applications << " tickets=" << z->tickets
@@ -244,6 +200,52 @@ int run_summary(ctl::Args& args)
 }
 
 } // namespace
+
+namespace nafitha::ctl {
+
+// How long a printer may take with one job before the command gives up waiting (the job stays queued).
+constexpr devices::Millis kPrintWait{150000};
+
+// The bytes are the kiosk's bytes: the same documents:: path renders both.
+int emit_document(const documents::Printable& doc, int width_dots, const PrintOutputs& out)
+{
+    auto press = documents::Press::create(width_dots);
+    if (!press.ok())
+        return fail(press.error());
+    auto dots = press->render(doc.document);
+    if (!dots.ok())
+        return fail(dots.error());
+    auto bytes = documents::Press::escpos(*dots);
+    if (!bytes.ok())
+        return fail(bytes.error());
+    if (out.escpos)
+        if (auto w = fs::write_file_atomic(*out.escpos, *bytes); !w.ok())
+            return fail(w.error());
+    if (out.png)
+        if (auto w = printing::write_png(*dots, *out.png); !w.ok())
+            return fail(w.error());
+    if (out.printer) {
+        auto address = devices::parse_address(*out.printer);
+        if (!address.ok())
+            return fail(address.error(), 2);
+        auto station = devices::PrinterStation::open(out.queue_dir, *address);
+        if (!station.ok())
+            return fail(station.error());
+        auto queued = (*station)->submit(doc.job_id, *bytes);
+        if (!queued.ok())
+            return fail(queued.error());
+        if (*queued == devices::EnqueueOutcome::AlreadyPrinted)
+            std::cerr << "nafitha-ctl: this document was already printed; use --copy for a marked copy\n";
+        if (auto printed = (*station)->wait_printed(doc.job_id, kPrintWait); !printed.ok()) {
+            std::cerr << "nafitha-ctl: the job stays queued in " << out.queue_dir.string() << ": "
+                      << printed.error().to_string() << "\n";
+            return 3;
+        }
+    }
+    return 0;
+}
+
+} // namespace nafitha::ctl
 
 NAFITHA_CTL_COMMAND(print_z_report, "print z-report",
                     "print z-report --data DIR [--day YYYY-MM-DD] [--width 384|576] [--lang ar|en] [--escpos OUT.bin] "

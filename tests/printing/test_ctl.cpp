@@ -3,6 +3,7 @@
 #include "devices/escpos_stream.h"
 #include "kiosk/services/terminal.h"
 #include "devices/print_queue.h"
+#include "devices/printer_simulator.h"
 #include "printing/escpos.h"
 #include "printing/png.h"
 #include "printing/qr.h"
@@ -13,6 +14,7 @@
 
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <mutex>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -227,5 +229,34 @@ TEST_CASE("receipt renders a stored transaction and prints its reference as the 
     CHECK(run("receipt --data " + data.string() + " --ref NO-SUCH-REF --width 384 --png " + (dir / "x.png").string()).status == 1);
     CHECK(run("receipt --data " + (dir / "nothing").string() + " --last --width 384").status == 1);
     CHECK(run("receipt --data " + data.string() + " --last --width 500").status == 2);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("devices test-page prints through the same document path to a PNG and to a printer")
+{
+    auto dir = temp_dir("ctl-test-page");
+    std::mutex mutex;
+    std::vector<std::vector<devices::escpos::Command>> jobs;
+    auto sim = devices::PrinterSimulator::start(0, [&](const devices::SimulatedJob& job) {
+                   std::lock_guard lock(mutex);
+                   jobs.push_back(job.commands);
+               }).value();
+    std::string printer = "tcp://127.0.0.1:" + std::to_string(sim->port());
+    auto r = run("devices test-page --printer " + printer + " --png " + (dir / "t.png").string() + " --width 384 --lang en");
+    REQUIRE(r.status == 0);
+    CHECK(r.out == "ok\n");
+    auto png = read_png(dir / "t.png");
+    REQUIRE(png.ok());
+    std::vector<devices::escpos::Command> printed;
+    {
+        std::lock_guard lock(mutex);
+        REQUIRE(jobs.size() == 1); // wait_printed returned only after the printer confirmed the job
+        printed = jobs.front();
+    }
+    sim->stop();
+    auto page = devices::escpos::assemble_page(printed).value();
+    CHECK(int(page.width) == png->width);
+    CHECK(page.bits == png->bits); // the printer got exactly the PNG's dots
+    CHECK(run("devices test-page --printer nowhere:// --width 384").status == 2);
     std::filesystem::remove_all(dir);
 }
