@@ -25,7 +25,9 @@ struct ServerConfig {
     std::filesystem::path key_file; // central's key (central/identity.h)
     std::string tls_cert; // both set: HTTPS on the terminals' listener
     std::string tls_key;
-    int threads = 4;      // the request pool (signed reads, enrollment); ingest has its own (front.ingest_threads)
+    // The request pool (signed reads, enrollment). Its threads mostly wait for the nonce commit (one fsync shared by
+    // every request queued meanwhile), so there are more of them than cores. Ingest has its own (front.ingest_threads).
+    int threads = 16;
     front::FrontConfig front;
 };
 

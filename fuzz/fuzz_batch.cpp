@@ -7,8 +7,13 @@
 //   - whatever the bounded reader accepts, nlohmann accepts with the same value; what nlohmann refuses, the
 //     bounded reader refuses too;
 //   - header parsing accepts only well-formed values.
-// Build and run: installer/dev fuzz batch (clang, -fsanitize=fuzzer,address,undefined); the normal suite
-// replays fuzz/corpus/batch/ and fuzz/regressions/batch/ through the same function.
+// Build and run with `installer/dev fuzz batch` once that lands (issue 10); by hand meanwhile:
+//   clang++-14 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+//     -DNAFITHA_VERSION='"0"' -DNAFITHA_SOURCE_ASSETS_DIR='"assets"' -I. fuzz/fuzz_batch.cpp
+//     sync/protocol/*.cpp base/*.cpp -lsodium -lz -lpthread -o /tmp/fuzz_batch     (one command line)
+//   /tmp/fuzz_batch -max_total_time=300 -max_len=65536 WORKDIR fuzz/corpus/batch fuzz/regressions/batch
+// A crash input goes into fuzz/regressions/batch/; the normal suite (tests/protocol/test_fuzz_batch.cpp)
+// replays fuzz/corpus/batch/ and fuzz/regressions/batch/ through this same function.
 
 #include "sync/protocol/batch_reader.h"
 #include "sync/protocol/json_reader.h"

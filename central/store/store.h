@@ -207,7 +207,9 @@ public:
     // ---- State shared by every central instance on this store (central/front), surviving restarts ----
 
     // Replay protection: records (terminal, nonce) until `expires_ms`. False when the pair is already recorded
-    // and not expired. Durable before it returns (concurrent calls may share one commit).
+    // and not expired. Committed before it returns, so that it survives a crash or restart of central and is
+    // seen by every instance (concurrent calls may share one commit; the SQLite store does not wait for an
+    // fsync, see store/sqlite/shared_state.h).
     virtual Result<bool> use_nonce(const std::string& terminal_id, const std::string& nonce, int64_t expires_ms,
                                    int64_t now_ms) = 0;
     // Rate limits: adds one to `key` in the fixed window of `window_ms` that holds now_ms (windows start at

@@ -50,7 +50,7 @@ struct SyncOptions {
     int64_t backoff_initial_ms = 1000;
     int64_t backoff_max_ms = 60000;
     int64_t poll_interval_ms = 2000;        // how often an idle worker looks for new entries
-    int64_t pull_interval_ms = 60000;       // how often it pulls decisions and the catalogue
+    int64_t pull_interval_ms = 60000;       // how often it pulls decisions and the catalogue (± 25 % jitter)
     HttpOptions http;                       // the CA file defaults to sync.json's ca_file
 };
 

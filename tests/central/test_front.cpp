@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 #include "central/server.h"
+#include "db/sqlite.h"
 #include "sync/client/central_client.h"
 #include "sync/client/enroll.h"
 #include "sync/client/http.h"
@@ -776,4 +777,30 @@ TEST_CASE("The sync worker waits at least as long as central's Retry-After")
     // Without Retry-After the first retry would come within 100 ms; central asked for 30 s.
     CHECK(p.next_attempt_ms - before >= 30'000);
     worker->stop();
+}
+
+TEST_CASE("A store that is locked by someone else slows ingest but not health")
+{
+    TempDir c("front-slowstore");
+    InProcessCentral central(c.path());
+    auto id = enroll_at(central.url(), central.add_code());
+    auto chain = make_chain(id.keys, id.terminal_id, 1, 50);
+    std::string body = protocol::gzip_compress(protocol::to_json(protocol::IngestRequest{id.terminal_id, chain}).dump());
+    // Another process-like holder of central.db's write lock (a backup, an operator's sqlite3 shell).
+    auto holder = db::Db::open(c.path() / "central.db").release_value();
+    REQUIRE(holder.exec("BEGIN IMMEDIATE").ok());
+    std::atomic<int> ingest_status{0};
+    std::thread ingest([&] { ingest_status = signed_ingest(central.url(), id, body).status; });
+    // The batch waits for the lock on a pool thread; health is answered meanwhile, by the event thread.
+    int answered = 0;
+    for (int i = 0; i < 20; ++i) {
+        auto h = get(central.url() + "/v1/health");
+        answered += h.status == 200 || h.status == 503;
+    }
+    bool ingest_was_waiting = ingest_status == 0;
+    REQUIRE(holder.exec("COMMIT").ok());
+    ingest.join();
+    CHECK(answered == 20);
+    CHECK(ingest_was_waiting);
+    CHECK((ingest_status == 200 || ingest_status == 503));
 }

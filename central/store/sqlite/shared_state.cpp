@@ -48,7 +48,7 @@ Result<std::unique_ptr<SqliteSharedState>> SqliteSharedState::open(const std::fi
         "INSERT INTO counters(name, value) VALUES(?1, ?2) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value"));
 
     s->m_nonce_db = TRY(Db::open(path));
-    TRY(s->m_nonce_db.exec("PRAGMA synchronous=FULL"));
+    TRY(s->m_nonce_db.exec("PRAGMA synchronous=NORMAL"));
     s->m_upsert_nonce = TRY(s->m_nonce_db.prepare(
         "INSERT INTO nonces(terminal_id, nonce, expires_ms) VALUES(?1, ?2, ?3) "
         "ON CONFLICT(terminal_id, nonce) DO UPDATE SET expires_ms = excluded.expires_ms WHERE nonces.expires_ms <= ?4"));

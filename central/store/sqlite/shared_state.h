@@ -2,9 +2,14 @@
 // The SQLite side of the state that central/front shares between instances and keeps across restarts:
 // nonces with their expiry, rate-limit windows, metric counters, and the health write probe. It lives in
 // DIR/central-state.db so that its many small writes never queue behind an ingest transaction holding
-// central.db's write lock. Nonces are committed with synchronous=FULL, several concurrent requests per
-// commit (group commit); rate windows and counters with synchronous=NORMAL (a power cut may lose the last
-// counts, never a nonce). The probe writes a heartbeat row into central.db itself.
+// central.db's write lock. Nonces are committed with synchronous=NORMAL (WAL), several concurrent requests
+// per commit (group commit): a committed nonce survives any crash or restart of central (it is in the WAL,
+// in the kernel's hands, before the answer goes out); a power cut of the machine may forget the nonces of
+// the last moments before the last checkpoint. That is accepted because every request a replayer could
+// repeat is idempotent (reads; an ingest batch already stored stores nothing again) and TLS keeps requests
+// from being captured; with synchronous=FULL every signed request waited for an fsync and one instance
+// sustained about half the poll rate (docs/PERFORMANCE.md). Rate windows and counters: NORMAL too.
+// The probe writes a heartbeat row into central.db itself, synchronous=FULL.
 
 #include "base/result.h"
 #include "central/store/store.h"
@@ -36,7 +41,7 @@ private:
     SqliteSharedState() = default;
     void commit_nonces(const std::vector<NonceRequest*>& batch);
 
-    // Nonces: a connection of their own with synchronous=FULL; one leader commits everyone's queued nonces.
+    // Nonces: a connection of their own; one leader commits everyone's queued nonces in one transaction.
     std::mutex m_queue_mutex;
     std::condition_variable m_queue_cv;
     std::vector<NonceRequest*> m_queue;
