@@ -4,6 +4,9 @@
 #include "sync/protocol/crypto.h"
 
 #include <cstdlib>
+#include <future>
+#include <optional>
+#include <thread>
 #include <mutex>
 #include <zstd.h>
 
@@ -15,7 +18,7 @@ namespace nafitha::central {
 
 namespace {
 
-constexpr int kLevel = 6;
+constexpr int kLevel = 3;
 
 struct Dictionaries {
     ZSTD_CDict* cdict = nullptr;
@@ -78,30 +81,65 @@ std::string_view entries_v1_dictionary()
     return {reinterpret_cast<const char*>(nafitha_entries_v1_zdict), nafitha_entries_v1_zdict_size};
 }
 
-std::string encode_signed_bytes(std::string_view signed_bytes)
+namespace {
+
+std::string compress(std::string_view data, char codec)
 {
     auto& ctx = contexts();
-    std::string body(1 + ZSTD_compressBound(signed_bytes.size()), '\0');
-    body[0] = kCodecZstdV1;
-    size_t n = ZSTD_compress2(ctx.c, body.data() + 1, body.size() - 1, signed_bytes.data(), signed_bytes.size());
-    if (ZSTD_isError(n) || n >= signed_bytes.size()) {
+    std::string body(1 + ZSTD_compressBound(data.size()), '\0');
+    body[0] = codec;
+    size_t n = ZSTD_compress2(ctx.c, body.data() + 1, body.size() - 1, data.data(), data.size());
+    if (ZSTD_isError(n))
+        return {};
+    body.resize(1 + n);
+    return body;
+}
+
+std::string prev_field(std::string_view prev) { return std::string(",\"prev\":\"").append(prev).append("\",\"seq\":"); }
+std::string terminal_field(std::string_view terminal) { return std::string(",\"terminal\":\"").append(terminal).append("\",\"time\":"); }
+
+} // namespace
+
+std::string encode_signed_bytes(std::string_view signed_bytes)
+{
+    std::string body = compress(signed_bytes, kCodecZstdV1);
+    if (body.empty() || body.size() > signed_bytes.size()) {
         std::string raw;
         raw.reserve(signed_bytes.size() + 1);
         raw.push_back(kCodecRaw);
         raw.append(signed_bytes);
         return raw;
     }
-    body.resize(1 + n);
     return body;
 }
 
-Result<std::string> decode_signed_bytes(std::string_view body)
+std::string encode_chained(std::string_view signed_bytes, std::string_view prev_hash, std::string_view terminal_id)
+{
+    // The top-level fields come after the payload, in key order (id, payload, prev, seq, terminal, time, type);
+    // no string after them can hold an unescaped quote, so the last match is the top-level one.
+    std::string prev = prev_field(prev_hash), terminal = terminal_field(terminal_id);
+    auto p = signed_bytes.rfind(prev);
+    auto t = signed_bytes.rfind(terminal);
+    if (prev_hash.empty() || terminal_id.empty() || p == std::string_view::npos || t == std::string_view::npos || t < p)
+        return encode_signed_bytes(signed_bytes);
+    std::string elided;
+    elided.reserve(signed_bytes.size());
+    elided.append(signed_bytes.substr(0, p)).append(prev_field(""));
+    elided.append(signed_bytes.substr(p + prev.size(), t - p - prev.size())).append(terminal_field(""));
+    elided.append(signed_bytes.substr(t + terminal.size()));
+    std::string body = compress(elided, kCodecZstdV1Chained);
+    if (body.empty())
+        return encode_signed_bytes(signed_bytes);
+    return body;
+}
+
+Result<std::string> decode_signed_bytes(std::string_view body, std::string_view prev_hash, std::string_view terminal_id)
 {
     if (body.empty())
         return Error::make("error.central.corrupt_entry", "empty stored entry");
     if (body[0] == kCodecRaw)
         return std::string(body.substr(1));
-    if (body[0] != kCodecZstdV1)
+    if (body[0] != kCodecZstdV1 && body[0] != kCodecZstdV1Chained)
         return Error::make("error.central.corrupt_entry", "unknown entry codec " + std::to_string(static_cast<int>(body[0])));
     auto& ctx = contexts();
     size_t n = ZSTD_decompressDCtx(ctx.d, ctx.out.data(), ctx.out.size(), body.data() + 1, body.size() - 1);
@@ -109,10 +147,22 @@ Result<std::string> decode_signed_bytes(std::string_view body)
         return Error::make("error.central.corrupt_entry", std::string("stored entry does not decompress: ") + ZSTD_getErrorName(n));
     if (n > kMaxSignedBytes)
         return Error::make("error.central.corrupt_entry", "stored entry too large");
-    return std::string(ctx.out.data(), n);
+    std::string out(ctx.out.data(), n);
+    if (body[0] == kCodecZstdV1)
+        return out;
+    if (prev_hash.empty() || terminal_id.empty())
+        return Error::make("error.central.corrupt_entry", "a chained entry needs the hash before it");
+    std::string prev = prev_field(""), terminal = terminal_field("");
+    auto p = out.rfind(prev);
+    auto t = out.rfind(terminal);
+    if (p == std::string::npos || t == std::string::npos || t < p)
+        return Error::make("error.central.corrupt_entry", "a chained entry lacks its prev or terminal field");
+    out.insert(t + terminal.size() - std::string_view("\",\"time\":").size(), terminal_id);
+    out.insert(p + prev.size() - std::string_view("\",\"seq\":").size(), prev_hash);
+    return out;
 }
 
-Result<EncodedEntry> encode_entry(const protocol::Entry& e)
+Result<EncodedEntry> encode_entry(const protocol::Entry& e, EntryCodec codec)
 {
     auto bytes = protocol::signing_bytes(e);
     if (!bytes.ok())
@@ -124,7 +174,42 @@ Result<EncodedEntry> encode_entry(const protocol::Entry& e)
     auto sig = protocol::from_base64(e.signature);
     if (!sig.ok() || sig->size() != 64)
         return Error::make("error.central.entry_invalid", "entry " + std::to_string(e.seq) + ": malformed signature");
-    return EncodedEntry{e.seq, encode_signed_bytes(bytes.value()), sig.release_value()};
+    return EncodedEntry{e.seq,
+                        codec == EntryCodec::Chained ? encode_chained(bytes.value(), e.prev_hash, e.terminal_id)
+                                                     : encode_signed_bytes(bytes.value()),
+                        sig.release_value()};
+}
+
+Result<std::vector<EncodedEntry>> encode_entries(const std::vector<protocol::Entry>& entries, EntryCodec codec)
+{
+    std::vector<EncodedEntry> out(entries.size());
+    auto range = [&](size_t from, size_t to) -> Result<void> {
+        for (size_t i = from; i < to; ++i)
+            out[i] = TRY(encode_entry(entries[i], codec));
+        return {};
+    };
+    size_t n = entries.size();
+    unsigned workers = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+    if (n < 64 || workers == 1) {
+        TRY(range(0, n));
+        return out;
+    }
+    size_t chunk = (n + workers - 1) / workers;
+    std::vector<std::future<Result<void>>> parts;
+    for (size_t from = chunk; from < n; from += chunk)
+        parts.push_back(std::async(std::launch::async, range, from, std::min(n, from + chunk)));
+    auto first = range(0, std::min(n, chunk));
+    std::optional<Error> failed;
+    if (!first.ok())
+        failed = first.error();
+    for (auto& p : parts) {
+        auto r = p.get();
+        if (!r.ok() && !failed)
+            failed = r.error();
+    }
+    if (failed)
+        return *failed;
+    return out;
 }
 
 } // namespace nafitha::central

@@ -64,6 +64,8 @@ int32_t day_of_ms(int64_t unix_ms)
 BatchFacts project_batch(const std::vector<protocol::Entry>& entries, size_t first, const std::string& default_centre)
 {
     BatchFacts f;
+    std::map<std::string, size_t> new_application; // reference -> index in f.applications
+    std::map<std::string, size_t> new_ticket;
     for (size_t i = first; i < entries.size(); ++i) {
         const auto& e = entries[i];
         const auto& p = e.payload;
@@ -75,37 +77,62 @@ BatchFacts project_batch(const std::vector<protocol::Entry>& entries, size_t fir
             centre = default_centre;
         if (type == "application.submitted") {
             std::string ref = pick_string(p, {"reference"});
-            if (ref.empty())
-                continue;
-            f.applications.push_back({ref, centre, pick_string(p, {"entity"}), pick_string(p, {"service_code", "service"}),
-                                      pick_string(p, {"channel"}), pick_int(p, {"fee_minor", "fee", "amount_minor"}), time_ms});
+            if (ref.empty() || new_application.count(ref))
+                continue; // a reference is submitted once per terminal; a repeat changes nothing (as before)
+            ApplicationFact a{ref, centre, pick_string(p, {"entity"}), pick_string(p, {"service_code", "service"}),
+                              pick_string(p, {"channel"}), pick_int(p, {"fee_minor", "fee", "amount_minor"}), time_ms};
+            a.updated_ms = time_ms;
+            new_application[ref] = f.applications.size();
+            f.applications.push_back(std::move(a));
         } else if (type == "application.status_changed") {
             std::string ref = pick_string(p, {"reference"});
             std::string status = pick_string(p, {"status", "new_status", "to"});
             if (ref.empty() || status.empty())
                 continue;
-            f.statuses[ref] = {status, time_ms};
+            if (auto it = new_application.find(ref); it != new_application.end()) {
+                f.applications[it->second].status = status;
+                f.applications[it->second].updated_ms = time_ms;
+            } else {
+                f.statuses[ref] = {status, time_ms};
+            }
         } else if (type == "payment.recorded") {
             PaymentFact pay{e.seq, pick_string(p, {"reference"}), centre, pick_string(p, {"method"}),
                             pick_int(p, {"amount_minor", "amount", "paid_minor"}), time_ms};
-            if (!pay.reference.empty() && pay.amount_minor)
-                f.paid[pay.reference] += *pay.amount_minor;
+            if (!pay.reference.empty() && pay.amount_minor) {
+                if (auto it = new_application.find(pay.reference); it != new_application.end())
+                    f.applications[it->second].paid_minor += *pay.amount_minor;
+                else
+                    f.paid[pay.reference] += *pay.amount_minor;
+            }
             f.payments.push_back(std::move(pay));
         } else if (type.rfind("ticket.", 0) == 0) {
             std::string ticket = pick_string(p, {"ticket", "ticket_id", "number", "reference"});
             if (ticket.empty())
                 continue;
+            auto it = new_ticket.find(ticket);
             if (type == "ticket.issued") {
-                f.tickets.push_back({ticket, centre, pick_string(p, {"category", "service_code"}), time_ms});
-            } else if (type == "ticket.called" || type == "ticket.recalled") {
-                auto& c = f.ticket_changes[ticket];
-                c.status = "called";
-                if (!c.called_ms)
-                    c.called_ms = time_ms;
+                if (it != new_ticket.end())
+                    continue;
+                new_ticket[ticket] = f.tickets.size();
+                f.tickets.push_back({ticket, centre, pick_string(p, {"category", "service_code"}), time_ms, "issued", std::nullopt, std::nullopt});
+                continue;
+            }
+            bool called = type == "ticket.called" || type == "ticket.recalled";
+            std::string status = called ? "called" : type.substr(7);
+            if (it != new_ticket.end()) {
+                auto& k = f.tickets[it->second];
+                k.status = status;
+                if (called && !k.called_ms)
+                    k.called_ms = time_ms;
+                if (!called)
+                    k.served_ms = time_ms;
             } else {
                 auto& c = f.ticket_changes[ticket];
-                c.status = type.substr(7);
-                c.done_ms = time_ms;
+                c.status = status;
+                if (called && !c.called_ms)
+                    c.called_ms = time_ms;
+                if (!called)
+                    c.done_ms = time_ms;
             }
         } else if (type == "survey.recorded") {
             f.surveys.push_back({e.seq, pick_string(p, {"reference"}), pick_int(p, {"rating"}), time_ms});

@@ -1,7 +1,9 @@
 #pragma once
 // What one batch of entries changes in the projections, worked out once and applied by either store, so that
 // both stores project identically. Within a batch the last change of an application or a ticket wins, exactly
-// as if the entries were applied one by one.
+// as if the entries were applied one by one. A row that the batch itself creates is written once in its final
+// state (status, paid amount, call and service times): only rows from earlier batches are updated, so that a
+// typical visit (submitted, paid, status changed, all in one batch) costs inserts only.
 
 #include "sync/protocol/entry.h"
 
@@ -17,6 +19,9 @@ struct ApplicationFact {
     std::string reference, centre, entity, service_code, channel;
     std::optional<int64_t> fee_minor;
     int64_t submitted_ms = 0;
+    std::string status = "submitted"; // final state within the batch
+    int64_t updated_ms = 0;
+    int64_t paid_minor = 0;
 };
 
 struct StatusFact {
@@ -34,6 +39,8 @@ struct PaymentFact {
 struct TicketFact {
     std::string ticket, centre, category;
     int64_t issued_ms = 0;
+    std::string status = "issued"; // final state within the batch
+    std::optional<int64_t> called_ms, served_ms;
 };
 
 struct TicketChange {
@@ -50,12 +57,12 @@ struct SurveyFact {
 };
 
 struct BatchFacts {
-    std::vector<ApplicationFact> applications;
-    std::map<std::string, StatusFact> statuses;      // reference -> last status
+    std::vector<ApplicationFact> applications;         // new in this batch, in their final state
+    std::map<std::string, StatusFact> statuses;        // reference (of an earlier batch) -> last status
     std::vector<PaymentFact> payments;
-    std::map<std::string, int64_t> paid;             // reference -> amount paid in this batch
-    std::vector<TicketFact> tickets;
-    std::map<std::string, TicketChange> ticket_changes;
+    std::map<std::string, int64_t> paid;               // reference (of an earlier batch) -> amount paid now
+    std::vector<TicketFact> tickets;                   // new in this batch, in their final state
+    std::map<std::string, TicketChange> ticket_changes; // ticket (of an earlier batch) -> changes
     std::vector<SurveyFact> surveys;
     std::map<std::pair<int32_t, std::string>, int64_t> day_counts; // (YYYYMMDD, type) -> entries
 };

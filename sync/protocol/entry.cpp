@@ -6,11 +6,28 @@ namespace nafitha::protocol {
 
 Result<std::string> signing_bytes(const Entry& e)
 {
-    nlohmann::json j = {
-        {"id", e.id},     {"payload", e.payload}, {"prev", e.prev_hash}, {"seq", e.seq},
-        {"terminal", e.terminal_id}, {"time", e.time}, {"type", e.type},
-    };
-    return canonical_json(j);
+    // The canonical JSON of {"id","payload","prev","seq","terminal","time","type"} (keys in byte order), written
+    // piece by piece so that the payload is not copied into a new object first (central rebuilds these bytes for
+    // every entry it stores).
+    auto text = [](const std::string& s) { return canonical_json(nlohmann::json(s)); };
+    std::string out;
+    out.reserve(512);
+    out += "{\"id\":";
+    out += TRY(text(e.id));
+    out += ",\"payload\":";
+    out += TRY(canonical_json(e.payload));
+    out += ",\"prev\":";
+    out += TRY(text(e.prev_hash));
+    out += ",\"seq\":";
+    out += std::to_string(e.seq);
+    out += ",\"terminal\":";
+    out += TRY(text(e.terminal_id));
+    out += ",\"time\":";
+    out += TRY(text(e.time));
+    out += ",\"type\":";
+    out += TRY(text(e.type));
+    out += "}";
+    return out;
 }
 
 Result<void> seal(Entry& e, const SecretKey& secret_key)

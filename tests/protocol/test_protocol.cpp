@@ -59,6 +59,26 @@ TEST_CASE("Sealed entries verify and any change to content, signature or key is 
     CHECK(decode_secret_key(encode_secret_key(kp.secret_key)).value() == kp.secret_key);
 }
 
+TEST_CASE("Signing bytes are the canonical JSON of the whole entry object")
+{
+    Entry e;
+    e.seq = 9007199254740993;
+    e.id = "id-\"quoted\"\n";
+    e.terminal_id = "T0123456789ab";
+    e.type = "application.submitted";
+    e.time = "2026-03-14T09:30:00.000Z";
+    e.prev_hash = std::string(64, 'f');
+    e.payload = nlohmann::json::parse(R"({"z":[1,{"b":"\u0001","a":"سارة"}],"a":-5,"m":{"y":null,"x":true}})");
+    nlohmann::json whole = {{"id", e.id}, {"payload", e.payload}, {"prev", e.prev_hash}, {"seq", e.seq},
+                            {"terminal", e.terminal_id}, {"time", e.time}, {"type", e.type}};
+    CHECK(signing_bytes(e).value() == canonical_json(whole).value());
+    e.payload["bad"] = 1.5;
+    CHECK_FALSE(signing_bytes(e).ok());
+    e.payload.erase("bad");
+    e.id = std::string("\xff");
+    CHECK_FALSE(signing_bytes(e).ok());
+}
+
 TEST_CASE("Malformed entries from the wire are refused with a reason")
 {
     CHECK(entry_from_json(nlohmann::json::array()).error().code == "error.protocol.entry_malformed");

@@ -355,6 +355,56 @@ Result<int64_t> Conn::copy_in(const std::string& copy_sql, const std::string& bi
     return end.affected();
 }
 
+Result<std::vector<std::string>> Conn::copy_out(const std::string& copy_sql)
+{
+    Rows start(PQexec(m_conn, copy_sql.c_str()));
+    if (PQresultStatus(start.get()) != PGRES_COPY_OUT)
+        return error("copy", start.get());
+    std::string data;
+    for (;;) {
+        char* buf = nullptr;
+        int n = PQgetCopyData(m_conn, &buf, 0);
+        if (n > 0) {
+            data.append(buf, static_cast<size_t>(n));
+            PQfreemem(buf);
+        } else {
+            break;
+        }
+    }
+    Rows end(PQgetResult(m_conn));
+    while (PGresult* extra = PQgetResult(m_conn))
+        PQclear(extra);
+    if (PQresultStatus(end.get()) != PGRES_COMMAND_OK)
+        return error("copy", end.get());
+    // Header: 11-byte signature, flags, extension length and extension; then tuples; then the int16 -1 trailer.
+    auto be32 = [&](size_t at) {
+        uint32_t v;
+        std::memcpy(&v, data.data() + at, 4);
+        return be32toh(v);
+    };
+    std::vector<std::string> tuples;
+    if (data.size() < 19)
+        return Error::make("error.central.storage", "copy: short binary stream");
+    size_t pos = 19 + be32(15);
+    while (pos + 2 <= data.size()) {
+        uint16_t fields;
+        std::memcpy(&fields, data.data() + pos, 2);
+        fields = be16toh(fields);
+        if (fields == 0xffff)
+            break;
+        size_t begin = pos;
+        pos += 2;
+        for (uint16_t f = 0; f < fields; ++f) {
+            uint32_t len = be32(pos);
+            pos += 4;
+            if (len != 0xffffffffu)
+                pos += len;
+        }
+        tuples.push_back(data.substr(begin, pos - begin));
+    }
+    return tuples;
+}
+
 // --- CopyRows ---
 
 CopyRows& CopyRows::begin_row(int16_t fields)

@@ -123,8 +123,10 @@ public:
     // returned (the statements after it were skipped by the server).
     Result<std::vector<Rows>> pipeline(const std::vector<Statement>& statements);
 
-    // COPY … FROM STDIN in binary format: `rows` is the data after the header, `fields` per row.
+    // COPY … FROM STDIN in binary format: `binary_rows` is the tuples without the file header and trailer.
     Result<int64_t> copy_in(const std::string& copy_sql, const std::string& binary_rows);
+    // COPY … TO STDOUT (FORMAT binary): the tuples, one string each (without the file header and trailer).
+    Result<std::vector<std::string>> copy_out(const std::string& copy_sql);
 
     Error error(std::string_view what, const PGresult* res = nullptr) const;
 

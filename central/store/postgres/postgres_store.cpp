@@ -162,10 +162,8 @@ public:
     Result<IngestOutcome> ingest(const std::string& terminal_id, const std::vector<protocol::Entry>& entries,
                                  int64_t now_ms, IngestRefusal& refusal) override
     {
-        std::vector<EncodedEntry> encoded;
-        encoded.reserve(entries.size());
-        for (const auto& e : entries)
-            encoded.push_back(TRY(encode_entry(e)));
+        // A store kept at an older schema (migration tests) is written as that version did.
+        auto encoded = TRY(encode_entries(entries, m_version >= 3 ? EntryCodec::Chained : EntryCodec::Whole));
         // Entries go to the month of their receipt, never to a month before the terminal's previous batch (two
         // instances' clocks may differ by a little across midnight), so a terminal's entries of one month are
         // consecutive. That is this month or, at worst, the next, which is made ready in advance.
@@ -195,11 +193,7 @@ public:
             if (first > 0) {
                 // Entries central already holds must be exactly the stored ones. One that is no longer in the
                 // store was archived and detached with its month: it was acknowledged long ago.
-                auto stored = TRY(c.query("SELECT seq, body FROM entries WHERE terminal = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq",
-                                          Params().add_int4(static_cast<int32_t>(t.no)).add(entries.front().seq).add(entries[first - 1].seq)));
-                std::map<int64_t, std::string> hashes;
-                for (int i = 0; i < stored.count(); ++i)
-                    hashes[stored.integer(i, 0)] = protocol::sha256_hex(TRY(decode_signed_bytes(stored.text(i, 1))));
+                auto hashes = TRY(stored_hashes(c, static_cast<int32_t>(t.no), t.record.id, entries.front().seq, entries[first - 1].seq));
                 for (size_t i = 0; i < first; ++i) {
                     auto it = hashes.find(entries[i].seq);
                     if (it != hashes.end() && it->second != entries[i].hash) {
@@ -235,8 +229,13 @@ public:
             add_projection_writes(writes, no, project_batch(entries, first, t.record.centre));
             const auto& last = entries.back();
             int64_t stored = static_cast<int64_t>(entries.size() - first);
-            writes.push_back({"INSERT INTO batches(terminal, first_seq, last_seq, received_ms) VALUES($1,$2,$3,$4)",
-                              Params().add_int4(no).add(entries[first].seq).add(last.seq).add(std::max(now_ms, t.record.last_ingest_ms))});
+            if (m_version >= 3)
+                writes.push_back({"INSERT INTO batches(terminal, first_seq, last_seq, received_ms, first_prev) VALUES($1,$2,$3,$4,$5)",
+                                  Params().add_int4(no).add(entries[first].seq).add(last.seq).add(std::max(now_ms, t.record.last_ingest_ms))
+                                      .add(entries[first].prev_hash)});
+            else
+                writes.push_back({"INSERT INTO batches(terminal, first_seq, last_seq, received_ms) VALUES($1,$2,$3,$4)",
+                                  Params().add_int4(no).add(entries[first].seq).add(last.seq).add(std::max(now_ms, t.record.last_ingest_ms))});
             writes.push_back({"UPDATE terminals SET last_seq = $1, last_hash = $2, entries = entries + $3, last_ingest_ms = GREATEST(last_ingest_ms, $4) WHERE no = $5",
                               Params().add(last.seq).add(last.hash).add(stored).add(now_ms).add_int4(no)});
             writes.push_back({"COMMIT", {}});
@@ -282,7 +281,7 @@ public:
         auto t = TRY(run(Retry::Safe, [&](pg::Conn& c) { return find(c, terminal_id, false); }));
         if (!t)
             return {};
-        return scan_range(static_cast<int32_t>(t->no), after_seq, INT64_MAX, fn);
+        return scan_range(static_cast<int32_t>(t->no), terminal_id, after_seq, INT64_MAX, fn);
     }
 
     Result<std::vector<int32_t>> months() override
@@ -317,7 +316,7 @@ public:
             return out;
         }));
         for (const auto& [no, id] : list)
-            TRY(scan_range(no, 0, INT64_MAX, [&, id = id](const SignedEntry& e) { return fn(id, e); }, month));
+            TRY(scan_range(no, id, 0, INT64_MAX, [&, id = id](const SignedEntry& e) { return fn(id, e); }, month));
         return {};
     }
 
@@ -634,11 +633,58 @@ private:
         return {};
     }
 
+    // The hash of the entry before `seq` (kGenesisHash for seq 1): the prev recorded for the batch that holds seq,
+    // then the entries from the batch's start rebuilt one after another.
+    static Result<std::string> hash_before(pg::Conn& c, int32_t no, const std::string& tid, int64_t seq)
+    {
+        if (seq <= 1)
+            return protocol::kGenesisHash;
+        auto b = TRY(c.query("SELECT first_seq, first_prev FROM batches WHERE terminal = $1 AND first_seq <= $2 ORDER BY first_seq DESC LIMIT 1",
+                             Params().add_int4(no).add(seq)));
+        int64_t start = 1;
+        std::string prev = protocol::kGenesisHash;
+        if (b.count() > 0) {
+            start = b.integer(0, 0);
+            prev = b.null(0, 1) ? std::string() : b.text(0, 1); // null: a batch stored before codec 2
+        }
+        if (start == seq && !prev.empty())
+            return prev;
+        if (start == seq)
+            start = seq - 1; // the entry before is self-contained (codec 1)
+        auto r = TRY(c.query("SELECT body FROM entries WHERE terminal = $1 AND seq >= $2 AND seq < $3 ORDER BY seq",
+                             Params().add_int4(no).add(start).add(seq)));
+        for (int i = 0; i < r.count(); ++i)
+            prev = protocol::sha256_hex(TRY(decode_signed_bytes(r.text(i, 0), prev, tid)));
+        return prev;
+    }
+
+    // seq -> hash of the entries from..to that the store holds (a detached month's are not there).
+    static Result<std::map<int64_t, std::string>> stored_hashes(pg::Conn& c, int32_t no, const std::string& tid, int64_t from, int64_t to)
+    {
+        std::map<int64_t, std::string> out;
+        auto r = TRY(c.query("SELECT seq, body FROM entries WHERE terminal = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq",
+                             Params().add_int4(no).add(from).add(to)));
+        std::string prev;
+        int64_t expect = -1;
+        for (int i = 0; i < r.count(); ++i) {
+            int64_t seq = r.integer(i, 0);
+            auto body = r.text(i, 1);
+            if (seq != expect && needs_prev(body))
+                prev = TRY(hash_before(c, no, tid, seq));
+            prev = protocol::sha256_hex(TRY(decode_signed_bytes(body, prev, tid)));
+            out[seq] = prev;
+            expect = seq + 1;
+        }
+        return out;
+    }
+
     // Entries of terminal `no` after `after` up to `last`, a page at a time; `month` 0 = every month.
-    Result<void> scan_range(int32_t no, int64_t after, int64_t last, const std::function<Result<void>(const SignedEntry&)>& fn,
-                            int32_t month = 0)
+    Result<void> scan_range(int32_t no, const std::string& tid, int64_t after, int64_t last,
+                            const std::function<Result<void>(const SignedEntry&)>& fn, int32_t month = 0)
     {
         constexpr int64_t kPage = 2000;
+        std::string prev;
+        int64_t expect = -1;
         for (;;) {
             auto page = TRY(run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<SignedEntry>> {
                 auto r = TRY(c.query("SELECT seq, month, body, sig FROM entries WHERE terminal = $1 AND seq > $2 AND seq <= $3 "
@@ -646,14 +692,23 @@ private:
                                      Params().add_int4(no).add(after).add(last).add_int4(month).add(kPage)));
                 std::vector<SignedEntry> out;
                 out.reserve(static_cast<size_t>(r.count()));
+                std::string p = prev;
+                int64_t x = expect;
                 for (int i = 0; i < r.count(); ++i) {
                     SignedEntry e;
                     e.seq = r.integer(i, 0);
                     e.month = static_cast<int32_t>(r.integer(i, 1));
-                    e.bytes = TRY(decode_signed_bytes(r.text(i, 2)));
+                    auto body = r.text(i, 2);
+                    if (e.seq != x && needs_prev(body))
+                        p = TRY(hash_before(c, no, tid, e.seq));
+                    e.bytes = TRY(decode_signed_bytes(body, p, tid));
                     e.signature = r.text(i, 3);
+                    p = protocol::sha256_hex(e.bytes);
+                    x = e.seq + 1;
                     out.push_back(std::move(e));
                 }
+                prev = p;
+                expect = x;
                 return out;
             }));
             for (const auto& e : page)
@@ -667,22 +722,31 @@ private:
     static void add_projection_writes(std::vector<Statement>& w, int32_t no, const BatchFacts& f)
     {
         if (!f.applications.empty()) {
-            Array ref(pg::kText), centre(pg::kText), entity(pg::kText), service(pg::kText), channel(pg::kText), fee(pg::kInt8),
-                at(pg::kInt8);
+            Array ref(pg::kText), centre(pg::kText), entity(pg::kText), service(pg::kText), channel(pg::kText), status(pg::kText),
+                fee(pg::kInt8), paid(pg::kInt8), at(pg::kInt8), updated(pg::kInt8);
             for (const auto& a : f.applications) {
                 ref.add(std::string_view(a.reference));
                 centre.add(std::string_view(a.centre));
                 entity.add(std::string_view(a.entity));
                 service.add(std::string_view(a.service_code));
                 channel.add(std::string_view(a.channel));
+                status.add(std::string_view(a.status));
                 fee.add(a.fee_minor);
+                paid.add(a.paid_minor);
                 at.add(a.submitted_ms);
+                updated.add(a.updated_ms);
             }
+            // A reference submitted again (an earlier batch has it) keeps its row; what this batch did to it counts.
             w.push_back({"INSERT INTO applications(terminal, reference, centre, entity, service_code, channel, status, fee_minor, "
-                         "paid_minor, submitted_ms, updated_ms) SELECT $1, r, c, e, s, ch, 'submitted', f, 0, t, t "
-                         "FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[]) "
-                         "AS u(r, c, e, s, ch, f, t) ON CONFLICT DO NOTHING",
-                         Params().add_int4(no).add(ref).add(centre).add(entity).add(service).add(channel).add(fee).add(at)});
+                         "paid_minor, submitted_ms, updated_ms) SELECT $1, r, c, e, s, ch, st, f, p, t, u "
+                         "FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], "
+                         "$9::bigint[], $10::bigint[], $11::bigint[]) AS x(r, c, e, s, ch, st, f, p, t, u) "
+                         "ON CONFLICT (terminal, reference) DO UPDATE SET "
+                         "status = CASE WHEN excluded.status <> 'submitted' THEN excluded.status ELSE applications.status END, "
+                         "updated_ms = CASE WHEN excluded.status <> 'submitted' THEN excluded.updated_ms ELSE applications.updated_ms END, "
+                         "paid_minor = applications.paid_minor + excluded.paid_minor",
+                         Params().add_int4(no).add(ref).add(centre).add(entity).add(service).add(channel).add(status).add(fee).add(paid)
+                             .add(at).add(updated)});
         }
         if (!f.statuses.empty()) {
             Array ref(pg::kText), status(pg::kText), at(pg::kInt8);
@@ -721,17 +785,24 @@ private:
                          Params().add_int4(no).add(ref).add(amount)});
         }
         if (!f.tickets.empty()) {
-            Array ticket(pg::kText), centre(pg::kText), category(pg::kText), at(pg::kInt8);
+            Array ticket(pg::kText), centre(pg::kText), category(pg::kText), status(pg::kText), at(pg::kInt8), called(pg::kInt8),
+                served(pg::kInt8);
             for (const auto& k : f.tickets) {
                 ticket.add(std::string_view(k.ticket));
                 centre.add(std::string_view(k.centre));
                 category.add(std::string_view(k.category));
+                status.add(std::string_view(k.status));
                 at.add(k.issued_ms);
+                called.add(k.called_ms);
+                served.add(k.served_ms);
             }
-            w.push_back({"INSERT INTO tickets(terminal, ticket, centre, category, status, issued_ms) "
-                         "SELECT $1, k, c, g, 'issued', t FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) AS u(k, c, g, t) "
-                         "ON CONFLICT DO NOTHING",
-                         Params().add_int4(no).add(ticket).add(centre).add(category).add(at)});
+            w.push_back({"INSERT INTO tickets(terminal, ticket, centre, category, status, issued_ms, called_ms, served_ms) "
+                         "SELECT $1, k, c, g, s, t, cl, sv FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], "
+                         "$7::bigint[], $8::bigint[]) AS u(k, c, g, s, t, cl, sv) ON CONFLICT (terminal, ticket) DO UPDATE SET "
+                         "status = CASE WHEN excluded.status <> 'issued' THEN excluded.status ELSE tickets.status END, "
+                         "called_ms = COALESCE(tickets.called_ms, excluded.called_ms), "
+                         "served_ms = COALESCE(excluded.served_ms, tickets.served_ms)",
+                         Params().add_int4(no).add(ticket).add(centre).add(category).add(status).add(at).add(called).add(served)});
         }
         if (!f.ticket_changes.empty()) {
             Array ticket(pg::kText), status(pg::kText), called(pg::kInt8), done(pg::kInt8);

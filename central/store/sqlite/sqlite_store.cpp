@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include <map>
 #include <mutex>
 
 namespace nafitha::central {
@@ -19,12 +20,16 @@ namespace sqlite_store {
 
 Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f)
 {
+    // A reference submitted again (an earlier batch has it) keeps its row; what this batch did to it still counts.
     for (const auto& a : f.applications) {
         auto st = TRY(db.cached(
-            "INSERT OR IGNORE INTO applications(terminal, reference, centre, entity, service_code, channel, status, fee_minor, "
-            "paid_minor, submitted_ms, updated_ms) VALUES(?,?,?,?,?,?,'submitted',?,0,?,?)"));
+            "INSERT INTO applications(terminal, reference, centre, entity, service_code, channel, status, fee_minor, "
+            "paid_minor, submitted_ms, updated_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(terminal, reference) DO UPDATE SET "
+            "status = CASE WHEN excluded.status <> 'submitted' THEN excluded.status ELSE status END, "
+            "updated_ms = CASE WHEN excluded.status <> 'submitted' THEN excluded.updated_ms ELSE updated_ms END, "
+            "paid_minor = paid_minor + excluded.paid_minor"));
         st.bind(1, t).bind(2, a.reference).bind(3, a.centre).bind(4, a.entity).bind(5, a.service_code).bind(6, a.channel)
-            .bind(7, a.fee_minor).bind(8, a.submitted_ms).bind(9, a.submitted_ms);
+            .bind(7, a.status).bind(8, a.fee_minor).bind(9, a.paid_minor).bind(10, a.submitted_ms).bind(11, a.updated_ms);
         TRY(st.run());
     }
     for (const auto& [ref, s] : f.statuses) {
@@ -45,8 +50,11 @@ Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f)
     }
     for (const auto& k : f.tickets) {
         auto st = TRY(db.cached(
-            "INSERT OR IGNORE INTO tickets(terminal, ticket, centre, category, status, issued_ms) VALUES(?,?,?,?,'issued',?)"));
-        st.bind(1, t).bind(2, k.ticket).bind(3, k.centre).bind(4, k.category).bind(5, k.issued_ms);
+            "INSERT INTO tickets(terminal, ticket, centre, category, status, issued_ms, called_ms, served_ms) VALUES(?,?,?,?,?,?,?,?) "
+            "ON CONFLICT(terminal, ticket) DO UPDATE SET status = CASE WHEN excluded.status <> 'issued' THEN excluded.status ELSE status END, "
+            "called_ms = COALESCE(called_ms, excluded.called_ms), served_ms = COALESCE(excluded.served_ms, served_ms)"));
+        st.bind(1, t).bind(2, k.ticket).bind(3, k.centre).bind(4, k.category).bind(5, k.status).bind(6, k.issued_ms)
+            .bind(7, k.called_ms).bind(8, k.served_ms);
         TRY(st.run());
     }
     for (const auto& [ticket, c] : f.ticket_changes) {
@@ -213,10 +221,8 @@ public:
     {
         // The compression work happens before the lock; entries central already has are encoded for nothing,
         // which only retries pay.
-        std::vector<EncodedEntry> encoded;
-        encoded.reserve(entries.size());
-        for (const auto& e : entries)
-            encoded.push_back(TRY(encode_entry(e)));
+        // A store kept at an older schema (migration tests) is written as that version did.
+        auto encoded = TRY(encode_entries(entries, m_version >= 4 ? EntryCodec::Chained : EntryCodec::Whole));
 
         std::lock_guard lock(m_mutex);
         auto tx = TRY(db::Transaction::begin(m_db));
@@ -234,8 +240,11 @@ public:
                           t.record.last_seq + 1);
         // Entries central already holds must be exactly the stored ones.
         size_t i = 0;
+        std::map<int64_t, std::string> held;
+        if (entries.front().seq <= t.record.last_seq)
+            held = TRY(stored_hashes_locked(t.no, t.record.id, entries.front().seq, std::min(entries.back().seq, t.record.last_seq)));
         for (; i < entries.size() && entries[i].seq <= t.record.last_seq; ++i) {
-            std::string stored = TRY(stored_hash_locked(t.no, entries[i].seq));
+            std::string stored = held[entries[i].seq];
             if (stored != entries[i].hash) {
                 refusal.stored_hash = stored;
                 refusal.offered_hash = entries[i].hash;
@@ -262,10 +271,11 @@ public:
         TRY(sqlite_store::apply_facts(m_db, t.no, project_batch(entries, first, t.record.centre)));
         const auto& last = entries.back();
         int64_t stored = static_cast<int64_t>(entries.size() - first);
-        auto batch = TRY(m_db.cached("INSERT INTO batches(terminal, first_seq, last_seq, received_ms) VALUES(?,?,?,?)"));
+        auto batch = TRY(m_db.cached("INSERT INTO batches(terminal, first_seq, last_seq, received_ms, first_prev) VALUES(?,?,?,?,?)"));
         // Received never before the terminal's previous batch (the clock may step back), so that a month's
         // entries of one terminal are consecutive.
-        batch.bind(1, t.no).bind(2, entries[first].seq).bind(3, last.seq).bind(4, std::max(now_ms, t.record.last_ingest_ms));
+        batch.bind(1, t.no).bind(2, entries[first].seq).bind(3, last.seq).bind(4, std::max(now_ms, t.record.last_ingest_ms))
+            .bind(5, entries[first].prev_hash);
         TRY(batch.run());
         auto upd = TRY(m_db.cached(
             "UPDATE terminals SET last_seq = ?, last_hash = ?, entries = entries + ?, last_ingest_ms = MAX(last_ingest_ms, ?) WHERE no = ?"));
@@ -316,7 +326,7 @@ public:
                 return {};
             no = t->no;
         }
-        return scan_range(no, after_seq, INT64_MAX, 0, fn);
+        return scan_range(no, terminal_id, after_seq, INT64_MAX, 0, fn);
     }
 
     Result<std::vector<int32_t>> months() override
@@ -364,7 +374,7 @@ public:
             }
         }
         for (const auto& r : ranges)
-            TRY(scan_range(r.no, r.first - 1, r.last, month, [&](const SignedEntry& e) { return fn(r.id, e); }));
+            TRY(scan_range(r.no, r.id, r.first - 1, r.last, month, [&](const SignedEntry& e) { return fn(r.id, e); }));
         return {};
     }
 
@@ -548,21 +558,55 @@ private:
         return std::optional<Terminal>(read_terminal(st));
     }
 
-    Result<std::string> stored_hash_locked(int64_t no, int64_t seq)
+    // The hash of the entry before `seq` (kGenesisHash for seq 1): the prev recorded for the batch that holds seq,
+    // then the entries from the batch's start rebuilt one after another.
+    Result<std::string> hash_before_locked(int64_t no, const std::string& tid, int64_t seq)
     {
-        auto st = TRY(m_db.cached("SELECT body FROM entries WHERE terminal = ? AND seq = ?"));
-        st.bind(1, no).bind(2, seq);
-        if (!TRY(st.step()))
-            return std::string();
-        auto bytes = TRY(decode_signed_bytes(st.blob(0)));
-        return protocol::sha256_hex(bytes);
+        if (seq <= 1)
+            return protocol::kGenesisHash;
+        int64_t start = 1;
+        std::string prev = protocol::kGenesisHash;
+        {
+            auto b = TRY(m_db.cached("SELECT first_seq, first_prev FROM batches WHERE terminal = ? AND first_seq <= ? "
+                                     "ORDER BY first_seq DESC LIMIT 1"));
+            b.bind(1, no).bind(2, seq);
+            if (TRY(b.step())) {
+                start = b.int64(0);
+                prev = b.is_null(1) ? std::string() : b.text(1); // null: a batch stored before codec 2
+            }
+        }
+        if (start == seq && !prev.empty())
+            return prev;
+        if (start == seq)
+            start = seq - 1; // the entry before is self-contained (codec 1)
+        auto st = TRY(m_db.cached("SELECT seq, body FROM entries WHERE terminal = ? AND seq >= ? AND seq < ? ORDER BY seq"));
+        st.bind(1, no).bind(2, start).bind(3, seq);
+        while (TRY(st.step()))
+            prev = protocol::sha256_hex(TRY(decode_signed_bytes(st.blob(1), prev, tid)));
+        return prev;
+    }
+
+    // seq -> hash of the stored entries from..to.
+    Result<std::map<int64_t, std::string>> stored_hashes_locked(int64_t no, const std::string& tid, int64_t from, int64_t to)
+    {
+        std::map<int64_t, std::string> out;
+        std::string prev = TRY(hash_before_locked(no, tid, from));
+        auto st = TRY(m_db.cached("SELECT seq, body FROM entries WHERE terminal = ? AND seq >= ? AND seq <= ? ORDER BY seq"));
+        st.bind(1, no).bind(2, from).bind(3, to);
+        while (TRY(st.step())) {
+            prev = protocol::sha256_hex(TRY(decode_signed_bytes(st.blob(1), prev, tid)));
+            out[st.int64(0)] = prev;
+        }
+        return out;
     }
 
     // Entries of terminal `no` with after < seq <= last, a page at a time (the lock is not held while `fn` runs).
-    Result<void> scan_range(int64_t no, int64_t after, int64_t last, int32_t month,
+    Result<void> scan_range(int64_t no, const std::string& tid, int64_t after, int64_t last, int32_t month,
                             const std::function<Result<void>(const SignedEntry&)>& fn)
     {
         constexpr int64_t kPage = 2000;
+        std::string prev;
+        int64_t expect = -1;
         for (;;) {
             std::vector<SignedEntry> page;
             {
@@ -573,8 +617,13 @@ private:
                     SignedEntry e;
                     e.seq = st.int64(0);
                     e.month = month;
-                    e.bytes = TRY(decode_signed_bytes(st.blob(1)));
+                    auto body = st.blob(1);
+                    if (e.seq != expect && needs_prev(body))
+                        prev = TRY(hash_before_locked(no, tid, e.seq));
+                    e.bytes = TRY(decode_signed_bytes(body, prev, tid));
                     e.signature = st.blob(2);
+                    prev = protocol::sha256_hex(e.bytes);
+                    expect = e.seq + 1;
                     page.push_back(std::move(e));
                 }
             }
