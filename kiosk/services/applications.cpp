@@ -344,10 +344,17 @@ Result<std::vector<Application>> Terminal::applications_of(std::string_view nati
     std::lock_guard lock(m_mutex);
     auto st = TRY(m_db.cached("SELECT reference FROM applications WHERE nid_hash = ?1 ORDER BY id DESC LIMIT ?2"));
     st.bind(1, m_vault->lookup_hash(*nid)).bind(2, static_cast<int64_t>(std::min<size_t>(limit, 200)));
+    return applications_locked(st);
+}
+
+Result<std::vector<Application>> Terminal::applications_locked(db::Statement& references) const
+{
     std::vector<std::string> refs;
-    while (TRY(st.step()))
-        refs.push_back(st.text(0));
+    while (TRY(references.step()))
+        refs.push_back(references.text(0));
+    references.reset();
     std::vector<Application> out;
+    out.reserve(refs.size());
     for (auto& r : refs)
         out.push_back(TRY(application_locked(r)));
     return out;
@@ -362,13 +369,7 @@ Result<std::vector<Application>> Terminal::applications_by_status(const std::vec
     auto st = TRY(m_db.prepare("SELECT reference FROM applications " + (in.empty() ? std::string() : "WHERE status IN (" + in + ") ") +
                                "ORDER BY id DESC LIMIT ?1"));
     st.bind(1, static_cast<int64_t>(std::min<size_t>(limit, 500)));
-    std::vector<std::string> refs;
-    while (TRY(st.step()))
-        refs.push_back(st.text(0));
-    std::vector<Application> out;
-    for (auto& r : refs)
-        out.push_back(TRY(application_locked(r)));
-    return out;
+    return applications_locked(st);
 }
 
 Result<void> Terminal::set_status_locked(const Application& app, AppStatus to, std::string_view actor,

@@ -154,6 +154,8 @@ private:
     Result<void> load_catalogue_locked();
     Result<void> install_catalogue_locked(const nlohmann::json& document, std::string_view source);
     Result<Application> application_locked(std::string_view reference) const;
+    // The applications whose references a query yields, in its order (the statement is reset afterwards).
+    Result<std::vector<Application>> applications_locked(db::Statement& references) const;
     Result<Payment> pay_locked(const Application& app, const PaymentRequest& request);
     Result<Ticket> ticket_locked(int64_t ticket_id) const;
     Result<Ticket> issue_ticket_locked(std::string_view category_code); // inside the caller's transaction
