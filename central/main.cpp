@@ -3,6 +3,8 @@
 #include "base/clock.h"
 #include "base/crash_point.h"
 #include "base/fs.h"
+#include "base/i18n.h"
+#include "base/paths.h"
 #include "base/fatal_signal.h"
 #include "base/log.h"
 #include "central/identity.h"
@@ -79,8 +81,13 @@ Args parse(int argc, char** argv, int first)
     return a;
 }
 
+// The error for the operator: its translations (Arabic first, then English) when it has them, then the code and
+// the technical detail.
 int fail(const Error& e)
 {
+    static const auto i18n = I18n::load(paths::assets_dir());
+    if (i18n.ok() && i18n->has(Lang::Ar, e.code))
+        std::cerr << "nafitha-central: " << i18n->message(Lang::Ar, e) << "\n" << "nafitha-central: " << i18n->message(Lang::En, e) << "\n";
     std::cerr << "nafitha-central: " << e.to_string() << "\n";
     return 1;
 }
