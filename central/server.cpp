@@ -150,7 +150,11 @@ Result<std::unique_ptr<CentralServer>> CentralServer::create(ServerConfig config
     s->m_config = std::move(config);
     auto& front = s->m_config.front;
     front.pool_threads = static_cast<size_t>(std::max(1, s->m_config.threads));
-    s->m_store = TRY(open_store(StoreLocation{s->m_config.data_dir, s->m_config.store_url}));
+    // One PostgreSQL connection per worker that may use the store at once (request and ingest pools, the health
+    // monitor), so that no request waits for a connection.
+    OpenOptions store_options;
+    store_options.pool_size = static_cast<int>(front.pool_threads + front.ingest_threads + 2);
+    s->m_store = TRY(open_store(StoreLocation{s->m_config.data_dir, s->m_config.store_url}, store_options));
     s->m_keys = TRY(load_central_key(*s->m_store, s->m_config.data_dir, s->m_config.key_file));
     // Free disk is watched where the data folder is (for PostgreSQL without one: where the instance runs).
     auto disk = s->m_config.data_dir.empty() ? std::filesystem::current_path() : s->m_config.data_dir;

@@ -519,13 +519,20 @@ ORDER BY 1, 2)SQL",
     Result<bool> use_nonce(const std::string& terminal_id, const std::string& nonce, int64_t expires_ms,
                            int64_t now_ms) override
     {
-        // Not retried: had a lost answer's commit happened, the retry would call a fresh nonce a replay.
+        // Not retried: had a lost answer's commit happened, the retry would call a fresh nonce a replay. Committed
+        // without waiting for the disk or a synchronous standby (every signed request writes one): a nonce survives
+        // any crash of central; only a crash of the database server itself, or a failover, may forget the last
+        // few, and a replay of what those admitted finds nothing new (ingest is idempotent, reads change nothing).
         return run(Retry::No, [&](pg::Conn& c) -> Result<bool> {
-            auto r = TRY(c.query("INSERT INTO nonces(terminal_id, nonce, expires_ms) VALUES($1, $2, $3) "
-                                 "ON CONFLICT (terminal_id, nonce) DO UPDATE SET expires_ms = excluded.expires_ms "
-                                 "WHERE nonces.expires_ms <= $4",
-                                 Params().add(terminal_id).add(nonce).add(expires_ms).add(now_ms)));
-            return r.affected() == 1;
+            auto r = TRY(c.pipeline({
+                {"BEGIN", {}},
+                {"SET LOCAL synchronous_commit = off", {}},
+                {"INSERT INTO nonces(terminal_id, nonce, expires_ms) VALUES($1, $2, $3) "
+                 "ON CONFLICT (terminal_id, nonce) DO UPDATE SET expires_ms = excluded.expires_ms WHERE nonces.expires_ms <= $4",
+                 Params().add(terminal_id).add(nonce).add(expires_ms).add(now_ms)},
+                {"COMMIT", {}},
+            }));
+            return r[2].affected() == 1;
         });
     }
 
