@@ -3,7 +3,9 @@
 //                                       the hash, compressed, stored with projections, one transaction per batch
 //                                       of 500) over a bare binary COPY of the same rows (every row the ingest
 //                                       wrote, read back) into an empty store of the same schema in the same
-//                                       cluster, in as many transactions.
+//                                       cluster, in as many transactions: batch by batch, alternating, so that
+//                                       both see the same load on a shared machine.
+//   bench central.ingest_entries_per_s_pg  the store's ingest rate with two writers (central's ingest threads).
 //   bench central.bytes_per_entry_pg    stored bytes per entry, tables and indexes of the whole store included,
 //                                       after VACUUM, minus the empty store.
 //   bench central.bytes_per_entry_sqlite  the same for the SQLite store.
@@ -27,6 +29,8 @@
 #include <cstdio>
 #include <iostream>
 #include <random>
+#include <thread>
+#include <sys/resource.h>
 #include <unistd.h>
 
 using namespace nafitha;
@@ -114,67 +118,98 @@ void enroll(central::Store& store, const std::vector<SimTerminal>& terminals)
     }
 }
 
-// Ingests every batch; returns entries per second.
+double cpu_seconds()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// The ingest rate is measured with as many writers as central has ingest threads by default (two).
+constexpr size_t kWriters = 2;
+
+void ingest_one(central::Store& store, const std::string& terminal_id, const std::vector<protocol::Entry>& entries)
+{
+    central::IngestRefusal why;
+    auto r = store.ingest(terminal_id, entries, clock::unix_ms(), why);
+    if (!r.ok() || r->stored != static_cast<int64_t>(entries.size())) {
+        std::cerr << "ingest: " << (r.ok() ? "not stored" : r.error().to_string()) << "\n";
+        std::exit(1);
+    }
+}
+
+// Ingests every batch, `kWriters` threads at once (terminal i's batches on thread i % kWriters, in order, as
+// central's ingest pool would take them); returns entries per second.
 double ingest(central::Store& store, const std::vector<SimTerminal>& terminals,
               const std::vector<std::pair<size_t, std::vector<protocol::Entry>>>& work)
 {
     size_t count = 0;
+    for (const auto& w : work)
+        count += w.second.size();
+    double cpu0 = cpu_seconds();
     auto start = clock::monotonic_ns();
-    for (const auto& [t, entries] : work) {
-        central::IngestRefusal why;
-        auto r = store.ingest(terminals[t].id, entries, clock::unix_ms(), why);
-        if (!r.ok() || r->stored != static_cast<int64_t>(entries.size())) {
-            std::cerr << "ingest: " << (r.ok() ? "not stored" : r.error().to_string()) << "\n";
-            std::exit(1);
-        }
-        count += entries.size();
-    }
-    return static_cast<double>(count) / seconds_since(start);
+    std::vector<std::thread> writers;
+    for (size_t k = 0; k < kWriters; ++k)
+        writers.emplace_back([&, k] {
+            for (const auto& [t, entries] : work) {
+                if (t % kWriters != k)
+                    continue;
+                central::IngestRefusal why;
+                auto r = store.ingest(terminals[t].id, entries, clock::unix_ms(), why);
+                if (!r.ok() || r->stored != static_cast<int64_t>(entries.size())) {
+                    std::cerr << "ingest: " << (r.ok() ? "not stored" : r.error().to_string()) << "\n";
+                    std::exit(1);
+                }
+            }
+        });
+    for (auto& w : writers)
+        w.join();
+    double wall = seconds_since(start);
+    std::fprintf(stderr, "ingest: %.2f s wall, %.2f s of this process's processor time\n", wall, cpu_seconds() - cpu0);
+    return static_cast<double>(count) / wall;
 }
 
 // The bare COPY: every row the store's ingest wrote (entries, projections, batch log, terminals), read back from
-// the ingest's database and written with binary COPY into an empty store of the same schema in the same cluster,
-// in as many transactions as the ingest had batches (each table's rows cut into that many slices). Returns rows
-// per second of entries (the same unit as the ingest's figure).
-double bare_copy(const std::string& ingest_url, const std::string& bare_url, size_t transactions, size_t entries)
-{
-    auto from = must(central::pg::Conn::connect(ingest_url), "connect");
-    must(central::open_store({{}, bare_url}), "bare schema");
-    auto to = must(central::pg::Conn::connect(bare_url), "connect");
-    int32_t month = central::month_of_ms(clock::unix_ms());
-    must(to.exec("CREATE TABLE entries_" + std::to_string(month) + " PARTITION OF entries FOR VALUES FROM (" + std::to_string(month)
-                 + ") TO (" + std::to_string(central::next_month(month)) + ")"),
-         "partition");
-    const char* tables[] = {"terminals", "enrollment_codes", "entries", "batches", "applications", "payments", "tickets", "surveys",
-                            "entry_days"};
-    std::vector<std::pair<std::string, std::vector<std::string>>> data;
+// a finished ingest's database, cut into as many slices as the ingest had batches (each table's rows in equal
+// parts), each slice written with binary COPY in one transaction into an empty store of the same schema.
+struct BareCopy {
+    central::pg::Conn to;
+    std::vector<std::vector<std::pair<std::string, std::string>>> slices; // per transaction: table -> tuples
     size_t rows = 0;
-    for (const char* t : tables) {
-        data.emplace_back(t, must(from.copy_out(std::string("COPY (SELECT * FROM ") + t + ") TO STDOUT (FORMAT binary)"), "copy out"));
-        rows += data.back().second.size();
-    }
-    std::vector<std::vector<std::pair<std::string, std::string>>> slices(transactions); // per transaction: table -> tuples
-    for (const auto& [table, tuples] : data)
-        for (size_t k = 0; k < transactions; ++k) {
-            size_t a = tuples.size() * k / transactions, b = tuples.size() * (k + 1) / transactions;
-            if (a == b)
-                continue;
-            std::string chunk;
-            for (size_t i = a; i < b; ++i)
-                chunk += tuples[i];
-            slices[k].emplace_back(table, std::move(chunk));
+
+    BareCopy(const std::string& ingest_url, const std::string& bare_url, size_t transactions)
+    {
+        auto from = must(central::pg::Conn::connect(ingest_url), "connect");
+        must(central::open_store({{}, bare_url}), "bare schema");
+        to = must(central::pg::Conn::connect(bare_url), "connect");
+        int32_t month = central::month_of_ms(clock::unix_ms());
+        must(to.exec("CREATE TABLE entries_" + std::to_string(month) + " PARTITION OF entries FOR VALUES FROM (" + std::to_string(month)
+                     + ") TO (" + std::to_string(central::next_month(month)) + ")"),
+             "partition");
+        slices.resize(transactions);
+        for (const char* table : {"terminals", "enrollment_codes", "entries", "batches", "applications", "payments", "tickets", "surveys",
+                                  "entry_days"}) {
+            auto tuples = must(from.copy_out(std::string("COPY (SELECT * FROM ") + table + ") TO STDOUT (FORMAT binary)"), "copy out");
+            rows += tuples.size();
+            for (size_t k = 0; k < transactions; ++k) {
+                size_t a = tuples.size() * k / transactions, b = tuples.size() * (k + 1) / transactions;
+                std::string chunk;
+                for (size_t i = a; i < b; ++i)
+                    chunk += tuples[i];
+                if (!chunk.empty())
+                    slices[k].emplace_back(table, std::move(chunk));
+            }
         }
-    auto start = clock::monotonic_ns();
-    for (const auto& slice : slices) {
+    }
+
+    void write(size_t k)
+    {
         must(to.exec("BEGIN"), "begin");
-        for (const auto& [table, chunk] : slice)
+        for (const auto& [table, chunk] : slices[k])
             must(to.copy_in("COPY " + table + " FROM STDIN (FORMAT binary)", chunk), "copy in");
         must(to.exec("COMMIT"), "commit");
     }
-    double elapsed = seconds_since(start);
-    std::fprintf(stderr, "bare COPY: %zu rows of %zu tables in %zu transactions, %.2f s\n", rows, data.size(), transactions, elapsed);
-    return static_cast<double>(entries) / elapsed;
-}
+};
 
 void exec(const std::string& url, const std::string& sql)
 {
@@ -233,13 +268,15 @@ double reconcile_ms(const std::string& url)
         apps.clear();
         pays.clear();
     };
+    // Transactions arrive in time order (as terminals sync them), spread over twelve months.
+    constexpr int64_t kPerMonth = kTransactions / 12;
+    int32_t month = first_month;
     for (int64_t i = 0; i < kTransactions; ++i) {
+        if (i > 0 && i % kPerMonth == 0 && i / kPerMonth < 12)
+            month = central::next_month(month);
         int t = 1 + static_cast<int>(rng() % kTerminals);
         const char* centre = centres[(t - 1) % 6];
-        int32_t month = first_month;
-        for (uint64_t m = rng() % 12; m > 0; --m)
-            month = central::next_month(month);
-        int64_t at = central::month_start_ms(month) + static_cast<int64_t>(rng() % (27ULL * 86400 * 1000));
+        int64_t at = central::month_start_ms(month) + (i % kPerMonth) * (27LL * 86400 * 1000 / kPerMonth);
         std::string ref = "R" + std::to_string(t) + "-" + std::to_string(i);
         const char* service = services[rng() % 6];
         int64_t fee = 1000 + static_cast<int64_t>(rng() % 100) * 500;
@@ -260,7 +297,7 @@ double reconcile_ms(const std::string& url)
     }
     flush();
     exec(url, "VACUUM ANALYZE");
-    int32_t month = 202506;
+    month = 202506;
     size_t rows = must(store->fees_due_vs_paid("DAM-01", month), "reconcile").size(); // warm-up
     std::vector<double> ms;
     for (int i = 0; i < 9; ++i) {
@@ -270,6 +307,16 @@ double reconcile_ms(const std::string& url)
         rows = r.size();
     }
     std::sort(ms.begin(), ms.end());
+    if (std::getenv("NAFITHA_BENCH_EXPLAIN")) {
+        auto plan = must(conn.query("EXPLAIN (ANALYZE, BUFFERS) SELECT t.id, a.reference, COALESCE(a.fee_minor, 0), a.paid_minor "
+                                    "FROM applications a JOIN terminals t ON t.no = a.terminal "
+                                    "WHERE a.centre = $1 AND a.submitted_ms >= $2 AND a.submitted_ms < $3",
+                                    central::pg::Params().add("DAM-01").add(central::month_start_ms(month))
+                                        .add(central::month_start_ms(central::next_month(month)))),
+                         "explain");
+        for (int i = 0; i < plan.count(); ++i)
+            std::fprintf(stderr, "  %s\n", plan.text(i, 0).c_str());
+    }
     std::fprintf(stderr, "reconcile: %zu applications of one centre-month out of %lld transactions\n", rows,
                  static_cast<long long>(kTransactions));
     return ms[ms.size() / 2];
@@ -328,28 +375,44 @@ int main()
                          static_cast<double>(t2 - t1) / 1e3 / static_cast<double>(total), facts);
         }
 
-        testing::PgCluster cluster(base / "pg");
-        // Two rounds side by side on fresh databases; the ratio of the sums.
-        double ingest_sum = 0, bare_sum = 0;
-        int64_t pg_bytes = 0, pg_empty = 0;
-        for (int round = 0; round < 2; ++round) {
-            std::string url = cluster.create_database("ingest" + std::to_string(round));
+        testing::PgCluster::Options pg_options;
+        if (std::getenv("NAFITHA_BENCH_PG_LOG")) // every statement's duration in the cluster's log, copied out at the end
+            pg_options.conf = {"log_min_duration_statement = 0"};
+        testing::PgCluster cluster(base / "pg", pg_options);
+        // The ingest rate with central's two writers, and the bytes it stored.
+        std::string first_url = cluster.create_database("ingest0");
+        int64_t pg_bytes = 0;
+        double rate = 0;
+        {
+            auto store = must(central::open_store({{}, first_url}), "open");
+            enroll(*store, terminals);
+            int64_t pg_empty = bytes_pg(*store, first_url);
+            rate = ingest(*store, terminals, work);
+            pg_bytes = bytes_pg(*store, first_url) - pg_empty;
+            size_breakdown(first_url, total);
+        }
+        // The ratio, side by side: batch k through the store, then slice k of the same rows by bare COPY, one
+        // writer each, alternating, so that both see the same load on this shared machine; three passes.
+        double ingest_s = 0, bare_s = 0;
+        for (int pass = 1; pass <= 3; ++pass) {
+            std::string url = cluster.create_database("ingest" + std::to_string(pass));
             auto store = must(central::open_store({{}, url}), "open");
             enroll(*store, terminals);
-            if (round == 0)
-                pg_empty = bytes_pg(*store, url);
-            double rate = ingest(*store, terminals, work);
-            double bare = bare_copy(url, cluster.create_database("bare" + std::to_string(round)), work.size(), total);
-            std::fprintf(stderr, "round %d: store ingest %.0f entries/s, bare COPY of the same rows %.0f entries/s\n", round, rate, bare);
-            ingest_sum += rate;
-            bare_sum += bare;
-            if (round == 0) {
-                pg_bytes = bytes_pg(*store, url) - pg_empty;
-                size_breakdown(url, total);
+            BareCopy bare(first_url, cluster.create_database("bare" + std::to_string(pass)), work.size());
+            for (size_t k = 0; k < work.size(); ++k) {
+                auto t0 = clock::monotonic_ns();
+                ingest_one(*store, terminals[work[k].first].id, work[k].second);
+                auto t1 = clock::monotonic_ns();
+                bare.write(k);
+                auto t2 = clock::monotonic_ns();
+                ingest_s += static_cast<double>(t1 - t0) / 1e9;
+                bare_s += static_cast<double>(t2 - t1) / 1e9;
             }
+            std::fprintf(stderr, "pass %d: store ingest %.2f s, bare COPY of the same %zu rows %.2f s (so far)\n", pass, ingest_s,
+                         bare.rows, bare_s);
         }
-        std::printf("bench central.ingest_ratio_pg %.2f ratio\n", ingest_sum / bare_sum);
-        std::printf("bench central.ingest_entries_per_s_pg %.0f entries/s\n", ingest_sum / 2);
+        std::printf("bench central.ingest_ratio_pg %.2f ratio\n", bare_s / ingest_s);
+        std::printf("bench central.ingest_entries_per_s_pg %.0f entries/s\n", rate);
         std::printf("bench central.bytes_per_entry_pg %.0f bytes\n", static_cast<double>(pg_bytes) / static_cast<double>(total));
 
         {
@@ -363,6 +426,8 @@ int main()
             std::printf("bench central.bytes_per_entry_sqlite %.0f bytes\n", static_cast<double>(bytes) / static_cast<double>(total));
         }
         std::fflush(stdout);
+        if (const char* log = std::getenv("NAFITHA_BENCH_PG_LOG"))
+            std::filesystem::copy_file(base / "pg" / "log", log, std::filesystem::copy_options::overwrite_existing);
         std::printf("bench central.reconcile_ms %.1f ms\n", reconcile_ms(cluster.create_database("reconcile")));
     } catch (const std::exception& e) {
         std::cerr << "bench_store: " << e.what() << "\n";

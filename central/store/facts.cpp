@@ -97,7 +97,8 @@ BatchFacts project_batch(const std::vector<protocol::Entry>& entries, size_t fir
             }
         } else if (type == "payment.recorded") {
             PaymentFact pay{e.seq, pick_string(p, {"reference"}), centre, pick_string(p, {"method"}),
-                            pick_int(p, {"amount_minor", "amount", "paid_minor"}), time_ms};
+                            pick_int(p, {"amount_minor", "amount", "paid_minor"}), time_ms, false};
+            pay.application_in_batch = new_application.count(pay.reference) > 0;
             if (!pay.reference.empty() && pay.amount_minor) {
                 if (auto it = new_application.find(pay.reference); it != new_application.end())
                     f.applications[it->second].paid_minor += *pay.amount_minor;

@@ -34,6 +34,7 @@ struct PaymentFact {
     std::string reference, centre, method;
     std::optional<int64_t> amount_minor;
     int64_t time_ms = 0;
+    bool application_in_batch = false; // its application is submitted in the same batch (else the store looks)
 };
 
 struct TicketFact {

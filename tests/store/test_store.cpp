@@ -6,8 +6,11 @@
 #include "central/server.h"
 #include "central/store/archive.h"
 #include "central/store/codec.h"
+#include "central/store/facts.h"
+#include "central/store/postgres/pg.h"
 #include "central/store/verify.h"
 
+#include <algorithm>
 #include <atomic>
 #include <random>
 #include <thread>
@@ -546,8 +549,36 @@ TEST_CASE("PostgreSQL: a version 1 store holding data migrates to the latest and
         auto v1 = env->open({.target_version = 1});
         REQUIRE(v1->schema_version() == 1);
         t = enroll_terminal(*v1);
-        chain = seal_chain(t, 1, protocol::kGenesisHash, visits(10, "DAM-01"), kTime);
-        ingest_ok(*v1, t.id, chain, now());
+        auto items = visits(10, "DAM-01");
+        items.push_back({"payment.recorded", {{"reference", "NOPE"}, {"amount_minor", 77}, {"method", "cash"}}});
+        chain = seal_chain(t, 1, protocol::kGenesisHash, items, kTime);
+        // Rows exactly as version 1 wrote them: codec 1 entries in March's partition, one batch, the projections.
+        auto conn = central::pg::Conn::connect(env->location().url).value();
+        REQUIRE(conn.exec("CREATE TABLE entries_202603 PARTITION OF entries FOR VALUES FROM (202603) TO (202604)").ok());
+        int32_t no = static_cast<int32_t>(env->sql_int("SELECT no FROM terminals WHERE id = '" + t.id + "'"));
+        for (const auto& e : chain)
+            REQUIRE(conn.query("INSERT INTO entries(terminal, month, seq, body, sig) VALUES($1, $2, $3, $4, $5)",
+                               central::pg::Params().add_int4(no).add_int4(202603).add(e.seq)
+                                   .add_bytea(central::encode_signed_bytes(protocol::signing_bytes(e).value()))
+                                   .add_bytea(protocol::from_base64(e.signature).value()))
+                        .ok());
+        int64_t received = central::month_start_ms(202603) + 1000;
+        REQUIRE(conn.query("INSERT INTO batches(terminal, first_seq, last_seq, received_ms) VALUES($1, 1, $2, $3)",
+                           central::pg::Params().add_int4(no).add(chain.back().seq).add(received)).ok());
+        auto f = central::project_batch(chain, 0, "DAM-01");
+        for (const auto& a : f.applications)
+            REQUIRE(conn.query("INSERT INTO applications(terminal, reference, centre, entity, service_code, channel, status, fee_minor, "
+                               "paid_minor, submitted_ms, updated_ms) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+                               central::pg::Params().add_int4(no).add(a.reference).add(a.centre).add(a.entity).add(a.service_code)
+                                   .add(a.channel).add(a.status).add(a.fee_minor).add(a.paid_minor).add(a.submitted_ms).add(a.updated_ms))
+                        .ok());
+        for (const auto& p : f.payments)
+            REQUIRE(conn.query("INSERT INTO payments(terminal, seq, reference, centre, method, amount_minor, time_ms) VALUES($1,$2,$3,$4,$5,$6,$7)",
+                               central::pg::Params().add_int4(no).add(p.seq).add(p.reference).add(p.centre).add(p.method)
+                                   .add(p.amount_minor).add(p.time_ms))
+                        .ok());
+        REQUIRE(conn.query("UPDATE terminals SET last_seq = $1, last_hash = $2, entries = $1, last_ingest_ms = $3 WHERE no = $4",
+                           central::pg::Params().add(chain.back().seq).add(chain.back().hash).add(received).add_int4(no)).ok());
         REQUIRE(v1->add_decision("DAM-01-3", "approved", "", now()).ok());
     }
     CHECK(env->sql_int("SELECT MAX(version) FROM schema_migrations") == 1);
@@ -558,8 +589,15 @@ TEST_CASE("PostgreSQL: a version 1 store holding data migrates to the latest and
     CHECK(central::verify_store(*store).value().ok());
     CHECK(store->decisions_after(t.id, 0, 10).value().size() == 1);
     CHECK(store->use_nonce(t.id, "first", now() + 1000, now()).value());
-    auto more = seal_chain(t, 71, chain.back().hash, {{"survey.recorded", {{"rating", 4}}}}, kTime);
-    CHECK(ingest_ok(*store, t.id, more, now()).acked_seq == 71);
+    auto rows = store->fees_due_vs_paid("DAM-01", 202603).value();
+    REQUIRE(rows.size() == 11);
+    CHECK(std::count_if(rows.begin(), rows.end(), [](const auto& r) { return r.reference == "NOPE" && r.paid_minor == 77 && r.due_minor == 0; }) == 1);
+    CHECK(store->months().value() == std::vector<int32_t>{202603});
+    auto more = seal_chain(t, 72, chain.back().hash, {{"survey.recorded", {{"rating", 4}}}}, kTime);
+    CHECK(ingest_ok(*store, t.id, more, now()).acked_seq == 72);
+    // Entries stored before (codec 1) and after (codec 2) the migrations read back as one chain.
+    CHECK(central::verify_store(*store).value().ok());
+    CHECK(store->entries(t.id).value().back().hash == more[0].hash);
     // Instances starting together on a fresh database agree on one migration run.
     auto fresh = postgres_env();
     std::vector<std::thread> starters;

@@ -101,6 +101,16 @@ CREATE INDEX applications_by_service ON applications(entity, service_code, submi
 ALTER TABLE batches ADD COLUMN first_prev text;
 )SQL";
 
+// Version 4. Each payment records whether its application was known when it arrived (a payment comes after its
+// application in a terminal's chain, so this never changes later); the reconciliation finds the unmatched ones
+// through a partial index instead of probing applications once per payment of the month.
+const char* kV4 = R"SQL(
+ALTER TABLE payments ADD COLUMN application_known boolean NOT NULL DEFAULT true;
+UPDATE payments p SET application_known = EXISTS (
+  SELECT 1 FROM applications a WHERE a.reference = p.reference AND a.terminal = p.terminal);
+CREATE INDEX payments_unmatched ON payments(centre, time_ms) WHERE NOT application_known;
+)SQL";
+
 struct Migration {
     int version;
     const char* description;
@@ -111,6 +121,7 @@ const Migration kMigrations[] = {
     {1, "entries by month as signed bytes; projections for the indicators", kV1},
     {2, "state shared by instances: nonces, rate windows, counters, heartbeats", kV2},
     {3, "tighter keys and indexes for entries and applications", kV3},
+    {4, "payments record whether their application was known", kV4},
 };
 
 // Any constant: the key of the advisory lock that migrations and partition creation hold.

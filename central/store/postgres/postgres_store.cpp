@@ -162,8 +162,7 @@ public:
     Result<IngestOutcome> ingest(const std::string& terminal_id, const std::vector<protocol::Entry>& entries,
                                  int64_t now_ms, IngestRefusal& refusal) override
     {
-        // A store kept at an older schema (migration tests) is written as that version did.
-        auto encoded = TRY(encode_entries(entries, m_version >= 3 ? EntryCodec::Chained : EntryCodec::Whole));
+        auto encoded = TRY(encode_entries(entries, EntryCodec::Chained));
         // Entries go to the month of their receipt, never to a month before the terminal's previous batch (two
         // instances' clocks may differ by a little across midnight), so a terminal's entries of one month are
         // consecutive. That is this month or, at worst, the next, which is made ready in advance.
@@ -229,13 +228,9 @@ public:
             add_projection_writes(writes, no, project_batch(entries, first, t.record.centre));
             const auto& last = entries.back();
             int64_t stored = static_cast<int64_t>(entries.size() - first);
-            if (m_version >= 3)
-                writes.push_back({"INSERT INTO batches(terminal, first_seq, last_seq, received_ms, first_prev) VALUES($1,$2,$3,$4,$5)",
-                                  Params().add_int4(no).add(entries[first].seq).add(last.seq).add(std::max(now_ms, t.record.last_ingest_ms))
-                                      .add(entries[first].prev_hash)});
-            else
-                writes.push_back({"INSERT INTO batches(terminal, first_seq, last_seq, received_ms) VALUES($1,$2,$3,$4)",
-                                  Params().add_int4(no).add(entries[first].seq).add(last.seq).add(std::max(now_ms, t.record.last_ingest_ms))});
+            writes.push_back({"INSERT INTO batches(terminal, first_seq, last_seq, received_ms, first_prev) VALUES($1,$2,$3,$4,$5)",
+                              Params().add_int4(no).add(entries[first].seq).add(last.seq).add(std::max(now_ms, t.record.last_ingest_ms))
+                                  .add(entries[first].prev_hash)});
             writes.push_back({"UPDATE terminals SET last_seq = $1, last_hash = $2, entries = entries + $3, last_ingest_ms = GREATEST(last_ingest_ms, $4) WHERE no = $5",
                               Params().add(last.seq).add(last.hash).add(stored).add(now_ms).add_int4(no)});
             writes.push_back({"COMMIT", {}});
@@ -464,8 +459,7 @@ SELECT t.id, a.reference, COALESCE(a.fee_minor, 0), a.paid_minor
 UNION ALL
 SELECT t.id, p.reference, 0::bigint, SUM(COALESCE(p.amount_minor, 0))::bigint
   FROM payments p JOIN terminals t ON t.no = p.terminal
-  WHERE p.centre = $1 AND p.time_ms >= $2 AND p.time_ms < $3
-    AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.terminal = p.terminal AND a.reference = p.reference)
+  WHERE p.centre = $1 AND p.time_ms >= $2 AND p.time_ms < $3 AND NOT p.application_known
   GROUP BY t.id, p.reference
 ORDER BY 1, 2)SQL",
                                  Params().add(centre).add(month_start_ms(month)).add(month_start_ms(next_month(month)))));
@@ -767,7 +761,7 @@ private:
                          Params().add_int4(no).add(ref).add(status).add(at)});
         }
         if (!f.payments.empty()) {
-            Array seq(pg::kInt8), ref(pg::kText), centre(pg::kText), method(pg::kText), amount(pg::kInt8), at(pg::kInt8);
+            Array seq(pg::kInt8), ref(pg::kText), centre(pg::kText), method(pg::kText), amount(pg::kInt8), at(pg::kInt8), known(pg::kInt8);
             for (const auto& p : f.payments) {
                 seq.add(p.seq);
                 ref.add(std::string_view(p.reference));
@@ -775,11 +769,16 @@ private:
                 method.add(std::string_view(p.method));
                 amount.add(p.amount_minor);
                 at.add(p.time_ms);
+                known.add(p.application_in_batch ? std::optional<int64_t>(1) : std::nullopt);
             }
-            w.push_back({"INSERT INTO payments(terminal, seq, reference, centre, method, amount_minor, time_ms) "
-                         "SELECT $1, s, r, c, m, a, t FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[]) "
-                         "AS u(s, r, c, m, a, t) ON CONFLICT DO NOTHING",
-                         Params().add_int4(no).add(seq).add(ref).add(centre).add(method).add(amount).add(at)});
+            // Whether the application is known is settled here, once: from the batch itself, or else by looking (the
+            // reconciliation then finds unmatched payments through a small partial index). Payments, like surveys,
+            // are keyed by the entry's seq, which the entries insert has just proved new: no conflict is possible.
+            w.push_back({"INSERT INTO payments(terminal, seq, reference, centre, method, amount_minor, time_ms, application_known) "
+                         "SELECT $1, s, r, c, m, a, t, k IS NOT NULL OR EXISTS (SELECT 1 FROM applications x WHERE x.reference = r AND x.terminal = $1) "
+                         "FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[]) "
+                         "AS u(s, r, c, m, a, t, k)",
+                         Params().add_int4(no).add(seq).add(ref).add(centre).add(method).add(amount).add(at).add(known)});
         }
         if (!f.paid.empty()) {
             Array ref(pg::kText), amount(pg::kInt8);
@@ -833,8 +832,7 @@ private:
                 at.add(s.time_ms);
             }
             w.push_back({"INSERT INTO surveys(terminal, seq, reference, rating, time_ms) "
-                         "SELECT $1, s, r, g, t FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bigint[]) AS u(s, r, g, t) "
-                         "ON CONFLICT DO NOTHING",
+                         "SELECT $1, s, r, g, t FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bigint[]) AS u(s, r, g, t)",
                          Params().add_int4(no).add(seq).add(ref).add(rating).add(at)});
         }
         if (!f.day_counts.empty()) {

@@ -126,6 +126,66 @@ void iso_ms(sqlite3_context* ctx, int, sqlite3_value** argv)
         sqlite3_result_null(ctx);
 }
 
+// The projection writes as version 2 made them (a frozen copy: later versions change the live one).
+Result<void> apply_facts_v2(db::Db& db, int64_t t, const BatchFacts& f)
+{
+    // A reference submitted again (an earlier batch has it) keeps its row; what this batch did to it still counts.
+    for (const auto& a : f.applications) {
+        auto st = TRY(db.cached(
+            "INSERT INTO applications(terminal, reference, centre, entity, service_code, channel, status, fee_minor, "
+            "paid_minor, submitted_ms, updated_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(terminal, reference) DO UPDATE SET "
+            "status = CASE WHEN excluded.status <> 'submitted' THEN excluded.status ELSE status END, "
+            "updated_ms = CASE WHEN excluded.status <> 'submitted' THEN excluded.updated_ms ELSE updated_ms END, "
+            "paid_minor = paid_minor + excluded.paid_minor"));
+        st.bind(1, t).bind(2, a.reference).bind(3, a.centre).bind(4, a.entity).bind(5, a.service_code).bind(6, a.channel)
+            .bind(7, a.status).bind(8, a.fee_minor).bind(9, a.paid_minor).bind(10, a.submitted_ms).bind(11, a.updated_ms);
+        TRY(st.run());
+    }
+    for (const auto& [ref, s] : f.statuses) {
+        auto st = TRY(db.cached("UPDATE applications SET status = ?, updated_ms = ? WHERE terminal = ? AND reference = ?"));
+        st.bind(1, s.status).bind(2, s.time_ms).bind(3, t).bind(4, ref);
+        TRY(st.run());
+    }
+    for (const auto& p : f.payments) {
+        auto st = TRY(db.cached(
+            "INSERT OR IGNORE INTO payments(terminal, seq, reference, centre, method, amount_minor, time_ms) VALUES(?1,?2,?3,?4,?5,?6,?7)"));
+        st.bind(1, t).bind(2, p.seq).bind(3, p.reference).bind(4, p.centre).bind(5, p.method).bind(6, p.amount_minor).bind(7, p.time_ms);
+        TRY(st.run());
+    }
+    for (const auto& [ref, amount] : f.paid) {
+        auto st = TRY(db.cached("UPDATE applications SET paid_minor = paid_minor + ? WHERE terminal = ? AND reference = ?"));
+        st.bind(1, amount).bind(2, t).bind(3, ref);
+        TRY(st.run());
+    }
+    for (const auto& k : f.tickets) {
+        auto st = TRY(db.cached(
+            "INSERT INTO tickets(terminal, ticket, centre, category, status, issued_ms, called_ms, served_ms) VALUES(?,?,?,?,?,?,?,?) "
+            "ON CONFLICT(terminal, ticket) DO UPDATE SET status = CASE WHEN excluded.status <> 'issued' THEN excluded.status ELSE status END, "
+            "called_ms = COALESCE(called_ms, excluded.called_ms), served_ms = COALESCE(excluded.served_ms, served_ms)"));
+        st.bind(1, t).bind(2, k.ticket).bind(3, k.centre).bind(4, k.category).bind(5, k.status).bind(6, k.issued_ms)
+            .bind(7, k.called_ms).bind(8, k.served_ms);
+        TRY(st.run());
+    }
+    for (const auto& [ticket, c] : f.ticket_changes) {
+        auto st = TRY(db.cached("UPDATE tickets SET status = ?, called_ms = COALESCE(called_ms, ?), served_ms = COALESCE(?, served_ms) "
+                                "WHERE terminal = ? AND ticket = ?"));
+        st.bind(1, c.status).bind(2, c.called_ms).bind(3, c.done_ms).bind(4, t).bind(5, ticket);
+        TRY(st.run());
+    }
+    for (const auto& s : f.surveys) {
+        auto st = TRY(db.cached("INSERT OR IGNORE INTO surveys(terminal, seq, reference, rating, time_ms) VALUES(?,?,?,?,?)"));
+        st.bind(1, t).bind(2, s.seq).bind(3, s.reference).bind(4, s.rating).bind(5, s.time_ms);
+        TRY(st.run());
+    }
+    for (const auto& [key, n] : f.day_counts) {
+        auto st = TRY(db.cached("INSERT INTO entry_days(day, type, terminal, n) VALUES(?,?,?,?) "
+                                "ON CONFLICT(day, type, terminal) DO UPDATE SET n = n + excluded.n"));
+        st.bind(1, static_cast<int64_t>(key.first)).bind(2, key.second).bind(3, t).bind(4, n);
+        TRY(st.run());
+    }
+    return {};
+}
+
 Result<void> migrate_v2(db::Db& db)
 {
     TRY(db.exec(kV2Tables));
@@ -152,7 +212,7 @@ Result<void> migrate_v2(db::Db& db)
     auto flush_terminal = [&]() -> Result<void> {
         TRY(flush_batch());
         if (cur_terminal >= 0 && !chain.empty())
-            TRY(apply_facts(db, cur_terminal, project_batch(chain, 0, cur_centre)));
+            TRY(apply_facts_v2(db, cur_terminal, project_batch(chain, 0, cur_centre)));
         chain.clear();
         return {};
     };
@@ -195,7 +255,7 @@ Result<void> migrate_v2(db::Db& db)
         chain.push_back(std::move(e));
         ++converted;
         if (chain.size() >= 5000) { // bounded memory: project in slices
-            TRY(apply_facts(db, cur_terminal, project_batch(chain, 0, cur_centre)));
+            TRY(apply_facts_v2(db, cur_terminal, project_batch(chain, 0, cur_centre)));
             chain.clear();
         }
     }
@@ -231,6 +291,18 @@ Result<void> migrate_v3(db::Db& db)
 // stored before have none: their entries are codec 1 and need nothing.
 Result<void> migrate_v4(db::Db& db) { return db.exec("ALTER TABLE batches ADD COLUMN first_prev TEXT"); }
 
+// Version 5: each payment records whether its application was known when it arrived; the reconciliation finds
+// the unmatched ones through a partial index.
+Result<void> migrate_v5(db::Db& db)
+{
+    return db.exec(R"SQL(
+ALTER TABLE payments ADD COLUMN application_known INTEGER NOT NULL DEFAULT 1;
+UPDATE payments SET application_known = EXISTS (
+  SELECT 1 FROM applications a WHERE a.terminal = payments.terminal AND a.reference = payments.reference);
+CREATE INDEX payments_unmatched ON payments(centre, time_ms) WHERE NOT application_known;
+)SQL");
+}
+
 struct Migration {
     int version;
     Result<void> (*apply)(db::Db&);
@@ -241,6 +313,7 @@ const Migration kMigrations[] = {
     {2, migrate_v2},
     {3, migrate_v3},
     {4, migrate_v4},
+    {5, migrate_v5},
 };
 
 } // namespace

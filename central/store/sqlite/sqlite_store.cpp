@@ -39,7 +39,8 @@ Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f)
     }
     for (const auto& p : f.payments) {
         auto st = TRY(db.cached(
-            "INSERT OR IGNORE INTO payments(terminal, seq, reference, centre, method, amount_minor, time_ms) VALUES(?,?,?,?,?,?,?)"));
+            "INSERT OR IGNORE INTO payments(terminal, seq, reference, centre, method, amount_minor, time_ms, application_known) "
+            "VALUES(?1,?2,?3,?4,?5,?6,?7,EXISTS (SELECT 1 FROM applications WHERE terminal = ?1 AND reference = ?3))"));
         st.bind(1, t).bind(2, p.seq).bind(3, p.reference).bind(4, p.centre).bind(5, p.method).bind(6, p.amount_minor).bind(7, p.time_ms);
         TRY(st.run());
     }
@@ -221,8 +222,7 @@ public:
     {
         // The compression work happens before the lock; entries central already has are encoded for nothing,
         // which only retries pay.
-        // A store kept at an older schema (migration tests) is written as that version did.
-        auto encoded = TRY(encode_entries(entries, m_version >= 4 ? EntryCodec::Chained : EntryCodec::Whole));
+        auto encoded = TRY(encode_entries(entries, EntryCodec::Chained));
 
         std::lock_guard lock(m_mutex);
         auto tx = TRY(db::Transaction::begin(m_db));
@@ -481,8 +481,7 @@ SELECT t.id, a.reference, COALESCE(a.fee_minor, 0), a.paid_minor
 UNION ALL
 SELECT t.id, p.reference, 0, SUM(COALESCE(p.amount_minor, 0))
   FROM payments p JOIN terminals t ON t.no = p.terminal
-  WHERE p.centre = ?1 AND p.time_ms >= ?2 AND p.time_ms < ?3
-    AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.terminal = p.terminal AND a.reference = p.reference)
+  WHERE p.centre = ?1 AND p.time_ms >= ?2 AND p.time_ms < ?3 AND NOT p.application_known
   GROUP BY p.terminal, p.reference
 ORDER BY 1, 2)SQL"));
         st.bind(1, centre).bind(2, month_start_ms(month)).bind(3, month_start_ms(next_month(month)));
