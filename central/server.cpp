@@ -167,12 +167,24 @@ Result<std::unique_ptr<CentralServer>> CentralServer::create(ServerConfig config
     auto& ctx = *s->m_context;
     s->m_terminals = std::make_unique<front::Listener>("terminals", front.terminals, s->hooks("terminals"), *s->m_pool,
                                                        *s->m_ingest_pool);
+    // Every answer on the terminals' listener is signed by central, bound to the request it answers
+    // (sync/protocol/signed.h); the listener's own refusals (404, 413, 503) are not, and terminals treat an
+    // unsigned refusal as a passing failure.
+    auto signed_route = [&ctx](front::Route r) {
+        r.handler = [&ctx, inner = std::move(r.handler)](front::Request& req) {
+            auto res = inner(req);
+            ctx.sign_answer(req, res);
+            return res;
+        };
+        return r;
+    };
     s->m_terminals->add_route(front::health_route(ctx, false));
-    s->m_terminals->add_route(front::enroll_route(ctx));
-    s->m_terminals->add_route(front::terminal_route(ctx));
-    s->m_terminals->add_route(front::ingest_route(ctx));
-    s->m_terminals->add_route(front::status_route(ctx));
-    s->m_terminals->add_route(front::catalogue_route(ctx));
+    s->m_terminals->add_route(signed_route(front::enroll_route(ctx)));
+    s->m_terminals->add_route(signed_route(front::terminal_route(ctx)));
+    s->m_terminals->add_route(signed_route(front::ingest_route(ctx)));
+    s->m_terminals->add_route(signed_route(front::status_route(ctx)));
+    s->m_terminals->add_route(signed_route(front::catalogue_route(ctx)));
+    s->m_terminals->add_route(signed_route(front::alarm_route(ctx)));
 
     s->m_admin = std::make_unique<front::Listener>("admin", front.admin, s->hooks("admin"), *s->m_pool, *s->m_ingest_pool);
     s->m_admin->add_route(front::health_route(ctx, true));

@@ -1,6 +1,7 @@
 #include "central/front/context.h"
 
 #include "base/clock.h"
+#include "sync/protocol/canonical.h"
 #include "sync/protocol/messages.h"
 
 namespace nafitha::central::front {
@@ -49,6 +50,59 @@ Response Context::refuse(const Request& req, Refusal r)
     if (r.retry_after_s > 0)
         out.headers.emplace_back("Retry-After", std::to_string(r.retry_after_s));
     return out;
+}
+
+void Context::sign_answer(const Request& req, Response& res) const
+{
+    auto nonce = req.header(protocol::kHeaderNonce);
+    if (nonce.size() < 16 || nonce.size() > 64)
+        return;
+    for (char c : nonce)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+            return;
+    auto terminal = req.header(protocol::kHeaderTerminal);
+    auto request_sig = req.header(protocol::kHeaderSignature);
+    if (terminal.size() > 64 || request_sig.size() > 128)
+        return;
+    res.headers.emplace_back(protocol::kHeaderAnswerSignature,
+                             protocol::sign_answer(keys.secret_key, terminal, nonce, request_sig, req.method, req.target,
+                                                   res.status, res.body));
+}
+
+protocol::Signed Context::sign(nlohmann::json statement) const
+{
+    // Statements are built here from well-formed values: canonical JSON cannot fail on them.
+    auto s = protocol::sign_statement(std::move(statement), keys.secret_key);
+    if (!s.ok())
+        return protocol::Signed{};
+    return s.release_value();
+}
+
+Result<protocol::Signed> Context::catalogue_statement(const CatalogueRecord& record)
+{
+    {
+        std::lock_guard lock(m_catalogue_mutex);
+        if (m_catalogue_version == record.version && record.version > 0)
+            return m_catalogue_statement;
+    }
+    auto doc = nlohmann::json::parse(record.document, nullptr, false);
+    if (doc.is_discarded())
+        return Error::make("error.central.catalogue_invalid", "stored catalogue " + std::to_string(record.version) + " is not JSON");
+    auto text = TRY(protocol::canonical_json(doc));
+    protocol::CatalogueStatement st;
+    st.version = record.version;
+    st.sha256 = protocol::sha256_hex(text);
+    st.issued_ms = record.imported_ms;
+    st.expires_ms = record.imported_ms + kCatalogueValidityMs;
+    if (auto e = doc.find("expires"); e != doc.end() && e->is_string()) {
+        if (auto ms = parse_time_ms(e->get<std::string>() + "T00:00:00.000Z"))
+            st.expires_ms = *ms;
+    }
+    auto signed_ = sign(protocol::statement_of(st));
+    std::lock_guard lock(m_catalogue_mutex);
+    m_catalogue_version = record.version;
+    m_catalogue_statement = signed_;
+    return signed_;
 }
 
 std::optional<Refusal> Context::limit_enrollment(const Request& req, int64_t now_ms)

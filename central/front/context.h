@@ -39,6 +39,9 @@ struct FrontConfig {
     HealthLimits health;
 };
 
+// How long a catalogue stays valid on terminals when its document does not say ("expires": "YYYY-MM-DD").
+inline constexpr int64_t kCatalogueValidityMs = 180LL * 24 * 3600 * 1000;
+
 struct Refusal {
     int status = 400;
     std::string code;          // translation key, e.g. error.central.unauthenticated
@@ -62,6 +65,17 @@ public:
     // Counts and logs (rate-limited, with the client's address) and builds the JSON answer.
     Response refuse(const Request& req, Refusal r);
 
+    // Central's signature over the answer, bound to the request (its terminal, nonce and signature, method,
+    // target): the header X-Nafitha-Answer-Signature (sync/protocol/signed.h). Added to every answer of the
+    // terminals' listener whose request carried a well-formed nonce; runs on the pool thread with the handler.
+    void sign_answer(const Request& req, Response& res) const;
+    // A statement signed with central's key (an ack, a decision, a catalogue...).
+    protocol::Signed sign(nlohmann::json statement) const;
+    // The signed CatalogueStatement of a stored catalogue (its version, the SHA-256 of its canonical JSON, when it
+    // was imported and when it expires: the document's "expires" day, else kCatalogueValidityMs after import).
+    // Kept for the latest version, so that the document is hashed once.
+    Result<protocol::Signed> catalogue_statement(const CatalogueRecord& record);
+
     // Enrollment guesses: a store-backed fixed window per address and one overall. A refusal (429 with
     // Retry-After) or nothing. Windows known to be spent are remembered here so that a flood of guesses
     // does not become a flood of store writes.
@@ -76,6 +90,9 @@ public:
     std::string instance;
 
 private:
+    std::mutex m_catalogue_mutex;
+    int64_t m_catalogue_version = 0;
+    protocol::Signed m_catalogue_statement;
     std::mutex m_spent_mutex;
     std::unordered_map<std::string, int64_t> m_spent; // rate key -> end of its spent window (unix ms)
 };

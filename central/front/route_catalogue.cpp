@@ -38,9 +38,16 @@ Route catalogue_route(Context& ctx)
             out.up_to_date = true;
             return Response::json(200, protocol::to_json(out));
         }
-        // The document was checked when it was imported; it is sent as stored, without parsing it again.
+        // The document was checked when it was imported; it is sent as stored, without parsing it again, with
+        // central's signed statement of its version, hash and expiry.
+        auto statement = ctx.catalogue_statement(*latest.value());
+        if (!statement.ok()) {
+            Refusal broken = refusal(500, "error.central.internal", "the catalogue cannot be served", statement.error().to_string());
+            return ctx.refuse(req, broken);
+        }
         out.version = latest.value()->version;
         out.up_to_date = false;
+        out.catalogue = statement.release_value();
         auto head = protocol::to_json(out);
         head.erase("document");
         std::string body = head.dump();

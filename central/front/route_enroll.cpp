@@ -58,6 +58,10 @@ Route enroll_route(Context& ctx)
         out.server_public_key = protocol::encode_public_key(ctx.keys.public_key);
         out.catalogue_version = catalogue.ok() && catalogue.value() ? catalogue.value()->version : 0;
         out.server_time_ms = clock::unix_ms();
+        // The statement the terminal pins central's key from: it names the terminal and its key, so that it cannot
+        // be replayed to another terminal.
+        out.enrollment = ctx.sign(protocol::statement_of(protocol::EnrollmentStatement{
+            out.terminal_id, msg->public_key, out.centre, out.name, out.server_public_key, out.server_time_ms}));
         log::info("central", "enrolled terminal " + out.terminal_id + " for centre " + out.centre + " from " + req.peer);
         return Response::json(200, protocol::to_json(out));
     };

@@ -19,6 +19,26 @@ int status_for(const Error& e)
     return 400;
 }
 
+// Why `e` (an application.status_changed with actor central) is not a decision central took; empty when it is.
+Result<std::string> check_central_decision(Context& ctx, const std::string& terminal_id, const protocol::Entry& e)
+{
+    const auto& p = e.payload;
+    auto cursor = p.find("central_cursor");
+    if (cursor == p.end() || !cursor->is_number_integer() || cursor->get<int64_t>() <= 0)
+        return std::string("no central cursor");
+    auto found = TRY(ctx.store.find_decision(terminal_id, cursor->get<int64_t>()));
+    if (!found)
+        return "central holds no decision " + std::to_string(cursor->get<int64_t>()) + " for this terminal";
+    const auto& d = *found;
+    auto ref = p.find("reference");
+    auto to = p.find("to");
+    if (ref == p.end() || !ref->is_string() || ref->get_ref<const std::string&>() != d.reference)
+        return "decision " + std::to_string(d.cursor) + " is about another application";
+    if (to == p.end() || !to->is_string() || to->get_ref<const std::string&>() != d.status)
+        return "decision " + std::to_string(d.cursor) + " set another status";
+    return std::string();
+}
+
 } // namespace
 
 Route ingest_route(Context& ctx)
@@ -63,6 +83,34 @@ Route ingest_route(Context& ctx)
                 return ctx.refuse(req, refused);
             }
         }
+        // Central decides: a status change that claims central as its actor is accepted only when central took
+        // that very decision (same terminal, cursor, reference and status); a terminal cannot decide for central.
+        for (const auto& e : entries) {
+            if (e.seq <= t.last_seq || e.type != "application.status_changed")
+                continue;
+            auto actor = e.payload.find("actor");
+            if (actor == e.payload.end() || !actor->is_string() || actor->get_ref<const std::string&>() != "central")
+                continue;
+            auto checked = check_central_decision(ctx, t.id, e);
+            if (!checked.ok()) {
+                Refusal busy = refusal(503, "error.central.storage", "nothing stored; try again later", checked.error().to_string());
+                busy.retry_after_s = 5;
+                return ctx.refuse(req, busy);
+            }
+            const std::string& why_not = checked.value();
+            if (why_not.empty())
+                continue;
+            int64_t now = clock::unix_ms();
+            (void)ctx.store.record_fork_alarm(t.id, e.seq, "decision:none", e.hash, now);
+            ctx.metrics.add_fork_alarm();
+            log::error("central", "FORGED DECISION: terminal " + t.id + " entry " + std::to_string(e.seq) + " claims a central decision: "
+                                      + why_not + " (from " + req.peer + ")");
+            auto refused = refusal(422, "error.central.forged_decision",
+                                   "entry " + std::to_string(e.seq) + " claims a decision central did not take");
+            refused.bad_seq = e.seq;
+            refused.acked_seq = t.last_seq;
+            return ctx.refuse(req, refused);
+        }
         IngestRefusal why;
         int64_t now = clock::unix_ms();
         auto outcome = ctx.store.ingest(t.id, entries, now, why);
@@ -81,6 +129,18 @@ Route ingest_route(Context& ctx)
                     ctx.metrics.add_fork_alarm();
                     log::error("central", "FORK ALARM: terminal " + t.id + " offered a different entry under seq "
                                               + std::to_string(why.seq) + " (from " + req.peer + ")");
+                } else {
+                    // The terminal's chain does not extend what central stored: its entry at the stored last seq is
+                    // another one than central holds. Recorded like a fork, at that seq.
+                    std::string offered;
+                    for (const auto& e : entries)
+                        if (e.seq == why.seq)
+                            offered = e.prev_hash;
+                    (void)ctx.store.record_fork_alarm(t.id, why.seq - 1, t.last_hash, "prev-of-next:" + offered, now);
+                    ctx.metrics.add_fork_alarm();
+                    log::error("central", "FORK ALARM: terminal " + t.id + " sent entry " + std::to_string(why.seq)
+                                              + " that does not chain to the stored entry " + std::to_string(why.seq - 1)
+                                              + " (from " + req.peer + ")");
                 }
             } else if (code == "error.central.revoked") {
                 refused.status = 403;
@@ -98,7 +158,20 @@ Route ingest_route(Context& ctx)
         }
         ctx.metrics.add_batch();
         ctx.metrics.add_ingested(outcome->stored);
-        return Response::json(200, protocol::to_json(protocol::IngestResponse{outcome->acked_seq, outcome->stored, clock::unix_ms()}));
+        // The signed acknowledgement: central holds 1..acked_seq, the last with this hash. The terminal compares it
+        // with its own entry and keeps it.
+        protocol::IngestResponse out{outcome->acked_seq, outcome->stored, clock::unix_ms(), {}};
+        std::string acked_hash = entries.back().hash;
+        for (const auto& e : entries)
+            if (e.seq == outcome->acked_seq)
+                acked_hash = e.hash;
+        if (outcome->acked_seq != entries.back().seq) {
+            // Central holds more than this batch (a retry of old entries): the hash at its last seq is in the store.
+            if (auto now_t = ctx.store.find_terminal(t.id); now_t.ok() && now_t.value() && now_t.value()->last_seq == outcome->acked_seq)
+                acked_hash = now_t.value()->last_hash;
+        }
+        out.ack = ctx.sign(protocol::statement_of(protocol::Ack{t.id, outcome->acked_seq, acked_hash, out.server_time_ms}));
+        return Response::json(200, protocol::to_json(out));
     };
     return r;
 }

@@ -1,4 +1,5 @@
-// GET /v1/status?after=CURSOR — signed: central's decisions on this terminal's applications, by cursor.
+// GET /v1/status?after=CURSOR — signed: central's decisions on this terminal's applications, by cursor, each a
+// statement signed by central (the terminal records the signature with the decision).
 
 #include "central/front/routes.h"
 
@@ -32,8 +33,10 @@ Route status_route(Context& ctx)
             return ctx.refuse(req, busy);
         }
         protocol::StatusResponse out;
-        out.decisions = list.release_value();
-        out.next_cursor = out.decisions.empty() ? after : out.decisions.back().cursor;
+        for (const auto& d : list.value())
+            out.decisions.push_back(
+                ctx.sign(protocol::statement_of(protocol::DecisionStatement{t.id, d.cursor, d.reference, d.status, d.note, d.decided_at})));
+        out.next_cursor = list->empty() ? after : list->back().cursor;
         out.server_time_ms = clock::unix_ms();
         return Response::json(200, protocol::to_json(out));
     };

@@ -14,5 +14,6 @@ Route terminal_route(Context& ctx);               // GET /v1/terminal
 Route ingest_route(Context& ctx);                 // POST /v1/ingest
 Route status_route(Context& ctx);                 // GET /v1/status
 Route catalogue_route(Context& ctx);              // GET /v1/catalogue
+Route alarm_route(Context& ctx);                  // POST /v1/alarm
 
 } // namespace nafitha::central::front

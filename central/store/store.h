@@ -70,6 +70,7 @@ struct SignedEntry {
 struct CatalogueRecord {
     int64_t version = 0;
     std::string document; // JSON text
+    int64_t imported_ms = 0;
 };
 
 // A fixed-window rate counter (see Store::count_in_window).
@@ -190,6 +191,8 @@ public:
                                          int64_t now_ms, const std::string& terminal_id = {}) = 0;
     virtual Result<std::vector<protocol::Decision>> decisions_after(const std::string& terminal_id, int64_t cursor,
                                                                     size_t max_count) = 0;
+    // The decision with this cursor on this terminal's applications, if central took it.
+    virtual Result<std::optional<protocol::Decision>> find_decision(const std::string& terminal_id, int64_t cursor) = 0;
 
     virtual Result<Counts> counts() = 0;
 

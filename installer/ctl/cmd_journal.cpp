@@ -6,6 +6,7 @@
 #include "kiosk/services/inspect.h"
 #include "kiosk/services/simulator.h"
 #include "kiosk/services/terminal.h"
+#include "sync/client/config.h"
 #include "sync/journal/identity.h"
 #include "sync/journal/journal.h"
 
@@ -127,7 +128,12 @@ static int run_verify(ctl::Args& args)
     auto identity = journal::load_identity(*data);
     if (!identity.ok())
         return fail(identity.error());
-    auto check = services::check_terminal(*data, identity->keys.public_key);
+    // Central's key, pinned at enrollment: its kept acknowledgement must still match the journal.
+    std::optional<protocol::PublicKey> central_key;
+    if (auto config = sync::load_config(*data); config.ok())
+        if (auto k = protocol::decode_public_key(config->server_public_key); k.ok())
+            central_key = k.value();
+    auto check = services::check_terminal(*data, identity->keys.public_key, central_key);
     if (!check.ok())
         return fail(check.error());
     const auto& report = check->journal;

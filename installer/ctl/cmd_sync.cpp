@@ -61,6 +61,7 @@ int run_enroll(ctl::Args& args)
     auto server = args.option("server");
     auto code = args.option("code");
     auto ca = args.option("ca");
+    auto central_key = args.option("central-key");
     if (auto extra = args.unused(); !extra.empty())
         return ctl::usage_error("unexpected argument '" + extra.front() + "'");
     if (!data || !server || !code)
@@ -68,11 +69,11 @@ int run_enroll(ctl::Args& args)
     sync::HttpOptions http;
     if (ca)
         http.ca_file = std::filesystem::absolute(*ca).string();
-    auto config = sync::enroll(*data, *server, *code, http);
+    auto config = sync::enroll(*data, *server, *code, http, central_key.value_or(""));
     if (!config.ok())
         return fail(config.error());
     std::cout << "enrolled terminal " << config->terminal_id << " at centre " << config->centre << " (" << config->server_url
-              << ")\n";
+              << "), central key " << config->server_public_key << " pinned\n";
     return 0;
 }
 
@@ -115,10 +116,13 @@ int run_sync(ctl::Args& args)
         return fail(terminal.error());
     auto* t = terminal.value().get();
     sync::SyncCallbacks callbacks;
-    callbacks.apply_decision = [t](const protocol::Decision& d) {
-        return t->apply_central_decision(d.reference, d.status, d.note, d.decided_at, d.cursor);
+    callbacks.apply_decision = [t](const sync::CheckedDecision& c) {
+        const auto& d = c.decision;
+        return t->apply_central_decision(d.reference, d.status, d.note, d.decided_at, d.cursor, c.signed_decision.signature);
     };
-    callbacks.install_catalogue = [t](const nlohmann::json& doc) { return t->install_catalogue(doc); };
+    callbacks.install_catalogue = [t](const sync::CheckedCatalogue& c) {
+        return t->install_central_catalogue(c.document, c.signed_statement);
+    };
     sync::SyncOptions options;
     options.data_dir = *data;
     if (server)
@@ -151,8 +155,8 @@ int run_sync(ctl::Args& args)
 
 } // namespace
 
-NAFITHA_CTL_COMMAND(enroll, "enroll", "enroll --data DIR --server URL --code CODE [--ca FILE]  enroll at nafitha-central",
+NAFITHA_CTL_COMMAND(enroll, "enroll", "enroll --data DIR --server URL --code CODE [--ca FILE] [--central-key B64]  enroll at nafitha-central and pin its key",
                     run_enroll);
 NAFITHA_CTL_COMMAND(sync, "sync",
-                    "sync --data DIR [--once] [--server URL] [--clear-alarm]  ship the journal, pull decisions and catalogue",
+                    "sync --data DIR [--once] [--server URL] [--clear-alarm]  ship the journal, pull decisions and catalogue (--server: this run only)",
                     run_sync);

@@ -104,10 +104,13 @@ public:
         if (m_options.start_sync && cfg.ok()) {
             sync::SyncCallbacks cb;
             services::Terminal* t = m_terminal.get();
-            cb.apply_decision = [t](const protocol::Decision& d) {
-                return t->apply_central_decision(d.reference, d.status, d.note, d.decided_at, d.cursor);
+            cb.apply_decision = [t](const sync::CheckedDecision& c) {
+                const auto& d = c.decision;
+                return t->apply_central_decision(d.reference, d.status, d.note, d.decided_at, d.cursor, c.signed_decision.signature);
             };
-            cb.install_catalogue = [t](const nlohmann::json& doc) { return t->install_catalogue(doc); };
+            cb.install_catalogue = [t](const sync::CheckedCatalogue& c) {
+                return t->install_central_catalogue(c.document, c.signed_statement);
+            };
             sync::SyncOptions so;
             so.data_dir = m_options.data_dir;
             auto worker = sync::SyncWorker::create(so, cb);

@@ -442,8 +442,10 @@ Result<Application> Terminal::decide(std::string_view reference, AppStatus to, i
 }
 
 Result<void> Terminal::apply_central_decision(std::string_view reference, std::string_view new_status, std::string_view note,
-                                              std::string_view decided_at, int64_t central_cursor)
+                                              std::string_view decided_at, int64_t central_cursor, std::string_view central_sig)
 {
+    if (central_sig.size() > 128)
+        return Error::make("error.application.bad_note", "central signature too long", "central_sig");
     auto to = TRY(parse_app_status(new_status));
     auto checked_note = TRY(check_note(note));
     if (decided_at.size() > 64)
@@ -459,9 +461,12 @@ Result<void> Terminal::apply_central_decision(std::string_view reference, std::s
     auto tx = TRY(db::Transaction::begin(m_db));
     bool forward = rank(to) > rank(app.status) && app.status != AppStatus::Rejected &&
                    !(to == AppStatus::Rejected && rank(app.status) >= 3);
-    if (to != app.status && forward)
-        TRY(set_status_locked(app, to, "central", checked_note,
-                              {{"central_cursor", central_cursor}, {"decided_at", std::string(decided_at)}}));
+    if (to != app.status && forward) {
+        json extra = {{"central_cursor", central_cursor}, {"decided_at", std::string(decided_at)}};
+        if (!central_sig.empty())
+            extra["central_sig"] = std::string(central_sig);
+        TRY(set_status_locked(app, to, "central", checked_note, extra));
+    }
     if (central_cursor > 0) {
         auto st = TRY(m_db.cached("INSERT INTO central_decisions (cursor, reference, status, applied_at) VALUES (?1, ?2, ?3, ?4)"));
         st.bind(1, central_cursor).bind(2, app.reference).bind(3, app_status_name(to)).bind(4, now_iso());

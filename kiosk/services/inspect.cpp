@@ -28,11 +28,12 @@ Result<TerminalFacts> read_facts(const std::filesystem::path& data_dir)
     return f;
 }
 
-Result<TerminalCheck> check_terminal(const std::filesystem::path& data_dir, const protocol::PublicKey& public_key)
+Result<TerminalCheck> check_terminal(const std::filesystem::path& data_dir, const protocol::PublicKey& public_key,
+                                     const std::optional<protocol::PublicKey>& central_key)
 {
     auto db = TRY(open_existing(data_dir));
     TerminalCheck c;
-    c.journal = TRY(journal::verify(db, public_key));
+    c.journal = TRY(journal::verify(db, public_key, 1, central_key));
     c.integrity = "not run";
     if (auto st = db.prepare("PRAGMA quick_check"); st.ok() && st->step().ok())
         c.integrity = st->text(0);

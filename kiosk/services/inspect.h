@@ -28,6 +28,8 @@ struct TerminalCheck {
 
 // error.db.open_failed when DIR/terminal.db does not exist.
 Result<TerminalFacts> read_facts(const std::filesystem::path& data_dir);
-Result<TerminalCheck> check_terminal(const std::filesystem::path& data_dir, const protocol::PublicKey& public_key);
+// With `central_key` (pinned at enrollment, sync.json), central's kept acknowledgement is checked too.
+Result<TerminalCheck> check_terminal(const std::filesystem::path& data_dir, const protocol::PublicKey& public_key,
+                                     const std::optional<protocol::PublicKey>& central_key = std::nullopt);
 
 } // namespace nafitha::services

@@ -112,6 +112,23 @@ CREATE TABLE central_decisions (
 );
 )sql";
 
+// Migration 4: central's signatures kept with what they cover: the signed statement of each catalogue installed from
+// central (with its expiry), central's policies, and (journal) central's last signed acknowledgement.
+static constexpr const char* kMigration4 = R"sql(
+ALTER TABLE catalogue_versions ADD COLUMN statement TEXT NOT NULL DEFAULT '';
+ALTER TABLE catalogue_versions ADD COLUMN signature TEXT NOT NULL DEFAULT '';
+ALTER TABLE catalogue_versions ADD COLUMN expires_ms INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE policies (
+    version                  INTEGER PRIMARY KEY,
+    issued_ms                INTEGER NOT NULL,
+    warn_after_days          INTEGER NOT NULL CHECK (warn_after_days >= 0),
+    stop_payments_after_days INTEGER NOT NULL CHECK (stop_payments_after_days >= 0),
+    statement                TEXT NOT NULL,
+    signature                TEXT NOT NULL,
+    installed_at             TEXT NOT NULL
+);
+)sql";
+
 Result<int> schema_version(db::Db& db) { return static_cast<int>(TRY(db.scalar_int64("PRAGMA user_version", 0))); }
 
 Result<int> migrate(db::Db& db, int target)
@@ -120,7 +137,7 @@ Result<int> migrate(db::Db& db, int target)
     if (version > kSchemaVersion)
         return Error::make("error.db.too_new", "database schema " + std::to_string(version) + " is newer than " +
                                                    std::to_string(kSchemaVersion));
-    static const char* migrations[] = {kMigration1, kMigration2, kMigration3};
+    static const char* migrations[] = {kMigration1, kMigration2, kMigration3, kMigration4};
     while (version < target && version < kSchemaVersion) {
         auto tx = TRY(db::Transaction::begin(db));
         // Re-read inside the write lock: another process may have migrated meanwhile.
@@ -130,8 +147,9 @@ Result<int> migrate(db::Db& db, int target)
             continue;
         }
         TRY(db.exec(migrations[version]));
-        if (version == 0)
-            TRY(journal::create_schema(db));
+        // The journal's own tables (sync/journal) come with the first migration and grow with later ones; its
+        // schema is idempotent.
+        TRY(journal::create_schema(db));
         TRY(db.exec("PRAGMA user_version = " + std::to_string(version + 1)));
         TRY(tx.commit());
         ++version;

@@ -71,13 +71,14 @@ std::shared_ptr<const Catalogue> Terminal::catalogue() const
 
 Result<void> Terminal::load_catalogue_locked()
 {
-    auto st = TRY(m_db.prepare("SELECT document FROM catalogue_versions ORDER BY version DESC LIMIT 1"));
+    auto st = TRY(m_db.prepare("SELECT document, expires_ms FROM catalogue_versions ORDER BY version DESC LIMIT 1"));
     if (!TRY(st.step()))
         return {};
     auto doc = nlohmann::json::parse(st.text(0), nullptr, false);
     if (doc.is_discarded())
         return Error::make("error.catalogue.invalid", "the installed catalogue is not JSON");
     m_catalogue = std::make_shared<const Catalogue>(TRY(parse_catalogue(doc)));
+    m_catalogue_expires_ms = st.int64(1);
     return {};
 }
 
@@ -87,9 +88,32 @@ Result<void> Terminal::install_catalogue(const nlohmann::json& document)
     return install_catalogue_locked(document, "central");
 }
 
-Result<void> Terminal::install_catalogue_locked(const nlohmann::json& document, std::string_view source)
+Result<void> Terminal::install_central_catalogue(const nlohmann::json& document, const protocol::Signed& statement)
+{
+    std::lock_guard lock(m_mutex);
+    return install_catalogue_locked(document, "central", &statement);
+}
+
+int64_t Terminal::catalogue_expires_ms() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_catalogue_expires_ms;
+}
+
+Result<void> Terminal::install_catalogue_locked(const nlohmann::json& document, std::string_view source,
+                                                const protocol::Signed* statement)
 {
     auto parsed = TRY(parse_catalogue(document));
+    protocol::CatalogueStatement signed_facts;
+    if (statement) {
+        signed_facts = TRY(protocol::catalogue_statement(statement->statement));
+        if (signed_facts.version != parsed.version)
+            return Error::make("error.catalogue.invalid", "the signed version is not the document's");
+        // No rollback from central: an older or equal version is refused, not ignored.
+        if (m_catalogue && parsed.version <= m_catalogue->version)
+            return Error::make("error.catalogue.rollback", "catalogue version " + std::to_string(parsed.version) + " is not newer than "
+                                                               + std::to_string(m_catalogue->version));
+    }
     if (m_catalogue && parsed.version <= m_catalogue->version)
         return {};
     auto text = protocol::canonical_json(document);
@@ -103,19 +127,76 @@ Result<void> Terminal::install_catalogue_locked(const nlohmann::json& document, 
         TRY(tx.commit());
         return load_catalogue_locked();
     }
-    auto st = TRY(m_db.prepare("INSERT OR IGNORE INTO catalogue_versions (version, document, installed_at, source) "
-                               "VALUES (?1, ?2, ?3, ?4)"));
-    st.bind(1, parsed.version).bind(2, *text).bind(3, now_iso()).bind(4, source);
+    std::string statement_text = statement ? TRY(protocol::canonical_json(statement->statement)) : std::string();
+    auto st = TRY(m_db.prepare("INSERT OR IGNORE INTO catalogue_versions (version, document, installed_at, source, statement, "
+                               "signature, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+    st.bind(1, parsed.version).bind(2, *text).bind(3, now_iso()).bind(4, source).bind(5, statement_text)
+        .bind(6, statement ? statement->signature : std::string()).bind(7, signed_facts.expires_ms);
     TRY(st.run());
-    TRY(journal::append(m_db, m_identity, "catalogue.installed",
-                        {{"version", parsed.version},
-                         {"services", static_cast<int64_t>(parsed.services.size())},
-                         {"source", std::string(source)},
-                         {"centre", m_options.centre}}));
+    nlohmann::json entry = {{"version", parsed.version},
+                            {"services", static_cast<int64_t>(parsed.services.size())},
+                            {"source", std::string(source)},
+                            {"centre", m_options.centre}};
+    if (statement) {
+        entry["sha256"] = signed_facts.sha256;
+        entry["expires_ms"] = signed_facts.expires_ms;
+    }
+    TRY(journal::append(m_db, m_identity, "catalogue.installed", std::move(entry)));
     TRY(tx.commit());
     log::info("services", "catalogue version " + std::to_string(parsed.version) + " installed from " + std::string(source));
     m_catalogue = std::make_shared<const Catalogue>(std::move(parsed));
+    m_catalogue_expires_ms = signed_facts.expires_ms;
     return {};
+}
+
+Result<void> Terminal::install_policy(const protocol::Signed& policy)
+{
+    auto p = TRY(protocol::policy_statement(policy.statement));
+    auto statement = TRY(protocol::canonical_json(policy.statement));
+    std::lock_guard lock(m_mutex);
+    auto tx = TRY(db::Transaction::begin(m_db));
+    int64_t installed = TRY(m_db.scalar_int64("SELECT COALESCE(MAX(version), 0) FROM policies", 0));
+    if (p.version <= installed)
+        return Error::make("error.policy.rollback",
+                           "policy version " + std::to_string(p.version) + " is not newer than " + std::to_string(installed));
+    auto st = TRY(m_db.prepare("INSERT INTO policies (version, issued_ms, warn_after_days, stop_payments_after_days, statement, "
+                               "signature, installed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+    st.bind(1, p.version).bind(2, p.issued_ms).bind(3, p.warn_after_days).bind(4, p.stop_payments_after_days).bind(5, statement)
+        .bind(6, policy.signature).bind(7, now_iso());
+    TRY(st.run());
+    TRY(journal::append(m_db, m_identity, "policy.installed",
+                        {{"version", p.version},
+                         {"warn_after_days", p.warn_after_days},
+                         {"stop_payments_after_days", p.stop_payments_after_days},
+                         {"centre", m_options.centre}}));
+    TRY(tx.commit());
+    log::info("services", "policy version " + std::to_string(p.version) + " installed");
+    return {};
+}
+
+Result<PolicyState> Terminal::policy_state(std::optional<int64_t> now) const
+{
+    std::lock_guard lock(m_mutex);
+    PolicyState s;
+    auto st = TRY(m_db.prepare("SELECT version, warn_after_days, stop_payments_after_days FROM policies ORDER BY version DESC LIMIT 1"));
+    if (TRY(st.step())) {
+        s.has_policy = true;
+        s.version = st.int64(0);
+        s.warn_after_days = st.int64(1);
+        s.stop_payments_after_days = st.int64(2);
+    }
+    if (auto kept = TRY(journal::kept_ack(m_db)))
+        s.last_sync_ms = kept->ack.time_ms;
+    int64_t at = now.value_or(now_ms());
+    constexpr int64_t kDay = 86'400'000;
+    if (s.last_sync_ms && at > *s.last_sync_ms)
+        s.days_without_sync = (at - *s.last_sync_ms) / kDay;
+    s.warn = s.warn_after_days > 0 && s.days_without_sync >= s.warn_after_days;
+    s.stop_payments = s.stop_payments_after_days > 0 && s.days_without_sync >= s.stop_payments_after_days;
+    s.days_until_stop = s.stop_payments_after_days == 0 ? -1
+                        : s.stop_payments                ? 0
+                                                         : s.stop_payments_after_days - s.days_without_sync;
+    return s;
 }
 
 Assessment Terminal::assess(std::string_view service_code, const FormValues& values, std::string_view exemption) const

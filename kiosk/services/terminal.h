@@ -14,10 +14,12 @@
 #include "kiosk/services/catalogue.h"
 #include "kiosk/services/forms.h"
 #include "kiosk/services/payments.h"
+#include "kiosk/services/policy.h"
 #include "kiosk/services/queue.h"
 #include "kiosk/services/staff.h"
 #include "kiosk/services/surveys.h"
 #include "sync/journal/identity.h"
+#include "sync/protocol/signed.h"
 #include "db/sqlite.h"
 
 #include <filesystem>
@@ -75,6 +77,19 @@ public:
     // Installs a newer catalogue atomically (journalled as catalogue.installed); an older or equal version
     // is ignored (Ok). error.catalogue.invalid when the document is wrong (nothing changes).
     Result<void> install_catalogue(const nlohmann::json& document);
+    // A catalogue from central, with central's signed statement of its version, hash and expiry (checked by the
+    // sync client against the pinned key): kept with the document, journalled with its hash. An older or equal
+    // version than the installed one is refused (error.catalogue.rollback), nothing changes.
+    Result<void> install_central_catalogue(const nlohmann::json& document, const protocol::Signed& statement);
+    // When the installed catalogue stops being valid (central's statement); 0 for a seed catalogue.
+    int64_t catalogue_expires_ms() const;
+
+    // --- Central's policy (policy.h) ---
+    // Keeps a newer policy signed by central (checked by the sync client); journalled as policy.installed.
+    // An older or equal version is refused (error.policy.rollback).
+    Result<void> install_policy(const protocol::Signed& policy);
+    // The policy in force and where this terminal stands against it, at `now_ms` (default: now).
+    Result<PolicyState> policy_state(std::optional<int64_t> now_ms = std::nullopt) const;
 
     // --- Forms and fees ---
     // services::assess() (forms.h) on the current catalogue at this terminal's centre: the one validation
@@ -106,8 +121,10 @@ public:
     Result<Application> decide(std::string_view reference, AppStatus to, int64_t staff_id, std::string_view note);
     // A decision taken centrally (approved, rejected, ready, ...). Idempotent: the same cursor, or the same
     // reference + status, changes nothing the second time.
+    // `central_sig` is central's signature of the decision statement (sync/protocol/signed.h), recorded in the
+    // journal entry so that the entry proves itself (journal verify, central).
     Result<void> apply_central_decision(std::string_view reference, std::string_view new_status, std::string_view note,
-                                        std::string_view decided_at, int64_t central_cursor);
+                                        std::string_view decided_at, int64_t central_cursor, std::string_view central_sig = {});
 
     // --- Payments ---
     Result<Payment> pay(std::string_view reference, const PaymentRequest& request);
@@ -152,7 +169,8 @@ private:
     std::string now_iso() const;
     std::string today() const;
     Result<void> load_catalogue_locked();
-    Result<void> install_catalogue_locked(const nlohmann::json& document, std::string_view source);
+    Result<void> install_catalogue_locked(const nlohmann::json& document, std::string_view source,
+                                          const protocol::Signed* statement = nullptr);
     Result<Application> application_locked(std::string_view reference) const;
     // The applications whose references a query yields, in its order (the statement is reset afterwards).
     Result<std::vector<Application>> applications_locked(db::Statement& references) const;
@@ -168,6 +186,7 @@ private:
     mutable db::Db m_db;
     std::unique_ptr<PiiVault> m_vault;
     std::shared_ptr<const Catalogue> m_catalogue;
+    int64_t m_catalogue_expires_ms = 0;
     std::string m_tag;
     mutable std::recursive_mutex m_mutex;
 };

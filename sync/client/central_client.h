@@ -27,18 +27,55 @@ struct Refusal {
 enum class Retry { Later, Never };
 Retry classify(const Error& error, const Refusal& refusal);
 
+// A signed acknowledgement, checked: central holds this terminal's entries 1..ack.seq, the one at seq with ack.hash.
+struct CheckedAck {
+    protocol::Ack ack;
+    protocol::Signed signed_ack; // kept by the terminal (journal::record_ack)
+    int64_t stored = 0;          // ingest: entries newly stored by this request
+};
+
+struct CheckedDecision {
+    protocol::DecisionStatement decision;
+    protocol::Signed signed_decision;
+};
+
+struct CheckedCatalogue {
+    bool up_to_date = true;
+    int64_t version = 0;
+    nlohmann::json document;             // when not up to date: its canonical SHA-256 is the statement's
+    protocol::CatalogueStatement statement;
+    protocol::Signed signed_statement;
+};
+
+struct CheckedPolicy {
+    bool up_to_date = true;
+    int64_t version = 0;
+    protocol::Policy policy;
+    protocol::Signed signed_policy;
+};
+
 class CentralClient {
 public:
-    CentralClient(std::string server_url, journal::Identity identity, HttpOptions options);
+    // `central_key` is the key pinned at enrollment (sync.json server_public_key): every answer and statement is
+    // checked against it, and anything unsigned or wrongly signed is refused (error.sync.answer_unsigned,
+    // error.sync.answer_forged). Without one (only before enrollment, and in the load generator) nothing is checked.
+    CentralClient(std::string server_url, journal::Identity identity, HttpOptions options,
+                  std::optional<protocol::PublicKey> central_key = std::nullopt);
 
-    // Unsigned: the terminal sends its id, its public key and the one-time code.
+    // Unsigned request: the terminal sends its id, its public key and the one-time code. The answer's enrollment
+    // statement must be signed by the key it names (or by the pinned key, when one was given: a technician may
+    // check central's key out of band), for this terminal and this public key. The key is then pinned.
     Result<protocol::EnrollResponse> enroll(const std::string& code);
 
-    Result<protocol::TerminalState> terminal_state();
-    // Sends the entries gzip-compressed in one signed request.
-    Result<protocol::IngestResponse> ingest(const std::vector<protocol::Entry>& entries);
-    Result<protocol::StatusResponse> status(int64_t after_cursor);
-    Result<protocol::CatalogueResponse> catalogue(int64_t have_version);
+    Result<CheckedAck> terminal_state();
+    // Sends the entries gzip-compressed in one signed request; the answer's ack names this terminal.
+    Result<CheckedAck> ingest(const std::vector<protocol::Entry>& entries);
+    // Decisions after the cursor, each signed and naming this terminal, in cursor order.
+    Result<std::vector<CheckedDecision>> status(int64_t after_cursor);
+    Result<CheckedCatalogue> catalogue(int64_t have_version);
+    Result<CheckedPolicy> policy(int64_t have_version);
+    // Tells central about a fork found on this side (POST /v1/alarm).
+    Result<void> report_alarm(const protocol::AlarmReport& report);
 
     // Details of the last refusal (valid after a call failed).
     const Refusal& last_refusal() const { return m_refusal; }
@@ -52,14 +89,22 @@ public:
     // connection open at central.
     void close_connections() { m_http.close_connections(); }
 
+    const std::optional<protocol::PublicKey>& central_key() const { return m_central_key; }
+
 private:
+    // What a request carried that central's answer signature covers.
+    struct Sent {
+        std::string method, target, nonce, signature;
+    };
     Result<HttpResponse> signed_request(const char* method, const std::string& path, const std::string& body,
-                                        const char* content_type);
-    Result<nlohmann::json> expect_ok(Result<HttpResponse> response);
+                                        const char* content_type, Sent& sent);
+    Result<nlohmann::json> expect_ok(Result<HttpResponse> response, const Sent& sent);
+    Result<CheckedAck> check_ack(const nlohmann::json& answer);
 
     std::string m_url;
     journal::Identity m_identity;
     HttpClient m_http;
+    std::optional<protocol::PublicKey> m_central_key;
     Refusal m_refusal;
     int64_t m_clock_offset_ms = 0;
 };

@@ -24,6 +24,7 @@ Result<SyncConfig> load_config(const std::filesystem::path& data_dir)
         c.catalogue_version = j.value("catalogue_version", int64_t{0});
         c.ca_file = j.value("ca_file", "");
         c.status_cursor = j.value("status_cursor", int64_t{0});
+        c.policy_version = j.value("policy_version", int64_t{0});
     } catch (const std::exception& e) {
         return Error::make("error.sync.config_invalid", path.string() + ": " + e.what());
     }
@@ -39,7 +40,8 @@ Result<void> save_config(const std::filesystem::path& data_dir, const SyncConfig
                         {"centre", c.centre},
                         {"server_public_key", c.server_public_key},
                         {"catalogue_version", c.catalogue_version},
-                        {"status_cursor", c.status_cursor}};
+                        {"status_cursor", c.status_cursor},
+                        {"policy_version", c.policy_version}};
     if (!c.ca_file.empty())
         j["ca_file"] = c.ca_file;
     return fs::write_file_atomic(config_file(data_dir), j.dump(2) + "\n", 0600);

@@ -1,6 +1,8 @@
 #pragma once
 // DIR/sync.json, written by enrollment: {"server_url","terminal_id","centre","server_public_key",
-// "catalogue_version","ca_file"(optional),"status_cursor"}. Absent = not enrolled.
+// "catalogue_version","ca_file"(optional),"status_cursor","policy_version"}. Absent = not enrolled. The server URL
+// and central's key (pinned at enrollment) change only by enrolling again; the sync worker writes back the
+// cursors and versions only.
 
 #include "base/result.h"
 
@@ -18,6 +20,7 @@ struct SyncConfig {
     int64_t catalogue_version = 0;
     std::string ca_file;
     int64_t status_cursor = 0; // the last central decision applied on this terminal
+    int64_t policy_version = 0; // the last policy installed from central
 };
 
 inline std::filesystem::path config_file(const std::filesystem::path& data_dir) { return data_dir / "sync.json"; }

@@ -26,6 +26,7 @@ struct ResponseSink {
     std::string body;
     int64_t server_time_ms = 0;
     int64_t retry_after_s = 0;
+    std::string answer_signature;
     size_t max_bytes = 64 * 1024 * 1024;
     bool too_large = false;
 };
@@ -61,6 +62,16 @@ size_t on_header(char* data, size_t size, size_t n, void* user)
         sink->server_time_ms = v;
     if (auto v = header_number(line, "Retry-After"); v >= 0)
         sink->retry_after_s = std::min<int64_t>(v, 3600);
+    std::string_view name = protocol::kHeaderAnswerSignature;
+    if (line.size() > name.size() + 1 && line.size() < name.size() + 200 && strncasecmp(line.data(), name.data(), name.size()) == 0
+        && line[name.size()] == ':') {
+        std::string_view v = line.substr(name.size() + 1);
+        while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
+            v.remove_prefix(1);
+        while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' '))
+            v.remove_suffix(1);
+        sink->answer_signature = std::string(v);
+    }
     return size * n;
 }
 
@@ -156,6 +167,7 @@ Result<HttpResponse> HttpClient::request(std::string_view method, const std::str
     out.body = std::move(sink.body);
     out.server_time_ms = sink.server_time_ms;
     out.retry_after_s = sink.retry_after_s;
+    out.answer_signature = std::move(sink.answer_signature);
     return out;
 }
 

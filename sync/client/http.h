@@ -28,6 +28,7 @@ struct HttpResponse {
     std::string body;
     int64_t server_time_ms = 0; // from X-Nafitha-Server-Time, 0 when absent
     int64_t retry_after_s = 0;  // from Retry-After (seconds form), 0 when absent
+    std::string answer_signature; // from X-Nafitha-Answer-Signature (central's signature over the answer), if any
 };
 
 class HttpClient {

@@ -231,12 +231,12 @@ Result<Report> run(const std::vector<journal::Identity>& terminals, const Option
             s.resumed = true;
             s.failures = 0;
             if (s.start_acked < 0)
-                s.start_acked = state->acked_seq;
-            s.acked = state->acked_seq;
+                s.start_acked = state->ack.seq;
+            s.acked = state->ack.seq;
             if (s.drainer && s.chain.empty() && s.target == 0) {
                 // The backlog: entries sealed by this terminal's key, chained to what central holds.
-                std::string prev = state->last_hash;
-                for (int64_t seq = state->acked_seq + 1; seq <= state->acked_seq + options.backlog_entries; ++seq) {
+                std::string prev = state->ack.hash;
+                for (int64_t seq = state->ack.seq + 1; seq <= state->ack.seq + options.backlog_entries; ++seq) {
                     protocol::Entry e;
                     e.seq = seq;
                     e.id = s.id.terminal_id + "-lg-" + std::to_string(seq);
@@ -249,7 +249,7 @@ Result<Report> run(const std::vector<journal::Identity>& terminals, const Option
                     prev = e.hash;
                     s.chain.push_back(std::move(e));
                 }
-                s.target = state->acked_seq + options.backlog_entries;
+                s.target = state->ack.seq + options.backlog_entries;
             }
         }
         if (s.drainer && s.acked < s.target) {
@@ -260,7 +260,7 @@ Result<Report> run(const std::vector<journal::Identity>& terminals, const Option
                                                s.chain.begin() + static_cast<std::ptrdiff_t>(from + n));
             auto answer = timed("ingest", 0, [&] { return s.client->ingest(batch); });
             if (answer.ok()) {
-                s.acked = std::max(s.acked, answer->acked_seq);
+                s.acked = std::max(s.acked, answer->ack.seq);
                 s.stored_sum += answer->stored;
                 s.failures = 0;
                 if (s.acked < s.target)
@@ -348,12 +348,12 @@ Result<Report> run(const std::vector<journal::Identity>& terminals, const Option
             ++report.errors_by_code["final check: " + state.error().code];
             continue;
         }
-        if (state->acked_seq < s.acked)
-            report.lost += s.acked - state->acked_seq;
-        int64_t advanced = state->acked_seq - s.start_acked;
+        if (state->ack.seq < s.acked)
+            report.lost += s.acked - state->ack.seq;
+        int64_t advanced = state->ack.seq - s.start_acked;
         if (s.stored_sum > advanced)
             report.duplicated += s.stored_sum - advanced;
-        if (s.target > 0 && state->acked_seq >= s.target)
+        if (s.target > 0 && state->ack.seq >= s.target)
             ++report.drained;
     }
     return report;

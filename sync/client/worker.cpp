@@ -21,7 +21,8 @@ std::filesystem::path alarm_file(const std::filesystem::path& dir) { return dir 
 struct SyncWorker::Impl {
     SyncOptions options;
     SyncCallbacks callbacks;
-    SyncConfig config;
+    SyncConfig config;            // as enrollment wrote it: the worker writes back only cursors and versions
+    protocol::PublicKey central_key{}; // pinned at enrollment
     std::unique_ptr<CentralClient> client;
     std::optional<journal::Reader> reader;
 
@@ -77,23 +78,67 @@ struct SyncWorker::Impl {
         return error;
     }
 
+    // Central's signed word on what it holds, checked against the journal. A different hash at the acknowledged
+    // seq is a fork: the alarm is raised here and reported to central, which records it too. An ack below the kept
+    // one means central lost what it acknowledged (a restore from backup): the entries are sent again.
+    Result<void> accept_ack(const CheckedAck& a)
+    {
+        auto last = TRY(reader->last_seq());
+        if (a.ack.seq > last)
+            return raise_alarm(Error::make("error.sync.central_ahead", "central acknowledged seq " + std::to_string(a.ack.seq)
+                                                                           + " but the journal ends at " + std::to_string(last)));
+        auto own = TRY(reader->hash_at(a.ack.seq));
+        if (!own || *own != a.ack.hash) {
+            (void)client->report_alarm({"fork", a.ack.seq, own.value_or(""), a.ack.hash});
+            return raise_alarm(Error::make("error.sync.fork", "entry " + std::to_string(a.ack.seq)
+                                                                  + " of this terminal is not the one central acknowledged"));
+        }
+        if (auto kept = TRY(reader->kept_ack()); kept && kept->ack.seq > a.ack.seq)
+            log::warn("sync", "central acknowledges up to " + std::to_string(a.ack.seq) + " but had signed for "
+                                  + std::to_string(kept->ack.seq) + ": sending again from there");
+        return reader->record_ack(a.ack, a.signed_ack);
+    }
+
+    // The kept acknowledgement against the journal, before anything is sent: entries central acknowledged must
+    // still be there, unchanged.
+    Result<void> check_kept_ack()
+    {
+        auto kept = TRY(reader->kept_ack());
+        if (!kept)
+            return {};
+        if (!protocol::verify_statement(kept->signed_ack, central_key, "ack").ok())
+            return raise_alarm(Error::make("error.sync.answer_forged", "the kept acknowledgement is not signed by central"));
+        auto own = TRY(reader->hash_at(kept->ack.seq));
+        if (!own)
+            return raise_alarm(Error::make("error.sync.journal_truncated", "central acknowledged seq " + std::to_string(kept->ack.seq)
+                                                                                + " but the journal no longer holds it"));
+        if (*own != kept->ack.hash) {
+            (void)client->report_alarm({"fork", kept->ack.seq, *own, kept->ack.hash});
+            return raise_alarm(Error::make("error.sync.fork", "entry " + std::to_string(kept->ack.seq)
+                                                                  + " was changed after central acknowledged it"));
+        }
+        return {};
+    }
+
+    // An error of a request: raises the alarm when it will not heal, else hands it back to be retried later.
+    Error fail(Error error)
+    {
+        if (classify(error, client->last_refusal()) == Retry::Never)
+            return raise_alarm(std::move(error));
+        return error;
+    }
+
     // Sends everything pending. Errors that will not heal raise the alarm.
     Result<void> drain()
     {
         auto last = TRY(reader->last_seq());
         if (!resumed) {
+            TRY(check_kept_ack());
             auto state = client->terminal_state();
-            if (!state.ok()) {
-                if (classify(state.error(), client->last_refusal()) == Retry::Never)
-                    return raise_alarm(state.release_error());
-                return state.release_error();
-            }
-            if (state->acked_seq > last)
-                return raise_alarm(Error::make("error.sync.central_ahead",
-                                               "central holds seq " + std::to_string(state->acked_seq)
-                                                   + " but the journal ends at " + std::to_string(last)));
-            TRY(reader->set_acked_seq(state->acked_seq));
-            cursor = state->acked_seq;
+            if (!state.ok())
+                return fail(state.release_error());
+            TRY(accept_ack(state.value()));
+            cursor = state->ack.seq;
             resumed = true;
             set_progress([&](SyncProgress& p) { p.last_success_ms = clock::unix_ms(); });
         }
@@ -106,12 +151,12 @@ struct SyncWorker::Impl {
                 break;
             auto answer = client->ingest(entries);
             if (answer.ok()) {
-                if (answer->acked_seq < entries.back().seq) {
+                if (answer->ack.seq < entries.back().seq) {
                     resumed = false;
                     return Error::make("error.sync.server_error", "central acknowledged less than it was sent");
                 }
-                cursor = answer->acked_seq;
-                TRY(reader->set_acked_seq(std::min(cursor, entries.back().seq)));
+                TRY(accept_ack(answer.value()));
+                cursor = answer->ack.seq;
                 batch_limit = 0;
                 set_progress([&](SyncProgress& p) {
                     p.last_success_ms = clock::unix_ms();
@@ -123,7 +168,7 @@ struct SyncWorker::Impl {
             Error error = answer.release_error();
             const auto& refusal = client->last_refusal();
             if (error.code == "error.central.gap" && refusal.expected_seq && *refusal.expected_seq - 1 <= last
-                && ++gap_retries < 4) {
+                && *refusal.expected_seq >= 1 && ++gap_retries < 4) {
                 // Central holds less than we thought (restored from a backup, or a lost answer): resend from there.
                 cursor = *refusal.expected_seq - 1;
                 continue;
@@ -146,23 +191,55 @@ struct SyncWorker::Impl {
     {
         if (callbacks.apply_decision) {
             for (int page = 0; page < 100 && !stopping; ++page) {
-                auto answer = TRY(client->status(config.status_cursor));
-                if (answer.decisions.empty())
+                auto answer = client->status(config.status_cursor);
+                if (!answer.ok())
+                    return fail(answer.release_error());
+                if (answer->empty())
                     break;
-                for (const auto& d : answer.decisions) {
+                for (const auto& d : answer.value()) {
                     TRY(callbacks.apply_decision(d));
-                    config.status_cursor = d.cursor;
+                    config.status_cursor = d.decision.cursor;
                 }
                 TRY(save_config(options.data_dir, config));
             }
         }
         if (callbacks.install_catalogue && !stopping) {
-            auto answer = TRY(client->catalogue(config.catalogue_version));
-            if (!answer.up_to_date) {
-                TRY(callbacks.install_catalogue(answer.document));
-                config.catalogue_version = answer.version;
+            auto answer = client->catalogue(config.catalogue_version);
+            if (!answer.ok())
+                return fail(answer.release_error());
+            if (answer->up_to_date && answer->version < config.catalogue_version)
+                log::warn("sync", "central's latest catalogue is version " + std::to_string(answer->version) + ", older than "
+                                      + std::to_string(config.catalogue_version) + " installed here");
+            if (!answer->up_to_date) {
+                const auto& st = answer->statement;
+                // No rollback: central signed an older (or the same) version than the one installed from it.
+                if (st.version <= config.catalogue_version)
+                    return raise_alarm(Error::make("error.sync.catalogue_rollback",
+                                                   "catalogue version " + std::to_string(st.version) + " offered, "
+                                                       + std::to_string(config.catalogue_version) + " installed"));
+                if (st.expires_ms <= clock::unix_ms()) {
+                    log::warn("sync", "catalogue version " + std::to_string(st.version) + " expired: not installed");
+                } else {
+                    TRY(callbacks.install_catalogue(answer.value()));
+                    config.catalogue_version = st.version;
+                    TRY(save_config(options.data_dir, config));
+                    log::info("sync", "catalogue version " + std::to_string(st.version) + " installed");
+                }
+            }
+        }
+        if (callbacks.install_policy && !stopping) {
+            auto answer = client->policy(config.policy_version);
+            if (!answer.ok())
+                return fail(answer.release_error());
+            if (!answer->up_to_date) {
+                if (answer->policy.version <= config.policy_version)
+                    return raise_alarm(Error::make("error.sync.policy_rollback",
+                                                   "policy version " + std::to_string(answer->policy.version) + " offered, "
+                                                       + std::to_string(config.policy_version) + " installed"));
+                TRY(callbacks.install_policy(answer.value()));
+                config.policy_version = answer->policy.version;
                 TRY(save_config(options.data_dir, config));
-                log::info("sync", "catalogue version " + std::to_string(answer.version) + " installed");
+                log::info("sync", "policy version " + std::to_string(answer->policy.version) + " installed");
             }
         }
         // The next pull comes after the interval with ±25 % jitter, so that terminals that came back together
@@ -274,17 +351,21 @@ Result<std::unique_ptr<SyncWorker>> SyncWorker::create(SyncOptions options, Sync
 {
     auto impl = std::make_unique<Impl>();
     impl->config = TRY(load_config(options.data_dir));
-    if (!options.server_url.empty())
-        impl->config.server_url = options.server_url;
-    while (!impl->config.server_url.empty() && impl->config.server_url.back() == '/')
-        impl->config.server_url.pop_back();
+    // --server moves this run only: sync.json keeps the enrolled server (moving a terminal is a re-enrollment).
+    std::string url = options.server_url.empty() ? impl->config.server_url : options.server_url;
+    while (!url.empty() && url.back() == '/')
+        url.pop_back();
     if (options.http.ca_file.empty())
         options.http.ca_file = impl->config.ca_file;
+    auto key = protocol::decode_public_key(impl->config.server_public_key);
+    if (!key.ok())
+        return Error::make("error.sync.config_invalid", "sync.json holds no valid central key: enroll this terminal again");
+    impl->central_key = key.value();
     auto identity = TRY(journal::load_identity(options.data_dir));
     if (identity.terminal_id != impl->config.terminal_id)
         return Error::make("error.sync.enroll_mismatch", "sync.json names another terminal than identity.json");
     impl->reader.emplace(TRY(journal::Reader::open(journal::database_file(options.data_dir))));
-    impl->client = std::make_unique<CentralClient>(impl->config.server_url, identity, options.http);
+    impl->client = std::make_unique<CentralClient>(url, identity, options.http, impl->central_key);
     impl->client->set_abort(&impl->stopping);
     if (std::filesystem::exists(alarm_file(options.data_dir))) {
         auto text = fs::read_file(alarm_file(options.data_dir), 64 * 1024);

@@ -12,12 +12,14 @@
 //   worker->stop();             // aborts a transfer in flight and joins the thread
 //
 // Batches of consecutive entries (hundreds of KB, gzip) go out in signed requests. After any crash the
-// worker first asks central where it stands and resumes from its acknowledged sequence. Failures that may
-// heal (no link, timeouts, 5xx) are retried with capped exponential backoff and jitter; a refusal that will
-// not heal (bad entry, fork, revoked terminal) stops the queue and raises an alarm kept in DIR/sync_alarm.json
-// until a technician clears it.
+// worker first asks central where it stands (a signed acknowledgement of seq and hash, compared with its own
+// entry) and resumes from there. Failures that may heal (no link, timeouts, 5xx, unsigned refusals) are
+// retried with capped exponential backoff and jitter; a refusal that will not heal (bad entry, fork, revoked
+// terminal) and anything unsigned or forged in an answer stop the queue and raise an alarm kept in
+// DIR/sync_alarm.json until a technician clears it. Nothing of a refused answer is applied.
 
 #include "base/result.h"
+#include "sync/client/central_client.h"
 #include "sync/client/http.h"
 #include "sync/protocol/messages.h"
 
@@ -35,16 +37,22 @@
 
 namespace nafitha::sync {
 
+// Everything central sends is checked against its key (pinned at enrollment) before a callback sees it: a
+// callback only ever receives what central signed, for this terminal, newer than what it has.
 struct SyncCallbacks {
-    // Records a central decision on the terminal (services::Terminal::apply_central_decision). Empty: no pull.
-    std::function<Result<void>(const protocol::Decision&)> apply_decision;
-    // Installs a newer catalogue document atomically (services::Terminal::install_catalogue). Empty: no pull.
-    std::function<Result<void>(const nlohmann::json&)> install_catalogue;
+    // Records a central decision on the terminal (services::Terminal::apply_central_decision, with the decision's
+    // signature). Empty: no pull.
+    std::function<Result<void>(const CheckedDecision&)> apply_decision;
+    // Installs a newer catalogue document atomically with its signed statement
+    // (services::Terminal::install_central_catalogue). Empty: no pull.
+    std::function<Result<void>(const CheckedCatalogue&)> install_catalogue;
+    // Installs a newer signed policy (services::Terminal::install_policy). Empty: no pull.
+    std::function<Result<void>(const CheckedPolicy&)> install_policy;
 };
 
 struct SyncOptions {
     std::filesystem::path data_dir;
-    std::string server_url;                 // overrides sync.json for this run when set
+    std::string server_url;                 // overrides sync.json for this run only (never written back)
     size_t batch_max_entries = 2000;
     size_t batch_max_bytes = 384 * 1024;    // payload bytes per batch (before gzip)
     int64_t backoff_initial_ms = 1000;

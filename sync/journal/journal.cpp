@@ -32,6 +32,14 @@ INSERT OR IGNORE INTO journal_watermark (id, acked_seq) VALUES (1, 0);
 CREATE TRIGGER IF NOT EXISTS journal_watermark_forward BEFORE UPDATE ON journal_watermark
 WHEN NEW.acked_seq < OLD.acked_seq
 BEGIN SELECT RAISE(ABORT, 'the acknowledged watermark only moves forward'); END;
+CREATE TABLE IF NOT EXISTS central_ack (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    seq        INTEGER NOT NULL CHECK (seq >= 0),
+    hash       TEXT NOT NULL,
+    time_ms    INTEGER NOT NULL,
+    statement  TEXT NOT NULL,
+    signature  TEXT NOT NULL
+);
 )sql";
 
 Result<void> create_schema(db::Db& db) { return db.exec(kSchema); }
@@ -105,6 +113,54 @@ Result<int64_t> pending(db::Db& db)
                            0);
 }
 
+Result<std::optional<std::string>> hash_at(db::Db& db, int64_t seq)
+{
+    if (seq == 0)
+        return std::optional<std::string>(protocol::kGenesisHash);
+    auto st = TRY(db.cached("SELECT hash FROM journal WHERE seq = ?1"));
+    st.bind(1, seq);
+    if (!TRY(st.step()))
+        return std::optional<std::string>();
+    return std::optional<std::string>(st.text(0));
+}
+
+Result<std::optional<KeptAck>> kept_ack(db::Db& db)
+{
+    auto st = TRY(db.cached("SELECT statement, signature FROM central_ack WHERE id = 1"));
+    if (!TRY(st.step()))
+        return std::optional<KeptAck>();
+    auto statement = nlohmann::json::parse(st.text(0), nullptr, false);
+    protocol::Signed s{statement.is_discarded() ? nlohmann::json::object() : statement, st.text(1)};
+    auto ack = protocol::ack_statement(s.statement);
+    if (!ack.ok())
+        return Error::make("error.journal.corrupt", "the kept acknowledgement is not an ack statement");
+    return std::optional<KeptAck>(KeptAck{ack.release_value(), std::move(s)});
+}
+
+Result<void> record_ack(db::Db& db, const protocol::Ack& ack, const protocol::Signed& signed_ack)
+{
+    auto statement = TRY(protocol::canonical_json(signed_ack.statement));
+    auto tx = TRY(db::Transaction::begin(db));
+    auto kept = TRY(db.scalar_int64("SELECT COALESCE((SELECT seq FROM central_ack WHERE id = 1), -1)", -1));
+    // The newest ack is kept; one for the same seq refreshes the time (the last successful exchange).
+    if (ack.seq >= kept) {
+        auto st = TRY(db.cached("INSERT INTO central_ack (id, seq, hash, time_ms, statement, signature) VALUES (1, ?1, ?2, ?3, ?4, ?5) "
+                                "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, time_ms = excluded.time_ms, "
+                                "statement = excluded.statement, signature = excluded.signature"));
+        st.bind(1, ack.seq).bind(2, ack.hash).bind(3, ack.time_ms).bind(4, statement).bind(5, signed_ack.signature);
+        TRY(st.run());
+    }
+    TRY(set_acked_seq(db, ack.seq));
+    return tx.commit();
+}
+
+Result<void> forget_kept_ack(db::Db& db)
+{
+    if (TRY(db.scalar_int64("SELECT COUNT(*) FROM sqlite_master WHERE name = 'central_ack'", 0)) == 0)
+        return {}; // a database from before the table: nothing kept
+    return db.exec("DELETE FROM central_ack");
+}
+
 static Result<protocol::Entry> row_entry(const db::Statement& st)
 {
     protocol::Entry e;
@@ -144,7 +200,8 @@ Result<std::vector<protocol::Entry>> entries_after(db::Db& db, int64_t seq, size
     return out;
 }
 
-Result<VerifyReport> verify(db::Db& db, const protocol::PublicKey& public_key, int64_t from_seq)
+Result<VerifyReport> verify(db::Db& db, const protocol::PublicKey& public_key, int64_t from_seq,
+                            const std::optional<protocol::PublicKey>& central_key)
 {
     VerifyReport report;
     std::string prev = protocol::kGenesisHash;
@@ -203,6 +260,37 @@ Result<VerifyReport> verify(db::Db& db, const protocol::PublicKey& public_key, i
         if (acked > report.last_seq) {
             report.first_bad_seq = report.last_seq + 1;
             report.problem = "acknowledged watermark " + std::to_string(acked) + " is past the last entry";
+        }
+    }
+    if (report.ok()) {
+        // Central's own word on what it holds: the journal must still hold exactly that.
+        auto kept = kept_ack(db);
+        if (!kept.ok()) {
+            report.first_bad_seq = report.last_seq + 1;
+            report.problem = "central's kept acknowledgement is unreadable";
+            return report;
+        }
+        if (kept.value()) {
+            const auto& k = *kept.value();
+            if (central_key) {
+                if (!protocol::verify_statement(k.signed_ack, *central_key, "ack").ok() || k.ack.terminal_id != terminal) {
+                    report.first_bad_seq = std::max<int64_t>(1, k.ack.seq);
+                    report.problem = "central's kept acknowledgement (seq " + std::to_string(k.ack.seq)
+                        + ") is not signed by the central key pinned at enrollment";
+                    return report;
+                }
+                report.ack_checked = true;
+            }
+            auto own = TRY(hash_at(db, k.ack.seq));
+            if (!own) {
+                report.first_bad_seq = report.last_seq + 1;
+                report.problem = "central acknowledged entries up to " + std::to_string(k.ack.seq) + " but the journal ends at "
+                    + std::to_string(report.last_seq) + ": entries were removed";
+            } else if (*own != k.ack.hash) {
+                report.first_bad_seq = k.ack.seq;
+                report.problem = "entry " + std::to_string(k.ack.seq) + " is not the one central acknowledged (hash "
+                    + k.ack.hash.substr(0, 16) + "…): the journal was rewritten after central received it";
+            }
         }
     }
     return report;

@@ -12,10 +12,12 @@
 #include "sync/journal/identity.h"
 #include "db/sqlite.h"
 #include "sync/protocol/entry.h"
+#include "sync/protocol/signed.h"
 
 #include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,23 @@ Result<int64_t> acked_seq(db::Db& db);
 Result<void> set_acked_seq(db::Db& db, int64_t seq);
 Result<int64_t> pending(db::Db& db); // last_seq - acked_seq
 
+// The hash of the entry at `seq`, if there is one (kGenesisHash for seq 0).
+Result<std::optional<std::string>> hash_at(db::Db& db, int64_t seq);
+
+// The last acknowledgement central signed (table central_ack): central holds this terminal's entries 1..seq, the
+// one at seq with `hash`. Kept so that `verify` and the next sync can tell when the journal was rewritten or cut
+// below what central acknowledged, and when central no longer holds what it said it held.
+struct KeptAck {
+    protocol::Ack ack;
+    protocol::Signed signed_ack;
+};
+Result<std::optional<KeptAck>> kept_ack(db::Db& db);
+// Keeps `ack` when it is newer than the kept one, and moves the watermark to its seq (never backwards); one
+// transaction. The caller checked the signature and that the journal holds `ack.hash` at `ack.seq`.
+Result<void> record_ack(db::Db& db, const protocol::Ack& ack, const protocol::Signed& signed_ack);
+// Forgets the kept acknowledgement: enrollment at another central (another key) starts afresh.
+Result<void> forget_kept_ack(db::Db& db);
+
 // Entries with seq > `seq`, in order, at most `max_count` and at most about `max_bytes` of canonical
 // payload (always at least one entry when any is there).
 Result<std::vector<protocol::Entry>> entries_after(db::Db& db, int64_t seq, size_t max_count, size_t max_bytes);
@@ -45,13 +64,17 @@ struct VerifyReport {
     int64_t last_seq = 0;
     int64_t first_bad_seq = 0;  // 0 when the whole chain verifies
     std::string problem;        // English, for the log and the CLI
+    bool ack_checked = false;   // central's kept acknowledgement was checked (signature and hash)
     bool ok() const { return first_bad_seq == 0; }
 };
 
 // Recomputes every hash and checks every signature with `public_key`, the gapless sequence from 1, every
 // prev link and the watermark. Stops at the first bad entry. With `from_seq` > 1 only entries from there on
 // are checked, linked to the stored hash of entry from_seq - 1 (trusted: verified earlier).
-Result<VerifyReport> verify(db::Db& db, const protocol::PublicKey& public_key, int64_t from_seq = 1);
+// With `central_key` (pinned at enrollment), central's kept acknowledgement must be signed by it, name this
+// terminal, and match the journal: the entry at its seq has its hash (nothing acknowledged was rewritten or cut).
+Result<VerifyReport> verify(db::Db& db, const protocol::PublicKey& public_key, int64_t from_seq = 1,
+                            const std::optional<protocol::PublicKey>& central_key = std::nullopt);
 
 // A reader with its own connection on the terminal database, for another thread (the sync worker).
 class Reader {
@@ -65,6 +88,9 @@ public:
     Result<int64_t> last_seq() { return journal::last_seq(m_db); }
     Result<int64_t> acked_seq() { return journal::acked_seq(m_db); }
     Result<void> set_acked_seq(int64_t seq) { return journal::set_acked_seq(m_db, seq); }
+    Result<std::optional<std::string>> hash_at(int64_t seq) { return journal::hash_at(m_db, seq); }
+    Result<std::optional<KeptAck>> kept_ack() { return journal::kept_ack(m_db); }
+    Result<void> record_ack(const protocol::Ack& ack, const protocol::Signed& s) { return journal::record_ack(m_db, ack, s); }
     Result<int64_t> pending() { return journal::pending(m_db); }
     db::Db& db() { return m_db; }
 

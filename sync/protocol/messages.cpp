@@ -149,7 +149,8 @@ nlohmann::json to_json(const EnrollResponse& m)
 {
     return {{"terminal_id", m.terminal_id},         {"centre", m.centre},
             {"name", m.name},                       {"server_public_key", m.server_public_key},
-            {"catalogue_version", m.catalogue_version}, {"server_time_ms", m.server_time_ms}};
+            {"catalogue_version", m.catalogue_version}, {"server_time_ms", m.server_time_ms},
+            {"enrollment", to_json(m.enrollment)}};
 }
 
 Result<EnrollResponse> enroll_response_from_json(const nlohmann::json& j)
@@ -162,6 +163,7 @@ Result<EnrollResponse> enroll_response_from_json(const nlohmann::json& j)
     m.server_public_key = TRY(get_string(j, "server_public_key", 128));
     m.catalogue_version = TRY(get_int(j, "catalogue_version"));
     m.server_time_ms = TRY(get_int(j, "server_time_ms", false));
+    m.enrollment = TRY(signed_member(j, "enrollment"));
     return m;
 }
 
@@ -193,7 +195,7 @@ Result<IngestRequest> ingest_request_from_json(const nlohmann::json& j)
 
 nlohmann::json to_json(const IngestResponse& m)
 {
-    return {{"acked_seq", m.acked_seq}, {"stored", m.stored}, {"server_time_ms", m.server_time_ms}};
+    return {{"acked_seq", m.acked_seq}, {"stored", m.stored}, {"server_time_ms", m.server_time_ms}, {"ack", to_json(m.ack)}};
 }
 
 Result<IngestResponse> ingest_response_from_json(const nlohmann::json& j)
@@ -203,6 +205,7 @@ Result<IngestResponse> ingest_response_from_json(const nlohmann::json& j)
     m.acked_seq = TRY(get_int(j, "acked_seq"));
     m.stored = TRY(get_int(j, "stored", false));
     m.server_time_ms = TRY(get_int(j, "server_time_ms", false));
+    m.ack = TRY(signed_member(j, "ack"));
     return m;
 }
 
@@ -237,7 +240,8 @@ Result<ErrorResponse> error_response_from_json(const nlohmann::json& j)
 nlohmann::json to_json(const TerminalState& m)
 {
     return {{"terminal_id", m.terminal_id}, {"centre", m.centre},       {"status", m.status},
-            {"acked_seq", m.acked_seq},     {"last_hash", m.last_hash}, {"server_time_ms", m.server_time_ms}};
+            {"acked_seq", m.acked_seq},     {"last_hash", m.last_hash}, {"server_time_ms", m.server_time_ms},
+            {"ack", to_json(m.ack)}};
 }
 
 Result<TerminalState> terminal_state_from_json(const nlohmann::json& j)
@@ -250,6 +254,7 @@ Result<TerminalState> terminal_state_from_json(const nlohmann::json& j)
     m.acked_seq = TRY(get_int(j, "acked_seq"));
     m.last_hash = TRY(get_string(j, "last_hash", 64, false));
     m.server_time_ms = TRY(get_int(j, "server_time_ms", false));
+    m.ack = TRY(signed_member(j, "ack"));
     return m;
 }
 
@@ -257,8 +262,7 @@ nlohmann::json to_json(const StatusResponse& m)
 {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& d : m.decisions)
-        list.push_back({{"cursor", d.cursor}, {"reference", d.reference}, {"status", d.status}, {"note", d.note},
-                        {"decided_at", d.decided_at}});
+        list.push_back(to_json(d));
     return {{"decisions", std::move(list)}, {"next_cursor", m.next_cursor}, {"server_time_ms", m.server_time_ms}};
 }
 
@@ -271,16 +275,8 @@ Result<StatusResponse> status_response_from_json(const nlohmann::json& j)
         return malformed("missing or non-array 'decisions'");
     if (it->size() > kMaxStatusDecisions)
         return malformed("too many decisions");
-    for (const auto& d : *it) {
-        TRY(require_object(d));
-        Decision x;
-        x.cursor = TRY(get_int(d, "cursor"));
-        x.reference = TRY(get_string(d, "reference", 128));
-        x.status = TRY(get_string(d, "status", 32));
-        x.note = TRY(get_string(d, "note", 2048, false));
-        x.decided_at = TRY(get_string(d, "decided_at", 64));
-        m.decisions.push_back(std::move(x));
-    }
+    for (const auto& d : *it)
+        m.decisions.push_back(TRY(signed_from_json(d)));
     m.next_cursor = TRY(get_int(j, "next_cursor"));
     m.server_time_ms = TRY(get_int(j, "server_time_ms", false));
     return m;
@@ -289,8 +285,10 @@ Result<StatusResponse> status_response_from_json(const nlohmann::json& j)
 nlohmann::json to_json(const CatalogueResponse& m)
 {
     nlohmann::json j = {{"version", m.version}, {"up_to_date", m.up_to_date}, {"server_time_ms", m.server_time_ms}};
-    if (!m.up_to_date)
+    if (!m.up_to_date) {
         j["document"] = m.document;
+        j["catalogue"] = to_json(m.catalogue);
+    }
     return j;
 }
 
@@ -309,7 +307,47 @@ Result<CatalogueResponse> catalogue_response_from_json(const nlohmann::json& j)
         if (doc == j.end() || !doc->is_object())
             return malformed("missing catalogue 'document'");
         m.document = *doc;
+        m.catalogue = TRY(signed_member(j, "catalogue"));
     }
+    return m;
+}
+
+nlohmann::json to_json(const PolicyResponse& m)
+{
+    nlohmann::json j = {{"version", m.version}, {"up_to_date", m.up_to_date}, {"server_time_ms", m.server_time_ms}};
+    if (!m.up_to_date)
+        j["policy"] = to_json(m.policy);
+    return j;
+}
+
+Result<PolicyResponse> policy_response_from_json(const nlohmann::json& j)
+{
+    TRY(require_object(j));
+    PolicyResponse m;
+    m.version = TRY(get_int(j, "version"));
+    auto up = j.find("up_to_date");
+    if (up == j.end() || !up->is_boolean())
+        return malformed("missing 'up_to_date'");
+    m.up_to_date = up->get<bool>();
+    m.server_time_ms = TRY(get_int(j, "server_time_ms", false));
+    if (!m.up_to_date)
+        m.policy = TRY(signed_member(j, "policy"));
+    return m;
+}
+
+nlohmann::json to_json(const AlarmReport& m)
+{
+    return {{"kind", m.kind}, {"seq", m.seq}, {"terminal_hash", m.terminal_hash}, {"central_hash", m.central_hash}};
+}
+
+Result<AlarmReport> alarm_report_from_json(const nlohmann::json& j)
+{
+    TRY(require_object(j));
+    AlarmReport m;
+    m.kind = TRY(get_string(j, "kind", 32));
+    m.seq = TRY(get_int(j, "seq"));
+    m.terminal_hash = TRY(get_string(j, "terminal_hash", 64));
+    m.central_hash = TRY(get_string(j, "central_hash", 64));
     return m;
 }
 

@@ -5,6 +5,7 @@
 #include "base/result.h"
 #include "sync/protocol/crypto.h"
 #include "sync/protocol/entry.h"
+#include "sync/protocol/signed.h"
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -79,6 +80,7 @@ struct EnrollResponse {
     std::string server_public_key; // base64
     int64_t catalogue_version = 0;
     int64_t server_time_ms = 0;
+    Signed enrollment;             // EnrollmentStatement signed by server_public_key (signed.h)
 };
 nlohmann::json to_json(const EnrollResponse& m);
 Result<EnrollResponse> enroll_response_from_json(const nlohmann::json& j);
@@ -95,6 +97,7 @@ struct IngestResponse {
     int64_t acked_seq = 0;
     int64_t stored = 0;   // entries newly stored by this request (0 for a retry)
     int64_t server_time_ms = 0;
+    Signed ack;           // Ack {terminal, seq = acked_seq, hash of the entry at seq}
 };
 nlohmann::json to_json(const IngestResponse& m);
 Result<IngestResponse> ingest_response_from_json(const nlohmann::json& j);
@@ -119,6 +122,7 @@ struct TerminalState {
     int64_t acked_seq = 0;
     std::string last_hash;
     int64_t server_time_ms = 0;
+    Signed ack;           // Ack {terminal, seq = acked_seq, hash = last_hash}
 };
 nlohmann::json to_json(const TerminalState& m);
 Result<TerminalState> terminal_state_from_json(const nlohmann::json& j);
@@ -132,7 +136,7 @@ struct Decision {
     std::string decided_at; // ISO 8601 UTC
 };
 struct StatusResponse {
-    std::vector<Decision> decisions;
+    std::vector<Signed> decisions; // DecisionStatement each, in cursor order
     int64_t next_cursor = 0;
     int64_t server_time_ms = 0;
 };
@@ -144,9 +148,30 @@ struct CatalogueResponse {
     int64_t version = 0;
     bool up_to_date = false;
     nlohmann::json document; // the whole catalogue document when not up to date
+    Signed catalogue;        // CatalogueStatement for `document` when not up to date
     int64_t server_time_ms = 0;
 };
 nlohmann::json to_json(const CatalogueResponse& m);
 Result<CatalogueResponse> catalogue_response_from_json(const nlohmann::json& j);
+
+// GET /v1/policy?have=VERSION
+struct PolicyResponse {
+    int64_t version = 0;     // central's current policy version (0: none)
+    bool up_to_date = false;
+    Signed policy;           // the Policy statement when not up to date
+    int64_t server_time_ms = 0;
+};
+nlohmann::json to_json(const PolicyResponse& m);
+Result<PolicyResponse> policy_response_from_json(const nlohmann::json& j);
+
+// POST /v1/alarm: a terminal tells central what it found wrong (today: a fork between its journal and central's ack).
+struct AlarmReport {
+    std::string kind;          // "fork"
+    int64_t seq = 0;
+    std::string terminal_hash; // the terminal's entry at seq
+    std::string central_hash;  // what central's signed ack said
+};
+nlohmann::json to_json(const AlarmReport& m);
+Result<AlarmReport> alarm_report_from_json(const nlohmann::json& j);
 
 } // namespace nafitha::protocol

@@ -177,18 +177,18 @@ TEST_CASE("Ingest stores a chain once and retries change nothing")
     std::vector<protocol::Entry> first(chain.begin(), chain.begin() + 100), rest(chain.begin() + 100, chain.end());
     auto a = t.client->ingest(first);
     REQUIRE(a.ok());
-    CHECK(a->acked_seq == 100);
+    CHECK(a->ack.seq == 100);
     CHECK(a->stored == 100);
     // The same batch again (a retry after a lost answer): success, nothing new.
     auto again = t.client->ingest(first);
     REQUIRE(again.ok());
-    CHECK(again->acked_seq == 100);
+    CHECK(again->ack.seq == 100);
     CHECK(again->stored == 0);
     // An overlapping batch stores only the new part.
     std::vector<protocol::Entry> overlap(chain.begin() + 50, chain.end());
     auto b = t.client->ingest(overlap);
     REQUIRE(b.ok());
-    CHECK(b->acked_seq == 300);
+    CHECK(b->ack.seq == 300);
     CHECK(b->stored == 200);
     auto held = central_hashes(central.store(), t.id.terminal_id);
     REQUIRE(held.size() == 300);
@@ -198,8 +198,8 @@ TEST_CASE("Ingest stores a chain once and retries change nothing")
     }
     auto state = t.client->terminal_state();
     REQUIRE(state.ok());
-    CHECK(state->acked_seq == 300);
-    CHECK(state->last_hash == chain.back().hash);
+    CHECK(state->ack.seq == 300);
+    CHECK(state->ack.hash == chain.back().hash);
     // Projections: 75 of each of the four sample types.
     auto counts = central.store().counts().value();
     CHECK(counts.entries == 300);
@@ -437,19 +437,19 @@ TEST_CASE("Decisions come back by cursor and the catalogue by version")
     auto c2 = central.store().add_decision(ref8, "rejected", "وثيقة ناقصة", clock::unix_ms()).value();
     auto all = t.client->status(0);
     REQUIRE(all.ok());
-    REQUIRE(all->decisions.size() == 2);
-    CHECK(all->decisions[0].reference == ref4);
-    CHECK(all->decisions[0].status == "approved");
-    CHECK(all->decisions[1].note == "وثيقة ناقصة");
-    CHECK(all->next_cursor == c2);
+    REQUIRE(all->size() == 2);
+    CHECK(all->at(0).decision.reference == ref4);
+    CHECK(all->at(0).decision.status == "approved");
+    CHECK(all->at(1).decision.note == "وثيقة ناقصة");
+    CHECK(all->at(1).decision.cursor == c2);
     auto after = t.client->status(c1);
     REQUIRE(after.ok());
-    REQUIRE(after->decisions.size() == 1);
-    CHECK(after->decisions[0].status == "rejected");
-    CHECK(t.client->status(c2)->decisions.empty());
+    REQUIRE(after->size() == 1);
+    CHECK(after->at(0).decision.status == "rejected");
+    CHECK(t.client->status(c2)->empty());
     // Another terminal does not see these decisions.
     auto other = enroll(central);
-    CHECK(other.client->status(0)->decisions.empty());
+    CHECK(other.client->status(0)->empty());
 
     auto none = t.client->catalogue(0);
     REQUIRE(none.ok());
@@ -529,7 +529,7 @@ TEST_CASE("A terminal whose clock is 40 minutes off learns the server time and g
     t.client->set_clock_offset_ms(-40 * 60 * 1000);
     auto r = t.client->ingest(make_chain(t.id.keys, t.id.terminal_id, 1, 5));
     REQUIRE(r.ok());
-    CHECK(r->acked_seq == 5);
+    CHECK(r->ack.seq == 5);
     // The learnt offset is small now (the two clocks are the same machine here).
     CHECK(std::abs(t.client->clock_offset_ms()) < 60 * 1000);
     CHECK(stored(central, t.id.terminal_id) == 5);

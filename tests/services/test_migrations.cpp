@@ -84,7 +84,7 @@ TEST_CASE("Migration 3 upgrades a version 2 database with tickets and surveys")
         CHECK_FALSE(db.exec("SELECT expected_ready FROM applications").ok());
     }
     auto t = test::open_terminal(dir.path);
-    CHECK(schema_version(t->database()).value() == 3);
+    CHECK(schema_version(t->database()).value() == kSchemaVersion);
     CHECK(t->ticket(1).value().number == "A001");
     CHECK(t->database().scalar_int64("SELECT COUNT(*) FROM surveys").value() == 1);
     CHECK(t->application(ref).value().expected_ready.empty());

@@ -238,6 +238,13 @@ STORE_TEST("Projections answer the indicator queries the same whatever the batch
     CHECK(ds[0].note == "ok");
     CHECK(store->decisions_after(a.id, c1, 10).value().size() == 1);
     CHECK(store->decisions_after(b.id, 0, 10).value().empty());
+    // A decision is found by terminal and cursor (central checks a terminal's "actor: central" entries with it).
+    auto found = store->find_decision(a.id, c2).value();
+    REQUIRE(found);
+    CHECK(found->reference == "DAM-01-2");
+    CHECK(found->status == "ready");
+    CHECK_FALSE(store->find_decision(b.id, c2).value());
+    CHECK_FALSE(store->find_decision(a.id, c2 + 1000).value());
 }
 
 STORE_TEST("Catalogues settings and everything else survive a reopen")

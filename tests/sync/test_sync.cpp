@@ -177,12 +177,12 @@ TEST_CASE("Decisions and catalogue updates are handed to the callbacks once")
     std::vector<protocol::Decision> seen;
     std::vector<int64_t> catalogues;
     sync::SyncCallbacks cb;
-    cb.apply_decision = [&](const protocol::Decision& d) -> Result<void> {
-        seen.push_back(d);
+    cb.apply_decision = [&](const sync::CheckedDecision& d) -> Result<void> {
+        seen.push_back({d.decision.cursor, d.decision.reference, d.decision.status, d.decision.note, d.decision.decided_at});
         return {};
     };
-    cb.install_catalogue = [&](const nlohmann::json& doc) -> Result<void> {
-        catalogues.push_back(doc["version"].get<int64_t>());
+    cb.install_catalogue = [&](const sync::CheckedCatalogue& c) -> Result<void> {
+        catalogues.push_back(c.document["version"].get<int64_t>());
         return {};
     };
     auto worker = sync::SyncWorker::create(options_for(t.path()), cb).release_value();

@@ -390,10 +390,10 @@ public:
     Result<std::optional<CatalogueRecord>> latest_catalogue() override
     {
         return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::optional<CatalogueRecord>> {
-            auto r = TRY(c.query("SELECT version, document FROM catalogues ORDER BY version DESC LIMIT 1"));
+            auto r = TRY(c.query("SELECT version, document, imported_ms FROM catalogues ORDER BY version DESC LIMIT 1"));
             if (r.count() == 0)
                 return std::optional<CatalogueRecord>();
-            return std::optional<CatalogueRecord>(CatalogueRecord{r.integer(0, 0), r.text(0, 1)});
+            return std::optional<CatalogueRecord>(CatalogueRecord{r.integer(0, 0), r.text(0, 1), r.integer(0, 2)});
         });
     }
 
@@ -436,6 +436,18 @@ public:
             for (int i = 0; i < r.count(); ++i)
                 out.push_back({r.integer(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4)});
             return out;
+        });
+    }
+
+    Result<std::optional<protocol::Decision>> find_decision(const std::string& terminal_id, int64_t cursor) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::optional<protocol::Decision>> {
+            auto r = TRY(c.query("SELECT cursor, reference, status, note, decided_at FROM decisions WHERE terminal_id = $1 AND cursor = $2",
+                                 Params().add(terminal_id).add(cursor)));
+            if (r.count() == 0)
+                return std::optional<protocol::Decision>();
+            return std::optional<protocol::Decision>(
+                protocol::Decision{r.integer(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.text(0, 4)});
         });
     }
 

@@ -410,10 +410,10 @@ public:
     Result<std::optional<CatalogueRecord>> latest_catalogue() override
     {
         std::lock_guard lock(m_mutex);
-        auto st = TRY(m_db.prepare("SELECT version, document FROM catalogues ORDER BY version DESC LIMIT 1"));
+        auto st = TRY(m_db.prepare("SELECT version, document, imported_ms FROM catalogues ORDER BY version DESC LIMIT 1"));
         if (!TRY(st.step()))
             return std::optional<CatalogueRecord>();
-        return std::optional<CatalogueRecord>(CatalogueRecord{st.int64(0), st.text(1)});
+        return std::optional<CatalogueRecord>(CatalogueRecord{st.int64(0), st.text(1), st.int64(2)});
     }
 
     Result<int64_t> add_decision(const std::string& reference, const std::string& status, const std::string& note,
@@ -455,6 +455,16 @@ public:
         while (TRY(st.step()))
             out.push_back({st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4)});
         return out;
+    }
+
+    Result<std::optional<protocol::Decision>> find_decision(const std::string& terminal_id, int64_t cursor) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto st = TRY(m_db.cached("SELECT cursor, reference, status, note, decided_at FROM decisions WHERE terminal_id = ? AND cursor = ?"));
+        st.bind(1, terminal_id).bind(2, cursor);
+        if (!TRY(st.step()))
+            return std::optional<protocol::Decision>();
+        return std::optional<protocol::Decision>(protocol::Decision{st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4)});
     }
 
     Result<Counts> counts() override
