@@ -21,6 +21,11 @@ pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 pkg_check_modules(MICROHTTPD REQUIRED IMPORTED_TARGET libmicrohttpd)
 pkg_check_modules(IMGUI REQUIRED IMPORTED_TARGET imgui)
 pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo)
+# Locale formatting (plurals, numbers, money, dates, the Umm al-Qura calendar, time zones): ICU 72.
+pkg_check_modules(ICU_I18N REQUIRED IMPORTED_TARGET icu-i18n)
+pkg_check_modules(ICU_UC REQUIRED IMPORTED_TARGET icu-uc)
+# Spoken guidance: espeak-ng 1.51.
+pkg_check_modules(ESPEAK REQUIRED IMPORTED_TARGET espeak-ng)
 # Central's stores: PostgreSQL's client library and zstd (entries are kept compressed with a fixed dictionary).
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)

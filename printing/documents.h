@@ -1,9 +1,12 @@
 #pragma once
 // The documents a terminal prints, built from plain data (no dependency on kiosk/services: the caller maps
 // its records into these structs). Every label comes from assets/i18n/<lang>/printing.json; the document's
-// language decides the direction (Arabic: right to left).
+// language decides the direction (Arabic: right to left). Numbers, money, counts, dates and times go through
+// locale/ exactly as on screen (one digit style per language); times are stored in UTC and printed in the
+// locale's zone.
 
 #include "base/i18n.h"
+#include "locale/locale.h"
 #include "printing/document.h"
 
 #include <cstdint>
@@ -14,29 +17,24 @@
 
 namespace nafitha::printing {
 
-// Money for display: minor units with the currency's translation ("printing.currency.SYP").
+// An amount in minor units (1/100) of a currency (ISO 4217), printed by locale::Locale::money.
 struct Money {
     int64_t minor = 0;
     std::string currency = "SYP";
-    int minor_digits = 2;
 };
-std::string format_money(const I18n& i18n, Lang lang, const Money& money);
-// "2026-11-28 22:40" from ISO 8601 UTC or unix ms, in UTC (the label says so).
-std::string format_time(std::string_view iso8601_utc);
-std::string format_time_ms(int64_t unix_ms);
 
 struct ReceiptData {
     std::string reference;          // printed as the last line, and inside the QR code
     std::string service_name;       // in the document's language
     std::string centre;
     std::string terminal_id;
-    std::string time_utc;           // ISO 8601 UTC of the payment or submission
+    std::string time_utc;           // ISO 8601 UTC of the payment or submission (printed in local time)
     std::optional<Money> amount;    // the fee paid (nothing for a free service)
     std::string pay_method;         // "cash", "card", "exemption" or empty
     std::optional<Money> tendered;  // cash
     std::optional<Money> change;    // cash
     std::string card_authorisation;
-    std::string expected_ready;     // YYYY-MM-DD or empty
+    std::string expected_ready;     // YYYY-MM-DD or empty (printed day first, with the Hijri date)
     std::string ticket_number;      // the queue ticket of the visit, if any
     std::string qr_payload;         // sign_receipt(); empty = no QR
     std::vector<std::pair<std::string, std::string>> extra_rows;  // already translated label/value pairs
@@ -96,11 +94,12 @@ struct TestPageData {
     std::string time_utc;
 };
 
-Document receipt_document(const ReceiptData& data, const I18n& i18n, Lang lang);
-Document ticket_document(const TicketData& data, const I18n& i18n, Lang lang);
-Document summary_document(const SummaryData& data, const I18n& i18n, Lang lang);
-Document z_report_document(const ZReportData& data, const I18n& i18n, Lang lang);
-Document test_page_document(const TestPageData& data, const I18n& i18n, Lang lang);
+// Each document in `loc`'s language and time zone.
+Document receipt_document(const ReceiptData& data, const locale::Locale& loc);
+Document ticket_document(const TicketData& data, const locale::Locale& loc);
+Document summary_document(const SummaryData& data, const locale::Locale& loc);
+Document z_report_document(const ZReportData& data, const locale::Locale& loc);
+Document test_page_document(const TestPageData& data, const locale::Locale& loc);
 
 // The emblem printed at the top of every document: drawn here (a window with an eight-pointed star), no
 // copied artwork. `size` is its width and height in dots.

@@ -5,6 +5,7 @@
 #include "base/clock.h"
 #include "base/i18n.h"
 #include "base/paths.h"
+#include "locale/locale.h"
 #include "printing/documents.h"
 #include "printing/escpos.h"
 #include "printing/qr.h"
@@ -27,6 +28,11 @@ int main()
         std::fprintf(stderr, "bench_printing: %s\n", (!i18n.ok() ? i18n.error() : engine.error()).to_string().c_str());
         return 1;
     }
+    auto loc = locale::Locale::create(*i18n, Lang::Ar);
+    if (!loc.ok()) {
+        std::fprintf(stderr, "bench_printing: %s\n", loc.error().to_string().c_str());
+        return 1;
+    }
     protocol::init_crypto();
     auto keys = protocol::generate_keypair();
     size_t bytes = 0;
@@ -46,7 +52,7 @@ int main()
         if (!payload.ok())
             return false;
         r.qr_payload = *payload;
-        auto bitmap = render(receipt_document(r, *i18n, Lang::Ar), kWidth80mm, **engine);
+        auto bitmap = render(receipt_document(r, **loc), kWidth80mm, **engine);
         if (!bitmap.ok())
             return false;
         auto out = encode_escpos(*bitmap);

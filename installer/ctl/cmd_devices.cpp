@@ -226,7 +226,11 @@ int run_test_page(ctl::Args& args)
     auto i18n = I18n::load(paths::assets_dir());
     if (!i18n.ok())
         return fail(i18n.error());
-    auto page = documents::test_page("-", printer.value_or("png"), int(*width), *i18n, *lang, clock::unix_ms());
+    // No terminal here: the test page is printed in the default zone.
+    auto loc = locale::Locale::create(*i18n, *lang);
+    if (!loc.ok())
+        return fail(loc.error());
+    auto page = documents::test_page("-", printer.value_or("png"), int(*width), **loc, clock::unix_ms());
     // A private one-off queue: the kiosk's own queue is not touched by a technician's test.
     auto qdir = std::filesystem::temp_directory_path() / ("nafitha-test-page-" + std::to_string(::getpid()));
     int rc = ctl::emit_document(page, int(*width), {std::nullopt, png, printer, qdir});

@@ -119,7 +119,8 @@ int run_receipt(ctl::Args& args)
     } else {
         reference = *ref;
     }
-    auto receipt = documents::receipt(terminal, reference, opened->i18n, *lang,
+    auto loc = documents::locale_for(terminal, opened->i18n, *lang);
+    auto receipt = documents::receipt(terminal, reference, *loc,
                                       copy ? documents::Copy::Duplicate : documents::Copy::Original, clock::unix_ms());
     if (!receipt.ok())
         return fail(receipt.error());
@@ -154,7 +155,8 @@ int run_z_report(ctl::Args& args)
     auto z = documents::z_report_data(terminal, day, *lang, clock::now_iso8601());
     if (!z.ok())
         return fail(z.error());
-    int rc = ctl::emit_document(documents::z_report(*z, opened->i18n, *lang), std::stoi(width_text),
+    auto loc = documents::locale_for(terminal, opened->i18n, *lang);
+    int rc = ctl::emit_document(documents::z_report(*z, *loc), std::stoi(width_text),
                                 {escpos_out, png_out, printer, dir / "print-queue"});
     if (rc == 0)
         std::cout << "z-report " << z->day << " payments=" << z->payments << " cash=" << z->cash.minor
@@ -179,10 +181,11 @@ int run_summary(ctl::Args& args)
     auto opened = open_existing_terminal(dir);
     if (!opened.ok())
         return fail(opened.error());
-    auto summary = documents::summary_data(*opened->terminal, *ref, opened->i18n, *lang);
+    auto loc = documents::locale_for(*opened->terminal, opened->i18n, *lang);
+    auto summary = documents::summary_data(*opened->terminal, *ref, *loc);
     if (!summary.ok())
         return fail(summary.error());
-    auto doc = printing::summary_document(*summary, opened->i18n, *lang);
+    auto doc = printing::summary_document(*summary, *loc);
     auto engine = text::TextEngine::create();
     if (!engine.ok())
         return fail(engine.error());

@@ -236,7 +236,7 @@ public:
             code = cat->categories.front().code;
         ui::TakenTicket out;
         out.ticket = TRY(m_terminal->issue_ticket(code));
-        out.print = queue_print(documents::ticket(*m_terminal, out.ticket, m_i18n, lang), "ui.ticket.not_printed");
+        out.print = queue_print(documents::ticket(*m_terminal, out.ticket, locale_of(lang)), "ui.ticket.not_printed");
         return out;
     }
 
@@ -360,7 +360,7 @@ public:
     Result<void> print_z_report(Lang lang) override
     {
         auto z = TRY(documents::z_report_data(*m_terminal, {}, lang, clock::now_iso8601()));
-        TRY(m_press->print(*m_station, documents::z_report(z, m_i18n, lang)));
+        TRY(m_press->print(*m_station, documents::z_report(z, locale_of(lang))));
         return {};
     }
 
@@ -426,7 +426,7 @@ public:
     Result<void> test_print(Lang lang) override
     {
         auto page = documents::test_page(m_terminal->identity().terminal_id, m_station->address().to_string(),
-                                         m_press->width(), m_i18n, lang, clock::unix_ms());
+                                         m_press->width(), locale_of(lang), clock::unix_ms());
         TRY(m_press->print(*m_station, page));
         return {};
     }
@@ -484,6 +484,17 @@ public:
     }
 
 private:
+    // The formatting of `lang` for documents, in the centre's zone. Documents are built on the UI's worker
+    // thread only (one thread), so one Locale per language serves them all.
+    const locale::Locale& locale_of(Lang lang)
+    {
+        auto& slot = m_locales[lang == Lang::Ar ? 0 : 1];
+        auto catalogue = m_terminal->catalogue();
+        if (!slot || (catalogue && slot->time_zone() != catalogue->time_zone_at(m_terminal->centre())))
+            slot = documents::locale_for(*m_terminal, m_i18n, lang);
+        return *slot;
+    }
+
     // Renders and queues a document at the printer; `failed_key` is what the citizen reads when it could not.
     ui::PrintJob queue_print(const documents::Printable& doc, const char* failed_key)
     {
@@ -500,7 +511,7 @@ private:
     // The receipt of a committed application, through the one document path.
     ui::PrintJob print_receipt(const std::string& reference, Lang lang)
     {
-        auto receipt = documents::receipt(*m_terminal, reference, m_i18n, lang);
+        auto receipt = documents::receipt(*m_terminal, reference, locale_of(lang));
         if (!receipt.ok()) {
             log::warn("kiosk", "receipt of " + reference + " not built: " + receipt.error().to_string());
             return ui::PrintJob{false, "ui.done.receipt_failed"};
@@ -518,6 +529,7 @@ private:
     std::unique_ptr<devices::PrinterSimulator> m_sim;
     std::unique_ptr<devices::PrinterStation> m_station; // durable queue + background printing
     std::unique_ptr<documents::Press> m_press;          // renders on the UI worker thread
+    std::unique_ptr<locale::Locale> m_locales[2];       // ar, en: built on first use, used on the worker thread
     std::unique_ptr<sync::SyncWorker> m_sync;
     devices::CashAcceptorSimulator m_cash;
     devices::CardTerminalSimulator m_card;

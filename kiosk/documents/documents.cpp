@@ -1,6 +1,7 @@
 #include "kiosk/documents/documents.h"
 
 #include "base/clock.h"
+#include "base/log.h"
 #include "sync/protocol/receipt.h"
 
 namespace nafitha::documents {
@@ -17,6 +18,18 @@ std::string centre_name(const services::Catalogue* catalogue, const std::string&
 }
 
 } // namespace
+
+std::unique_ptr<locale::Locale> locale_for(const services::Terminal& terminal, const I18n& i18n, Lang lang)
+{
+    auto catalogue = terminal.catalogue();
+    std::string zone = catalogue ? catalogue->time_zone_at(terminal.centre()) : std::string(locale::kDefaultTimeZone);
+    auto loc = locale::Locale::create(i18n, lang, zone);
+    if (loc.ok())
+        return loc.release_value();
+    log::warn("documents", "time zone '" + zone + "' not usable (" + loc.error().to_string() + "), printing in " +
+                               std::string(locale::kDefaultTimeZone));
+    return locale::Locale::create(i18n, lang, locale::kDefaultTimeZone).release_value();
+}
 
 Result<printing::ReceiptData> receipt_data(const services::Terminal& terminal, std::string_view reference, Lang lang)
 {
@@ -71,8 +84,9 @@ printing::TicketData ticket_data(const services::Terminal& terminal, const servi
 }
 
 Result<printing::SummaryData> summary_data(const services::Terminal& terminal, std::string_view reference,
-                                           const I18n& i18n, Lang lang)
+                                           const locale::Locale& loc)
 {
+    Lang lang = loc.lang();
     auto app = TRY(terminal.application(reference));
     auto catalogue = terminal.catalogue();
     const services::Catalogue* cat = catalogue.get();
@@ -106,7 +120,7 @@ Result<printing::SummaryData> summary_data(const services::Terminal& terminal, s
         if (!service || !service->field(name))
             add_field(name, value);
     for (const auto& h : app.history)
-        s.history.emplace_back(h.time, i18n.tr(lang, "printing.status." + std::string(services::app_status_name(h.status))));
+        s.history.emplace_back(h.time, loc.tr("printing.status." + std::string(services::app_status_name(h.status))));
     s.qr_payload = TRY(protocol::sign_receipt(s.reference, terminal.identity().terminal_id,
                                               terminal.identity().keys.secret_key));
     return s;
@@ -143,33 +157,33 @@ printing::TestPageData test_page_data(const std::string& terminal_id, const std:
     return printing::TestPageData{terminal_id, printer, width_dots, time_utc};
 }
 
-Result<Printable> receipt(const services::Terminal& terminal, std::string_view reference, const I18n& i18n, Lang lang,
+Result<Printable> receipt(const services::Terminal& terminal, std::string_view reference, const locale::Locale& loc,
                           Copy copy, int64_t now_ms)
 {
-    auto data = TRY(receipt_data(terminal, reference, lang));
+    auto data = TRY(receipt_data(terminal, reference, loc.lang()));
     data.duplicate = copy == Copy::Duplicate;
     std::string job = "receipt:" + data.reference;
     if (copy == Copy::Duplicate)
         job += ":copy:" + std::to_string(now_ms);
-    return Printable{printing::receipt_document(data, i18n, lang), std::move(job), data.qr_payload};
+    return Printable{printing::receipt_document(data, loc), std::move(job), data.qr_payload};
 }
 
-Printable ticket(const services::Terminal& terminal, const services::Ticket& ticket, const I18n& i18n, Lang lang)
+Printable ticket(const services::Terminal& terminal, const services::Ticket& ticket, const locale::Locale& loc)
 {
-    return Printable{printing::ticket_document(ticket_data(terminal, ticket, lang), i18n, lang),
+    return Printable{printing::ticket_document(ticket_data(terminal, ticket, loc.lang()), loc),
                      "ticket:" + std::to_string(ticket.id), {}};
 }
 
-Printable z_report(const printing::ZReportData& data, const I18n& i18n, Lang lang)
+Printable z_report(const printing::ZReportData& data, const locale::Locale& loc)
 {
-    return Printable{printing::z_report_document(data, i18n, lang), "z-report:" + data.day + ":" + data.generated_utc, {}};
+    return Printable{printing::z_report_document(data, loc), "z-report:" + data.day + ":" + data.generated_utc, {}};
 }
 
-Printable test_page(const std::string& terminal_id, const std::string& printer, int width_dots, const I18n& i18n,
-                    Lang lang, int64_t now_ms)
+Printable test_page(const std::string& terminal_id, const std::string& printer, int width_dots,
+                    const locale::Locale& loc, int64_t now_ms)
 {
     auto data = test_page_data(terminal_id, printer, width_dots, clock::iso8601_utc(now_ms));
-    return Printable{printing::test_page_document(data, i18n, lang), "test-page:" + std::to_string(now_ms), {}};
+    return Printable{printing::test_page_document(data, loc), "test-page:" + std::to_string(now_ms), {}};
 }
 
 } // namespace nafitha::documents

@@ -3,6 +3,7 @@
 #include "base/utf8.h"
 #include "kiosk/services/text_normalize.h"
 
+#include <cctype>
 #include <set>
 #include <stdexcept>
 
@@ -57,6 +58,12 @@ const Service* Catalogue::service(std::string_view code) const { return find_cod
 const Category* Catalogue::category(std::string_view code) const { return find_code(categories, code); }
 const Entity* Catalogue::entity(std::string_view code) const { return find_code(entities, code); }
 const Centre* Catalogue::centre(std::string_view code) const { return find_code(centres, code); }
+
+const std::string& Catalogue::time_zone_at(std::string_view code) const
+{
+    const Centre* c = centre(code);
+    return c && !c->time_zone.empty() ? c->time_zone : time_zone;
+}
 
 std::vector<const Service*> Catalogue::services_in(std::string_view category, std::string_view centre_code) const
 {
@@ -313,6 +320,16 @@ Result<Catalogue> parse_catalogue(const json& doc)
         c.currency = str(doc, "currency", "catalogue", 8);
         if (c.currency != "SYP")
             invalid("catalogue: currency must be SYP");
+        // An IANA zone name such as "Asia/Damascus" (the formatter checks it against tzdata when it is used).
+        auto zone = [](const json& j, const std::string& where) {
+            std::string z = str(j, "time_zone", where, 64, false);
+            for (char ch : z)
+                if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '/' && ch != '_' && ch != '-' && ch != '+')
+                    invalid(where + ": time_zone is an IANA name such as Asia/Damascus");
+            return z;
+        };
+        if (std::string z = zone(doc, "catalogue"); !z.empty())
+            c.time_zone = z;
         std::set<std::string> codes;
         for (auto& e : array(doc, "entities", "catalogue", 100)) {
             Entity entity{code(e, "code", "entities"), text(e, "name", "entities")};
@@ -332,7 +349,7 @@ Result<Catalogue> parse_catalogue(const json& doc)
             c.categories.push_back(std::move(cat));
         }
         for (auto& e : array(doc, "centres", "catalogue", 500)) {
-            Centre centre{code(e, "code", "centres"), text(e, "name", "centres")};
+            Centre centre{code(e, "code", "centres"), text(e, "name", "centres"), zone(e, "centres")};
             if (!codes.insert("r:" + centre.code).second)
                 invalid("duplicate centre " + centre.code);
             c.centres.push_back(std::move(centre));

@@ -38,6 +38,7 @@ struct Category {
 struct Centre {
     std::string code;         // "DAM-01"
     LocalText name;
+    std::string time_zone;    // IANA name ("Asia/Damascus"); empty = the catalogue's
 };
 
 enum class FieldType { Text, ArabicName, NationalId, Phone, Date, Choice, Number, Amount, ScanReference };
@@ -99,6 +100,7 @@ struct Service {
 struct Catalogue {
     int64_t version = 0;
     std::string currency = "SYP";
+    std::string time_zone = "Asia/Damascus"; // IANA name (tzdata): local time on screens and paper
     std::vector<Entity> entities;
     std::vector<Category> categories;
     std::vector<Centre> centres;
@@ -108,6 +110,8 @@ struct Catalogue {
     const Category* category(std::string_view code) const;
     const Entity* entity(std::string_view code) const;
     const Centre* centre(std::string_view code) const;
+    // The time zone of `centre`: its own, else the catalogue's. Times are stored in UTC and shown in this zone.
+    const std::string& time_zone_at(std::string_view centre) const;
     // Services available at `centre` (every service when empty) in a category (every category when empty).
     std::vector<const Service*> services_in(std::string_view category, std::string_view centre) const;
     // Services whose names or descriptions contain the folded query, in either language.

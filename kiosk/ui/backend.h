@@ -147,7 +147,4 @@ public:
     virtual Result<std::string> export_logs() = 0; // the path written
 };
 
-// Formats minor units (1/100) for display: 250000 -> "2,500", 250050 -> "2,500.50".
-std::string format_money(int64_t minor);
-
 } // namespace nafitha::ui

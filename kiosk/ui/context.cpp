@@ -54,6 +54,99 @@ std::string_view Ctx::tr(std::string_view key, TrArgs args)
     return out;
 }
 
+uint64_t FormatMemo::hash(Kind kind, Lang lang, int64_t n, std::string_view s)
+{
+    // FNV-1a over the inputs.
+    uint64_t h = 1469598103934665603ull;
+    auto mix = [&h](uint8_t b) { h = (h ^ b) * 1099511628211ull; };
+    mix(static_cast<uint8_t>(kind));
+    mix(static_cast<uint8_t>(lang));
+    for (int i = 0; i < 8; ++i)
+        mix(static_cast<uint8_t>(static_cast<uint64_t>(n) >> (8 * i)));
+    for (char c : s)
+        mix(static_cast<uint8_t>(c));
+    return h;
+}
+
+const std::string* FormatMemo::find(Kind kind, Lang lang, int64_t n, std::string_view s) const
+{
+    auto it = m_entries.find(hash(kind, lang, n, s));
+    if (it == m_entries.end())
+        return nullptr;
+    const Entry& e = it->second;
+    if (e.kind != kind || e.lang != lang || e.n != n || e.s != s)
+        return nullptr;
+    return &e.value;
+}
+
+const std::string& FormatMemo::put(Kind kind, Lang lang, int64_t n, std::string_view s, std::string value)
+{
+    Entry& e = m_entries[hash(kind, lang, n, s)];
+    e = Entry{kind, lang, n, std::string(s), std::move(value)};
+    return e.value;
+}
+
+namespace {
+
+using MemoKind = FormatMemo::Kind;
+
+// The memoised text of (kind, n, s) in the screen's language, made by `make` on a miss.
+template<typename Make>
+std::string_view memoised(Ctx& ctx, MemoKind kind, int64_t n, std::string_view s, Make make)
+{
+    if (const std::string* hit = ctx.memo.find(kind, ctx.lang, n, s))
+        return *hit;
+    return ctx.memo.put(kind, ctx.lang, n, s, make(ctx.loc()));
+}
+
+} // namespace
+
+std::string_view Ctx::count(std::string_view key, int64_t n)
+{
+    return memoised(*this, MemoKind::Count, n, key, [&](const locale::Locale& l) { return l.tr(key, {{"n", n}}); });
+}
+
+std::string_view Ctx::number(int64_t n)
+{
+    return memoised(*this, MemoKind::Number, n, {}, [&](const locale::Locale& l) { return l.number(n); });
+}
+
+std::string_view Ctx::money(int64_t minor)
+{
+    std::string_view currency = catalogue ? std::string_view(catalogue->currency) : std::string_view("SYP");
+    return memoised(*this, MemoKind::Money, minor, currency,
+                    [&](const locale::Locale& l) { return l.money(minor, currency); });
+}
+
+std::string_view Ctx::date(std::string_view iso)
+{
+    return memoised(*this, MemoKind::Date, 0, iso, [&](const locale::Locale& l) {
+        auto d = locale::parse_iso_date(iso);
+        return d.ok() ? l.date(*d) : std::string(iso);
+    });
+}
+
+std::string_view Ctx::date_long(std::string_view iso)
+{
+    return memoised(*this, MemoKind::DateLong, 0, iso, [&](const locale::Locale& l) {
+        auto d = locale::parse_iso_date(iso);
+        return d.ok() ? l.date_long(*d) : std::string(iso);
+    });
+}
+
+std::string_view Ctx::hijri(std::string_view iso)
+{
+    return memoised(*this, MemoKind::Hijri, 0, iso, [&](const locale::Locale& l) {
+        auto d = locale::parse_iso_date(iso);
+        return d.ok() ? l.hijri(*d) : std::string();
+    });
+}
+
+std::string_view Ctx::date_time(std::string_view iso)
+{
+    return memoised(*this, MemoKind::DateTime, 0, iso, [&](const locale::Locale& l) { return l.date_time(iso); });
+}
+
 std::string_view Ctx::message(const Error& error)
 {
     return tr(error.code, {{"field", error.field}, {"detail", error.detail}});
@@ -121,6 +214,7 @@ void Ctx::reset(ScreenId to)
 void Ctx::end_visit()
 {
     session.wipe();
+    memo.clear(); // formatted dates may be the citizen's
     if (labels)
         labels->forget();
     keyboard = Keyboard{};
@@ -135,6 +229,9 @@ void Ctx::begin_frame()
 {
     targets.clear();
     text.reset();
+    // Views into the memo live for one frame: it is bounded here, between frames.
+    if (memo.size() > 4096)
+        memo.clear();
 }
 
 } // namespace nafitha::ui

@@ -9,6 +9,7 @@
 
 #include "base/i18n.h"
 #include "kiosk/ui/backend.h"
+#include "locale/locale.h"
 #include "kiosk/ui/keyboard.h"
 #include "kiosk/ui/labels.h"
 #include "kiosk/ui/theme.h"
@@ -25,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace nafitha::ui {
@@ -149,6 +151,32 @@ private:
     size_t m_used = 0;
 };
 
+// Text formatted by the locale (ICU allocates), kept so that the next frames find it instead of formatting
+// again: a steady frame allocates nothing. Keyed by what was formatted (kind, language, number, text); the
+// entries hold views' memory until clear() (called between frames when it grows, and when a visit ends,
+// since dates may be a citizen's).
+class FormatMemo {
+public:
+    enum class Kind : uint8_t { Count, Number, Money, Date, DateLong, Hijri, DateTime };
+    // The memoised text, or null.
+    const std::string* find(Kind kind, Lang lang, int64_t n, std::string_view s) const;
+    // Stores `value` and returns the stored text.
+    const std::string& put(Kind kind, Lang lang, int64_t n, std::string_view s, std::string value);
+    size_t size() const { return m_entries.size(); }
+    void clear() { m_entries.clear(); }
+
+private:
+    struct Entry {
+        Kind kind;
+        Lang lang;
+        int64_t n;
+        std::string s;
+        std::string value;
+    };
+    static uint64_t hash(Kind kind, Lang lang, int64_t n, std::string_view s);
+    std::unordered_map<uint64_t, Entry> m_entries; // node-based: stored strings never move
+};
+
 // A long press in progress: one pointer, so one at a time. See long_press() in widgets.h.
 struct LongPressState {
     uint32_t id = 0;
@@ -194,6 +222,9 @@ struct Ctx {
     FrameText text;
     FrameScratch scratch;
     std::shared_ptr<const Catalogue> catalogue;
+    // Formatting for each language in the centre's time zone (owned by KioskUi), and its memo.
+    const locale::Locale* locales[2] = {nullptr, nullptr};
+    FormatMemo memo;
     std::string centre; // where this terminal stands (the validation authority checks services against it)
     Health health;
 
@@ -204,6 +235,19 @@ struct Ctx {
     std::string_view tr(std::string_view key, TrArgs args);
     // An error's message in the screen's language, in this frame's text.
     std::string_view message(const Error& error);
+    // The locale of the screen's language.
+    const locale::Locale& loc() const { return *locales[lang == Lang::Ar ? 0 : 1]; }
+    // Locale-formatted text (memoised; valid until the memo is cleared between frames or at a visit's end):
+    // a plural message with its count {n}, a number, money in the catalogue's currency, a stored day
+    // ("YYYY-MM-DD") day first / with the month's name / in the Hijri calendar, a stored UTC time in local time.
+    // A text that is not a day or a time is shown as it is.
+    std::string_view count(std::string_view key, int64_t n);
+    std::string_view number(int64_t n);
+    std::string_view money(int64_t minor);
+    std::string_view date(std::string_view iso_day);
+    std::string_view date_long(std::string_view iso_day);
+    std::string_view hijri(std::string_view iso_day);
+    std::string_view date_time(std::string_view iso_utc);
     bool rtl() const { return is_rtl(lang); }
     bool portrait() const { return size.y >= size.x; }
     float u(float v) const { return v * scale; }                       // design units -> pixels

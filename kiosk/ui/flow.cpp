@@ -1,44 +1,9 @@
 #include "kiosk/ui/flow.h"
 
-#include "base/utf8.h"
-
 #include <algorithm>
 #include <cstdio>
 
 namespace nafitha::ui {
-
-void format_money_into(std::string& out, int64_t minor)
-{
-    out.clear();
-    bool neg = minor < 0;
-    uint64_t v = neg ? static_cast<uint64_t>(-minor) : static_cast<uint64_t>(minor);
-    uint64_t whole = v / 100, frac = v % 100;
-    char digits[24];
-    int n = 0;
-    do {
-        digits[n++] = static_cast<char>('0' + whole % 10);
-        whole /= 10;
-    } while (whole > 0);
-    if (neg)
-        out += '-';
-    for (int i = n - 1; i >= 0; --i) {
-        out += digits[i];
-        if (i > 0 && i % 3 == 0)
-            out += ',';
-    }
-    if (frac) {
-        out += '.';
-        out += static_cast<char>('0' + frac / 10);
-        out += static_cast<char>('0' + frac % 10);
-    }
-}
-
-std::string format_money(int64_t minor)
-{
-    std::string out;
-    format_money_into(out, minor);
-    return out;
-}
 
 const char* icon_for_category(std::string_view code)
 {
@@ -61,52 +26,6 @@ const char* icon_for_category(std::string_view code)
             return p.icon;
     }
     return "document";
-}
-
-namespace {
-
-// Appends `s` with its digits in the language's form.
-void append_digits(const Ctx& ctx, std::string& out, std::string_view s)
-{
-    if (ctx.lang != Lang::Ar) {
-        out.append(s);
-        return;
-    }
-    size_t pos = 0;
-    while (pos < s.size()) {
-        char32_t cp = utf8::decode_next(s, pos);
-        if (cp >= '0' && cp <= '9')
-            cp = 0x0660 + (cp - '0');
-        else if (cp == ',')
-            cp = 0x066C; // Arabic thousands separator
-        else if (cp == '.')
-            cp = 0x066B; // Arabic decimal separator
-        utf8::append(out, cp);
-    }
-}
-
-} // namespace
-
-std::string_view display_digits(Ctx& ctx, std::string_view s)
-{
-    std::string& out = ctx.text.next();
-    append_digits(ctx, out, s);
-    return out;
-}
-
-std::string_view display_number(Ctx& ctx, int64_t n)
-{
-    char buf[24];
-    int len = std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(n));
-    return display_digits(ctx, std::string_view(buf, static_cast<size_t>(std::max(0, len))));
-}
-
-std::string_view money_text(Ctx& ctx, int64_t minor)
-{
-    std::string& plain = ctx.text.next();
-    format_money_into(plain, minor);
-    std::string_view amount = display_digits(ctx, plain);
-    return ctx.tr("ui.money", {{"amount", amount}});
 }
 
 const services::Service* current_service(const Ctx& ctx)

@@ -1,5 +1,5 @@
 #pragma once
-// Helpers the citizen screens share: the icon of a category, money and digits for display, the flow's
+// Helpers the citizen screens share: the icon of a category, the flow's
 // step numbers, the form's assessment, and the actions that run on the worker (payment + submission, ticket,
 // tracking, survey).
 
@@ -13,11 +13,6 @@ namespace nafitha::ui {
 inline constexpr int kFlowSteps = 5; // service, form, review, payment, done
 
 const char* icon_for_category(std::string_view code);
-// Money with the currency name, digits in the language's form ("٢٬٥٠٠ ل.س" / "SYP 2,500"), in this frame's text.
-std::string_view money_text(Ctx& ctx, int64_t minor);
-// Digits of `s` shown in the language's form (Arabic-Indic in Arabic), in this frame's text.
-std::string_view display_digits(Ctx& ctx, std::string_view s);
-std::string_view display_number(Ctx& ctx, int64_t n);
 // The selected service, or null.
 const services::Service* current_service(const Ctx& ctx);
 // A field's value as the review shows it (choice labels, not codes).

@@ -5,6 +5,7 @@
 #include "kiosk/ui/screens.h"
 #include "kiosk/ui/text_field.h"
 
+#include "base/log.h"
 #include "base/utf8.h"
 #include "kiosk/ui/widgets.h"
 
@@ -21,6 +22,18 @@ KioskUi::KioskUi(const I18n& i18n, Backend& backend, Labels& labels, Worker& wor
     m_ctx.theme = theme;
     m_ctx.catalogue = backend.catalogue();
     m_ctx.centre = backend.centre();
+    // Numbers, money, counts, dates and times in the centre's zone (the catalogue names it); a zone ICU does not
+    // know is logged and the default is used, so the screen still reads right.
+    std::string zone = m_ctx.catalogue ? m_ctx.catalogue->time_zone_at(m_ctx.centre) : std::string(locale::kDefaultTimeZone);
+    for (Lang lang : {Lang::Ar, Lang::En}) {
+        auto loc = locale::Locale::create(i18n, lang, zone);
+        if (!loc.ok()) {
+            log::warn("ui", "time zone '" + zone + "': " + loc.error().to_string());
+            loc = locale::Locale::create(i18n, lang, locale::kDefaultTimeZone);
+        }
+        m_locales[lang == Lang::Ar ? 0 : 1] = loc.release_value();
+        m_ctx.locales[lang == Lang::Ar ? 0 : 1] = m_locales[lang == Lang::Ar ? 0 : 1].get();
+    }
 }
 
 bool KioskUi::show_demo(std::string_view name)
@@ -180,8 +193,8 @@ void KioskUi::build_frame(ImVec2 size, double now)
     c.layer = ImGui::GetForegroundDrawList();
     if (busy && c.session.busy_message == "ui.busy.cash" && c.session.cash_inserted) {
         // The cash acceptor's progress: what went in so far, against what is due.
-        busy_overlay(c, c.tr("ui.busy.cash_progress", {{"in", money_text(c, c.session.cash_inserted->load())},
-                                                        {"due", money_text(c, c.session.cash_due)}}));
+        busy_overlay(c, c.tr("ui.busy.cash_progress", {{"in", c.money(c.session.cash_inserted->load())},
+                                                        {"due", c.money(c.session.cash_due)}}));
     } else if (busy)
         busy_overlay(c, c.tr(c.session.busy_message));
     else if (c.idle_prompt)

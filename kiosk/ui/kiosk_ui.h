@@ -4,6 +4,7 @@
 
 #include "kiosk/ui/context.h"
 
+#include <memory>
 #include <string_view>
 
 namespace nafitha::ui {
@@ -31,6 +32,7 @@ private:
     void check_idle();
     void check_health();
 
+    std::unique_ptr<locale::Locale> m_locales[2]; // ar, en in the centre's zone (before m_ctx, which points at them)
     Ctx m_ctx;
     double m_last_health = -1e9;
     bool m_health_pending = false;

@@ -55,11 +55,11 @@ void draw_done(Ctx& ctx)
         y += lh;
     };
     int64_t change = done.submission.payment ? done.submission.payment->change_minor : 0;
-    line("money", ctx.tr("ui.done.paid", {{"amount", money_text(ctx, app.paid_minor)}}), p.text);
+    line("money", ctx.tr("ui.done.paid", {{"amount", ctx.money(app.paid_minor)}}), p.text);
     if (change > 0)
-        line("cash", ctx.tr("ui.done.change", {{"amount", money_text(ctx, change)}}), p.text);
+        line("cash", ctx.tr("ui.done.change", {{"amount", ctx.money(change)}}), p.text);
     if (!app.expected_ready.empty())
-        line("clock", ctx.tr("ui.done.ready", {{"date", display_digits(ctx, app.expected_ready)}}), p.text);
+        line("clock", ctx.tr("ui.done.ready", {{"date", ctx.date(app.expected_ready)}}), p.text);
     if (done.receipt.queued)
         line("printer", ctx.tr("ui.done.receipt_printed"), p.success);
     else

@@ -26,9 +26,9 @@ void draw_idle_prompt(Ctx& ctx)
     double timeout = ctx.mode == Mode::Citizen ? ctx.idle_timeout_s : std::max(ctx.idle_timeout_s, 300.0);
     double left = std::max(0.0, ctx.idle_prompt_s - (ctx.now - ctx.last_activity - timeout));
     int secs = static_cast<int>(std::ceil(left));
-    std::string_view n = display_number(ctx, std::clamp(secs, 0, static_cast<int>(ctx.idle_prompt_s)));
-    paragraph(ctx, Rect{box.x + pad, box.y + pad + ctx.u(110), box.w - 2 * pad, ctx.u(120)},
-              ctx.tr("ui.idle.body", {{"n", n}}), ctx.font(36), p.text_muted, Align::Center);
+    int64_t n = std::clamp(secs, 0, static_cast<int>(ctx.idle_prompt_s));
+    paragraph(ctx, Rect{box.x + pad, box.y + pad + ctx.u(110), box.w - 2 * pad, ctx.u(120)}, ctx.count("ui.idle.body", n),
+              ctx.font(36), p.text_muted, Align::Center);
     float gap = ctx.u(24);
     Rect row{box.x + pad, box.y + box.h - pad - ctx.u(150), box.w - 2 * pad, ctx.u(150)};
     float half = (row.w - gap) * 0.5f;

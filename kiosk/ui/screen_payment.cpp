@@ -36,7 +36,7 @@ void draw_payment(Ctx& ctx)
 
     card(ctx, Rect{c.x, y, c.w, ctx.u(180)});
     label(ctx, Rect{c.x, y + ctx.u(20), c.w, ctx.u(50)}, ctx.tr("ui.payment.due"), ctx.font(34), p.text_muted, Align::Center);
-    label(ctx, Rect{c.x, y + ctx.u(76), c.w, ctx.u(90)}, money_text(ctx, due), ctx.font(72), p.primary, Align::Center);
+    label(ctx, Rect{c.x, y + ctx.u(76), c.w, ctx.u(90)}, ctx.money(due), ctx.font(72), p.primary, Align::Center);
     y += ctx.u(210);
     if (wide) {
         c = from_end(ctx, all, 0, all.w * 0.6f - ctx.u(30));

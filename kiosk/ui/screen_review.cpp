@@ -57,12 +57,12 @@ void draw_review(Ctx& ctx)
         for (const auto& line : fee->lines) {
             Rect row{view.x + pad, fy, view.w - 2 * pad, ctx.u(80)};
             label(ctx, row, line.label.in(ctx.lang), ctx.font(34), p.text, Align::Start);
-            label(ctx, row, money_text(ctx, line.amount), ctx.font(34), p.text, Align::End);
+            label(ctx, row, ctx.money(line.amount), ctx.font(34), p.text, Align::End);
             fy += ctx.u(80);
         }
         Rect total{view.x + pad, fy, view.w - 2 * pad, ctx.u(80)};
         label(ctx, total, ctx.tr("ui.review.total"), ctx.font(40), p.primary, Align::Start);
-        label(ctx, total, money_text(ctx, fee->total), ctx.font(44), p.primary, Align::End);
+        label(ctx, total, ctx.money(fee->total), ctx.font(44), p.primary, Align::End);
         y += lines_h;
     } else {
         error_banner(ctx, Rect{view.x, y, view.w, ctx.u(90)}, ctx.message(fee.error()));

@@ -49,10 +49,10 @@ void draw_service(Ctx& ctx)
         label(ctx, Rect{t.x, r.y + ctx.u(80), t.w, ctx.u(64)}, value, ctx.font(42), p.text);
     };
     std::string_view fee =
-        s->fee.kind == services::FeeKind::Fixed ? money_text(ctx, s->fee.amount) : ctx.tr("ui.service.fee_varies");
+        s->fee.kind == services::FeeKind::Fixed ? ctx.money(s->fee.amount) : ctx.tr("ui.service.fee_varies");
     std::string_view days = s->processing_days == 0
                            ? ctx.tr("ui.service.same_day")
-                           : ctx.tr("ui.service.days", {{"n", display_number(ctx, s->processing_days)}});
+                           : ctx.count("ui.service.days", s->processing_days);
     fact(from_start(ctx, row, 0, half), "money", ctx.tr("ui.service.fee"), fee);
     fact(from_end(ctx, row, 0, half), "clock", ctx.tr("ui.service.time"), days);
     yy += fh + ctx.u(24);

@@ -52,11 +52,11 @@ void draw_services(Ctx& ctx)
         draw_icon(ctx, icon_for_category(s.category), icon, p.primary);
         Rect text = from_start(ctx, r, ctx.u(150), r.w - ctx.u(230));
         label(ctx, Rect{text.x, r.y + ctx.u(24), text.w, ctx.u(64)}, s.name.in(ctx.lang), ctx.font(42), p.text);
-        std::string_view fee = s.fee.kind == services::FeeKind::Fixed ? money_text(ctx, s.fee.amount)
+        std::string_view fee = s.fee.kind == services::FeeKind::Fixed ? ctx.money(s.fee.amount)
                                                                       : ctx.tr("ui.service.fee_varies");
         std::string_view days = s.processing_days == 0
                                     ? ctx.tr("ui.service.same_day")
-                                    : ctx.tr("ui.service.days", {{"n", display_number(ctx, s.processing_days)}});
+                                    : ctx.count("ui.service.days", s.processing_days);
         std::string& facts = ctx.text.next();
         facts.append(fee).append("  ·  ").append(days);
         label(ctx, Rect{text.x, r.y + ctx.u(100), text.w, ctx.u(56)}, facts, ctx.font(34), p.text_muted);

@@ -21,19 +21,19 @@ void draw_staff_payments(Ctx& ctx)
         return;
     }
     const services::DayTotals& s = *sv.payments;
-    label(ctx, Rect{c.x, y, c.w, ctx.u(60)}, ctx.tr("ui.staff.payments.day", {{"day", display_digits(ctx, s.day)}}), ctx.font(38), p.text);
+    label(ctx, Rect{c.x, y, c.w, ctx.u(60)}, ctx.tr("ui.staff.payments.day", {{"day", ctx.date(s.day)}}), ctx.font(38), p.text);
     y += ctx.u(80);
     float rh = ctx.u(ctx.portrait() ? 90 : 66);
     struct Line {
         const char* key;
         std::string_view value;
     };
-    const Line lines[] = {{"ui.staff.payments.count", display_number(ctx, s.count)},
-                          {"ui.staff.payments.cash", money_text(ctx, s.cash_minor)},
-                          {"ui.staff.payments.card", money_text(ctx, s.card_minor)},
-                          {"ui.staff.payments.waived", money_text(ctx, s.waived_minor)},
-                          {"ui.staff.payments.change", money_text(ctx, s.change_minor)},
-                          {"ui.staff.payments.drawer", money_text(ctx, s.cash_minor)}};
+    const Line lines[] = {{"ui.staff.payments.count", ctx.number(s.count)},
+                          {"ui.staff.payments.cash", ctx.money(s.cash_minor)},
+                          {"ui.staff.payments.card", ctx.money(s.card_minor)},
+                          {"ui.staff.payments.waived", ctx.money(s.waived_minor)},
+                          {"ui.staff.payments.change", ctx.money(s.change_minor)},
+                          {"ui.staff.payments.drawer", ctx.money(s.cash_minor)}};
     float ch = rh * 6 + ctx.u(40);
     card(ctx, Rect{c.x, y, c.w, ch});
     float ry = y + ctx.u(20);

@@ -57,7 +57,7 @@ void draw_staff_queue(Ctx& ctx)
     }
     if (sv.queue) {
         label(ctx, Rect{c.x, y, c.w, ctx.u(60)},
-              ctx.tr("ui.staff.queue.waiting", {{"n", display_number(ctx, sv.queue->waiting.size())}}), ctx.font(36), p.text);
+              ctx.count("ui.staff.queue.waiting", static_cast<int64_t>(sv.queue->waiting.size())), ctx.font(36), p.text);
         y += ctx.u(70);
         float tw = ctx.u(180), th = ctx.u(90);
         int per_row = std::max(1, static_cast<int>((c.w + gap) / (tw + gap)));

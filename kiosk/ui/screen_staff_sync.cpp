@@ -9,22 +9,6 @@
 
 namespace nafitha::ui {
 
-namespace {
-
-// "2026-11-28T08:15:00Z" -> "2026-11-28 08:15 UTC" in the language's digits, in this frame's text.
-std::string_view when(Ctx& ctx, const std::string& iso)
-{
-    if (iso.size() < 16)
-        return iso;
-    std::string& plain = ctx.text.next();
-    plain.append(iso, 0, 10).append(" ").append(iso, 11, 5);
-    std::string& out = ctx.text.next();
-    out.append(display_digits(ctx, plain)).append(" ").append(ctx.tr("ui.time.utc"));
-    return out;
-}
-
-} // namespace
-
 void poll_sync(Ctx& ctx)
 {
     if (ctx.demo || ctx.now - ctx.staff.last_poll < 1.0)
@@ -53,7 +37,7 @@ void draw_staff_sync(Ctx& ctx)
     bool all_sent = s.pending == 0;
     label(ctx, Rect{c.x, y + ctx.u(30), c.w, ctx.u(60)}, ctx.tr(all_sent ? "ui.sync.all_sent" : "ui.sync.pending_title"),
           ctx.font(36), p.text_muted, Align::Center);
-    label(ctx, Rect{c.x, y + ctx.u(100), c.w, ctx.u(130)}, display_number(ctx, s.pending), ctx.font(110),
+    label(ctx, Rect{c.x, y + ctx.u(100), c.w, ctx.u(130)}, ctx.number(s.pending), ctx.font(110),
           all_sent ? p.success : p.accent, Align::Center);
     y += ch + ctx.u(30);
     float rh = ctx.u(90);
@@ -65,9 +49,9 @@ void draw_staff_sync(Ctx& ctx)
         y += rh;
     };
     row("ui.sync.enrolled", ctx.tr(s.enrolled ? "ui.yes" : "ui.no"), s.enrolled ? p.text : p.danger);
-    row("ui.sync.last_success", s.last_success.empty() ? ctx.tr("ui.sync.never") : when(ctx, s.last_success), p.text);
+    row("ui.sync.last_success", s.last_success.empty() ? ctx.tr("ui.sync.never") : ctx.date_time(s.last_success), p.text);
     std::string& sent = ctx.text.next();
-    sent.append(display_number(ctx, s.acked_seq)).append(" / ").append(display_number(ctx, s.last_seq));
+    sent.append(ctx.number(s.acked_seq)).append(" / ").append(ctx.number(s.last_seq));
     row("ui.sync.sent", sent, p.text);
     y += ctx.u(20);
     if (!s.last_error.empty()) {

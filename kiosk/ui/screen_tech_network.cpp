@@ -29,7 +29,7 @@ void draw_tech_network(Ctx& ctx)
         y += rh;
     };
     row(ctx.tr("ui.sync.enrolled"), ctx.tr(s.enrolled ? "ui.yes" : "ui.no"), s.enrolled ? p.success : p.danger);
-    row(ctx.tr("ui.sync.pending_title"), display_number(ctx, s.pending), p.text);
+    row(ctx.tr("ui.sync.pending_title"), ctx.number(s.pending), p.text);
     row(ctx.tr("ui.sync.last_error"), s.last_error.empty() ? ctx.tr("ui.sync.no_error") : ctx.tr(s.last_error),
         s.last_error.empty() ? p.success : p.danger);
     y += ctx.u(30);

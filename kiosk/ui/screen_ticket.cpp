@@ -27,12 +27,12 @@ void draw_ticket(Ctx& ctx)
         label(ctx, Rect{c.x, y + ctx.u(30), c.w, ctx.u(50)}, ctx.tr("ui.ticket.number"), ctx.font(36), p.text_muted, Align::Center);
         label(ctx, Rect{c.x, y + ctx.u(100), c.w, ctx.u(180)}, t.number, ctx.font(160), p.primary, Align::Center);
         label(ctx, Rect{c.x, y + ctx.u(310), c.w, ctx.u(60)},
-              ctx.tr("ui.ticket.ahead", {{"n", display_number(ctx, t.waiting_ahead)}}), ctx.font(38),
+              ctx.count("ui.ticket.ahead", t.waiting_ahead), ctx.font(38),
               p.text, Align::Center);
         y += ch + ctx.u(30);
         int64_t minutes = (t.estimated_wait_s + 59) / 60;
         label(ctx, Rect{c.x, y, c.w, ctx.u(60)},
-              ctx.tr("ui.ticket.wait", {{"n", display_number(ctx, minutes)}}), ctx.font(36), p.text, Align::Center);
+              ctx.count("ui.ticket.wait", minutes), ctx.font(36), p.text, Align::Center);
         y += ctx.u(80);
         label(ctx, Rect{c.x, y, c.w, ctx.u(60)}, ctx.tr(printed ? "ui.ticket.printed" : "ui.ticket.not_printed"),
               ctx.font(34), printed ? p.success : p.danger, Align::Center);

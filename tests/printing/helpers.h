@@ -4,6 +4,7 @@
 #include "base/fs.h"
 #include "base/i18n.h"
 #include "base/paths.h"
+#include "locale/locale.h"
 #include "printing/bitmap.h"
 #include "printing/documents.h"
 #include "sync/protocol/crypto.h"
@@ -30,6 +31,20 @@ inline const nafitha::I18n& i18n()
     if (!t.ok())
         throw std::runtime_error("i18n: " + t.error().to_string());
     return *t;
+}
+
+// The formatting of `lang` in the default zone (Asia/Damascus): one per language for the test process.
+inline const nafitha::locale::Locale& loc(nafitha::Lang lang)
+{
+    static std::unique_ptr<nafitha::locale::Locale> made[2];
+    auto& slot = made[lang == nafitha::Lang::Ar ? 0 : 1];
+    if (!slot) {
+        auto l = nafitha::locale::Locale::create(i18n(), lang);
+        if (!l.ok())
+            throw std::runtime_error("locale: " + l.error().to_string());
+        slot = l.release_value();
+    }
+    return *slot;
 }
 
 // A fixed key so that signatures (Ed25519 is deterministic) and therefore golden images are stable.

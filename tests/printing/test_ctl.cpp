@@ -118,7 +118,7 @@ TEST_CASE("The printer-sim command turns received jobs into PNGs and runs out of
     REQUIRE(line.rfind("listening on 127.0.0.1:", 0) == 0);
     uint16_t port = uint16_t(std::stoi(line.substr(line.rfind(':') + 1)));
 
-    auto bitmap = render(receipt_document(sample_receipt(Lang::En), i18n(), Lang::En), kWidth58mm, engine()).value();
+    auto bitmap = render(receipt_document(sample_receipt(Lang::En), loc(Lang::En)), kWidth58mm, engine()).value();
     auto connect = [port] {
         devices::DeviceAddress a;
         a.host = "127.0.0.1";

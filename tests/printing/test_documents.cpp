@@ -35,10 +35,10 @@ ReceiptData sample_receipt(Lang lang)
     r.centre = "DAM-01";
     r.terminal_id = "T0123456789ab";
     r.time_utc = "2026-11-28T10:15:00.000Z";
-    r.amount = Money{250000, "SYP", 2};
+    r.amount = Money{250000, "SYP"};
     r.pay_method = "cash";
-    r.tendered = Money{300000, "SYP", 2};
-    r.change = Money{50000, "SYP", 2};
+    r.tendered = Money{300000, "SYP"};
+    r.change = Money{50000, "SYP"};
     r.expected_ready = "2026-12-01";
     r.ticket_number = "A-042";
     r.qr_payload = protocol::sign_receipt(r.reference, r.terminal_id, fixed_keys().secret_key).value();
@@ -132,7 +132,7 @@ TEST_CASE("Golden receipts in Arabic and English at 58 and 80 mm")
             std::string name = "receipt_" + std::string(lang_code(lang)) + "_" + std::to_string(width);
             INFO(name);
             auto data = sample_receipt(lang);
-            auto doc = receipt_document(data, i18n(), lang);
+            auto doc = receipt_document(data, loc(lang));
             // The reference number is the last line.
             auto& last = std::get<TextBlock>(doc.blocks.back());
             CHECK(last.text.find(data.reference) != std::string::npos);
@@ -176,8 +176,8 @@ TEST_CASE("Tickets summaries Z reports and test pages render at both widths and 
     for (Lang lang : {Lang::Ar, Lang::En})
         for (int width : {kWidth58mm, kWidth80mm}) {
             tp.width_dots = width;
-            for (auto& doc : {ticket_document(t, i18n(), lang), summary_document(s, i18n(), lang),
-                              z_report_document(z, i18n(), lang), test_page_document(tp, i18n(), lang)}) {
+            for (auto& doc : {ticket_document(t, loc(lang)), summary_document(s, loc(lang)),
+                              z_report_document(z, loc(lang)), test_page_document(tp, loc(lang))}) {
                 auto b = render(doc, width, engine());
                 REQUIRE(b.ok());
                 CHECK(b->black_count() > 2000);
@@ -185,9 +185,9 @@ TEST_CASE("Tickets summaries Z reports and test pages render at both widths and 
             }
         }
     // Keep pictures of the other documents for people to look at.
-    (void)write_png(render(ticket_document(t, i18n(), Lang::Ar), kWidth80mm, engine()).value(), artifacts_dir() / "ticket_ar_576.png");
-    (void)write_png(render(z_report_document(z, i18n(), Lang::Ar), kWidth80mm, engine()).value(), artifacts_dir() / "z_ar_576.png");
-    (void)write_png(render(test_page_document(tp, i18n(), Lang::En), kWidth80mm, engine()).value(), artifacts_dir() / "test_en_576.png");
+    (void)write_png(render(ticket_document(t, loc(Lang::Ar)), kWidth80mm, engine()).value(), artifacts_dir() / "ticket_ar_576.png");
+    (void)write_png(render(z_report_document(z, loc(Lang::Ar)), kWidth80mm, engine()).value(), artifacts_dir() / "z_ar_576.png");
+    (void)write_png(render(test_page_document(tp, loc(Lang::En)), kWidth80mm, engine()).value(), artifacts_dir() / "test_en_576.png");
 }
 
 TEST_CASE("The application summary is an A4 PDF that grows to several pages")
@@ -200,22 +200,22 @@ TEST_CASE("The application summary is an A4 PDF that grows to several pages")
     s.submitted_utc = "2026-11-28T10:15:00.000Z";
     s.paid = Money{0};
     s.qr_payload = protocol::sign_receipt(s.reference, "T0123456789ab", fixed_keys().secret_key).value();
-    auto one = write_pdf_a4(summary_document(s, i18n(), Lang::Ar), engine(), dir / "one.pdf");
+    auto one = write_pdf_a4(summary_document(s, loc(Lang::Ar)), engine(), dir / "one.pdf");
     REQUIRE(one.ok());
     CHECK(one->pages == 1);
     auto head = fs::read_file(dir / "one.pdf", 10u << 20).value();
     CHECK(head.rfind("%PDF-", 0) == 0);
     // The first page drawn by the same vector painter: its QR code reads back.
-    REQUIRE(write_a4_preview_png(summary_document(s, i18n(), Lang::Ar), engine(), dir / "one.png").ok());
+    REQUIRE(write_a4_preview_png(summary_document(s, loc(Lang::Ar)), engine(), dir / "one.png").ok());
     (void)std::filesystem::copy_file(dir / "one.png", artifacts_dir() / "summary_ar_a4.png",
                                      std::filesystem::copy_options::overwrite_existing);
     CHECK(zbar(dir / "one.png") == s.qr_payload);
     for (int i = 0; i < 90; ++i)
         s.fields.emplace_back("حقل رقم " + std::to_string(i), "قيمة الحقل " + std::to_string(i));
-    auto many = write_pdf_a4(summary_document(s, i18n(), Lang::Ar), engine(), dir / "many.pdf");
+    auto many = write_pdf_a4(summary_document(s, loc(Lang::Ar)), engine(), dir / "many.pdf");
     REQUIRE(many.ok());
     CHECK(many->pages >= 2);
-    CHECK(write_pdf_a4(summary_document(s, i18n(), Lang::Ar), engine(), "/nonexistent/dir/x.pdf").error().code ==
+    CHECK(write_pdf_a4(summary_document(s, loc(Lang::Ar)), engine(), "/nonexistent/dir/x.pdf").error().code ==
           "error.printing.pdf_failed");
     std::filesystem::remove_all(dir);
 }
@@ -223,7 +223,7 @@ TEST_CASE("The application summary is an A4 PDF that grows to several pages")
 TEST_CASE("A receipt goes through the durable queue to the simulator and prints the same dots")
 {
     auto dir = temp_dir("e2e");
-    auto bitmap = render(receipt_document(sample_receipt(Lang::Ar), i18n(), Lang::Ar), kWidth80mm, engine()).value();
+    auto bitmap = render(receipt_document(sample_receipt(Lang::Ar), loc(Lang::Ar)), kWidth80mm, engine()).value();
     std::mutex m;
     std::vector<devices::escpos::Page> pages;
     auto sim = devices::PrinterSimulator::start(0, [&](const devices::SimulatedJob& j) {

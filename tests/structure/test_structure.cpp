@@ -22,7 +22,7 @@ const fs::path kRoot = NAFITHA_SOURCE_DIR;
 
 // The production modules, most specific first (central/store is matched before central).
 const std::vector<std::string> kModules = {
-    "base",          "db",           "text",        "sync/protocol", "sync/journal",    "kiosk/services",
+    "base",          "db",           "text",        "locale",        "sync/protocol", "sync/journal",    "kiosk/services",
     "sync/client",   "devices",      "printing",    "kiosk/documents", "central/store", "central",
     "kiosk/ui",      "kiosk/app",    "installer/ctl",
 };
@@ -32,21 +32,22 @@ const std::map<std::string, std::set<std::string>> kMayUse = {
     {"base", {}},
     {"db", {"base"}},
     {"text", {"base"}},
+    {"locale", {"base"}},
     {"sync/protocol", {"base"}},
     {"sync/journal", {"base", "db", "sync/protocol"}},
     {"kiosk/services", {"base", "db", "sync/protocol", "sync/journal"}},
     {"sync/client", {"base", "sync/protocol", "sync/journal"}},
     {"devices", {"base"}},
-    {"printing", {"base", "text"}},
-    {"kiosk/documents", {"base", "text", "printing", "devices", "sync/protocol", "sync/journal", "kiosk/services"}},
+    {"printing", {"base", "text", "locale"}},
+    {"kiosk/documents", {"base", "text", "locale", "printing", "devices", "sync/protocol", "sync/journal", "kiosk/services"}},
     {"central/store", {"base", "db", "sync/protocol"}},
     {"central", {"base", "sync/protocol", "central/store"}},
-    {"kiosk/ui", {"base", "text", "kiosk/services"}},
+    {"kiosk/ui", {"base", "text", "locale", "kiosk/services"}},
     {"kiosk/app",
-     {"base", "text", "devices", "printing", "sync/protocol", "sync/journal", "sync/client", "kiosk/services",
+     {"base", "text", "locale", "devices", "printing", "sync/protocol", "sync/journal", "sync/client", "kiosk/services",
       "kiosk/documents", "kiosk/ui"}},
     {"installer/ctl",
-     {"base", "db", "text", "devices", "printing", "sync/protocol", "sync/journal", "sync/client", "kiosk/services",
+     {"base", "db", "text", "locale", "devices", "printing", "sync/protocol", "sync/journal", "sync/client", "kiosk/services",
       "kiosk/documents"}},
 };
 
