@@ -226,8 +226,8 @@ Result<ArchiveInfo> export_month(Store& store, int32_t month, const protocol::Ke
                 range.first_seq = e.seq;
                 range.first_prev = j.is_object() && j.contains("prev") && j["prev"].is_string() ? j["prev"].get<std::string>() : "-";
             }
-            TRY(w.write("E " + std::to_string(e.seq) + " " + protocol::to_base64(e.signature) + " " + std::to_string(e.bytes.size())
-                        + "\n"));
+            TRY(w.write("E " + std::to_string(e.seq) + " " + (e.signature.empty() ? std::string("-") : protocol::to_base64(e.signature))
+                        + " " + std::to_string(e.bytes.size()) + "\n"));
             TRY(w.write(e.bytes));
             TRY(w.write("\n"));
             range.last_seq = e.seq;
@@ -294,6 +294,7 @@ Result<ArchiveInfo> verify_archive(const std::filesystem::path& file)
     ArchivedRange range;
     int64_t in_range = 0, expect = 0;
     std::string prev;
+    bool last_signed = false;
     std::map<std::string, bool> seen;
     for (;;) {
         if (!TRY(r.line(line)))
@@ -346,9 +347,10 @@ Result<ArchiveInfo> verify_archive(const std::filesystem::path& file)
             auto n = to_int(parts[3]);
             if (!seq || !n || *n > static_cast<int64_t>(kMaxSignedBytes))
                 return invalid("an E line is malformed");
-            auto sig = protocol::from_base64(parts[2]);
-            if (!sig.ok())
+            auto sig = parts[2] == "-" ? Result<std::string>(std::string()) : protocol::from_base64(parts[2]);
+            if (!sig.ok() || (parts[2] != "-" && sig->empty()))
                 return invalid("terminal " + terminal + " seq " + parts[1] + ": the signature does not decode");
+            last_signed = !sig->empty();
             auto bytes = TRY(r.bytes(static_cast<size_t>(*n)));
             if (in_range == 0) {
                 auto j = nlohmann::json::parse(bytes, nullptr, false);
@@ -376,6 +378,8 @@ Result<ArchiveInfo> verify_archive(const std::filesystem::path& file)
             if (to_int(parts[2]) != range.first_seq || to_int(parts[3]) != range.last_seq || parts[4] != range.first_prev
                 || parts[5] != range.last_hash || to_int(parts[6]) != in_range || in_range == 0)
                 return invalid("terminal " + terminal + ": the R line does not match its entries");
+            if (!last_signed)
+                return invalid("terminal " + terminal + ": the month ends with an unsigned entry");
             info.ranges.push_back(range);
             terminal.clear();
         } else {

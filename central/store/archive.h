@@ -4,7 +4,7 @@
 //   NAFITHA-ARCHIVE 1
 //   {"month":202611,"created":"…","store":"postgresql","server_public_key":"…"}
 //   T <terminal id> <terminal public key, base64> <centre>        before each terminal's entries
-//   E <seq> <signature, base64> <n>  then n bytes (the signed bytes) and a newline
+//   E <seq> <signature, base64, or - for an entry a later signed one covers> <n>  then n bytes and a newline
 //   R <terminal id> <first seq> <last seq> <first prev hash> <last hash> <count>   after them
 //   END <entries> <sha256 hex of every byte before this line> <central's signature, base64>
 // Central signs "NAFITHA-ARCHIVE-1\n<month>\n<entries>\n<sha256 hex>" with its Ed25519 key. `archive verify`

@@ -171,13 +171,19 @@ Result<EncodedEntry> encode_entry(const protocol::Entry& e, EntryCodec codec)
         return Error::make("error.central.entry_invalid", "entry " + std::to_string(e.seq) + " is too large");
     if (protocol::sha256_hex(bytes.value()) != e.hash)
         return Error::make("error.central.entry_invalid", "entry " + std::to_string(e.seq) + ": hash does not match its content");
-    auto sig = protocol::from_base64(e.signature);
-    if (!sig.ok() || sig->size() != 64)
-        return Error::make("error.central.entry_invalid", "entry " + std::to_string(e.seq) + ": malformed signature");
+    // An entry may come unsigned when a later entry of the same terminal transaction is signed (the hash chain
+    // covers it); it is stored with an empty signature.
+    std::string raw_signature;
+    if (!e.signature.empty()) {
+        auto sig = protocol::from_base64(e.signature);
+        if (!sig.ok() || sig->size() != 64)
+            return Error::make("error.central.entry_invalid", "entry " + std::to_string(e.seq) + ": malformed signature");
+        raw_signature = sig.release_value();
+    }
     return EncodedEntry{e.seq,
                         codec == EntryCodec::Chained ? encode_chained(bytes.value(), e.prev_hash, e.terminal_id)
                                                      : encode_signed_bytes(bytes.value()),
-                        sig.release_value()};
+                        std::move(raw_signature)};
 }
 
 Result<std::vector<EncodedEntry>> encode_entries(const std::vector<protocol::Entry>& entries, EntryCodec codec)

@@ -32,6 +32,8 @@ Result<std::string> check_signed_entry(const std::string& terminal_id, const pro
         return bad("the signed terminal is another terminal");
     if (!p || !p->is_string() || p->get<std::string>() != prev_hash)
         return bad("does not chain to the entry before it");
+    if (signature.empty())
+        return protocol::sha256_hex(bytes); // unsigned: a later signed entry of the chain must cover it (the caller checks)
     if (signature.size() != crypto_sign_BYTES
         || crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
                                        reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), key.data())
@@ -58,6 +60,7 @@ TerminalCheck check_terminal(Store& store, const TerminalRecord& t, const std::v
     }
     int64_t expect = 1;
     std::string prev = protocol::kGenesisHash;
+    int64_t unsigned_since = 0; // the first of the unsigned entries not yet covered by a signed one
     // Archived ranges fill gaps: the chain enters the range with first_prev and leaves it with last_hash.
     auto skip_archived = [&](int64_t upto_seq) -> bool {
         bool moved = false;
@@ -92,6 +95,12 @@ TerminalCheck check_terminal(Store& store, const TerminalRecord& t, const std::v
         } else {
             prev = hash.value();
         }
+        if (e.signature.empty()) {
+            if (!unsigned_since)
+                unsigned_since = e.seq;
+        } else {
+            unsigned_since = 0;
+        }
         ++out.entries;
         ++expect;
         return {};
@@ -102,6 +111,9 @@ TerminalCheck check_terminal(Store& store, const TerminalRecord& t, const std::v
     }
     while (skip_archived(INT64_MAX)) {
     }
+    if (unsigned_since)
+        out.problems.push_back("terminal " + t.id + ": entries from seq " + std::to_string(unsigned_since)
+                               + " on are unsigned and no signed entry follows them");
     if (expect - 1 != t.last_seq || prev != t.last_hash)
         out.problems.push_back("terminal " + t.id + ": the store ends at seq " + std::to_string(expect - 1)
                                + " but the terminal record says " + std::to_string(t.last_seq) + (prev != t.last_hash ? " (or another hash)" : ""));

@@ -619,3 +619,39 @@ TEST_CASE("PostgreSQL: a version 1 store holding data migrates to the latest and
     CHECK(opened == 4);
     CHECK(fresh->sql_int("SELECT COUNT(*) FROM schema_migrations") == central::postgres_schema_latest());
 }
+
+STORE_TEST("Unsigned entries covered by a later signed one are stored and verify and a chain may not end unsigned")
+{
+    TempDir dir("unsigned");
+    auto store = env.open();
+    auto t = enroll_terminal(*store);
+    auto chain = seal_chain(t, 1, protocol::kGenesisHash, visits(3, "DAM-01"), kTime);
+    // Only the last entry of each visit (7 entries) is signed, as the terminal will do per transaction.
+    for (auto& e : chain)
+        if (e.seq % 7 != 0)
+            e.signature.clear();
+    ingest_ok(*store, t.id, slice(chain, 0, 14), central::month_start_ms(202602) + 1000);
+    ingest_ok(*store, t.id, slice(chain, 14, 7), now());
+    CHECK(stored_hashes(*store, t.id) == hashes_of(chain));
+    auto report = central::verify_store(*store).value();
+    for (const auto& d : report.details)
+        UNSCOPED_INFO(d);
+    CHECK(report.ok());
+    auto key = protocol::generate_keypair();
+    auto info = central::export_month(*store, 202602, key, dir / "feb", now());
+    REQUIRE(info.ok());
+    CHECK(info->entries == 14);
+    // A chain that ends unsigned is reported.
+    auto more = seal_chain(t, 22, chain.back().hash, {{"survey.recorded", {{"rating", 3}}}}, kTime);
+    more[0].signature.clear();
+    ingest_ok(*store, t.id, more, now());
+    auto open_end = central::verify_store(*store).value();
+    CHECK_FALSE(open_end.ok());
+    REQUIRE_FALSE(open_end.details.empty());
+    CHECK(open_end.details.back().find("from seq 22 on are unsigned") != std::string::npos);
+    // A malformed signature is still refused.
+    auto bad = seal_chain(t, 23, more[0].hash, {{"survey.recorded", {{"rating", 3}}}}, kTime);
+    bad[0].signature = "not base64!";
+    central::IngestRefusal why;
+    CHECK(store->ingest(t.id, bad, now(), why).error().code == "error.central.entry_invalid");
+}
