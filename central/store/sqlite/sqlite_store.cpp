@@ -119,7 +119,7 @@ Terminal read_terminal(const Statement& st)
 
 class SqliteStore final : public Store {
 public:
-    SqliteStore(db::Db db, int version) : m_db(std::move(db)), m_version(version) {}
+    SqliteStore(db::Db db, db::Db read, int version) : m_db(std::move(db)), m_read(std::move(read)), m_version(version) {}
 
     std::string kind() const override { return "sqlite"; }
     int schema_version() const override { return m_version; }
@@ -198,13 +198,16 @@ public:
         return {};
     }
 
+    // Asked on every signed request: answered from the read connection, so that a poll never waits for a batch
+    // being committed (WAL readers see the last commit).
     Result<std::optional<TerminalRecord>> find_terminal(const std::string& terminal_id) override
     {
-        std::lock_guard lock(m_mutex);
-        auto t = TRY(find_locked(terminal_id));
-        if (!t)
+        std::lock_guard lock(m_read_mutex);
+        auto st = TRY(m_read.cached(std::string("SELECT ") + kTerminalColumns + " FROM terminals WHERE id = ?"));
+        st.bind(1, terminal_id);
+        if (!TRY(st.step()))
             return std::optional<TerminalRecord>();
-        return std::optional<TerminalRecord>(t->record);
+        return std::optional<TerminalRecord>(read_terminal(st).record);
     }
 
     Result<std::vector<TerminalRecord>> terminals() override
@@ -409,8 +412,8 @@ public:
 
     Result<std::optional<CatalogueRecord>> latest_catalogue() override
     {
-        std::lock_guard lock(m_mutex);
-        auto st = TRY(m_db.prepare("SELECT version, document, imported_ms FROM catalogues ORDER BY version DESC LIMIT 1"));
+        std::lock_guard lock(m_read_mutex);
+        auto st = TRY(m_read.cached("SELECT version, document, imported_ms FROM catalogues ORDER BY version DESC LIMIT 1"));
         if (!TRY(st.step()))
             return std::optional<CatalogueRecord>();
         return std::optional<CatalogueRecord>(CatalogueRecord{st.int64(0), st.text(1), st.int64(2)});
@@ -446,8 +449,8 @@ public:
     Result<std::vector<protocol::Decision>> decisions_after(const std::string& terminal_id, int64_t cursor,
                                                             size_t max_count) override
     {
-        std::lock_guard lock(m_mutex);
-        auto st = TRY(m_db.prepare(
+        std::lock_guard lock(m_read_mutex);
+        auto st = TRY(m_read.cached(
             "SELECT cursor, reference, status, note, decided_at FROM decisions WHERE terminal_id = ? AND cursor > ? "
             "ORDER BY cursor LIMIT ?"));
         st.bind(1, terminal_id).bind(2, cursor).bind(3, static_cast<int64_t>(max_count));
@@ -646,6 +649,8 @@ private:
 
     std::mutex m_mutex;
     db::Db m_db;
+    std::mutex m_read_mutex;
+    db::Db m_read; // a second connection for the reads every poll makes
     int m_version = 0;
 };
 
@@ -658,7 +663,8 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& da
     TRY(fs::ensure_dir(data_dir, 0700));
     auto db = TRY(db::Db::open(data_dir / "central.db", db::OpenMode::ReadWriteCreate, 10000));
     int version = TRY(sqlite_store::migrate(db, options.target_version));
-    auto store = std::make_unique<SqliteStore>(std::move(db), version);
+    auto read = TRY(db::Db::open(data_dir / "central.db", db::OpenMode::ReadOnly, 10000));
+    auto store = std::make_unique<SqliteStore>(std::move(db), std::move(read), version);
     store->m_state = TRY(SqliteSharedState::open(data_dir));
     return std::unique_ptr<Store>(std::move(store));
 }
