@@ -203,32 +203,13 @@ Result<void> PrintQueue::print_one(Transport& t, const Job& job, DrainReport& re
     while (clock::monotonic_ns() < deadline) {
         auto chunk = TRY(t.read_some(256, Millis(50)));
         inbox += chunk;
-        // Split the inbox into process-ID replies and status quadruples.
-        for (;;) {
-            if (inbox.size() >= 2 && uint8_t(inbox[0]) == 0x37 && uint8_t(inbox[1]) == 0x22) {
-                if (inbox.size() < expected.size())
-                    break;
-                if (inbox.compare(0, expected.size(), expected) == 0)
-                    return mark_printed(job);
-                inbox.erase(0, expected.size()); // A stale barrier from an earlier attempt.
-                continue;
-            }
-            if (inbox.size() >= 4 && status_outstanding) {
-                auto s = decode_status({uint8_t(inbox[0]), uint8_t(inbox[1]), uint8_t(inbox[2]), uint8_t(inbox[3])});
-                inbox.erase(0, 4);
-                status_outstanding = false;
-                if (s.ok()) {
-                    report.last_status = *s;
-                    set_status(*s);
-                }
-                continue;
-            }
-            if (!inbox.empty() && !status_outstanding && !(uint8_t(inbox[0]) == 0x37)) {
-                inbox.erase(0, 1); // Noise.
-                continue;
-            }
-            break;
+        auto scan = scan_printer_replies(inbox, expected, status_outstanding);
+        if (scan.status) {
+            report.last_status = *scan.status;
+            set_status(*scan.status);
         }
+        if (scan.barrier)
+            return mark_printed(job);
         if (!status_outstanding && clock::monotonic_ns() >= next_poll) {
             TRY(t.write_all(status_query_bytes(), m_options.status_timeout));
             status_outstanding = true;

@@ -7,7 +7,9 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace nafitha::devices {
 
@@ -38,5 +40,15 @@ Result<PrinterStatus> query_status(Transport& transport, Millis timeout);
 // GS ( H: asks the printer to answer "7 \" d1 d2 d3 d4 NUL" once everything sent before it is processed.
 std::string process_id_request(const std::array<char, 4>& id);
 std::string process_id_reply(const std::array<char, 4>& id);
+
+// What a printer sent back while a job prints, split: process-ID replies (the job's barrier) and status
+// quadruples (answers to DLE EOT, read only while one is outstanding); anything else is noise and dropped.
+// Consumes what it can from `inbox` (bytes from the printer, untrusted) and leaves a partial reply for the
+// next call. `status_outstanding` is cleared when a status quadruple was read.
+struct ReplyScan {
+    bool barrier = false;                // the `expected` process-ID reply arrived
+    std::optional<PrinterStatus> status; // the last well-formed status read
+};
+ReplyScan scan_printer_replies(std::string& inbox, std::string_view expected, bool& status_outstanding);
 
 } // namespace nafitha::devices

@@ -2,6 +2,7 @@
 
 #include "central/store/store.h"
 
+#include <algorithm>
 #include <ctime>
 
 namespace nafitha::central {
@@ -61,7 +62,8 @@ int32_t day_of_ms(int64_t unix_ms)
     return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
-BatchFacts project_batch(const std::vector<protocol::Entry>& entries, size_t first, const std::string& default_centre)
+BatchFacts project_batch(const std::vector<protocol::Entry>& entries, size_t first, const std::string& default_centre,
+                         int64_t received_ms)
 {
     BatchFacts f;
     std::map<std::string, size_t> new_application; // reference -> index in f.applications
@@ -71,6 +73,8 @@ BatchFacts project_batch(const std::vector<protocol::Entry>& entries, size_t fir
         const auto& p = e.payload;
         const std::string type = clean(e.type);
         int64_t time_ms = parse_time_ms(e.time).value_or(0);
+        if (received_ms > 0)
+            time_ms = std::min(time_ms, received_ms);
         ++f.day_counts[{day_of_ms(time_ms), type}];
         std::string centre = pick_string(p, {"centre", "center"});
         if (centre.empty())

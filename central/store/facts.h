@@ -68,8 +68,11 @@ struct BatchFacts {
     std::map<std::pair<int32_t, std::string>, int64_t> day_counts; // (YYYYMMDD, type) -> entries
 };
 
-// `default_centre` is the terminal's centre, for entries that do not name one.
-BatchFacts project_batch(const std::vector<protocol::Entry>& entries, size_t first, const std::string& default_centre);
+// `default_centre` is the terminal's centre, for entries that do not name one. `received_ms` (central's clock
+// when the batch arrived; 0: unknown) bounds the times the facts carry: an entry cannot have been made after
+// central received it, so a terminal whose clock runs ahead does not report into the future.
+BatchFacts project_batch(const std::vector<protocol::Entry>& entries, size_t first, const std::string& default_centre,
+                         int64_t received_ms = 0);
 
 // YYYYMMDD (UTC) of a unix time in ms.
 int32_t day_of_ms(int64_t unix_ms);

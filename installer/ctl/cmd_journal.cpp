@@ -2,6 +2,7 @@
 
 #include "installer/ctl/command.h"
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "kiosk/services/inspect.h"
 #include "kiosk/services/simulator.h"
@@ -72,6 +73,9 @@ static int run_simulate(ctl::Args& args)
     options.data_dir = *data;
     if (centre)
         options.centre = *centre;
+    // An enrolled terminal's records carry central's time (the offset the sync client last measured).
+    if (auto sync_config = sync::load_config(*data); sync_config.ok())
+        clock::set_reference_offset_ms(sync_config->clock_offset_ms);
     auto terminal = services::Terminal::open(options);
     if (!terminal.ok())
         return fail(terminal.error());

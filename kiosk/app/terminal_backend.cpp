@@ -58,6 +58,9 @@ public:
             centre = cfg->centre;
         if (centre.empty())
             centre = "DAM-01";
+        // Records carry central's time (the offset the sync client last measured; the worker updates it).
+        if (cfg.ok())
+            clock::set_reference_offset_ms(cfg->clock_offset_ms);
         services::TerminalOptions to;
         to.data_dir = m_options.data_dir;
         to.centre = centre;

@@ -59,7 +59,7 @@ Result<std::unique_ptr<Terminal>> Terminal::open(TerminalOptions options)
     return t;
 }
 
-int64_t Terminal::now_ms() const { return m_options.now_ms ? m_options.now_ms() : clock::unix_ms(); }
+int64_t Terminal::now_ms() const { return m_options.now_ms ? m_options.now_ms() : clock::record_ms(); }
 std::string Terminal::now_iso() const { return clock::iso8601_utc(now_ms()); }
 std::string Terminal::today() const { return now_iso().substr(0, 10); }
 

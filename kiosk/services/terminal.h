@@ -40,7 +40,7 @@ struct TerminalOptions {
     std::string centre = "DAM-01";           // the service centre this terminal stands in
     std::filesystem::path seed_catalogue;    // default: <assets>/catalogue/seed.json
     PinCost pin_cost = PinCost::interactive();
-    std::function<int64_t()> now_ms;         // UTC clock override for tests; default clock::unix_ms
+    std::function<int64_t()> now_ms;         // UTC clock override for tests; default clock::record_ms (steady, corrected)
     int64_t max_db_pages = 0;                // PRAGMA max_page_count (0 = no limit): caps the database size
 };
 

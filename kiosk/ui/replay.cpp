@@ -4,6 +4,8 @@
 #include "kiosk/ui/screens.h"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <istream>
 #include <ostream>
 #include <sstream>
@@ -127,34 +129,124 @@ Result<void> type_text(Runner& r, const std::string& text, std::ostream& log)
 
 } // namespace
 
-Result<void> run_replay(Runner& r, std::istream& script, const std::filesystem::path& out_dir, std::ostream& log)
+namespace {
+
+constexpr size_t kMaxScriptBytes = 4 << 20;
+constexpr size_t kMaxLineBytes = 4096;
+constexpr float kMaxCoordinate = 100000;
+
+bool known_command(std::string_view c)
 {
-    std::string line;
+    static constexpr std::string_view known[] = {"tap", "tap_label", "tap_key", "hold", "drag", "type", "wait", "settle",
+                                                 "screenshot", "expect_screen", "expect_label", "scan", "expect_tracked",
+                                                 "expect_track_error", "expect_wiped", "expect_field", "lang", "screen"};
+    return std::find(std::begin(known), std::end(known), c) != std::end(known);
+}
+
+// Reads `count` numbers from `text`, each finite and within [lo, hi]; nothing else may follow.
+bool numbers(const std::string& text, size_t count, float lo, float hi, std::array<float, 4>& out)
+{
+    std::istringstream in(text);
+    for (size_t i = 0; i < count; ++i) {
+        double v = 0;
+        if (!(in >> v) || !std::isfinite(v) || v < lo || v > hi)
+            return false;
+        out[i] = static_cast<float>(v);
+    }
+    std::string extra;
+    return !(in >> extra);
+}
+
+} // namespace
+
+Result<std::vector<ReplayStep>> parse_replay(std::string_view script)
+{
+    if (script.size() > kMaxScriptBytes)
+        return Error::make("error.replay.failed", "the script is larger than 4 MiB");
+    std::vector<ReplayStep> steps;
     int number = 0;
-    Ctx& ctx = r.ui().ctx();
-    r.frame();
-    while (std::getline(script, line)) {
+    size_t pos = 0;
+    while (pos < script.size()) {
+        size_t nl = script.find('\n', pos);
+        std::string_view raw = script.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+        pos = nl == std::string_view::npos ? script.size() : nl + 1;
         ++number;
-        line = trim(line);
-        if (line.empty() || line[0] == '#')
-            continue;
-        std::istringstream in(line);
-        std::string cmd;
-        in >> cmd;
-        std::string rest;
-        std::getline(in, rest);
-        rest = trim(rest);
         auto fail = [&](const std::string& why) {
-            log << "replay: line " << number << ": " << why << " (screen " << screen_name(ctx.screen) << ")\n";
             return Error::make("error.replay.failed", "line " + std::to_string(number) + ": " + why);
         };
-        log << "replay: " << line << "\n";
+        if (raw.size() > kMaxLineBytes)
+            return fail("longer than 4 KiB");
+        if (!utf8::is_valid(raw))
+            return fail("not UTF-8");
+        std::string line = trim(std::string(raw));
+        if (line.empty() || line[0] == '#')
+            continue;
+        ReplayStep step;
+        step.line = number;
+        size_t space = line.find_first_of(" \t");
+        step.command = line.substr(0, space);
+        step.text = space == std::string::npos ? std::string() : trim(line.substr(space));
+        const std::string& c = step.command;
+        if (!known_command(c))
+            return fail("unknown command " + c);
+        if (c == "tap" && !numbers(step.text, 2, 0, kMaxCoordinate, step.numbers))
+            return fail("tap needs X Y");
+        if (c == "hold" && (!numbers(step.text, 3, 0, kMaxCoordinate, step.numbers) || step.numbers[2] > 60))
+            return fail("hold needs X Y SECONDS (up to 60)");
+        if (c == "drag" && !numbers(step.text, 4, 0, kMaxCoordinate, step.numbers))
+            return fail("drag needs X0 Y0 X1 Y1");
+        if (c == "wait" && !numbers(step.text, 1, 0, 3600, step.numbers))
+            return fail("wait takes 0 to 3600 seconds");
+        if (c == "screenshot") {
+            std::filesystem::path file(step.text);
+            bool inside = !step.text.empty() && file.is_relative() && !file.has_root_path();
+            for (const auto& part : file)
+                inside = inside && part != ".." && part != ".";
+            if (!inside)
+                return fail("screenshot needs a file name inside the output folder");
+        }
+        if (c == "lang" && !parse_lang(step.text).ok())
+            return fail("lang is ar or en");
+        if (c == "expect_field") {
+            size_t gap = step.text.find_first_of(" \t");
+            step.value = gap == std::string::npos ? std::string() : trim(step.text.substr(gap));
+            step.text = step.text.substr(0, gap);
+            if (step.text.empty())
+                return fail("expect_field needs NAME VALUE");
+        }
+        steps.push_back(std::move(step));
+    }
+    return steps;
+}
+
+Result<void> run_replay(Runner& r, std::istream& script, const std::filesystem::path& out_dir, std::ostream& log)
+{
+    // The whole script is read and checked before anything runs: a bad line stops nothing half-way.
+    std::string text;
+    char buf[65536];
+    while (script.read(buf, sizeof buf) || script.gcount() > 0) {
+        text.append(buf, static_cast<size_t>(script.gcount()));
+        if (text.size() > kMaxScriptBytes)
+            break;
+    }
+    auto steps = parse_replay(text);
+    if (!steps.ok()) {
+        log << "replay: " << steps.error().detail << "\n";
+        return steps.error();
+    }
+    Ctx& ctx = r.ui().ctx();
+    r.frame();
+    for (const ReplayStep& step : steps.value()) {
+        const std::string& cmd = step.command;
+        const std::string& rest = step.text;
+        const auto& n = step.numbers;
+        auto fail = [&](const std::string& why) {
+            log << "replay: line " << step.line << ": " << why << " (screen " << screen_name(ctx.screen) << ")\n";
+            return Error::make("error.replay.failed", "line " + std::to_string(step.line) + ": " + why);
+        };
+        log << "replay: " << cmd << (rest.empty() ? "" : " ") << rest << (step.value.empty() ? "" : " ") << step.value << "\n";
         if (cmd == "tap") {
-            std::istringstream a(rest);
-            float x = 0, y = 0;
-            if (!(a >> x >> y))
-                return fail("tap needs X Y");
-            tap_at(r, point(r, x, y));
+            tap_at(r, point(r, n[0], n[1]));
         } else if (cmd == "tap_label" || cmd == "tap_key") {
             std::string label = cmd == "tap_key" ? std::string(ctx.tr(rest)) : rest;
             r.frame(1.0f / 60, Host::Raster::No);
@@ -163,24 +255,16 @@ Result<void> run_replay(Runner& r, std::istream& script, const std::filesystem::
                 return fail("nothing labelled '" + label + "'");
             tap_at(r, t->rect.centre());
         } else if (cmd == "hold") {
-            std::istringstream a(rest);
-            float x = 0, y = 0, secs = 0;
-            if (!(a >> x >> y >> secs))
-                return fail("hold needs X Y SECONDS");
-            ImVec2 p = point(r, x, y);
+            ImVec2 p = point(r, n[0], n[1]);
             r.host().push_pointer(p, false);
             r.host().push_pointer(p, true);
-            int frames = std::max(1, static_cast<int>(secs * 60));
+            int frames = std::max(1, static_cast<int>(n[2] * 60));
             for (int i = 0; i < frames; ++i)
                 r.frame(1.0f / 60, Host::Raster::No);
             r.host().push_pointer(p, false);
             r.frame(1.0f / 60, Host::Raster::No);
         } else if (cmd == "drag") {
-            std::istringstream a(rest);
-            float x0, y0, x1, y1;
-            if (!(a >> x0 >> y0 >> x1 >> y1))
-                return fail("drag needs X0 Y0 X1 Y1");
-            ImVec2 p0 = point(r, x0, y0), p1 = point(r, x1, y1);
+            ImVec2 p0 = point(r, n[0], n[1]), p1 = point(r, n[2], n[3]);
             r.host().push_pointer(p0, false);
             r.host().push_pointer(p0, true);
             r.frame(1.0f / 60, Host::Raster::No);
@@ -197,17 +281,12 @@ Result<void> run_replay(Runner& r, std::istream& script, const std::filesystem::
             if (!t.ok())
                 return fail(t.error().detail);
         } else if (cmd == "wait") {
-            double secs = std::atof(rest.c_str());
-            if (secs < 0 || secs > 3600)
-                return fail("wait takes 0 to 3600 seconds");
-            int frames = static_cast<int>(secs * 10);
+            int frames = static_cast<int>(n[0] * 10);
             for (int i = 0; i < frames; ++i)
                 r.frame(0.1f, Host::Raster::No);
         } else if (cmd == "settle") {
             r.settle();
         } else if (cmd == "screenshot") {
-            if (rest.empty() || rest.find("..") != std::string::npos)
-                return fail("screenshot needs a file name inside the output folder");
             r.frame();
             auto s = r.host().screenshot(out_dir / rest);
             if (!s.ok())
@@ -238,28 +317,17 @@ Result<void> run_replay(Runner& r, std::istream& script, const std::filesystem::
                 return fail("the visit left traces behind");
         } else if (cmd == "expect_field") {
             // expect_field NAME VALUE: the form field NAME holds VALUE.
-            std::istringstream a(rest);
-            std::string name;
-            a >> name;
-            std::string value;
-            std::getline(a, value);
-            value = trim(value);
-            auto it = ctx.session.values.find(name);
+            auto it = ctx.session.values.find(rest);
             std::string got = it == ctx.session.values.end() ? std::string() : it->second;
-            if (got != value)
-                return fail("field " + name + " holds '" + got + "'");
+            if (got != step.value)
+                return fail("field " + rest + " holds '" + got + "'");
         } else if (cmd == "lang") {
-            auto l = parse_lang(rest);
-            if (!l.ok())
-                return fail("lang is ar or en");
-            ctx.lang = *l;
+            ctx.lang = parse_lang(rest).value();
             r.frame(1.0f / 60, Host::Raster::No);
         } else if (cmd == "screen") {
             if (!r.ui().show_demo(rest))
                 return fail("unknown screen " + rest);
             r.frame(1.0f / 60, Host::Raster::No);
-        } else {
-            return fail("unknown command " + cmd);
         }
     }
     r.settle();

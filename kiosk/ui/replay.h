@@ -25,8 +25,12 @@
 #include "kiosk/ui/host.h"
 #include "kiosk/ui/kiosk_ui.h"
 
+#include <array>
 #include <filesystem>
 #include <iosfwd>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace nafitha::ui {
 
@@ -50,8 +54,22 @@ private:
     double m_now = 0;
 };
 
-// Runs a script; screenshots land in `out_dir`. Progress lines go to `log`. The first failing command is the
-// error (with its line number).
+// One checked line of a script.
+struct ReplayStep {
+    int line = 0;                   // 1-based, for messages
+    std::string command;
+    std::string text;               // the rest of the line (label, key, text, payload, file, screen, language)
+    std::string value;              // expect_field: the expected value (text holds the field name)
+    std::array<float, 4> numbers{}; // tap: X Y; hold: X Y SECONDS; drag: X0 Y0 X1 Y1; wait: SECONDS
+};
+
+// Parses and checks a whole script (untrusted: a file given on the command line): known commands, UTF-8,
+// numbers finite and in range (coordinates 0 to 100000, hold up to 60 s, wait up to 3600 s), screenshot names
+// inside the output folder, lines up to 4 KiB, scripts up to 4 MiB. error.replay.failed names the line.
+Result<std::vector<ReplayStep>> parse_replay(std::string_view script);
+
+// Runs a script; screenshots land in `out_dir`. Progress lines go to `log`. The script is checked whole
+// before its first command runs; then the first failing command is the error (with its line number).
 Result<void> run_replay(Runner& runner, std::istream& script, const std::filesystem::path& out_dir, std::ostream& log);
 
 } // namespace nafitha::ui

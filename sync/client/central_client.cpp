@@ -6,6 +6,11 @@
 
 namespace nafitha::sync {
 
+namespace {
+// An answer takes a while to arrive; offsets closer than this to the one in use are not news.
+constexpr int64_t kOffsetNoiseMs = 2000;
+} // namespace
+
 Retry classify(const Error& error, const Refusal& refusal)
 {
     const auto& code = error.code;
@@ -28,6 +33,21 @@ CentralClient::CentralClient(std::string server_url, journal::Identity identity,
         m_url.pop_back();
 }
 
+// Every answer carries central's clock in its signed body: the offset to it follows (past the noise of the
+// answer's own travel time), so that the terminal's records carry central's time (clock::record_ms()). Only
+// from a signed body: the time header is not signed, and nobody but central moves this terminal's clock.
+void CentralClient::observe_server_time(const nlohmann::json& body)
+{
+    if (!body.is_object())
+        return;
+    auto it = body.find("server_time_ms");
+    if (it == body.end() || !it->is_number_integer() || it->get<int64_t>() <= 0)
+        return;
+    int64_t measured = it->get<int64_t>() - clock::steady_wall_ms();
+    if (measured - m_clock_offset_ms > kOffsetNoiseMs || m_clock_offset_ms - measured > kOffsetNoiseMs)
+        m_clock_offset_ms = measured;
+}
+
 Result<nlohmann::json> CentralClient::expect_ok(Result<HttpResponse> response, const Sent& sent)
 {
     m_refusal = {};
@@ -48,10 +68,13 @@ Result<nlohmann::json> CentralClient::expect_ok(Result<HttpResponse> response, c
         auto json = protocol::parse_json(r.body, 64 * 1024 * 1024);
         if (!json.ok())
             return Error::make("error.sync.message_malformed", "the server's answer is not valid JSON (truncated?)");
+        observe_server_time(json.value());
         return json;
     }
     auto json = protocol::parse_json(r.body, 1024 * 1024);
     if (json.ok()) {
+        if (signed_ok)
+            observe_server_time(json.value());
         if (auto e = protocol::error_response_from_json(json.value()); e.ok()) {
             m_refusal.expected_seq = e->expected_seq;
             m_refusal.bad_seq = e->bad_seq;
@@ -80,7 +103,7 @@ Result<HttpResponse> CentralClient::signed_request(const char* method, const std
                                                    const char* content_type, Sent& sent)
 {
     for (int attempt = 0;; ++attempt) {
-        int64_t now = clock::unix_ms() + m_clock_offset_ms;
+        int64_t now = clock::steady_wall_ms() + m_clock_offset_ms;
         auto auth = protocol::sign_request(m_identity.keys.secret_key, m_identity.terminal_id, method, path, body, now);
         std::vector<std::string> headers = {
             std::string(protocol::kHeaderTerminal) + ": " + auth.terminal_id,
@@ -99,7 +122,7 @@ Result<HttpResponse> CentralClient::signed_request(const char* method, const std
             && (!m_central_key
                 || protocol::verify_answer(*m_central_key, response.answer_signature, m_identity.terminal_id, sent.nonce,
                                            sent.signature, sent.method, sent.target, 401, response.body))) {
-            m_clock_offset_ms = response.server_time_ms - clock::unix_ms();
+            m_clock_offset_ms = response.server_time_ms - clock::steady_wall_ms();
             continue;
         }
         return response;

@@ -99,6 +99,7 @@ private:
     Result<HttpResponse> signed_request(const char* method, const std::string& path, const std::string& body,
                                         const char* content_type, Sent& sent);
     Result<nlohmann::json> expect_ok(Result<HttpResponse> response, const Sent& sent);
+    void observe_server_time(const nlohmann::json& body);
     Result<CheckedAck> check_ack(const nlohmann::json& answer);
 
     std::string m_url;

@@ -6,28 +6,66 @@
 
 namespace nafitha::sync {
 
+namespace {
+constexpr size_t kMaxConfigBytes = 64 * 1024;
+constexpr int64_t kMaxOffsetMs = int64_t{200} * 365 * 24 * 3600 * 1000; // two centuries either way
+} // namespace
+
 Result<SyncConfig> load_config(const std::filesystem::path& data_dir)
 {
     auto path = config_file(data_dir);
     if (!std::filesystem::exists(path))
         return Error::make("error.sync.not_enrolled", "no " + path.string());
-    auto text = TRY(fs::read_file(path, 64 * 1024));
-    auto j = nlohmann::json::parse(text, nullptr, false);
+    auto text = TRY(fs::read_file(path, kMaxConfigBytes));
+    auto config = parse_config(text);
+    if (!config.ok())
+        return Error::make("error.sync.config_invalid", path.string() + ": " + config.error().detail);
+    return config;
+}
+
+Result<SyncConfig> parse_config(std::string_view text)
+{
+    if (text.size() > kMaxConfigBytes)
+        return Error::make("error.sync.config_invalid", "larger than 64 KiB");
+    auto j = nlohmann::json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded() || !j.is_object())
-        return Error::make("error.sync.config_invalid", path.string() + " is not a JSON object");
+        return Error::make("error.sync.config_invalid", "not a JSON object");
     SyncConfig c;
-    try {
-        c.server_url = j.at("server_url").get<std::string>();
-        c.terminal_id = j.at("terminal_id").get<std::string>();
-        c.centre = j.value("centre", "");
-        c.server_public_key = j.value("server_public_key", "");
-        c.catalogue_version = j.value("catalogue_version", int64_t{0});
-        c.ca_file = j.value("ca_file", "");
-        c.status_cursor = j.value("status_cursor", int64_t{0});
-        c.policy_version = j.value("policy_version", int64_t{0});
-    } catch (const std::exception& e) {
-        return Error::make("error.sync.config_invalid", path.string() + ": " + e.what());
-    }
+    auto text_field = [&](const char* name, std::string& out, bool required) -> bool {
+        auto it = j.find(name);
+        if (it == j.end())
+            return !required;
+        if (!it->is_string())
+            return false;
+        out = it->get<std::string>();
+        return true;
+    };
+    auto number_field = [&](const char* name, int64_t& out) -> bool {
+        auto it = j.find(name);
+        if (it == j.end())
+            return true;
+        if (!it->is_number_integer())
+            return false;
+        out = it->get<int64_t>();
+        return out >= 0;
+    };
+    auto signed_field = [&](const char* name, int64_t& out) -> bool {
+        auto it = j.find(name);
+        if (it == j.end())
+            return true;
+        if (!it->is_number_integer())
+            return false;
+        out = it->get<int64_t>();
+        return out > -kMaxOffsetMs && out < kMaxOffsetMs;
+    };
+    if (!text_field("server_url", c.server_url, true) || !text_field("terminal_id", c.terminal_id, true)
+        || !text_field("centre", c.centre, false) || !text_field("server_public_key", c.server_public_key, false)
+        || !text_field("ca_file", c.ca_file, false) || !number_field("catalogue_version", c.catalogue_version)
+        || !number_field("status_cursor", c.status_cursor) || !number_field("policy_version", c.policy_version)
+        || !signed_field("clock_offset_ms", c.clock_offset_ms))
+        return Error::make("error.sync.config_invalid", "a field is missing or of the wrong type");
+    if (c.server_url.rfind("http://", 0) != 0 && c.server_url.rfind("https://", 0) != 0)
+        return Error::make("error.sync.config_invalid", "server_url is not an http:// or https:// address");
     while (!c.server_url.empty() && c.server_url.back() == '/')
         c.server_url.pop_back();
     return c;
@@ -41,7 +79,8 @@ Result<void> save_config(const std::filesystem::path& data_dir, const SyncConfig
                         {"server_public_key", c.server_public_key},
                         {"catalogue_version", c.catalogue_version},
                         {"status_cursor", c.status_cursor},
-                        {"policy_version", c.policy_version}};
+                        {"policy_version", c.policy_version},
+                        {"clock_offset_ms", c.clock_offset_ms}};
     if (!c.ca_file.empty())
         j["ca_file"] = c.ca_file;
     return fs::write_file_atomic(config_file(data_dir), j.dump(2) + "\n", 0600);

@@ -1,5 +1,6 @@
 #include "sync/client/enroll.h"
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "sync/client/central_client.h"
 #include "sync/journal/identity.h"
@@ -35,6 +36,10 @@ Result<SyncConfig> enroll(const std::filesystem::path& data_dir, const std::stri
     config.server_public_key = answer.server_public_key;
     config.catalogue_version = 0; // the version last installed through the pull; 0 fetches the current one
     config.ca_file = http.ca_file;
+    // Central's clock, from its answer: the terminal's records carry central's time from now on.
+    if (answer.server_time_ms > 0)
+        config.clock_offset_ms = answer.server_time_ms - clock::steady_wall_ms();
+    clock::set_reference_offset_ms(config.clock_offset_ms);
     // A repeated enrollment at the same central keeps the cursors of the earlier one.
     if (auto old = load_config(data_dir); old.ok() && old->terminal_id == config.terminal_id
                                           && old->server_public_key == config.server_public_key) {

@@ -268,6 +268,7 @@ struct SyncWorker::Impl {
                 result = drain();
         }
         refresh_counts();
+        keep_clock_offset();
         // Hold nothing open at central between passes.
         client->close_connections();
         retry_after_ms = result.ok() ? 0 : client->last_refusal().retry_after_s * 1000;
@@ -285,6 +286,19 @@ struct SyncWorker::Impl {
             });
         }
         return result;
+    }
+
+    // The offset to central's clock the client measured on the answers of this pass: used for this process's
+    // records at once, and kept in sync.json for the next start (only when it moved beyond the noise).
+    void keep_clock_offset()
+    {
+        int64_t measured = client->clock_offset_ms();
+        clock::set_reference_offset_ms(measured);
+        if (measured == config.clock_offset_ms)
+            return;
+        config.clock_offset_ms = measured;
+        if (auto r = save_config(options.data_dir, config); !r.ok())
+            log::warn("sync", "clock offset not kept: " + r.error().to_string()); // measured again next time
     }
 
     int64_t backoff_ms()
@@ -367,6 +381,9 @@ Result<std::unique_ptr<SyncWorker>> SyncWorker::create(SyncOptions options, Sync
     impl->reader.emplace(TRY(journal::Reader::open(journal::database_file(options.data_dir))));
     impl->client = std::make_unique<CentralClient>(url, identity, options.http, impl->central_key);
     impl->client->set_abort(&impl->stopping);
+    // Records carry central's time from the start, with the offset last measured.
+    impl->client->set_clock_offset_ms(impl->config.clock_offset_ms);
+    clock::set_reference_offset_ms(impl->config.clock_offset_ms);
     if (std::filesystem::exists(alarm_file(options.data_dir))) {
         auto text = fs::read_file(alarm_file(options.data_dir), 64 * 1024);
         auto j = nlohmann::json::parse(text.ok() ? text.value() : std::string("{}"), nullptr, false);

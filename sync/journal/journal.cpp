@@ -6,6 +6,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 namespace nafitha::journal {
 
 static constexpr const char* kSchema = R"sql(
@@ -69,17 +71,23 @@ Result<protocol::Entry> append(db::Db& db, const Identity& identity, std::string
     protocol::Entry e;
     e.seq = 1;
     e.prev_hash = protocol::kGenesisHash;
+    // Time never goes backwards along the chain: a wall clock set back (or a terminal restarted with a wrong
+    // clock) writes the previous entry's time until its own catches up (clock::record_ms() is already held
+    // steady against jumps within a run and corrected by central's offset).
+    int64_t time_ms = clock::record_ms();
     {
-        auto last = TRY(db.cached("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"));
+        auto last = TRY(db.cached("SELECT seq, hash, time FROM journal ORDER BY seq DESC LIMIT 1"));
         if (TRY(last.step())) {
             e.seq = last.int64(0) + 1;
             e.prev_hash = last.text(1);
+            if (auto previous = clock::parse_iso8601_ms(last.text(2)))
+                time_ms = std::max(time_ms, *previous);
         }
     }
     e.id = random_id();
     e.terminal_id = identity.terminal_id;
     e.type = std::move(type);
-    e.time = clock::now_iso8601();
+    e.time = clock::iso8601_utc(time_ms);
     e.payload = std::move(payload);
     TRY(protocol::seal(e, identity.keys.secret_key));
 

@@ -161,6 +161,9 @@ Result<EnrollResponse> enroll_response_from_json(const nlohmann::json& j)
     m.centre = TRY(get_string(j, "centre", 64));
     m.name = TRY(get_string(j, "name", 256, false));
     m.server_public_key = TRY(get_string(j, "server_public_key", 128));
+    // The key every later answer is checked against: it must be one (the fuzz target's invariant).
+    if (!decode_public_key(m.server_public_key).ok())
+        return malformed("server_public_key is not an Ed25519 public key");
     m.catalogue_version = TRY(get_int(j, "catalogue_version"));
     m.server_time_ms = TRY(get_int(j, "server_time_ms", false));
     m.enrollment = TRY(signed_member(j, "enrollment"));

@@ -225,7 +225,7 @@ public:
             writes.push_back({"INSERT INTO entries(terminal, month, seq, body, sig) SELECT $1, $2, s, b, g "
                               "FROM unnest($3::bigint[], $4::bytea[], $5::bytea[]) AS u(s, b, g)",
                               Params().add_int4(no).add_int4(month).add(seqs).add(bodies).add(sigs)});
-            add_projection_writes(writes, no, project_batch(entries, first, t.record.centre));
+            add_projection_writes(writes, no, project_batch(entries, first, t.record.centre, now_ms));
             const auto& last = entries.back();
             int64_t stored = static_cast<int64_t>(entries.size() - first);
             writes.push_back({"INSERT INTO batches(terminal, first_seq, last_seq, received_ms, first_prev) VALUES($1,$2,$3,$4,$5)",

@@ -271,7 +271,7 @@ public:
             ins.bind(1, t.no).bind(2, encoded[i].seq).bind_blob(3, encoded[i].body).bind_blob(4, encoded[i].signature);
             TRY(ins.run());
         }
-        TRY(sqlite_store::apply_facts(m_db, t.no, project_batch(entries, first, t.record.centre)));
+        TRY(sqlite_store::apply_facts(m_db, t.no, project_batch(entries, first, t.record.centre, now_ms)));
         const auto& last = entries.back();
         int64_t stored = static_cast<int64_t>(entries.size() - first);
         auto batch = TRY(m_db.cached("INSERT INTO batches(terminal, first_seq, last_seq, received_ms, first_prev) VALUES(?,?,?,?,?)"));
