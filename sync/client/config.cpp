@@ -64,10 +64,12 @@ Result<SyncConfig> parse_config(std::string_view text)
         || !number_field("status_cursor", c.status_cursor) || !number_field("policy_version", c.policy_version)
         || !signed_field("clock_offset_ms", c.clock_offset_ms))
         return Error::make("error.sync.config_invalid", "a field is missing or of the wrong type");
-    if (c.server_url.rfind("http://", 0) != 0 && c.server_url.rfind("https://", 0) != 0)
-        return Error::make("error.sync.config_invalid", "server_url is not an http:// or https:// address");
-    while (!c.server_url.empty() && c.server_url.back() == '/')
+    size_t scheme = c.server_url.rfind("http://", 0) == 0 ? 7 : c.server_url.rfind("https://", 0) == 0 ? 8 : 0;
+    while (c.server_url.size() > scheme && c.server_url.back() == '/')
         c.server_url.pop_back();
+    // A host after the scheme ("https://" alone once passed, then lost its slashes: found by fuzz_config).
+    if (scheme == 0 || c.server_url.size() == scheme || c.server_url[scheme] == '/')
+        return Error::make("error.sync.config_invalid", "server_url is not an http:// or https:// address with a host");
     return c;
 }
 

@@ -8,13 +8,17 @@
 #include "sync/protocol/gzip.h"
 #include "sync/protocol/messages.h"
 
+#include <arpa/inet.h>
 #include <catch2/catch.hpp>
+#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 #include <cstdio>
 #include <fstream>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 using namespace nafitha;
 using namespace nafitha::testing;
@@ -68,6 +72,38 @@ sync::HttpResponse raw_ingest(const std::string& url, const std::string& termina
         *sent_headers = headers;
     sync::HttpClient http({});
     return http.request("POST", url + "/v1/ingest", headers, body).value();
+}
+
+// Sends only the head of a signed ingest request announcing `length` body bytes, and returns the status
+// central answers with (0 when none).
+int announce_only(int port, const std::string& terminal_id, const protocol::SecretKey& key, size_t length)
+{
+    std::string body(length, 'x');
+    auto auth = protocol::sign_request(key, terminal_id, "POST", "/v1/ingest", body, clock::unix_ms());
+    std::string head = "POST /v1/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    head += std::string(protocol::kHeaderTerminal) + ": " + auth.terminal_id + "\r\n";
+    head += std::string(protocol::kHeaderTime) + ": " + std::to_string(auth.time_ms) + "\r\n";
+    head += std::string(protocol::kHeaderNonce) + ": " + auth.nonce + "\r\n";
+    head += std::string(protocol::kHeaderSignature) + ": " + auth.signature + "\r\n";
+    head += std::string("Content-Type: ") + protocol::kBatchContentType + "\r\n";
+    head += "Content-Length: " + std::to_string(length) + "\r\n\r\n";
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        close(fd);
+        return 0;
+    }
+    (void)!send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+    std::string answer;
+    char buf[1024];
+    ssize_t n;
+    while (answer.find("\r\n") == std::string::npos && (n = recv(fd, buf, sizeof buf, 0)) > 0)
+        answer.append(buf, static_cast<size_t>(n));
+    close(fd);
+    return answer.rfind("HTTP/1.1 ", 0) == 0 ? std::atoi(answer.c_str() + 9) : 0;
 }
 
 std::string error_of(const sync::HttpResponse& r)
@@ -380,9 +416,10 @@ TEST_CASE("Oversized and malformed bodies are refused with 413 400 and 415")
     const auto& key = t.id.keys.secret_key;
     const auto& tid = t.id.terminal_id;
 
-    // More bytes on the wire than allowed.
-    std::string huge(protocol::kMaxRequestBodyBytes + 1024, 'x');
-    CHECK(raw_ingest(central.url(), tid, key, huge).status == 413);
+    // More bytes announced than allowed: refused on the announced length, before any of the body is read.
+    // (Sending the whole body raced with that early answer: central closes the connection after it, and
+    // the client, still uploading, could be reset before reading the 413. Flaky on a busy machine.)
+    CHECK(announce_only(central.port(), tid, key, protocol::kMaxRequestBodyBytes + 1024) == 413);
     // A small gzip body that inflates past the limit.
     auto bomb = raw_ingest(central.url(), tid, key, protocol::gzip_compress(std::string(protocol::kMaxBatchJsonBytes + 10, ' ')));
     CHECK(bomb.status == 413);
