@@ -26,6 +26,7 @@
 #include "base/clock.h"
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <random>
@@ -334,6 +335,8 @@ double reconcile_ms(const std::string& url)
 int main()
 {
     protocol::init_crypto();
+    std::signal(SIGPIPE, SIG_IGN); // a reader that goes away must not leave the cluster running
+
     auto base = std::filesystem::temp_directory_path() / ("nafitha-bench-store-" + std::to_string(::getpid()));
     auto shm = std::filesystem::path("/dev/shm") / ("nafitha-bench-store-" + std::to_string(::getpid()));
     std::filesystem::remove_all(base);
