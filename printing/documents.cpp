@@ -167,6 +167,17 @@ Document summary_document(const SummaryData& s, const Locale& loc)
     d.space(8);
     d.text(tr(loc, "printing.receipt.reference_line", {{"reference", ltr(s.reference)}}), TextSize::Normal,
            TextWeight::Bold, BlockAlign::Center);
+    if (s.citizen_signs) {
+        d.separator();
+        d.text(tr(loc, "printing.summary.declaration"), TextSize::Small);
+        d.space(50);
+        d.text(tr(loc, "printing.summary.citizen_signature"), TextSize::Normal);
+        d.space(40);
+        if (!s.clerk.empty())
+            d.row(tr(loc, "printing.summary.clerk"), s.clerk);
+        d.space(30);
+        d.separator(RuleStyle::Solid);
+    }
     return d;
 }
 
@@ -202,6 +213,31 @@ Document z_report_document(const ZReportData& z, const Locale& loc)
             d.row(tr(loc, "printing.method.cash"), money(loc, s.cash));
             d.row(tr(loc, "printing.method.card"), money(loc, s.card));
         }
+    }
+    if (z.drawer) {
+        d.separator();
+        d.text(tr(loc, "printing.z.drawer"), TextSize::Normal, TextWeight::Bold);
+        d.row(tr(loc, "printing.z.float"), money(loc, z.opening_float));
+        d.row(tr(loc, "printing.z.cash_in"), money(loc, z.cash_in));
+        d.row(tr(loc, "printing.z.cash_out"), money(loc, z.cash_out));
+        d.row(tr(loc, "printing.z.refunded_cash"), money(loc, z.refunded_cash));
+        d.row(tr(loc, "printing.z.refunded_card"), money(loc, z.refunded_card));
+        d.row(tr(loc, "printing.z.expected"), money(loc, z.expected_cash), TextWeight::Bold);
+        if (z.declared) {
+            d.row(tr(loc, "printing.z.declared"), money(loc, *z.declared), TextWeight::Bold);
+            if (z.difference) {
+                Money diff = *z.difference;
+                bool short_ = diff.minor < 0;
+                diff.minor = short_ ? -diff.minor : diff.minor;
+                std::string amount = money(loc, diff);
+                d.row(tr(loc, "printing.z.difference"),
+                      diff.minor == 0 ? amount
+                                      : tr(loc, short_ ? "printing.z.short" : "printing.z.over", {{"amount", amount}}),
+                      TextWeight::Bold);
+            }
+        }
+        d.row(tr(loc, "printing.z.decisions"), loc.number(z.decisions));
+        d.row(tr(loc, "printing.z.reversals"), loc.number(z.reversals));
     }
     d.separator();
     d.row(tr(loc, "printing.z.unsent"), loc.number(z.journal_pending));

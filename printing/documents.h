@@ -63,6 +63,9 @@ struct SummaryData {
     std::vector<std::pair<std::string, std::string>> fields;   // translated label/value pairs
     std::vector<std::pair<std::string, std::string>> history;  // time / translated status
     std::string qr_payload;
+    // Registered at a counter: the citizen signs the summary (a line for the signature and the clerk's name).
+    bool citizen_signs = false;
+    std::string clerk;
 };
 
 struct ZReportData {
@@ -85,6 +88,18 @@ struct ZReportData {
     };
     std::vector<StaffLine> by_staff;
     int64_t journal_pending = 0;    // entries not yet acknowledged by central
+    // The cash drawer (a counter): printed when `drawer` is set.
+    bool drawer = false;
+    Money opening_float;
+    Money cash_in;
+    Money cash_out;
+    Money refunded_cash;
+    Money refunded_card;
+    Money expected_cash;            // float + cash + in - out - cash refunds
+    std::optional<Money> declared;  // the day's latest close
+    std::optional<Money> difference;
+    int64_t decisions = 0;
+    int64_t reversals = 0;
 };
 
 struct TestPageData {

@@ -161,7 +161,9 @@ int run_z_report(ctl::Args& args)
     if (rc == 0)
         std::cout << "z-report " << z->day << " payments=" << z->payments << " cash=" << z->cash.minor
                   << " card=" << z->card.minor << " applications=" << z->applications << " tickets=" << z->tickets
-                  << "\n";
+                  << " expected_cash=" << z->expected_cash.minor
+                  << (z->declared ? " declared=" + std::to_string(z->declared->minor) : std::string())
+                  << (z->difference ? " difference=" + std::to_string(z->difference->minor) : std::string()) << "\n";
     return rc;
 }
 

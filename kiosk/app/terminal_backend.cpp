@@ -69,8 +69,9 @@ public:
             auto staff = TRY(m_terminal->staff());
             if (staff.empty()) {
                 TRY(m_terminal->create_staff(services::NewStaff{"clerk1", "سلمى حداد", services::Role::Clerk, "1234"}));
+                TRY(m_terminal->create_staff(services::NewStaff{"super1", "منى العلي", services::Role::Supervisor, "5678"}));
                 TRY(m_terminal->create_staff(services::NewStaff{"tech1", "كريم الأيوبي", services::Role::Technician, "9876"}));
-                log::info("kiosk", "development staff accounts created: clerk1 and tech1");
+                log::info("kiosk", "development staff accounts created: clerk1, super1 and tech1");
             }
         }
         devices::DeviceAddress address;
@@ -225,9 +226,20 @@ public:
         t.service_code = app->service_code;
         t.status = app->status;
         if (!app->history.empty()) {
-            t.updated_at = app->history.back().time;
-            t.note = app->history.back().note;
+            const auto& last = app->history.back();
+            t.updated_at = last.time;
+            t.note = last.note;
+            if (!last.reason.empty() && last.reason != "reversal") {
+                t.reason_key = "decision.reason." + last.reason;
+                t.reason = last.note;
+                t.decided_at = last.time;
+            }
         }
+        t.refunded_minor = app->refunded_minor;
+        if (app->refunded_minor > 0)
+            t.fee_outcome = "refunded";
+        else if (app->status == services::AppStatus::Rejected && app->paid_minor > 0)
+            t.fee_outcome = "kept";
         return t;
     }
 
@@ -345,27 +357,111 @@ public:
 
     Result<std::vector<services::InboxItem>> inbox() override { return m_terminal->inbox(); }
 
-    Result<void> decide(const std::string& reference, services::AppStatus decision, const std::string& note) override
+    // The logged-in staff member, or ui.error.not_logged_in.
+    Result<int64_t> staff_id()
     {
-        std::optional<int64_t> staff;
-        {
-            std::lock_guard lock(m_mutex);
-            staff = m_staff_id;
-        }
-        if (!staff)
+        std::lock_guard lock(m_mutex);
+        if (!m_staff_id)
             return Error::make("ui.error.not_logged_in", "no staff session");
-        TRY(m_terminal->decide(reference, decision, *staff, note));
-        return {};
+        return *m_staff_id;
+    }
+
+    Result<services::DecisionOutcome> decide(services::DecisionRequest request) override
+    {
+        request.staff_id = TRY(staff_id());
+        return m_terminal->decide(request);
+    }
+
+    Result<services::Application> reverse_decision(const std::string& reference, const std::string& note) override
+    {
+        return m_terminal->reverse_decision(reference, TRY(staff_id()), note);
+    }
+
+    Result<services::Application> view_application(const std::string& reference) override
+    {
+        return m_terminal->view_application(reference, TRY(staff_id()));
+    }
+
+    Result<std::vector<services::SearchHit>> search(const std::string& query) override
+    {
+        return m_terminal->search(query, TRY(staff_id()));
+    }
+
+    Result<ui::PrintJob> reprint(const std::string& reference, Lang lang) override
+    {
+        TRY(m_terminal->record_reprint(reference, TRY(staff_id())));
+        auto doc = documents::receipt(*m_terminal, reference, locale_of(lang), documents::Copy::Duplicate, clock::unix_ms());
+        if (!doc.ok())
+            return ui::PrintJob{false, "ui.done.receipt_failed"};
+        return queue_print(*doc, "ui.done.receipt_failed");
     }
 
     Result<services::DayTotals> payments_today() override { return m_terminal->day_totals(); }
+    Result<services::DayTotals> day_totals(const std::string& day) override { return m_terminal->day_totals(day); }
 
-    Result<void> print_z_report(Lang lang) override
+    Result<void> print_z_report(Lang lang, const std::string& day) override
     {
-        auto z = TRY(documents::z_report_data(*m_terminal, {}, lang, clock::now_iso8601()));
+        TRY(m_terminal->require(TRY(staff_id()), services::Action::ZReport));
+        auto z = TRY(documents::z_report_data(*m_terminal, day, lang, clock::now_iso8601()));
         TRY(m_press->print(*m_station, documents::z_report(z, locale_of(lang))));
         return {};
     }
+
+    Result<ui::Submitted> counter_submit(const std::string& code, const ui::FormValues& values, const ui::PaymentRequest& pay,
+                                         Lang lang) override
+    {
+        int64_t staff = TRY(staff_id());
+        services::SubmitRequest req;
+        req.service_code = code;
+        req.values = values;
+        req.exemption = pay.method == ui::PayMethod::Exemption ? pay.exemption : std::string();
+        req.channel = services::Channel::Counter;
+        req.staff_id = staff;
+        // The citizen called from the queue: the visit is linked to the ticket, which is then served.
+        std::optional<int64_t> ticket;
+        {
+            std::lock_guard lock(m_mutex);
+            ticket = m_current_ticket;
+        }
+        if (ticket) {
+            auto t = m_terminal->ticket(*ticket);
+            if (t.ok() && t->status == services::TicketStatus::Called)
+                req.ticket_id = *ticket;
+        }
+        ui::PaymentRequest p = pay;
+        p.staff_id = staff;
+        ui::Submitted out;
+        out.submission = TRY(m_terminal->submit(req, p));
+        if (req.ticket_id && m_terminal->serve(*req.ticket_id, out.submission.application.reference).ok()) {
+            std::lock_guard lock(m_mutex);
+            m_current_ticket.reset();
+        }
+        const auto& ref = out.submission.application.reference;
+        out.receipt = print_receipt(ref, lang);
+        // The application summary for the citizen to sign, after the receipt.
+        auto summary = documents::summary(*m_terminal, ref, locale_of(lang));
+        if (summary.ok()) {
+            auto queued = queue_print(*summary, "ui.done.receipt_failed");
+            if (!queued.queued && out.receipt.queued)
+                out.receipt = queued;
+        }
+        return out;
+    }
+
+    Result<services::CashMovement> drawer_move(services::DrawerMove kind, int64_t amount, const std::string& note) override
+    {
+        return m_terminal->drawer_move(kind, amount, TRY(staff_id()), note);
+    }
+
+    Result<services::ZClose> close_day(const std::string& day, int64_t declared, Lang lang) override
+    {
+        auto z = TRY(m_terminal->close_day(day, declared, TRY(staff_id())));
+        TRY(print_z_report(lang, z.day));
+        return z;
+    }
+
+    Result<services::PolicyState> policy_state() override { return m_terminal->policy_state(); }
+    Result<std::vector<services::UnsyncedItem>> unsynced() override { return m_terminal->unsynced(200); }
 
     ui::SyncStatus sync_status() override
     {

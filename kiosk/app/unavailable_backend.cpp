@@ -31,9 +31,22 @@ public:
     Result<ui::QueueState> queue_recall() override { return m_reason; }
     Result<ui::QueueState> queue_no_show() override { return m_reason; }
     Result<std::vector<services::InboxItem>> inbox() override { return m_reason; }
-    Result<void> decide(const std::string&, services::AppStatus, const std::string&) override { return m_reason; }
+    Result<services::DecisionOutcome> decide(services::DecisionRequest) override { return m_reason; }
+    Result<services::Application> reverse_decision(const std::string&, const std::string&) override { return m_reason; }
+    Result<services::Application> view_application(const std::string&) override { return m_reason; }
+    Result<std::vector<services::SearchHit>> search(const std::string&) override { return m_reason; }
+    Result<ui::PrintJob> reprint(const std::string&, Lang) override { return m_reason; }
+    Result<services::DayTotals> day_totals(const std::string&) override { return m_reason; }
+    Result<ui::Submitted> counter_submit(const std::string&, const ui::FormValues&, const ui::PaymentRequest&, Lang) override
+    {
+        return m_reason;
+    }
+    Result<services::CashMovement> drawer_move(services::DrawerMove, int64_t, const std::string&) override { return m_reason; }
+    Result<services::ZClose> close_day(const std::string&, int64_t, Lang) override { return m_reason; }
+    Result<services::PolicyState> policy_state() override { return m_reason; }
+    Result<std::vector<services::UnsyncedItem>> unsynced() override { return m_reason; }
     Result<services::DayTotals> payments_today() override { return m_reason; }
-    Result<void> print_z_report(Lang) override { return m_reason; }
+    Result<void> print_z_report(Lang, const std::string&) override { return m_reason; }
     ui::SyncStatus sync_status() override { return {}; }
     void sync_now() override {}
     std::vector<ui::DeviceInfo> devices() override { return {{"ui.tech.device.disk", ui::DeviceState::Fault, "ui.oos.db_readonly"}}; }

@@ -123,6 +123,14 @@ Result<printing::SummaryData> summary_data(const services::Terminal& terminal, s
         s.history.emplace_back(h.time, loc.tr("printing.status." + std::string(services::app_status_name(h.status))));
     s.qr_payload = TRY(protocol::sign_receipt(s.reference, terminal.identity().terminal_id,
                                               terminal.identity().keys.secret_key));
+    // Registered at a counter: the citizen signs it, and the clerk who registered it is named.
+    if (app.channel == services::Channel::Counter) {
+        s.citizen_signs = true;
+        if (app.staff_id)
+            for (const auto& a : TRY(terminal.staff()))
+                if (a.id == *app.staff_id)
+                    s.clerk = a.full_name;
+    }
     return s;
 }
 
@@ -148,6 +156,20 @@ Result<printing::ZReportData> z_report_data(const services::Terminal& terminal, 
     z.applications = totals.applications;
     z.tickets = totals.tickets;
     z.journal_pending = journal.pending;
+    z.drawer = totals.opening_float_minor || totals.cash_in_minor || totals.cash_out_minor || totals.refunds ||
+               totals.declared_minor || totals.counter_applications || totals.decisions;
+    z.opening_float = {totals.opening_float_minor, currency};
+    z.cash_in = {totals.cash_in_minor, currency};
+    z.cash_out = {totals.cash_out_minor, currency};
+    z.refunded_cash = {totals.refunded_cash_minor, currency};
+    z.refunded_card = {totals.refunded_card_minor, currency};
+    z.expected_cash = {totals.expected_cash_minor, currency};
+    if (totals.declared_minor)
+        z.declared = printing::Money{*totals.declared_minor, currency};
+    if (totals.difference_minor)
+        z.difference = printing::Money{*totals.difference_minor, currency};
+    z.decisions = totals.decisions;
+    z.reversals = totals.reversals;
     return z;
 }
 
@@ -162,6 +184,25 @@ Result<Printable> receipt(const services::Terminal& terminal, std::string_view r
 {
     auto data = TRY(receipt_data(terminal, reference, loc.lang()));
     data.duplicate = copy == Copy::Duplicate;
+    // A receipt printed after a staff decision says it, with the reason and what happened to the fee.
+    auto app = TRY(terminal.application(data.reference));
+    if (!app.history.empty()) {
+        const auto& last = app.history.back();
+        if (!last.reason.empty() && last.reason != "reversal") {
+            std::string status = std::string(services::app_status_name(last.status));
+            data.extra_rows.emplace_back(loc.tr("printing.receipt.decision"), loc.tr("printing.status." + status));
+            data.extra_rows.emplace_back(loc.tr("printing.receipt.reason"), loc.tr("decision.reason." + last.reason));
+            if (!last.note.empty())
+                data.extra_rows.emplace_back(loc.tr("printing.receipt.note"), last.note);
+            if (app.refunded_minor > 0)
+                data.extra_rows.emplace_back(
+                    loc.tr("printing.receipt.fee_outcome"),
+                    loc.tr("printing.fee.refunded",
+                           {{"amount", loc.money(app.refunded_minor, currency_of(terminal.catalogue().get()))}}));
+            else if (last.status == services::AppStatus::Rejected && app.paid_minor > 0)
+                data.extra_rows.emplace_back(loc.tr("printing.receipt.fee_outcome"), loc.tr("printing.fee.kept"));
+        }
+    }
     std::string job = "receipt:" + data.reference;
     if (copy == Copy::Duplicate)
         job += ":copy:" + std::to_string(now_ms);
@@ -172,6 +213,12 @@ Printable ticket(const services::Terminal& terminal, const services::Ticket& tic
 {
     return Printable{printing::ticket_document(ticket_data(terminal, ticket, loc.lang()), loc),
                      "ticket:" + std::to_string(ticket.id), {}};
+}
+
+Result<Printable> summary(const services::Terminal& terminal, std::string_view reference, const locale::Locale& loc)
+{
+    auto data = TRY(summary_data(terminal, reference, loc));
+    return Printable{printing::summary_document(data, loc), "summary:" + data.reference, data.qr_payload};
 }
 
 Printable z_report(const printing::ZReportData& data, const locale::Locale& loc)

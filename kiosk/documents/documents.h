@@ -56,6 +56,8 @@ printing::TestPageData test_page_data(const std::string& terminal_id, const std:
 Result<Printable> receipt(const services::Terminal& terminal, std::string_view reference, const locale::Locale& loc,
                           Copy copy = Copy::Original, int64_t now_ms = 0);
 Printable ticket(const services::Terminal& terminal, const services::Ticket& ticket, const locale::Locale& loc);
+// The application summary the citizen signs at the counter (job id "summary:REF").
+Result<Printable> summary(const services::Terminal& terminal, std::string_view reference, const locale::Locale& loc);
 Printable z_report(const printing::ZReportData& data, const locale::Locale& loc);
 Printable test_page(const std::string& terminal_id, const std::string& printer, int width_dots,
                     const locale::Locale& loc, int64_t now_ms);

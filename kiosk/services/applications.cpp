@@ -122,10 +122,10 @@ static Fee fee_from_json(const json& j)
     return fee;
 }
 
-static std::string_view channel_name(Channel c) { return c == Channel::Counter ? "counter" : "kiosk"; }
+std::string_view channel_name(Channel c) { return c == Channel::Counter ? "counter" : "kiosk"; }
 
 // A note from staff or central: bounded, no control characters.
-static Result<std::string> check_note(std::string_view note)
+Result<std::string> check_note(std::string_view note)
 {
     if (note.size() > 2000 || !utf8::is_valid(note) || utf8::length(note) > 500)
         return Error::make("error.application.bad_note", "note too long or not UTF-8", "note");
@@ -172,6 +172,17 @@ Result<Submission> Terminal::submit(const SubmitRequest& request, std::optional<
             nid_hash = m_vault->lookup_hash(it->second);
     }
 
+    // A counter registration is a staff member's act: the role must allow it, and a fee taken by staff too.
+    std::string role;
+    if (request.channel == Channel::Counter && !request.staff_id)
+        return Error::make("error.staff.required", "a counter registration needs the staff member", "staff");
+    if (request.staff_id) {
+        auto who = TRY(require_locked(*request.staff_id, Action::Register));
+        role = std::string(role_name(who.role));
+        if (payment && payment->method != PayMethod::Exemption)
+            TRY(require_locked(*request.staff_id, Action::TakePayment));
+    }
+
     auto tx = TRY(db::Transaction::begin(m_db));
     int64_t id = TRY(m_db.scalar_int64("SELECT COALESCE(MAX(id), 0) + 1 FROM applications", 1));
     auto reference = make_reference(m_tag, id);
@@ -200,7 +211,8 @@ Result<Submission> Terminal::submit(const SubmitRequest& request, std::optional<
         TRY(st.run());
     }
     if (request.ticket_id) {
-        auto st = TRY(m_db.cached("UPDATE tickets SET reference = ?1 WHERE id = ?2"));
+        // A ticket that already came with an application (a kiosk visit's) keeps it.
+        auto st = TRY(m_db.cached("UPDATE tickets SET reference = ?1 WHERE id = ?2 AND reference IS NULL"));
         st.bind(1, reference).bind(2, *request.ticket_id);
         TRY(st.run());
     }
@@ -216,21 +228,25 @@ Result<Submission> Terminal::submit(const SubmitRequest& request, std::optional<
                   {"catalogue_version", cat->version},
                   {"submitted_at", now_text},
                   {"expected_ready", ready}};
-    if (request.staff_id)
+    if (request.staff_id) {
         entry["staff_id"] = *request.staff_id;
+        entry["role"] = role;
+    }
     if (request.ticket_id)
         entry["ticket_id"] = *request.ticket_id;
     TRY(journal::append(m_db, m_identity, "application.submitted", std::move(entry)));
 
     Submission out;
     auto app = TRY(application_locked(reference));
+    TRY(index_application_locked(id, app));
     if (payment || fee.total == 0) {
         PaymentRequest req = payment.value_or(PaymentRequest{});
         if (!payment) {
             req.method = PayMethod::Exemption;
             req.exemption = fee.exemption;
-            req.staff_id = request.staff_id;
         }
+        if (request.staff_id)
+            req.staff_id = request.staff_id;
         out.payment = TRY(pay_locked(app, req));
         app = TRY(application_locked(reference));
     }
@@ -257,7 +273,7 @@ Result<Application> Terminal::application_locked(std::string_view reference) con
 {
     auto ref = TRY(parse_reference(reference));
     auto st = TRY(m_db.cached("SELECT id, reference, service_code, centre, status, channel, fee_json, paid_total, "
-                               "values_json, pii, submitted_at, catalogue_version, expected_ready "
+                               "values_json, pii, submitted_at, catalogue_version, expected_ready, staff_id "
                                "FROM applications WHERE reference = ?1"));
     st.bind(1, ref);
     if (!TRY(st.step()))
@@ -286,6 +302,7 @@ Result<Application> Terminal::application_locked(std::string_view reference) con
     a.submitted_at = st.text(10);
     a.catalogue_version = st.int64(11);
     a.expected_ready = st.text(12);
+    a.staff_id = st.optional_int64(13);
 
     // The applicant's personal data, by field type.
     auto cat = m_catalogue;
@@ -304,10 +321,14 @@ Result<Application> Terminal::application_locked(std::string_view reference) con
                 a.applicant.address = it->second;
         }
     }
-    auto h = TRY(m_db.cached("SELECT status, time, note, actor FROM application_history WHERE application_id = ?1 ORDER BY id"));
+    auto h = TRY(m_db.cached("SELECT status, time, note, actor, reason FROM application_history WHERE application_id = ?1 ORDER BY id"));
     h.bind(1, a.id);
     while (TRY(h.step()))
-        a.history.push_back({TRY(parse_app_status(h.text(0))), h.text(1), h.text(2), h.text(3)});
+        a.history.push_back({TRY(parse_app_status(h.text(0))), h.text(1), h.text(2), h.text(3), h.text(4)});
+    auto refunded = TRY(m_db.cached("SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE application_id = ?1"));
+    refunded.bind(1, a.id);
+    TRY(refunded.step());
+    a.refunded_minor = refunded.int64(0);
     return a;
 }
 
@@ -372,36 +393,37 @@ Result<std::vector<Application>> Terminal::applications_by_status(const std::vec
     return applications_locked(st);
 }
 
-Result<void> Terminal::set_status_locked(const Application& app, AppStatus to, std::string_view actor,
-                                         std::string_view note, const json& extra)
+Result<int64_t> Terminal::set_status_locked(const Application& app, AppStatus to, std::string_view actor,
+                                            std::string_view note, const json& extra, std::string_view reason,
+                                            std::optional<int64_t> decision)
 {
     auto now = now_iso();
     auto st = TRY(m_db.cached("UPDATE applications SET status = ?1 WHERE id = ?2"));
     st.bind(1, app_status_name(to)).bind(2, app.id);
     TRY(st.run());
-    auto h = TRY(m_db.cached("INSERT INTO application_history (application_id, status, time, note, actor) VALUES (?1, ?2, ?3, ?4, ?5)"));
-    h.bind(1, app.id).bind(2, app_status_name(to)).bind(3, now).bind(4, note).bind(5, actor);
+    // A decision's first step names the group by its own id, known before the insert (no UPDATE after it).
+    std::optional<int64_t> group = decision;
+    std::optional<int64_t> id;
+    if (decision && *decision == 0) {
+        id = TRY(m_db.scalar_int64("SELECT COALESCE(MAX(id), 0) + 1 FROM application_history", 1));
+        group = id;
+    }
+    auto h = TRY(m_db.cached("INSERT INTO application_history (id, application_id, status, time, note, actor, reason, decision) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+    h.bind(1, id).bind(2, app.id).bind(3, app_status_name(to)).bind(4, now).bind(5, note).bind(6, actor).bind(7, std::string(reason));
+    h.bind(8, group);
     TRY(h.run());
+    int64_t row = m_db.last_insert_rowid();
     json entry = {{"reference", app.reference},   {"service_code", app.service_code}, {"centre", app.centre},
                   {"from", app_status_name(app.status)}, {"to", app_status_name(to)}, {"actor", std::string(actor)},
-                  {"note", std::string(note)},    {"time", now}};
+                  {"note", std::string(note)},    {"time", now}, {"channel", channel_name(app.channel)}};
+    if (!reason.empty())
+        entry["reason"] = std::string(reason);
     if (extra.is_object())
         for (auto& [k, val] : extra.items())
             entry[k] = val;
     TRY(journal::append(m_db, m_identity, "application.status_changed", std::move(entry)));
-    return {};
-}
-
-Result<void> Terminal::check_decider_locked(int64_t staff_id) const
-{
-    auto staff = TRY(m_db.cached("SELECT active, role FROM staff WHERE id = ?1"));
-    staff.bind(1, staff_id);
-    if (!TRY(staff.step()) || staff.int64(0) == 0)
-        return Error::make("error.staff.unknown", "no active staff account " + std::to_string(staff_id), "staff");
-    // Technicians look after the terminal; they do not decide citizens' applications.
-    if (staff.text(1) == "technician")
-        return Error::make("error.staff.forbidden", "technicians cannot change applications", "staff");
-    return {};
+    return row;
 }
 
 Result<Application> Terminal::change_status(std::string_view reference, AppStatus to, int64_t staff_id, std::string_view note)
@@ -414,29 +436,9 @@ Result<Application> Terminal::change_status(std::string_view reference, AppStatu
     if (!transition_allowed(app.status, to))
         return Error::make("error.application.bad_transition",
                            std::string(app_status_name(app.status)) + " -> " + std::string(app_status_name(to)), "status");
-    TRY(check_decider_locked(staff_id));
+    TRY(require_locked(staff_id, Action::Decide));
     auto tx = TRY(db::Transaction::begin(m_db));
-    TRY(set_status_locked(app, to, "staff:" + std::to_string(staff_id), checked_note, json::object()));
-    TRY(tx.commit());
-    return application_locked(reference);
-}
-
-Result<Application> Terminal::decide(std::string_view reference, AppStatus to, int64_t staff_id, std::string_view note)
-{
-    auto checked_note = TRY(check_note(note));
-    std::lock_guard lock(m_mutex);
-    auto app = TRY(application_locked(reference));
-    auto path = decision_path(app.status, to);
-    if (path.empty())
-        return Error::make("error.application.bad_transition",
-                           std::string(app_status_name(app.status)) + " -> " + std::string(app_status_name(to)), "status");
-    TRY(check_decider_locked(staff_id));
-    auto actor = "staff:" + std::to_string(staff_id);
-    auto tx = TRY(db::Transaction::begin(m_db));
-    for (AppStatus step : path) {
-        TRY(set_status_locked(app, step, actor, checked_note, json::object()));
-        app.status = step;
-    }
+    TRY(set_status_locked(app, to, "staff:" + std::to_string(staff_id), checked_note, json{{"staff_id", staff_id}}));
     TRY(tx.commit());
     return application_locked(reference);
 }

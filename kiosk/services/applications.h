@@ -25,6 +25,9 @@ bool transition_allowed(AppStatus from, AppStatus to);
 std::vector<AppStatus> decision_path(AppStatus from, AppStatus to);
 
 enum class Channel { Kiosk, Counter };
+std::string_view channel_name(Channel channel); // "kiosk", "counter"
+// A note from staff or central: at most 500 characters, UTF-8, no control characters (error.application.bad_note).
+Result<std::string> check_note(std::string_view note);
 
 struct SubmitRequest {
     SubmitRequest() = default;
@@ -46,6 +49,7 @@ struct HistoryItem {
     std::string time;      // ISO 8601 UTC
     std::string note;
     std::string actor;     // "kiosk", "staff:<id>", "central"
+    std::string reason;    // a decision's reason code (counter.h), "reversal" for a reversal
 };
 
 // Personal data of the applicant, decrypted (only in memory; stored encrypted).
@@ -63,8 +67,10 @@ struct Application {
     std::string centre;
     AppStatus status = AppStatus::Submitted;
     Channel channel = Channel::Kiosk;
+    std::optional<int64_t> staff_id; // the clerk who registered it at the counter
     Fee fee;                    // as quoted at submission
     int64_t paid_minor = 0;     // sum of payments
+    int64_t refunded_minor = 0; // sum of refunds
     std::string submitted_at;   // ISO 8601 UTC
     std::string expected_ready; // YYYY-MM-DD from processing_days
     FormValues values;          // every normalised value, personal ones decrypted

@@ -3,6 +3,7 @@
 #include "kiosk/services/payments.h"
 
 #include "base/clock.h"
+#include "kiosk/services/pii.h"
 #include "kiosk/services/terminal.h"
 #include "sync/journal/journal.h"
 
@@ -32,6 +33,8 @@ Result<Payment> Terminal::pay(std::string_view reference, const PaymentRequest& 
 {
     std::lock_guard lock(m_mutex);
     auto app = TRY(application_locked(reference));
+    if (request.staff_id && request.method != PayMethod::Exemption)
+        TRY(require_locked(*request.staff_id, Action::TakePayment));
     auto tx = TRY(db::Transaction::begin(m_db));
     auto payment = TRY(pay_locked(app, request));
     TRY(tx.commit());
@@ -53,6 +56,14 @@ Result<Payment> Terminal::pay_locked(const Application& app, const PaymentReques
     p.time = now_iso();
     p.day = p.time.substr(0, 10);
     p.waived_minor = app.fee.waived;
+    // Central's policy: after too many days without a sync, no money is taken (an exemption still settles).
+    if (request.method != PayMethod::Exemption && due > 0) {
+        auto policy = TRY(policy_state());
+        if (policy.stop_payments)
+            return Error::make("error.policy.payments_stopped",
+                               std::to_string(policy.days_without_sync) + " days without a sync", "payment");
+    }
+    std::string document;
     switch (request.method) {
     case PayMethod::Cash:
         if (request.tendered_minor < due)
@@ -88,16 +99,28 @@ Result<Payment> Terminal::pay_locked(const Application& app, const PaymentReques
                 return Error::make("error.payment.exemption_not_allowed", "bill amounts cannot be waived", "exemption");
             p.waived_minor += due;
         }
+        // At the counter the clerk notes the supporting document seen (a card, a certificate).
+        if (request.staff_id && p.waived_minor > 0) {
+            auto noted = TRY(check_note(request.document));
+            if (noted.empty())
+                return Error::make("error.payment.document_required", "an exemption at the counter needs its document",
+                                   "document");
+            document = std::move(noted);
+        }
         p.amount_minor = 0;
         p.tendered_minor = 0;
         break;
     }
     }
     auto st = TRY(m_db.cached("INSERT INTO payments (application_id, method, amount, tendered, change, waived, card_auth, "
-                               "staff_id, time, day) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+                               "staff_id, time, day, document) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
     st.bind(1, app.id).bind(2, pay_method_name(p.method)).bind(3, p.amount_minor).bind(4, p.tendered_minor)
         .bind(5, p.change_minor).bind(6, p.waived_minor).bind(7, p.card_authorisation).bind(8, p.staff_id)
         .bind(9, p.time).bind(10, p.day);
+    if (document.empty())
+        st.bind_null(11);
+    else
+        st.bind_blob(11, m_vault->seal(document, app.reference + ":document"));
     TRY(st.run());
     p.id = m_db.last_insert_rowid();
     auto upd = TRY(m_db.cached("UPDATE applications SET paid_total = paid_total + ?1 WHERE id = ?2"));
@@ -106,12 +129,15 @@ Result<Payment> Terminal::pay_locked(const Application& app, const PaymentReques
     json entry = {{"payment_id", p.id},           {"reference", app.reference},    {"service_code", app.service_code},
                   {"centre", app.centre},         {"method", pay_method_name(p.method)}, {"amount_minor", p.amount_minor},
                   {"tendered_minor", p.tendered_minor}, {"change_minor", p.change_minor}, {"waived_minor", p.waived_minor},
-                  {"currency", "SYP"},            {"day", p.day},                  {"time", p.time}};
+                  {"currency", "SYP"},            {"day", p.day},                  {"time", p.time},
+                  {"channel", channel_name(app.channel)}};
     if (p.staff_id)
         entry["staff_id"] = *p.staff_id;
+    if (!document.empty())
+        entry["exemption_document_noted"] = true;
     TRY(journal::append(m_db, m_identity, "payment.recorded", std::move(entry)));
     TRY(set_status_locked(app, AppStatus::Paid, p.staff_id ? "staff:" + std::to_string(*p.staff_id) : "kiosk", "",
-                          json::object()));
+                          p.staff_id ? json{{"staff_id", *p.staff_id}} : json::object()));
     return p;
 }
 
@@ -179,6 +205,40 @@ Result<DayTotals> Terminal::day_totals(std::string_view day) const
     tickets.bind(1, t.day);
     TRY(tickets.step());
     t.tickets = tickets.int64(0);
+    tickets.reset();
+    auto counter = TRY(m_db.cached("SELECT COUNT(*) FROM applications WHERE substr(submitted_at, 1, 10) = ?1 AND channel = 'counter'"));
+    counter.bind(1, t.day);
+    TRY(counter.step());
+    t.counter_applications = counter.int64(0);
+    counter.reset();
+    auto moves = TRY(m_db.cached("SELECT kind, SUM(amount) FROM cash_movements WHERE day = ?1 GROUP BY kind"));
+    moves.bind(1, t.day);
+    while (TRY(moves.step())) {
+        auto kind = moves.text(0);
+        (kind == "float" ? t.opening_float_minor : kind == "cash_in" ? t.cash_in_minor : t.cash_out_minor) = moves.int64(1);
+    }
+    auto refunds = TRY(m_db.cached("SELECT method, COUNT(*), SUM(amount) FROM refunds WHERE day = ?1 GROUP BY method"));
+    refunds.bind(1, t.day);
+    while (TRY(refunds.step())) {
+        t.refunds += refunds.int64(1);
+        (refunds.text(0) == "card" ? t.refunded_card_minor : t.refunded_cash_minor) = refunds.int64(2);
+    }
+    auto decisions = TRY(m_db.cached("SELECT SUM(reason = 'reversal'), SUM(reason <> 'reversal') FROM application_history "
+                                      "WHERE substr(time, 1, 10) = ?1 AND (decision = id OR reason = 'reversal')"));
+    decisions.bind(1, t.day);
+    if (TRY(decisions.step())) {
+        t.reversals = decisions.int64(0);
+        t.decisions = decisions.int64(1);
+    }
+    decisions.reset();
+    t.expected_cash_minor = t.opening_float_minor + t.cash_minor + t.cash_in_minor - t.cash_out_minor - t.refunded_cash_minor;
+    auto closed = TRY(m_db.cached("SELECT declared, difference FROM z_reports WHERE day = ?1 ORDER BY id DESC LIMIT 1"));
+    closed.bind(1, t.day);
+    if (TRY(closed.step())) {
+        t.declared_minor = closed.int64(0);
+        t.difference_minor = closed.int64(1);
+    }
+    closed.reset();
     return t;
 }
 

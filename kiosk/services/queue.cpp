@@ -150,6 +150,8 @@ Result<std::optional<Ticket>> Terminal::call_next(std::string_view category_code
     if (counter < 1 || counter > 99)
         return Error::make("error.queue.bad_counter", "counter is 1..99", "counter");
     std::lock_guard lock(m_mutex);
+    if (staff_id)
+        TRY(require_locked(*staff_id, Action::Queue));
     auto tx = TRY(db::Transaction::begin(m_db));
     auto st = TRY(m_db.cached(std::string(kTicketColumns) +
                                "WHERE status = 'waiting' AND centre = ?1 AND day = ?2 AND (?3 = '' OR category = ?3) "

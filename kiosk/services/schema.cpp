@@ -129,6 +129,53 @@ CREATE TABLE policies (
 );
 )sql";
 
+// Migration 5: the counter. Decision reasons and their grouping in the history, refunds, the cash drawer
+// (opening float, cash in and out, declared Z reports), the blind search index, and the
+// exemption's supporting document (sealed).
+static constexpr const char* kMigration5 = R"sql(
+ALTER TABLE application_history ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE application_history ADD COLUMN decision INTEGER;
+ALTER TABLE payments ADD COLUMN document BLOB;
+CREATE TABLE refunds (
+    id             INTEGER PRIMARY KEY,
+    application_id INTEGER NOT NULL REFERENCES applications(id),
+    method         TEXT NOT NULL CHECK (method IN ('cash', 'card')),
+    amount         INTEGER NOT NULL CHECK (amount > 0),
+    reason         TEXT NOT NULL,
+    staff_id       INTEGER NOT NULL REFERENCES staff(id),
+    time           TEXT NOT NULL,
+    day            TEXT NOT NULL
+);
+CREATE INDEX refunds_day ON refunds(day);
+CREATE INDEX refunds_app ON refunds(application_id);
+CREATE TABLE cash_movements (
+    id       INTEGER PRIMARY KEY,
+    kind     TEXT NOT NULL CHECK (kind IN ('float', 'cash_in', 'cash_out')),
+    amount   INTEGER NOT NULL CHECK (amount >= 0),
+    note     TEXT NOT NULL DEFAULT '',
+    staff_id INTEGER NOT NULL REFERENCES staff(id),
+    time     TEXT NOT NULL,
+    day      TEXT NOT NULL
+);
+CREATE INDEX cash_movements_day ON cash_movements(day);
+CREATE TABLE z_reports (
+    id         INTEGER PRIMARY KEY,
+    day        TEXT NOT NULL,
+    declared   INTEGER NOT NULL CHECK (declared >= 0),
+    computed   INTEGER NOT NULL,
+    difference INTEGER NOT NULL,
+    staff_id   INTEGER NOT NULL REFERENCES staff(id),
+    time       TEXT NOT NULL
+);
+CREATE INDEX z_reports_day ON z_reports(day);
+CREATE TABLE search_index (
+    kind           TEXT NOT NULL,
+    hash           TEXT NOT NULL,
+    application_id INTEGER NOT NULL REFERENCES applications(id),
+    PRIMARY KEY (kind, hash, application_id)
+) WITHOUT ROWID;
+)sql";
+
 Result<int> schema_version(db::Db& db) { return static_cast<int>(TRY(db.scalar_int64("PRAGMA user_version", 0))); }
 
 Result<int> migrate(db::Db& db, int target)
@@ -137,7 +184,7 @@ Result<int> migrate(db::Db& db, int target)
     if (version > kSchemaVersion)
         return Error::make("error.db.too_new", "database schema " + std::to_string(version) + " is newer than " +
                                                    std::to_string(kSchemaVersion));
-    static const char* migrations[] = {kMigration1, kMigration2, kMigration3, kMigration4};
+    static const char* migrations[] = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5};
     while (version < target && version < kSchemaVersion) {
         auto tx = TRY(db::Transaction::begin(db));
         // Re-read inside the write lock: another process may have migrated meanwhile.

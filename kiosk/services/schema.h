@@ -7,7 +7,7 @@
 
 namespace nafitha::services {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // Brings the database up to `target` (kSchemaVersion by default). A database newer than this program is
 // error.db.too_new.

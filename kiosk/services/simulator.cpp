@@ -152,6 +152,11 @@ Result<VisitOutcome> Simulator::visit()
             payment = PaymentRequest::card("A" + std::to_string(uniform(m_rng, 100000, 999999)), req.staff_id);
         }
     }
+    // An exemption claimed at the counter: the clerk notes the supporting document seen.
+    if (req.channel == Channel::Counter && !req.exemption.empty() && fee.total == 0) {
+        payment = PaymentRequest::exempt(req.exemption, req.staff_id);
+        payment->document = "بطاقة " + std::to_string(uniform(m_rng, 1000, 9999));
+    }
     auto sub = TRY(m_terminal.submit(req, payment));
     out.reference = sub.application.reference;
     out.paid_minor = sub.application.paid_minor;

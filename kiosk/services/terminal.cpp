@@ -56,6 +56,7 @@ Result<std::unique_ptr<Terminal>> Terminal::open(TerminalOptions options)
     } else if (!t->m_catalogue) {
         return Error::make("error.catalogue.missing", "no catalogue installed and no seed at " + seed_file.string());
     }
+    TRY(t->build_search_index_locked());
     return t;
 }
 

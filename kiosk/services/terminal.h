@@ -12,6 +12,7 @@
 #include "base/result.h"
 #include "kiosk/services/applications.h"
 #include "kiosk/services/catalogue.h"
+#include "kiosk/services/counter.h"
 #include "kiosk/services/forms.h"
 #include "kiosk/services/payments.h"
 #include "kiosk/services/policy.h"
@@ -88,7 +89,8 @@ public:
     // Keeps a newer policy signed by central (checked by the sync client); journalled as policy.installed.
     // An older or equal version is refused (error.policy.rollback).
     Result<void> install_policy(const protocol::Signed& policy);
-    // The policy in force and where this terminal stands against it, at `now_ms` (default: now).
+    // The policy in force and where this terminal stands against it, at `now_ms` (default: now). Cash and card
+    // payments are refused while stop_payments holds (error.policy.payments_stopped); exemptions still settle.
     Result<PolicyState> policy_state(std::optional<int64_t> now_ms = std::nullopt) const;
 
     // --- Forms and fees ---
@@ -116,9 +118,30 @@ public:
     // Staff moves an application one step along its lifecycle (journalled as application.status_changed).
     // error.staff.forbidden for a technician.
     Result<Application> change_status(std::string_view reference, AppStatus to, int64_t staff_id, std::string_view note);
-    // A clerk's decision (approve, reject, ready, ...): walks decision_path() in one transaction, one
-    // application.status_changed entry a step. error.application.bad_transition when `to` cannot be reached.
-    Result<Application> decide(std::string_view reference, AppStatus to, int64_t staff_id, std::string_view note);
+    // A supervisor's decision (approve, reject, ready, deliver): walks decision_path() in one transaction,
+    // one application.status_changed entry a step, each with the reason, the staff member and what happens
+    // to the fee; a rejection whose reason refunds gives the money back in the same transaction
+    // (payment.refunded). error.staff.forbidden unless the role may decide, error.decision.unconfirmed,
+    // error.decision.reason_required / reason_unknown / note_required, error.application.bad_transition.
+    Result<DecisionOutcome> decide(const DecisionRequest& request);
+    // Reverses the application's latest staff decision within kReversalWindowMs, as a new entry
+    // (application.status_changed with `reverses`); the application goes back to where it was before.
+    // error.decision.nothing_to_reverse, error.decision.window_passed, error.decision.refunded (money given
+    // back is not taken again), error.staff.forbidden.
+    Result<Application> reverse_decision(std::string_view reference, int64_t staff_id, std::string_view note);
+    // The whole application with its personal data, for a staff member whose role may see it; the view is
+    // journalled (application.viewed). error.staff.forbidden for a technician.
+    Result<Application> view_application(std::string_view reference, int64_t staff_id);
+    // Search by reference, national id or phone (exact, through the blind index) or name (every word, folded,
+    // through the blind index). Newest first, at most `limit`; personal data masked.
+    // error.search.empty / error.search.too_short when there is nothing to search for.
+    Result<std::vector<SearchHit>> search(std::string_view query, int64_t staff_id, size_t limit = 20);
+    // Journals a receipt reprint (receipt.reprinted) by a staff member who may; the caller prints the copy
+    // (documents::receipt with Copy::Duplicate). Returns how many copies of it have been made.
+    Result<int64_t> record_reprint(std::string_view reference, int64_t staff_id);
+    // error.staff.forbidden (with the action's name in the detail) unless `staff_id` is an active account whose
+    // role allows `action`; error.staff.unknown for no such account.
+    Result<StaffAccount> require(int64_t staff_id, Action action) const;
     // A decision taken centrally (approved, rejected, ready, ...). Idempotent: the same cursor, or the same
     // reference + status, changes nothing the second time.
     // `central_sig` is central's signature of the decision statement (sync/protocol/signed.h), recorded in the
@@ -131,6 +154,20 @@ public:
     Result<std::vector<Payment>> payments_of(std::string_view reference) const;
     // day = "YYYY-MM-DD" (UTC); today when empty.
     Result<DayTotals> day_totals(std::string_view day = {}) const;
+
+    // --- The cash drawer ---
+    // Opening float, cash in, cash out (drawer.movement). error.drawer.bad_amount, error.staff.forbidden.
+    Result<CashMovement> drawer_move(DrawerMove kind, int64_t amount_minor, int64_t staff_id, std::string_view note);
+    Result<std::vector<CashMovement>> drawer_moves(std::string_view day = {}) const;
+    // A supervisor closes `day` (today when empty) declaring the cash counted: the difference against the
+    // computed drawer is recorded and journalled (drawer.z_report with the day's totals).
+    Result<ZClose> close_day(std::string_view day, int64_t declared_minor, int64_t staff_id);
+    // Gives back what was paid for an application (supervisor): payment.refunded, in its own transaction.
+    Result<int64_t> refund(std::string_view reference, int64_t staff_id, std::string_view reason);
+
+    // --- The sync ---
+    // The entries central has not acknowledged, oldest first, at most `limit`.
+    Result<std::vector<UnsyncedItem>> unsynced(size_t limit = 100) const;
 
     // --- Queue ---
     Result<Ticket> issue_ticket(std::string_view category_code);
@@ -177,9 +214,16 @@ private:
     Result<Payment> pay_locked(const Application& app, const PaymentRequest& request);
     Result<Ticket> ticket_locked(int64_t ticket_id) const;
     Result<Ticket> issue_ticket_locked(std::string_view category_code); // inside the caller's transaction
-    Result<void> check_decider_locked(int64_t staff_id) const;
-    Result<void> set_status_locked(const Application& app, AppStatus to, std::string_view actor, std::string_view note,
-                                   const nlohmann::json& extra);
+    Result<StaffAccount> require_locked(int64_t staff_id, Action action) const;
+    Result<int64_t> refund_locked(const Application& app, int64_t staff_id, std::string_view reason);
+    Result<void> index_application_locked(int64_t application_id, const Application& app);
+    Result<void> build_search_index_locked();
+
+    // Returns the history row's id. `decision` groups the steps of one staff decision (its first row's id;
+    // 0 = this row starts one).
+    Result<int64_t> set_status_locked(const Application& app, AppStatus to, std::string_view actor, std::string_view note,
+                                      const nlohmann::json& extra, std::string_view reason = {},
+                                      std::optional<int64_t> decision = std::nullopt);
 
     TerminalOptions m_options;
     journal::Identity m_identity;

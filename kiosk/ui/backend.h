@@ -60,6 +60,14 @@ struct TrackedApplication {
     services::AppStatus status = services::AppStatus::Submitted;
     std::string updated_at; // ISO 8601 UTC
     std::string note;
+    // The latest staff decision: its reason as a translation key ("decision.reason.<code>"; empty when none),
+    // the decider's words for the citizen (`reason`), when (ISO 8601 UTC), and what happened to the fee:
+    // "none", "kept" or "refunded" (with the amount given back, in minor units).
+    std::string reason_key;
+    std::string reason;
+    std::string decided_at;
+    std::string fee_outcome = "none";
+    int64_t refunded_minor = 0;
 };
 
 struct QueueState {
@@ -131,10 +139,30 @@ public:
     virtual Result<QueueState> queue_recall() = 0;
     virtual Result<QueueState> queue_no_show() = 0;
     virtual Result<std::vector<services::InboxItem>> inbox() = 0;
-    // The logged-in clerk's decision (services::Terminal::decide walks the lifecycle).
-    virtual Result<void> decide(const std::string& reference, services::AppStatus decision, const std::string& note) = 0;
+    // The logged-in supervisor's decision (services::Terminal::decide: reason, confirmation, the fee);
+    // the request's staff_id is filled from the session.
+    virtual Result<services::DecisionOutcome> decide(services::DecisionRequest request) = 0;
+    virtual Result<services::Application> reverse_decision(const std::string& reference, const std::string& note) = 0;
+    // The whole application with personal data, for the logged-in staff member; journalled.
+    virtual Result<services::Application> view_application(const std::string& reference) = 0;
+    virtual Result<std::vector<services::SearchHit>> search(const std::string& query) = 0;
+    // Journals and prints a copy of the receipt (marked copy).
+    virtual Result<PrintJob> reprint(const std::string& reference, Lang lang) = 0;
     virtual Result<services::DayTotals> payments_today() = 0;
-    virtual Result<void> print_z_report(Lang lang) = 0;
+    virtual Result<services::DayTotals> day_totals(const std::string& day) = 0; // "" = today
+    // The Z report of `day` ("" = today) through kiosk/documents, as nafitha-ctl prints it.
+    virtual Result<void> print_z_report(Lang lang, const std::string& day = {}) = 0;
+
+    // Counter: a walk-in citizen's application registered by the logged-in clerk (channel counter), with the
+    // payment taken at the counter; the receipt and the application summary to sign are queued.
+    virtual Result<Submitted> counter_submit(const std::string& service_code, const FormValues& values,
+                                             const PaymentRequest& payment, Lang lang) = 0;
+    virtual Result<services::CashMovement> drawer_move(services::DrawerMove kind, int64_t amount_minor,
+                                                       const std::string& note) = 0;
+    // Closes `day` ("" = today) with the cash counted, then prints its Z report.
+    virtual Result<services::ZClose> close_day(const std::string& day, int64_t declared_minor, Lang lang) = 0;
+    virtual Result<services::PolicyState> policy_state() = 0;
+    virtual Result<std::vector<services::UnsyncedItem>> unsynced() = 0;
     virtual SyncStatus sync_status() = 0;
     virtual void sync_now() = 0;
 

@@ -180,6 +180,39 @@ void Session::wipe()
     cash_due = 0;
 }
 
+void CounterView::wipe()
+{
+    scrub(tendered);
+    scrub(card_auth);
+    scrub(document);
+    if (done)
+        scrub(done->submission.application);
+    done.reset();
+    change_minor = 0;
+    scrub(query);
+    query_edit = {};
+    query_focused = false;
+    hits.clear();
+    searched = false;
+    if (app)
+        scrub(*app);
+    app.reset();
+    reason = -1;
+    scrub(note);
+    note_edit = {};
+    note_focused = false;
+    confirming = false;
+    outcome.reset();
+    amount.clear();
+    amount_edit = {};
+    declared.clear();
+    declared_edit = {};
+    focus = 0;
+    day.clear();
+    totals.reset();
+    message.clear();
+}
+
 bool Session::empty() const
 {
     return category.empty() && service_code.empty() && values.empty() && !payment && !submission &&
@@ -218,6 +251,7 @@ void Ctx::end_visit()
     if (labels)
         labels->forget();
     keyboard = Keyboard{};
+    counter.wipe();
     staff = StaffView{};
     idle_prompt = false;
     mode = Mode::Citizen;

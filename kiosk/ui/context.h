@@ -55,6 +55,10 @@ enum class ScreenId : uint8_t {
     StaffInbox,
     StaffPayments,
     StaffSync,
+    CounterRegister,
+    CounterDone,
+    CounterApplication,
+    CounterDrawer,
     TechDevices,
     TechNetwork,
     TechInfo,
@@ -111,9 +115,49 @@ struct StaffView {
     std::string tech_message;
     std::string tech_detail;
     SyncStatus sync;
+    std::optional<services::PolicyState> health;  // days without a sync against central's policy
+    std::vector<services::UnsyncedItem> unsynced; // oldest first
     std::vector<DeviceInfo> devices;
     std::vector<std::pair<std::string, std::string>> versions;
     double last_poll = -1e9;
+};
+
+// The counter's view state (staff-operated landscape terminal with a physical keyboard). The walk-in citizen's
+// form itself lives in Session (service, values, edits, focus, exemption) and is wiped with it.
+struct CounterView {
+    // Registration and payment.
+    std::string tendered;          // cash handed over, as typed (pounds)
+    std::string card_auth;         // the card terminal's approval code, as typed
+    std::string document;          // the exemption's supporting document, as noted
+    std::optional<Submitted> done; // the visit just committed
+    int64_t change_minor = 0;
+    // Search and the application in front of the decider.
+    std::string query;
+    EditState query_edit;
+    bool query_focused = false;
+    std::vector<services::SearchHit> hits;
+    bool searched = false;
+    std::optional<services::Application> app; // decrypted: wiped when the panel closes
+    services::AppStatus verdict = services::AppStatus::Approved;
+    int reason = -1;               // index into services::decision_reasons()
+    std::string note;
+    EditState note_edit;
+    bool note_focused = false;
+    bool confirming = false;
+    std::optional<services::DecisionOutcome> outcome;
+    // The drawer and the Z report.
+    services::DrawerMove move = services::DrawerMove::Float;
+    std::string amount;
+    EditState amount_edit;
+    std::string declared;
+    EditState declared_edit;
+    int focus = 0;                 // drawer: 0 amount, 1 declared
+    std::string day;               // the Z report's day ("" = today)
+    std::optional<services::DayTotals> totals;
+    std::string message;           // translation key of the last result
+    bool message_ok = false;
+
+    void wipe();
 };
 
 // Something tappable drawn this frame, with its label: replays tap by label, the way a person would.
@@ -216,6 +260,7 @@ struct Ctx {
 
     Session session;
     StaffView staff;
+    CounterView counter;
     Keyboard keyboard;
     Scroller scroller; // the current screen's list or page (reset when the screen changes)
     LongPressState long_press;

@@ -220,6 +220,125 @@ void staff_payments(Ctx& ctx)
     ctx.staff.payments = s;
 }
 
+void staff_sync(Ctx& ctx)
+{
+    staff(ctx);
+    ctx.staff.sync.enrolled = true;
+    ctx.staff.sync.pending = 412;
+    ctx.staff.sync.last_seq = 1840;
+    ctx.staff.sync.acked_seq = 1428;
+    ctx.staff.sync.last_success = "2026-11-02T14:05:00Z";
+    services::PolicyState h;
+    h.has_policy = true;
+    h.version = 3;
+    h.warn_after_days = 25;
+    h.stop_payments_after_days = 32;
+    h.last_sync_ms = 1;
+    h.days_without_sync = 26;
+    h.warn = true;
+    h.days_until_stop = 6;
+    ctx.staff.health = h;
+    ctx.staff.unsynced = {{1429, "application.submitted", "4821-000311-7", "2026-11-02T14:20:00.000Z", 26 * 86400 + 3600},
+                          {1430, "payment.recorded", "4821-000311-7", "2026-11-02T14:20:00.000Z", 26 * 86400 + 3600},
+                          {1433, "application.status_changed", "4821-000298-2", "2026-11-03T09:12:00.000Z", 25 * 86400},
+                          {1502, "drawer.z_report", "", "2026-11-03T17:00:00.000Z", 25 * 86400 - 8 * 3600},
+                          {1840, "application.viewed", "4821-000512-0", "2026-11-28T09:40:00.000Z", 1200}};
+}
+
+// The counter: a clerk registering a walk-in citizen, half-way through the payment.
+void counter_session(Ctx& ctx)
+{
+    staff(ctx);
+    ctx.session.service_code = "civil.birth_extract";
+    ctx.session.category = "civil";
+    ctx.session.values = {{"full_name", "محمد أحمد الخطيب"}, {"national_id", "01020304050"}, {"father_name", "أحمد"},
+                          {"mother_name", "فاطمة السيد"}, {"birth_date", "1990-05-17"}, {"copies", "2"}, {"phone", "0933123456"}};
+}
+
+void counter_register(Ctx& ctx)
+{
+    counter_session(ctx);
+    ctx.session.method = PayMethod::Cash;
+    ctx.session.focused_field = "$tendered";
+    ctx.counter.tendered = "5000";
+    ctx.session.edits["$tendered"] = EditState{4, 4};
+}
+
+services::Application demo_application(const Ctx& ctx)
+{
+    services::Application a;
+    a.id = 17;
+    a.reference = "4821-000017-3";
+    a.service_code = "civil.birth_extract";
+    a.centre = "DAM-01";
+    a.status = services::AppStatus::Paid;
+    a.channel = services::Channel::Counter;
+    a.fee.total = 200000;
+    a.paid_minor = 200000;
+    a.submitted_at = "2026-11-28T09:10:00.000Z";
+    a.values = ctx.session.values;
+    a.applicant.full_name = "محمد أحمد الخطيب";
+    a.applicant.national_id = "01020304050";
+    a.history = {{services::AppStatus::Submitted, "2026-11-28T09:10:00.000Z", "", "staff:1", ""},
+                 {services::AppStatus::Paid, "2026-11-28T09:10:00.000Z", "", "staff:1", ""}};
+    return a;
+}
+
+void counter_done(Ctx& ctx)
+{
+    counter_session(ctx);
+    Submitted s;
+    s.submission.application = demo_application(ctx);
+    services::Payment pay;
+    pay.method = PayMethod::Cash;
+    pay.amount_minor = 200000;
+    pay.tendered_minor = 500000;
+    pay.change_minor = 300000;
+    s.submission.payment = pay;
+    s.receipt.queued = true;
+    ctx.counter.done = s;
+    ctx.counter.change_minor = 300000;
+}
+
+void counter_application(Ctx& ctx)
+{
+    counter_session(ctx);
+    ctx.counter.app = demo_application(ctx);
+    ctx.counter.verdict = services::AppStatus::Rejected;
+    auto reasons = services::decision_reasons();
+    for (size_t i = 0; i < reasons.size(); ++i)
+        if (reasons[i].code == "documents_missing")
+            ctx.counter.reason = static_cast<int>(i);
+    ctx.counter.note = "لا يوجد إخراج قيد حديث";
+    ctx.counter.note_edit = EditState{ctx.counter.note.size(), ctx.counter.note.size()};
+    ctx.counter.confirming = true;
+    ctx.session.values.clear();
+}
+
+void counter_drawer(Ctx& ctx)
+{
+    staff(ctx);
+    services::DayTotals t;
+    t.day = "2026-11-28";
+    t.count = 41;
+    t.cash_minor = 6200000;
+    t.card_minor = 1800000;
+    t.waived_minor = 400000;
+    t.change_minor = 950000;
+    t.applications = 44;
+    t.counter_applications = 38;
+    t.opening_float_minor = 1000000;
+    t.cash_in_minor = 50000;
+    t.cash_out_minor = 20000;
+    t.refunded_cash_minor = 200000;
+    t.expected_cash_minor = 1000000 + 6200000 + 50000 - 20000 - 200000;
+    t.declared_minor = t.expected_cash_minor - 5000;
+    t.difference_minor = -5000;
+    ctx.counter.totals = t;
+    ctx.counter.declared = "70250";
+    ctx.counter.focus = 1;
+}
+
 void tech(Ctx& ctx)
 {
     ctx.staff.devices = {{"ui.tech.device.printer", DeviceState::Ok, "ui.device.ok"},
@@ -259,7 +378,11 @@ const std::vector<DemoState>& demo_states()
         {"staff_queue", ScreenId::StaffQueue, staff_queue},
         {"staff_inbox", ScreenId::StaffInbox, staff_inbox},
         {"staff_payments", ScreenId::StaffPayments, staff_payments},
-        {"staff_sync", ScreenId::StaffSync, staff},
+        {"staff_sync", ScreenId::StaffSync, staff_sync},
+        {"counter_register", ScreenId::CounterRegister, counter_register},
+        {"counter_done", ScreenId::CounterDone, counter_done},
+        {"counter_application", ScreenId::CounterApplication, counter_application},
+        {"counter_drawer", ScreenId::CounterDrawer, counter_drawer},
         {"tech_devices", ScreenId::TechDevices, tech},
         {"tech_network", ScreenId::TechNetwork, tech},
         {"tech_info", ScreenId::TechInfo, tech},

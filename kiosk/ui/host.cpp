@@ -147,6 +147,9 @@ bool Host::pump_events()
                 m_keys.push_back(KeyInput{U'\n', clock::monotonic_ns()});
             else if (e.key.keysym.sym == SDLK_BACKSPACE && m_keys.size() < 4096)
                 m_keys.push_back(KeyInput{U'\b', clock::monotonic_ns()});
+            else if (e.key.keysym.sym == SDLK_TAB && m_keys.size() < 4096)
+                // Tab to the next field, Shift+Tab to the previous (the counter's forms).
+                m_keys.push_back(KeyInput{(e.key.keysym.mod & KMOD_SHIFT) ? U'\x0b' : U'\t', clock::monotonic_ns()});
             break;
         case SDL_FINGERDOWN:
         case SDL_FINGERUP:

@@ -1,5 +1,7 @@
 #include "kiosk/ui/kiosk_ui.h"
 
+#include "kiosk/ui/counter.h"
+
 #include "kiosk/ui/demo.h"
 #include "kiosk/ui/flow.h"
 #include "kiosk/ui/screens.h"
@@ -81,6 +83,12 @@ void KioskUi::on_typed(const std::u32string& text)
 {
     Ctx& c = m_ctx;
     c.last_activity = c.now;
+    // Staff at the counter type on a physical keyboard: Tab, Enter and text go to the counter's inputs.
+    if (c.mode == Mode::Staff && c.screen != ScreenId::StaffLogin) {
+        for (char32_t ch : text)
+            counter_key(c, ch);
+        return;
+    }
     std::string* value = nullptr;
     EditState* st = nullptr;
     size_t max_chars = 100;

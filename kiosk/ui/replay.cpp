@@ -254,6 +254,19 @@ Result<void> run_replay(Runner& r, std::istream& script, const std::filesystem::
             if (!t)
                 return fail("nothing labelled '" + label + "'");
             tap_at(r, t->rect.centre());
+        } else if (cmd == "tap_label_containing") {
+            r.frame(1.0f / 60, Host::Raster::No);
+            const Target* found = nullptr;
+            for (const Target& t : ctx.targets)
+                if (!found && t.text.find(rest) != std::string::npos)
+                    found = &t;
+            if (!found)
+                return fail("nothing labelled with '" + rest + "' in it");
+            tap_at(r, found->rect.centre());
+        } else if (cmd == "expect_message") {
+            r.frame(1.0f / 60, Host::Raster::No);
+            if (ctx.counter.message != rest && ctx.staff.message != rest)
+                return fail("the message is not " + rest + " (got '" + ctx.counter.message + "')");
         } else if (cmd == "hold") {
             ImVec2 p = point(r, n[0], n[1]);
             r.host().push_pointer(p, false);
@@ -276,6 +289,24 @@ Result<void> run_replay(Runner& r, std::istream& script, const std::filesystem::
             }
             r.host().push_pointer(p1, false);
             r.frame(1.0f / 60, Host::Raster::No);
+        } else if (cmd == "keys") {
+            // Typed on a physical keyboard (SDL text input), with {tab}, {shift+tab}, {enter}, {backspace}.
+            std::u32string text = utf8::decode(rest);
+            for (size_t i = 0; i < text.size(); ++i) {
+                char32_t ch = text[i];
+                if (ch == U'{') {
+                    size_t end = text.find(U'}', i);
+                    if (end == std::u32string::npos)
+                        return fail("keys: { without }");
+                    std::string name = utf8::encode(text.substr(i + 1, end - i - 1));
+                    ch = name == "tab" ? U'\t' : name == "shift+tab" ? U'\x0b' : name == "enter" ? U'\n' : name == "backspace" ? U'\b' : 0;
+                    if (ch == 0)
+                        return fail("keys: unknown key {" + name + "}");
+                    i = end;
+                }
+                r.ui().on_typed(std::u32string(1, ch));
+                r.frame(1.0f / 60, Host::Raster::No);
+            }
         } else if (cmd == "type") {
             auto t = type_text(r, rest, log);
             if (!t.ok())

@@ -5,9 +5,13 @@
 //   tap X Y                 press and release at pixel X, Y (fractions of the screen when both are <= 1.0)
 //   tap_label TEXT          tap what is labelled TEXT on screen now (a button, tile or key)
 //   tap_key KEY             tap what is labelled with translation KEY in the current language
+//   tap_label_containing T  tap the first thing whose label contains T (a row by its reference)
+//   expect_message KEY      fail unless the staff screen's last result is the translation KEY
 //   hold X Y SECONDS        press, keep the finger down, release
 //   drag X0 Y0 X1 Y1        drag over 12 frames (scrolls lists; inertia continues after release)
 //   type TEXT               tap the on-screen keyboard's keys for TEXT (switching layout or shift as needed)
+//   keys TEXT               type TEXT on the physical keyboard (SDL text input), one key a frame; {tab},
+//                           {shift+tab}, {enter}, {backspace} for those keys
 //   wait SECONDS            let time pass (simulated clock; 10 frames a second, drawn without rasterising)
 //   settle                  finish background work and draw a few frames
 //   scan PAYLOAD            the scanner reads PAYLOAD (a receipt's QR code)

@@ -1,5 +1,6 @@
 #include "kiosk/ui/staff.h"
 
+#include "kiosk/ui/counter.h"
 #include "kiosk/ui/icons.h"
 #include "kiosk/ui/widgets.h"
 
@@ -46,17 +47,29 @@ Rect tabs(Ctx& ctx, const Rect& area, std::span<const Tab> items)
     float w = bar.w / static_cast<float>(items.size());
     for (size_t i = 0; i < items.size(); ++i) {
         Rect r = from_start(ctx, bar, static_cast<float>(i) * w, w);
-        bool active = ctx.screen == items[i].screen;
+        // The application and the visit's end belong to the inbox and the registration.
+        ScreenId shown = ctx.screen == ScreenId::CounterApplication ? ScreenId::StaffInbox
+                         : ctx.screen == ScreenId::CounterDone      ? ScreenId::CounterRegister
+                         : ctx.screen == ScreenId::StaffPayments    ? ScreenId::CounterDrawer
+                                                                    : ctx.screen;
+        bool active = shown == items[i].screen;
         bool held = ctx.touch.held(r);
         fill(ctx, r, held ? p.surface_pressed : p.surface);
         if (active)
             fill(ctx, Rect{r.x, r.y + r.h - ctx.u(8), r.w, ctx.u(8)}, p.primary);
         label(ctx, r, ctx.tr(items[i].key), ctx.font(32), active ? p.primary : p.text, Align::Center);
         ctx.target(ctx.tr(items[i].key), r);
-        if (ctx.touch.tap(r) && !active) {
+        if (ctx.touch.tap(r) && (!active || ctx.screen != items[i].screen)) {
+            // Leaving an application or a finished visit wipes the citizen's data from the screen.
+            if (ctx.screen == ScreenId::CounterApplication || ctx.screen == ScreenId::CounterDone || ctx.screen == ScreenId::CounterRegister) {
+                ctx.counter.wipe();
+                ctx.session.wipe();
+            }
             ctx.screen = items[i].screen;
+            ctx.history.clear();
             ctx.scroller.reset();
             ctx.staff.message.clear();
+            ctx.counter.message.clear();
             refresh_section(ctx);
         }
     }
@@ -68,9 +81,10 @@ Rect tabs(Ctx& ctx, const Rect& area, std::span<const Tab> items)
 
 Rect staff_tabs(Ctx& ctx, const Rect& area)
 {
-    static constexpr Tab kTabs[] = {{ScreenId::StaffQueue, "ui.staff.tab.queue"},
+    static constexpr Tab kTabs[] = {{ScreenId::CounterRegister, "ui.staff.tab.register"},
+                                    {ScreenId::StaffQueue, "ui.staff.tab.queue"},
                                     {ScreenId::StaffInbox, "ui.staff.tab.inbox"},
-                                    {ScreenId::StaffPayments, "ui.staff.tab.payments"},
+                                    {ScreenId::CounterDrawer, "ui.staff.tab.drawer"},
                                     {ScreenId::StaffSync, "ui.staff.tab.sync"}};
     return tabs(ctx, area, kTabs);
 }
@@ -108,6 +122,9 @@ void refresh_section(Ctx& ctx)
         break;
     case ScreenId::StaffPayments:
         refresh_payments(ctx);
+        break;
+    case ScreenId::CounterDrawer:
+        refresh_drawer(ctx);
         break;
     default:
         break;

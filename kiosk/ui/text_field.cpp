@@ -44,7 +44,8 @@ bool text_field(Ctx& ctx, const Rect& r, std::string& value, EditState& st, bool
     float round = ctx.u(12);
     fill(ctx, r, p.surface, round);
     outline(ctx, r, error ? p.danger : (focused ? p.primary : p.border), round, focused || error ? ctx.u(5) : ctx.u(2));
-    float px = ctx.font(40);
+    // The text fits the field: a compact field (the counter's forms) gets a smaller size.
+    float px = std::min(ctx.font(40), r.h * 0.58f);
     float pad = ctx.u(20);
     ImVec2 size = ctx.labels->measure(value, px);
     float box_x = ctx.rtl() ? r.x + r.w - pad - size.x : r.x + pad;

@@ -280,3 +280,99 @@ TEST_CASE("The kiosk and nafitha-ctl print byte-identical receipts for the same 
     }
     CHECK(raster_bytes > 10000); // a real page, not two empty streams
 }
+
+namespace {
+
+// Every payload of journal entries of `type`, in order.
+std::vector<std::string> payloads(const fs::path& db_path, const std::string& type)
+{
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT payload FROM journal WHERE type = ?1 ORDER BY seq", -1, &st, nullptr) == SQLITE_OK);
+    sqlite3_bind_text(st, 1, type.c_str(), -1, SQLITE_TRANSIENT);
+    std::vector<std::string> out;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+}
+
+size_t pages(const fs::path& dir)
+{
+    size_t n = 0;
+    if (fs::exists(dir))
+        for (const auto& e : fs::directory_iterator(dir))
+            n += e.path().extension() == ".png" && e.path().filename().string().rfind("page-", 0) == 0;
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("A counter visit typed on a keyboard then a supervisor's decision reversal and Z report from replayed sessions")
+{
+    Temp t("counter");
+    std::string out;
+    auto data = t.dir / "data";
+    int rc = run(bin() + " --headless --size 1366x768 --dev-staff --data " + data.string() + " --out " + (t.dir / "visit").string() +
+                     " --replay " + script("counter_visit.replay"),
+                 &out);
+    INFO(out);
+    REQUIRE(rc == 0);
+    auto db = data / "terminal.db";
+    // The journal: the drawer's float, the visit (channel counter, the clerk), its payment with change, the reprint.
+    auto submitted = payloads(db, "application.submitted");
+    REQUIRE(submitted.size() == 1);
+    CHECK(submitted[0].find("\"channel\":\"counter\"") != std::string::npos);
+    CHECK(submitted[0].find("\"staff_id\":1") != std::string::npos);
+    auto paid = payloads(db, "payment.recorded");
+    REQUIRE(paid.size() == 1);
+    CHECK(paid[0].find("\"change_minor\":300000") != std::string::npos);
+    CHECK(paid[0].find("\"tendered_minor\":500000") != std::string::npos);
+    CHECK(payloads(db, "drawer.movement").size() == 1);
+    CHECK(payloads(db, "receipt.reprinted").size() == 1);
+    // The receipt, the summary to sign and the copy reached the printer.
+    CHECK(pages(t.dir / "visit") == 3);
+    // What was typed is what was stored: the personal data is sealed, the plain values are as typed.
+    CHECK(scalar(db, "SELECT json_extract(values_json, '$.birth_date') FROM applications") == "1990-05-17");
+    CHECK(scalar(db, "SELECT channel FROM applications") == "counter");
+
+    out.clear();
+    rc = run(bin() + " --headless --size 1366x768 --dev-staff --data " + data.string() + " --out " + (t.dir / "decide").string() +
+                 " --replay " + script("counter_decision.replay"),
+             &out);
+    INFO(out);
+    REQUIRE(rc == 0);
+    // The clerk's view was journalled, the clerk's decision refused; the supervisor's reason reached the journal,
+    // the reversal is a new entry, and the application ended approved.
+    CHECK(payloads(db, "application.viewed").size() >= 2);
+    auto changes = payloads(db, "application.status_changed");
+    bool rejected = false, reversed = false;
+    for (const auto& c : changes) {
+        rejected |= c.find("\"reason\":\"documents_missing\"") != std::string::npos && c.find("\"fee_outcome\":\"kept\"") != std::string::npos &&
+                    c.find("\"staff_id\":2") != std::string::npos;
+        reversed |= c.find("\"reason\":\"reversal\"") != std::string::npos;
+        if (c.find("\"reason\"") != std::string::npos)
+            CHECK(c.find("\"staff_id\":1,") == std::string::npos); // no decision is the clerk's
+    }
+    CHECK(rejected);
+    CHECK(reversed);
+    CHECK(scalar(db, "SELECT status FROM applications") == "approved");
+    // The Z report: declared against computed cash, journalled, and printed.
+    auto z = payloads(db, "drawer.z_report");
+    REQUIRE(z.size() == 1);
+    CHECK(z[0].find("\"declared_minor\":1200000") != std::string::npos);
+    CHECK(z[0].find("\"computed_minor\":1200000") != std::string::npos);
+    CHECK(z[0].find("\"difference_minor\":0") != std::string::npos);
+    CHECK(pages(t.dir / "decide") == 2); // the receipt's copy after the decision, then the Z report
+    CHECK(payloads(db, "receipt.reprinted").size() == 2);
+    // The citizen's tracking gets the reason and the fee's fate from the same data (ctl reads it back).
+    std::string ctl = std::string(NAFITHA_BINARY_DIR "/bin") + "/nafitha-ctl";
+    std::string z_out;
+    // nafitha-ctl prints the same day's Z report from the same code path (kiosk/documents): same figures.
+    CHECK(run(ctl + " print z-report --data " + data.string() + " --png " + (t.dir / "z.png").string(), &z_out) == 0);
+    INFO(z_out);
+    CHECK(z_out.find("applications=1 ") != std::string::npos);
+    CHECK(z_out.find("expected_cash=1200000 declared=1200000 difference=0") != std::string::npos);
+}

@@ -147,7 +147,7 @@ TEST_CASE("Personal data is encrypted at rest and never journalled")
         auto t = test::open_terminal(dir.path);
         SubmitRequest req{"civil.birth_extract", test::birth_extract_values()};
         req.values["phone"] = "+963 933 765 432";
-        auto sub = t->submit(req, PaymentRequest{PayMethod::Card, 0, "AUTH1234", {}, {}});
+        auto sub = t->submit(req, PaymentRequest{PayMethod::Card, 0, "AUTH1234", {}, {}, {}});
         REQUIRE(sub.ok());
         reference = sub->application.reference;
         CHECK(sub->application.applicant.phone == "0933765432");
@@ -260,9 +260,9 @@ TEST_CASE("Payments check what is tendered and totals add up per staff and day")
 
     auto a = t->submit({"civil.family_statement", {{"full_name", "خالد عمر"}, {"national_id", "11111111111"}, {"copies", "1"}}}).value();
     CHECK(a.application.status == AppStatus::Submitted);
-    PaymentRequest low{PayMethod::Cash, 1000, {}, {}, clerk.id};
+    PaymentRequest low{PayMethod::Cash, 1000, {}, {}, clerk.id, {}};
     CHECK(t->pay(a.application.reference, low).error().code == "error.payment.insufficient");
-    PaymentRequest ok{PayMethod::Cash, 500000, {}, {}, clerk.id};
+    PaymentRequest ok{PayMethod::Cash, 500000, {}, {}, clerk.id, {}};
     auto p = t->pay(a.application.reference, ok).value();
     CHECK(p.amount_minor == 300000);
     CHECK(p.change_minor == 200000);
@@ -270,11 +270,11 @@ TEST_CASE("Payments check what is tendered and totals add up per staff and day")
     CHECK(t->payments_of(a.application.reference).value().size() == 1);
 
     auto b = t->submit({"finance.tax_clearance", {{"full_name", "هدى سليمان"}, {"national_id", "22222222222"}}},
-                       PaymentRequest{PayMethod::Card, 0, "", {}, {}});
+                       PaymentRequest{PayMethod::Card, 0, "", {}, {}, {}});
     CHECK(b.error().code == "error.payment.card_authorisation");
     CHECK(t->database().scalar_int64("SELECT COUNT(*) FROM applications").value() == 1);
     auto b2 = t->submit({"finance.tax_clearance", {{"full_name", "هدى سليمان"}, {"national_id", "22222222222"}}},
-                        PaymentRequest{PayMethod::Card, 0, "A77", {}, {}}).value();
+                        PaymentRequest{PayMethod::Card, 0, "A77", {}, {}, {}}).value();
     CHECK(b2.payment->amount_minor == 200000);
 
     auto totals = t->day_totals().value();
@@ -297,7 +297,7 @@ TEST_CASE("Applications follow their lifecycle and central decisions are idempot
     test::TempDir dir("lifecycle");
     auto t = test::open_terminal(dir.path);
     auto clerk = t->create_staff({"omar", "عمر", Role::Supervisor, "٤٤٤٤"}).value();
-    auto sub = t->submit({"civil.birth_extract", test::birth_extract_values()}, PaymentRequest{PayMethod::Cash, 200000, {}, {}, {}}).value();
+    auto sub = t->submit({"civil.birth_extract", test::birth_extract_values()}, PaymentRequest{PayMethod::Cash, 200000, {}, {}, {}, {}}).value();
     auto ref = sub.application.reference;
     CHECK(t->change_status(ref, AppStatus::Delivered, clerk.id, "").error().code == "error.application.bad_transition");
     CHECK(t->change_status(ref, AppStatus::InReview, 999, "").error().code == "error.staff.unknown");
@@ -358,14 +358,19 @@ TEST_CASE("A staff decision walks the lifecycle in one transaction and the inbox
     CHECK(inbox[0].service_code == "civil.birth_extract");
 
     auto before = t->journal_status().value().last_seq;
-    CHECK(t->decide(first.application.reference, AppStatus::Ready, tech.id, "").error().code == "error.staff.forbidden");
+    auto decision = [&](const std::string& ref, AppStatus to, int64_t staff, std::string reason, std::string note) {
+        return DecisionRequest{ref, to, staff, std::move(reason), std::move(note), true};
+    };
+    CHECK(t->decide(decision(first.application.reference, AppStatus::Ready, tech.id, "documents_complete", "")).error().code ==
+          "error.staff.forbidden");
     CHECK(t->journal_status().value().last_seq == before);
-    auto ready = t->decide(first.application.reference, AppStatus::Ready, clerk.id, "جاهز").value();
-    CHECK(ready.status == AppStatus::Ready);
+    auto ready = t->decide(decision(first.application.reference, AppStatus::Ready, clerk.id, "documents_complete", "جاهز")).value();
+    CHECK(ready.application.status == AppStatus::Ready);
     CHECK(t->journal_status().value().last_seq == before + 3); // in review, approved, ready
-    CHECK(t->decide(first.application.reference, AppStatus::Approved, clerk.id, "").error().code ==
+    CHECK(t->decide(decision(first.application.reference, AppStatus::Approved, clerk.id, "documents_complete", "")).error().code ==
           "error.application.bad_transition");
-    CHECK(t->decide(second.application.reference, AppStatus::Rejected, clerk.id, "").value().status == AppStatus::Rejected);
+    CHECK(t->decide(decision(second.application.reference, AppStatus::Rejected, clerk.id, "documents_missing", "")).value()
+              .application.status == AppStatus::Rejected);
     CHECK(t->inbox().value().empty());
     CHECK(t->last_reference().value() == second.application.reference);
 

@@ -60,7 +60,7 @@ std::vector<uint8_t> to_rgb(const std::vector<uint8_t>& rgba)
 namespace {
 
 // Compares the current frame with golden `name`; writes actual and diff pictures on a mismatch.
-void check_golden(test::Kiosk& k, const std::string& name, bool update)
+void check_golden(test::Kiosk& k, const std::string& name, bool update, int kW = ::kW, int kH = ::kH)
 {
     INFO("golden " << name);
     std::vector<uint8_t> actual = to_rgb(k.host->pixels());
@@ -132,6 +132,23 @@ TEST_CASE("Every screen matches its golden image in Arabic and English")
             for (int i = 0; i < 3; ++i)
                 k->runner->frame();
             check_golden(*k, std::string(screen.name) + "-" + std::string(lang_code(lang)), update);
+        }
+    }
+}
+
+TEST_CASE("The counter's screens match their golden images in landscape in Arabic and English")
+{
+    // Counter mode is a staff terminal in landscape (1366x768 here; 1920x1080 is the same layout scaled).
+    constexpr int W = 1366, H = 768;
+    auto k = test::make_kiosk(W, H);
+    bool update = std::getenv("NAFITHA_UPDATE_GOLDEN") != nullptr;
+    for (const char* name : {"counter_register", "counter_done", "counter_application", "counter_drawer", "staff_inbox", "staff_sync"}) {
+        for (Lang lang : {Lang::Ar, Lang::En}) {
+            REQUIRE(k->kiosk->show_demo(name));
+            k->ctx().lang = lang;
+            for (int i = 0; i < 3; ++i)
+                k->runner->frame();
+            check_golden(*k, std::string("landscape-") + name + "-" + std::string(lang_code(lang)), update, W, H);
         }
     }
 }
