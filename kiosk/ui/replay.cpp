@@ -139,8 +139,30 @@ bool known_command(std::string_view c)
 {
     static constexpr std::string_view known[] = {"tap", "tap_label", "tap_key", "hold", "drag", "type", "wait", "settle",
                                                  "screenshot", "expect_screen", "expect_label", "scan", "expect_tracked",
-                                                 "expect_track_error", "expect_wiped", "expect_field", "lang", "screen"};
+                                                 "expect_track_error", "expect_wiped", "expect_field", "lang", "screen",
+                                                 "keys", "tap_label_containing", "expect_message"};
     return std::find(std::begin(known), std::end(known), c) != std::end(known);
+}
+
+// The keys a `keys` line types: its text with {tab}, {shift+tab}, {enter} and {backspace} as control characters.
+Result<std::u32string> physical_keys(const std::string& line)
+{
+    std::u32string text = utf8::decode(line), out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char32_t ch = text[i];
+        if (ch == U'{') {
+            size_t end = text.find(U'}', i);
+            if (end == std::u32string::npos)
+                return Error::make("error.replay.failed", "keys: { without }");
+            std::string name = utf8::encode(text.substr(i + 1, end - i - 1));
+            ch = name == "tab" ? U'\t' : name == "shift+tab" ? U'\x0b' : name == "enter" ? U'\n' : name == "backspace" ? U'\b' : 0;
+            if (ch == 0)
+                return Error::make("error.replay.failed", "keys: unknown key {" + name + "}");
+            i = end;
+        }
+        out.push_back(ch);
+    }
+    return out;
 }
 
 // Reads `count` numbers from `text`, each finite and within [lo, hi]; nothing else may follow.
@@ -205,6 +227,13 @@ Result<std::vector<ReplayStep>> parse_replay(std::string_view script)
             if (!inside)
                 return fail("screenshot needs a file name inside the output folder");
         }
+        if (c == "keys") {
+            auto keys = physical_keys(step.text);
+            if (!keys.ok())
+                return fail(keys.error().detail);
+        }
+        if ((c == "tap_label_containing" || c == "expect_message") && step.text.empty())
+            return fail(c + " needs a text");
         if (c == "lang" && !parse_lang(step.text).ok())
             return fail("lang is ar or en");
         if (c == "expect_field") {
@@ -291,19 +320,10 @@ Result<void> run_replay(Runner& r, std::istream& script, const std::filesystem::
             r.frame(1.0f / 60, Host::Raster::No);
         } else if (cmd == "keys") {
             // Typed on a physical keyboard (SDL text input), with {tab}, {shift+tab}, {enter}, {backspace}.
-            std::u32string text = utf8::decode(rest);
-            for (size_t i = 0; i < text.size(); ++i) {
-                char32_t ch = text[i];
-                if (ch == U'{') {
-                    size_t end = text.find(U'}', i);
-                    if (end == std::u32string::npos)
-                        return fail("keys: { without }");
-                    std::string name = utf8::encode(text.substr(i + 1, end - i - 1));
-                    ch = name == "tab" ? U'\t' : name == "shift+tab" ? U'\x0b' : name == "enter" ? U'\n' : name == "backspace" ? U'\b' : 0;
-                    if (ch == 0)
-                        return fail("keys: unknown key {" + name + "}");
-                    i = end;
-                }
+            auto keys = physical_keys(rest);
+            if (!keys.ok())
+                return fail(keys.error().detail);
+            for (char32_t ch : keys.value()) {
                 r.ui().on_typed(std::u32string(1, ch));
                 r.frame(1.0f / 60, Host::Raster::No);
             }
