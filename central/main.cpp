@@ -8,6 +8,7 @@
 #include "base/fatal_signal.h"
 #include "base/log.h"
 #include "central/identity.h"
+#include "central/indicators.h"
 #include "central/server.h"
 #include "central/store/archive.h"
 #include "central/store/verify.h"
@@ -15,6 +16,7 @@
 #include <csignal>
 #include <cstring>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <pthread.h>
@@ -476,6 +478,96 @@ int cmd_store_info(const Args& a)
     return 0;
 }
 
+Result<std::vector<central::indicators::Definition>> indicator_definitions(const Args& a)
+{
+    std::string file = a.get("--definitions");
+    if (file.empty())
+        return central::indicators::builtin_definitions();
+    auto text = fs::read_file(file, 1 << 20);
+    if (!text.ok())
+        return Error::make("error.indicators.definitions", "cannot read " + file + ": " + text.error().detail);
+    auto doc = nlohmann::json::parse(text.value(), nullptr, false);
+    if (doc.is_discarded())
+        return Error::make("error.indicators.definitions", file + " is not JSON");
+    return central::indicators::parse_definitions(doc);
+}
+
+int cmd_indicator_definitions(const Args& a)
+{
+    if (!a.has_flag("--json"))
+        return fail(Error::make("error.indicators.usage", "indicators definitions prints JSON: add --json"));
+    auto defs = indicator_definitions(a);
+    if (!defs.ok())
+        return fail(defs.error());
+    auto i18n = I18n::load(paths::assets_dir());
+    if (!i18n.ok())
+        return fail(i18n.error());
+    auto out = nlohmann::ordered_json::array();
+    for (const auto& d : defs.value()) {
+        nlohmann::ordered_json j;
+        j["id"] = d.id;
+        j["name"] = {{"ar", std::string(i18n->text(Lang::Ar, d.name_key()))}, {"en", std::string(i18n->text(Lang::En, d.name_key()))}};
+        j["numerator"] = d.numerator;
+        j["denominator"] = d.denominator.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(d.denominator);
+        j["unit"] = d.unit;
+        j["direction"] = d.direction;
+        j["target"] = d.target ? nlohmann::ordered_json(*d.target) : nlohmann::ordered_json(nullptr);
+        out.push_back(std::move(j));
+    }
+    std::cout << out.dump() << "\n";
+    return 0;
+}
+
+int cmd_indicators(const Args& a)
+{
+    auto loc = location(a, "indicators");
+    if (!loc)
+        return 2;
+    if (!a.has_flag("--json") || !a.positionals.empty())
+        return fail(Error::make("error.indicators.usage", "indicators prints JSON: add --json"));
+    central::indicators::Query q;
+    q.now_ms = clock::unix_ms();
+    q.from_ms = 0;
+    q.to_ms = std::numeric_limits<int64_t>::max();
+    if (auto from = a.get("--from"); !from.empty()) {
+        auto ms = central::indicators::parse_day(from, "from");
+        if (!ms.ok())
+            return fail(ms.error());
+        q.from_ms = ms.value();
+    }
+    if (auto to = a.get("--to"); !to.empty()) {
+        auto ms = central::indicators::parse_day(to, "to");
+        if (!ms.ok())
+            return fail(ms.error());
+        q.to_ms = ms.value() + 86'400'000; // the whole last day
+    }
+    if (q.to_ms <= q.from_ms)
+        return fail(Error::make("error.indicators.range", "--from is after --to", "from"));
+    if (auto by = a.get("--by"); !by.empty()) {
+        if (by.size() > 200)
+            return fail(Error::make("error.indicators.dimension", "--by is too long", "by"));
+        size_t start = 0;
+        for (;;) {
+            auto comma = by.find(',', start);
+            q.by.push_back(by.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+            if (comma == std::string::npos)
+                break;
+            start = comma + 1;
+        }
+    }
+    auto defs = indicator_definitions(a);
+    if (!defs.ok())
+        return fail(defs.error());
+    auto store = open(*loc);
+    if (!store.ok())
+        return fail(store.error());
+    auto rows = central::indicators::compute(*store.value(), defs.value(), q);
+    if (!rows.ok())
+        return fail(rows.error());
+    std::cout << rows.value().dump() << "\n";
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -515,6 +607,10 @@ int main(int argc, char** argv)
         return cmd_backup(parse(argc, argv, 2));
     if (c1 == "store" && c2 == "info")
         return cmd_store_info(parse(argc, argv, 3));
+    if (c1 == "indicators" && c2 == "definitions")
+        return cmd_indicator_definitions(parse(argc, argv, 3));
+    if (c1 == "indicators")
+        return cmd_indicators(parse(argc, argv, 2));
     if (c1 == "application" && c2 == "decide")
         return cmd_application_decide(parse(argc, argv, 3));
     return usage("unknown command '" + c1 + "'");

@@ -54,6 +54,11 @@ std::optional<int64_t> pick_int(const nlohmann::json& p, std::initializer_list<c
 
 } // namespace
 
+bool is_decision_status(std::string_view status)
+{
+    return status == "approved" || status == "rejected" || status == "ready" || status == "delivered";
+}
+
 int32_t day_of_ms(int64_t unix_ms)
 {
     time_t secs = static_cast<time_t>(unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000);
@@ -76,16 +81,28 @@ BatchFacts project_batch(const std::vector<protocol::Entry>& entries, size_t fir
         if (received_ms > 0)
             time_ms = std::min(time_ms, received_ms);
         ++f.day_counts[{day_of_ms(time_ms), type}];
-        std::string centre = pick_string(p, {"centre", "center"});
-        if (centre.empty())
-            centre = default_centre;
+        // The enrolled centre is authoritative; the payload's is a claim, kept on the application when it disagrees.
+        const std::string& centre = default_centre;
         if (type == "application.submitted") {
             std::string ref = pick_string(p, {"reference"});
             if (ref.empty() || new_application.count(ref))
                 continue; // a reference is submitted once per terminal; a repeat changes nothing (as before)
-            ApplicationFact a{ref, centre, pick_string(p, {"entity"}), pick_string(p, {"service_code", "service"}),
-                              pick_string(p, {"channel"}), pick_int(p, {"fee_minor", "fee", "amount_minor"}), time_ms};
+            ApplicationFact a;
+            a.reference = ref;
+            a.centre = centre;
+            a.entity = pick_string(p, {"entity"});
+            a.service_code = pick_string(p, {"service_code", "service"});
+            a.channel = pick_string(p, {"channel"});
+            a.fee_minor = pick_int(p, {"fee_minor", "fee", "amount_minor"});
+            a.submitted_ms = time_ms;
             a.updated_ms = time_ms;
+            a.category = pick_string(p, {"category"});
+            a.exemption = pick_string(p, {"exemption"});
+            a.waived_minor = std::max<int64_t>(0, pick_int(p, {"waived_minor"}).value_or(0));
+            a.staff_id = pick_int(p, {"staff_id"});
+            if (std::string claimed = pick_string(p, {"centre", "center"}); !claimed.empty() && claimed != centre)
+                a.claimed_centre = claimed;
+            f.history.push_back({e.seq, ref, "submitted", a.staff_id ? "staff:" + std::to_string(*a.staff_id) : "kiosk", time_ms});
             new_application[ref] = f.applications.size();
             f.applications.push_back(std::move(a));
         } else if (type == "application.status_changed") {
@@ -93,15 +110,35 @@ BatchFacts project_batch(const std::vector<protocol::Entry>& entries, size_t fir
             std::string status = pick_string(p, {"status", "new_status", "to"});
             if (ref.empty() || status.empty())
                 continue;
+            f.history.push_back({e.seq, ref, status, pick_string(p, {"actor"}), time_ms});
+            bool decides = is_decision_status(status), readies = is_ready_status(status);
             if (auto it = new_application.find(ref); it != new_application.end()) {
-                f.applications[it->second].status = status;
-                f.applications[it->second].updated_ms = time_ms;
+                auto& a = f.applications[it->second];
+                a.status = status;
+                a.updated_ms = time_ms;
+                if (decides && !a.decided_ms)
+                    a.decided_ms = time_ms;
+                if (readies && !a.ready_ms)
+                    a.ready_ms = time_ms;
             } else {
-                f.statuses[ref] = {status, time_ms};
+                auto& s = f.statuses[ref];
+                s.status = status;
+                s.time_ms = time_ms;
+                if (decides && !s.decided_ms)
+                    s.decided_ms = time_ms;
+                if (readies && !s.ready_ms)
+                    s.ready_ms = time_ms;
             }
         } else if (type == "payment.recorded") {
-            PaymentFact pay{e.seq, pick_string(p, {"reference"}), centre, pick_string(p, {"method"}),
-                            pick_int(p, {"amount_minor", "amount", "paid_minor"}), time_ms, false};
+            PaymentFact pay;
+            pay.seq = e.seq;
+            pay.reference = pick_string(p, {"reference"});
+            pay.centre = centre;
+            pay.method = pick_string(p, {"method"});
+            pay.service_code = pick_string(p, {"service_code", "service"});
+            pay.waived_minor = std::max<int64_t>(0, pick_int(p, {"waived_minor"}).value_or(0));
+            pay.amount_minor = pick_int(p, {"amount_minor", "amount", "paid_minor"});
+            pay.time_ms = time_ms;
             pay.application_in_batch = new_application.count(pay.reference) > 0;
             if (!pay.reference.empty() && pay.amount_minor) {
                 if (auto it = new_application.find(pay.reference); it != new_application.end())
@@ -140,7 +177,29 @@ BatchFacts project_batch(const std::vector<protocol::Entry>& entries, size_t fir
                     c.done_ms = time_ms;
             }
         } else if (type == "survey.recorded") {
-            f.surveys.push_back({e.seq, pick_string(p, {"reference"}), pick_int(p, {"rating"}), time_ms});
+            SurveyFact sv;
+            sv.seq = e.seq;
+            sv.reference = pick_string(p, {"reference"});
+            sv.centre = centre;
+            sv.service_code = pick_string(p, {"service_code", "service"});
+            sv.rating = pick_int(p, {"rating"});
+            sv.time_ms = time_ms;
+            if (!sv.reference.empty()) {
+                int64_t rating = sv.rating.value_or(0);
+                bool rated = sv.rating && rating >= 1 && rating <= 5;
+                if (auto it = new_application.find(sv.reference); it != new_application.end()) {
+                    auto& a = f.applications[it->second];
+                    ++a.surveys;
+                    a.rating_sum += rated ? rating : 0;
+                    a.ratings += rated ? 1 : 0;
+                } else {
+                    auto& t = f.surveyed[sv.reference];
+                    ++t.surveys;
+                    t.rating_sum += rated ? rating : 0;
+                    t.ratings += rated ? 1 : 0;
+                }
+            }
+            f.surveys.push_back(std::move(sv));
         }
     }
     return f;

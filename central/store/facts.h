@@ -15,6 +15,8 @@
 
 namespace nafitha::central {
 
+// The centre of every fact is the terminal's enrolled centre: the payload's own "centre" is only a claim. When it
+// disagrees, the application keeps the claim in `claimed_centre` (flagged; empty when they agree or none is made).
 struct ApplicationFact {
     std::string reference, centre, entity, service_code, channel;
     std::optional<int64_t> fee_minor;
@@ -22,16 +24,41 @@ struct ApplicationFact {
     std::string status = "submitted"; // final state within the batch
     int64_t updated_ms = 0;
     int64_t paid_minor = 0;
+    std::string category, exemption, claimed_centre;
+    int64_t waived_minor = 0;
+    std::optional<int64_t> staff_id;
+    std::optional<int64_t> decided_ms, ready_ms; // the first approval/rejection and the first "ready" (terminal time)
+    int64_t surveys = 0, rating_sum = 0, ratings = 0; // surveys about it in this batch
+};
+
+// Surveys about an application of an earlier batch.
+struct SurveyTally {
+    int64_t surveys = 0, rating_sum = 0, ratings = 0;
 };
 
 struct StatusFact {
     std::string status;
     int64_t time_ms = 0;
+    std::optional<int64_t> decided_ms, ready_ms; // first in the batch; kept only if none is stored yet
 };
+
+// One status change of an application as the terminal journalled it (every one, in order): the terminal's time
+// (bounded by central's receipt) and the actor ("kiosk", "staff:N", "central", ...). The store adds central's
+// receipt time. Central's own decisions are recorded when taken (Store::add_decision).
+struct HistoryFact {
+    int64_t seq = 0;
+    std::string reference, status, actor;
+    int64_t time_ms = 0;
+};
+
+// Statuses that decide an application (the first one is its decision time) and the one that makes it ready.
+bool is_decision_status(std::string_view status);
+inline bool is_ready_status(std::string_view status) { return status == "ready"; }
 
 struct PaymentFact {
     int64_t seq = 0;
-    std::string reference, centre, method;
+    std::string reference, centre, method, service_code;
+    int64_t waived_minor = 0;
     std::optional<int64_t> amount_minor;
     int64_t time_ms = 0;
     bool application_in_batch = false; // its application is submitted in the same batch (else the store looks)
@@ -52,7 +79,7 @@ struct TicketChange {
 
 struct SurveyFact {
     int64_t seq = 0;
-    std::string reference;
+    std::string reference, centre, service_code;
     std::optional<int64_t> rating;
     int64_t time_ms = 0;
 };
@@ -60,15 +87,17 @@ struct SurveyFact {
 struct BatchFacts {
     std::vector<ApplicationFact> applications;         // new in this batch, in their final state
     std::map<std::string, StatusFact> statuses;        // reference (of an earlier batch) -> last status
+    std::vector<HistoryFact> history;                  // every status change of the batch, in order
     std::vector<PaymentFact> payments;
     std::map<std::string, int64_t> paid;               // reference (of an earlier batch) -> amount paid now
     std::vector<TicketFact> tickets;                   // new in this batch, in their final state
     std::map<std::string, TicketChange> ticket_changes; // ticket (of an earlier batch) -> changes
     std::vector<SurveyFact> surveys;
+    std::map<std::string, SurveyTally> surveyed;       // reference (of an earlier batch) -> surveys now
     std::map<std::pair<int32_t, std::string>, int64_t> day_counts; // (YYYYMMDD, type) -> entries
 };
 
-// `default_centre` is the terminal's centre, for entries that do not name one. `received_ms` (central's clock
+// `default_centre` is the terminal's enrolled centre: every fact is counted there, whatever the payload claims. `received_ms` (central's clock
 // when the batch arrived; 0: unknown) bounds the times the facts carry: an entry cannot have been made after
 // central received it, so a terminal whose clock runs ahead does not report into the future.
 BatchFacts project_batch(const std::vector<protocol::Entry>& entries, size_t first, const std::string& default_centre,

@@ -1,6 +1,10 @@
 #include "central/store/store.h"
 
+#include "central/store/measures.h"
+
+#include <algorithm>
 #include <ctime>
+#include <map>
 
 namespace nafitha::central {
 
@@ -108,6 +112,104 @@ std::optional<int64_t> parse_time_ms(std::string_view s)
     tm.tm_min = *m;
     tm.tm_sec = *sec;
     return (static_cast<int64_t>(timegm(&tm)) - offset_s) * 1000 + ms;
+}
+
+} // namespace nafitha::central
+
+// ---- The indicators' base measures (measures.h) ----
+
+namespace nafitha::central {
+
+namespace {
+
+std::optional<std::string> dimension_sql(const std::string& name)
+{
+    static const std::map<std::string, std::string> kColumns = {
+        {"entity", "a.entity"},   {"service", "a.service_code"},      {"category", "a.category"},
+        {"centre", "a.centre"},   {"terminal", "CAST(a.terminal AS TEXT)"}, {"channel", "a.channel"},
+        {"day", "CAST(a.submitted_ms / 86400000 AS TEXT)"},
+    };
+    auto it = kColumns.find(name);
+    if (it == kColumns.end())
+        return std::nullopt;
+    return it->second;
+}
+
+} // namespace
+
+Result<MeasureSql> measure_sql(const MeasureQuery& query, bool postgres)
+{
+    std::string keys, group;
+    for (const auto& d : query.group_by) {
+        auto column = dimension_sql(d);
+        if (!column)
+            return Error::make("error.indicators.dimension", "unknown dimension '" + d + "'", "by");
+        keys += *column + ", ";
+        group += (group.empty() ? "" : ", ") + *column;
+    }
+    std::string p1 = postgres ? "$1" : "?1", p2 = postgres ? "$2" : "?2";
+    std::string where = " FROM applications a WHERE a.submitted_ms >= " + p1 + " AND a.submitted_ms < " + p2;
+    std::string by = group.empty() ? std::string() : " GROUP BY " + group;
+    auto sum = [](const std::string& e) { return "CAST(COALESCE(SUM(" + e + "), 0) AS BIGINT)"; };
+    auto count_if = [&](const std::string& cond) { return sum("CASE WHEN " + cond + " THEN 1 ELSE 0 END"); };
+    MeasureSql out;
+    out.aggregate = "SELECT " + keys + "COUNT(*), " + count_if("a.channel = 'kiosk'") + ", " + count_if("a.channel = 'counter'")
+                    + ", " + sum("a.fee_minor") + ", " + sum("a.paid_minor") + ", " + sum("a.waived_minor") + ", "
+                    + count_if("a.exemption <> ''") + ", " + count_if("a.decided_ms IS NOT NULL") + ", "
+                    + count_if("a.ready_ms IS NOT NULL") + ", " + count_if("a.decided_ms IS NULL") + ", "
+                    + "MIN(CASE WHEN a.decided_ms IS NULL THEN a.submitted_ms END), " + count_if("a.surveys > 0") + ", "
+                    + sum("a.rating_sum") + ", " + sum("a.ratings") + ", " + count_if("a.claimed_centre <> ''") + where + by;
+    out.durations = "SELECT " + keys + "a.decided_ms - a.submitted_ms, a.ready_ms - a.submitted_ms" + where
+                    + " AND a.decided_ms IS NOT NULL";
+    return out;
+}
+
+void MeasureCollector::aggregate(std::vector<std::string> keys, const std::vector<std::optional<int64_t>>& v)
+{
+    auto& r = m_rows[keys];
+    r.keys = std::move(keys);
+    auto at = [&](size_t i) { return i < v.size() && v[i] ? *v[i] : 0; };
+    r.applications += at(0);
+    r.kiosk += at(1);
+    r.counter += at(2);
+    r.fees_due_minor += at(3);
+    r.fees_collected_minor += at(4);
+    r.fees_exempted_minor += at(5);
+    r.exempted += at(6);
+    r.decided += at(7);
+    r.ready += at(8);
+    r.open += at(9);
+    if (v.size() > 10 && v[10])
+        r.oldest_open_ms = r.oldest_open_ms ? std::min(*r.oldest_open_ms, *v[10]) : *v[10];
+    r.surveyed += at(11);
+    r.rating_sum += at(12);
+    r.rating_count += at(13);
+    r.centre_flagged += at(14);
+}
+
+void MeasureCollector::duration(std::vector<std::string> keys, int64_t decision_ms, std::optional<int64_t> ready_ms)
+{
+    auto& r = m_rows[keys];
+    if (r.keys.empty())
+        r.keys = std::move(keys);
+    r.decision_ms.push_back(decision_ms);
+    if (ready_ms)
+        r.ready_ms.push_back(*ready_ms);
+}
+
+std::vector<MeasureRow> MeasureCollector::finish(const MeasureQuery& query, const std::map<std::string, std::string>& terminal_ids)
+{
+    std::vector<MeasureRow> out;
+    out.reserve(m_rows.size());
+    for (auto& [k, row] : m_rows) {
+        row.keys.resize(m_dims);
+        for (size_t i = 0; i < query.group_by.size() && i < row.keys.size(); ++i)
+            if (query.group_by[i] == "terminal")
+                if (auto it = terminal_ids.find(row.keys[i]); it != terminal_ids.end())
+                    row.keys[i] = it->second;
+        out.push_back(std::move(row));
+    }
+    return out;
 }
 
 } // namespace nafitha::central

@@ -117,6 +117,28 @@ struct ApplicationCount {
     int64_t count = 0;
 };
 
+// The base measures of the indicators (central/indicators.h) over the applications submitted in a period,
+// grouped by the requested dimensions. Everything is counted at the application's enrolled centre.
+struct MeasureQuery {
+    int64_t from_ms = 0;                  // submitted in [from_ms, to_ms)
+    int64_t to_ms = 0;
+    // Among "entity", "service", "category", "centre", "terminal" (the terminal id), "channel", "day" (UTC day
+    // number: unix ms / 86,400,000, as text). Unknown names are refused with error.indicators.dimension.
+    std::vector<std::string> group_by;
+};
+
+struct MeasureRow {
+    std::vector<std::string> keys; // one per MeasureQuery::group_by, in order
+    int64_t applications = 0, kiosk = 0, counter = 0;
+    int64_t fees_due_minor = 0, fees_collected_minor = 0, fees_exempted_minor = 0, exempted = 0;
+    int64_t decided = 0, ready = 0, open = 0;
+    std::optional<int64_t> oldest_open_ms; // the submission time of the oldest undecided application
+    int64_t surveyed = 0, rating_sum = 0, rating_count = 0;
+    int64_t centre_flagged = 0;            // the payload claimed another centre than the enrolled one
+    std::vector<int64_t> decision_ms;      // submission to decision, each decided application (unsorted)
+    std::vector<int64_t> ready_ms;         // submission to ready
+};
+
 // One terminal's entries within an archived month: where its chain enters and leaves the month.
 struct ArchivedRange {
     std::string terminal_id;
@@ -203,6 +225,16 @@ public:
     virtual Result<std::vector<EntryCount>> entries_by_type(int32_t from_day, int32_t to_day) = 0;
     // Applications submitted in [from_ms, to_ms) by centre, entity, service and status.
     virtual Result<std::vector<ApplicationCount>> applications_by_status(int64_t from_ms, int64_t to_ms) = 0;
+
+    // The indicators' base measures (see MeasureQuery); rows in no particular order.
+    virtual Result<std::vector<MeasureRow>> measures(const MeasureQuery& query) = 0;
+    // Every status change of an application: (status, actor, terminal's time, central's receipt time), in the
+    // order they happened (central's own decisions by their receipt time).
+    struct HistoryRow {
+        std::string status, actor;
+        int64_t time_ms = 0, received_ms = 0;
+    };
+    virtual Result<std::vector<HistoryRow>> application_history(const std::string& terminal_id, const std::string& reference) = 0;
 
     // Bytes the store occupies on disk (tables and indexes), for the bytes-per-entry figure.
     virtual Result<int64_t> stored_bytes() = 0;

@@ -3,6 +3,7 @@
 #include "tests/store/store_env.h"
 
 #include "base/clock.h"
+#include "central/indicators.h"
 #include "central/server.h"
 #include "central/store/archive.h"
 #include "central/store/codec.h"
@@ -245,6 +246,170 @@ STORE_TEST("Projections answer the indicator queries the same whatever the batch
     CHECK(found->status == "ready");
     CHECK_FALSE(store->find_decision(b.id, c2).value());
     CHECK_FALSE(store->find_decision(a.id, c2 + 1000).value());
+}
+
+STORE_TEST("The enrolled centre counts and a disagreeing payload is flagged and every dimension and status change is projected")
+{
+    auto store = env.open();
+    auto a = enroll_terminal(*store, "ALP-01"); // its payloads claim DAM-01
+    auto b = enroll_terminal(*store, "DAM-01");
+    int64_t t0 = central::parse_time_ms(kTime).value();
+    auto items = visits(4, "DAM-01");
+    items.push_back({"application.submitted", {{"reference", "X-1"}, {"service_code", "civil.id"}, {"entity", "civil"},
+                                               {"category", "civil_records"}, {"channel", "counter"}, {"fee_minor", 0},
+                                               {"waived_minor", 3000}, {"exemption", "disability"}, {"staff_id", 7}}});
+    int64_t r1 = now();
+    ingest_ok(*store, a.id, seal_chain(a, 1, protocol::kGenesisHash, items, kTime), r1); // one batch
+    auto chain_b = seal_chain(b, 1, protocol::kGenesisHash, visits(4, "DAM-01"), kTime);
+    for (const auto& e : chain_b) // one entry at a time
+        ingest_ok(*store, b.id, {e}, r1);
+    // Two hours later the clerk approves DAM-01-1 on terminal a; central decides DAM-01-2 (ready) itself, and the
+    // terminal's echo of that decision (a walk through in_review and approved) does not move central's time.
+    int64_t seq_a = static_cast<int64_t>(items.size());
+    auto later = seal_chain(a, seq_a + 1, store->entries(a.id).value().back().hash,
+                            {{"application.status_changed", {{"reference", "DAM-01-1"}, {"to", "approved"}, {"actor", "staff:7"}}}},
+                            "2026-03-14T11:30:00.000Z");
+    ingest_ok(*store, a.id, later, r1 + 500);
+    int64_t decided_c = r1 + 1000;
+    REQUIRE(store->add_decision("DAM-01-2", "ready", "", decided_c, a.id).ok());
+    auto echo = seal_chain(a, seq_a + 2, later.back().hash,
+                           {{"application.status_changed", {{"reference", "DAM-01-2"}, {"to", "in_review"}, {"actor", "central"}}},
+                            {"application.status_changed", {{"reference", "DAM-01-2"}, {"to", "approved"}, {"actor", "central"}}},
+                            {"application.status_changed", {{"reference", "DAM-01-2"}, {"to", "ready"}, {"actor", "central"}}},
+                            {"survey.recorded", {{"reference", "X-1"}, {"rating", 5}}}},
+                           "2026-03-14T15:30:00.000Z");
+    ingest_ok(*store, a.id, echo, r1 + 2000);
+
+    central::MeasureQuery q{central::month_start_ms(202603), central::month_start_ms(202604), {"centre", "channel"}};
+    auto rows = store->measures(q).value();
+    std::map<std::string, central::MeasureRow> by;
+    for (auto& r : rows)
+        by[r.keys.at(0) + "/" + r.keys.at(1)] = r;
+    REQUIRE(by.size() == 3);
+    const auto& ak = by.at("ALP-01/kiosk");
+    CHECK(ak.applications == 4);
+    CHECK(ak.kiosk == 4);
+    CHECK(ak.centre_flagged == 4);
+    CHECK(ak.fees_due_minor == 5000 + 5001 + 5002 + 5003);
+    CHECK(ak.fees_collected_minor == ak.fees_due_minor);
+    CHECK(ak.surveyed == 4);
+    CHECK(ak.rating_sum == 1 + 2 + 3 + 4);
+    CHECK(ak.rating_count == 4);
+    CHECK(ak.decided == 2);
+    CHECK(ak.ready == 1);
+    CHECK(ak.open == 2);
+    CHECK(ak.oldest_open_ms == t0);
+    auto decisions = ak.decision_ms;
+    std::sort(decisions.begin(), decisions.end());
+    CHECK(decisions == std::vector<int64_t>{2 * 3600 * 1000, decided_c - t0});
+    CHECK(ak.ready_ms == std::vector<int64_t>{decided_c - t0});
+    const auto& ac = by.at("ALP-01/counter");
+    CHECK(ac.applications == 1);
+    CHECK(ac.counter == 1);
+    CHECK(ac.exempted == 1);
+    CHECK(ac.fees_exempted_minor == 3000);
+    CHECK(ac.fees_due_minor == 0);
+    CHECK(ac.surveyed == 1);
+    CHECK(ac.rating_sum == 5);
+    CHECK(ac.centre_flagged == 0);
+    const auto& dk = by.at("DAM-01/kiosk");
+    CHECK(dk.applications == 4);
+    CHECK(dk.centre_flagged == 0);
+    CHECK(dk.fees_collected_minor == ak.fees_collected_minor);
+    CHECK(dk.rating_sum == ak.rating_sum);
+    CHECK(dk.decided == 0);
+    CHECK(dk.open == 4);
+    // Terminal, service, category, entity and day are dimensions too; an unknown one is refused.
+    auto per_terminal = store->measures({q.from_ms, q.to_ms, {"terminal", "entity", "service", "category", "day"}}).value();
+    std::map<std::string, int64_t> apps_of;
+    for (const auto& r : per_terminal) {
+        apps_of[r.keys.at(0)] += r.applications;
+        CHECK(r.keys.at(1) == "civil");
+        CHECK(r.keys.at(4) == std::to_string(t0 / 86400000));
+        if (r.keys.at(2) == "civil.id")
+            CHECK(r.keys.at(3) == "civil_records");
+    }
+    CHECK(apps_of[a.id] == 5);
+    CHECK(apps_of[b.id] == 4);
+    CHECK(store->measures({q.from_ms, q.to_ms, {"colour"}}).error().code == "error.indicators.dimension");
+    int64_t in_empty_period = 0;
+    for (const auto& r : store->measures({q.from_ms, q.from_ms + 1, {}}).value())
+        in_empty_period += r.applications;
+    CHECK(in_empty_period == 0);
+    // The history keeps every change with the terminal's time and central's receipt time, central's decision first.
+    auto h = store->application_history(a.id, "DAM-01-2").value();
+    std::vector<std::string> statuses;
+    for (const auto& x : h)
+        statuses.push_back(x.status + "@" + x.actor);
+    CHECK(statuses == std::vector<std::string>{"submitted@kiosk", "paid@", "ready@central", "in_review@central", "approved@central",
+                                               "ready@central"});
+    CHECK(h[2].time_ms == decided_c);
+    CHECK(h[3].time_ms == central::parse_time_ms("2026-03-14T15:30:00.000Z").value());
+    CHECK(h[3].received_ms == r1 + 2000);
+    CHECK(store->application_history(a.id, "X-1").value().at(0).actor == "staff:7");
+}
+
+STORE_TEST("The built-in indicators by month and centre and their periods and definitions")
+{
+    namespace ind = central::indicators;
+    auto store = env.open();
+    auto a = enroll_terminal(*store, "DAM-01");
+    auto b = enroll_terminal(*store, "ALP-01");
+    ingest_ok(*store, a.id, seal_chain(a, 1, protocol::kGenesisHash, visits(5, "DAM-01"), kTime), now());
+    ingest_ok(*store, b.id, seal_chain(b, 1, protocol::kGenesisHash, visits(2, "ALP-01"), "2026-04-02T08:00:00.000Z"), now());
+    auto defs = ind::builtin_definitions().value();
+    ind::Query q{ind::parse_day("2026-03-01", "from").value(), ind::parse_day("2026-04-30", "to").value() + 86400000,
+                 {"month", "centre"}, now()};
+    auto rows = ind::compute(*store, defs, q).value();
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0]["month"] == "2026-03");
+    CHECK(rows[0]["centre"] == "DAM-01");
+    CHECK(rows[0]["applications"] == 5);
+    CHECK(rows[0]["fees_collected_minor"] == 5000 + 5001 + 5002 + 5003 + 5004);
+    CHECK(rows[0]["share_kiosk"] == 1.0);
+    CHECK(rows[0]["share_counter"] == 0.0);
+    CHECK(rows[0]["satisfaction_average"] == 3.0); // ratings 1..5
+    CHECK(rows[0]["survey_response_rate"] == 1.0);
+    CHECK(rows[0]["decision_median_ms"].is_null());
+    CHECK(rows[0]["backlog"] == 5);
+    CHECK(rows[1]["month"] == "2026-04");
+    CHECK(rows[1]["centre"] == "ALP-01");
+    CHECK(rows[1]["applications"] == 2);
+    // The whole period in one row; a period only once; unknown dimensions refused.
+    q.by = {};
+    auto total = ind::compute(*store, defs, q).value();
+    REQUIRE(total.size() == 1);
+    CHECK(total[0]["applications"] == 7);
+    q.by = {"week", "month"};
+    CHECK(ind::compute(*store, defs, q).error().code == "error.indicators.period_twice");
+    q.by = {"centre", "centre"};
+    CHECK(ind::compute(*store, defs, q).error().code == "error.indicators.dimension");
+    // Period labels (ISO weeks across a year's end), nearest-rank percentiles, dates and definitions checked.
+    auto day = [](const char* d) { return ind::parse_day(d, "x").value() / 86400000; };
+    CHECK(ind::period_label("week", day("2026-12-31")) == "2026-W53");
+    CHECK(ind::period_label("week", day("2027-01-04")) == "2027-W01");
+    CHECK(ind::period_label("week", day("2024-12-30")) == "2025-W01");
+    CHECK(ind::period_label("quarter", day("2026-11-28")) == "2026-Q4");
+    CHECK(ind::period_label("day", day("2026-02-28")) == "2026-02-28");
+    CHECK(ind::percentile({5, 1, 4, 2, 3}, 50) == 3);
+    CHECK(ind::percentile({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 90) == 9);
+    CHECK(ind::percentile({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 50) == 5);
+    CHECK_FALSE(ind::percentile({}, 50));
+    CHECK(ind::parse_day("2026-02-29", "from").error().code == "error.indicators.date");
+    CHECK(ind::parse_day("2026-1-01", "from").error().code == "error.indicators.date");
+    auto bad = [](const json& j) { return ind::parse_definitions(j).error().code; };
+    json ok = {{"format", "nafitha.indicators/1"}, {"indicators", {{{"id", "x"}, {"numerator", "p75(ready_ms)"}, {"unit", "ms"}, {"direction", "down"}}}}};
+    CHECK(ind::parse_definitions(ok).value().at(0).numerator == "p75(ready_ms)");
+    auto broken = ok;
+    broken["indicators"][0]["numerator"] = "p100(ready_ms)";
+    CHECK(bad(broken) == "error.indicators.definitions");
+    broken = ok;
+    broken["indicators"][0]["id"] = "centre";
+    CHECK(bad(broken) == "error.indicators.definitions");
+    broken = ok;
+    broken["indicators"][0]["denominator"] = "p50(decision_ms)";
+    CHECK(bad(broken) == "error.indicators.definitions");
+    CHECK(bad(json::array()) == "error.indicators.definitions");
 }
 
 STORE_TEST("Catalogues settings and everything else survive a reopen")
@@ -586,7 +751,11 @@ TEST_CASE("PostgreSQL: a version 1 store holding data migrates to the latest and
                         .ok());
         REQUIRE(conn.query("UPDATE terminals SET last_seq = $1, last_hash = $2, entries = $1, last_ingest_ms = $3 WHERE no = $4",
                            central::pg::Params().add(chain.back().seq).add(chain.back().hash).add(received).add_int4(no)).ok());
-        REQUIRE(v1->add_decision("DAM-01-3", "approved", "", now()).ok());
+        // A central decision as version 1 took it (the live add_decision writes the newest schema).
+        REQUIRE(conn.query("INSERT INTO decisions(reference, terminal_id, status, note, decided_at) VALUES('DAM-01-3', $1, 'approved', '', "
+                           "'2026-03-01T10:00:00Z')", central::pg::Params().add(t.id)).ok());
+        REQUIRE(conn.query("UPDATE applications SET status = 'approved', updated_ms = $1 WHERE terminal = $2 AND reference = 'DAM-01-3'",
+                           central::pg::Params().add(now()).add_int4(no)).ok());
     }
     CHECK(env->sql_int("SELECT MAX(version) FROM schema_migrations") == 1);
     auto store = env->open();
@@ -595,6 +764,12 @@ TEST_CASE("PostgreSQL: a version 1 store holding data migrates to the latest and
     CHECK(stored_hashes(*store, t.id) == hashes_of(chain));
     CHECK(central::verify_store(*store).value().ok());
     CHECK(store->decisions_after(t.id, 0, 10).value().size() == 1);
+    // Version 6: the decision time and a status history rebuilt from what the projection kept.
+    CHECK(env->sql_int("SELECT COUNT(*) FROM applications WHERE decided_ms IS NOT NULL") == 1);
+    auto history = store->application_history(t.id, "DAM-01-3").value();
+    REQUIRE(history.size() == 2);
+    CHECK(history[0].status == "submitted");
+    CHECK(history[1].status == "approved");
     CHECK(store->use_nonce(t.id, "first", now() + 1000, now()).value());
     auto rows = store->fees_due_vs_paid("DAM-01", 202603).value();
     REQUIRE(rows.size() == 11);

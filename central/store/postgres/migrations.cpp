@@ -118,6 +118,38 @@ const char* kV5 = R"SQL(
 CREATE INDEX applications_by_time ON applications USING brin (submitted_ms) WITH (pages_per_range = 16);
 )SQL";
 
+// Version 6. The facts the indicators stand on (issue 15); the same as SQLite's version 6 (see there).
+const char* kV6 = R"SQL(
+ALTER TABLE applications ADD COLUMN category text NOT NULL DEFAULT '', ADD COLUMN exemption text NOT NULL DEFAULT '',
+  ADD COLUMN waived_minor bigint NOT NULL DEFAULT 0, ADD COLUMN staff_id bigint,
+  ADD COLUMN claimed_centre text NOT NULL DEFAULT '', ADD COLUMN decided_ms bigint, ADD COLUMN ready_ms bigint,
+  ADD COLUMN surveys bigint NOT NULL DEFAULT 0, ADD COLUMN rating_sum bigint NOT NULL DEFAULT 0,
+  ADD COLUMN ratings bigint NOT NULL DEFAULT 0;
+UPDATE applications a SET claimed_centre = a.centre, centre = t.centre FROM terminals t
+  WHERE t.no = a.terminal AND a.centre <> t.centre;
+UPDATE applications SET decided_ms = updated_ms WHERE status IN ('approved', 'rejected', 'ready', 'delivered');
+UPDATE applications SET ready_ms = updated_ms WHERE status = 'ready';
+UPDATE payments p SET centre = t.centre FROM terminals t WHERE t.no = p.terminal AND p.centre <> t.centre;
+UPDATE tickets k SET centre = t.centre FROM terminals t WHERE t.no = k.terminal AND k.centre <> t.centre;
+ALTER TABLE payments ADD COLUMN service_code text NOT NULL DEFAULT '', ADD COLUMN waived_minor bigint NOT NULL DEFAULT 0;
+ALTER TABLE surveys ADD COLUMN centre text NOT NULL DEFAULT '', ADD COLUMN service_code text NOT NULL DEFAULT '';
+UPDATE surveys s SET centre = t.centre FROM terminals t WHERE t.no = s.terminal;
+UPDATE surveys s SET service_code = a.service_code FROM applications a
+  WHERE a.terminal = s.terminal AND a.reference = s.reference;
+CREATE INDEX surveys_by_reference ON surveys(terminal, reference);
+UPDATE applications a SET surveys = x.n, rating_sum = x.rs, ratings = x.rn FROM (
+  SELECT terminal, reference, COUNT(*) AS n, COALESCE(SUM(rating) FILTER (WHERE rating BETWEEN 1 AND 5), 0) AS rs,
+    COUNT(*) FILTER (WHERE rating BETWEEN 1 AND 5) AS rn FROM surveys GROUP BY terminal, reference) x
+  WHERE a.terminal = x.terminal AND a.reference = x.reference;
+CREATE TABLE application_history(
+  terminal integer NOT NULL, reference text NOT NULL, seq bigint NOT NULL, status text NOT NULL, actor text NOT NULL,
+  time_ms bigint NOT NULL, received_ms bigint NOT NULL, PRIMARY KEY (terminal, reference, seq));
+INSERT INTO application_history(terminal, reference, seq, status, actor, time_ms, received_ms)
+  SELECT terminal, reference, 0, 'submitted', '', submitted_ms, submitted_ms FROM applications;
+INSERT INTO application_history(terminal, reference, seq, status, actor, time_ms, received_ms)
+  SELECT terminal, reference, 1, status, '', updated_ms, updated_ms FROM applications WHERE status <> 'submitted';
+)SQL";
+
 struct Migration {
     int version;
     const char* description;
@@ -130,6 +162,7 @@ const Migration kMigrations[] = {
     {3, "tighter keys and indexes for entries and applications", kV3},
     {4, "payments record whether their application was known", kV4},
     {5, "a BRIN index of applications by submission time", kV5},
+    {6, "indicator facts: enrolled centre, dimensions, decision times, status history", kV6},
 };
 
 // Any constant: the key of the advisory lock that migrations and partition creation hold.

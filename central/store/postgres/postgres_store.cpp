@@ -6,6 +6,7 @@
 
 #include "central/store/codec.h"
 #include "central/store/facts.h"
+#include "central/store/measures.h"
 #include "central/store/postgres/internal.h"
 
 #include "base/clock.h"
@@ -225,7 +226,7 @@ public:
             writes.push_back({"INSERT INTO entries(terminal, month, seq, body, sig) SELECT $1, $2, s, b, g "
                               "FROM unnest($3::bigint[], $4::bytea[], $5::bytea[]) AS u(s, b, g)",
                               Params().add_int4(no).add_int4(month).add(seqs).add(bodies).add(sigs)});
-            add_projection_writes(writes, no, project_batch(entries, first, t.record.centre, now_ms));
+            add_projection_writes(writes, no, project_batch(entries, first, t.record.centre, now_ms), now_ms);
             const auto& last = entries.back();
             int64_t stored = static_cast<int64_t>(entries.size() - first);
             writes.push_back({"INSERT INTO batches(terminal, first_seq, last_seq, received_ms, first_prev) VALUES($1,$2,$3,$4,$5)",
@@ -418,8 +419,16 @@ public:
             auto ins = TRY(c.query("INSERT INTO decisions(reference, terminal_id, status, note, decided_at) VALUES($1,$2,$3,$4,$5) "
                                    "RETURNING cursor",
                                    Params().add(reference).add(terminal).add(status).add(note).add(clock::iso8601_utc(now_ms))));
-            TRY(c.query("UPDATE applications SET status = $1, updated_ms = $2 WHERE terminal = $3 AND reference = $4",
-                        Params().add(status).add(now_ms).add_int4(static_cast<int32_t>(no)).add(reference)));
+            // Central's clock decides the decision time; the terminal's later echo of it does not move it.
+            TRY(c.query("UPDATE applications SET status = $1, updated_ms = $2, "
+                        "decided_ms = COALESCE(decided_ms, $5), ready_ms = COALESCE(ready_ms, $6) "
+                        "WHERE terminal = $3 AND reference = $4",
+                        Params().add(status).add(now_ms).add_int4(static_cast<int32_t>(no)).add(reference)
+                            .add(is_decision_status(status) ? std::optional<int64_t>(now_ms) : std::nullopt)
+                            .add(is_ready_status(status) ? std::optional<int64_t>(now_ms) : std::nullopt)));
+            TRY(c.query("INSERT INTO application_history(terminal, reference, seq, status, actor, time_ms, received_ms) "
+                        "VALUES($1, $2, $3, $4, 'central', $5, $5) ON CONFLICT DO NOTHING",
+                        Params().add_int4(static_cast<int32_t>(no)).add(reference).add(-ins.integer(0, 0)).add(status).add(now_ms)));
             TRY(c.exec("COMMIT"));
             return ins.integer(0, 0);
         });
@@ -492,6 +501,57 @@ ORDER BY 1, 2)SQL",
             std::vector<EntryCount> out;
             for (int i = 0; i < r.count(); ++i)
                 out.push_back({static_cast<int32_t>(r.integer(i, 0)), r.text(i, 1), r.integer(i, 2)});
+            return out;
+        });
+    }
+
+    Result<std::vector<MeasureRow>> measures(const MeasureQuery& query) override
+    {
+        auto sql = TRY(measure_sql(query, true));
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<MeasureRow>> {
+            size_t dims = query.group_by.size();
+            int d = static_cast<int>(dims);
+            MeasureCollector rows(dims);
+            // One snapshot for the three reads.
+            TRY(c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+            auto agg = c.query(sql.aggregate, Params().add(query.from_ms).add(query.to_ms));
+            auto dur = agg.ok() ? c.query(sql.durations, Params().add(query.from_ms).add(query.to_ms)) : Result<pg::Rows>(agg.error());
+            auto ids = dur.ok() ? c.query("SELECT no::text, id FROM terminals") : Result<pg::Rows>(dur.error());
+            (void)c.exec(ids.ok() ? "COMMIT" : "ROLLBACK");
+            if (!ids.ok())
+                return ids.error();
+            auto keys_of = [&](const pg::Rows& r, int row) {
+                std::vector<std::string> keys;
+                keys.reserve(dims);
+                for (int i = 0; i < d; ++i)
+                    keys.push_back(r.text(row, i));
+                return keys;
+            };
+            std::vector<std::optional<int64_t>> values(kMeasureColumns);
+            for (int i = 0; i < agg->count(); ++i) {
+                for (int k = 0; k < kMeasureColumns; ++k)
+                    values[static_cast<size_t>(k)] = agg->optional_integer(i, d + k);
+                rows.aggregate(keys_of(agg.value(), i), values);
+            }
+            for (int i = 0; i < dur->count(); ++i)
+                rows.duration(keys_of(dur.value(), i), dur->integer(i, d), dur->optional_integer(i, d + 1));
+            std::map<std::string, std::string> names;
+            for (int i = 0; i < ids->count(); ++i)
+                names[ids->text(i, 0)] = ids->text(i, 1);
+            return rows.finish(query, names);
+        });
+    }
+
+    Result<std::vector<HistoryRow>> application_history(const std::string& terminal_id, const std::string& reference) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<HistoryRow>> {
+            auto r = TRY(c.query("SELECT h.status, h.actor, h.time_ms, h.received_ms FROM application_history h "
+                                 "JOIN terminals t ON t.no = h.terminal WHERE t.id = $1 AND h.reference = $2 "
+                                 "ORDER BY h.received_ms, h.seq",
+                                 Params().add(terminal_id).add(reference)));
+            std::vector<HistoryRow> out;
+            for (int i = 0; i < r.count(); ++i)
+                out.push_back({r.text(i, 0), r.text(i, 1), r.integer(i, 2), r.integer(i, 3)});
             return out;
         });
     }
@@ -732,12 +792,24 @@ private:
         }
     }
 
-    static void add_projection_writes(std::vector<Statement>& w, int32_t no, const BatchFacts& f)
+    static void add_projection_writes(std::vector<Statement>& w, int32_t no, const BatchFacts& f, int64_t received_ms)
     {
         if (!f.applications.empty()) {
             Array ref(pg::kText), centre(pg::kText), entity(pg::kText), service(pg::kText), channel(pg::kText), status(pg::kText),
-                fee(pg::kInt8), paid(pg::kInt8), at(pg::kInt8), updated(pg::kInt8);
+                fee(pg::kInt8), paid(pg::kInt8), at(pg::kInt8), updated(pg::kInt8), category(pg::kText), exemption(pg::kText),
+                waived(pg::kInt8), staff(pg::kInt8), claimed(pg::kText), decided(pg::kInt8), ready(pg::kInt8), surveys(pg::kInt8),
+                rsum(pg::kInt8), rn(pg::kInt8);
             for (const auto& a : f.applications) {
+                surveys.add(a.surveys);
+                rsum.add(a.rating_sum);
+                rn.add(a.ratings);
+                category.add(std::string_view(a.category));
+                exemption.add(std::string_view(a.exemption));
+                waived.add(a.waived_minor);
+                staff.add(a.staff_id);
+                claimed.add(std::string_view(a.claimed_centre));
+                decided.add(a.decided_ms);
+                ready.add(a.ready_ms);
                 ref.add(std::string_view(a.reference));
                 centre.add(std::string_view(a.centre));
                 entity.add(std::string_view(a.entity));
@@ -751,30 +823,59 @@ private:
             }
             // A reference submitted again (an earlier batch has it) keeps its row; what this batch did to it counts.
             w.push_back({"INSERT INTO applications(terminal, reference, centre, entity, service_code, channel, status, fee_minor, "
-                         "paid_minor, submitted_ms, updated_ms) SELECT $1, r, c, e, s, ch, st, f, p, t, u "
+                         "paid_minor, submitted_ms, updated_ms, category, exemption, waived_minor, staff_id, claimed_centre, decided_ms, "
+                         "ready_ms, surveys, rating_sum, ratings) SELECT $1, r, c, e, s, ch, st, f, p, t, u, cg, ex, wv, sf, cl, dd, rd, sn, rs, rn "
                          "FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], "
-                         "$9::bigint[], $10::bigint[], $11::bigint[]) AS x(r, c, e, s, ch, st, f, p, t, u) "
+                         "$9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::bigint[], $15::bigint[], "
+                         "$16::text[], $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[]) "
+                         "AS x(r, c, e, s, ch, st, f, p, t, u, cg, ex, wv, sf, cl, dd, rd, sn, rs, rn) "
                          "ON CONFLICT (terminal, reference) DO UPDATE SET "
+                         "surveys = applications.surveys + excluded.surveys, rating_sum = applications.rating_sum + excluded.rating_sum, "
+                         "ratings = applications.ratings + excluded.ratings, "
                          "status = CASE WHEN excluded.status <> 'submitted' THEN excluded.status ELSE applications.status END, "
                          "updated_ms = CASE WHEN excluded.status <> 'submitted' THEN excluded.updated_ms ELSE applications.updated_ms END, "
-                         "paid_minor = applications.paid_minor + excluded.paid_minor",
+                         "paid_minor = applications.paid_minor + excluded.paid_minor, "
+                         "decided_ms = COALESCE(applications.decided_ms, excluded.decided_ms), "
+                         "ready_ms = COALESCE(applications.ready_ms, excluded.ready_ms)",
                          Params().add_int4(no).add(ref).add(centre).add(entity).add(service).add(channel).add(status).add(fee).add(paid)
-                             .add(at).add(updated)});
+                             .add(at).add(updated).add(category).add(exemption).add(waived).add(staff).add(claimed).add(decided).add(ready)
+                             .add(surveys).add(rsum).add(rn)});
         }
         if (!f.statuses.empty()) {
-            Array ref(pg::kText), status(pg::kText), at(pg::kInt8);
+            Array ref(pg::kText), status(pg::kText), at(pg::kInt8), decided(pg::kInt8), ready(pg::kInt8);
             for (const auto& [r, s] : f.statuses) {
                 ref.add(std::string_view(r));
                 status.add(std::string_view(s.status));
                 at.add(s.time_ms);
+                decided.add(s.decided_ms);
+                ready.add(s.ready_ms);
             }
-            w.push_back({"UPDATE applications a SET status = u.s, updated_ms = u.t "
-                         "FROM unnest($2::text[], $3::text[], $4::bigint[]) AS u(r, s, t) WHERE a.terminal = $1 AND a.reference = u.r",
-                         Params().add_int4(no).add(ref).add(status).add(at)});
+            w.push_back({"UPDATE applications a SET status = u.s, updated_ms = u.t, decided_ms = COALESCE(a.decided_ms, u.d), "
+                         "ready_ms = COALESCE(a.ready_ms, u.y) "
+                         "FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[]) AS u(r, s, t, d, y) "
+                         "WHERE a.terminal = $1 AND a.reference = u.r",
+                         Params().add_int4(no).add(ref).add(status).add(at).add(decided).add(ready)});
+        }
+        if (!f.history.empty()) {
+            Array seq(pg::kInt8), ref(pg::kText), status(pg::kText), actor(pg::kText), at(pg::kInt8);
+            for (const auto& h : f.history) {
+                seq.add(h.seq);
+                ref.add(std::string_view(h.reference));
+                status.add(std::string_view(h.status));
+                actor.add(std::string_view(h.actor));
+                at.add(h.time_ms);
+            }
+            w.push_back({"INSERT INTO application_history(terminal, reference, seq, status, actor, time_ms, received_ms) "
+                         "SELECT $1, r, q, s, a, t, $7 FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[]) "
+                         "AS u(q, r, s, a, t) ON CONFLICT DO NOTHING",
+                         Params().add_int4(no).add(seq).add(ref).add(status).add(actor).add(at).add(received_ms)});
         }
         if (!f.payments.empty()) {
-            Array seq(pg::kInt8), ref(pg::kText), centre(pg::kText), method(pg::kText), amount(pg::kInt8), at(pg::kInt8), known(pg::kInt8);
+            Array seq(pg::kInt8), ref(pg::kText), centre(pg::kText), method(pg::kText), amount(pg::kInt8), at(pg::kInt8), known(pg::kInt8),
+                service(pg::kText), waived(pg::kInt8);
             for (const auto& p : f.payments) {
+                service.add(std::string_view(p.service_code));
+                waived.add(p.waived_minor);
                 seq.add(p.seq);
                 ref.add(std::string_view(p.reference));
                 centre.add(std::string_view(p.centre));
@@ -786,11 +887,13 @@ private:
             // Whether the application is known is settled here, once: from the batch itself, or else by looking (the
             // reconciliation then finds unmatched payments through a small partial index). Payments, like surveys,
             // are keyed by the entry's seq, which the entries insert has just proved new: no conflict is possible.
-            w.push_back({"INSERT INTO payments(terminal, seq, reference, centre, method, amount_minor, time_ms, application_known) "
-                         "SELECT $1, s, r, c, m, a, t, k IS NOT NULL OR EXISTS (SELECT 1 FROM applications x WHERE x.reference = r AND x.terminal = $1) "
-                         "FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[]) "
-                         "AS u(s, r, c, m, a, t, k)",
-                         Params().add_int4(no).add(seq).add(ref).add(centre).add(method).add(amount).add(at).add(known)});
+            w.push_back({"INSERT INTO payments(terminal, seq, reference, centre, method, amount_minor, time_ms, application_known, "
+                         "service_code, waived_minor) "
+                         "SELECT $1, s, r, c, m, a, t, k IS NOT NULL OR EXISTS (SELECT 1 FROM applications x WHERE x.reference = r AND x.terminal = $1), "
+                         "sv, wv FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], "
+                         "$9::text[], $10::bigint[]) AS u(s, r, c, m, a, t, k, sv, wv)",
+                         Params().add_int4(no).add(seq).add(ref).add(centre).add(method).add(amount).add(at).add(known).add(service)
+                             .add(waived)});
         }
         if (!f.paid.empty()) {
             Array ref(pg::kText), amount(pg::kInt8);
@@ -835,17 +938,33 @@ private:
                          "WHERE k.terminal = $1 AND k.ticket = u.t",
                          Params().add_int4(no).add(ticket).add(status).add(called).add(done)});
         }
+        if (!f.surveyed.empty()) {
+            Array ref(pg::kText), n(pg::kInt8), rsum(pg::kInt8), rn(pg::kInt8);
+            for (const auto& [r, t] : f.surveyed) {
+                ref.add(std::string_view(r));
+                n.add(t.surveys);
+                rsum.add(t.rating_sum);
+                rn.add(t.ratings);
+            }
+            w.push_back({"UPDATE applications a SET surveys = a.surveys + u.n, rating_sum = a.rating_sum + u.s, ratings = a.ratings + u.k "
+                         "FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[]) AS u(r, n, s, k) "
+                         "WHERE a.terminal = $1 AND a.reference = u.r",
+                         Params().add_int4(no).add(ref).add(n).add(rsum).add(rn)});
+        }
         if (!f.surveys.empty()) {
-            Array seq(pg::kInt8), ref(pg::kText), rating(pg::kInt8), at(pg::kInt8);
+            Array seq(pg::kInt8), ref(pg::kText), rating(pg::kInt8), at(pg::kInt8), centre(pg::kText), service(pg::kText);
             for (const auto& s : f.surveys) {
+                centre.add(std::string_view(s.centre));
+                service.add(std::string_view(s.service_code));
                 seq.add(s.seq);
                 ref.add(std::string_view(s.reference));
                 rating.add(s.rating);
                 at.add(s.time_ms);
             }
-            w.push_back({"INSERT INTO surveys(terminal, seq, reference, rating, time_ms) "
-                         "SELECT $1, s, r, g, t FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bigint[]) AS u(s, r, g, t)",
-                         Params().add_int4(no).add(seq).add(ref).add(rating).add(at)});
+            w.push_back({"INSERT INTO surveys(terminal, seq, reference, rating, time_ms, centre, service_code) "
+                         "SELECT $1, s, r, g, t, c, v FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], "
+                         "$7::text[]) AS u(s, r, g, t, c, v)",
+                         Params().add_int4(no).add(seq).add(ref).add(rating).add(at).add(centre).add(service)});
         }
         if (!f.day_counts.empty()) {
             Array day(pg::kInt4), type(pg::kText), n(pg::kInt8);

@@ -9,7 +9,7 @@
 namespace nafitha::central::sqlite_store {
 
 // Writes what one batch changes in the projections (inside the caller's transaction).
-Result<void> apply_facts(db::Db& db, int64_t terminal_no, const BatchFacts& facts);
+Result<void> apply_facts(db::Db& db, int64_t terminal_no, const BatchFacts& facts, int64_t received_ms);
 
 // Brings the database to `target` (0 = the latest) in one transaction per migration; refuses a newer store.
 // Returns the version reached.

@@ -303,6 +303,59 @@ CREATE INDEX payments_unmatched ON payments(centre, time_ms) WHERE NOT applicati
 )SQL");
 }
 
+// Version 6: the facts the indicators stand on (issue 15). The enrolled centre is authoritative: rows projected
+// before with the payload's centre move to the terminal's enrolled centre, the payload's kept as a flagged claim
+// (claimed_centre). Applications gain category, exemption, waived amount, staff, and the first decision and
+// "ready" times; payments their service and waived amount; surveys their centre and service; every status change
+// is kept in application_history (the terminal's time and central's receipt time; seq < 0: central's own
+// decision, the cursor negated). Rows projected before this version have no category, exemption, waived amount
+// or staff (empty/0/NULL); their history is rebuilt from what the projection kept (the submission and the last
+// status).
+Result<void> migrate_v6(db::Db& db)
+{
+    return db.exec(R"SQL(
+ALTER TABLE applications ADD COLUMN category TEXT NOT NULL DEFAULT '';
+ALTER TABLE applications ADD COLUMN exemption TEXT NOT NULL DEFAULT '';
+ALTER TABLE applications ADD COLUMN waived_minor INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE applications ADD COLUMN staff_id INTEGER;
+ALTER TABLE applications ADD COLUMN claimed_centre TEXT NOT NULL DEFAULT '';
+ALTER TABLE applications ADD COLUMN decided_ms INTEGER;
+ALTER TABLE applications ADD COLUMN ready_ms INTEGER;
+ALTER TABLE applications ADD COLUMN surveys INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE applications ADD COLUMN rating_sum INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE applications ADD COLUMN ratings INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX applications_by_time ON applications(submitted_ms);
+UPDATE applications SET claimed_centre = centre,
+  centre = (SELECT t.centre FROM terminals t WHERE t.no = applications.terminal)
+  WHERE centre <> (SELECT t.centre FROM terminals t WHERE t.no = applications.terminal);
+UPDATE applications SET decided_ms = updated_ms WHERE status IN ('approved', 'rejected', 'ready', 'delivered');
+UPDATE applications SET ready_ms = updated_ms WHERE status = 'ready';
+UPDATE payments SET centre = (SELECT t.centre FROM terminals t WHERE t.no = payments.terminal);
+UPDATE tickets SET centre = (SELECT t.centre FROM terminals t WHERE t.no = tickets.terminal);
+ALTER TABLE payments ADD COLUMN service_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE payments ADD COLUMN waived_minor INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE surveys ADD COLUMN centre TEXT NOT NULL DEFAULT '';
+ALTER TABLE surveys ADD COLUMN service_code TEXT NOT NULL DEFAULT '';
+UPDATE surveys SET centre = (SELECT t.centre FROM terminals t WHERE t.no = surveys.terminal);
+UPDATE surveys SET service_code = COALESCE((SELECT a.service_code FROM applications a
+  WHERE a.terminal = surveys.terminal AND a.reference = surveys.reference), '');
+CREATE INDEX surveys_by_reference ON surveys(terminal, reference);
+UPDATE applications SET
+  surveys = (SELECT COUNT(*) FROM surveys s WHERE s.terminal = applications.terminal AND s.reference = applications.reference),
+  rating_sum = (SELECT COALESCE(SUM(rating), 0) FROM surveys s WHERE s.terminal = applications.terminal
+    AND s.reference = applications.reference AND rating BETWEEN 1 AND 5),
+  ratings = (SELECT COUNT(*) FROM surveys s WHERE s.terminal = applications.terminal AND s.reference = applications.reference
+    AND rating BETWEEN 1 AND 5);
+CREATE TABLE application_history(
+  terminal INTEGER NOT NULL, reference TEXT NOT NULL, seq INTEGER NOT NULL, status TEXT NOT NULL, actor TEXT NOT NULL,
+  time_ms INTEGER NOT NULL, received_ms INTEGER NOT NULL, PRIMARY KEY(terminal, reference, seq)) WITHOUT ROWID;
+INSERT INTO application_history(terminal, reference, seq, status, actor, time_ms, received_ms)
+  SELECT terminal, reference, 0, 'submitted', '', submitted_ms, submitted_ms FROM applications;
+INSERT INTO application_history(terminal, reference, seq, status, actor, time_ms, received_ms)
+  SELECT terminal, reference, 1, status, '', updated_ms, updated_ms FROM applications WHERE status <> 'submitted';
+)SQL");
+}
+
 struct Migration {
     int version;
     Result<void> (*apply)(db::Db&);
@@ -314,6 +367,7 @@ const Migration kMigrations[] = {
     {3, migrate_v3},
     {4, migrate_v4},
     {5, migrate_v5},
+    {6, migrate_v6},
 };
 
 } // namespace

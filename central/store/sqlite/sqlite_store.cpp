@@ -2,6 +2,7 @@
 // batch. The embedded default for one process (installer/dev run); PostgreSQL is the one for many.
 
 #include "central/store/codec.h"
+#include "central/store/measures.h"
 #include "central/store/sqlite/internal.h"
 #include "central/store/sqlite/shared_state.h"
 #include "central/store/store.h"
@@ -18,30 +19,45 @@ namespace nafitha::central {
 
 namespace sqlite_store {
 
-Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f)
+Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f, int64_t received_ms)
 {
     // A reference submitted again (an earlier batch has it) keeps its row; what this batch did to it still counts.
     for (const auto& a : f.applications) {
         auto st = TRY(db.cached(
             "INSERT INTO applications(terminal, reference, centre, entity, service_code, channel, status, fee_minor, "
-            "paid_minor, submitted_ms, updated_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(terminal, reference) DO UPDATE SET "
+            "paid_minor, submitted_ms, updated_ms, category, exemption, waived_minor, staff_id, claimed_centre, decided_ms, ready_ms, "
+            "surveys, rating_sum, ratings) "
+            "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(terminal, reference) DO UPDATE SET "
+            "surveys = surveys + excluded.surveys, rating_sum = rating_sum + excluded.rating_sum, ratings = ratings + excluded.ratings, "
             "status = CASE WHEN excluded.status <> 'submitted' THEN excluded.status ELSE status END, "
             "updated_ms = CASE WHEN excluded.status <> 'submitted' THEN excluded.updated_ms ELSE updated_ms END, "
-            "paid_minor = paid_minor + excluded.paid_minor"));
+            "paid_minor = paid_minor + excluded.paid_minor, decided_ms = COALESCE(decided_ms, excluded.decided_ms), "
+            "ready_ms = COALESCE(ready_ms, excluded.ready_ms)"));
         st.bind(1, t).bind(2, a.reference).bind(3, a.centre).bind(4, a.entity).bind(5, a.service_code).bind(6, a.channel)
-            .bind(7, a.status).bind(8, a.fee_minor).bind(9, a.paid_minor).bind(10, a.submitted_ms).bind(11, a.updated_ms);
+            .bind(7, a.status).bind(8, a.fee_minor).bind(9, a.paid_minor).bind(10, a.submitted_ms).bind(11, a.updated_ms)
+            .bind(12, a.category).bind(13, a.exemption).bind(14, a.waived_minor).bind(15, a.staff_id).bind(16, a.claimed_centre)
+            .bind(17, a.decided_ms).bind(18, a.ready_ms).bind(19, a.surveys).bind(20, a.rating_sum).bind(21, a.ratings);
         TRY(st.run());
     }
     for (const auto& [ref, s] : f.statuses) {
-        auto st = TRY(db.cached("UPDATE applications SET status = ?, updated_ms = ? WHERE terminal = ? AND reference = ?"));
-        st.bind(1, s.status).bind(2, s.time_ms).bind(3, t).bind(4, ref);
+        auto st = TRY(db.cached("UPDATE applications SET status = ?, updated_ms = ?, decided_ms = COALESCE(decided_ms, ?), "
+                                "ready_ms = COALESCE(ready_ms, ?) WHERE terminal = ? AND reference = ?"));
+        st.bind(1, s.status).bind(2, s.time_ms).bind(3, s.decided_ms).bind(4, s.ready_ms).bind(5, t).bind(6, ref);
+        TRY(st.run());
+    }
+    for (const auto& h : f.history) {
+        auto st = TRY(db.cached("INSERT OR IGNORE INTO application_history(terminal, reference, seq, status, actor, time_ms, received_ms) "
+                                "VALUES(?,?,?,?,?,?,?)"));
+        st.bind(1, t).bind(2, h.reference).bind(3, h.seq).bind(4, h.status).bind(5, h.actor).bind(6, h.time_ms).bind(7, received_ms);
         TRY(st.run());
     }
     for (const auto& p : f.payments) {
         auto st = TRY(db.cached(
-            "INSERT OR IGNORE INTO payments(terminal, seq, reference, centre, method, amount_minor, time_ms, application_known) "
-            "VALUES(?1,?2,?3,?4,?5,?6,?7,EXISTS (SELECT 1 FROM applications WHERE terminal = ?1 AND reference = ?3))"));
-        st.bind(1, t).bind(2, p.seq).bind(3, p.reference).bind(4, p.centre).bind(5, p.method).bind(6, p.amount_minor).bind(7, p.time_ms);
+            "INSERT OR IGNORE INTO payments(terminal, seq, reference, centre, method, amount_minor, time_ms, application_known, "
+            "service_code, waived_minor) "
+            "VALUES(?1,?2,?3,?4,?5,?6,?7,EXISTS (SELECT 1 FROM applications WHERE terminal = ?1 AND reference = ?3),?8,?9)"));
+        st.bind(1, t).bind(2, p.seq).bind(3, p.reference).bind(4, p.centre).bind(5, p.method).bind(6, p.amount_minor).bind(7, p.time_ms)
+            .bind(8, p.service_code).bind(9, p.waived_minor);
         TRY(st.run());
     }
     for (const auto& [ref, amount] : f.paid) {
@@ -64,9 +80,16 @@ Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f)
         st.bind(1, c.status).bind(2, c.called_ms).bind(3, c.done_ms).bind(4, t).bind(5, ticket);
         TRY(st.run());
     }
+    for (const auto& [ref, n] : f.surveyed) {
+        auto st = TRY(db.cached("UPDATE applications SET surveys = surveys + ?, rating_sum = rating_sum + ?, ratings = ratings + ? "
+                                "WHERE terminal = ? AND reference = ?"));
+        st.bind(1, n.surveys).bind(2, n.rating_sum).bind(3, n.ratings).bind(4, t).bind(5, ref);
+        TRY(st.run());
+    }
     for (const auto& s : f.surveys) {
-        auto st = TRY(db.cached("INSERT OR IGNORE INTO surveys(terminal, seq, reference, rating, time_ms) VALUES(?,?,?,?,?)"));
-        st.bind(1, t).bind(2, s.seq).bind(3, s.reference).bind(4, s.rating).bind(5, s.time_ms);
+        auto st = TRY(db.cached("INSERT OR IGNORE INTO surveys(terminal, seq, reference, rating, time_ms, centre, service_code) "
+                                "VALUES(?,?,?,?,?,?,?)"));
+        st.bind(1, t).bind(2, s.seq).bind(3, s.reference).bind(4, s.rating).bind(5, s.time_ms).bind(6, s.centre).bind(7, s.service_code);
         TRY(st.run());
     }
     for (const auto& [key, n] : f.day_counts) {
@@ -271,7 +294,7 @@ public:
             ins.bind(1, t.no).bind(2, encoded[i].seq).bind_blob(3, encoded[i].body).bind_blob(4, encoded[i].signature);
             TRY(ins.run());
         }
-        TRY(sqlite_store::apply_facts(m_db, t.no, project_batch(entries, first, t.record.centre, now_ms)));
+        TRY(sqlite_store::apply_facts(m_db, t.no, project_batch(entries, first, t.record.centre, now_ms), now_ms));
         const auto& last = entries.back();
         int64_t stored = static_cast<int64_t>(entries.size() - first);
         auto batch = TRY(m_db.cached("INSERT INTO batches(terminal, first_seq, last_seq, received_ms, first_prev) VALUES(?,?,?,?,?)"));
@@ -439,9 +462,18 @@ public:
         ins.bind(1, reference).bind(2, terminal).bind(3, status).bind(4, note).bind(5, clock::iso8601_utc(now_ms));
         TRY(ins.run());
         int64_t cursor = m_db.last_insert_rowid();
-        auto upd = TRY(m_db.prepare("UPDATE applications SET status = ?, updated_ms = ? WHERE terminal = ? AND reference = ?"));
-        upd.bind(1, status).bind(2, now_ms).bind(3, no).bind(4, reference);
+        // Central's clock decides the decision time; the terminal's later echo of it does not move it.
+        auto upd = TRY(m_db.prepare("UPDATE applications SET status = ?1, updated_ms = ?2, "
+                                    "decided_ms = COALESCE(decided_ms, ?5), ready_ms = COALESCE(ready_ms, ?6) "
+                                    "WHERE terminal = ?3 AND reference = ?4"));
+        upd.bind(1, status).bind(2, now_ms).bind(3, no).bind(4, reference)
+            .bind(5, is_decision_status(status) ? std::optional<int64_t>(now_ms) : std::nullopt)
+            .bind(6, is_ready_status(status) ? std::optional<int64_t>(now_ms) : std::nullopt);
         TRY(upd.run());
+        auto hist = TRY(m_db.prepare("INSERT OR IGNORE INTO application_history(terminal, reference, seq, status, actor, time_ms, "
+                                     "received_ms) VALUES(?,?,?,?,'central',?,?)"));
+        hist.bind(1, no).bind(2, reference).bind(3, -cursor).bind(4, status).bind(5, now_ms).bind(6, now_ms);
+        TRY(hist.run());
         TRY(tx.commit());
         return cursor;
     }
@@ -512,6 +544,64 @@ ORDER BY 1, 2)SQL"));
         std::vector<EntryCount> out;
         while (TRY(st.step()))
             out.push_back({static_cast<int32_t>(st.int64(0)), st.text(1), st.int64(2)});
+        return out;
+    }
+
+    Result<std::vector<MeasureRow>> measures(const MeasureQuery& query) override
+    {
+        auto sql = TRY(measure_sql(query, false));
+        size_t dims = query.group_by.size();
+        MeasureCollector rows(dims);
+        std::map<std::string, std::string> ids;
+        // The read connection: ingest goes on meanwhile (WAL), and all three reads see one snapshot (a deferred
+        // read transaction; db::Transaction would take the write lock).
+        std::lock_guard lock(m_read_mutex);
+        TRY(m_read.exec("BEGIN"));
+        auto read = [&]() -> Result<void> {
+        auto keys_of = [&](db::Statement& st) {
+            std::vector<std::string> keys;
+            keys.reserve(dims);
+            for (size_t i = 0; i < dims; ++i)
+                keys.push_back(st.text(static_cast<int>(i)));
+            return keys;
+        };
+        auto agg = TRY(m_read.prepare(sql.aggregate));
+        agg.bind(1, query.from_ms).bind(2, query.to_ms);
+        std::vector<std::optional<int64_t>> values(kMeasureColumns);
+        while (TRY(agg.step())) {
+            for (int i = 0; i < kMeasureColumns; ++i) {
+                int col = static_cast<int>(dims) + i;
+                values[static_cast<size_t>(i)] = agg.is_null(col) ? std::nullopt : std::optional<int64_t>(agg.int64(col));
+            }
+            rows.aggregate(keys_of(agg), values);
+        }
+        auto dur = TRY(m_read.prepare(sql.durations));
+        dur.bind(1, query.from_ms).bind(2, query.to_ms);
+        int d = static_cast<int>(dims);
+        while (TRY(dur.step()))
+            rows.duration(keys_of(dur), dur.int64(d), dur.is_null(d + 1) ? std::nullopt : std::optional<int64_t>(dur.int64(d + 1)));
+        auto t = TRY(m_read.prepare("SELECT no, id FROM terminals"));
+        while (TRY(t.step()))
+            ids[std::to_string(t.int64(0))] = t.text(1);
+        return {};
+        };
+        auto done = read();
+        (void)m_read.exec(done.ok() ? "COMMIT" : "ROLLBACK");
+        if (!done.ok())
+            return done.error();
+        return rows.finish(query, ids);
+    }
+
+    Result<std::vector<HistoryRow>> application_history(const std::string& terminal_id, const std::string& reference) override
+    {
+        std::lock_guard lock(m_read_mutex);
+        auto st = TRY(m_read.prepare(
+            "SELECT h.status, h.actor, h.time_ms, h.received_ms FROM application_history h JOIN terminals t ON t.no = h.terminal "
+            "WHERE t.id = ? AND h.reference = ? ORDER BY h.received_ms, h.seq"));
+        st.bind(1, terminal_id).bind(2, reference);
+        std::vector<HistoryRow> out;
+        while (TRY(st.step()))
+            out.push_back({st.text(0), st.text(1), st.int64(2), st.int64(3)});
         return out;
     }
 

@@ -1,0 +1,36 @@
+#pragma once
+// The indicators' base measures (Store::measures), one SQL text for both stores: only the placeholders differ.
+
+#include "central/store/store.h"
+
+#include <map>
+
+namespace nafitha::central {
+
+struct MeasureSql {
+    std::string aggregate; // keys..., then the sums of MeasureRow in declaration order (see measure_sql)
+    std::string durations; // keys..., decision ms, ready ms (NULL when not ready) of decided applications
+};
+
+// Parameters: 1 = from_ms, 2 = to_ms. `postgres` picks $N placeholders, else ?N.
+Result<MeasureSql> measure_sql(const MeasureQuery& query, bool postgres);
+
+// Number of summed columns after the keys in the aggregate query.
+constexpr int kMeasureColumns = 15;
+
+// Builds the rows from both queries' results, keyed by their dimension values.
+class MeasureCollector {
+public:
+    explicit MeasureCollector(size_t dims) : m_dims(dims) {}
+    // `values`: the kMeasureColumns columns of one aggregate row (nullopt for NULL).
+    void aggregate(std::vector<std::string> keys, const std::vector<std::optional<int64_t>>& values);
+    void duration(std::vector<std::string> keys, int64_t decision_ms, std::optional<int64_t> ready_ms);
+    // Terminal numbers in the "terminal" key replaced by terminal ids.
+    std::vector<MeasureRow> finish(const MeasureQuery& query, const std::map<std::string, std::string>& terminal_ids);
+
+private:
+    size_t m_dims;
+    std::map<std::vector<std::string>, MeasureRow> m_rows;
+};
+
+} // namespace nafitha::central
