@@ -39,6 +39,11 @@ function(nafitha_test_pg_dir var)
   set(${var} "/tmp/nafitha-pg-fixture-${pg_hash}" PARENT_SCOPE)
 endfunction()
 
+# Every test labelled "untrusted" (parsers of untrusted input), built by one target.
+if(NOT TARGET untrusted_tests)
+  add_custom_target(untrusted_tests)
+endif()
+
 # POSTGRESQL: the tests use the run's shared PostgreSQL cluster (tests/support/pg_cluster.h).
 function(nafitha_test name)
   cmake_parse_arguments(ARG "POSTGRESQL" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
@@ -60,6 +65,10 @@ function(nafitha_test name)
   endif()
   if(ARG_LABELS)
     list(APPEND props LABELS "${ARG_LABELS}")
+  endif()
+  # Tests of parsers of untrusted input: CI also builds and runs them with ASan+UBSan (installer/dev test).
+  if("untrusted" IN_LIST ARG_LABELS)
+    add_dependencies(untrusted_tests ${name})
   endif()
   catch_discover_tests(${name} EXTRA_ARGS -w NoTests PROPERTIES ${props})
 endfunction()

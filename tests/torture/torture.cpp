@@ -9,6 +9,9 @@
 //   - libfiu fails storage calls (pread, pwrite, fsync, fdatasync, ftruncate) at random on both ends;
 //   - terminal clocks are skewed with libfaketime: days behind, more than a year ahead, and one clock that
 //     jumps back and forth while its visits run.
+//   - with --store postgresql, central runs on a real PostgreSQL cluster of its own (installer/pg-cluster),
+//     which is stopped as after a crash (immediate shutdown, no checkpoint) at random moments of the traffic
+//     and started again (crash recovery), while central's instances are killed as above.
 // Then the faults stop, every terminal drains to a clean central, and the run counts:
 //   attempted     visits started
 //   acknowledged  references shown to the citizen (the visit's application committed)
@@ -18,15 +21,17 @@
 // and checks each terminal's chain and database, and central's database.
 //
 // usage: nafitha-torture [--minutes M | --seconds S] [--terminals N] [--seed S] [--work DIR] [--keep]
-//                        [--min-kills N] [--min-faults N] [--bin DIR] [--fiu-lib FILE]
+//                        [--min-kills N] [--min-faults N] [--bin DIR] [--fiu-lib FILE] [--store sqlite|postgresql]
 // Exit status 0 when nothing was lost or duplicated, every check passed and the minimums were reached.
 
 #include "base/clock.h"
 #include "central/store.h"
+#include "central/store/verify.h"
 #include "db/sqlite.h"
 #include "sync/journal/identity.h"
 #include "sync/journal/journal.h"
 #include "tests/support/fault_proxy.h"
+#include "tests/support/pg_cluster.h"
 
 #include <algorithm>
 #include <atomic>
@@ -77,6 +82,7 @@ struct Options {
     double io_terminal = 0.02;  // chance that one storage call of a faulty terminal run fails
     double io_central = 0.01;   // the same for a faulty central run (it makes many more calls)
     double net = 0.4;           // chance that one proxied connection gets a fault
+    bool postgresql = false;    // central on a PostgreSQL cluster of the run's own (else SQLite)
 };
 
 void say(const std::string& line)
@@ -280,6 +286,7 @@ struct Counts {
     std::atomic<int64_t> kills_visits{0};
     std::atomic<int64_t> kills_sync{0};
     std::atomic<int64_t> kills_central{0};
+    std::atomic<int64_t> kills_postgres{0}; // the PostgreSQL server stopped as after a crash
     std::atomic<int64_t> visit_runs{0};
     std::atomic<int64_t> sync_runs{0};
     std::atomic<int64_t> central_runs{0};
@@ -302,6 +309,16 @@ private:
     fsys::path ctl() const { return m_o.bin / "nafitha-ctl"; }
     fsys::path central_exe() const { return m_o.bin / "nafitha-central"; }
     fsys::path central_dir() const { return m_o.work / "central"; }
+    // How central's commands name the store: its folder (SQLite, and its log) and, on PostgreSQL, the URL.
+    std::vector<std::string> store_args() const
+    {
+        std::vector<std::string> a = {"--data", central_dir().string()};
+        if (m_o.postgresql) {
+            a.push_back("--store");
+            a.push_back(m_url);
+        }
+        return a;
+    }
 
     Env clock_env(const Terminal& t) const
     {
@@ -346,10 +363,13 @@ private:
     void central_loop(uint64_t seed);
     void visits_loop(Terminal& t, uint64_t seed);
     void sync_loop(Terminal& t, uint64_t seed);
+    void postgres_loop(uint64_t seed);
     bool drain();
     bool verify();
 
     Options m_o;
+    std::unique_ptr<testing::PgCluster> m_pg; // with --store postgresql
+    std::string m_url;
     std::vector<std::unique_ptr<Terminal>> m_terminals;
     std::unique_ptr<testing::FaultProxy> m_proxy;
     int m_port = 0;
@@ -367,9 +387,12 @@ private:
 std::optional<pid_t> Torture::start_central(const Env& env, const fsys::path& err, int& port)
 {
     std::string listen = "127.0.0.1:" + std::to_string(port);
-    auto c = spawn({central_exe().string(), "serve", "--data", central_dir().string(), "--listen", listen, "--admin-listen",
-                    "none"},
-                   env, err);
+    std::vector<std::string> argv = {central_exe().string(), "serve"};
+    for (auto& a : store_args())
+        argv.push_back(a);
+    for (const char* a : {"--listen", listen.c_str(), "--admin-listen", "none"})
+        argv.emplace_back(a);
+    auto c = spawn(argv, env, err);
     if (c.pid < 0)
         return std::nullopt;
     // Blocks until central says where it listens, or closes its output (it could not start).
@@ -396,6 +419,16 @@ bool Torture::setup()
 {
     fsys::create_directories(central_dir());
     auto err = m_o.work / "setup.err";
+    if (m_o.postgresql) {
+        try {
+            m_pg = std::make_unique<testing::PgCluster>(m_o.work / "pg");
+            m_url = m_pg->create_database("torture");
+        } catch (const std::exception& e) {
+            say(std::string("PostgreSQL cluster: ") + e.what());
+            return false;
+        }
+        say("central on PostgreSQL: " + m_url);
+    }
     // Clocks: right, three days behind, more than a year ahead, then one that jumps while it runs.
     const char* clocks[] = {"", "-3d", "+400d", "jump"};
     for (int i = 0; i < m_o.terminals; ++i) {
@@ -409,9 +442,13 @@ bool Torture::setup()
         } else {
             t->clock = clock;
         }
-        auto [status, out] = run_to_end({central_exe().string(), "terminal", "add", "--data", central_dir().string(), "--centre",
-                                  "DAM-01", "--name", "torture-" + std::to_string(i)},
-                                 {}, err);
+        std::vector<std::string> add = {central_exe().string(), "terminal", "add"};
+        for (auto& a : store_args())
+            add.push_back(a);
+        for (std::string a : {"--centre", "DAM-01", "--name"})
+            add.push_back(a);
+        add.push_back("torture-" + std::to_string(i));
+        auto [status, out] = run_to_end(add, {}, err);
         if (!exited_ok(status)) {
             say("central terminal add failed: " + last_lines(err));
             return false;
@@ -611,6 +648,41 @@ void Torture::visits_loop(Terminal& t, uint64_t seed)
     }
 }
 
+// PostgreSQL stopped as after a crash (immediate shutdown: no checkpoint, crash recovery at the next start)
+// once the proxy has passed a random number of connections more: in the middle of central's batches.
+void Torture::postgres_loop(uint64_t seed)
+{
+    std::mt19937_64 rng(seed);
+    auto uniform = [&](long long lo, long long hi) { return std::uniform_int_distribution<long long>(lo, hi)(rng); };
+    while (m_chaos) {
+        int until = m_proxy->connections() + static_cast<int>(uniform(10, 60));
+        while (m_chaos && m_proxy->connections() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        if (!m_chaos)
+            break;
+        try {
+            m_pg->kill();
+            ++m_counts.kills_postgres;
+        } catch (const std::exception& e) {
+            say(std::string("PostgreSQL immediate stop: ") + e.what());
+        }
+        bool started = false;
+        for (int attempt = 0; attempt < 5 && !started; ++attempt) {
+            try {
+                m_pg->start_again();
+                started = true;
+            } catch (const std::exception& e) {
+                say(std::string("PostgreSQL start: ") + e.what());
+            }
+        }
+        if (!started) {
+            say("PostgreSQL did not start again");
+            m_checks_ok = false;
+            return;
+        }
+    }
+}
+
 void Torture::sync_loop(Terminal& t, uint64_t seed)
 {
     std::mt19937_64 rng(seed);
@@ -677,7 +749,7 @@ bool Torture::drain()
 
 bool Torture::verify()
 {
-    auto store = central::open_sqlite_store(central_dir());
+    auto store = m_o.postgresql ? central::open_store({{}, m_url}) : central::open_sqlite_store(central_dir());
     if (!store.ok()) {
         say("cannot open central's store: " + store.error().to_string());
         return false;
@@ -778,7 +850,15 @@ bool Torture::verify()
         say("central raised " + std::to_string(counts->fork_alarms) + " fork alarms");
         ok = false;
     }
+    // Every stored entry's signature and chain check out again.
+    auto checked = central::verify_store(*store.value());
+    if (!checked.ok() || !checked->ok()) {
+        say("central verify: " + (checked.ok() ? std::string("entries do not verify") : checked.error().to_string()));
+        ok = false;
+    }
     store.value().reset();
+    if (m_o.postgresql)
+        return ok;
     // Central's database passes SQLite's own check.
     auto db = db::Db::open(central_dir() / "central.db", db::OpenMode::ReadOnly);
     if (!db.ok()) {
@@ -815,13 +895,16 @@ int Torture::run()
         threads.emplace_back([this, &t] { visits_loop(*t, m_o.seed * 7 + 2 + static_cast<uint64_t>(t->index) * 2); });
         threads.emplace_back([this, &t] { sync_loop(*t, m_o.seed * 7 + 3 + static_cast<uint64_t>(t->index) * 2); });
     }
+    if (m_pg)
+        threads.emplace_back([this] { postgres_loop(m_o.seed * 7 + 5); });
     // The run's budget is wall time; nothing in it waits for time to make something happen.
     auto chaos_end = std::chrono::steady_clock::now()
         + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(m_o.seconds));
     while (std::chrono::steady_clock::now() < chaos_end) {
         auto next = std::min(chaos_end, std::chrono::steady_clock::now() + std::chrono::seconds(30));
         std::this_thread::sleep_until(next);
-        say("kills " + std::to_string(m_counts.kills_visits + m_counts.kills_sync + m_counts.kills_central) + ", faults "
+        say("kills " + std::to_string(m_counts.kills_visits + m_counts.kills_sync + m_counts.kills_central + m_counts.kills_postgres)
+            + ", faults "
             + std::to_string(m_io_terminal.value() + m_io_central.value() + m_proxy->faults()) + ", visits attempted "
             + std::to_string(m_counts.attempted.load()));
     }
@@ -836,7 +919,7 @@ int Torture::run()
     // Faults stop: drain to a clean central, then count.
     bool drained = drain();
     bool verified = drained && verify();
-    int64_t kills = m_counts.kills_visits + m_counts.kills_sync + m_counts.kills_central;
+    int64_t kills = m_counts.kills_visits + m_counts.kills_sync + m_counts.kills_central + m_counts.kills_postgres;
     int64_t io_t = m_io_terminal.value(), io_c = m_io_central.value(), net = m_proxy->faults();
     int64_t faults = io_t + io_c + net;
     double minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() / 60;
@@ -847,12 +930,13 @@ int Torture::run()
     std::printf("torture kills %lld\n", static_cast<long long>(kills));
     std::printf("torture faults %lld\n", static_cast<long long>(faults));
     std::printf("torture crashes %lld\n", static_cast<long long>(m_counts.crashes.load()));
-    std::printf("torture detail kills: %lld visit runs, %lld sync runs, %lld central; faults: %lld terminal I/O, "
+    std::printf("torture detail store %s; kills: %lld visit runs, %lld sync runs, %lld central, %lld PostgreSQL; faults: %lld terminal I/O, "
                 "%lld central I/O, %lld network; runs: %lld visit, %lld sync, %lld central (%lld failed to start); "
                 "%lld visits failed cleanly; %lld clock jumps; %lld entries at central; %lld stored but not "
                 "acknowledged (killed or failed between commit and the reference on screen); %.1f minutes\n",
-                static_cast<long long>(m_counts.kills_visits), static_cast<long long>(m_counts.kills_sync),
-                static_cast<long long>(m_counts.kills_central), static_cast<long long>(io_t), static_cast<long long>(io_c),
+                m_o.postgresql ? "postgresql" : "sqlite", static_cast<long long>(m_counts.kills_visits),
+                static_cast<long long>(m_counts.kills_sync), static_cast<long long>(m_counts.kills_central),
+                static_cast<long long>(m_counts.kills_postgres), static_cast<long long>(io_t), static_cast<long long>(io_c),
                 static_cast<long long>(net), static_cast<long long>(m_counts.visit_runs), static_cast<long long>(m_counts.sync_runs),
                 static_cast<long long>(m_counts.central_runs), static_cast<long long>(m_counts.central_failed_starts),
                 static_cast<long long>(m_counts.visit_failures), static_cast<long long>(m_counts.clock_jumps),
@@ -864,6 +948,7 @@ int Torture::run()
         say("checks FAILED (see above); work folder kept: " + m_o.work.string());
     if (kills < m_o.min_kills || faults < m_o.min_faults)
         say("below the minimum kills or faults");
+    m_pg.reset(); // the cluster is stopped and its folder removed, whatever the outcome: never left running
     if (ok && !m_o.keep)
         fsys::remove_all(m_o.work);
     return ok ? 0 : 1;
@@ -872,7 +957,8 @@ int Torture::run()
 int usage()
 {
     std::cerr << "usage: nafitha-torture [--minutes M | --seconds S] [--terminals N] [--seed S] [--work DIR] [--keep]\n"
-                 "                       [--min-kills N] [--min-faults N] [--bin DIR] [--fiu-lib FILE]\n";
+                 "                       [--min-kills N] [--min-faults N] [--bin DIR] [--fiu-lib FILE]\n"
+                 "                       [--store sqlite|postgresql]\n";
     return 2;
 }
 
@@ -914,6 +1000,12 @@ int main(int argc, char** argv)
             o.bin = value();
         else if (a == "--fiu-lib")
             o.fiu_lib = value();
+        else if (a == "--store") {
+            std::string kind = value();
+            if (kind != "sqlite" && kind != "postgresql")
+                return usage();
+            o.postgresql = kind == "postgresql";
+        }
         else
             return usage();
     }
