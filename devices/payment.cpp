@@ -30,34 +30,47 @@ void CashAcceptorSimulator::disable()
 Result<void> CashAcceptorSimulator::stack()
 {
     std::lock_guard lock(m_mutex);
-    if (!m_escrow)
+    if (m_escrow.empty())
         return Error::make("error.cash.no_escrow", "no note in escrow");
     if (m_jammed)
         return Error::make("error.cash.jammed", "acceptor jammed");
-    if (m_cashbox.size() >= m_capacity) {
+    if (m_cashbox.size() + m_escrow.size() > m_capacity) {
         m_events.push_back({CashEvent::Kind::CashboxFull, 0});
         return Error::make("error.cash.full", "cashbox full");
     }
-    m_cashbox.push_back(*m_escrow);
-    m_events.push_back({CashEvent::Kind::Stacked, *m_escrow});
-    m_escrow.reset();
+    for (int64_t note : m_escrow) {
+        m_cashbox.push_back(note);
+        m_events.push_back({CashEvent::Kind::Stacked, note});
+    }
+    m_escrow.clear();
     return {};
 }
 
 Result<void> CashAcceptorSimulator::return_escrow()
 {
     std::lock_guard lock(m_mutex);
-    if (!m_escrow)
+    if (m_escrow.empty())
         return Error::make("error.cash.no_escrow", "no note in escrow");
-    m_events.push_back({CashEvent::Kind::Returned, *m_escrow});
-    m_escrow.reset();
+    for (int64_t note : m_escrow) {
+        m_returned += note;
+        m_events.push_back({CashEvent::Kind::Returned, note});
+    }
+    m_escrow.clear();
     return {};
 }
 
 std::optional<int64_t> CashAcceptorSimulator::escrow() const
 {
     std::lock_guard lock(m_mutex);
-    return m_escrow;
+    if (m_escrow.empty())
+        return std::nullopt;
+    return std::accumulate(m_escrow.begin(), m_escrow.end(), int64_t{0});
+}
+
+int64_t CashAcceptorSimulator::returned_total() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_returned;
 }
 
 std::optional<CashEvent> CashAcceptorSimulator::poll()
@@ -85,12 +98,12 @@ std::string CashAcceptorSimulator::state_code() const
 void CashAcceptorSimulator::insert_note(int64_t amount_minor)
 {
     std::lock_guard lock(m_mutex);
-    // Not enabled, jammed, busy (a note already in escrow) or an unknown value: the note comes back.
-    if (!m_enabled || m_jammed || m_escrow || !m_accepted.count(amount_minor)) {
+    // Not enabled, jammed, the escrow full or an unknown value: the note comes back.
+    if (!m_enabled || m_jammed || m_escrow.size() >= kEscrowNotes || !m_accepted.count(amount_minor)) {
         m_events.push_back({CashEvent::Kind::Rejected, amount_minor});
         return;
     }
-    m_escrow = amount_minor;
+    m_escrow.push_back(amount_minor);
     m_events.push_back({CashEvent::Kind::Escrowed, amount_minor});
 }
 
@@ -216,22 +229,42 @@ void CardTerminalSimulator::set_link(Link link)
 static constexpr auto kDevicePoll = std::chrono::milliseconds(10);
 
 Result<int64_t> take_cash(CashAcceptor& acceptor, int64_t amount_minor, const std::set<int64_t>& denominations,
-                          const NoteWait& wait_for_note, const CashProgress& progress)
+                          const NoteWait& wait_for_note, const CashProgress& progress, const std::atomic<bool>* cancel)
 {
     TRY(acceptor.enable(denominations));
-    int64_t in = 0;
+    int64_t held = 0;   // in escrow: still the citizen's
     bool asked = false; // the citizen was asked for the next note and has not given it yet
     auto stop = [&](std::string code) {
         acceptor.disable();
-        return Error::make(std::move(code), std::to_string(in) + " stacked of " + std::to_string(amount_minor));
+        return Error::make(std::move(code), std::to_string(held) + " inserted of " + std::to_string(amount_minor));
     };
-    while (in < amount_minor) {
+    while (held < amount_minor) {
+        if (cancel && cancel->load()) {
+            // The citizen changed their mind: every note goes back, nothing is taken.
+            acceptor.disable();
+            int64_t returned = 0;
+            if (held > 0) {
+                TRY(acceptor.return_escrow());
+                while (returned < held) {
+                    auto ev = acceptor.poll();
+                    if (!ev) {
+                        std::this_thread::sleep_for(kDevicePoll);
+                        continue;
+                    }
+                    if (ev->kind == CashEvent::Kind::Returned)
+                        returned += ev->amount_minor;
+                    else if (ev->kind == CashEvent::Kind::Jammed)
+                        return Error::make("error.cash.jammed", "jammed returning " + std::to_string(held));
+                }
+            }
+            return Error::make("error.cash.cancelled", "returned " + std::to_string(returned));
+        }
         auto ev = acceptor.poll();
         if (!ev) {
             if (!asked) {
                 asked = true;
                 if (wait_for_note)
-                    wait_for_note(amount_minor - in);
+                    wait_for_note(amount_minor - held);
             } else {
                 std::this_thread::sleep_for(kDevicePoll);
             }
@@ -239,24 +272,39 @@ Result<int64_t> take_cash(CashAcceptor& acceptor, int64_t amount_minor, const st
         }
         switch (ev->kind) {
         case CashEvent::Kind::Escrowed:
-            if (auto stacked = acceptor.stack(); !stacked.ok())
-                return stop(stacked.error().code);
-            break;
-        case CashEvent::Kind::Stacked:
-            in += ev->amount_minor;
+            held += ev->amount_minor;
             asked = false;
             if (progress)
-                progress(in);
+                progress(held);
             break;
         case CashEvent::Kind::Rejected:
         case CashEvent::Kind::Returned:
             asked = false;
+            break;
+        case CashEvent::Kind::Stacked:
             break;
         case CashEvent::Kind::Jammed:
             return stop("error.cash.jammed");
         case CashEvent::Kind::CashboxFull:
             return stop("error.cash.full");
         }
+    }
+    // Covered: the notes are kept.
+    if (auto stacked = acceptor.stack(); !stacked.ok())
+        return stop(stacked.error().code);
+    int64_t in = 0;
+    while (in < held) {
+        auto ev = acceptor.poll();
+        if (!ev) {
+            std::this_thread::sleep_for(kDevicePoll);
+            continue;
+        }
+        if (ev->kind == CashEvent::Kind::Stacked)
+            in += ev->amount_minor;
+        else if (ev->kind == CashEvent::Kind::Jammed)
+            return stop("error.cash.jammed");
+        else if (ev->kind == CashEvent::Kind::CashboxFull)
+            return stop("error.cash.full");
     }
     acceptor.disable();
     return in;

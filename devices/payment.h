@@ -12,12 +12,16 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <atomic>
 #include <string>
 #include <vector>
 
 namespace nafitha::devices {
 
-// --- Cash acceptor: notes go to escrow first, then are stacked (kept) or returned. ---
+// --- Cash acceptor: notes wait in escrow (a bundle of up to kEscrowNotes) until the payment is covered, then are
+// stacked (kept) all together, or returned all together when the citizen cancels. ---
+
+inline constexpr size_t kEscrowNotes = 30;
 
 struct CashEvent {
     enum class Kind { Escrowed, Rejected, Stacked, Returned, Jammed, CashboxFull };
@@ -31,10 +35,11 @@ public:
     // Accept only these note values (minor units); notes must be taken one at a time.
     virtual Result<void> enable(const std::set<int64_t>& denominations) = 0;
     virtual void disable() = 0;
-    // Keep the note in escrow (error.cash.no_escrow when there is none).
+    // Keep every note in escrow (a Stacked event each; error.cash.no_escrow when there is none).
     virtual Result<void> stack() = 0;
-    // Give the note in escrow back to the citizen.
+    // Give every note in escrow back to the citizen (a Returned event each).
     virtual Result<void> return_escrow() = 0;
+    // The total in escrow, if any.
     virtual std::optional<int64_t> escrow() const = 0;
     // The next event, if any.
     virtual std::optional<CashEvent> poll() = 0;
@@ -62,13 +67,16 @@ public:
     void clear_jam();
     int64_t cashbox_total() const;
     size_t cashbox_notes() const;
+    // What went back to the citizen through the note slot, in total.
+    int64_t returned_total() const;
 
 private:
     mutable std::mutex m_mutex;
     std::set<int64_t> m_accepted;
     bool m_enabled = false;
     bool m_jammed = false;
-    std::optional<int64_t> m_escrow;
+    std::vector<int64_t> m_escrow;
+    int64_t m_returned = 0;
     std::deque<CashEvent> m_events;
     std::vector<int64_t> m_cashbox;
     size_t m_capacity;
@@ -124,17 +132,20 @@ private:
 
 // --- Taking one payment ---
 
-// Told the total stacked so far after every note.
+// Told the total inserted so far (in escrow) after every note.
 using CashProgress = std::function<void(int64_t inserted_minor)>;
 // Called when the loop waits for the citizen's next note, with what is still due. A real acceptor needs
 // nothing here; with the simulator, the simulated citizen inserts a note (insert_note_for).
 using NoteWait = std::function<void(int64_t still_due_minor)>;
 
-// Enables the acceptor for `denominations`, stacks every escrowed note until `amount_minor` is covered,
-// disables it and returns the total taken (at least the amount; the change is the services' business).
-// A jam or a full cashbox stops it: error.cash.jammed / error.cash.full (detail: what was stacked).
+// Enables the acceptor for `denominations`, keeps every note in escrow until `amount_minor` is covered, stacks
+// them all, disables it and returns the total taken (at least the amount; the change is the services' business).
+// When `cancel` becomes true before the amount is covered, every note in escrow goes back to the citizen and
+// the result is error.cash.cancelled (detail: "returned N"): nothing is taken. A jam or a full cashbox stops it:
+// error.cash.jammed / error.cash.full (detail: what was inserted).
 Result<int64_t> take_cash(CashAcceptor& acceptor, int64_t amount_minor, const std::set<int64_t>& denominations,
-                          const NoteWait& wait_for_note, const CashProgress& progress);
+                          const NoteWait& wait_for_note, const CashProgress& progress,
+                          const std::atomic<bool>* cancel = nullptr);
 
 // Starts a card payment, calls `started` (the simulator's card holder presents a card there), and polls the
 // terminal until it answers; past `timeout_ms` (plus a grace second for the terminal's own timeout) it

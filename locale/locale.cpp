@@ -167,7 +167,7 @@ struct Locale::Impl {
     std::optional<icu::number::LocalizedNumberFormatter> numbers;
     std::map<std::string, std::array<std::optional<icu::number::LocalizedNumberFormatter>, 2>, std::less<>> money; // whole, cents
     std::unordered_map<std::string, std::unique_ptr<icu::MessageFormat>> messages; // by pattern
-    std::unique_ptr<icu::DateFormat> date, date_long, hijri, time, date_time;
+    std::unique_ptr<icu::DateFormat> date, date_long, hijri, time, date_time, month;
     icu::UnicodeString scratch;
 
     icu::DateFormat& pattern_format(std::unique_ptr<icu::DateFormat>& slot, const char* skeleton, const icu::Locale& loc,
@@ -411,6 +411,17 @@ std::string Locale::date_long(const Date& d) const
         return d.iso();
     icu::UnicodeString s;
     m_impl->pattern_format(m_impl->date_long, "dMMMMy", m_impl->locale, *m_impl->utc).format(noon_utc(d), s);
+    append_utf8(out, s);
+    return out;
+}
+
+std::string Locale::month_name(int month) const
+{
+    std::string out;
+    if (month < 1 || month > 12)
+        return out;
+    icu::UnicodeString s;
+    m_impl->pattern_format(m_impl->month, "MMMM", m_impl->locale, *m_impl->utc).format(noon_utc(Date{2001, month, 15}), s);
     append_utf8(out, s);
     return out;
 }

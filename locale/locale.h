@@ -104,6 +104,8 @@ public:
     std::string date(const Date& d) const;
     // A day with the month's name: "١٧ أيار ١٩٩٠" / "17 May 1990".
     std::string date_long(const Date& d) const;
+    // The name of month 1-12 as dates write it ("أيار" / "May").
+    std::string month_name(int month) const;
     // The same day in the Hijri calendar (Umm al-Qura): "٢٢ شوال ١٤١٠ هـ" / "22 Shawwal 1410 AH".
     std::string hijri(const Date& d) const;
     // A moment (milliseconds since 1970, UTC) in the configured zone: the time "١٤:٠٥", the date and time

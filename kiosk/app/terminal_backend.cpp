@@ -148,7 +148,7 @@ public:
     }
 
     Result<ui::PaymentRequest> take_payment(ui::PayMethod method, int64_t amount, const std::string& exemption,
-                                            const CashProgress& progress) override
+                                            const CashProgress& progress, const std::atomic<bool>* cancel) override
     {
         ui::PaymentRequest p;
         p.method = method;
@@ -156,16 +156,26 @@ public:
         if (amount == 0 || method == ui::PayMethod::Exemption)
             return p;
         if (method == ui::PayMethod::Cash) {
-            // The simulated citizen feeds the cash acceptor simulator one note at a time.
+            // The simulated citizen feeds the cash acceptor simulator one note at a time (in development and
+            // tests, the first `cash_notes_limit` notes only: then the citizen waits, as one who changes their
+            // mind would, until the payment is cancelled).
+            int given = 0;
             auto fed = devices::take_cash(
                 m_cash, amount, {5000, 10000, 20000, 50000, 100000, 200000, 500000},
-                [this](int64_t due) {
+                [this, &given](int64_t due) {
+                    if (m_options.cash_notes_limit >= 0 && given >= m_options.cash_notes_limit)
+                        return;
                     // Development: a pause between notes to watch the progress (0 in headless runs).
                     if (m_options.cash_note_delay_ms > 0)
                         std::this_thread::sleep_for(std::chrono::milliseconds(m_options.cash_note_delay_ms));
+                    ++given;
                     m_cash.insert_note_for(due);
                 },
-                progress);
+                progress, cancel);
+            if (!fed.ok() && fed.error().code == "error.cash.cancelled") {
+                log::info("kiosk", "cash payment cancelled by the citizen; " + fed.error().detail);
+                return Error::make("ui.payment.cancelled", fed.error().detail);
+            }
             if (!fed.ok())
                 return Error::make("ui.error.cash_device", fed.error().to_string());
             p.tendered_minor = *fed;
@@ -209,11 +219,13 @@ public:
     Result<ui::TrackedApplication> track(const std::string& input) override
     {
         std::string reference = input;
+        bool from_receipt = false;
         if (input.rfind("NFR", 0) == 0) {
             auto claim = protocol::verify_receipt(input, m_terminal->identity().keys.public_key);
             if (!claim.ok())
                 return Error::make("ui.error.receipt_invalid", claim.error().to_string());
             reference = claim->reference;
+            from_receipt = true;
         }
         auto parsed = services::parse_reference(reference);
         if (!parsed.ok())
@@ -225,6 +237,10 @@ public:
         t.reference = app->reference;
         t.service_code = app->service_code;
         t.status = app->status;
+        t.paid_minor = app->paid_minor;
+        t.ready_date = app->expected_ready;
+        t.from_receipt = from_receipt;
+        t.fee_outcome = app->paid_minor > 0 ? "kept" : "none";
         if (!app->history.empty()) {
             const auto& last = app->history.back();
             t.updated_at = last.time;
@@ -241,6 +257,14 @@ public:
         else if (app->status == services::AppStatus::Rejected && app->paid_minor > 0)
             t.fee_outcome = "kept";
         return t;
+    }
+
+    Result<ui::PrintJob> reprint_receipt(const std::string& reference, Lang lang) override
+    {
+        auto copy = TRY(documents::receipt(*m_terminal, reference, locale_of(lang), documents::Copy::Duplicate, clock::unix_ms()));
+        TRY(m_terminal->record_kiosk_reprint(reference));
+        log::info("kiosk", "receipt copy of " + reference + " queued");
+        return queue_print(copy, "ui.done.receipt_failed");
     }
 
     Result<ui::TakenTicket> take_ticket(const std::string& category, Lang lang) override

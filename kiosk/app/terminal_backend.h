@@ -25,6 +25,7 @@ struct BackendOptions {
     std::string centre;                 // default: sync.json's centre, else DAM-01
     bool start_sync = true;
     int cash_note_delay_ms = 0;         // development: pause between simulated banknotes (to watch progress)
+    int cash_notes_limit = -1;          // tests: the simulated citizen gives this many notes, then waits (-1: all)
 };
 
 Result<std::unique_ptr<ui::Backend>> make_terminal_backend(const BackendOptions& options, const I18n& i18n);

@@ -11,7 +11,8 @@ public:
     std::shared_ptr<const ui::Catalogue> catalogue() override { return m_catalogue; }
     const std::string& centre() const override { return m_centre; }
     ui::Health health() override { return ui::Health{{"ui.oos.db_readonly"}}; }
-    Result<ui::PaymentRequest> take_payment(ui::PayMethod, int64_t, const std::string&, const CashProgress&) override
+    Result<ui::PaymentRequest> take_payment(ui::PayMethod, int64_t, const std::string&, const CashProgress&,
+                                            const std::atomic<bool>*) override
     {
         return m_reason;
     }
@@ -21,6 +22,7 @@ public:
     }
     Result<std::string> scan() override { return m_reason; }
     Result<ui::TrackedApplication> track(const std::string&) override { return m_reason; }
+    Result<ui::PrintJob> reprint_receipt(const std::string&, Lang) override { return m_reason; }
     Result<ui::TakenTicket> take_ticket(const std::string&, Lang) override { return m_reason; }
     Result<void> record_survey(const std::string&, int) override { return m_reason; }
     Result<std::vector<services::StaffAccount>> staff_accounts() override { return m_reason; }

@@ -301,6 +301,27 @@ Result<int64_t> Terminal::record_reprint(std::string_view reference, int64_t sta
     return copy;
 }
 
+Result<int64_t> Terminal::record_kiosk_reprint(std::string_view reference)
+{
+    std::lock_guard lock(m_mutex);
+    auto app = TRY(application_locked(reference));
+    auto tx = TRY(db::Transaction::begin(m_db));
+    auto count = TRY(m_db.cached("SELECT COUNT(*) FROM journal WHERE type = 'receipt.reprinted' AND "
+                                  "json_extract(payload, '$.reference') = ?1"));
+    count.bind(1, app.reference);
+    TRY(count.step());
+    int64_t copy = count.int64(0) + 1;
+    count.reset();
+    TRY(journal::append(m_db, m_identity, "receipt.reprinted",
+                        {{"reference", app.reference},
+                         {"centre", m_options.centre},
+                         {"channel", "kiosk"},
+                         {"copy", copy},
+                         {"time", now_iso()}}));
+    TRY(tx.commit());
+    return copy;
+}
+
 // --- Search through the blind index ---
 
 // The words of a name, folded for search, each at least two letters.

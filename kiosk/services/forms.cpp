@@ -106,37 +106,65 @@ Result<std::string> validate_arabic_name(std::string_view raw, size_t max_length
     return out;
 }
 
-static bool valid_date(int y, int m, int d)
-{
-    if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1)
-        return false;
-    static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return d <= days[m - 1] + (m == 2 && leap ? 1 : 0);
-}
+static bool leap_year(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 Result<std::string> validate_date(std::string_view raw, bool past_only)
 {
     auto v = TRY(clean(raw, 64));
+    // Day/month/year ("17/05/1990", "1/5/1990"), as the kiosk's date field writes it; or YYYY-MM-DD.
     int y = 0, m = 0, d = 0;
-    auto digits_at = [&](size_t at, size_t n, int& out) {
-        if (at + n > v.size())
+    auto number = [&](std::string_view part, size_t min_digits, size_t max_digits, int& out) {
+        if (part.size() < min_digits || part.size() > max_digits)
             return false;
         out = 0;
-        for (size_t i = at; i < at + n; ++i) {
-            if (v[i] < '0' || v[i] > '9')
+        for (char c : part) {
+            if (c < '0' || c > '9')
                 return false;
-            out = out * 10 + (v[i] - '0');
+            out = out * 10 + (c - '0');
         }
         return true;
     };
-    bool parsed = false;
-    if (v.size() == 10 && v[4] == '-' && v[7] == '-')
-        parsed = digits_at(0, 4, y) && digits_at(5, 2, m) && digits_at(8, 2, d);
-    else if (v.size() == 10 && v[2] == '/' && v[5] == '/')
-        parsed = digits_at(0, 2, d) && digits_at(3, 2, m) && digits_at(6, 4, y);
-    if (!parsed || !valid_date(y, m, d))
-        return problem("error.form.date_invalid", "a date is YYYY-MM-DD or DD/MM/YYYY");
+    const char* bad_format = "error.form.date_invalid";
+    const char* format_detail = "a date is day/month/year (DD/MM/YYYY) or YYYY-MM-DD";
+    if (v.size() == 10 && v[4] == '-' && v[7] == '-') {
+        if (!number(std::string_view(v).substr(0, 4), 4, 4, y) || !number(std::string_view(v).substr(5, 2), 2, 2, m) ||
+            !number(std::string_view(v).substr(8, 2), 2, 2, d))
+            return problem(bad_format, format_detail);
+    } else {
+        std::string_view rest = v;
+        std::string_view parts[3];
+        size_t n = 0;
+        while (n < 3) {
+            size_t slash = rest.find('/');
+            parts[n++] = rest.substr(0, slash);
+            if (slash == std::string_view::npos)
+                break;
+            rest.remove_prefix(slash + 1);
+            if (n == 3)
+                return problem(bad_format, format_detail); // a fourth part
+        }
+        if (n < 3 || parts[2].empty()) {
+            bool digits_so_far = true;
+            for (size_t i = 0; i < n; ++i)
+                for (char c : parts[i])
+                    digits_so_far &= c >= '0' && c <= '9';
+            return problem(digits_so_far ? "error.form.date_incomplete" : bad_format, "day/month/year not complete");
+        }
+        if (!number(parts[0], 1, 2, d) || !number(parts[1], 1, 2, m) || !number(parts[2], 4, 4, y))
+            return problem(bad_format, format_detail);
+    }
+    // Every impossible part explained on its own.
+    if (y < 1900 || y > 2100)
+        return problem("error.form.date_year", "year " + std::to_string(y) + " outside 1900-2100");
+    if (m < 1 || m > 12)
+        return problem("error.form.date_month", "month " + std::to_string(m));
+    if (d < 1 || d > 31)
+        return problem("error.form.date_day", "day " + std::to_string(d));
+    if (m == 2 && d > 28 + (leap_year(y) ? 1 : 0))
+        return problem(leap_year(y) ? "error.form.date_feb_29" : "error.form.date_feb_28",
+                       "February " + std::to_string(y) + " has no day " + std::to_string(d));
+    if ((m == 4 || m == 6 || m == 9 || m == 11) && d > 30)
+        return problem("error.form.date_day_30", "month " + std::to_string(m) + " has 30 days");
     char buf[16];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
     std::string out = buf;

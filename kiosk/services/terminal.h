@@ -139,6 +139,9 @@ public:
     // Journals a receipt reprint (receipt.reprinted) by a staff member who may; the caller prints the copy
     // (documents::receipt with Copy::Duplicate). Returns how many copies of it have been made.
     Result<int64_t> record_reprint(std::string_view reference, int64_t staff_id);
+    // The same for a copy the citizen prints at the kiosk (channel "kiosk", no staff member): from the done
+    // screen, or after scanning the signed receipt they hold.
+    Result<int64_t> record_kiosk_reprint(std::string_view reference);
     // error.staff.forbidden (with the action's name in the detail) unless `staff_id` is an active account whose
     // role allows `action`; error.staff.unknown for no such account.
     Result<StaffAccount> require(int64_t staff_id, Action action) const;

@@ -13,6 +13,7 @@
 #include "kiosk/services/payments.h"
 #include "kiosk/services/terminal.h"
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -53,7 +54,8 @@ struct TakenTicket {
     PrintJob print;
 };
 
-// What tracking shows of an application: no personal data.
+// What tracking shows of an application: no personal data. The decision's reason and what happens to the fee
+// come from services (counter's decisions) and from central's status pulls.
 struct TrackedApplication {
     std::string reference;
     std::string service_code;
@@ -68,6 +70,9 @@ struct TrackedApplication {
     std::string decided_at;
     std::string fee_outcome = "none";
     int64_t refunded_minor = 0;
+    int64_t paid_minor = 0;    // what was paid for it
+    std::string ready_date;    // YYYY-MM-DD (expected, or the day it became ready), empty when unknown
+    bool from_receipt = false; // found by scanning a signed receipt: a copy may be printed
 };
 
 struct QueueState {
@@ -114,10 +119,11 @@ public:
     // centre(); submit() checks the same once more inside its transaction.
 
     // Takes the money through the payment devices. `cash_progress` is told the total inserted after every note
-    // (from the worker thread).
+    // (from the worker thread). While cash is being taken, `cancel` becoming true gives every note back and
+    // ends with error.cash.cancelled: nothing is taken and nothing is recorded.
     using CashProgress = std::function<void(int64_t inserted_minor)>;
     virtual Result<PaymentRequest> take_payment(PayMethod method, int64_t amount_minor, const std::string& exemption,
-                                                const CashProgress& cash_progress) = 0;
+                                                const CashProgress& cash_progress, const std::atomic<bool>* cancel) = 0;
     // Commits the application with its payment and, when the service needs a counter visit, its queue ticket
     // (one transaction), then queues the receipt at the printer. A print failure after the commit is reported
     // in Submitted::receipt, never as a failed submission.
@@ -126,6 +132,8 @@ public:
     // Reads one code from the scanner (the receipt's QR code), waiting a few seconds at most.
     virtual Result<std::string> scan() = 0;
     virtual Result<TrackedApplication> track(const std::string& reference) = 0;
+    // Prints a copy of an application's receipt, marked "copy" (the original is never printed twice).
+    virtual Result<PrintJob> reprint_receipt(const std::string& reference, Lang lang) = 0;
     // Issues and prints a ticket for `category` (the general counter when empty).
     virtual Result<TakenTicket> take_ticket(const std::string& category, Lang lang) = 0;
     virtual Result<void> record_survey(const std::string& reference, int score) = 0;

@@ -147,6 +147,16 @@ std::string_view Ctx::date_time(std::string_view iso)
     return memoised(*this, MemoKind::DateTime, 0, iso, [&](const locale::Locale& l) { return l.date_time(iso); });
 }
 
+std::string_view Ctx::digits(std::string_view ascii)
+{
+    return memoised(*this, MemoKind::Digits, 0, ascii, [&](const locale::Locale& l) { return l.digits(ascii); });
+}
+
+std::string_view Ctx::month_name(int month)
+{
+    return memoised(*this, MemoKind::Month, month, {}, [&](const locale::Locale& l) { return l.month_name(month); });
+}
+
 std::string_view Ctx::message(const Error& error)
 {
     return tr(error.code, {{"field", error.field}, {"detail", error.detail}});
@@ -160,6 +170,9 @@ void Session::wipe()
         scrub(v);
     values.clear();
     scrub(focused_field);
+    scroll_to_field.clear();
+    editing_from_review = false;
+    picker = DatePicker{};
     edits.clear();
     exemption.clear();
     errors.clear();
@@ -171,13 +184,18 @@ void Session::wipe()
     scrub(track_input);
     tracked.reset();
     track_error.clear();
+    track_editing = true;
     ticket.reset();
     survey_done = false;
+    reprints = 0;
+    reprint_message.clear();
     busy_message.clear();
     error.clear();
     quote.reset();
     cash_inserted.reset();
     cash_due = 0;
+    cash_cancel.reset();
+    cash_returned = 0;
 }
 
 void CounterView::wipe()
@@ -256,13 +274,37 @@ void Ctx::end_visit()
     idle_prompt = false;
     mode = Mode::Citizen;
     lang = Lang::Ar;
+    voice_on = voice_default;
     reset(ScreenId::Attract);
+}
+
+void Ctx::record(LayoutItem::Kind kind, const Rect& box, const Rect& ink, ImU32 colour, float px, std::string_view s,
+                 bool wraps)
+{
+    if (!layout_log)
+        return;
+    LayoutItem it;
+    it.kind = kind;
+    it.box = box;
+    it.ink = ink;
+    ImDrawList* dl = layer ? layer : ImGui::GetBackgroundDrawList();
+    ImVec2 c0 = dl->GetClipRectMin(), c1 = dl->GetClipRectMax();
+    it.clip = Rect{c0.x, c0.y, c1.x - c0.x, c1.y - c0.y};
+    it.colour = colour;
+    it.px = px;
+    it.in_scroll = in_scroll;
+    it.wraps = wraps;
+    it.text.assign(s.data(), s.size());
+    layout_log->add(std::move(it));
 }
 
 void Ctx::begin_frame()
 {
     targets.clear();
     text.reset();
+    in_scroll = false;
+    if (layout_log)
+        layout_log->clear();
     // Views into the memo live for one frame: it is bounded here, between frames.
     if (memo.size() > 4096)
         memo.clear();

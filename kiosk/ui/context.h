@@ -12,6 +12,7 @@
 #include "locale/locale.h"
 #include "kiosk/ui/keyboard.h"
 #include "kiosk/ui/labels.h"
+#include "kiosk/ui/layout.h"
 #include "kiosk/ui/theme.h"
 #include "kiosk/ui/touch.h"
 #include "kiosk/ui/worker.h"
@@ -48,6 +49,7 @@ enum class ScreenId : uint8_t {
     Survey,
     Track,
     Ticket,
+    TicketChoice,
     OutOfService,
     StaffLogin,
     StaffHome,
@@ -72,12 +74,22 @@ struct EditState {
     size_t anchor = 0; // the selection is [min(caret, anchor), max(caret, anchor)) when they differ
 };
 
+// The date picker over the form: which field it fills and the day it shows.
+struct DatePicker {
+    std::string field; // empty when closed
+    int day = 1, month = 1, year = 1990;
+    bool open() const { return !field.empty(); }
+};
+
 // The citizen's visit. Everything here is wiped when the citizen leaves or the idle timer fires.
 struct Session {
     std::string category;
     std::string service_code;
     FormValues values;
     std::string focused_field;
+    std::string scroll_to_field;  // the form scrolls this field into view at its next frame
+    bool editing_from_review = false; // the form was opened from the review to change one answer
+    DatePicker picker;
     std::map<std::string, EditState> edits;
     std::string exemption;
     std::vector<Error> errors;
@@ -87,14 +99,20 @@ struct Session {
     std::string track_input;
     std::optional<TrackedApplication> tracked;
     std::string track_error;
+    bool track_editing = true;    // the pad is up (a result folds it away until the field is tapped)
     std::optional<TakenTicket> ticket;
     bool survey_done = false;
+    int reprints = 0;             // receipt copies printed in this visit (one is offered)
+    std::string reprint_message;  // translation key: the copy's outcome
     std::string busy_message; // translation key while a task runs
     std::string error;        // translation key of the last failure shown on screen
     std::shared_ptr<QuoteCache> quote;
-    // Cash fed into the acceptor so far (written by the worker), and what is due.
+    // Cash fed into the acceptor so far (written by the worker), what is due, the citizen's cancel (read by the
+    // worker between notes) and what a cancelled payment gave back.
     std::shared_ptr<std::atomic<int64_t>> cash_inserted;
     int64_t cash_due = 0;
+    std::shared_ptr<std::atomic<bool>> cash_cancel;
+    int64_t cash_returned = 0;
 
     void wipe();
     bool empty() const;
@@ -201,7 +219,7 @@ private:
 // since dates may be a citizen's).
 class FormatMemo {
 public:
-    enum class Kind : uint8_t { Count, Number, Money, Date, DateLong, Hijri, DateTime };
+    enum class Kind : uint8_t { Count, Number, Money, Date, DateLong, Hijri, DateTime, Digits, Month };
     // The memoised text, or null.
     const std::string* find(Kind kind, Lang lang, int64_t n, std::string_view s) const;
     // Stores `value` and returns the stored text.
@@ -242,6 +260,10 @@ struct Ctx {
     Touch touch;
     ImDrawList* layer = nullptr; // where widgets draw: the screen, or an overlay above it
     bool demo = false;           // screenshot mode: health comes from the demo state, not the backend
+    // Spoken guidance: on or off for this visit (the speaker on the start screen), and what a visit starts
+    // with (configured: --voice off keeps a kiosk quiet until a citizen turns the speaker on).
+    bool voice_on = true;
+    bool voice_default = true;
 
     ImVec2 size{1080, 1920};
     float scale = 1.0f; // 1.0 at 1080 pixels on the short side
@@ -257,6 +279,10 @@ struct Ctx {
     Mode mode = Mode::Citizen;
 
     Targets targets; // cleared at the start of every frame
+    // When attached (the layout tests), the widgets record the frame's boxes here (cleared every frame).
+    LayoutLog* layout_log = nullptr;
+    bool in_scroll = false; // drawing inside a scrolled region (begin_scroll .. end_scroll)
+    ScreenId scroll_screen = ScreenId::Attract; // the screen whose region is being drawn
 
     Session session;
     StaffView staff;
@@ -293,6 +319,10 @@ struct Ctx {
     std::string_view date_long(std::string_view iso_day);
     std::string_view hijri(std::string_view iso_day);
     std::string_view date_time(std::string_view iso_utc);
+    // A value's digits in the language's digits (a national ID or a phone number as the citizen reads it).
+    std::string_view digits(std::string_view ascii);
+    // The name of month 1-12 ("أيار" / "May").
+    std::string_view month_name(int month);
     bool rtl() const { return is_rtl(lang); }
     bool portrait() const { return size.y >= size.x; }
     float u(float v) const { return v * scale; }                       // design units -> pixels
@@ -302,9 +332,15 @@ struct Ctx {
     // Registers a tappable area under its label (ignored while a modal blocks the screen).
     void target(std::string_view text, const Rect& r, Target::Kind kind = Target::Kind::Button)
     {
-        if (!touch.blocked())
-            targets.add(text, r, kind);
+        if (touch.blocked())
+            return;
+        targets.add(text, r, kind);
+        if (layout_log)
+            record(LayoutItem::Kind::Control, r, r, 0, 0, text);
     }
+    // Records a box in the layout log (when one is attached), with the clip in effect.
+    void record(LayoutItem::Kind kind, const Rect& box, const Rect& ink, ImU32 colour, float px, std::string_view text,
+                bool wraps = false);
     // Navigation: go() pushes the current screen on the history; back() pops; reset() clears.
     void go(ScreenId to);
     void back();

@@ -130,8 +130,38 @@ void track(Ctx& ctx)
         a.service_code = ctx.catalogue->services.front().code;
     a.status = services::AppStatus::InReview;
     a.updated_at = "2026-11-28T09:00:00Z";
+    a.paid_minor = 200000;
+    a.fee_outcome = "kept";
+    a.ready_date = "2026-12-03";
     ctx.session.tracked = a;
     ctx.keyboard.reset_for(true, true);
+}
+
+// Found by scanning the receipt (the pad folded away): ready, with what to bring and a copy to print.
+void track_ready(Ctx& ctx)
+{
+    track(ctx);
+    TrackedApplication& a = *ctx.session.tracked;
+    a.status = services::AppStatus::Ready;
+    a.updated_at = "2026-12-02T07:30:00Z";
+    a.ready_date = "2026-12-02";
+    a.from_receipt = true;
+    ctx.session.track_editing = false;
+}
+
+// Rejected with a coded reason, the decider's words, and the fee given back.
+void track_rejected(Ctx& ctx)
+{
+    track(ctx);
+    TrackedApplication& a = *ctx.session.tracked;
+    a.status = services::AppStatus::Rejected;
+    a.updated_at = "2026-11-29T11:15:00Z";
+    a.reason_key = "decision.reason.documents_missing";
+    a.reason = "صورة البطاقة الشخصية غير واضحة"; // the decider's own words, as typed at the counter
+    a.decided_at = a.updated_at;
+    a.fee_outcome = "refunded";
+    a.refunded_minor = 200000;
+    ctx.session.track_editing = false;
 }
 
 void ticket(Ctx& ctx)
@@ -370,7 +400,10 @@ const std::vector<DemoState>& demo_states()
         {"done", ScreenId::Done, done},
         {"survey", ScreenId::Survey, survey},
         {"track", ScreenId::Track, track},
+        {"track_ready", ScreenId::Track, track_ready},
+        {"track_rejected", ScreenId::Track, track_rejected},
         {"ticket", ScreenId::Ticket, ticket},
+        {"ticket_choice", ScreenId::TicketChoice, nullptr},
         {"idle", ScreenId::Form, idle},
         {"out_of_service", ScreenId::OutOfService, out_of_service},
         {"staff_login", ScreenId::StaffLogin, staff_login},

@@ -1,5 +1,7 @@
 #include "kiosk/ui/flow.h"
 
+#include "kiosk/ui/widgets.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -28,6 +30,33 @@ const char* icon_for_category(std::string_view code)
     return "document";
 }
 
+const services::Category* category_grid(Ctx& ctx, const Rect& area)
+{
+    const auto& cats = ctx.catalogue->categories;
+    int cols = ctx.portrait() ? 2 : 4;
+    float gap = ctx.u(32);
+    float tw = (area.w - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
+    float th = touch_min(ctx) * 3;
+    for (const auto& c : cats)
+        th = std::max(th, tile_height(ctx, tw, c.name.in(ctx.lang)));
+    Rect view = begin_scroll(ctx, area);
+    const services::Category* tapped = nullptr;
+    float top = view.y - ctx.scroller.offset();
+    for (size_t i = 0; i < cats.size(); ++i) {
+        int col = static_cast<int>(i % static_cast<size_t>(cols));
+        int row = static_cast<int>(i / static_cast<size_t>(cols));
+        Rect r{view.x + static_cast<float>(col) * (tw + gap), top + static_cast<float>(row) * (th + gap), tw, th};
+        r = mirror(ctx, r, view); // the first tile sits at the start side
+        if (r.y + r.h < view.y || r.y > view.y + view.h)
+            continue;
+        if (tile(ctx, r, icon_for_category(cats[i].code), cats[i].name.in(ctx.lang)) && view.contains(ctx.touch.pos()))
+            tapped = &cats[i];
+    }
+    int rows = static_cast<int>((cats.size() + static_cast<size_t>(cols) - 1) / static_cast<size_t>(cols));
+    end_scroll(ctx, view, top + static_cast<float>(rows) * (th + gap) - gap);
+    return tapped;
+}
+
 const services::Service* current_service(const Ctx& ctx)
 {
     if (!ctx.catalogue || ctx.session.service_code.empty())
@@ -44,6 +73,50 @@ std::string_view field_display(const Ctx& ctx, const services::FormField& field,
         }
     }
     return value;
+}
+
+std::string_view value_display(Ctx& ctx, const services::FormField& field, const std::string& raw, std::string_view normalised)
+{
+    using services::FieldType;
+    if (normalised.empty())
+        return field_display(ctx, field, raw);
+    switch (field.type) {
+    case FieldType::Choice:
+        return field_display(ctx, field, raw);
+    case FieldType::Date:
+        return ctx.date(normalised);
+    case FieldType::NationalId:
+    case FieldType::Phone:
+    case FieldType::Number:
+        return ctx.digits(normalised);
+    case FieldType::Amount: {
+        int64_t minor = 0;
+        for (char c : normalised)
+            if (c >= '0' && c <= '9')
+                minor = minor * 10 + (c - '0');
+        return ctx.money(minor);
+    }
+    default:
+        return normalised;
+    }
+}
+
+ImU32 status_colour(const Palette& p, services::AppStatus status)
+{
+    using services::AppStatus;
+    switch (status) {
+    case AppStatus::Approved:
+    case AppStatus::Ready:
+    case AppStatus::Delivered:
+        return p.success;
+    case AppStatus::Rejected:
+        return p.danger;
+    case AppStatus::Submitted:
+    case AppStatus::Paid:
+    case AppStatus::InReview:
+        break;
+    }
+    return p.primary;
 }
 
 const char* status_key(services::AppStatus status)
@@ -138,17 +211,22 @@ void start_payment_and_submit(Ctx& ctx)
     Ctx* c = &ctx;
     std::optional<PaymentRequest> already = s.payment; // money already taken is never taken twice
     auto inserted = std::make_shared<std::atomic<int64_t>>(0);
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
     s.cash_inserted = inserted;
+    s.cash_cancel = cancel;
     s.cash_due = due;
-    ctx.worker->post([b, code, values, method, exemption, due, lang, c, already, inserted]() -> Worker::Completion {
+    s.cash_returned = 0;
+    ctx.worker->post([b, code, values, method, exemption, due, lang, c, already, inserted, cancel]() -> Worker::Completion {
         Result<PaymentRequest> payment = already ? Result<PaymentRequest>(*already)
                                                  : b->take_payment(method, due, exemption,
-                                                                   [inserted](int64_t in) { inserted->store(in); });
+                                                                   [inserted](int64_t in) { inserted->store(in); }, cancel.get());
         if (!payment.ok()) {
             Error e = payment.error();
-            return [c, e] {
+            int64_t returned = e.code == "ui.payment.cancelled" ? inserted->load() : 0;
+            return [c, e, returned] {
                 c->session.busy_message.clear();
                 c->session.error = e.code;
+                c->session.cash_returned = returned;
             };
         }
         // submit() re-checks the form once (the same authority) inside its transaction.
@@ -222,6 +300,7 @@ void start_track(Ctx& ctx)
         return [c, app] {
             c->session.busy_message.clear();
             c->session.tracked = app;
+            c->session.track_editing = false;
         };
     });
 }
@@ -257,6 +336,25 @@ void start_scan(Ctx& ctx)
             c->session.busy_message.clear();
             c->session.track_input = app.reference;
             c->session.tracked = app;
+            c->session.track_editing = false;
+        };
+    });
+}
+
+void start_receipt_copy(Ctx& ctx, const std::string& reference)
+{
+    ctx.session.busy_message = "ui.busy.printing";
+    ctx.session.reprint_message.clear();
+    Backend* b = ctx.backend;
+    Lang lang = ctx.lang;
+    Ctx* c = &ctx;
+    ctx.worker->post([b, c, reference, lang]() -> Worker::Completion {
+        auto job = b->reprint_receipt(reference, lang);
+        std::string key = !job.ok() ? job.error().code : (job->queued ? "ui.reprint.done" : job->error);
+        return [c, key] {
+            c->session.busy_message.clear();
+            c->session.reprints += 1;
+            c->session.reprint_message = key;
         };
     });
 }

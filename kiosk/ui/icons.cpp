@@ -22,7 +22,9 @@ struct Pen {
     {
         if (flip)
             x = 1 - x;
-        return ImVec2(r.x + x * r.w, r.y + y * r.h);
+        // On an eighth of a pixel: far from the host's 1/64 snapping boundaries, so that a filled box's edge
+        // (drawn without anti-aliasing) never sits where the last bits of the arithmetic could move it.
+        return ImVec2(std::round((r.x + x * r.w) * 8.0f) / 8.0f, std::round((r.y + y * r.h) * 8.0f) / 8.0f);
     }
     float S(float v) const { return v * std::min(r.w, r.h); }
     void line(float x0, float y0, float x1, float y1) const { dl->AddLine(P(x0, y0), P(x1, y1), c, t); }
@@ -70,6 +72,17 @@ void draw_icon(Ctx& ctx, std::string_view name, const Rect& r, ImU32 colour)
         p.line(0.15f, 0.5f, 0.85f, 0.5f);
         p.line(0.15f, 0.5f, 0.45f, 0.2f);
         p.line(0.15f, 0.5f, 0.45f, 0.8f);
+    } else if (n == "exit") {
+        // A door left open with an arrow leaving through it (toward the end side).
+        p.flip = ctx.rtl();
+        p.rect(0.1f, 0.1f, 0.55f, 0.9f, 0.02f);
+        p.line(0.4f, 0.5f, 0.92f, 0.5f);
+        p.line(0.92f, 0.5f, 0.75f, 0.33f);
+        p.line(0.92f, 0.5f, 0.75f, 0.67f);
+    } else if (n == "up" || n == "down") {
+        float tip = n == "up" ? 0.25f : 0.75f, base = n == "up" ? 0.65f : 0.35f;
+        p.line(0.2f, base, 0.5f, tip);
+        p.line(0.5f, tip, 0.8f, base);
     } else if (n == "id_card") {
         p.rect(0.05f, 0.2f, 0.95f, 0.8f);
         person(p, 0.3f, 0.5f, 0.7f);
@@ -228,6 +241,28 @@ void draw_icon(Ctx& ctx, std::string_view name, const Rect& r, ImU32 colour)
         p.line(0.2f, 0.6f, 0.5f, 0.6f);
         p.line(0.65f, 0.85f, 0.78f, 0.5f);
         p.line(0.78f, 0.5f, 0.91f, 0.85f);
+    } else if (n == "speaker") {
+        // A loudspeaker with two waves (the waves point to the end side).
+        p.flip = ctx.rtl();
+        p.box(0.08f, 0.38f, 0.28f, 0.62f, 0.0f);
+        p.tri(0.22f, 0.5f, 0.5f, 0.15f, 0.5f, 0.85f);
+        float a0 = ctx.rtl() ? pi - 0.8f : -0.8f, a1 = ctx.rtl() ? pi + 0.8f : 0.8f;
+        p.arc(0.5f, 0.5f, 0.2f, a0, a1);
+        p.arc(0.5f, 0.5f, 0.36f, a0, a1);
+    } else if (n == "calendar") {
+        p.rect(0.1f, 0.18f, 0.9f, 0.9f, 0.04f);
+        p.line(0.1f, 0.38f, 0.9f, 0.38f);
+        p.line(0.32f, 0.08f, 0.32f, 0.26f);
+        p.line(0.68f, 0.08f, 0.68f, 0.26f);
+        p.box(0.25f, 0.52f, 0.4f, 0.64f, 0.0f);
+        p.box(0.6f, 0.7f, 0.75f, 0.82f, 0.0f);
+    } else if (n == "edit") {
+        // A pencil.
+        p.line(0.2f, 0.8f, 0.75f, 0.25f);
+        p.line(0.3f, 0.9f, 0.85f, 0.35f);
+        p.line(0.75f, 0.25f, 0.85f, 0.35f);
+        p.line(0.2f, 0.8f, 0.12f, 0.95f);
+        p.line(0.12f, 0.95f, 0.3f, 0.9f);
     } else if (n == "star") {
         ImVec2 pts[10];
         for (int i = 0; i < 10; ++i) {

@@ -110,7 +110,7 @@ std::string digit(DigitForm form, int d)
     return out;
 }
 
-KeyEvent draw_keyboard(Ctx& ctx, const Rect& area, bool numeric_only)
+KeyEvent draw_keyboard(Ctx& ctx, const Rect& area, bool numeric_only, PadExtra extra)
 {
     Keyboard& kb = ctx.keyboard;
     const Palette& p = ctx.pal();
@@ -120,9 +120,11 @@ KeyEvent draw_keyboard(Ctx& ctx, const Rect& area, bool numeric_only)
     Rect a = area.inset(gap);
 
     if (numeric_only || kb.layout == KeyLayout::Numeric) {
-        // A phone-style pad: 1 2 3 / 4 5 6 / 7 8 9 / form 0 delete, then a wide done key.
+        // A phone-style pad: 1 2 3 / 4 5 6 / 7 8 9 / form 0 delete, then a wide done key. With the slash, the
+        // fourth row is / 0 delete and the digit form moves beside done.
         float kw = std::min((a.w - 2 * gap) / 3.0f, ctx.u(260));
         float kh = (a.h - 4 * gap) / 5.0f;
+        bool slash = extra == PadExtra::Slash;
         float x0 = a.x + (a.w - (3 * kw + 2 * gap)) * 0.5f;
         auto cell = [&](int col, int row) {
             return Rect{x0 + static_cast<float>(col) * (kw + gap), a.y + static_cast<float>(row) * (kh + gap), kw, kh};
@@ -133,14 +135,24 @@ KeyEvent draw_keyboard(Ctx& ctx, const Rect& area, bool numeric_only)
                 ev = {KeyEvent::Kind::Insert, s};
         }
         std::string form_label = kb.digits == DigitForm::Western ? "١٢٣" : "123";
-        if (key(ctx, cell(0, 3), form_label, true))
+        if (slash) {
+            if (key(ctx, cell(0, 3), "/", false))
+                ev = {KeyEvent::Kind::Insert, "/"};
+        } else if (key(ctx, cell(0, 3), form_label, true)) {
             kb.digits = kb.digits == DigitForm::Western ? DigitForm::ArabicIndic : DigitForm::Western;
+        }
         std::string zero = digit(kb.digits, 0);
         if (key(ctx, cell(1, 3), zero, false))
             ev = {KeyEvent::Kind::Insert, zero};
         if (key(ctx, cell(2, 3), ctx.tr("ui.key.delete"), true))
             ev = {KeyEvent::Kind::Backspace, {}};
         Rect done{x0, a.y + 4 * (kh + gap), 3 * kw + 2 * gap, kh};
+        if (slash) {
+            Rect form = cell(0, 4);
+            done = Rect{form.x + kw + gap, done.y, 2 * kw + gap, kh};
+            if (key(ctx, form, form_label, true))
+                kb.digits = kb.digits == DigitForm::Western ? DigitForm::ArabicIndic : DigitForm::Western;
+        }
         if (key(ctx, done, ctx.tr("ui.key.done"), true, true))
             ev = {KeyEvent::Kind::Done, {}};
         if (!numeric_only) {

@@ -33,7 +33,9 @@ const char* const* key_row(KeyLayout layout, bool shift, int row, int& count);
 // The ten digits in the chosen form, "0".."9" or "٠".."٩".
 std::string digit(DigitForm form, int d);
 
-// Draws the keyboard into `area` and returns what was tapped this frame.
-KeyEvent draw_keyboard(Ctx& ctx, const Rect& area, bool numeric_only);
+// Draws the keyboard into `area` and returns what was tapped this frame. A date field's pad has a "/" key (the
+// separator of day/month/year; it also appears by itself after two digits).
+enum class PadExtra { None, Slash };
+KeyEvent draw_keyboard(Ctx& ctx, const Rect& area, bool numeric_only, PadExtra extra = PadExtra::None);
 
 } // namespace nafitha::ui

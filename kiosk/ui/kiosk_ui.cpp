@@ -92,7 +92,11 @@ void KioskUi::on_typed(const std::u32string& text)
     std::string* value = nullptr;
     EditState* st = nullptr;
     size_t max_chars = 100;
+    bool date = false;
     if (c.screen == ScreenId::Form && !c.session.focused_field.empty()) {
+        const services::Service* svc = current_service(c);
+        const services::FormField* f = svc ? svc->field(c.session.focused_field) : nullptr;
+        date = f && f->type == services::FieldType::Date;
         value = &c.session.values[c.session.focused_field];
         st = &c.session.edits[c.session.focused_field];
     } else if (c.screen == ScreenId::Track) {
@@ -113,6 +117,8 @@ void KioskUi::on_typed(const std::u32string& text)
             continue;
         }
         apply_key(c, ev, *value, *st, max_chars);
+        if (date && ev.kind == KeyEvent::Kind::Insert)
+            format_date_typing(*value, *st);
     }
 }
 
@@ -200,9 +206,8 @@ void KioskUi::build_frame(ImVec2 size, double now)
     c.touch.set_blocked(false);
     c.layer = ImGui::GetForegroundDrawList();
     if (busy && c.session.busy_message == "ui.busy.cash" && c.session.cash_inserted) {
-        // The cash acceptor's progress: what went in so far, against what is due.
-        busy_overlay(c, c.tr("ui.busy.cash_progress", {{"in", c.money(c.session.cash_inserted->load())},
-                                                        {"due", c.money(c.session.cash_due)}}));
+        // The cash acceptor's progress, the change to come, and cancel (the notes come back).
+        draw_cash_overlay(c);
     } else if (busy)
         busy_overlay(c, c.tr(c.session.busy_message));
     else if (c.idle_prompt)

@@ -91,6 +91,16 @@ public:
         return emit(list, pos, s, o, colour);
     }
 
+    ImVec2 measure_wrapped(std::string_view s, float px, float width, Lang direction) override
+    {
+        text::LayoutOptions o;
+        o.pixel_size = pixel_size(px);
+        o.max_width = std::max(1.0f, width);
+        o.direction = is_rtl(direction) ? text::Direction::Rtl : text::Direction::Ltr;
+        const text::Layout& l = m_engine->layout(s, o);
+        return ImVec2(l.content_width, l.height);
+    }
+
     void caret_stops(std::string_view s, float px, std::vector<CaretStop>& stops) override
     {
         text::LayoutOptions o;
@@ -119,6 +129,8 @@ public:
         const text::Layout& l = m_engine->layout(s, o);
         return text::move_visual(l, offset, side == Side::Left ? text::VisualMove::Left : text::VisualMove::Right);
     }
+
+    ImVec4 last_ink() const override { return m_last_ink; }
 
     void forget() override { m_engine->cache().clear(); }
 
@@ -175,8 +187,16 @@ private:
         float x = std::floor(pos.x), y = std::floor(pos.y);
         const text::Layout& l = m_engine->label(s, x, y, o, m_quads);
         float height = l.height;
+        m_last_ink = ImVec4(x, y, x, y);
         if (m_quads.empty())
             return height;
+        m_last_ink = ImVec4(m_quads[0].x0, m_quads[0].y0, m_quads[0].x1, m_quads[0].y1);
+        for (const text::Quad& q : m_quads) {
+            m_last_ink.x = std::min(m_last_ink.x, q.x0);
+            m_last_ink.y = std::min(m_last_ink.y, q.y0);
+            m_last_ink.z = std::max(m_last_ink.z, q.x1);
+            m_last_ink.w = std::max(m_last_ink.w, q.y1);
+        }
         list->PushTextureID(placeholder_id());
         int n = static_cast<int>(m_quads.size());
         int begin = list->VtxBuffer.Size;
@@ -217,6 +237,7 @@ private:
     std::vector<Span> m_spans;
     std::vector<uint32_t> m_staging;
     text::CaretScratch m_caret; // caret queries every frame reuse these buffers
+    ImVec4 m_last_ink{0, 0, 0, 0};
 };
 
 } // namespace

@@ -35,6 +35,8 @@ public:
     // direction (`Start` is the right edge for Arabic). Draws when `list` is non-null; returns the height.
     virtual float draw_wrapped(ImDrawList* list, ImVec2 pos, float width, std::string_view text, float px, ImU32 color,
                                Align align, Lang direction) = 0;
+    // Width of the widest line and height of `text` laid out as draw_wrapped() would.
+    virtual ImVec2 measure_wrapped(std::string_view text, float px, float width, Lang direction) = 0;
     // Caret positions of one line, one per cluster boundary (logical order, with their visual x), into `out`
     // (cleared first; the caller keeps it to reuse its memory).
     virtual void caret_stops(std::string_view text, float px, std::vector<CaretStop>& out) = 0;
@@ -44,6 +46,9 @@ public:
     // The caret offset one step to the left or right on screen (bidi-aware).
     enum class Side { Left, Right };
     virtual size_t move_visual(std::string_view text, float px, size_t offset, Side side) = 0;
+    // The box the glyphs of the last draw() or draw_wrapped() call cover (x0, y0, x1, y1 in pixels; empty when
+    // nothing was inked): what the layout check compares, tighter than the line box.
+    virtual ImVec4 last_ink() const = 0;
     // Forgets every cached layout (they hold the text a citizen typed): called when a visit ends.
     virtual void forget() = 0;
     // After ImGui::Render() and before rendering the draw data: sends glyph atlas changes to the texture.

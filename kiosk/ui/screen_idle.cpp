@@ -14,7 +14,7 @@ namespace nafitha::ui {
 void draw_idle_prompt(Ctx& ctx)
 {
     const Palette& p = ctx.pal();
-    fill(ctx, Rect{0, 0, ctx.size.x, ctx.size.y}, IM_COL32(0, 0, 0, 150));
+    scrim(ctx, IM_COL32(0, 0, 0, 150));
     float w = std::min(ctx.size.x - 2 * margin(ctx), ctx.u(900));
     float h = ctx.u(560);
     Rect box{(ctx.size.x - w) * 0.5f, (ctx.size.y - h) * 0.5f, w, h};

@@ -1,4 +1,5 @@
-// One service: what it is, what to bring, the fee and the expected time; then start the form.
+// One service: what it is, the fee and the expected time, what to bring; then start the form. The page scrolls
+// (with a cue) when it is longer than the screen.
 
 #include "kiosk/ui/flow.h"
 #include "kiosk/ui/icons.h"
@@ -8,6 +9,30 @@
 #include <algorithm>
 
 namespace nafitha::ui {
+
+namespace {
+
+// A fact card: an icon, its title and its value (wrapped). Returns the card's height for `w`.
+float fact_height(Ctx& ctx, float w, std::string_view title, std::string_view value)
+{
+    float tw = w - ctx.u(130);
+    return ctx.u(20) + paragraph_height(ctx, tw, title, ctx.font(30)) + ctx.u(8) + paragraph_height(ctx, tw, value, ctx.font(42)) +
+           ctx.u(24);
+}
+
+void fact(Ctx& ctx, const Rect& r, const char* icon, std::string_view title, std::string_view value)
+{
+    const Palette& p = ctx.pal();
+    card(ctx, r);
+    float is = ctx.u(64);
+    draw_icon(ctx, icon, from_start(ctx, Rect{r.x, r.y + ctx.u(24), r.w, is}, ctx.u(24), is), p.primary);
+    Rect t = from_start(ctx, r, ctx.u(110), r.w - ctx.u(130));
+    float th = paragraph_height(ctx, t.w, title, ctx.font(30));
+    paragraph(ctx, Rect{t.x, r.y + ctx.u(20), t.w, th}, title, ctx.font(30), p.text_muted);
+    paragraph(ctx, Rect{t.x, r.y + ctx.u(28) + th, t.w, r.h - th - ctx.u(52)}, value, ctx.font(42), p.text);
+}
+
+} // namespace
 
 void draw_service(Ctx& ctx)
 {
@@ -19,66 +44,63 @@ void draw_service(Ctx& ctx)
     float m = margin(ctx);
     Rect c = body.inset(m);
     progress(ctx, Rect{c.x, c.y, c.w, ctx.u(30)}, 0, kFlowSteps);
-    float y = c.y + ctx.u(60);
-    float bottom_h = ctx.u(150);
-    Rect view{c.x, y, c.w, c.y + c.h - bottom_h - ctx.u(30) - y};
+    float foot_h = button_h(ctx);
+    Rect foot{c.x, c.y + c.h - foot_h, c.w, foot_h};
+    Rect area{c.x, c.y + ctx.u(50), c.w, foot.y - ctx.u(24) - (c.y + ctx.u(50))};
 
-    // The content is measured while it is drawn; the scroller keeps last frame's height.
-    ctx.scroller.update(ctx.touch, view, ctx.dt);
-    canvas(ctx)->PushClipRect(view.min(), view.max(), true);
-    ctx.touch.set_clip(view);
-    float yy = view.y - ctx.scroller.offset();
+    Rect view = begin_scroll(ctx, area);
+    float y = view.y - ctx.scroller.offset();
     float pad = ctx.u(30);
     float tw = view.w - 2 * pad;
-    // Description card.
-    float dh = ctx.labels->draw_wrapped(nullptr, ImVec2(0, 0), tw, s->description.in(ctx.lang), ctx.font(36), p.text,
-                                        Align::Start, ctx.lang);
-    card(ctx, Rect{view.x, yy, view.w, dh + 2 * pad});
-    paragraph(ctx, Rect{view.x + pad, yy + pad, tw, dh}, s->description.in(ctx.lang), ctx.font(36), p.text);
-    yy += dh + 2 * pad + ctx.u(24);
-    // Fee and time, side by side.
-    float half = (view.w - ctx.u(24)) * 0.5f;
-    float fh = ctx.u(170);
-    Rect row{view.x, yy, view.w, fh};
-    auto fact = [&](const Rect& r, const char* icon, std::string_view title, std::string_view value) {
-        card(ctx, r);
-        float is = ctx.u(64);
-        draw_icon(ctx, icon, from_start(ctx, Rect{r.x, r.y + ctx.u(24), r.w, is}, ctx.u(24), is), p.accent);
-        Rect t = from_start(ctx, r, ctx.u(110), r.w - ctx.u(130));
-        label(ctx, Rect{t.x, r.y + ctx.u(20), t.w, ctx.u(50)}, title, ctx.font(30), p.text_muted);
-        label(ctx, Rect{t.x, r.y + ctx.u(80), t.w, ctx.u(64)}, value, ctx.font(42), p.text);
-    };
-    std::string_view fee =
-        s->fee.kind == services::FeeKind::Fixed ? ctx.money(s->fee.amount) : ctx.tr("ui.service.fee_varies");
-    std::string_view days = s->processing_days == 0
-                           ? ctx.tr("ui.service.same_day")
-                           : ctx.count("ui.service.days", s->processing_days);
-    fact(from_start(ctx, row, 0, half), "money", ctx.tr("ui.service.fee"), fee);
-    fact(from_end(ctx, row, 0, half), "clock", ctx.tr("ui.service.time"), days);
-    yy += fh + ctx.u(24);
-    // Documents to bring.
-    float lh = ctx.u(70);
-    float docs_h = ctx.u(90) + static_cast<float>(std::max<size_t>(1, s->documents.size())) * lh + pad;
-    card(ctx, Rect{view.x, yy, view.w, docs_h});
-    label(ctx, Rect{view.x + pad, yy + ctx.u(20), tw, ctx.u(60)}, ctx.tr("ui.service.documents"), ctx.font(38), p.primary);
-    float dy = yy + ctx.u(90);
-    if (s->documents.empty()) {
+    // What the service is.
+    float dh = paragraph_height(ctx, tw, s->description.in(ctx.lang), ctx.font(36));
+    card(ctx, Rect{view.x, y, view.w, dh + 2 * pad});
+    paragraph(ctx, Rect{view.x + pad, y + pad, tw, dh}, s->description.in(ctx.lang), ctx.font(36), p.text);
+    y += dh + 2 * pad + ctx.u(24);
+    // The fee and the time: side by side when both fit, else one above the other.
+    std::string_view fee = s->fee.kind == services::FeeKind::Fixed ? ctx.money(s->fee.amount) : ctx.tr("ui.service.fee_varies");
+    std::string_view days = s->processing_days == 0 ? ctx.tr("ui.service.same_day") : ctx.count("ui.service.days", s->processing_days);
+    float gap = ctx.u(24);
+    float half = (view.w - gap) * 0.5f;
+    bool side = ctx.labels->measure(fee, ctx.font(42)).x <= half - ctx.u(130) &&
+                ctx.labels->measure(days, ctx.font(42)).x <= half - ctx.u(130);
+    float fw = side ? half : view.w;
+    float fh = std::max(fact_height(ctx, fw, ctx.tr("ui.service.fee"), fee), fact_height(ctx, fw, ctx.tr("ui.service.time"), days));
+    Rect row{view.x, y, view.w, fh};
+    fact(ctx, side ? from_start(ctx, row, 0, half) : row, "money", ctx.tr("ui.service.fee"), fee);
+    if (!side) {
+        y += fh + gap;
+        row.y = y;
+    }
+    fact(ctx, side ? from_end(ctx, row, 0, half) : row, "clock", ctx.tr("ui.service.time"), days);
+    y += fh + gap;
+    // What to bring.
+    float lh = std::max(ctx.u(70), text_h(ctx, ctx.font(34)) + ctx.u(12));
+    float title_h = text_h(ctx, ctx.font(38));
+    float is = ctx.u(40);
+    float docs_h = pad + title_h + ctx.u(12);
+    for (const auto& d : s->documents)
+        docs_h += std::max(lh, paragraph_height(ctx, tw - is - ctx.u(20), d.in(ctx.lang), ctx.font(34)) + ctx.u(12));
+    if (s->documents.empty())
+        docs_h += lh;
+    docs_h += pad;
+    card(ctx, Rect{view.x, y, view.w, docs_h});
+    label(ctx, Rect{view.x + pad, y + pad, tw, title_h}, ctx.tr("ui.service.documents"), ctx.font(38), p.primary);
+    float dy = y + pad + title_h + ctx.u(12);
+    if (s->documents.empty())
         label(ctx, Rect{view.x + pad, dy, tw, lh}, ctx.tr("ui.service.no_documents"), ctx.font(34), p.text_muted);
-    }
     for (const auto& d : s->documents) {
-        Rect line{view.x + pad, dy, tw, lh};
-        float is = ctx.u(40);
-        draw_icon(ctx, "document", from_start(ctx, Rect{line.x, line.y + (lh - is) * 0.5f, line.w, is}, 0, is), p.accent);
-        label(ctx, from_start(ctx, line, is + ctx.u(20), line.w - is - ctx.u(20)), d.in(ctx.lang), ctx.font(34), p.text);
-        dy += lh;
+        float h = std::max(lh, paragraph_height(ctx, tw - is - ctx.u(20), d.in(ctx.lang), ctx.font(34)) + ctx.u(12));
+        Rect line{view.x + pad, dy, tw, h};
+        draw_icon(ctx, "document", from_start(ctx, Rect{line.x, line.y + (lh - is) * 0.5f, line.w, is}, 0, is), p.primary);
+        Rect t = from_start(ctx, line, is + ctx.u(20), line.w - is - ctx.u(20));
+        paragraph(ctx, Rect{t.x, dy + ctx.u(6), t.w, h - ctx.u(12)}, d.in(ctx.lang), ctx.font(34), p.text);
+        dy += h;
     }
-    yy += docs_h;
-    ctx.scroller.measure(yy + ctx.scroller.offset() - view.y);
-    canvas(ctx)->PopClipRect();
-    ctx.touch.clear_clip();
+    y += docs_h;
+    end_scroll(ctx, view, y);
 
     bool back = false;
-    Rect foot{c.x, c.y + c.h - bottom_h, c.w, bottom_h};
     if (footer_nav(ctx, foot, ctx.tr("ui.service.start"), true, back)) {
         ctx.session.values.clear();
         ctx.session.errors.clear();
@@ -88,6 +110,5 @@ void draw_service(Ctx& ctx)
         ctx.back();
     }
 }
-
 
 } // namespace nafitha::ui

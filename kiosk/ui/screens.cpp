@@ -18,6 +18,7 @@ const std::vector<ScreenDef>& screens()
         {ScreenId::Survey, "survey", Mode::Citizen, draw_survey},
         {ScreenId::Track, "track", Mode::Citizen, draw_track},
         {ScreenId::Ticket, "ticket", Mode::Citizen, draw_ticket},
+        {ScreenId::TicketChoice, "ticket_choice", Mode::Citizen, draw_ticket_choice},
         {ScreenId::OutOfService, "out_of_service", Mode::Service, draw_out_of_service},
         {ScreenId::StaffLogin, "staff_login", Mode::Staff, draw_staff_login},
         {ScreenId::StaffHome, "staff_home", Mode::Staff, draw_staff_home},

@@ -38,6 +38,7 @@ void draw_done(Ctx&);
 void draw_survey(Ctx&);
 void draw_track(Ctx&);
 void draw_ticket(Ctx&);
+void draw_ticket_choice(Ctx&);
 void draw_out_of_service(Ctx&);
 void draw_staff_login(Ctx&);
 void draw_staff_home(Ctx&);
@@ -55,5 +56,7 @@ void draw_tech_info(Ctx&);
 
 // The "are you still there?" overlay, drawn over any citizen screen by the idle timer.
 void draw_idle_prompt(Ctx&);
+// While cash is being taken: inserted against due, the change, and cancel (screen_payment.cpp).
+void draw_cash_overlay(Ctx&);
 
 } // namespace nafitha::ui

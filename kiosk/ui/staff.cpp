@@ -13,9 +13,9 @@ Rect staff_header(Ctx& ctx, std::string_view title)
 {
     const Palette& p = ctx.pal();
     Rect body = header(ctx, title, false);
-    float pad = ctx.u(20);
+    float pad = ctx.u(16);
     Rect bar{pad, pad, ctx.size.x - 2 * pad, header_h(ctx) - 2 * pad};
-    Rect out = from_start(ctx, bar, 0, ctx.u(250));
+    Rect out = from_start(ctx, bar, 0, ctx.u(230));
     bool held = ctx.touch.held(out);
     fill(ctx, out, held ? p.primary_pressed : p.danger, ctx.u(16));
     label(ctx, out, ctx.tr("ui.staff.logout"), ctx.font(34), p.on_primary, Align::Center);

@@ -36,7 +36,7 @@ float stop_x(const std::vector<CaretStop>& stops, size_t offset)
 
 } // namespace
 
-bool text_field(Ctx& ctx, const Rect& r, std::string& value, EditState& st, bool focused, bool error)
+bool text_field(Ctx& ctx, const Rect& r, std::string& value, EditState& st, bool focused, bool error, std::string_view placeholder)
 {
     const Palette& p = ctx.pal();
     st.caret = std::min(st.caret, value.size());
@@ -69,15 +69,25 @@ bool text_field(Ctx& ctx, const Rect& r, std::string& value, EditState& st, bool
     if (focused && st.caret != st.anchor) {
         float x0 = stop_x(stops, std::min(st.caret, st.anchor));
         float x1 = stop_x(stops, std::max(st.caret, st.anchor));
-        fill(ctx, Rect{box_x + std::min(x0, x1), r.y + pad * 0.5f, std::fabs(x1 - x0), r.h - pad}, p.surface_pressed, 0);
+        Rect sel{box_x + std::min(x0, x1), r.y + pad * 0.5f, std::fabs(x1 - x0), r.h - pad};
+        canvas(ctx)->AddRectFilled(sel.min(), sel.max(), p.surface_pressed);
     }
-    ctx.labels->draw(canvas(ctx), ImVec2(std::floor(box_x), std::floor(box_y)), value, px, p.text);
+    if (value.empty() && !placeholder.empty()) {
+        // The mask of what to type (a date's "day/month/year"), in the muted colour until the first key.
+        label(ctx, Rect{r.x + pad, r.y, r.w - 2 * pad, r.h}, placeholder, px, p.text_muted, Align::Start);
+    }
+    ImVec2 at(std::floor(box_x), std::floor(box_y));
+    ctx.labels->draw(canvas(ctx), at, value, px, p.text);
+    ImVec4 ink = ctx.labels->last_ink();
+    ctx.record(LayoutItem::Kind::Text, Rect{r.x + pad * 0.5f, r.y, r.w - pad, r.h}, Rect{ink.x, ink.y, ink.z - ink.x, ink.w - ink.y},
+               p.text, px, value);
     if (focused) {
-        // The caret blinks at one hertz, solid while typing.
+        // The caret blinks at one hertz, solid while typing (a mark, not a surface: drawn straight on the canvas).
         bool on = std::fmod(ctx.now - ctx.last_activity, 1.0) < 0.6;
         if (on) {
             float cx = std::floor(box_x + stop_x(stops, st.caret));
-            fill(ctx, Rect{cx - ctx.u(2), r.y + pad * 0.6f, std::max(2.0f, ctx.u(4)), r.h - pad * 1.2f}, p.primary);
+            Rect caret{cx - ctx.u(2), r.y + pad * 0.6f, std::max(2.0f, ctx.u(4)), r.h - pad * 1.2f};
+            canvas(ctx)->AddRectFilled(caret.min(), caret.max(), p.primary);
         }
     }
     return tapped;

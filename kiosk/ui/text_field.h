@@ -9,8 +9,10 @@
 
 namespace nafitha::ui {
 
-// Draws the field; returns true when it was tapped this frame (the caller focuses it).
-bool text_field(Ctx& ctx, const Rect& r, std::string& value, EditState& st, bool focused, bool error);
+// Draws the field; returns true when it was tapped this frame (the caller focuses it). `placeholder` shows
+// (muted) while the field is empty: the mask of what to type.
+bool text_field(Ctx& ctx, const Rect& r, std::string& value, EditState& st, bool focused, bool error,
+                std::string_view placeholder = {});
 // Applies one key to the focused field. `max_chars` limits code points.
 void apply_key(Ctx& ctx, const KeyEvent& ev, std::string& value, EditState& st, size_t max_chars);
 

@@ -69,7 +69,15 @@ public:
     // For content measured while it is drawn: scrolls by the height measure() was told last frame.
     void update(Touch& touch, const Rect& viewport, float dt) { update(touch, viewport, m_measured, dt); }
     void measure(float content_h) { m_measured = content_h; }
+    // The content's height measured last frame.
+    float content() const { return m_measured; }
     float offset() const { return m_offset; }
+    // Moves by `dy` (the next update keeps it within the content).
+    void scroll_by(float dy)
+    {
+        m_offset += dy;
+        m_velocity = 0;
+    }
     void reset() { m_offset = 0; m_velocity = 0; m_tracking = false; m_measured = 0; }
 
 private:

@@ -81,7 +81,7 @@ TEST_CASE("A serial scanner delivers one scan per line and refuses overlong ones
     ::close(master);
 }
 
-TEST_CASE("The cash acceptor simulator escrows known notes and returns or stacks them")
+TEST_CASE("The cash acceptor simulator keeps known notes in escrow and returns or stacks them together")
 {
     CashAcceptorSimulator cash(2);
     cash.insert_note(500);
@@ -96,10 +96,14 @@ TEST_CASE("The cash acceptor simulator escrows known notes and returns or stacks
     REQUIRE(e);
     CHECK(e->kind == CashEvent::Kind::Escrowed);
     CHECK(e->amount_minor == 1000);
-    cash.insert_note(500); // One note at a time.
-    CHECK(cash.poll()->kind == CashEvent::Kind::Rejected);
+    cash.insert_note(500); // The escrow holds a bundle of notes.
+    CHECK(cash.poll()->kind == CashEvent::Kind::Escrowed);
+    CHECK(cash.escrow().value() == 1500);
     REQUIRE(cash.return_escrow().ok());
     CHECK(cash.poll()->kind == CashEvent::Kind::Returned);
+    CHECK(cash.poll()->kind == CashEvent::Kind::Returned);
+    CHECK(cash.returned_total() == 1500);
+    CHECK_FALSE(cash.escrow().has_value());
     CHECK(cash.return_escrow().error().code == "error.cash.no_escrow");
     for (int64_t note : {5000, 500}) {
         cash.insert_note(note);
@@ -216,7 +220,39 @@ TEST_CASE("Taking cash stacks notes until the amount is covered and stops on a j
         {});
     REQUIRE_FALSE(jammed.ok());
     CHECK(jammed.error().code == "error.cash.jammed");
-    CHECK(jammed.error().detail.rfind("100000 stacked", 0) == 0);
+    CHECK(jammed.error().detail.rfind("100000 inserted", 0) == 0);
+}
+
+TEST_CASE("Cancelling a cash payment gives every note back and takes nothing")
+{
+    CashAcceptorSimulator cash;
+    const std::set<int64_t> notes = {5000, 10000, 50000, 100000};
+    std::atomic<bool> cancel{false};
+    int asked = 0;
+    std::vector<int64_t> progress;
+    auto r = take_cash(
+        cash, 300000, notes,
+        [&](int64_t due) {
+            // Two notes, then the citizen presses cancel instead of giving a third.
+            if (++asked <= 2)
+                cash.insert_note_for(due);
+            else
+                cancel = true;
+        },
+        [&](int64_t in) { progress.push_back(in); }, &cancel);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "error.cash.cancelled");
+    CHECK(r.error().detail == "returned 200000");
+    CHECK(progress == std::vector<int64_t>{100000, 200000});
+    CHECK(cash.returned_total() == 200000);
+    CHECK(cash.cashbox_total() == 0);
+    CHECK(cash.state_code() == "device.cash.disabled");
+    // Cancelled before any note: nothing to return.
+    std::atomic<bool> at_once{true};
+    auto none = take_cash(cash, 5000, notes, {}, {}, &at_once);
+    CHECK(none.error().code == "error.cash.cancelled");
+    CHECK(none.error().detail == "returned 0");
+    CHECK(cash.cashbox_total() == 0);
 }
 
 TEST_CASE("Taking a card payment returns the authorisation or the terminal's refusal")

@@ -218,6 +218,10 @@ TEST_CASE("Dates read day first with the Hijri date from the Umm al-Qura calenda
     CHECK(ad.find("١٧") < ad.find("٠٥"));
     CHECK(ad.find("٠٥") < ad.find("١٩٩٠"));
     CHECK(ar->date_long(d) == "١٧ أيار ١٩٩٠");
+    CHECK(ar->month_name(5) == "أيار");
+    CHECK(ar->month_name(1) == "كانون الثاني");
+    CHECK(en->month_name(2) == "February");
+    CHECK(en->month_name(13).empty());
     CHECK(en->hijri(d) == "22 Shawwal 1410 AH");
     CHECK(ar->hijri(d) == "٢٢ شوال ١٤١٠ هـ");
     // 1 Ramadan 1445 was Monday 11 March 2024 in the Umm al-Qura calendar.

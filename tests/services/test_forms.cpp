@@ -22,6 +22,9 @@ TEST_CASE("Digits in any form become ASCII and spaces are trimmed")
     CHECK(validate_phone("٠٩٤٤ ١٢٣ ٤٥٦").value() == "0944123456");
     CHECK(validate_phone("00963944123456").value() == "0944123456");
     CHECK(validate_date("١٧/٠٥/١٩٩٠", true).value() == "1990-05-17");
+    CHECK(validate_date("17/05/1990", true).value() == "1990-05-17");
+    CHECK(validate_date("1/5/1990", true).value() == "1990-05-01");
+    CHECK(validate_date("29/02/2024", false).value() == "2024-02-29");
     CHECK(validate_amount("١٢٬٥٠٠٫٥", 0, 0).value() == "1250050");
     CHECK(validate_amount("7", 0, 0).value() == "700");
     CHECK(validate_number("٠٠٤٢", 1, 100).value() == "42");
@@ -55,7 +58,16 @@ TEST_CASE("Every validator refuses hostile input with a clear code")
         {"name one letter", validate_arabic_name("م"), "error.form.name_too_short"},
         {"name overlong", validate_arabic_name([] { std::string s; for (int i = 0; i < 90; ++i) s += "م"; return s; }(), 80), "error.form.too_long"},
         {"name bad utf8", validate_arabic_name("\xD9\x85\xFF"), "error.form.invalid_text"},
-        {"date feb 30", validate_date("2020-02-30", false), "error.form.date_invalid"},
+        {"date feb 30", validate_date("2020-02-30", false), "error.form.date_feb_29"},
+        {"date 31/02 in a common year", validate_date("31/02/1990", false), "error.form.date_feb_28"},
+        {"date 29/02 in a common year", validate_date("29/02/2023", false), "error.form.date_feb_28"},
+        {"date 31/04", validate_date("31/04/1990", false), "error.form.date_day_30"},
+        {"date month 13", validate_date("17/13/1990", false), "error.form.date_month"},
+        {"date day 32", validate_date("32/01/1990", false), "error.form.date_day"},
+        {"date year 1800", validate_date("17/05/1800", false), "error.form.date_year"},
+        {"date day and month only", validate_date("17/05", false), "error.form.date_incomplete"},
+        {"date short year", validate_date("17/05/90", false), "error.form.date_invalid"},
+        {"date year first with slashes", validate_date("1990/05/17", false), "error.form.date_invalid"},
         {"date words", validate_date("yesterday", false), "error.form.date_invalid"},
         {"date sql", validate_date("2020-01-01' OR '1", false), "error.form.date_invalid"},
         {"number neg", validate_number("-5", 0, 10), "error.form.number_invalid"},
