@@ -108,8 +108,8 @@ const std::vector<std::string>& measure_names()
 
 const std::vector<std::string>& dimension_names()
 {
-    static const std::vector<std::string> names = {"day",     "week",    "month",    "quarter",  "year",   "entity",
-                                                   "service", "category", "centre", "terminal", "channel"};
+    static const std::vector<std::string> names = {"day",      "week",    "month",    "quarter", "year",     "entity", "service",
+                                                   "category", "governorate", "district", "centre", "terminal", "channel"};
     return names;
 }
 
@@ -244,12 +244,59 @@ std::optional<double> evaluate(const Definition& def, const MeasureRow& row, int
     return *num / *den;
 }
 
+namespace {
+
+struct Place {
+    std::string district, governorate;
+};
+
+// The organisation hierarchy of the latest catalogue: each centre's district and governorate ("districts":
+// [{code, governorate, name}], "centres": [{code, district, ...}]). Centres it does not place stay empty.
+Result<std::map<std::string, Place>> places(Store& store)
+{
+    std::map<std::string, Place> out;
+    auto cat = TRY(store.latest_catalogue());
+    if (!cat)
+        return out;
+    auto doc = nlohmann::json::parse(cat->document, nullptr, false);
+    if (!doc.is_object())
+        return out;
+    auto text = [](const nlohmann::json& j, const char* key) {
+        auto it = j.find(key);
+        return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    std::map<std::string, std::string> governorate_of;
+    if (auto d = doc.find("districts"); d != doc.end() && d->is_array())
+        for (const auto& j : *d)
+            if (j.is_object())
+                governorate_of[text(j, "code")] = text(j, "governorate");
+    if (auto c = doc.find("centres"); c != doc.end() && c->is_array())
+        for (const auto& j : *c)
+            if (j.is_object()) {
+                std::string district = text(j, "district");
+                out[text(j, "code")] = {district, district.empty() ? std::string() : governorate_of[district]};
+            }
+    return out;
+}
+
+} // namespace
+
 Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definition>& definitions, const Query& query)
 {
-    // The store groups by day when a period is asked for; days fold into weeks, months, ... here.
+    // The store groups by day when a period is asked for (days fold into weeks, months, ... here) and by centre
+    // for a governorate or a district (placed through the catalogue's hierarchy here).
     std::string period;
     MeasureQuery mq{query.from_ms, query.to_ms, {}};
     std::set<std::string> seen;
+    std::vector<std::pair<char, size_t>> source; // per output dimension: how it is made, from which store key
+    auto store_index = [&](const std::string& d) {
+        auto it = std::find(mq.group_by.begin(), mq.group_by.end(), d);
+        if (it != mq.group_by.end())
+            return static_cast<size_t>(it - mq.group_by.begin());
+        mq.group_by.push_back(d);
+        return mq.group_by.size() - 1;
+    };
+    bool need_places = false;
     for (const auto& d : query.by) {
         const auto& dims = dimension_names();
         if (std::find(dims.begin(), dims.end(), d) == dims.end())
@@ -260,18 +307,32 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
             if (!period.empty())
                 return Error::make("error.indicators.period_twice", "only one of day, week, month, quarter, year", "by");
             period = d;
-            mq.group_by.push_back("day");
+            source.push_back({'p', store_index("day")});
+        } else if (d == "governorate" || d == "district") {
+            need_places = true;
+            source.push_back({d == "governorate" ? 'g' : 'd', store_index("centre")});
         } else {
-            mq.group_by.push_back(d);
+            source.push_back({'k', store_index(d)});
         }
     }
+    std::map<std::string, Place> where;
+    if (need_places)
+        where = TRY(places(store));
     auto rows = TRY(store.measures(mq));
     std::map<std::vector<std::string>, MeasureRow> folded;
     for (auto& r : rows) {
-        std::vector<std::string> keys = r.keys;
-        for (size_t i = 0; i < mq.group_by.size(); ++i)
-            if (mq.group_by[i] == "day")
-                keys[i] = period_label(period, std::stoll(keys[i]));
+        std::vector<std::string> keys;
+        keys.reserve(source.size());
+        for (auto [kind, i] : source) {
+            const std::string& k = r.keys.at(i);
+            if (kind == 'p')
+                keys.push_back(period_label(period, std::stoll(k)));
+            else if (kind == 'g' || kind == 'd') {
+                auto it = where.find(k);
+                keys.push_back(it == where.end() ? std::string() : kind == 'g' ? it->second.governorate : it->second.district);
+            } else
+                keys.push_back(k);
+        }
         auto [it, fresh] = folded.try_emplace(keys);
         auto& f = it->second;
         if (fresh) {

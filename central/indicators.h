@@ -30,7 +30,8 @@ struct Definition {
 // The measures a numerator or denominator may name.
 const std::vector<std::string>& measure_names();
 // The dimensions `--by` accepts: the periods day, week (ISO 8601), month, quarter, year (UTC; at most one), and
-// entity, service, category, centre, terminal, channel.
+// entity, service, category, governorate, district (the latest catalogue's hierarchy over the enrolled centre),
+// centre, terminal, channel.
 const std::vector<std::string>& dimension_names();
 
 // Parses and checks a definitions document {"format": "nafitha.indicators/1", "indicators": [...]}.

@@ -1,0 +1,239 @@
+// bench central.indicators_p95_ms_sqlite / central.indicators_p95_ms_pg: the dashboard's indicator queries
+// (central/indicators.h over Store::measures) with 1,000,000 transactions in the store: applications over 60
+// terminals at six centres, six entities, twelve months, both channels, 5 % exempted, 70 % decided (40 % ready),
+// 30 % surveyed. The same rows are loaded into each store (PostgreSQL by COPY, SQLite by one prepared insert in
+// one transaction); each round runs the dashboard's five tables; the line is the 95th percentile of every
+// query's time over the rounds. Target ≤ 100 ms (issue 15).
+
+#include "central/indicators.h"
+#include "central/store/postgres/pg.h"
+#include "central/store/store.h"
+#include "db/sqlite.h"
+#include "tests/support/pg_cluster.h"
+
+#include "base/clock.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <random>
+#include <unistd.h>
+
+using namespace nafitha;
+
+namespace {
+
+template<typename T>
+T must(Result<T> r, const char* what)
+{
+    if (!r.ok()) {
+        std::cerr << what << ": " << r.error().to_string() << "\n";
+        std::exit(1);
+    }
+    return r.release_value();
+}
+
+void must(Result<void> r, const char* what)
+{
+    if (!r.ok()) {
+        std::cerr << what << ": " << r.error().to_string() << "\n";
+        std::exit(1);
+    }
+}
+
+constexpr int kTerminals = 60;
+constexpr int64_t kTransactions = 1'000'000;
+const char* kCentres[] = {"DAM-01", "DAM-02", "ALP-01", "HMS-01", "LAT-01", "RUR-01"};
+const char* kServices[] = {"civil.birth_extract", "civil.id", "finance.property_extract", "telecom.landline_bill",
+                           "health.card", "transport.licence"};
+constexpr int32_t kFirstMonth = 202501;
+
+struct Row {
+    int terminal;
+    std::string reference, centre, entity, service, channel, status, exemption;
+    int64_t fee, paid, waived, submitted;
+    std::optional<int64_t> decided, ready;
+    int64_t surveys, rating_sum, ratings;
+};
+
+// Every transaction, in time order (as terminals sync them), the same for both stores.
+void generate(const std::function<void(const Row&)>& sink)
+{
+    std::mt19937_64 rng(7);
+    constexpr int64_t kPerMonth = kTransactions / 12;
+    int32_t month = kFirstMonth;
+    for (int64_t i = 0; i < kTransactions; ++i) {
+        if (i > 0 && i % kPerMonth == 0 && i / kPerMonth < 12)
+            month = central::next_month(month);
+        Row r;
+        r.terminal = 1 + static_cast<int>(rng() % kTerminals);
+        r.centre = kCentres[(r.terminal - 1) % 6];
+        r.submitted = central::month_start_ms(month) + (i % kPerMonth) * (27LL * 86400 * 1000 / kPerMonth);
+        r.reference = "R" + std::to_string(r.terminal) + "-" + std::to_string(i);
+        r.service = kServices[rng() % 6];
+        r.entity = r.service.substr(0, r.service.find('.'));
+        r.channel = rng() % 2 ? "kiosk" : "counter";
+        r.fee = 1000 + static_cast<int64_t>(rng() % 100) * 500;
+        bool exempt = rng() % 100 < 5;
+        r.exemption = exempt ? "disability" : "";
+        r.waived = exempt ? r.fee : 0;
+        if (exempt)
+            r.fee = 0;
+        r.paid = rng() % 100 < 95 ? r.fee : 0;
+        r.status = r.paid ? "paid" : "submitted";
+        if (rng() % 100 < 70) {
+            r.decided = r.submitted + static_cast<int64_t>(rng() % (5LL * 86400 * 1000));
+            r.status = "approved";
+            if (rng() % 100 < 57) {
+                r.ready = *r.decided + static_cast<int64_t>(rng() % (2LL * 86400 * 1000));
+                r.status = "ready";
+            }
+        }
+        bool surveyed = rng() % 100 < 30;
+        r.surveys = surveyed;
+        r.rating_sum = surveyed ? 1 + static_cast<int64_t>(rng() % 5) : 0;
+        r.ratings = surveyed;
+        sink(r);
+    }
+}
+
+void load_pg(const std::string& url)
+{
+    auto conn = must(central::pg::Conn::connect(url), "connect");
+    for (int t = 1; t <= kTerminals; ++t)
+        must(conn.query("INSERT INTO terminals(id, centre, name, status, public_key, last_hash, enrolled_ms) "
+                        "VALUES($1, $2, 'bench', 'active', 'k', $3, 0)",
+                        central::pg::Params().add("T" + std::to_string(100000 + t)).add(kCentres[(t - 1) % 6]).add(std::string(64, '0'))),
+             "terminal");
+    central::pg::CopyRows apps;
+    auto flush = [&] {
+        must(conn.copy_in("COPY applications(terminal, reference, centre, entity, service_code, channel, status, fee_minor, paid_minor, "
+                          "submitted_ms, updated_ms, category, exemption, waived_minor, decided_ms, ready_ms, surveys, rating_sum, ratings) "
+                          "FROM STDIN (FORMAT binary)",
+                          apps.data()),
+             "copy applications");
+        apps.clear();
+    };
+    generate([&](const Row& r) {
+        apps.begin_row(19).int4(r.terminal).bytes(r.reference).bytes(r.centre).bytes(r.entity).bytes(r.service).bytes(r.channel)
+            .bytes(r.status).int8(r.fee).int8(r.paid).int8(r.submitted).int8(r.decided.value_or(r.submitted)).bytes(r.entity)
+            .bytes(r.exemption).int8(r.waived);
+        r.decided ? apps.int8(*r.decided) : apps.null();
+        r.ready ? apps.int8(*r.ready) : apps.null();
+        apps.int8(r.surveys).int8(r.rating_sum).int8(r.ratings);
+        if (apps.rows() >= 50000)
+            flush();
+    });
+    flush();
+    must(conn.exec("VACUUM ANALYZE"), "vacuum");
+}
+
+void load_sqlite(const std::filesystem::path& dir)
+{
+    auto db = must(db::Db::open(dir / "central.db"), "open sqlite");
+    auto tx = must(db::Transaction::begin(db), "begin");
+    auto term = must(db.prepare("INSERT INTO terminals(id, centre, name, status, public_key, last_hash, enrolled_ms) "
+                                "VALUES(?, ?, 'bench', 'active', 'k', ?, 0)"),
+                     "prepare");
+    for (int t = 1; t <= kTerminals; ++t) {
+        term.bind(1, "T" + std::to_string(100000 + t)).bind(2, std::string(kCentres[(t - 1) % 6])).bind(3, std::string(64, '0'));
+        must(term.run(), "terminal");
+        term.reset();
+    }
+    auto ins = must(db.prepare("INSERT INTO applications(terminal, reference, centre, entity, service_code, channel, status, fee_minor, "
+                               "paid_minor, submitted_ms, updated_ms, category, exemption, waived_minor, decided_ms, ready_ms, surveys, "
+                               "rating_sum, ratings) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+                    "prepare");
+    generate([&](const Row& r) {
+        ins.bind(1, int64_t{r.terminal}).bind(2, r.reference).bind(3, r.centre).bind(4, r.entity).bind(5, r.service).bind(6, r.channel)
+            .bind(7, r.status).bind(8, r.fee).bind(9, r.paid).bind(10, r.submitted).bind(11, r.decided.value_or(r.submitted))
+            .bind(12, r.entity).bind(13, r.exemption).bind(14, r.waived).bind(15, r.decided).bind(16, r.ready).bind(17, r.surveys)
+            .bind(18, r.rating_sum).bind(19, r.ratings);
+        must(ins.run(), "insert");
+        ins.reset();
+    });
+    must(tx.commit(), "commit");
+    must(db.exec("ANALYZE"), "analyze");
+}
+
+// The dashboard's tables: the last month by centre, by entity and service, by centre and channel; the year by
+// month; one day by terminal. Returns every query's time (ms) over `rounds` rounds.
+std::vector<double> dashboard(central::Store& store, int rounds)
+{
+    namespace ind = central::indicators;
+    auto defs = must(ind::builtin_definitions(), "definitions");
+    int64_t now = clock::unix_ms();
+    int64_t month_from = central::month_start_ms(202512), month_to = central::month_start_ms(202601);
+    int64_t year_from = central::month_start_ms(202501);
+    int64_t day_from = month_from + 10 * 86400000LL;
+    std::vector<ind::Query> queries = {
+        {month_from, month_to, {"centre"}, now},
+        {month_from, month_to, {"entity", "service"}, now},
+        {month_from, month_to, {"centre", "channel"}, now},
+        {year_from, month_to, {"month"}, now},
+        {day_from, day_from + 86400000LL, {"terminal"}, now},
+    };
+    size_t rows = 0;
+    for (const auto& q : queries) // warm-up
+        rows += must(ind::compute(store, defs, q), "indicators").size();
+    std::vector<double> ms;
+    for (int r = 0; r < rounds; ++r)
+        for (const auto& q : queries) {
+            auto start = clock::monotonic_ns();
+            auto out = must(ind::compute(store, defs, q), "indicators");
+            ms.push_back(static_cast<double>(clock::monotonic_ns() - start) / 1e6);
+            if (std::getenv("NAFITHA_BENCH_VERBOSE"))
+                std::fprintf(stderr, "  %s: %zu rows in %.1f ms\n", q.by.front().c_str(), out.size(), ms.back());
+        }
+    std::fprintf(stderr, "dashboard: %zu rows over %zu tables\n", rows, queries.size());
+    return ms;
+}
+
+double p95(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, (v.size() * 95 + 99) / 100 - 1)];
+}
+
+} // namespace
+
+int main()
+{
+    auto base = std::filesystem::temp_directory_path() / ("nafitha-bench-indicators-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(base);
+    std::filesystem::create_directories(base / "sqlite");
+    std::filesystem::permissions(base, std::filesystem::perms(0755));
+    int rc = 0;
+    try {
+        {
+            auto start = clock::monotonic_ns();
+            must(central::open_sqlite_store(base / "sqlite"), "create sqlite"); // the schema, then closed
+            load_sqlite(base / "sqlite");
+            std::fprintf(stderr, "sqlite: %lld transactions loaded in %.1f s\n", static_cast<long long>(kTransactions),
+                         static_cast<double>(clock::monotonic_ns() - start) / 1e9);
+            auto store = must(central::open_sqlite_store(base / "sqlite"), "open sqlite");
+            auto ms = dashboard(*store, 4);
+            std::printf("bench central.indicators_p95_ms_sqlite %.1f ms\n", p95(ms));
+            std::fflush(stdout);
+        }
+        std::filesystem::remove_all(base / "sqlite");
+        testing::PgCluster cluster(base / "pg");
+        std::string url = cluster.create_database("indicators");
+        {
+            auto start = clock::monotonic_ns();
+            auto store = must(central::open_store({{}, url}), "open pg");
+            load_pg(url);
+            std::fprintf(stderr, "postgresql: %lld transactions loaded in %.1f s\n", static_cast<long long>(kTransactions),
+                         static_cast<double>(clock::monotonic_ns() - start) / 1e9);
+            auto ms = dashboard(*store, 4);
+            std::printf("bench central.indicators_p95_ms_pg %.1f ms\n", p95(ms));
+            std::fflush(stdout);
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "bench_indicators: " << e.what() << "\n";
+        rc = 1;
+    }
+    std::filesystem::remove_all(base);
+    return rc;
+}

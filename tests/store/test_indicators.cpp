@@ -1,0 +1,313 @@
+// The indicators end to end, on both stores: real terminals (nafitha-ctl simulate: the kiosk's services, real
+// SQLite journals) at several centres and entities sync to a real nafitha-central over loopback, go offline
+// while central decides some of their applications, come back; `nafitha-central indicators --json` must then
+// agree with an independent computation made here from the terminals' raw journals.
+
+#include "tests/store/store_env.h"
+
+#include "base/clock.h"
+#include "central/indicators.h"
+#include "central/server.h"
+#include "db/sqlite.h"
+#include "sync/journal/identity.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sys/wait.h>
+
+using namespace nafitha;
+using namespace nafitha::testing;
+using nlohmann::json;
+
+namespace {
+
+std::pair<int, std::string> run(const std::string& cmd)
+{
+    std::string out;
+    FILE* p = popen((cmd + " 2>/dev/null").c_str(), "r");
+    REQUIRE(p);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        out.append(buf, n);
+    int status = pclose(p);
+    return {WEXITSTATUS(status), out};
+}
+
+struct Term {
+    std::string enrolled;  // the centre of its enrollment code (authoritative)
+    std::string simulated; // the centre its own configuration names (what its payloads claim)
+    std::unique_ptr<TempDir> dir;
+    std::string id;
+};
+
+// What the raw journal says about one application.
+struct App {
+    std::string centre, channel, entity, terminal;
+    bool claimed_other = false, exempted = false;
+    int64_t fee = 0, waived = 0, paid = 0, surveys = 0, rating_sum = 0, ratings = 0, submitted_ms = 0;
+    std::optional<int64_t> decided_ms;
+};
+
+// Reads every terminal's journal straight from its terminal.db and follows the entries, independently of
+// central's projection code.
+std::vector<App> from_journals(const std::vector<Term>& terms)
+{
+    std::vector<App> apps;
+    for (const auto& t : terms) {
+        auto db = db::Db::open(t.dir->path() / "terminal.db").release_value();
+        auto st = db.prepare("SELECT type, time, payload FROM journal ORDER BY seq").release_value();
+        std::map<std::string, size_t> index;
+        while (st.step().value()) {
+            std::string type = st.text(0);
+            int64_t time_ms = central::parse_time_ms(st.text(1)).value();
+            json p = json::parse(st.text(2));
+            std::string ref = p.value("reference", "");
+            if (type == "application.submitted") {
+                App a;
+                a.terminal = t.id;
+                a.centre = t.enrolled;
+                a.claimed_other = p.value("centre", "") != t.enrolled;
+                a.channel = p.value("channel", "");
+                a.entity = p.value("entity", "");
+                a.fee = p.value("fee_minor", int64_t{0});
+                a.waived = p.value("waived_minor", int64_t{0});
+                a.exempted = !p.value("exemption", "").empty();
+                a.submitted_ms = time_ms;
+                index[ref] = apps.size();
+                apps.push_back(a);
+            } else if (type == "payment.recorded" && index.count(ref)) {
+                apps[index[ref]].paid += p.value("amount_minor", int64_t{0});
+            } else if (type == "survey.recorded" && index.count(ref)) {
+                auto& a = apps[index[ref]];
+                ++a.surveys;
+                int64_t r = p.value("rating", int64_t{0});
+                if (r >= 1 && r <= 5) {
+                    a.rating_sum += r;
+                    ++a.ratings;
+                }
+            } else if (type == "application.status_changed" && index.count(ref)) {
+                auto& a = apps[index[ref]];
+                std::string to = p.value("to", "");
+                bool decides = to == "approved" || to == "rejected" || to == "ready" || to == "delivered";
+                if (decides && !a.decided_ms) // a central decision is dated by central's clock, which it carries
+                    a.decided_ms = p.value("actor", "") == "central" ? central::parse_time_ms(p.value("decided_at", "")).value()
+                                                                      : time_ms;
+            }
+        }
+    }
+    return apps;
+}
+
+// The expected indicator fields of a group of applications.
+json expected(const std::vector<const App*>& g)
+{
+    int64_t n = 0, kiosk = 0, counter = 0, due = 0, paid = 0, waived = 0, exempted = 0, decided = 0, open = 0, surveyed = 0,
+            rsum = 0, rn = 0, flagged = 0;
+    std::vector<int64_t> durations;
+    for (const App* a : g) {
+        ++n;
+        kiosk += a->channel == "kiosk";
+        counter += a->channel == "counter";
+        due += a->fee;
+        paid += a->paid;
+        waived += a->waived;
+        exempted += a->exempted;
+        surveyed += a->surveys > 0;
+        rsum += a->rating_sum;
+        rn += a->ratings;
+        flagged += a->claimed_other;
+        if (a->decided_ms) {
+            ++decided;
+            durations.push_back(*a->decided_ms - a->submitted_ms);
+        } else {
+            ++open;
+        }
+    }
+    std::sort(durations.begin(), durations.end());
+    auto rank = [&](int p) -> json {
+        if (durations.empty())
+            return nullptr;
+        size_t k = 0;
+        while ((k + 1) * 100 < static_cast<size_t>(p) * durations.size()) // smallest k+1 >= p% of n
+            ++k;
+        return durations[k];
+    };
+    json e = {{"applications", n},      {"applications_kiosk", kiosk}, {"applications_counter", counter},
+              {"fees_due_minor", due},  {"fees_collected_minor", paid}, {"fees_exempted_minor", waived},
+              {"applications_exempted", exempted}, {"decided", decided}, {"backlog", open},
+              {"centre_flagged", flagged}, {"decision_median_ms", rank(50)}, {"decision_p90_ms", rank(90)}};
+    e["share_kiosk"] = n ? json(double(kiosk) / double(n)) : json(nullptr);
+    e["satisfaction_average"] = rn ? json(double(rsum) / double(rn)) : json(nullptr);
+    e["survey_response_rate"] = n ? json(double(surveyed) / double(n)) : json(nullptr);
+    return e;
+}
+
+void check_rows(const json& rows, const std::vector<std::string>& dims, const std::vector<App>& apps,
+                const std::function<std::vector<std::string>(const App&)>& key_of)
+{
+    std::map<std::vector<std::string>, std::vector<const App*>> groups;
+    for (const auto& a : apps)
+        groups[key_of(a)].push_back(&a);
+    REQUIRE(rows.is_array());
+    CHECK(rows.size() == groups.size());
+    for (const auto& row : rows) {
+        std::vector<std::string> key;
+        for (const auto& d : dims)
+            key.push_back(row.at(d).get<std::string>());
+        INFO("group " << json(key).dump());
+        REQUIRE(groups.count(key));
+        json want = expected(groups[key]);
+        for (const auto& [field, value] : want.items()) {
+            INFO("indicator " << field << ": central " << row.at(field).dump() << ", journals " << value.dump());
+            if (value.is_number_float())
+                CHECK(std::abs(row.at(field).get<double>() - value.get<double>()) < 1e-9);
+            else
+                CHECK(row.at(field) == value);
+        }
+    }
+}
+
+} // namespace
+
+STORE_TEST("Indicators of real terminals at several centres with an offline period and decisions agree with their raw journals")
+{
+    const std::string ctl = (bin_dir() / "nafitha-ctl").string();
+    const std::string central_bin = (bin_dir() / "nafitha-central").string();
+    auto loc = env.location();
+    TempDir central_dir("ind-central");
+    std::filesystem::path data = loc.is_postgres() ? central_dir.path() : loc.data_dir;
+    std::vector<std::string> extra;
+    std::string store_arg = "--data " + data.string();
+    if (loc.is_postgres()) {
+        extra = {"--store", loc.url};
+        store_arg = "--store '" + loc.url + "'";
+    }
+    // Four terminals at three centres; the fourth was enrolled for HMS-01 but is configured as DAM-01.
+    std::vector<Term> terms;
+    for (auto [enrolled, simulated] : std::vector<std::pair<std::string, std::string>>{
+             {"DAM-01", "DAM-01"}, {"DAM-01", "DAM-01"}, {"ALP-01", "ALP-01"}, {"HMS-01", "DAM-01"}})
+        terms.push_back({enrolled, simulated, std::make_unique<TempDir>("ind-t"), {}});
+    std::vector<std::string> codes;
+    {
+        auto store = env.open();
+        for (const auto& t : terms)
+            codes.push_back(central::create_enrollment_code(*store, t.enrolled, "kiosk", clock::unix_ms()).value());
+    }
+    auto simulate = [&](Term& t, int n, int seed) {
+        auto r = run(ctl + " simulate --data " + t.dir->path().string() + " --transactions " + std::to_string(n) + " --seed "
+                     + std::to_string(seed) + " --centre " + t.simulated);
+        REQUIRE(r.first == 0);
+    };
+    for (size_t i = 0; i < terms.size(); ++i)
+        simulate(terms[i], 12, static_cast<int>(i + 1));
+    // The ministry publishes the catalogue (the seed's, as version 2) with its organisation hierarchy
+    // (governorate -> district -> centre); the terminals install it at their next sync.
+    const auto seed = std::filesystem::path(NAFITHA_SOURCE_DIR) / "assets/catalogue/seed.json";
+    json published;
+    {
+        std::ifstream in(seed);
+        published = json::parse(in);
+    }
+    published["version"] = 2;
+    const auto published_file = central_dir / "catalogue-v2.json";
+    {
+        std::ofstream out(published_file);
+        out << published.dump();
+    }
+    REQUIRE(run(central_bin + " catalogue import " + store_arg + " " + published_file.string()).first == 0);
+    CentralProcess central(data, extra);
+    central.start();
+    auto sync = [&](Term& t) {
+        CHECK(run(ctl + " sync --data " + t.dir->path().string() + " --once --server " + central.url()).first == 0);
+    };
+    for (size_t i = 0; i < terms.size(); ++i) {
+        REQUIRE(run(ctl + " enroll --data " + terms[i].dir->path().string() + " --server " + central.url() + " --code " + codes[i]).first
+                == 0);
+        terms[i].id = journal::load_identity(terms[i].dir->path()).value().terminal_id;
+        sync(terms[i]);
+    }
+    // Offline: central is down while two terminals go on serving citizens and central's officers decide.
+    central.stop();
+    simulate(terms[0], 8, 11);
+    simulate(terms[2], 8, 13);
+    std::vector<std::pair<std::string, std::string>> decided; // (terminal, reference)
+    {
+        auto store = env.open();
+        const char* statuses[] = {"approved", "rejected", "ready"};
+        int k = 0;
+        for (size_t i : {size_t{0}, size_t{2}, size_t{3}}) {
+            auto db = db::Db::open(terms[i].dir->path() / "terminal.db").release_value();
+            auto st = db.prepare("SELECT json_extract(payload, '$.reference') FROM journal WHERE type = 'application.submitted' "
+                                 "ORDER BY seq LIMIT 3").release_value();
+            while (st.step().value()) {
+                REQUIRE(store->add_decision(st.text(0), statuses[k++ % 3], "", clock::unix_ms(), terms[i].id).ok());
+                decided.emplace_back(terms[i].id, st.text(0));
+            }
+        }
+    }
+    // Back online: the offline work goes up, the decisions come down and their echoes go up again.
+    central.start();
+    for (auto& t : terms) {
+        sync(t);
+        sync(t);
+        auto status = json::parse(run(ctl + " status --data " + t.dir->path().string() + " --json").second);
+        CHECK(status["pending"] == 0);
+    }
+    central.stop();
+
+    auto apps = from_journals(terms);
+    REQUIRE(apps.size() == 4 * 12 + 2 * 8);
+    CHECK(std::count_if(apps.begin(), apps.end(), [](const App& a) { return a.decided_ms.has_value(); }) == 9);
+    auto indicators = [&](const std::string& by) {
+        auto r = run(central_bin + " indicators " + store_arg + (by.empty() ? "" : " --by " + by) + " --json");
+        REQUIRE(r.first == 0);
+        return json::parse(r.second);
+    };
+    check_rows(indicators("centre,channel"), {"centre", "channel"}, apps, [](const App& a) {
+        return std::vector<std::string>{a.centre, a.channel};
+    });
+    check_rows(indicators("terminal"), {"terminal"}, apps, [](const App& a) { return std::vector<std::string>{a.terminal}; });
+    check_rows(indicators("entity"), {"entity"}, apps, [](const App& a) { return std::vector<std::string>{a.entity}; });
+    check_rows(indicators(""), {}, apps, [](const App&) { return std::vector<std::string>{}; });
+    // Governorates and districts from the catalogue's hierarchy, read here from the seed file itself.
+    std::map<std::string, std::pair<std::string, std::string>> place; // centre -> (governorate, district)
+    {
+        std::ifstream in(seed);
+        auto cat = json::parse(in);
+        std::map<std::string, std::string> gov;
+        for (const auto& d : cat["districts"])
+            gov[d["code"]] = d["governorate"];
+        for (const auto& c : cat["centres"])
+            place[c["code"]] = {gov[c["district"]], c["district"]};
+    }
+    check_rows(indicators("governorate,district,month"), {"governorate", "district", "month"}, apps, [&](const App& a) {
+        return std::vector<std::string>{place.at(a.centre).first, place.at(a.centre).second,
+                                        central::indicators::period_label("month", a.submitted_ms / 86400000)};
+    });
+    // Every application of the terminal configured as DAM-01 counts at HMS-01, its enrolled centre, and is flagged.
+    auto by_centre = indicators("centre");
+    bool seen_hms = false;
+    for (const auto& row : by_centre) {
+        if (row["centre"] == "HMS-01") {
+            seen_hms = true;
+            CHECK(row["applications"] == 12);
+            CHECK(row["centre_flagged"] == 12);
+        } else {
+            CHECK(row["centre_flagged"] == 0);
+        }
+    }
+    CHECK(seen_hms);
+    // A decided application keeps central's decision and the terminal's echo in its history.
+    auto store = env.open();
+    auto history = store->application_history(decided[0].first, decided[0].second).value();
+    REQUIRE(history.size() >= 3);
+    CHECK(history.front().status == "submitted");
+    CHECK(std::count_if(history.begin(), history.end(), [](const auto& h) { return h.actor == "central"; }) == 2);
+    // Bad input: a clear error in both languages, exit 1, nothing printed on stdout.
+    auto bad = run(central_bin + " indicators " + store_arg + " --by colour --json");
+    CHECK(bad.first == 1);
+    CHECK(bad.second.empty());
+}
