@@ -8,6 +8,7 @@
 #include "base/fatal_signal.h"
 #include "base/log.h"
 #include "central/identity.h"
+#include "central/csv.h"
 #include "central/indicators.h"
 #include "central/server.h"
 #include "central/store/archive.h"
@@ -35,6 +36,7 @@ const char* kUsage =
     "  serve STORE --listen HOST:PORT [--key FILE] [--admin-listen HOST:PORT|none] [--tls-cert FILE --tls-key FILE]\n"
     "        [--threads N] [--ingest-threads N] [--max-connections N] [--max-connections-per-address N]\n"
     "        [--header-timeout-s N] [--min-free-mb N] [--enroll-per-address N] [--enroll-per-minute N]\n"
+    "        [--api-token-file FILE]   (GET /v1/indicators on the admin listener with Authorization: Bearer TOKEN)\n"
     "  terminal add STORE --centre CODE --name NAME [--count N]  (prints the one-time code(s) last, one a line)\n"
     "  terminal revoke STORE --id TERMINAL_ID\n"
     "  terminals STORE [--json]\n"
@@ -47,6 +49,11 @@ const char* kUsage =
     "  archive detach --store URL --month YYYY-MM --archive FILE    detaches the month's partition (PostgreSQL)\n"
     "  backup --data DIR --out FILE                    online copy of the SQLite store\n"
     "  store info STORE                                the store's kind and schema version\n"
+    "  indicators STORE [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--by DIM[,DIM]] [--definitions FILE] --json|--csv\n"
+    "        a row per combination of the dimensions (one of day|week|month|quarter|year, and any of entity,\n"
+    "        service, category, governorate, district, centre, terminal, channel) with one field per indicator\n"
+    "        (UTC days; --to inclusive)\n"
+    "  indicators definitions [--definitions FILE] --json   the indicators with their Arabic and English names\n"
     "  --help | --version\n";
 
 struct Args {
@@ -67,7 +74,7 @@ struct Args {
 
 Args parse(int argc, char** argv, int first)
 {
-    static const std::vector<std::string> switches = {"--json"};
+    static const std::vector<std::string> switches = {"--json", "--csv"};
     Args a;
     for (int i = first; i < argc; ++i) {
         std::string w = argv[i];
@@ -161,6 +168,21 @@ int cmd_serve(const Args& a)
         admin_where = w.value();
     }
     central::ServerConfig config;
+    if (auto token_file = a.get("--api-token-file"); !token_file.empty()) {
+        std::error_code ec;
+        auto perms = std::filesystem::status(token_file, ec).permissions();
+        if (!ec && (perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) != std::filesystem::perms::none)
+            return fail(Error::make("error.indicators.token", token_file + " is readable by others: chmod 600 it"));
+        auto token = fs::read_file(token_file, 4096);
+        if (!token.ok())
+            return fail(Error::make("error.indicators.token", "cannot read " + token_file + ": " + token.error().detail));
+        std::string t = token.value();
+        while (!t.empty() && (t.back() == '\n' || t.back() == '\r' || t.back() == ' '))
+            t.pop_back();
+        if (t.size() < 32 || t.size() > 512 || t.find_first_of(" \t\r\n") != std::string::npos)
+            return fail(Error::make("error.indicators.token", "the API token must be 32 to 512 characters without spaces"));
+        config.front.api_token_sha256 = protocol::sha256_hex(t);
+    }
     config.data_dir = loc->data_dir;
     config.store_url = loc->url;
     config.key_file = a.get("--key");
@@ -523,8 +545,9 @@ int cmd_indicators(const Args& a)
     auto loc = location(a, "indicators");
     if (!loc)
         return 2;
-    if (!a.has_flag("--json") || !a.positionals.empty())
-        return fail(Error::make("error.indicators.usage", "indicators prints JSON: add --json"));
+    bool csv = a.has_flag("--csv");
+    if (a.has_flag("--json") == csv || !a.positionals.empty())
+        return fail(Error::make("error.indicators.usage", "indicators prints JSON or CSV: add --json or --csv"));
     central::indicators::Query q;
     q.now_ms = clock::unix_ms();
     q.from_ms = 0;
@@ -564,7 +587,10 @@ int cmd_indicators(const Args& a)
     auto rows = central::indicators::compute(*store.value(), defs.value(), q);
     if (!rows.ok())
         return fail(rows.error());
-    std::cout << rows.value().dump() << "\n";
+    if (csv)
+        std::cout << central::to_csv(rows.value());
+    else
+        std::cout << rows.value().dump() << "\n";
     return 0;
 }
 

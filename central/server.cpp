@@ -189,6 +189,7 @@ Result<std::unique_ptr<CentralServer>> CentralServer::create(ServerConfig config
     s->m_admin = std::make_unique<front::Listener>("admin", front.admin, s->hooks("admin"), *s->m_pool, *s->m_ingest_pool);
     s->m_admin->add_route(front::health_route(ctx, true));
     s->m_admin->add_route(front::metrics_route(ctx, {s->m_terminals.get(), s->m_admin.get()}));
+    s->m_admin->add_route(front::indicators_route(ctx));
 
     s->m_health->add_periodic([raw = s.get()] { raw->flush_metrics(); }, 5000);
     s->m_health->add_periodic([raw = s.get()] { (void)raw->m_store->expire_state(clock::unix_ms()); }, 60'000);

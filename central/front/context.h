@@ -37,6 +37,8 @@ struct FrontConfig {
     EnrollLimits enroll;
     protocol::BatchLimits batch;
     HealthLimits health;
+    std::string api_token_sha256;                  // SHA-256 (hex) of the operators' API token (serve --api-token-file);
+                                                   // empty: GET /v1/indicators refuses everyone
 };
 
 // How long a catalogue stays valid on terminals when its document does not say ("expires": "YYYY-MM-DD").

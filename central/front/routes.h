@@ -15,5 +15,6 @@ Route ingest_route(Context& ctx);                 // POST /v1/ingest
 Route status_route(Context& ctx);                 // GET /v1/status
 Route catalogue_route(Context& ctx);              // GET /v1/catalogue
 Route alarm_route(Context& ctx);                  // POST /v1/alarm
+Route indicators_route(Context& ctx);             // GET /v1/indicators (admin only, Bearer API token; JSON or CSV)
 
 } // namespace nafitha::central::front

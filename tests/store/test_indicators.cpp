@@ -6,10 +6,13 @@
 #include "tests/store/store_env.h"
 
 #include "base/clock.h"
+#include "central/csv.h"
 #include "central/indicators.h"
 #include "central/server.h"
 #include "db/sqlite.h"
+#include "sync/client/http.h"
 #include "sync/journal/identity.h"
+#include "sync/protocol/crypto.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -310,4 +313,69 @@ STORE_TEST("Indicators of real terminals at several centres with an offline peri
     auto bad = run(central_bin + " indicators " + store_arg + " --by colour --json");
     CHECK(bad.first == 1);
     CHECK(bad.second.empty());
+    auto cli_csv = run(central_bin + " indicators " + store_arg + " --by centre --csv");
+    CHECK(cli_csv.first == 0);
+    CHECK(std::count(cli_csv.second.begin(), cli_csv.second.end(), '\n') == static_cast<long>(by_centre.size()) + 1);
+
+    // The same table through the operators' API with its token, and as CSV; nothing without the token, and
+    // nothing on the terminals' listener.
+    const auto token_file = central_dir / "api-token";
+    const std::string token = protocol::sha256_hex(std::to_string(clock::unix_ms()) + data.string());
+    {
+        std::ofstream out(token_file);
+        out << token << "\n";
+    }
+    // Central refuses a token file that others can read.
+    std::filesystem::permissions(token_file, std::filesystem::perms(0644));
+    CHECK(run(central_bin + " serve " + store_arg + " --listen 127.0.0.1:0 --admin-listen none --api-token-file "
+              + token_file.string()).first == 1);
+    std::filesystem::permissions(token_file, std::filesystem::perms(0600));
+    auto with_api = extra;
+    with_api.push_back("--api-token-file");
+    with_api.push_back(token_file.string());
+    store.reset();
+    CentralProcess api(data, with_api);
+    api.start();
+    sync::HttpClient http({});
+    auto get = [&](const std::string& url, const std::string& bearer) {
+        std::vector<std::string> headers;
+        if (!bearer.empty())
+            headers.push_back("Authorization: Bearer " + bearer);
+        auto r = http.request("GET", url, headers, "");
+        REQUIRE(r.ok());
+        return r.release_value();
+    };
+    auto without_age = [](json rows) {
+        for (auto& row : rows)
+            row.erase("backlog_oldest_age_ms"); // measured from "now", which differs between the two calls
+        return rows;
+    };
+    auto answer = get(api.admin_url() + "/v1/indicators?by=centre%2Cchannel", token);
+    REQUIRE(answer.status == 200);
+    CHECK(without_age(json::parse(answer.body)) == without_age(indicators("centre,channel")));
+    auto month = get(api.admin_url() + "/v1/indicators?by=governorate&from=2000-01-01&to=2199-12-31", token);
+    CHECK(month.status == 200);
+    CHECK(json::parse(month.body).size() == 3);
+    CHECK(get(api.admin_url() + "/v1/indicators", "").status == 401);
+    CHECK(get(api.admin_url() + "/v1/indicators", token + "0").status == 401);
+    CHECK(get(api.admin_url() + "/v1/indicators?by=colour", token).status == 400);
+    CHECK(get(api.admin_url() + "/v1/indicators?from=2026-02-30", token).status == 400);
+    CHECK(get(api.admin_url() + "/v1/indicators?format=xml", token).status == 400);
+    CHECK(get(api.url() + "/v1/indicators", token).status == 404);
+    auto csv = get(api.admin_url() + "/v1/indicators?by=centre&format=csv", token);
+    CHECK(csv.status == 200);
+    CHECK(csv.body.rfind("centre,applications,applications_kiosk,", 0) == 0);
+    CHECK(std::count(csv.body.begin(), csv.body.end(), '\n') == static_cast<long>(by_centre.size()) + 1);
+    api.stop();
+}
+
+TEST_CASE("CSV export quotes what needs quoting and never lets a cell run as a spreadsheet formula")
+{
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    rows.push_back({{"centre", "=HYPERLINK(\"http://x\")"}, {"service", "a,b"}, {"applications", 3}, {"share", 0.5}, {"none", nullptr}});
+    rows.push_back({{"centre", "-1+1"}, {"service", "@SUM(A1)"}, {"applications", 0}, {"share", nullptr}, {"none", "line\nbreak"}});
+    CHECK(central::to_csv(rows) == "centre,service,applications,share,none\r\n"
+                                   "\"'=HYPERLINK(\"\"http://x\"\")\",\"a,b\",3,0.5,\r\n"
+                                   "'-1+1,'@SUM(A1),0,,\"line\nbreak\"\r\n");
+    CHECK(central::to_csv(nlohmann::ordered_json::array()).empty());
 }
