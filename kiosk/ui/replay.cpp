@@ -355,9 +355,18 @@ Result<void> run_replay(Runner& r, std::istream& script, const std::filesystem::
             r.frame(1.0f / 60, Host::Raster::No);
         } else if (cmd == "expect_tracked") {
             r.frame(1.0f / 60, Host::Raster::No);
-            if (!ctx.session.tracked || services::app_status_name(ctx.session.tracked->status) != rest)
-                return fail("the tracked application is not '" + rest + "'" +
+            // STATUS [REASON_KEY [FEE_OUTCOME]]: the status, then the decision's reason and the fee's fate.
+            std::istringstream words(rest);
+            std::string status, reason, fee;
+            words >> status >> reason >> fee;
+            const auto& tr = ctx.session.tracked;
+            if (!tr || services::app_status_name(tr->status) != status)
+                return fail("the tracked application is not '" + status + "'" +
                             (ctx.session.track_error.empty() ? std::string() : " (" + ctx.session.track_error + ")"));
+            if (!reason.empty() && tr->reason_key != reason)
+                return fail("the tracked reason is '" + tr->reason_key + "', not '" + reason + "'");
+            if (!fee.empty() && tr->fee_outcome != fee)
+                return fail("the tracked fee is '" + tr->fee_outcome + "', not '" + fee + "'");
         } else if (cmd == "expect_track_error") {
             r.frame(1.0f / 60, Host::Raster::No);
             if (ctx.session.tracked || ctx.session.track_error != rest)

@@ -18,7 +18,8 @@
 //   screenshot FILE         write the current screen to FILE (relative to the output folder)
 //   expect_screen NAME      fail unless the current screen is NAME
 //   expect_label TEXT       fail unless something labelled TEXT is on screen
-//   expect_tracked STATUS   fail unless tracking shows an application with STATUS (paid, approved, ...)
+//   expect_tracked STATUS [REASON_KEY [FEE]]  fail unless tracking shows an application with STATUS (paid,
+//                           approved, ...), and when given the decision's reason key and the fee's fate (kept, refunded)
 //   expect_track_error KEY  fail unless tracking refused with the error KEY
 //   expect_wiped            fail unless the visit left nothing behind (start screen, empty session)
 //   expect_field NAME VALUE fail unless form field NAME holds VALUE

@@ -367,7 +367,29 @@ TEST_CASE("A counter visit typed on a keyboard then a supervisor's decision reve
     CHECK(z[0].find("\"difference_minor\":0") != std::string::npos);
     CHECK(pages(t.dir / "decide") == 2); // the receipt's copy after the decision, then the Z report
     CHECK(payloads(db, "receipt.reprinted").size() == 2);
-    // The citizen's tracking gets the reason and the fee's fate from the same data (ctl reads it back).
+    // The citizen's tracking gets the decision's reason and the fee's fate: the visit's receipt scanned at the
+    // kiosk (its signed QR code, when zbarimg is installed) opens tracking on the approved application.
+    if (run("command -v zbarimg") == 0) {
+        std::string qr;
+        REQUIRE(run("(zbarimg --raw -q " + (t.dir / "visit" / "page-001.png").string() + " 2>/dev/null)", &qr) == 0);
+        while (!qr.empty() && (qr.back() == '\n' || qr.back() == '\r'))
+            qr.pop_back();
+        REQUIRE(qr.rfind("NFR1|", 0) == 0);
+        fs::path s = t.dir / "track.replay";
+        FILE* f = std::fopen(s.c_str(), "w");
+        REQUIRE(f);
+        std::fprintf(f, "scan %s\nsettle\nexpect_screen track\nexpect_tracked approved decision.reason.documents_complete none\n"
+                        "screenshot tracked.png\n",
+                     qr.c_str());
+        std::fclose(f);
+        std::string track_out;
+        int track_rc = run(bin() + " --headless --size 540x960 --data " + data.string() + " --out " + (t.dir / "track").string() +
+                               " --replay " + s.string(),
+                           &track_out);
+        INFO(track_out);
+        CHECK(track_rc == 0);
+        CHECK(fs::exists(t.dir / "track" / "tracked.png"));
+    }
     std::string ctl = std::string(NAFITHA_BINARY_DIR "/bin") + "/nafitha-ctl";
     std::string z_out;
     // nafitha-ctl prints the same day's Z report from the same code path (kiosk/documents): same figures.
