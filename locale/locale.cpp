@@ -484,4 +484,76 @@ Date Locale::local_date(int64_t unix_ms) const
     return d;
 }
 
+namespace {
+
+Date civil_from_days(int64_t days)
+{
+    // civil_from_days (Howard Hinnant).
+    days += 719468;
+    const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    const int64_t doe = days - era * 146097;
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int64_t mp = (5 * doy + 2) / 153;
+    Date d;
+    d.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+    d.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+    d.year = static_cast<int>(yoe + era * 400 + (d.month <= 2 ? 1 : 0));
+    return d;
+}
+
+constexpr int64_t kDayMs = 86'400'000;
+
+} // namespace
+
+struct Zone::Impl {
+    std::unique_ptr<icu::TimeZone> zone;
+    // The zone's offset (raw + daylight) at a UTC moment.
+    int64_t offset_at(int64_t unix_ms) const
+    {
+        int32_t raw = 0, dst = 0;
+        UErrorCode st = U_ZERO_ERROR;
+        zone->getOffset(static_cast<UDate>(unix_ms), false, raw, dst, st);
+        return U_SUCCESS(st) ? static_cast<int64_t>(raw) + dst : 0;
+    }
+};
+
+Result<Zone> Zone::create(std::string_view name)
+{
+    if (name.empty() || name.size() > 64)
+        return Error::make("error.locale.time_zone", "a time zone is an IANA name such as Asia/Damascus");
+    auto impl = std::make_shared<Impl>();
+    impl->zone.reset(icu::TimeZone::createTimeZone(u16(name)));
+    if (!impl->zone || *impl->zone == icu::TimeZone::getUnknown())
+        return Error::make("error.locale.time_zone", "unknown time zone '" + std::string(name) + "' (see tzdata)");
+    Zone z;
+    z.m_name = std::string(name);
+    z.m_impl = std::move(impl);
+    return z;
+}
+
+Date Zone::date_of(int64_t unix_ms) const
+{
+    int64_t local = unix_ms + m_impl->offset_at(unix_ms);
+    return civil_from_days(local >= 0 ? local / kDayMs : (local - (kDayMs - 1)) / kDayMs);
+}
+
+int64_t Zone::start_of(const Date& d) const
+{
+    int64_t midnight = days_from_civil(d.year, d.month, d.day) * kDayMs; // local midnight, read as UTC
+    // The offset in force then: try the offset at the guess, and at the guess corrected by it (a DST change
+    // near midnight); the earliest moment that still falls on `d` is the day's start.
+    int64_t guess = midnight - m_impl->offset_at(midnight);
+    int64_t second = midnight - m_impl->offset_at(guess);
+    int64_t start = std::min(guess, second);
+    if (!(date_of(start) == d))
+        start = std::max(guess, second);
+    // A day that starts with a skipped hour (midnight does not exist) starts when the clocks jump.
+    while (date_of(start - 1) == d)
+        start -= 60'000;
+    return start;
+}
+
+Date Zone::add_days(const Date& d, int days) { return civil_from_days(days_from_civil(d.year, d.month, d.day) + days); }
+
 } // namespace nafitha::locale

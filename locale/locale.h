@@ -42,6 +42,27 @@ Result<Date> parse_iso_date(std::string_view iso);
 // Days in `month` of `year` (Gregorian; 0 for a month outside 1-12).
 int days_in_month(int year, int month);
 
+// A time zone's calendar: which local day a moment falls on, and when a local day starts. Services use it for
+// their business days (payments, the drawer, the Z report, the queue's daily numbers) so that a day is the
+// office's day, not UTC's; storage keeps moments in UTC. Copies share one ICU zone; const use is thread-safe.
+class Zone {
+public:
+    // `name` is an IANA name ("Asia/Damascus"); error.locale.time_zone when neither ICU nor tzdata knows it.
+    static Result<Zone> create(std::string_view name);
+    const std::string& name() const { return m_name; }
+    // The local day of a moment (milliseconds since 1970, UTC).
+    Date date_of(int64_t unix_ms) const;
+    // The moment (UTC milliseconds) the local day `d` starts (its first instant, even across a DST change).
+    int64_t start_of(const Date& d) const;
+    // `d` moved by `days` (calendar arithmetic, no zone involved).
+    static Date add_days(const Date& d, int days);
+
+private:
+    struct Impl;
+    std::string m_name;
+    std::shared_ptr<const Impl> m_impl;
+};
+
 // CLDR plural categories. Arabic uses all six; English uses One and Other.
 enum class Plural { Zero, One, Two, Few, Many, Other };
 std::string_view plural_name(Plural p); // "zero", "one", ...

@@ -135,10 +135,6 @@ Result<std::string> check_note(std::string_view note)
     return std::string(note);
 }
 
-static std::string add_days(int64_t now_ms, int days)
-{
-    return clock::iso8601_utc(now_ms + int64_t(days) * 86400000).substr(0, 10);
-}
 
 Result<Submission> Terminal::submit(const SubmitRequest& request, std::optional<PaymentRequest> payment)
 {
@@ -188,7 +184,7 @@ Result<Submission> Terminal::submit(const SubmitRequest& request, std::optional<
     auto reference = make_reference(m_tag, id);
     auto now = now_ms();
     auto now_text = clock::iso8601_utc(now);
-    auto ready = add_days(now, service->processing_days);
+    auto ready = locale::Zone::add_days(zone().date_of(now), service->processing_days).iso(); // a local day
     {
         auto st = TRY(m_db.cached(
             "INSERT INTO applications (id, reference, service_code, centre, status, channel, fee_json, fee_total, "

@@ -363,6 +363,9 @@ Result<void> Terminal::build_search_index_locked()
     if (TRY(m_db.scalar_int64("SELECT COUNT(*) FROM meta WHERE key = 'search_index'", 0)) > 0)
         return {};
     auto tx = TRY(db::Transaction::begin(m_db));
+    // Asked again under the write lock: another process starting at the same time may have built it meanwhile.
+    if (TRY(m_db.scalar_int64("SELECT COUNT(*) FROM meta WHERE key = 'search_index'", 0)) > 0)
+        return {};
     std::vector<std::pair<int64_t, std::string>> apps;
     {
         auto st = TRY(m_db.prepare("SELECT id, reference FROM applications ORDER BY id"));
@@ -462,10 +465,12 @@ Result<int64_t> Terminal::refund_locked(const Application& app, int64_t staff_id
     pays.reset();
     if (method != "card")
         method = "cash";
-    auto now = now_iso();
+    int64_t at = now_ms();
+    auto now = clock::iso8601_utc(at);
+    auto day = day_of(at);
     auto st = TRY(m_db.cached("INSERT INTO refunds (application_id, method, amount, reason, staff_id, time, day) "
                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
-    st.bind(1, app.id).bind(2, method).bind(3, due_back).bind(4, reason).bind(5, staff_id).bind(6, now).bind(7, now.substr(0, 10));
+    st.bind(1, app.id).bind(2, method).bind(3, due_back).bind(4, reason).bind(5, staff_id).bind(6, now).bind(7, day);
     TRY(st.run());
     TRY(journal::append(m_db, m_identity, "payment.refunded",
                         {{"reference", app.reference},
@@ -477,7 +482,7 @@ Result<int64_t> Terminal::refund_locked(const Application& app, int64_t staff_id
                          {"reason", std::string(reason)},
                          {"staff_id", staff_id},
                          {"channel", channel_name(app.channel)},
-                         {"day", now.substr(0, 10)},
+                         {"day", day},
                          {"time", now}}));
     return due_back;
 }
@@ -510,8 +515,9 @@ Result<CashMovement> Terminal::drawer_move(DrawerMove kind, int64_t amount_minor
     m.amount_minor = amount_minor;
     m.note = checked;
     m.staff_id = staff_id;
-    m.time = now_iso();
-    m.day = m.time.substr(0, 10);
+    int64_t at = now_ms();
+    m.time = clock::iso8601_utc(at);
+    m.day = day_of(at);
     auto tx = TRY(db::Transaction::begin(m_db));
     auto st = TRY(m_db.cached("INSERT INTO cash_movements (kind, amount, note, staff_id, time, day) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
     st.bind(1, drawer_move_name(kind)).bind(2, amount_minor).bind(3, m.note).bind(4, staff_id).bind(5, m.time).bind(6, m.day);

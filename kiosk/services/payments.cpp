@@ -53,8 +53,9 @@ Result<Payment> Terminal::pay_locked(const Application& app, const PaymentReques
     p.reference = app.reference;
     p.method = request.method;
     p.staff_id = request.staff_id;
-    p.time = now_iso();
-    p.day = p.time.substr(0, 10);
+    int64_t at = now_ms();
+    p.time = clock::iso8601_utc(at);
+    p.day = day_of(at); // the office's day, in the centre's time zone
     p.waived_minor = app.fee.waived;
     // Central's policy: after too many days without a sync, no money is taken (an exemption still settles).
     if (request.method != PayMethod::Exemption && due > 0) {
@@ -197,8 +198,10 @@ Result<DayTotals> Terminal::day_totals(std::string_view day) const
         t.change_minor += s.change_minor;
         t.by_staff.push_back(std::move(s));
     }
-    auto apps = TRY(m_db.cached("SELECT COUNT(*) FROM applications WHERE substr(submitted_at, 1, 10) = ?1"));
-    apps.bind(1, t.day);
+    // Stored times are UTC: the local day is the span of moments between its start and the next day's.
+    auto [from, until] = day_span(t.day);
+    auto apps = TRY(m_db.cached("SELECT COUNT(*) FROM applications WHERE submitted_at >= ?1 AND submitted_at < ?2"));
+    apps.bind(1, from).bind(2, until);
     TRY(apps.step());
     t.applications = apps.int64(0);
     auto tickets = TRY(m_db.cached("SELECT COUNT(*) FROM tickets WHERE day = ?1"));
@@ -206,8 +209,8 @@ Result<DayTotals> Terminal::day_totals(std::string_view day) const
     TRY(tickets.step());
     t.tickets = tickets.int64(0);
     tickets.reset();
-    auto counter = TRY(m_db.cached("SELECT COUNT(*) FROM applications WHERE substr(submitted_at, 1, 10) = ?1 AND channel = 'counter'"));
-    counter.bind(1, t.day);
+    auto counter = TRY(m_db.cached("SELECT COUNT(*) FROM applications WHERE submitted_at >= ?1 AND submitted_at < ?2 AND channel = 'counter'"));
+    counter.bind(1, from).bind(2, until);
     TRY(counter.step());
     t.counter_applications = counter.int64(0);
     counter.reset();
@@ -224,8 +227,8 @@ Result<DayTotals> Terminal::day_totals(std::string_view day) const
         (refunds.text(0) == "card" ? t.refunded_card_minor : t.refunded_cash_minor) = refunds.int64(2);
     }
     auto decisions = TRY(m_db.cached("SELECT SUM(reason = 'reversal'), SUM(reason <> 'reversal') FROM application_history "
-                                      "WHERE substr(time, 1, 10) = ?1 AND (decision = id OR reason = 'reversal')"));
-    decisions.bind(1, t.day);
+                                      "WHERE time >= ?1 AND time < ?2 AND (decision = id OR reason = 'reversal')"));
+    decisions.bind(1, from).bind(2, until);
     if (TRY(decisions.step())) {
         t.reversals = decisions.int64(0);
         t.decisions = decisions.int64(1);

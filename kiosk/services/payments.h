@@ -45,7 +45,7 @@ struct Payment {
     std::string card_authorisation;
     std::optional<int64_t> staff_id;
     std::string time;            // ISO 8601 UTC
-    std::string day;             // YYYY-MM-DD (UTC) for reconciliation
+    std::string day;             // YYYY-MM-DD, the local day in the centre's zone (the Z report's day)
 };
 
 struct StaffTotals {
@@ -60,7 +60,7 @@ struct StaffTotals {
 
 // The numbers of an end-of-day Z report.
 struct DayTotals {
-    std::string day;             // YYYY-MM-DD (UTC)
+    std::string day;             // YYYY-MM-DD, a local day in the centre's zone
     int64_t count = 0;
     int64_t cash_minor = 0;
     int64_t card_minor = 0;

@@ -62,7 +62,39 @@ Result<std::unique_ptr<Terminal>> Terminal::open(TerminalOptions options)
 
 int64_t Terminal::now_ms() const { return m_options.now_ms ? m_options.now_ms() : clock::record_ms(); }
 std::string Terminal::now_iso() const { return clock::iso8601_utc(now_ms()); }
-std::string Terminal::today() const { return now_iso().substr(0, 10); }
+const locale::Zone& Terminal::zone() const
+{
+    std::lock_guard lock(m_mutex);
+    std::string_view name = m_catalogue ? std::string_view(m_catalogue->time_zone_at(m_options.centre)) : locale::kDefaultTimeZone;
+    if (!m_zone || m_zone_for != name) {
+        auto z = locale::Zone::create(name);
+        if (!z.ok()) {
+            // A catalogue naming a zone tzdata does not know: the default zone, said once in the log.
+            log::warn("services", "time zone '" + std::string(name) + "' unknown; days follow " + std::string(locale::kDefaultTimeZone));
+            z = locale::Zone::create(locale::kDefaultTimeZone);
+        }
+        m_zone = z.release_value();
+        m_zone_for = std::string(name);
+    }
+    return *m_zone;
+}
+
+std::string Terminal::day_of(int64_t unix_ms) const
+{
+    std::lock_guard lock(m_mutex);
+    return zone().date_of(unix_ms).iso();
+}
+std::string Terminal::today() const { return day_of(now_ms()); }
+
+std::pair<std::string, std::string> Terminal::day_span(std::string_view day) const
+{
+    auto d = locale::parse_iso_date(day);
+    if (!d.ok())
+        return {std::string(day), std::string(day)}; // an empty span
+    std::lock_guard lock(m_mutex);
+    const auto& z = zone();
+    return {clock::iso8601_utc(z.start_of(*d)), clock::iso8601_utc(z.start_of(locale::Zone::add_days(*d, 1)))};
+}
 
 std::shared_ptr<const Catalogue> Terminal::catalogue() const
 {

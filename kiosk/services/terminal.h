@@ -16,6 +16,7 @@
 #include "kiosk/services/forms.h"
 #include "kiosk/services/payments.h"
 #include "kiosk/services/policy.h"
+#include "locale/locale.h"
 #include "kiosk/services/queue.h"
 #include "kiosk/services/staff.h"
 #include "kiosk/services/surveys.h"
@@ -155,7 +156,7 @@ public:
     // --- Payments ---
     Result<Payment> pay(std::string_view reference, const PaymentRequest& request);
     Result<std::vector<Payment>> payments_of(std::string_view reference) const;
-    // day = "YYYY-MM-DD" (UTC); today when empty.
+    // day = "YYYY-MM-DD", the office's local day in the centre's time zone (today when empty).
     Result<DayTotals> day_totals(std::string_view day = {}) const;
 
     // --- The cash drawer ---
@@ -207,7 +208,12 @@ private:
     Terminal(TerminalOptions options, journal::Identity identity, db::Db db, std::unique_ptr<PiiVault> vault);
     int64_t now_ms() const;
     std::string now_iso() const;
+    // The office's calendar: the local day of a moment in the centre's time zone (the catalogue's), today, and
+    // the UTC span [start, end) of a local day "YYYY-MM-DD" as ISO 8601 texts (how stored times compare).
+    const locale::Zone& zone() const;
+    std::string day_of(int64_t unix_ms) const;
     std::string today() const;
+    std::pair<std::string, std::string> day_span(std::string_view day) const;
     Result<void> load_catalogue_locked();
     Result<void> install_catalogue_locked(const nlohmann::json& document, std::string_view source,
                                           const protocol::Signed* statement = nullptr);
@@ -235,6 +241,8 @@ private:
     std::shared_ptr<const Catalogue> m_catalogue;
     int64_t m_catalogue_expires_ms = 0;
     std::string m_tag;
+    mutable std::optional<locale::Zone> m_zone; // follows the catalogue's zone for this centre
+    mutable std::string m_zone_for;             // the zone the catalogue names (m_zone is the default if unknown)
     mutable std::recursive_mutex m_mutex;
 };
 

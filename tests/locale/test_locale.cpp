@@ -271,3 +271,39 @@ TEST_CASE("An unknown time zone is refused with a clear error")
     CHECK(translations().has(Lang::En, "error.locale.time_zone"));
     CHECK_FALSE(locale::Locale::create(translations(), Lang::Ar, "").ok());
 }
+
+TEST_CASE("A zone's days: the local day of a moment and when a local day starts, across DST")
+{
+    using locale::Date;
+    using locale::Zone;
+    auto damascus = Zone::create("Asia/Damascus").value();
+    // 2026-11-28T22:30Z is 01:30 on the 29th in Damascus (UTC+3 all year).
+    CHECK(damascus.date_of(1'795'905'000'000) == Date{2026, 11, 29});
+    CHECK(damascus.date_of(1'795'905'000'000 - 90 * 60'000 - 1) == Date{2026, 11, 28}); // 23:59:59.999 local
+    CHECK(damascus.start_of(Date{2026, 11, 29}) == 1'795'905'000'000 - 90 * 60'000);      // 2026-11-28T21:00Z
+    CHECK(Zone::add_days(Date{2026, 12, 31}, 1) == Date{2027, 1, 1});
+    CHECK(Zone::add_days(Date{2028, 3, 1}, -1) == Date{2028, 2, 29});
+    // Berlin: the day the clocks go forward (2026-03-29, 02:00 -> 03:00) still starts at local midnight (UTC+1),
+    // the next day at UTC+2; the day is 23 hours long.
+    auto berlin = Zone::create("Europe/Berlin").value();
+    int64_t spring = berlin.start_of(Date{2026, 3, 29}), after = berlin.start_of(Date{2026, 3, 30});
+    CHECK(spring == 1'774'738'800'000); // 2026-03-28T23:00Z
+    CHECK(after - spring == 23 * 3'600'000);
+    CHECK(berlin.date_of(spring) == Date{2026, 3, 29});
+    CHECK(berlin.date_of(spring - 1) == Date{2026, 3, 28});
+    // Every day of a year starts where the day before ends, in zones with and without DST.
+    for (const char* name : {"Asia/Damascus", "Europe/Berlin", "America/Santiago", "Asia/Tehran"}) {
+        auto z = Zone::create(name).value();
+        Date d{2026, 1, 1};
+        for (int i = 0; i < 366; ++i) {
+            Date next = Zone::add_days(d, 1);
+            int64_t start = z.start_of(d), end = z.start_of(next);
+            INFO(name << " " << d.iso());
+            CHECK(end > start);
+            CHECK(z.date_of(start) == d);
+            CHECK(z.date_of(end - 1) == d);
+            d = next;
+        }
+    }
+    CHECK(Zone::create("Mars/Olympus").error().code == "error.locale.time_zone");
+}

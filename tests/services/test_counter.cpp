@@ -4,6 +4,7 @@
 
 #include "helpers.h"
 
+#include "base/clock.h"
 #include "sync/journal/journal.h"
 #include "sync/protocol/signed.h"
 
@@ -359,4 +360,39 @@ TEST_CASE("The unsynced items come oldest first with their age")
     CHECK(has_ref);
     journal::set_acked_seq(c.t->database(), items.back().seq).value();
     CHECK(c.t->unsynced().value().empty());
+}
+
+TEST_CASE("The office's day is the local day in the centre's time zone: a visit after local midnight counts on the next day")
+{
+    Counter c("localday");
+    // 2026-11-28T22:30Z is 01:30 on the 29th in Damascus (UTC+3, the seed catalogue's zone).
+    c.clock_ms = 1'795'905'000'000;
+    REQUIRE(clock::iso8601_utc(c.clock_ms).rfind("2026-11-28T22:30:00", 0) == 0);
+    c.t->drawer_move(DrawerMove::Float, 100'000, c.clerk.id, "").value();
+    auto s = c.visit(PaymentRequest::cash(500000, c.clerk.id));
+    REQUIRE(s.payment);
+    CHECK(s.payment->day == "2026-11-29");
+    CHECK(c.last_entry("payment.recorded")["day"] == "2026-11-29");
+    auto today = c.t->day_totals().value();
+    CHECK(today.day == "2026-11-29");
+    CHECK(today.applications == 1);
+    CHECK(today.counter_applications == 1);
+    CHECK(today.cash_minor == 200'000);
+    CHECK(today.opening_float_minor == 100'000);
+    c.t->decide(decision(s.application.reference, AppStatus::Approved, c.supervisor.id, "documents_complete")).value();
+    CHECK(c.t->day_totals().value().decisions == 1);
+    // The UTC day before holds nothing of it.
+    auto before = c.t->day_totals("2026-11-28").value();
+    CHECK(before.applications == 0);
+    CHECK(before.count == 0);
+    CHECK(before.decisions == 0);
+    CHECK(before.opening_float_minor == 0);
+    // The last minute of the local day still counts on it; the next minute is the next day.
+    c.clock_ms = 1'795'985'940'000; // 2026-11-29T20:59Z = 23:59 local
+    c.visit(PaymentRequest::cash(500000, c.clerk.id));
+    c.clock_ms += 60'000;           // 00:00 local on the 30th
+    c.visit(PaymentRequest::cash(500000, c.clerk.id));
+    CHECK(c.t->day_totals("2026-11-29").value().applications == 2);
+    CHECK(c.t->day_totals("2026-11-30").value().applications == 1);
+    CHECK(c.t->day_totals().value().day == "2026-11-30");
 }

@@ -278,7 +278,7 @@ TEST_CASE("Payments check what is tendered and totals add up per staff and day")
     CHECK(b2.payment->amount_minor == 200000);
 
     auto totals = t->day_totals().value();
-    CHECK(totals.day == "2026-11-28");
+    CHECK(totals.day == "2026-11-29"); // 2026-11-28T21:20Z is 00:20 on the 29th in Damascus: the office's day
     CHECK(totals.count == 2);
     CHECK(totals.cash_minor == 300000);
     CHECK(totals.card_minor == 200000);
@@ -289,7 +289,8 @@ TEST_CASE("Payments check what is tendered and totals add up per staff and day")
     CHECK(*totals.by_staff[1].staff_id == clerk.id);
     CHECK(totals.by_staff[1].staff_name == "رنا العلي");
     CHECK(totals.by_staff[1].cash_minor == 300000);
-    CHECK(t->day_totals("2026-11-29").value().count == 0);
+    CHECK(t->day_totals("2026-11-28").value().count == 0);
+    CHECK(t->day_totals("2026-11-30").value().count == 0);
 }
 
 TEST_CASE("Applications follow their lifecycle and central decisions are idempotent")

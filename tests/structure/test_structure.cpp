@@ -35,7 +35,7 @@ const std::map<std::string, std::set<std::string>> kMayUse = {
     {"locale", {"base"}},
     {"sync/protocol", {"base"}},
     {"sync/journal", {"base", "db", "sync/protocol"}},
-    {"kiosk/services", {"base", "db", "sync/protocol", "sync/journal"}},
+    {"kiosk/services", {"base", "db", "locale", "sync/protocol", "sync/journal"}},
     {"sync/client", {"base", "sync/protocol", "sync/journal"}},
     {"devices", {"base"}},
     {"printing", {"base", "text", "locale"}},

@@ -66,8 +66,9 @@ TEST_CASE("Thirty days offline at the counter then one sync: policy warnings on 
     } cleanup{dir};
 
     InProcessCentral central(c.path());
-    // The month ends now: central's clock (real) acknowledges the final sync on day 32 of the simulation.
-    int64_t start = clock::unix_ms() - 32 * kDay;
+    // The month ends about now: central's clock (real) acknowledges the final sync on day 32 of the simulation.
+    // Each day's office opens at 08:00 in Damascus (05:00 UTC), so a day's 200 visits stay on one local day.
+    int64_t start = (clock::unix_ms() - 32 * kDay) / kDay * kDay + 5 * 3'600'000;
     int64_t now = start;
     services::TerminalOptions o;
     o.data_dir = dir;
