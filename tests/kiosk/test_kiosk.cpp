@@ -378,7 +378,7 @@ TEST_CASE("A counter visit typed on a keyboard then a supervisor's decision reve
         fs::path s = t.dir / "track.replay";
         FILE* f = std::fopen(s.c_str(), "w");
         REQUIRE(f);
-        std::fprintf(f, "scan %s\nsettle\nexpect_screen track\nexpect_tracked approved decision.reason.documents_complete none\n"
+        std::fprintf(f, "scan %s\nsettle\nexpect_screen track\nexpect_tracked approved decision.reason.documents_complete kept\n"
                         "screenshot tracked.png\n",
                      qr.c_str());
         std::fclose(f);
