@@ -18,6 +18,7 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -42,6 +43,7 @@ struct Options {
     std::string printer = "sim";
     bool paper_out = false;
     bool dev_staff = false;
+    std::vector<int64_t> cash_wallet; // --cash-wallet
     bool sync = true;
     bool high_contrast = false;
     bool large_text = false;
@@ -90,6 +92,23 @@ Result<Options> parse(const std::vector<std::string>& args)
             o.paper_out = true;
         else if (a == "--dev-staff")
             o.dev_staff = true;
+        else if (a == "--cash-wallet") {
+            // N,N,...: the simulated citizen's notes in minor units.
+            std::string list = TRY(need(i));
+            size_t at = 0;
+            while (at <= list.size()) {
+                size_t comma = list.find(',', at);
+                std::string part = list.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+                int64_t v = 0;
+                auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+                if (ec != std::errc() || end != part.data() + part.size() || v <= 0 || o.cash_wallet.size() >= 100)
+                    return Error::make("error.args", "--cash-wallet takes up to 100 positive amounts N,N,...");
+                o.cash_wallet.push_back(v);
+                if (comma == std::string::npos)
+                    break;
+                at = comma + 1;
+            }
+        }
         else if (a == "--no-sync")
             o.sync = false;
         else if (a == "--high-contrast")
@@ -145,6 +164,7 @@ std::string usage()
            "  --printer sim|ADDRESS   receipt printer: the built-in simulator, tcp://HOST:PORT or /dev/usb/lp0\n"
            "  --simulate-paper-out    the simulated printer has no paper (out-of-service check)\n"
            "  --dev-staff             create staff clerk1 (PIN 1234) and tech1 (PIN 9876) if there is no staff\n"
+           "  --cash-wallet N,N,...   the simulated citizen's banknotes (minor units), then nothing more\n"
            "  --idle-timeout SECONDS  idle time before 'are you still there?' (default 60; then 15 s)\n"
            "  --high-contrast, --large-text   accessibility modes from the start\n"
            "  --no-sync               do not start the sync worker\n"
@@ -210,6 +230,7 @@ int run(const std::vector<std::string>& args)
     bo.dev_staff = o.dev_staff || !temp.path.empty() ? DevStaff::Create : DevStaff::None;
     bo.start_sync = o.sync && o.screenshot.empty();
     bo.cash_note_delay_ms = o.headless ? 0 : 700;
+    bo.cash_wallet = o.cash_wallet;
     if (!o.out_dir.empty())
         bo.printed_dir = o.out_dir;
     auto made = make_terminal_backend(bo, *i18n);
@@ -245,7 +266,10 @@ int run(const std::vector<std::string>& args)
         std::cerr << "nafitha-kiosk: the text engine could not start (fonts missing?)\n";
         return 1;
     }
-    ui::Worker worker(o.headless ? ui::Worker::Mode::Inline : ui::Worker::Mode::Threaded);
+    // Headless runs are deterministic with tasks run inline, except with a cash wallet: a simulated citizen who
+    // stops giving notes waits for a cancel tapped on screen, which needs the payment on its own thread (as in
+    // production).
+    ui::Worker worker(o.headless && o.cash_wallet.empty() ? ui::Worker::Mode::Inline : ui::Worker::Mode::Threaded);
     ui::Theme theme = ui::Theme::load(paths::assets_dir());
     if (o.high_contrast)
         theme.contrast = ui::Contrast::High;

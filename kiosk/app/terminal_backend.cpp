@@ -157,19 +157,22 @@ public:
             return p;
         if (method == ui::PayMethod::Cash) {
             // The simulated citizen feeds the cash acceptor simulator one note at a time (in development and
-            // tests, the first `cash_notes_limit` notes only: then the citizen waits, as one who changes their
-            // mind would, until the payment is cancelled).
-            int given = 0;
+            // tests, from `cash_wallet` when one is given: once it is spent the citizen waits, as one who changes
+            // their mind would, until the payment is cancelled).
+            size_t given = 0;
             auto fed = devices::take_cash(
                 m_cash, amount, {5000, 10000, 20000, 50000, 100000, 200000, 500000},
                 [this, &given](int64_t due) {
-                    if (m_options.cash_notes_limit >= 0 && given >= m_options.cash_notes_limit)
+                    const auto& wallet = m_options.cash_wallet;
+                    if (!wallet.empty() && given >= wallet.size())
                         return;
                     // Development: a pause between notes to watch the progress (0 in headless runs).
                     if (m_options.cash_note_delay_ms > 0)
                         std::this_thread::sleep_for(std::chrono::milliseconds(m_options.cash_note_delay_ms));
-                    ++given;
-                    m_cash.insert_note_for(due);
+                    if (!wallet.empty())
+                        m_cash.insert_note(wallet[given++]);
+                    else
+                        m_cash.insert_note_for(due);
                 },
                 progress, cancel);
             if (!fed.ok() && fed.error().code == "error.cash.cancelled") {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace nafitha::app {
 
@@ -25,7 +26,10 @@ struct BackendOptions {
     std::string centre;                 // default: sync.json's centre, else DAM-01
     bool start_sync = true;
     int cash_note_delay_ms = 0;         // development: pause between simulated banknotes (to watch progress)
-    int cash_notes_limit = -1;          // tests: the simulated citizen gives this many notes, then waits (-1: all)
+    // Development and tests: the simulated citizen's notes (minor units), given in this order when the acceptor
+    // waits; once they are spent the citizen gives nothing more (and may cancel). Empty: the largest note not
+    // above what is still due, as often as needed.
+    std::vector<int64_t> cash_wallet;
 };
 
 Result<std::unique_ptr<ui::Backend>> make_terminal_backend(const BackendOptions& options, const I18n& i18n);

@@ -4,6 +4,7 @@
 #include "kiosk/ui/screens.h"
 
 #include <algorithm>
+#include <chrono>
 #include <array>
 #include <cmath>
 #include <istream>
@@ -140,7 +141,8 @@ bool known_command(std::string_view c)
     static constexpr std::string_view known[] = {"tap", "tap_label", "tap_key", "hold", "drag", "type", "wait", "settle",
                                                  "screenshot", "expect_screen", "expect_label", "scan", "expect_tracked",
                                                  "expect_track_error", "expect_wiped", "expect_field", "lang", "screen",
-                                                 "keys", "tap_label_containing", "expect_message"};
+                                                 "keys", "tap_label_containing", "expect_message",
+                                                 "wait_cash"};
     return std::find(std::begin(known), std::end(known), c) != std::end(known);
 }
 
@@ -219,6 +221,8 @@ Result<std::vector<ReplayStep>> parse_replay(std::string_view script)
             return fail("drag needs X0 Y0 X1 Y1");
         if (c == "wait" && !numbers(step.text, 1, 0, 3600, step.numbers))
             return fail("wait takes 0 to 3600 seconds");
+        if (c == "wait_cash" && !numbers(step.text, 1, 1, 1e12, step.numbers))
+            return fail("wait_cash takes an amount in minor units");
         if (c == "screenshot") {
             std::filesystem::path file(step.text);
             bool inside = !step.text.empty() && file.is_relative() && !file.has_root_path();
@@ -292,9 +296,20 @@ Result<void> run_replay(Runner& r, std::istream& script, const std::filesystem::
             if (!found)
                 return fail("nothing labelled with '" + rest + "' in it");
             tap_at(r, found->rect.centre());
+        } else if (cmd == "wait_cash") {
+            // wait_cash MINOR: frames until the cash acceptor has taken at least MINOR into escrow (the
+            // simulated citizen feeds it from the worker thread). Progress, not time: the bound only stops a
+            // script that would wait forever.
+            auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+            auto inserted = [&] { return ctx.session.cash_inserted ? ctx.session.cash_inserted->load() : int64_t{0}; };
+            while (inserted() < static_cast<int64_t>(n[0])) {
+                if (std::chrono::steady_clock::now() > give_up)
+                    return fail("the cash acceptor took only " + std::to_string(inserted()));
+                r.frame(1.0f / 60, Host::Raster::No);
+            }
         } else if (cmd == "expect_message") {
             r.frame(1.0f / 60, Host::Raster::No);
-            if (ctx.counter.message != rest && ctx.staff.message != rest)
+            if (ctx.counter.message != rest && ctx.staff.message != rest && ctx.session.error != rest)
                 return fail("the message is not " + rest + " (got '" + ctx.counter.message + "')");
         } else if (cmd == "hold") {
             ImVec2 p = point(r, n[0], n[1]);

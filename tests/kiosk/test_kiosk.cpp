@@ -77,6 +77,28 @@ std::string script(const std::string& name)
 
 } // namespace
 
+TEST_CASE("Cancelling a cash payment gives the notes back and records nothing and ending the visit wipes it")
+{
+    Temp t("cash_cancel");
+    std::string out;
+    int rc = run(bin() + " --headless --size 540x960 --cash-wallet 100000,50000 --data " + (t.dir / "data").string() +
+                     " --out " + (t.dir / "out").string() + " --replay " + script("cash_cancel.replay"),
+                 &out);
+    INFO(out);
+    REQUIRE(rc == 0);
+    // Both notes went back through the slot (the backend logs what the acceptor returned).
+    CHECK(out.find("cash payment cancelled by the citizen; returned 150000") != std::string::npos);
+    auto types = journal_types(t.dir / "data" / "terminal.db");
+    std::set<std::string> seen(types.begin(), types.end());
+    CHECK(seen.count("payment.recorded") == 0);
+    CHECK(seen.count("application.submitted") == 0);
+    CHECK_FALSE(fs::exists(t.dir / "out" / "page-001.png")); // no receipt
+    CHECK(fs::exists(t.dir / "out" / "02-cancelled.png"));
+    // A wallet that cannot be parsed is refused before anything starts.
+    CHECK(run(bin() + " --headless --cash-wallet 100,x --data " + (t.dir / "data2").string() + " --replay " +
+              script("cash_cancel.replay")) != 0);
+}
+
 TEST_CASE("A replayed citizen visit ends with the transaction in the journal and a receipt at the printer")
 {
     Temp t("visit");
