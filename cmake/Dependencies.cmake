@@ -20,6 +20,7 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 pkg_check_modules(MICROHTTPD REQUIRED IMPORTED_TARGET libmicrohttpd)
 pkg_check_modules(IMGUI REQUIRED IMPORTED_TARGET imgui)
+pkg_check_modules(ESPEAK REQUIRED IMPORTED_TARGET espeak-ng) # spoken guidance (kiosk/ui/voice)
 pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo)
 # Locale formatting (plurals, numbers, money, dates, the Umm al-Qura calendar, time zones): ICU 72.
 pkg_check_modules(ICU_I18N REQUIRED IMPORTED_TARGET icu-i18n)

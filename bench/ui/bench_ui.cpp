@@ -6,6 +6,7 @@
 #include "kiosk/ui/host.h"
 #include "kiosk/ui/kiosk_ui.h"
 #include "kiosk/ui/replay.h"
+#include "kiosk/ui/voice.h"
 
 #include <unistd.h>
 
@@ -104,6 +105,10 @@ int main()
     ui::Worker worker(ui::Worker::Mode::Inline);
     ui::KioskUi kiosk(*i18n, **backend, *labels, worker, ui::Theme::load(paths::assets_dir()));
     ui::Runner runner(**host, kiosk, *labels, worker);
+    // Voice on (synthesised on its own thread; headless: nobody listens) and ICU formatting on every screen.
+    ui::Voice voice([](ui::Speech&&) {});
+    kiosk.ctx().voice = &voice;
+    kiosk.ctx().voice_on = true;
 
     // Frame build (layout, shaping from the cache, draw lists; no rasterising) and total (software rendering).
     std::vector<double> build, total;

@@ -13,6 +13,7 @@
 #include "kiosk/ui/replay.h"
 #include "kiosk/ui/demo.h"
 #include "kiosk/ui/screens.h"
+#include "kiosk/ui/voice.h"
 
 #include <SDL.h>
 
@@ -44,6 +45,7 @@ struct Options {
     bool paper_out = false;
     bool dev_staff = false;
     std::vector<int64_t> cash_wallet; // --cash-wallet
+    bool voice = true;                 // --voice on|off: spoken guidance at the start of every visit
     bool sync = true;
     bool high_contrast = false;
     bool large_text = false;
@@ -92,6 +94,12 @@ Result<Options> parse(const std::vector<std::string>& args)
             o.paper_out = true;
         else if (a == "--dev-staff")
             o.dev_staff = true;
+        else if (a == "--voice") {
+            std::string v = TRY(need(i));
+            if (v != "on" && v != "off")
+                return Error::make("error.args", "--voice is on or off");
+            o.voice = v == "on";
+        }
         else if (a == "--cash-wallet") {
             // N,N,...: the simulated citizen's notes in minor units.
             std::string list = TRY(need(i));
@@ -165,6 +173,7 @@ std::string usage()
            "  --simulate-paper-out    the simulated printer has no paper (out-of-service check)\n"
            "  --dev-staff             create staff clerk1 (PIN 1234) and tech1 (PIN 9876) if there is no staff\n"
            "  --cash-wallet N,N,...   the simulated citizen's banknotes (minor units), then nothing more\n"
+           "  --voice on|off          spoken guidance when a visit starts (default on; the speaker toggles it)\n"
            "  --idle-timeout SECONDS  idle time before 'are you still there?' (default 60; then 15 s)\n"
            "  --high-contrast, --large-text   accessibility modes from the start\n"
            "  --no-sync               do not start the sync worker\n"
@@ -278,6 +287,14 @@ int run(const std::vector<std::string>& args)
     ui::KioskUi kiosk(*i18n, **backend, *labels, worker, theme);
     kiosk.ctx().lang = o.lang;
     kiosk.ctx().idle_timeout_s = o.idle_timeout;
+    kiosk.ctx().voice_default = kiosk.ctx().voice_on = o.voice;
+    // Spoken guidance through the host's audio (a window only: headless runs stay silent).
+    std::unique_ptr<ui::Voice> voice;
+    if (!o.headless) {
+        ui::Host* h = host->get();
+        voice = std::make_unique<ui::Voice>([h](ui::Speech&& s) { h->play(s.samples.data(), s.samples.size(), s.rate); });
+        kiosk.ctx().voice = voice.get();
+    }
     ui::Runner runner(**host, kiosk, *labels, worker);
 
     if (!o.screenshot.empty()) {

@@ -32,6 +32,8 @@
 
 namespace nafitha::ui {
 
+class Voice; // voice.h
+
 enum class Mode { Citizen, Staff, Technician, Service };
 
 // Every screen of every mode. Names (for --screen, --list-screens and replays) live in the registry
@@ -264,6 +266,7 @@ struct Ctx {
     // with (configured: --voice off keeps a kiosk quiet until a citizen turns the speaker on).
     bool voice_on = true;
     bool voice_default = true;
+    Voice* voice = nullptr; // where speech goes (none: silent, e.g. headless runs)
 
     ImVec2 size{1080, 1920};
     float scale = 1.0f; // 1.0 at 1080 pixels on the short side

@@ -71,8 +71,45 @@ Result<std::unique_ptr<Host>> Host::create(const HostOptions& options)
     return h;
 }
 
+void Host::play(const int16_t* samples, size_t count, int rate)
+{
+    if (headless() || count == 0)
+        return;
+    std::lock_guard lock(m_audio_mutex);
+    if (m_audio_failed)
+        return;
+    if (m_audio != 0 && m_audio_rate != rate) {
+        SDL_CloseAudioDevice(m_audio);
+        m_audio = 0;
+    }
+    if (m_audio == 0) {
+        if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
+            m_audio_failed = true;
+            log::warn("ui", std::string("no audio: ") + SDL_GetError());
+            return;
+        }
+        SDL_AudioSpec want{};
+        want.freq = rate;
+        want.format = AUDIO_S16SYS;
+        want.channels = 1;
+        want.samples = 2048;
+        m_audio = SDL_OpenAudioDevice(nullptr, 0, &want, nullptr, 0);
+        if (m_audio == 0) {
+            m_audio_failed = true;
+            log::warn("ui", std::string("no audio device: ") + SDL_GetError());
+            return;
+        }
+        m_audio_rate = rate;
+        SDL_PauseAudioDevice(m_audio, 0);
+    }
+    SDL_ClearQueuedAudio(m_audio);
+    SDL_QueueAudio(m_audio, samples, static_cast<Uint32>(count * sizeof(int16_t)));
+}
+
 Host::~Host()
 {
+    if (m_audio != 0)
+        SDL_CloseAudioDevice(m_audio);
     if (m_renderer_backend)
         ImGui_ImplSDLRenderer_Shutdown();
     if (m_sdl_platform)

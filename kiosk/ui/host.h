@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 struct SDL_Window;
@@ -40,6 +41,9 @@ public:
     SDL_Renderer* renderer() const { return m_renderer; }
     ImVec2 size() const;
     bool headless() const { return m_window == nullptr; }
+    // Plays 16-bit mono samples at `rate` through SDL audio, replacing what is still playing (any thread).
+    // Headless hosts play nothing; a machine without audio logs it once.
+    void play(const int16_t* samples, size_t count, int rate);
 
     // Reads window events into the pointer queue; false when the window was closed.
     bool pump_events();
@@ -88,6 +92,10 @@ private:
     std::deque<PointerState> m_pointer;
     std::vector<KeyInput> m_keys;
     PointerState m_current{ImVec2(-1, -1), false};
+    std::mutex m_audio_mutex;
+    uint32_t m_audio = 0; // SDL_AudioDeviceID, 0 until the first play
+    int m_audio_rate = 0;
+    bool m_audio_failed = false;
 };
 
 } // namespace nafitha::ui

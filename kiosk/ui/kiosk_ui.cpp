@@ -1,5 +1,7 @@
 #include "kiosk/ui/kiosk_ui.h"
 
+#include "kiosk/ui/voice.h"
+
 #include "kiosk/ui/counter.h"
 
 #include "kiosk/ui/demo.h"
@@ -212,6 +214,35 @@ void KioskUi::build_frame(ImVec2 size, double now)
         busy_overlay(c, c.tr(c.session.busy_message));
     else if (c.idle_prompt)
         draw_idle_prompt(c);
+    speak_changes();
+}
+
+void KioskUi::speak_changes()
+{
+    Ctx& c = m_ctx;
+    if (!c.voice)
+        return;
+    bool on = c.voice_on && (c.mode == Mode::Citizen || c.mode == Mode::Service);
+    bool turned_on = on && !m_spoken_on;
+    m_spoken_on = on;
+    if (!on)
+        return;
+    if (turned_on || !m_spoken_any || c.screen != m_spoken_screen || c.lang != m_spoken_lang) {
+        m_spoken_any = true;
+        m_spoken_screen = c.screen;
+        m_spoken_lang = c.lang;
+        m_spoken_error = c.session.error;
+        m_voice_key = "voice.";
+        m_voice_key += screen_def(c.screen).name;
+        if (c.i18n->has(c.lang, m_voice_key))
+            c.voice->say(c.lang, std::string(c.tr(m_voice_key)));
+        return;
+    }
+    if (c.session.error != m_spoken_error) {
+        m_spoken_error = c.session.error;
+        if (!m_spoken_error.empty())
+            c.voice->say(c.lang, std::string(c.tr(m_spoken_error, {{"amount", c.money(c.session.cash_returned)}})));
+    }
 }
 
 } // namespace nafitha::ui

@@ -5,6 +5,7 @@
 #include "kiosk/ui/context.h"
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 namespace nafitha::ui {
@@ -31,6 +32,9 @@ public:
 private:
     void check_idle();
     void check_health();
+    // Spoken guidance: the screen's guidance when the screen or the language changes (or the speaker is turned
+    // on), an error's message when a new one shows. Asks the voice only on a change: steady frames cost nothing.
+    void speak_changes();
 
     std::unique_ptr<locale::Locale> m_locales[2]; // ar, en in the centre's zone (before m_ctx, which points at them)
     Ctx m_ctx;
@@ -38,6 +42,13 @@ private:
     bool m_health_pending = false;
     double m_idle_prompt_since = 0;
     bool m_started = false;
+    // What was last spoken: screen, language, error, and whether the speaker was on.
+    ScreenId m_spoken_screen = ScreenId::Attract;
+    Lang m_spoken_lang = Lang::Ar;
+    std::string m_spoken_error;
+    bool m_spoken_on = false;
+    bool m_spoken_any = false;
+    std::string m_voice_key; // "voice.<screen>" (reused)
 };
 
 } // namespace nafitha::ui

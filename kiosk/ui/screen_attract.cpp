@@ -1,5 +1,5 @@
 // The attract screen: what a passer-by sees. Arabic first with English beneath; start, a queue ticket (the
-// citizen then picks the service's category), tracking; the reading aids. A two-second press on the
+// citizen then picks the service's category), tracking; the reading aids and the speaker. A two-second press on the
 // emblem opens the staff login. Portrait stacks everything; landscape puts the name at the start side and the
 // actions at the end side. Every height comes from the text it holds, so large text grows the layout instead of
 // overlapping it.
@@ -67,13 +67,15 @@ void draw_attract(Ctx& ctx)
     Rect intro = wide ? from_start(ctx, page, 0, page.w * 0.45f) : page;
     Rect actions = wide ? from_end(ctx, page, 0, page.w * 0.55f - m) : page;
 
-    // The bottom row: the reading aids, with the privacy promise above them.
+    // The bottom row: the speaker and the reading aids, with the privacy promise above them.
     struct Toggle {
         const char* icon;
         const char* key;
         int which;
     };
-    static constexpr Toggle kToggles[] = {{"contrast", "ui.access.contrast", 1}, {"text_size", "ui.access.large_text", 2}};
+    static constexpr Toggle kToggles[] = {{"speaker", "ui.voice.toggle", 0},
+                                          {"contrast", "ui.access.contrast", 1},
+                                          {"text_size", "ui.access.large_text", 2}};
     constexpr int n = static_cast<int>(std::size(kToggles));
     float gap = ctx.u(24);
     float th = std::max(touch_min(ctx), text_h(ctx, ctx.font(28)) + ctx.u(36));

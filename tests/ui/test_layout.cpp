@@ -130,7 +130,7 @@ TEST_CASE("Every citizen screen in every language orientation and mode has no la
 TEST_CASE("Staff and technician screens go through the layout check")
 {
     size_t total = 0;
-    auto [checked, report] = sweep({ui::Mode::Staff}, total);
+    auto [checked, report] = sweep({ui::Mode::Staff, ui::Mode::Technician}, total);
     CHECK(checked > 0);
     WARN(std::to_string(total) + " findings on staff and technician screens\n" + report);
 }
