@@ -61,7 +61,7 @@ void draw_counter_application(Ctx& ctx)
     float rh = ctx.u(44);
     float y = in.y;
     label(ctx, Rect{in.x, y, in.w, ctx.u(56)}, ltr(ctx, app.reference), ctx.font(44), p.text);
-    label(ctx, Rect{in.x, y, in.w, ctx.u(56)}, ctx.tr(status_key(app.status)), ctx.font(32), p.accent, Align::End);
+    label(ctx, Rect{in.x, y, in.w, ctx.u(56)}, ctx.tr(status_key(app.status)), ctx.font(32), p.warning_text, Align::End);
     y += ctx.u(62);
     label(ctx, Rect{in.x, y, in.w, rh}, svc ? svc->name.in(ctx.lang) : std::string_view(app.service_code), ctx.font(30), p.text);
     y += rh;
@@ -153,7 +153,7 @@ void draw_counter_application(Ctx& ctx)
             std::string_view text = reason_text(ctx, reasons[k].code);
             label(ctx, r.inset(ctx.u(12)), text, ctx.font(24), p.text);
             if (reasons[k].decision == services::AppStatus::Rejected && reasons[k].fee == services::FeeOutcome::Refunded)
-                label(ctx, r.inset(ctx.u(12)), ctx.tr("ui.counter.fee.refund_tag"), ctx.font(20), p.accent, Align::End);
+                label(ctx, r.inset(ctx.u(12)), ctx.tr("ui.counter.fee.refund_tag"), ctx.font(20), p.warning_text, Align::End);
             ctx.target(text, r);
             if (ctx.touch.tap(r)) {
                 cv.reason = static_cast<int>(k);

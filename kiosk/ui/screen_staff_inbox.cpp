@@ -30,7 +30,7 @@ void row(Ctx& ctx, const Rect& view, const Rect& r, std::string_view reference, 
     Rect top{inner.x, inner.y, inner.w, inner.h * 0.55f};
     Rect bottom{inner.x, inner.y + inner.h * 0.55f, inner.w, inner.h * 0.45f};
     label(ctx, top, name, ctx.font(30), p.text);
-    label(ctx, top, ctx.tr(status_key(status)), ctx.font(28), p.accent, Align::End);
+    label(ctx, top, ctx.tr(status_key(status)), ctx.font(28), p.warning_text, Align::End);
     label(ctx, from_start(ctx, bottom, 0, bottom.w * 0.3f), ltr(ctx, reference), ctx.font(26), p.text_muted);
     if (!hint.empty())
         label(ctx, from_start(ctx, bottom, bottom.w * 0.3f, bottom.w * 0.2f), hint, ctx.font(26), p.text_muted);

@@ -93,7 +93,7 @@ void unsynced_list(Ctx& ctx, const Rect& area)
         label(ctx, from_start(ctx, in, 0, in.w * 0.42f), what, ctx.font(22), p.text);
         if (!u.reference.empty())
             label(ctx, from_start(ctx, in, in.w * 0.42f, in.w * 0.3f), ltr(ctx, u.reference), ctx.font(22), p.text_muted);
-        label(ctx, in, age_text(ctx, u.age_s), ctx.font(22), p.accent, Align::End);
+        label(ctx, in, age_text(ctx, u.age_s), ctx.font(22), p.warning_text, Align::End);
     }
     canvas(ctx)->PopClipRect();
 }
@@ -131,7 +131,7 @@ void draw_staff_sync(Ctx& ctx)
     label(ctx, Rect{c.x, y + ctx.u(tall ? 30 : 16), c.w, ctx.u(60)}, ctx.tr(all_sent ? "ui.sync.all_sent" : "ui.sync.pending_title"),
           ctx.font(36), p.text_muted, Align::Center);
     label(ctx, Rect{c.x, y + ctx.u(tall ? 100 : 70), c.w, ctx.u(tall ? 130 : 90)}, ctx.number(s.pending),
-          ctx.font(tall ? 110 : 76), all_sent ? p.success : p.accent, Align::Center);
+          ctx.font(tall ? 110 : 76), all_sent ? p.success : p.warning_text, Align::Center);
     y += ch + ctx.u(tall ? 30 : 14);
     float rh = ctx.u(tall ? 90 : 60);
     auto row = [&](const char* key, std::string_view value, ImU32 colour) {

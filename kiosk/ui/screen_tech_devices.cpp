@@ -35,7 +35,7 @@ void draw_tech_devices(Ctx& ctx)
         int col = static_cast<int>(i % static_cast<size_t>(cols));
         Rect r = from_start(ctx, Rect{c.x, y, c.w, rh}, static_cast<float>(col) * (cw + ctx.u(20)), cw);
         card(ctx, r);
-        ImU32 colour = d.state == DeviceState::Ok ? p.success : (d.state == DeviceState::Warning ? p.accent : p.danger);
+        ImU32 colour = d.state == DeviceState::Ok ? p.success : (d.state == DeviceState::Warning ? p.warning_text : p.danger);
         float dot = ctx.u(18);
         Rect dr = from_start(ctx, Rect{r.x, r.y + (rh - 2 * dot) * 0.5f, r.w, 2 * dot}, ctx.u(30), 2 * dot);
         canvas(ctx)->AddCircleFilled(dr.centre(), dot, colour);

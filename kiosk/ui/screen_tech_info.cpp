@@ -27,14 +27,10 @@ void draw_tech_info(Ctx& ctx)
     label(ctx, Rect{c.x, y, c.w, ctx.u(60)}, ctx.tr("ui.tech.versions"), ctx.font(38), p.primary);
     y += ctx.u(70);
     for (const auto& [k, v] : sv.versions) {
-        Rect r{c.x, y, c.w, rh};
-        label(ctx, r, ctx.tr(k), ctx.font(32), p.text_muted, Align::Start);
         // Identifiers and numbers are left-to-right: isolated inside an Arabic line.
         std::string& isolated = ctx.text.next();
         isolated.append("\u2066").append(v).append("\u2069");
-        label(ctx, r, isolated, ctx.font(32), p.text, Align::End);
-        canvas(ctx)->AddLine(ImVec2(r.x, r.y + rh - 1), ImVec2(r.x + r.w, r.y + rh - 1), p.border, 1);
-        y += rh;
+        y += key_value_row(ctx, Rect{c.x, y, c.w, rh}, ctx.tr(k), isolated, p.text, rh);
     }
     y += ctx.u(30);
     if (!sv.tech_message.empty())

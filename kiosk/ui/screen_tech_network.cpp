@@ -22,11 +22,7 @@ void draw_tech_network(Ctx& ctx)
     float y = c.y;
     float rh = ctx.u(100);
     auto row = [&](std::string_view k, std::string_view v, ImU32 colour) {
-        Rect r{c.x, y, c.w, rh};
-        label(ctx, r, k, ctx.font(32), p.text_muted, Align::Start);
-        label(ctx, r, v, ctx.font(34), colour, Align::End);
-        canvas(ctx)->AddLine(ImVec2(r.x, r.y + rh - 1), ImVec2(r.x + r.w, r.y + rh - 1), p.border, 1);
-        y += rh;
+        y += key_value_row(ctx, Rect{c.x, y, c.w, rh}, k, v, colour, rh);
     };
     row(ctx.tr("ui.sync.enrolled"), ctx.tr(s.enrolled ? "ui.yes" : "ui.no"), s.enrolled ? p.success : p.danger);
     row(ctx.tr("ui.sync.pending_title"), ctx.number(s.pending), p.text);
@@ -35,7 +31,8 @@ void draw_tech_network(Ctx& ctx)
     y += ctx.u(30);
     StaffView& sv = ctx.staff;
     if (!sv.tech_message.empty()) {
-        y += paragraph(ctx, Rect{c.x, y, c.w, ctx.u(120)}, ctx.tr(sv.tech_message), ctx.font(36), p.text, Align::Center);
+        float mh = paragraph_height(ctx, c.w, ctx.tr(sv.tech_message), ctx.font(36));
+        y += paragraph(ctx, Rect{c.x, y, c.w, mh}, ctx.tr(sv.tech_message), ctx.font(36), p.text, Align::Center);
     }
     float bh = std::max(ctx.u(150), touch_min(ctx));
     if (icon_button(ctx, Rect{c.x, c.y + c.h - bh, c.w, bh}, "network", ctx.tr("ui.tech.network_check"), Look::Primary)) {

@@ -49,6 +49,9 @@ void read_palette(const nlohmann::json& j, Palette& p)
     field("text", p.text);
     field("text_muted", p.text_muted);
     field("accent", p.accent);
+    if (!j.contains("warning_text"))
+        p.warning_text = p.accent;
+    field("warning_text", p.warning_text);
     field("danger", p.danger);
     field("success", p.success);
     field("border", p.border);

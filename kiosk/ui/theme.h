@@ -14,6 +14,9 @@ enum class TextSize { Normal, Large };
 struct Palette {
     ImU32 background, surface, surface_pressed, primary, primary_pressed, on_primary, text, text_muted, accent,
         danger, success, border, header, on_header, key, key_pressed;
+    // Text that warns (the accent's meaning at WCAG AA contrast: the gold accent itself is 2.6:1 on white, so it
+    // is for fills and outlines only).
+    ImU32 warning_text = 0;
 };
 
 struct Theme {

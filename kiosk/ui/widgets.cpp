@@ -117,6 +117,31 @@ float paragraph_height(Ctx& ctx, float width, std::string_view text, float px)
     return ctx.labels->measure_wrapped(text, px, width, ctx.lang).y;
 }
 
+float key_value_row(Ctx& ctx, const Rect& outer, std::string_view key, std::string_view value, ImU32 value_colour, float min_h)
+{
+    const Palette& p = ctx.pal();
+    // A little room at both ends for glyphs that reach past their advance (a J, a final yeh).
+    Rect r{outer.x + ctx.u(8), outer.y, outer.w - ctx.u(16), outer.h};
+    float kpx = ctx.font(32), vpx = ctx.font(34), gap = ctx.u(24), pad = ctx.u(12);
+    float kw = ctx.labels->measure(key, kpx).x, vw = ctx.labels->measure(value, vpx).x;
+    float kh = text_h(ctx, kpx), vh = text_h(ctx, vpx);
+    float h;
+    if (kw + ctx.u(12) + gap + vw <= r.w) {
+        h = std::max(min_h, std::max(kh, vh) + 2 * pad);
+        Rect row{r.x, r.y, r.w, h};
+        // The name centred in a box a little wider than it: a glyph reaching past its advance stays inside.
+        label(ctx, from_start(ctx, row, 0, kw + ctx.u(12)), key, kpx, p.text_muted, Align::Center);
+        label(ctx, from_end(ctx, row, 0, r.w - kw - gap - ctx.u(12)), value, vpx, value_colour, Align::End);
+    } else {
+        float ph = paragraph_height(ctx, r.w, value, vpx);
+        h = std::max(min_h, pad + kh + ctx.u(4) + ph + pad);
+        label(ctx, Rect{r.x, r.y + pad, r.w, kh}, key, kpx, p.text_muted, Align::Start);
+        paragraph(ctx, Rect{r.x, r.y + pad + kh + ctx.u(4), r.w, ph}, value, vpx, value_colour);
+    }
+    canvas(ctx)->AddLine(ImVec2(outer.x, r.y + h - 1), ImVec2(outer.x + outer.w, r.y + h - 1), p.border, 1);
+    return h;
+}
+
 namespace {
 
 struct Colours {

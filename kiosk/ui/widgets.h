@@ -29,6 +29,9 @@ void label(Ctx& ctx, const Rect& r, std::string_view text, float px, ImU32 colou
 float paragraph(Ctx& ctx, const Rect& r, std::string_view text, float px, ImU32 colour, Align align = Align::Start);
 // The same in a given language's direction (for text in the other language than the screen's).
 float paragraph_in(Ctx& ctx, Lang lang, const Rect& r, std::string_view text, float px, ImU32 colour, Align align);
+// A row "name ... value": both on one line when they fit, else the value on its own lines under the name.
+// Draws a rule under it and returns its height (at least `min_h`).
+float key_value_row(Ctx& ctx, const Rect& r, std::string_view key, std::string_view value, ImU32 value_colour, float min_h);
 // The height paragraph() would take, without drawing.
 float paragraph_height(Ctx& ctx, float width, std::string_view text, float px);
 
