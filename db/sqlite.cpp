@@ -296,6 +296,14 @@ Result<int64_t> Db::scalar_int64(std::string_view sql, int64_t fallback)
     return st.int64(0);
 }
 
+Result<void> Db::define_capability(const char* name)
+{
+    auto one = [](sqlite3_context* ctx, int, sqlite3_value**) { sqlite3_result_int(ctx, 1); };
+    if (sqlite3_create_function(m_db, name, 0, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, one, nullptr, nullptr) != SQLITE_OK)
+        return Error::make("error.db.failed", std::string("cannot define ") + name + "(): " + sqlite3_errmsg(m_db));
+    return {};
+}
+
 int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(m_db); }
 int Db::changes() const { return sqlite3_changes(m_db); }
 bool Db::in_transaction() const { return m_db && sqlite3_get_autocommit(m_db) == 0; }

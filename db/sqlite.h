@@ -95,6 +95,11 @@ public:
     // The first column of the first row as an integer, or `fallback` when there is no row or it is NULL.
     Result<int64_t> scalar_int64(std::string_view sql, int64_t fallback = 0);
 
+    // Defines the SQL function `name()` (no arguments, returns 1) on this connection only. Triggers use such a
+    // function as a capability: a write that a trigger guards with `WHEN name() IS NOT 1` passes on the connection
+    // that defined it and fails anywhere else (another program's connection does not even know the function).
+    Result<void> define_capability(const char* name);
+
     int64_t last_insert_rowid() const;
     int changes() const;
     bool in_transaction() const;

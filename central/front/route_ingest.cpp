@@ -68,6 +68,14 @@ Route ingest_route(Context& ctx)
             if (i > 0 && entries[i].seq != entries[i - 1].seq + 1)
                 return ctx.refuse(req, refusal(400, "error.central.batch_invalid", "entries are not consecutive"));
         }
+        // One signature per terminal transaction: a batch ends with a signed entry, which covers the unsigned ones
+        // before it through the chain (checked below); an unsigned entry at the end could be anything.
+        if (!protocol::is_signed(entries.back())) {
+            auto refused = refusal(422, "error.central.entry_unsigned",
+                                   "the batch ends with entry " + std::to_string(entries.back().seq) + ", which no signature covers");
+            refused.bad_seq = entries.back().seq;
+            return ctx.refuse(req, refused);
+        }
         auto key = protocol::decode_public_key(t.public_key).value();
         int64_t bad_seq = 0;
         if (auto v = verify_entries(entries, key, bad_seq); !v.ok()) {

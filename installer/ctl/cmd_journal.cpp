@@ -146,13 +146,20 @@ static int run_verify(ctl::Args& args)
                   << " entries verified before it)\n";
         return 1;
     }
+    if (!check->tables.ok()) {
+        std::cout << "journal verifies (" << report.entries << " entries) but the tables differ from it: "
+                  << check->tables.first_difference << "\n";
+        return 1;
+    }
     if (check->integrity != "ok") {
         std::cout << "journal verifies (" << report.entries << " entries) but the database check says: " << check->integrity
                   << "\n";
         return 1;
     }
     std::cout << "journal ok: " << report.entries << " entries, last seq " << report.last_seq << ", acked "
-              << check->acked_seq << ", terminal " << identity->terminal_id << "\n";
+              << check->acked_seq << ", terminal " << identity->terminal_id << "; " << check->tables.rows
+              << " table rows equal the journal's projection"
+              << (report.ack_checked ? "; central's signed acknowledgement matches" : "") << "\n";
     return 0;
 }
 
@@ -191,6 +198,6 @@ static int run_status(ctl::Args& args)
 NAFITHA_CTL_COMMAND(simulate, "simulate",
                     "simulate --data DIR --transactions N [--seed S] [--centre CODE] [--verbose] [--keep-going]  citizen visits through the services",
                     run_simulate);
-NAFITHA_CTL_COMMAND(journal_verify, "journal verify", "journal verify --data DIR  check every hash, signature and the sequence",
+NAFITHA_CTL_COMMAND(journal_verify, "journal verify", "journal verify --data DIR  check every hash, signature, the sequence, central's acknowledgement and the tables against the journal",
                     run_verify);
 NAFITHA_CTL_COMMAND(status, "status", "status --data DIR [--json]  journal position, acknowledged and pending entries", run_status);

@@ -254,7 +254,7 @@ Result<Submission> Terminal::submit(const SubmitRequest& request, std::optional<
         st.bind(1, reference).bind(2, out.ticket->id);
         TRY(st.run());
     }
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     out.application = std::move(app);
     return out;
 }
@@ -435,7 +435,7 @@ Result<Application> Terminal::change_status(std::string_view reference, AppStatu
     TRY(require_locked(staff_id, Action::Decide));
     auto tx = TRY(db::Transaction::begin(m_db));
     TRY(set_status_locked(app, to, "staff:" + std::to_string(staff_id), checked_note, json{{"staff_id", staff_id}}));
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     return application_locked(reference);
 }
 
@@ -470,7 +470,7 @@ Result<void> Terminal::apply_central_decision(std::string_view reference, std::s
         st.bind(1, central_cursor).bind(2, app.reference).bind(3, app_status_name(to)).bind(4, now_iso());
         TRY(st.run());
     }
-    return tx.commit();
+    return journal::commit(m_db, m_identity, tx);
 }
 
 } // namespace nafitha::services

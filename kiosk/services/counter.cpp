@@ -212,7 +212,7 @@ Result<DecisionOutcome> Terminal::decide(const DecisionRequest& request)
         }
         app.status = step;
     }
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     out.decision_id = *group;
     out.reversible_until_ms = out.fee == FeeOutcome::Refunded ? 0 : now_ms() + kReversalWindowMs;
     out.application = TRY(application_locked(request.reference));
@@ -258,7 +258,7 @@ Result<Application> Terminal::reverse_decision(std::string_view reference, int64
     TRY(set_status_locked(app, back, actor_of(staff_id), checked,
                           {{"staff_id", staff_id}, {"role", std::string(role_name(who.role))}, {"reverses", decision}},
                           "reversal"));
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     return application_locked(reference);
 }
 
@@ -274,7 +274,7 @@ Result<Application> Terminal::view_application(std::string_view reference, int64
                          {"staff_id", staff_id},
                          {"role", std::string(role_name(who.role))},
                          {"time", now_iso()}}));
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     return app;
 }
 
@@ -297,7 +297,7 @@ Result<int64_t> Terminal::record_reprint(std::string_view reference, int64_t sta
                          {"role", std::string(role_name(who.role))},
                          {"copy", copy},
                          {"time", now_iso()}}));
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     return copy;
 }
 
@@ -318,7 +318,7 @@ Result<int64_t> Terminal::record_kiosk_reprint(std::string_view reference)
                          {"channel", "kiosk"},
                          {"copy", copy},
                          {"time", now_iso()}}));
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     return copy;
 }
 
@@ -375,7 +375,7 @@ Result<void> Terminal::build_search_index_locked()
     for (auto& [id, ref] : apps)
         TRY(index_application_locked(id, TRY(application_locked(ref))));
     TRY(m_db.exec("INSERT INTO meta (key, value) VALUES ('search_index', '1')"));
-    return tx.commit();
+    return journal::commit(m_db, m_identity, tx);
 }
 
 Result<std::vector<SearchHit>> Terminal::search(std::string_view query, int64_t staff_id, size_t limit)
@@ -499,7 +499,7 @@ Result<int64_t> Terminal::refund(std::string_view reference, int64_t staff_id, s
         return Error::make("error.refund.nothing_paid", "nothing left to give back", "reference");
     auto tx = TRY(db::Transaction::begin(m_db));
     auto amount = TRY(refund_locked(app, staff_id, checked));
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     return amount;
 }
 
@@ -535,7 +535,7 @@ Result<CashMovement> Terminal::drawer_move(DrawerMove kind, int64_t amount_minor
                          {"role", std::string(role_name(who.role))},
                          {"day", m.day},
                          {"time", m.time}}));
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     return m;
 }
 
@@ -590,7 +590,7 @@ Result<ZClose> Terminal::close_day(std::string_view day, int64_t declared_minor,
                          {"staff_id", staff_id},
                          {"role", std::string(role_name(who.role))},
                          {"time", z.time}}));
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     return z;
 }
 

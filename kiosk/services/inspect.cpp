@@ -1,6 +1,7 @@
 #include "kiosk/services/inspect.h"
 
 #include "kiosk/services/schema.h"
+#include "sync/protocol/messages.h"
 
 namespace nafitha::services {
 
@@ -34,6 +35,8 @@ Result<TerminalCheck> check_terminal(const std::filesystem::path& data_dir, cons
     auto db = TRY(open_existing(data_dir));
     TerminalCheck c;
     c.journal = TRY(journal::verify(db, public_key, 1, central_key));
+    if (c.journal.ok())
+        c.tables = TRY(check_projection(db, protocol::terminal_id_for(public_key), central_key));
     c.integrity = "not run";
     if (auto st = db.prepare("PRAGMA quick_check"); st.ok() && st->step().ok())
         c.integrity = st->text(0);

@@ -4,6 +4,7 @@
 // whose database is newer, damaged or half made).
 
 #include "base/result.h"
+#include "kiosk/services/projection.h"
 #include "sync/journal/journal.h"
 
 #include <cstdint>
@@ -22,6 +23,7 @@ struct TerminalFacts {
 
 struct TerminalCheck {
     journal::VerifyReport journal;  // every hash, signature and link
+    ProjectionReport tables;        // the business tables against the journal's projection (when the chain verifies)
     int64_t acked_seq = 0;
     std::string integrity;          // PRAGMA quick_check: "ok" when the file is sound
 };

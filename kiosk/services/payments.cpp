@@ -37,7 +37,7 @@ Result<Payment> Terminal::pay(std::string_view reference, const PaymentRequest& 
         TRY(require_locked(*request.staff_id, Action::TakePayment));
     auto tx = TRY(db::Transaction::begin(m_db));
     auto payment = TRY(pay_locked(app, request));
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     return payment;
 }
 
@@ -175,12 +175,17 @@ Result<DayTotals> Terminal::day_totals(std::string_view day) const
     t.day = day.empty() ? today() : std::string(day);
     if (t.day.size() != 10)
         return Error::make("error.form.date_invalid", "day is YYYY-MM-DD", "day");
+    // The Z report is computed from the journal, the record no one can change without breaking its chain and
+    // signatures; the payments table is only its projection (journal verify compares them). The expressions match
+    // the partial indexes of migration 7.
     auto st = TRY(m_db.cached(
-        "SELECT p.staff_id, COALESCE(s.full_name, ''), COUNT(*), "
-        "SUM(CASE WHEN p.method = 'cash' THEN p.amount ELSE 0 END), "
-        "SUM(CASE WHEN p.method = 'card' THEN p.amount ELSE 0 END), SUM(p.waived), SUM(p.change) "
-        "FROM payments p LEFT JOIN staff s ON s.id = p.staff_id WHERE p.day = ?1 "
-        "GROUP BY p.staff_id ORDER BY p.staff_id"));
+        "SELECT json_extract(j.payload, '$.staff_id') AS staff, COALESCE(s.full_name, ''), COUNT(*), "
+        "SUM(CASE WHEN json_extract(j.payload, '$.method') = 'cash' THEN json_extract(j.payload, '$.amount_minor') ELSE 0 END), "
+        "SUM(CASE WHEN json_extract(j.payload, '$.method') = 'card' THEN json_extract(j.payload, '$.amount_minor') ELSE 0 END), "
+        "SUM(COALESCE(json_extract(j.payload, '$.waived_minor'), 0)), SUM(COALESCE(json_extract(j.payload, '$.change_minor'), 0)) "
+        "FROM journal j LEFT JOIN staff s ON s.id = json_extract(j.payload, '$.staff_id') "
+        "WHERE j.type = 'payment.recorded' AND json_extract(j.payload, '$.day') = ?1 "
+        "GROUP BY staff ORDER BY staff"));
     st.bind(1, t.day);
     while (TRY(st.step())) {
         StaffTotals s;
@@ -198,29 +203,37 @@ Result<DayTotals> Terminal::day_totals(std::string_view day) const
         t.change_minor += s.change_minor;
         t.by_staff.push_back(std::move(s));
     }
-    // Stored times are UTC: the local day is the span of moments between its start and the next day's.
+    // Stored times are UTC: the local day is the span of moments between its start and the next day's. Submissions
+    // are counted from the journal.
     auto [from, until] = day_span(t.day);
-    auto apps = TRY(m_db.cached("SELECT COUNT(*) FROM applications WHERE submitted_at >= ?1 AND submitted_at < ?2"));
+    auto apps = TRY(m_db.cached("SELECT COUNT(*) FROM journal WHERE type = 'application.submitted' "
+                                "AND json_extract(payload, '$.submitted_at') >= ?1 AND json_extract(payload, '$.submitted_at') < ?2"));
     apps.bind(1, from).bind(2, until);
     TRY(apps.step());
     t.applications = apps.int64(0);
-    auto tickets = TRY(m_db.cached("SELECT COUNT(*) FROM tickets WHERE day = ?1"));
+    auto tickets = TRY(m_db.cached("SELECT COUNT(*) FROM journal WHERE type = 'ticket.issued' AND json_extract(payload, '$.day') = ?1"));
     tickets.bind(1, t.day);
     TRY(tickets.step());
     t.tickets = tickets.int64(0);
     tickets.reset();
-    auto counter = TRY(m_db.cached("SELECT COUNT(*) FROM applications WHERE submitted_at >= ?1 AND submitted_at < ?2 AND channel = 'counter'"));
+    auto counter = TRY(m_db.cached("SELECT COUNT(*) FROM journal WHERE type = 'application.submitted' "
+                                   "AND json_extract(payload, '$.submitted_at') >= ?1 AND json_extract(payload, '$.submitted_at') < ?2 "
+                                   "AND json_extract(payload, '$.channel') = 'counter'"));
     counter.bind(1, from).bind(2, until);
     TRY(counter.step());
     t.counter_applications = counter.int64(0);
     counter.reset();
-    auto moves = TRY(m_db.cached("SELECT kind, SUM(amount) FROM cash_movements WHERE day = ?1 GROUP BY kind"));
+    // The drawer, refunds and closes too come from the journal (their tables are its projections).
+    auto moves = TRY(m_db.cached("SELECT json_extract(payload, '$.kind') AS kind, SUM(json_extract(payload, '$.amount_minor')) "
+                                 "FROM journal WHERE type = 'drawer.movement' AND json_extract(payload, '$.day') = ?1 GROUP BY kind"));
     moves.bind(1, t.day);
     while (TRY(moves.step())) {
         auto kind = moves.text(0);
         (kind == "float" ? t.opening_float_minor : kind == "cash_in" ? t.cash_in_minor : t.cash_out_minor) = moves.int64(1);
     }
-    auto refunds = TRY(m_db.cached("SELECT method, COUNT(*), SUM(amount) FROM refunds WHERE day = ?1 GROUP BY method"));
+    auto refunds = TRY(m_db.cached("SELECT json_extract(payload, '$.method') AS method, COUNT(*), "
+                                   "SUM(json_extract(payload, '$.amount_minor')) FROM journal "
+                                   "WHERE type = 'payment.refunded' AND json_extract(payload, '$.day') = ?1 GROUP BY method"));
     refunds.bind(1, t.day);
     while (TRY(refunds.step())) {
         t.refunds += refunds.int64(1);
@@ -235,7 +248,9 @@ Result<DayTotals> Terminal::day_totals(std::string_view day) const
     }
     decisions.reset();
     t.expected_cash_minor = t.opening_float_minor + t.cash_minor + t.cash_in_minor - t.cash_out_minor - t.refunded_cash_minor;
-    auto closed = TRY(m_db.cached("SELECT declared, difference FROM z_reports WHERE day = ?1 ORDER BY id DESC LIMIT 1"));
+    auto closed = TRY(m_db.cached("SELECT json_extract(payload, '$.declared_minor'), json_extract(payload, '$.difference_minor') "
+                                  "FROM journal WHERE type = 'drawer.z_report' AND json_extract(payload, '$.day') = ?1 "
+                                  "ORDER BY seq DESC LIMIT 1"));
     closed.bind(1, t.day);
     if (TRY(closed.step())) {
         t.declared_minor = closed.int64(0);

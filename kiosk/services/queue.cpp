@@ -107,7 +107,7 @@ Result<Ticket> Terminal::issue_ticket(std::string_view category_code)
     std::lock_guard lock(m_mutex);
     auto tx = TRY(db::Transaction::begin(m_db));
     auto t = TRY(issue_ticket_locked(category_code));
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     return t;
 }
 
@@ -170,7 +170,7 @@ Result<std::optional<Ticket>> Terminal::call_next(std::string_view category_code
     if (staff_id)
         entry["staff_id"] = *staff_id;
     TRY(journal::append(m_db, m_identity, "ticket.called", std::move(entry)));
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     return std::optional<Ticket>(TRY(ticket_locked(t.id)));
 }
 
@@ -187,7 +187,7 @@ Result<Ticket> Terminal::recall(int64_t ticket_id)
     TRY(journal::append(m_db, m_identity, "ticket.recalled",
                         {{"ticket_id", t.id}, {"number", t.number}, {"category", t.category}, {"centre", t.centre},
                          {"counter", t.counter}, {"recalls", t.recalls + 1}, {"time", now_iso()}}));
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     return ticket_locked(ticket_id);
 }
 
@@ -204,7 +204,7 @@ Result<Ticket> Terminal::no_show(int64_t ticket_id)
     TRY(journal::append(m_db, m_identity, "ticket.no_show",
                         {{"ticket_id", t.id}, {"number", t.number}, {"category", t.category}, {"centre", t.centre},
                          {"counter", t.counter}, {"time", now_iso()}}));
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     return ticket_locked(ticket_id);
 }
 
@@ -240,7 +240,7 @@ Result<Ticket> Terminal::serve(int64_t ticket_id, std::string_view reference)
     if (t.staff_id)
         entry["staff_id"] = *t.staff_id;
     TRY(journal::append(m_db, m_identity, "ticket.served", std::move(entry)));
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     return ticket_locked(ticket_id);
 }
 

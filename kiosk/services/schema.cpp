@@ -176,6 +176,65 @@ CREATE TABLE search_index (
 ) WITHOUT ROWID;
 )sql";
 
+// Migration 6: one signature per committed transaction (sync/journal): the journal's update trigger lets a commit
+// sign its last entry once. Entries written before stay signed one by one and still verify.
+static constexpr const char* kMigration6 = "";
+
+// Migration 7: the business tables cannot drift from the journal. Rows that record a fact once (payments, history,
+// surveys, decisions applied, catalogues and policies installed) never change; applications and tickets change
+// only on the services' own connection, which defines nafitha_services() (any other connection, e.g. the sqlite3
+// shell, does not know the function and its write fails). Nothing is deleted. The Z report is computed from the
+// journal, with indexes on the days of payments, submissions and tickets.
+static constexpr const char* kMigration7 = R"sql(
+CREATE TRIGGER payments_no_update BEFORE UPDATE ON payments BEGIN SELECT RAISE(ABORT, 'payments are facts: they never change'); END;
+CREATE TRIGGER payments_no_delete BEFORE DELETE ON payments BEGIN SELECT RAISE(ABORT, 'payments are facts: they are never deleted'); END;
+CREATE TRIGGER payments_only_services BEFORE INSERT ON payments WHEN nafitha_services() IS NOT 1
+BEGIN SELECT RAISE(ABORT, 'payments are written by the services only'); END;
+CREATE TRIGGER applications_only_services_update BEFORE UPDATE ON applications WHEN nafitha_services() IS NOT 1
+BEGIN SELECT RAISE(ABORT, 'applications change through the services only'); END;
+CREATE TRIGGER applications_only_services_insert BEFORE INSERT ON applications WHEN nafitha_services() IS NOT 1
+BEGIN SELECT RAISE(ABORT, 'applications are written by the services only'); END;
+CREATE TRIGGER applications_no_delete BEFORE DELETE ON applications BEGIN SELECT RAISE(ABORT, 'applications are never deleted'); END;
+CREATE TRIGGER history_no_update BEFORE UPDATE ON application_history BEGIN SELECT RAISE(ABORT, 'history never changes'); END;
+CREATE TRIGGER history_no_delete BEFORE DELETE ON application_history BEGIN SELECT RAISE(ABORT, 'history is never deleted'); END;
+CREATE TRIGGER history_only_services BEFORE INSERT ON application_history WHEN nafitha_services() IS NOT 1
+BEGIN SELECT RAISE(ABORT, 'history is written by the services only'); END;
+CREATE TRIGGER tickets_only_services_update BEFORE UPDATE ON tickets WHEN nafitha_services() IS NOT 1
+BEGIN SELECT RAISE(ABORT, 'tickets change through the services only'); END;
+CREATE TRIGGER tickets_only_services_insert BEFORE INSERT ON tickets WHEN nafitha_services() IS NOT 1
+BEGIN SELECT RAISE(ABORT, 'tickets are written by the services only'); END;
+CREATE TRIGGER tickets_no_delete BEFORE DELETE ON tickets BEGIN SELECT RAISE(ABORT, 'tickets are never deleted'); END;
+CREATE TRIGGER surveys_no_update BEFORE UPDATE ON surveys BEGIN SELECT RAISE(ABORT, 'surveys never change'); END;
+CREATE TRIGGER surveys_no_delete BEFORE DELETE ON surveys BEGIN SELECT RAISE(ABORT, 'surveys are never deleted'); END;
+CREATE TRIGGER surveys_only_services BEFORE INSERT ON surveys WHEN nafitha_services() IS NOT 1
+BEGIN SELECT RAISE(ABORT, 'surveys are written by the services only'); END;
+CREATE TRIGGER central_decisions_no_change BEFORE UPDATE ON central_decisions BEGIN SELECT RAISE(ABORT, 'applied decisions never change'); END;
+CREATE TRIGGER central_decisions_no_delete BEFORE DELETE ON central_decisions BEGIN SELECT RAISE(ABORT, 'applied decisions are never deleted'); END;
+CREATE TRIGGER catalogue_versions_no_change BEFORE UPDATE ON catalogue_versions BEGIN SELECT RAISE(ABORT, 'installed catalogues never change'); END;
+CREATE TRIGGER catalogue_versions_no_delete BEFORE DELETE ON catalogue_versions BEGIN SELECT RAISE(ABORT, 'installed catalogues are never deleted'); END;
+CREATE TRIGGER policies_no_change BEFORE UPDATE ON policies BEGIN SELECT RAISE(ABORT, 'installed policies never change'); END;
+CREATE TRIGGER policies_no_delete BEFORE DELETE ON policies BEGIN SELECT RAISE(ABORT, 'installed policies are never deleted'); END;
+CREATE TRIGGER refunds_no_update BEFORE UPDATE ON refunds BEGIN SELECT RAISE(ABORT, 'refunds are facts: they never change'); END;
+CREATE TRIGGER refunds_no_delete BEFORE DELETE ON refunds BEGIN SELECT RAISE(ABORT, 'refunds are never deleted'); END;
+CREATE TRIGGER refunds_only_services BEFORE INSERT ON refunds WHEN nafitha_services() IS NOT 1
+BEGIN SELECT RAISE(ABORT, 'refunds are written by the services only'); END;
+CREATE TRIGGER cash_movements_no_update BEFORE UPDATE ON cash_movements BEGIN SELECT RAISE(ABORT, 'cash movements are facts: they never change'); END;
+CREATE TRIGGER cash_movements_no_delete BEFORE DELETE ON cash_movements BEGIN SELECT RAISE(ABORT, 'cash movements are never deleted'); END;
+CREATE TRIGGER cash_movements_only_services BEFORE INSERT ON cash_movements WHEN nafitha_services() IS NOT 1
+BEGIN SELECT RAISE(ABORT, 'cash movements are written by the services only'); END;
+CREATE TRIGGER z_reports_no_update BEFORE UPDATE ON z_reports BEGIN SELECT RAISE(ABORT, 'Z reports never change'); END;
+CREATE TRIGGER z_reports_no_delete BEFORE DELETE ON z_reports BEGIN SELECT RAISE(ABORT, 'Z reports are never deleted'); END;
+CREATE TRIGGER z_reports_only_services BEFORE INSERT ON z_reports WHEN nafitha_services() IS NOT 1
+BEGIN SELECT RAISE(ABORT, 'Z reports are written by the services only'); END;
+CREATE TRIGGER search_index_no_update BEFORE UPDATE ON search_index BEGIN SELECT RAISE(ABORT, 'the search index never changes'); END;
+CREATE TRIGGER search_index_no_delete BEFORE DELETE ON search_index BEGIN SELECT RAISE(ABORT, 'the search index is never deleted from'); END;
+CREATE TRIGGER search_index_only_services BEFORE INSERT ON search_index WHEN nafitha_services() IS NOT 1
+BEGIN SELECT RAISE(ABORT, 'the search index is written by the services only'); END;
+CREATE INDEX journal_payment_day ON journal(json_extract(payload, '$.day')) WHERE type = 'payment.recorded';
+CREATE INDEX journal_submitted_at ON journal(json_extract(payload, '$.submitted_at')) WHERE type = 'application.submitted';
+CREATE INDEX journal_ticket_day ON journal(json_extract(payload, '$.day')) WHERE type = 'ticket.issued';
+)sql";
+
 Result<int> schema_version(db::Db& db) { return static_cast<int>(TRY(db.scalar_int64("PRAGMA user_version", 0))); }
 
 Result<int> migrate(db::Db& db, int target)
@@ -184,7 +243,8 @@ Result<int> migrate(db::Db& db, int target)
     if (version > kSchemaVersion)
         return Error::make("error.db.too_new", "database schema " + std::to_string(version) + " is newer than " +
                                                    std::to_string(kSchemaVersion));
-    static const char* migrations[] = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5};
+    static const char* migrations[] = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5, kMigration6,
+                                       kMigration7};
     while (version < target && version < kSchemaVersion) {
         auto tx = TRY(db::Transaction::begin(db));
         // Re-read inside the write lock: another process may have migrated meanwhile.
@@ -194,6 +254,8 @@ Result<int> migrate(db::Db& db, int target)
             continue;
         }
         TRY(db.exec(migrations[version]));
+        if (version + 1 == 6)
+            TRY(journal::upgrade_to_one_signature_per_commit(db));
         // The journal's own tables (sync/journal) come with the first migration and grow with later ones; its
         // schema is idempotent.
         TRY(journal::create_schema(db));

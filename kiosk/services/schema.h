@@ -7,7 +7,11 @@
 
 namespace nafitha::services {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 7;
+
+// The capability the business tables' triggers ask for (migration 7): defined on the services' own connection
+// (Terminal::open) before it writes anything.
+inline constexpr const char* kServicesCapability = "nafitha_services";
 
 // Brings the database up to `target` (kSchemaVersion by default). A database newer than this program is
 // error.db.too_new.

@@ -105,7 +105,7 @@ Result<StaffAccount> Terminal::create_staff(const NewStaff& staff)
     TRY(journal::append(m_db, m_identity, "staff.created",
                         {{"staff_id", id}, {"login", login}, {"role", role_name(staff.role)}, {"centre", m_options.centre},
                          {"time", now_iso()}}));
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     StaffAccount a;
     a.id = id;
     a.login = login;
@@ -147,7 +147,7 @@ Result<Session> Terminal::login(std::string_view login_name, std::string_view pi
         TRY(upd.run());
         TRY(journal::append(m_db, m_identity, "staff.login",
                             {{"staff_id", account.id}, {"centre", m_options.centre}, {"time", now_iso()}}));
-        TRY(tx.commit());
+        TRY(journal::commit(m_db, m_identity, tx));
         return Session{account.id, account.login, account.full_name, account.role, now_iso()};
     }
     int failures = account.failed_attempts + 1;
@@ -161,7 +161,7 @@ Result<Session> Terminal::login(std::string_view login_name, std::string_view pi
                              {"locked_s", kLockoutSeconds}}));
         log::warn("services", "staff account " + std::to_string(account.id) + " locked after repeated wrong PINs");
     }
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     if (lock_now)
         return Error::make("error.staff.locked", "locked after " + std::to_string(kMaxPinFailures) + " failures", "login");
     return bad;
@@ -188,7 +188,7 @@ Result<void> Terminal::change_pin(int64_t staff_id, std::string_view old_pin, st
     upd.bind(1, hash).bind(2, staff_id);
     TRY(upd.run());
     TRY(journal::append(m_db, m_identity, "staff.pin_changed", {{"staff_id", staff_id}, {"time", now_iso()}}));
-    return tx.commit();
+    return journal::commit(m_db, m_identity, tx);
 }
 
 Result<std::vector<StaffAccount>> Terminal::staff() const

@@ -48,7 +48,7 @@ Result<void> Terminal::record_survey(const SurveyRequest& request)
     TRY(st.run());
     entry["survey_id"] = m_db.last_insert_rowid();
     TRY(journal::append(m_db, m_identity, "survey.recorded", std::move(entry)));
-    return tx.commit();
+    return journal::commit(m_db, m_identity, tx);
 }
 
 } // namespace nafitha::services

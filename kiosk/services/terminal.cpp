@@ -37,6 +37,8 @@ Result<std::unique_ptr<Terminal>> Terminal::open(TerminalOptions options)
     auto identity = TRY(journal::load_or_create_identity(options.data_dir));
     auto vault = std::make_unique<PiiVault>(TRY(PiiVault::load_or_create(options.data_dir)));
     auto db = TRY(db::Db::open(journal::database_file(options.data_dir)));
+    // This connection is the services' own: the business tables take writes from it only (schema.cpp, migration 7).
+    TRY(db.define_capability(kServicesCapability));
     if (options.max_db_pages > 0)
         TRY(db.exec("PRAGMA max_page_count = " + std::to_string(options.max_db_pages)));
     TRY(migrate(db));
@@ -157,7 +159,7 @@ Result<void> Terminal::install_catalogue_locked(const nlohmann::json& document, 
     auto tx = TRY(db::Transaction::begin(m_db));
     // Another process on the same database may have installed it meanwhile: check again under the write lock.
     if (TRY(m_db.scalar_int64("SELECT COALESCE(MAX(version), 0) FROM catalogue_versions", 0)) >= parsed.version) {
-        TRY(tx.commit());
+        TRY(journal::commit(m_db, m_identity, tx));
         return load_catalogue_locked();
     }
     std::string statement_text = statement ? TRY(protocol::canonical_json(statement->statement)) : std::string();
@@ -175,7 +177,7 @@ Result<void> Terminal::install_catalogue_locked(const nlohmann::json& document, 
         entry["expires_ms"] = signed_facts.expires_ms;
     }
     TRY(journal::append(m_db, m_identity, "catalogue.installed", std::move(entry)));
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     log::info("services", "catalogue version " + std::to_string(parsed.version) + " installed from " + std::string(source));
     m_catalogue = std::make_shared<const Catalogue>(std::move(parsed));
     m_catalogue_expires_ms = signed_facts.expires_ms;
@@ -202,7 +204,7 @@ Result<void> Terminal::install_policy(const protocol::Signed& policy)
                          {"warn_after_days", p.warn_after_days},
                          {"stop_payments_after_days", p.stop_payments_after_days},
                          {"centre", m_options.centre}}));
-    TRY(tx.commit());
+    TRY(journal::commit(m_db, m_identity, tx));
     log::info("services", "policy version " + std::to_string(p.version) + " installed");
     return {};
 }

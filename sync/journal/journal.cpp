@@ -23,6 +23,9 @@ CREATE TABLE IF NOT EXISTS journal (
     signature  TEXT NOT NULL
 );
 CREATE TRIGGER IF NOT EXISTS journal_no_update BEFORE UPDATE ON journal
+WHEN NOT (OLD.signature = '' AND NEW.signature <> '' AND NEW.seq = OLD.seq AND NEW.id = OLD.id
+          AND NEW.terminal = OLD.terminal AND NEW.type = OLD.type AND NEW.time = OLD.time
+          AND NEW.payload = OLD.payload AND NEW.prev_hash = OLD.prev_hash AND NEW.hash = OLD.hash)
 BEGIN SELECT RAISE(ABORT, 'journal entries are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS journal_no_delete BEFORE DELETE ON journal
 BEGIN SELECT RAISE(ABORT, 'journal entries are append-only'); END;
@@ -46,6 +49,27 @@ CREATE TABLE IF NOT EXISTS central_ack (
 
 Result<void> create_schema(db::Db& db) { return db.exec(kSchema); }
 
+Result<void> upgrade_to_one_signature_per_commit(db::Db& db)
+{
+    // The trigger of journals made before one signature per commit refuses every UPDATE; the new one lets a commit
+    // fill in the signature of its last entry, once, and nothing else.
+    TRY(db.exec("DROP TRIGGER IF EXISTS journal_no_update"));
+    return db.exec(kSchema);
+}
+
+namespace {
+
+// The signing bytes of the last entry appended on a connection, so that commit() signs them without rebuilding
+// them. Keyed by the connection and the seq; anything else is rebuilt from the row.
+struct LastAppended {
+    const void* db = nullptr;
+    int64_t seq = 0;
+    std::string bytes;
+};
+thread_local LastAppended t_last;
+
+} // namespace
+
 static std::string random_id()
 {
     protocol::init_crypto();
@@ -53,6 +77,10 @@ static std::string random_id()
     randombytes_buf(bytes, sizeof bytes);
     return protocol::to_hex(bytes, sizeof bytes);
 }
+
+static Result<protocol::Entry> row_entry(const db::Statement& st);
+static constexpr const char* kSelect =
+    "SELECT seq, id, terminal, type, time, payload, prev_hash, hash, signature FROM journal ";
 
 Result<protocol::Entry> append(db::Db& db, const Identity& identity, std::string type, nlohmann::json payload)
 {
@@ -89,14 +117,46 @@ Result<protocol::Entry> append(db::Db& db, const Identity& identity, std::string
     e.type = std::move(type);
     e.time = clock::iso8601_utc(time_ms);
     e.payload = std::move(payload);
-    TRY(protocol::seal(e, identity.keys.secret_key));
+    // Hashed now, signed at commit (commit()): one signature covers the whole transaction through the chain.
+    auto bytes = TRY(protocol::seal_hash(e));
+    (void)identity;
 
     auto ins = TRY(db.cached("INSERT INTO journal (seq, id, terminal, type, time, payload, prev_hash, hash, signature) "
                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
     ins.bind(1, e.seq).bind(2, e.id).bind(3, e.terminal_id).bind(4, e.type).bind(5, e.time).bind(6, *canonical)
         .bind(7, e.prev_hash).bind(8, e.hash).bind(9, e.signature);
     TRY(ins.run());
+    t_last = LastAppended{db.handle(), e.seq, std::move(bytes)};
     return e;
+}
+
+Result<void> sign_pending(db::Db& db, const Identity& identity)
+{
+    if (!db.in_transaction())
+        return Error::make("error.journal.no_transaction", "journal::sign_pending called outside a transaction");
+    auto last = TRY(db.cached(std::string(kSelect) + "ORDER BY seq DESC LIMIT 1"));
+    if (!TRY(last.step()) || !last.text(8).empty())
+        return {}; // nothing appended, or already signed
+    int64_t seq = last.int64(0);
+    std::string bytes;
+    if (t_last.db == db.handle() && t_last.seq == seq) {
+        bytes = std::move(t_last.bytes);
+    } else {
+        auto e = TRY(row_entry(last));
+        bytes = TRY(protocol::signing_bytes(e));
+    }
+    t_last = {};
+    last.reset();
+    auto sig = protocol::sign(identity.keys.secret_key, bytes);
+    auto upd = TRY(db.cached("UPDATE journal SET signature = ?1 WHERE seq = ?2 AND signature = ''"));
+    upd.bind(1, sig).bind(2, seq);
+    return upd.run();
+}
+
+Result<void> commit(db::Db& db, const Identity& identity, db::Transaction& tx)
+{
+    TRY(sign_pending(db, identity));
+    return tx.commit();
 }
 
 Result<int64_t> last_seq(db::Db& db) { return db.scalar_int64("SELECT MAX(seq) FROM journal", 0); }
@@ -187,24 +247,29 @@ static Result<protocol::Entry> row_entry(const db::Statement& st)
     return e;
 }
 
-static constexpr const char* kSelect =
-    "SELECT seq, id, terminal, type, time, payload, prev_hash, hash, signature FROM journal ";
-
 Result<std::vector<protocol::Entry>> entries_after(db::Db& db, int64_t seq, size_t max_count, size_t max_bytes)
 {
     std::vector<protocol::Entry> out;
     if (max_count == 0)
         return out;
-    auto st = TRY(db.prepare(std::string(kSelect) + "WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
-    st.bind(1, seq).bind(2, static_cast<int64_t>(max_count));
+    // A batch ends with a signed entry (the last of a transaction), so that whoever receives it can authenticate every
+    // entry of it: past the limits, the batch goes on to the end of the transaction it is in (a few entries).
+    auto st = TRY(db.prepare(std::string(kSelect) + "WHERE seq > ?1 ORDER BY seq"));
+    st.bind(1, seq);
     size_t bytes = 0;
+    size_t signed_end = 0; // entries up to the last signed one
     while (TRY(st.step())) {
         size_t size = st.bytes(5) + 400;
-        if (!out.empty() && bytes + size > max_bytes)
+        bool full = !out.empty() && (bytes + size > max_bytes || out.size() >= max_count);
+        if (full && signed_end == out.size() && signed_end > 0)
             break;
         bytes += size;
         out.push_back(TRY(row_entry(st)));
+        if (protocol::is_signed(out.back()))
+            signed_end = out.size();
     }
+    // Entries after the last signed one belong to a transaction still open elsewhere, or to a journal cut there.
+    out.resize(signed_end);
     return out;
 }
 
@@ -228,6 +293,7 @@ Result<VerifyReport> verify(db::Db& db, const protocol::PublicKey& public_key, i
     const auto terminal = protocol::terminal_id_for(public_key);
     auto st = TRY(db.prepare(std::string(kSelect) + "WHERE seq >= ?1 ORDER BY seq"));
     st.bind(1, expected);
+    int64_t uncovered_from = 0; // the first unsigned entry not yet covered by a signed one
     auto fail = [&](int64_t seq, std::string problem) {
         report.first_bad_seq = seq;
         report.problem = "entry " + std::to_string(seq) + ": " + std::move(problem);
@@ -258,11 +324,18 @@ Result<VerifyReport> verify(db::Db& db, const protocol::PublicKey& public_key, i
                                                                           : "signature does not verify");
             break;
         }
+        if (protocol::is_signed(e))
+            uncovered_from = 0;
+        else if (uncovered_from == 0)
+            uncovered_from = e.seq;
         prev = e.hash;
         report.last_seq = e.seq;
         ++report.entries;
         ++expected;
     }
+    // One signature per transaction: every unsigned entry is covered by a later signed one.
+    if (report.ok() && uncovered_from > 0)
+        fail(uncovered_from, "not signed, and no signed entry after it covers it");
     if (report.ok()) {
         auto acked = TRY(acked_seq(db));
         if (acked > report.last_seq) {

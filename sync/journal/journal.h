@@ -26,10 +26,20 @@ namespace nafitha::journal {
 // Creates the journal tables and triggers when missing (idempotent; called by the services migrations).
 Result<void> create_schema(db::Db& db);
 
-// Appends one sealed entry (next seq, prev hash, SHA-256, Ed25519) in the caller's open transaction.
+// Appends one entry (next seq, prev hash, SHA-256) in the caller's open transaction. It is signed when the
+// transaction commits through commit(): one Ed25519 signature per transaction, on its last entry; the earlier
+// entries are covered by the chain (docs/PROTOCOL.md, "One signature per transaction").
 // error.journal.no_transaction when no transaction is open; error.journal.payload_too_large past
 // protocol::kMaxEntryPayloadBytes.
 Result<protocol::Entry> append(db::Db& db, const Identity& identity, std::string type, nlohmann::json payload);
+// Signs the last entry of the journal if it is not signed yet (the end of the transaction), then commits. Every
+// transaction that appends must end with it; one that appended nothing commits as usual.
+Result<void> commit(db::Db& db, const Identity& identity, db::Transaction& tx);
+// The signing part of commit(), for a caller that commits itself.
+Result<void> sign_pending(db::Db& db, const Identity& identity);
+// Journals made before one signature per commit: their update trigger is replaced by one that lets a commit sign
+// its last entry once (services' migration 6).
+Result<void> upgrade_to_one_signature_per_commit(db::Db& db);
 
 Result<int64_t> last_seq(db::Db& db);
 Result<int64_t> acked_seq(db::Db& db);
@@ -56,7 +66,8 @@ Result<void> record_ack(db::Db& db, const protocol::Ack& ack, const protocol::Si
 Result<void> forget_kept_ack(db::Db& db);
 
 // Entries with seq > `seq`, in order, at most `max_count` and at most about `max_bytes` of canonical
-// payload (always at least one entry when any is there).
+// payload, ending with a signed entry: past the limits the batch goes on to the end of its transaction, and
+// unsigned entries at the end of the journal (a transaction not committed yet) are left out.
 Result<std::vector<protocol::Entry>> entries_after(db::Db& db, int64_t seq, size_t max_count, size_t max_bytes);
 
 struct VerifyReport {
@@ -68,8 +79,8 @@ struct VerifyReport {
     bool ok() const { return first_bad_seq == 0; }
 };
 
-// Recomputes every hash and checks every signature with `public_key`, the gapless sequence from 1, every
-// prev link and the watermark. Stops at the first bad entry. With `from_seq` > 1 only entries from there on
+// Recomputes every hash and checks every signature with `public_key` (every unsigned entry must be covered by a
+// later signed one), the gapless sequence from 1, every prev link and the watermark. Stops at the first bad entry. With `from_seq` > 1 only entries from there on
 // are checked, linked to the stored hash of entry from_seq - 1 (trusted: verified earlier).
 // With `central_key` (pinned at enrollment), central's kept acknowledgement must be signed by it, name this
 // terminal, and match the journal: the entry at its seq has its hash (nothing acknowledged was rewritten or cut).

@@ -37,10 +37,16 @@ Result<std::string> signing_bytes(const Entry& entry);
 
 // Computes hash and signature in place.
 Result<void> seal(Entry& entry, const SecretKey& secret_key);
+// Computes the hash only; the signature stays empty. The journal signs once per committed transaction: the last
+// entry of a commit carries the signature, and the earlier ones are covered by the hash chain (each entry's
+// signing bytes hold the previous entry's hash), see docs/PROTOCOL.md "One signature per transaction".
+Result<std::string> seal_hash(Entry& entry);
 
-// Checks that the hash matches the content and the signature matches the hash's bytes and the key.
-// error.protocol.entry_hash or error.protocol.entry_signature.
+// Checks that the hash matches the content and, when the entry is signed, that the signature matches the signing
+// bytes and the key. An unsigned entry is only valid when a later signed entry of the same chain covers it: whoever
+// checks a chain (journal::verify, central) requires that. error.protocol.entry_hash or error.protocol.entry_signature.
 Result<void> verify_entry(const Entry& entry, const PublicKey& public_key);
+inline bool is_signed(const Entry& entry) { return !entry.signature.empty(); }
 
 nlohmann::json to_json(const Entry& entry);
 // Parses and bounds-checks one entry from the wire; error.protocol.entry_malformed says what is wrong.

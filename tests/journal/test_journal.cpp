@@ -37,7 +37,7 @@ void append_n(db::Db& db, const journal::Identity& id, int n)
         REQUIRE(tx.ok());
         auto e = journal::append(db, id, "test.entry", {{"i", i}, {"text", "نافذة"}});
         REQUIRE(e.ok());
-        REQUIRE(tx->commit().ok());
+        REQUIRE(journal::commit(db, id, tx.value()).ok());
     }
 }
 
@@ -193,5 +193,77 @@ TEST_CASE("A rolled back transaction leaves no entry and no gap")
     }
     append_n(db, id, 1);
     CHECK(journal::last_seq(db).value() == 3);
+    CHECK(journal::verify(db, id.keys.public_key).value().ok());
+}
+
+TEST_CASE("One signature per transaction covers its earlier entries through the chain")
+{
+    TempDir dir("one-sig");
+    auto id = journal::load_or_create_identity(dir.path).value();
+    auto db = open_db(dir.path);
+    append_n(db, id, 2); // two transactions of one entry
+    {
+        auto tx = db::Transaction::begin(db).value();
+        for (int i = 0; i < 3; ++i)
+            REQUIRE(journal::append(db, id, "test.visit", {{"i", i}}).ok());
+        // Before the commit, the end of the journal is unsigned: a batch leaves it out.
+        CHECK(journal::entries_after(db, 0, 100, SIZE_MAX).value().size() == 2);
+        REQUIRE(journal::commit(db, id, tx).ok());
+    }
+    auto all = journal::entries_after(db, 0, 100, SIZE_MAX).value();
+    REQUIRE(all.size() == 5);
+    CHECK(all[2].signature.empty());
+    CHECK(all[3].signature.empty());
+    CHECK_FALSE(all[4].signature.empty());
+    CHECK(journal::verify(db, id.keys.public_key).value().ok());
+    // A batch cut after entry 3 goes on to the end of its transaction.
+    auto batch = journal::entries_after(db, 0, 3, SIZE_MAX).value();
+    CHECK(batch.size() == 5);
+    CHECK(journal::entries_after(db, 0, 2, SIZE_MAX).value().size() == 2);
+    // The commit's signature may be set once; nothing else of an entry may change.
+    CHECK_FALSE(db.exec("UPDATE journal SET signature = 'x' WHERE seq = 5").ok());
+    CHECK_FALSE(db.exec("UPDATE journal SET payload = '{}' WHERE seq = 3").ok());
+    CHECK_FALSE(db.exec("UPDATE journal SET signature = 'x', payload = '{}' WHERE seq = 3").ok());
+}
+
+TEST_CASE("An unsigned entry that no signature covers or that was changed does not verify")
+{
+    TempDir dir("uncovered");
+    auto id = journal::load_or_create_identity(dir.path).value();
+    auto db = open_db(dir.path);
+    append_n(db, id, 2);
+    {
+        // A transaction committed without signing (a bug, or an attacker): its entries are not covered.
+        auto tx = db::Transaction::begin(db).value();
+        REQUIRE(journal::append(db, id, "test.visit", {{"i", 1}}).ok());
+        REQUIRE(journal::append(db, id, "test.visit", {{"i", 2}}).ok());
+        REQUIRE(tx.commit().ok());
+    }
+    auto report = journal::verify(db, id.keys.public_key).value();
+    CHECK_FALSE(report.ok());
+    CHECK(report.first_bad_seq == 3);
+    // The next commit signs its own last entry, which covers them.
+    append_n(db, id, 1);
+    CHECK(journal::verify(db, id.keys.public_key).value().ok());
+    // Changing a covered entry breaks its hash even though it carries no signature.
+    REQUIRE(db.exec("DROP TRIGGER journal_no_update").ok());
+    REQUIRE(db.exec("UPDATE journal SET payload = '{\"i\":9}' WHERE seq = 3").ok());
+    report = journal::verify(db, id.keys.public_key).value();
+    CHECK(report.first_bad_seq == 3);
+}
+
+TEST_CASE("A journal signed entry by entry (before one signature per transaction) still verifies")
+{
+    TempDir dir("old-style");
+    auto id = journal::load_or_create_identity(dir.path).value();
+    auto db = open_db(dir.path);
+    auto tx = db::Transaction::begin(db).value();
+    for (int i = 0; i < 4; ++i) {
+        REQUIRE(journal::append(db, id, "test.entry", {{"i", i}}).ok());
+        REQUIRE(journal::sign_pending(db, id).ok()); // every entry signed, as earlier versions did
+    }
+    REQUIRE(tx.commit().ok());
+    for (const auto& e : journal::entries_after(db, 0, 100, SIZE_MAX).value())
+        CHECK_FALSE(e.signature.empty());
     CHECK(journal::verify(db, id.keys.public_key).value().ok());
 }

@@ -27,8 +27,15 @@ static std::string seed_version1(const std::filesystem::path& dir, db::Db& db, c
                     "(1, 'submitted', '2026-10-01T08:00:00.000Z', 'kiosk'), (1, 'paid', '2026-10-01T08:00:01.000Z', 'kiosk');"
                     "INSERT INTO payments (application_id, method, amount, tendered, change, time, day) VALUES "
                     "(1, 'cash', 200000, 200000, 0, '2026-10-01T08:00:01.000Z', '2026-10-01');").ok());
+    // Version 1 signed every entry.
     REQUIRE(journal::append(db, id, "application.submitted", {{"reference", ref}}).ok());
-    REQUIRE(journal::append(db, id, "payment.recorded", {{"reference", ref}, {"amount_minor", 200000}}).ok());
+    REQUIRE(journal::sign_pending(db, id).ok());
+    REQUIRE(journal::append(db, id, "payment.recorded",
+                            {{"payment_id", 1}, {"reference", ref}, {"method", "cash"}, {"amount_minor", 200000},
+                             {"tendered_minor", 200000}, {"change_minor", 0}, {"waived_minor", 0}, {"day", "2026-10-01"},
+                             {"time", "2026-10-01T08:00:01.000Z"}})
+                .ok());
+    REQUIRE(journal::sign_pending(db, id).ok());
     REQUIRE(tx.commit().ok());
     return ref;
 }

@@ -88,9 +88,10 @@ private:
     int m_admin_port = 0;
 };
 
-// A consecutive chain of sealed entries from `first_seq`, chained to `prev`.
+// A consecutive chain of sealed entries from `first_seq`, chained to `prev`. With `sign_every` N > 1 the entries
+// come in transactions of N: only the last of each (and the last of the chain) is signed, as terminals do.
 std::vector<protocol::Entry> make_chain(const protocol::KeyPair& keys, const std::string& terminal_id, int64_t first_seq,
-                                        int64_t count, std::string prev = protocol::kGenesisHash);
+                                        int64_t count, std::string prev = protocol::kGenesisHash, int64_t sign_every = 1);
 nlohmann::json sample_payload(int64_t seq, const std::string& terminal_id);
 std::string sample_type(int64_t seq);
 

@@ -132,16 +132,19 @@ TEST_CASE("After a crash the worker resumes from the acknowledged seq central re
     TempDir c("sync-c"), t("sync-t");
     InProcessCentral central(c.path());
     auto id = enrolled_terminal(central, t.path(), 500);
-    // Central received 200 entries but the terminal never saw the answer (its watermark is still 0).
+    // Central received 201 entries (a batch ends with a signed entry: transactions of three here) but the terminal
+    // never saw the answer (its watermark is still 0).
     {
         auto reader = journal::Reader::open(journal::database_file(t.path())).release_value();
         sync::CentralClient client(central.url(), id, {});
-        REQUIRE(client.ingest(reader.entries_after(0, 200, 1 << 30).value()).ok());
+        auto first = reader.entries_after(0, 200, 1 << 30).value();
+        REQUIRE(first.size() == 201);
+        REQUIRE(client.ingest(first).ok());
     }
     CHECK(acked(t.path()) == 0);
     auto worker = sync::SyncWorker::create(options_for(t.path(), 100), {}).release_value();
     REQUIRE(worker->run_once().ok());
-    CHECK(worker->progress().entries_sent == 300); // only what central lacked
+    CHECK(worker->progress().entries_sent == 299); // only what central lacked
     require_exact_copy(central.store(), t.path(), id.terminal_id);
     CHECK(acked(t.path()) == 500);
 }
@@ -535,9 +538,11 @@ TEST_CASE("A tampered journal entry is refused by central and raises the alarm o
     CHECK(r.error().code == "error.central.entry_invalid");
     auto p = worker->progress();
     CHECK(p.alarm);
-    CHECK(p.acked_seq == 50); // the batches before the bad one went through
-    CHECK(central.store().entries(id.terminal_id).value().size() == 50);
+    // The batches before the bad one went through: batches of 10 entries end with a signed entry (transactions of
+    // three in this journal), so the one before entry 55 ended at 51.
+    CHECK(p.acked_seq == 51);
+    CHECK(central.store().entries(id.terminal_id).value().size() == 51);
     // Passes after the alarm do not knock on central again.
     CHECK(worker->run_once().error().code == "error.central.entry_invalid");
-    CHECK(central.store().entries(id.terminal_id).value().size() == 50);
+    CHECK(central.store().entries(id.terminal_id).value().size() == 51);
 }
