@@ -546,3 +546,36 @@ TEST_CASE("A tampered journal entry is refused by central and raises the alarm o
     CHECK(worker->run_once().error().code == "error.central.entry_invalid");
     CHECK(central.store().entries(id.terminal_id).value().size() == 51);
 }
+
+TEST_CASE("Central refuses a batch that ends with an entry no signature covers and stores nothing of it")
+{
+    TempDir c("sync-c"), t("sync-t");
+    InProcessCentral central(c.path());
+    auto id = enrolled_terminal(central, t.path(), 9); // three transactions of three entries
+    auto reader = journal::Reader::open(journal::database_file(t.path())).release_value();
+    auto all = reader.entries_after(0, 100, 1 << 30).value();
+    REQUIRE(all.size() == 9);
+    REQUIRE(protocol::is_signed(all[2]));
+    REQUIRE_FALSE(protocol::is_signed(all[3]));
+    sync::CentralClient client(central.url(), id, {});
+    // Cut in the middle of a transaction: entries 1..5, the last one unsigned (a man in the middle, or a bug).
+    std::vector<protocol::Entry> cut(all.begin(), all.begin() + 5);
+    auto r = client.ingest(cut);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "error.central.entry_unsigned");
+    CHECK(central.store().entries(id.terminal_id).value().empty());
+    // The signature of a transaction's last entry stripped: refused too.
+    std::vector<protocol::Entry> stripped(all.begin(), all.begin() + 3);
+    stripped.back().signature.clear();
+    CHECK(client.ingest(stripped).error().code == "error.central.entry_unsigned");
+    CHECK(central.store().entries(id.terminal_id).value().empty());
+    // An unsigned entry changed (its hash recomputed) breaks the chain the next signature covers.
+    std::vector<protocol::Entry> changed(all.begin(), all.begin() + 3);
+    changed[1].payload["amount_minor"] = 1;
+    REQUIRE(protocol::seal_hash(changed[1]).ok());
+    CHECK(client.ingest(changed).error().code == "error.central.entry_invalid");
+    CHECK(central.store().entries(id.terminal_id).value().empty());
+    // The honest batch goes through whole.
+    REQUIRE(client.ingest(all).ok());
+    CHECK(central.store().entries(id.terminal_id).value().size() == 9);
+}
