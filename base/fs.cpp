@@ -136,4 +136,97 @@ Result<void> ensure_dir(const std::filesystem::path& path, unsigned mode)
     return {};
 }
 
+static std::string mode_text(unsigned mode)
+{
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%04o", mode & 07777);
+    return buf;
+}
+
+Result<std::vector<std::string>> secure_data_dir(const std::filesystem::path& dir)
+{
+    auto unsafe_dir = [](const std::filesystem::path& p, const std::string& why) {
+        return Error::make("error.fs.unsafe_data_dir", p.string() + ": " + why);
+    };
+    auto unsafe_key = [](const std::filesystem::path& p, const std::string& why) {
+        return Error::make("error.fs.unsafe_key_file", p.string() + ": " + why);
+    };
+    const uid_t me = ::geteuid();
+    // Root may open any user's data folder (a technician's tool): it can read everything anyway.
+    auto foreign = [me](uid_t owner) { return me != 0 && owner != me; };
+    struct stat st{};
+    if (::lstat(dir.c_str(), &st) != 0)
+        return unsafe_dir(dir, "cannot be read (" + std::string(std::strerror(errno)) + ")");
+    if (S_ISLNK(st.st_mode))
+        return unsafe_dir(dir, "is a symbolic link");
+    if (!S_ISDIR(st.st_mode))
+        return unsafe_dir(dir, "is not a folder");
+    if (foreign(st.st_uid))
+        return unsafe_dir(dir, "belongs to user " + std::to_string(st.st_uid) + ", not to " + std::to_string(me));
+
+    // First check everything, then narrow: a refusal changes nothing.
+    struct Narrow {
+        std::filesystem::path path;
+        unsigned was, now;
+    };
+    std::vector<Narrow> narrow;
+    if ((st.st_mode & 077) != 0)
+        narrow.push_back({dir, st.st_mode & 07777, (st.st_mode & 07700)});
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const auto& p = it->path();
+        struct stat fst{};
+        if (::lstat(p.c_str(), &fst) != 0)
+            continue; // gone meanwhile
+        bool key = p.extension() == ".key";
+        if (S_ISLNK(fst.st_mode)) {
+            if (key)
+                return unsafe_key(p, "is a symbolic link");
+            continue; // not followed; the folder's own mode protects what it names here
+        }
+        if (key && !S_ISREG(fst.st_mode))
+            return unsafe_key(p, "is not a regular file");
+        if (foreign(fst.st_uid)) {
+            if (key)
+                return unsafe_key(p, "belongs to user " + std::to_string(fst.st_uid) + ", not to " + std::to_string(me));
+            return unsafe_dir(p, "belongs to user " + std::to_string(fst.st_uid) + ", not to " + std::to_string(me));
+        }
+        if (S_ISDIR(fst.st_mode) && (fst.st_mode & 077) != 0)
+            narrow.push_back({p, fst.st_mode & 07777, fst.st_mode & 07700});
+        else if (S_ISREG(fst.st_mode) && (fst.st_mode & 0177) != 0)
+            narrow.push_back({p, fst.st_mode & 07777, fst.st_mode & 0600});
+    }
+    if (ec)
+        return unsafe_dir(dir, "cannot be listed (" + ec.message() + ")");
+    std::vector<std::string> warnings;
+    for (auto& n : narrow) {
+        if (::chmod(n.path.c_str(), n.now) != 0)
+            return Error::make("error.fs.write_failed", "chmod " + errno_text(n.path));
+        warnings.push_back(n.path.string() + " had mode " + mode_text(n.was) + ": narrowed to " + mode_text(n.now));
+    }
+    return warnings;
+}
+
+Result<std::vector<std::string>> secure_key_file(const std::filesystem::path& path)
+{
+    struct stat st{};
+    if (::lstat(path.c_str(), &st) != 0)
+        return std::vector<std::string>{}; // not made yet: it is made with 0600
+    auto unsafe = [&](const std::string& why) { return Error::make("error.fs.unsafe_key_file", path.string() + ": " + why); };
+    if (S_ISLNK(st.st_mode))
+        return unsafe("is a symbolic link");
+    if (!S_ISREG(st.st_mode))
+        return unsafe("is not a regular file");
+    const uid_t me = ::geteuid();
+    if (me != 0 && st.st_uid != me)
+        return unsafe("belongs to user " + std::to_string(st.st_uid) + ", not to " + std::to_string(me));
+    std::vector<std::string> warnings;
+    if ((st.st_mode & 0177) != 0) {
+        if (::chmod(path.c_str(), st.st_mode & 0600) != 0)
+            return Error::make("error.fs.write_failed", "chmod " + errno_text(path));
+        warnings.push_back(path.string() + " had mode " + mode_text(st.st_mode) + ": narrowed to " + mode_text(st.st_mode & 0600));
+    }
+    return warnings;
+}
+
 } // namespace nafitha::fs

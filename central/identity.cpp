@@ -1,6 +1,7 @@
 #include "central/identity.h"
 
 #include "base/fs.h"
+#include "base/log.h"
 
 #include <sodium.h>
 
@@ -19,6 +20,8 @@ Result<protocol::KeyPair> from_secret(const std::string& text)
 // The key in `path`, made (mode 0600) when the file does not exist.
 Result<protocol::KeyPair> key_in_file(const std::filesystem::path& path)
 {
+    for (auto& warning : TRY(fs::secure_key_file(path)))
+        log::warn("data", warning);
     if (std::filesystem::exists(path)) {
         auto text = TRY(fs::read_file(path, 4096));
         while (!text.empty() && (text.back() == '\n' || text.back() == ' '))

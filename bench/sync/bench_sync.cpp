@@ -66,11 +66,14 @@ int bench_drain()
 
 int bench_ingest_ratio()
 {
-    constexpr int64_t kEntries = 20000;
-    constexpr int64_t kBatch = 1000;
+    // As terminals write them (issue 14): one signature per committed transaction of three entries (application,
+    // payment, ticket), so a batch ends at a transaction's end.
+    constexpr int64_t kPerTransaction = 3;
+    constexpr int64_t kBatch = 999;
+    constexpr int64_t kEntries = 20 * kBatch;
     auto keys = protocol::generate_keypair();
     std::string tid = protocol::terminal_id_for(keys.public_key);
-    auto chain = make_chain(keys, tid, 1, kEntries);
+    auto chain = make_chain(keys, tid, 1, kEntries, protocol::kGenesisHash, kPerTransaction);
     std::vector<std::string> bodies;
     for (int64_t i = 0; i < kEntries; i += kBatch) {
         protocol::IngestRequest req{tid, {chain.begin() + i, chain.begin() + i + kBatch}};

@@ -247,7 +247,8 @@ int run(const std::vector<std::string>& args)
     if (!made.ok()) {
         // A kiosk that cannot open its terminal says so on screen (out of service) rather than exiting to a
         // black screen; screenshots and replays, which need a working terminal, fail instead.
-        std::cerr << "nafitha-kiosk: " << i18n->message(Lang::En, made.error()) << " (" << made.error().to_string() << ")\n";
+        std::cerr << "nafitha-kiosk: " << i18n->message(Lang::Ar, made.error()) << "\n"
+                  << "nafitha-kiosk: " << i18n->message(Lang::En, made.error()) << " (" << made.error().to_string() << ")\n";
         if (!o.screenshot.empty() || !o.replay.empty())
             return 1;
         backend_owner = make_unavailable_backend(made.release_error());

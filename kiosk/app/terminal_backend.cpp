@@ -51,7 +51,7 @@ public:
         TRY(fs::ensure_dir(m_options.data_dir, 0700));
         if (m_options.printed_dir.empty())
             m_options.printed_dir = m_options.data_dir / "printed";
-        TRY(fs::ensure_dir(m_options.printed_dir));
+        TRY(fs::ensure_dir(m_options.printed_dir, 0700));
         std::string centre = m_options.centre;
         auto cfg = sync::load_config(m_options.data_dir);
         if (centre.empty() && cfg.ok() && !cfg->centre.empty())

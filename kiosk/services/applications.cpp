@@ -157,13 +157,15 @@ Result<Submission> Terminal::submit(const SubmitRequest& request, std::optional<
     if (fee.total == 0 && payment && payment->method != PayMethod::Exemption)
         payment.reset();
 
+    // Every form value is sealed (names, numbers, dates, choices alike: a value that does not name a person may still
+    // point to one); values_json stays '{}' and is read only for applications from older terminals.
     json plain = json::object(), personal = json::object();
     std::string nid_hash;
     for (auto& f : service->form) {
         auto it = v.values.find(f.name);
         if (it == v.values.end())
             continue;
-        (f.pii ? personal : plain)[f.name] = it->second;
+        personal[f.name] = it->second;
         if (f.type == FieldType::NationalId && nid_hash.empty())
             nid_hash = m_vault->lookup_hash(it->second);
     }

@@ -235,6 +235,18 @@ CREATE INDEX journal_submitted_at ON journal(json_extract(payload, '$.submitted_
 CREATE INDEX journal_ticket_day ON journal(json_extract(payload, '$.day')) WHERE type = 'ticket.issued';
 )sql";
 
+// Migration 8: personal data sealed at rest (issue 14). Every form value joins the sealed `pii` of its application and
+// survey reasons are sealed (Terminal::seal_plain_personal_data_locked, which needs the key, does it at open). The
+// only change a survey row may ever see is that one: its plain reason replaced by the sealed one.
+static constexpr const char* kMigration8 = R"sql(
+DROP TRIGGER surveys_no_update;
+CREATE TRIGGER surveys_no_update BEFORE UPDATE ON surveys
+WHEN NOT (nafitha_services() IS 1 AND typeof(OLD.reason) = 'text' AND OLD.reason <> '' AND typeof(NEW.reason) = 'blob'
+          AND NEW.id = OLD.id AND NEW.rating = OLD.rating AND NEW.application_id IS OLD.application_id
+          AND NEW.ticket_id IS OLD.ticket_id AND NEW.time = OLD.time)
+BEGIN SELECT RAISE(ABORT, 'surveys never change (a plain reason is only ever sealed)'); END;
+)sql";
+
 Result<int> schema_version(db::Db& db) { return static_cast<int>(TRY(db.scalar_int64("PRAGMA user_version", 0))); }
 
 Result<int> migrate(db::Db& db, int target)
@@ -244,7 +256,7 @@ Result<int> migrate(db::Db& db, int target)
         return Error::make("error.db.too_new", "database schema " + std::to_string(version) + " is newer than " +
                                                    std::to_string(kSchemaVersion));
     static const char* migrations[] = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5, kMigration6,
-                                       kMigration7};
+                                       kMigration7, kMigration8};
     while (version < target && version < kSchemaVersion) {
         auto tx = TRY(db::Transaction::begin(db));
         // Re-read inside the write lock: another process may have migrated meanwhile.

@@ -4,11 +4,26 @@
 
 #include "base/utf8.h"
 #include "kiosk/services/forms.h"
+#include "kiosk/services/pii.h"
 #include "kiosk/services/reference.h"
 #include "kiosk/services/terminal.h"
 #include "sync/journal/journal.h"
 
 namespace nafitha::services {
+
+std::string survey_context(int64_t survey_id) { return "survey:" + std::to_string(survey_id); }
+
+Result<std::string> Terminal::survey_reason(int64_t survey_id) const
+{
+    std::lock_guard lock(m_mutex);
+    auto st = TRY(m_db.cached("SELECT reason, typeof(reason) FROM surveys WHERE id = ?1"));
+    st.bind(1, survey_id);
+    if (!TRY(st.step()))
+        return Error::make("error.survey.unknown", "no survey " + std::to_string(survey_id));
+    if (st.text(1) != "blob")
+        return st.text(0); // empty (no reason)
+    return m_vault->open(st.blob(0), survey_context(survey_id));
+}
 
 Result<void> Terminal::record_survey(const SurveyRequest& request)
 {
@@ -41,12 +56,19 @@ Result<void> Terminal::record_survey(const SurveyRequest& request)
         entry["ticket_id"] = t.id;
         entry["category"] = t.category;
     }
-    // The reason is free text a citizen typed: it may hold personal data, so it stays on the terminal.
+    // The reason is free text a citizen typed: it may hold personal data, so it stays on the terminal, sealed with
+    // the personal-data key (context "survey:<id>"); the journal says only whether there is one.
     auto tx = TRY(db::Transaction::begin(m_db));
-    auto st = TRY(m_db.cached("INSERT INTO surveys (application_id, ticket_id, rating, reason, time) VALUES (?1, ?2, ?3, ?4, ?5)"));
-    st.bind(1, app_id).bind(2, request.ticket_id).bind(3, int64_t{request.rating}).bind(4, reason).bind(5, now_iso());
+    int64_t id = TRY(m_db.scalar_int64("SELECT COALESCE(MAX(id), 0) + 1 FROM surveys", 1));
+    auto st = TRY(m_db.cached("INSERT INTO surveys (id, application_id, ticket_id, rating, reason, time) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    st.bind(1, id).bind(2, app_id).bind(3, request.ticket_id).bind(4, int64_t{request.rating});
+    if (reason.empty())
+        st.bind(5, std::string());
+    else
+        st.bind_blob(5, m_vault->seal(reason, survey_context(id)));
+    st.bind(6, now_iso());
     TRY(st.run());
-    entry["survey_id"] = m_db.last_insert_rowid();
+    entry["survey_id"] = id;
     TRY(journal::append(m_db, m_identity, "survey.recorded", std::move(entry)));
     return journal::commit(m_db, m_identity, tx);
 }

@@ -36,6 +36,8 @@ Result<std::unique_ptr<Terminal>> Terminal::open(TerminalOptions options)
         return Error::make("error.terminal.bad_centre", "centre code missing or too long");
     auto identity = TRY(journal::load_or_create_identity(options.data_dir));
     auto vault = std::make_unique<PiiVault>(TRY(PiiVault::load_or_create(options.data_dir)));
+    // Made 0600 before SQLite opens it (SQLite gives its -wal and -shm files the database file's mode).
+    TRY(fs::create_file_once(journal::database_file(options.data_dir), "", 0600));
     auto db = TRY(db::Db::open(journal::database_file(options.data_dir)));
     // This connection is the services' own: the business tables take writes from it only (schema.cpp, migration 7).
     TRY(db.define_capability(kServicesCapability));
@@ -58,8 +60,49 @@ Result<std::unique_ptr<Terminal>> Terminal::open(TerminalOptions options)
     } else if (!t->m_catalogue) {
         return Error::make("error.catalogue.missing", "no catalogue installed and no seed at " + seed_file.string());
     }
+    TRY(t->seal_plain_personal_data_locked());
     TRY(t->build_search_index_locked());
     return t;
+}
+
+Result<void> Terminal::seal_plain_personal_data_locked()
+{
+    if (TRY(m_db.scalar_int64("SELECT EXISTS (SELECT 1 FROM applications WHERE values_json <> '{}') "
+                              "OR EXISTS (SELECT 1 FROM surveys WHERE typeof(reason) = 'text' AND reason <> '')")) == 0)
+        return {};
+    // The plain bytes replaced are zeroed in the file, not left in the pages' free space.
+    TRY(m_db.exec("PRAGMA secure_delete = ON"));
+    auto tx = TRY(db::Transaction::begin(m_db));
+    {
+        auto st = TRY(m_db.prepare("SELECT id, reference, values_json, pii FROM applications WHERE values_json <> '{}'"));
+        auto upd = TRY(m_db.prepare("UPDATE applications SET values_json = '{}', pii = ?1 WHERE id = ?2"));
+        while (TRY(st.step())) {
+            auto reference = st.text(1);
+            auto all = nlohmann::json::parse(st.text(2), nullptr, false);
+            if (!all.is_object())
+                all = nlohmann::json::object();
+            if (!st.is_null(3)) {
+                auto personal = nlohmann::json::parse(TRY(m_vault->open(st.blob(3), reference)), nullptr, false);
+                if (personal.is_object())
+                    all.update(personal);
+            }
+            upd.bind_blob(1, m_vault->seal(all.dump(), reference)).bind(2, st.int64(0));
+            TRY(upd.run());
+            upd.reset();
+        }
+    }
+    {
+        auto st = TRY(m_db.prepare("SELECT id, reason FROM surveys WHERE typeof(reason) = 'text' AND reason <> ''"));
+        auto upd = TRY(m_db.prepare("UPDATE surveys SET reason = ?1 WHERE id = ?2"));
+        while (TRY(st.step())) {
+            int64_t id = st.int64(0);
+            upd.bind_blob(1, m_vault->seal(st.text(1), survey_context(id))).bind(2, id);
+            TRY(upd.run());
+            upd.reset();
+        }
+    }
+    TRY(tx.commit());
+    return m_db.exec("PRAGMA secure_delete = OFF");
 }
 
 int64_t Terminal::now_ms() const { return m_options.now_ms ? m_options.now_ms() : clock::record_ms(); }

@@ -190,6 +190,8 @@ public:
 
     // --- Surveys ---
     Result<void> record_survey(const SurveyRequest& request);
+    // The citizen's reason, opened from its sealed form (empty when none was given).
+    Result<std::string> survey_reason(int64_t survey_id) const;
 
     // --- Staff ---
     Result<StaffAccount> create_staff(const NewStaff& staff);
@@ -227,6 +229,9 @@ private:
     Result<int64_t> refund_locked(const Application& app, int64_t staff_id, std::string_view reason);
     Result<void> index_application_locked(int64_t application_id, const Application& app);
     Result<void> build_search_index_locked();
+    // Seals what terminals before issue 14 kept in plain text: every form value of an application (values_json
+    // joins the sealed `pii`) and survey reasons. Runs at every open; nothing to do once done.
+    Result<void> seal_plain_personal_data_locked();
 
     // Returns the history row's id. `decision` groups the steps of one staff decision (its first row's id;
     // 0 = this row starts one).

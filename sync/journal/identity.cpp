@@ -1,6 +1,7 @@
 #include "sync/journal/identity.h"
 
 #include "base/fs.h"
+#include "base/log.h"
 #include "sync/protocol/messages.h"
 
 #include <nlohmann/json.hpp>
@@ -33,9 +34,18 @@ static Result<Identity> read_identity(const std::filesystem::path& dir)
             return Error::make("error.journal.identity_mismatch", "identity.json does not match terminal.key");
     } else {
         nlohmann::json j = {{"terminal_id", id.terminal_id}, {"public_key", protocol::encode_public_key(id.keys.public_key)}};
-        TRY(fs::create_file_once(dir / "identity.json", j.dump(2) + "\n", 0644));
+        TRY(fs::create_file_once(dir / "identity.json", j.dump(2) + "\n", 0600));
     }
     return id;
+}
+
+// The data folder 0700 and its files 0600, checked at every start (issue 14): narrowed with a warning in the log, or
+// refused (another user's, a linked key).
+static Result<void> secure(const std::filesystem::path& data_dir)
+{
+    for (auto& warning : TRY(fs::secure_data_dir(data_dir)))
+        log::warn("data", warning);
+    return {};
 }
 
 Result<Identity> load_identity(const std::filesystem::path& data_dir)
@@ -43,12 +53,14 @@ Result<Identity> load_identity(const std::filesystem::path& data_dir)
     std::error_code ec;
     if (!std::filesystem::exists(data_dir / "terminal.key", ec))
         return Error::make("error.journal.no_identity", data_dir.string() + " holds no terminal.key");
+    TRY(secure(data_dir));
     return read_identity(data_dir);
 }
 
 Result<Identity> load_or_create_identity(const std::filesystem::path& data_dir)
 {
     TRY(fs::ensure_dir(data_dir, 0700));
+    TRY(secure(data_dir));
     std::error_code ec;
     if (!std::filesystem::exists(data_dir / "terminal.key", ec)) {
         auto kp = protocol::generate_keypair();

@@ -5,6 +5,7 @@
 #include "helpers.h"
 
 #include "base/clock.h"
+#include "kiosk/services/projection.h"
 #include "sync/journal/journal.h"
 #include "sync/protocol/signed.h"
 
@@ -56,6 +57,17 @@ DecisionRequest decision(const std::string& ref, AppStatus to, int64_t staff, st
 }
 
 } // namespace
+
+// The counter's writes keep the tables equal to the journal's projection, and the journal verifies (issue 14).
+static void check_journal_and_tables(Terminal& t)
+{
+    auto chain = journal::verify(t.database(), t.identity().keys.public_key).value();
+    CHECK(chain.ok());
+    auto tables = check_projection(t.database(), t.identity().terminal_id).value();
+    INFO(tables.first_difference);
+    CHECK(tables.ok());
+    CHECK(tables.rows > 0);
+}
 
 TEST_CASE("Roles are enforced in the services")
 {
@@ -177,6 +189,7 @@ TEST_CASE("A decision takes a reason and a confirmation and says what happens to
     CHECK(day.refunds == 1);
     CHECK(day.refunded_card_minor == 200000);
     CHECK(day.decisions == 2);
+    check_journal_and_tables(*c.t);
 }
 
 TEST_CASE("A decision is reversed within the window as a new entry")
@@ -205,6 +218,7 @@ TEST_CASE("A decision is reversed within the window as a new entry")
     auto day = c.t->day_totals().value();
     CHECK(day.reversals == 1);
     CHECK(day.decisions == 2);
+    check_journal_and_tables(*c.t);
 }
 
 TEST_CASE("Views of personal data and reprints are journalled")
@@ -301,6 +315,7 @@ TEST_CASE("The cash drawer: float, cash in and out, and a Z close with the diffe
     REQUIRE(after.declared_minor);
     CHECK(*after.difference_minor == -5'000);
     CHECK(c.t->drawer_moves().value().size() == 3);
+    check_journal_and_tables(*c.t);
 }
 
 TEST_CASE("Central's policy warns and then stops payments after days without a sync")

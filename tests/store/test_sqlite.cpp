@@ -3,10 +3,12 @@
 #include "tests/store/store_env.h"
 
 #include "base/clock.h"
+#include "central/identity.h"
 #include "central/store/verify.h"
 #include "db/sqlite.h"
 
 #include <atomic>
+#include <sys/stat.h>
 #include <thread>
 
 using namespace nafitha;
@@ -134,4 +136,39 @@ TEST_CASE("SQLite: the online backup is a consistent copy taken while central wr
     writer.join();
     CHECK(copies >= 1);
     CHECK(central::backup_sqlite_store(dir.path(), out / "copy-0.db").error().code == "error.central.backup_exists");
+}
+
+TEST_CASE("SQLite: central's data folder and key are narrowed to 0700 and 0600 at every start and a linked key is refused")
+{
+    TempDir dir("perm");
+    auto mode = [](const std::filesystem::path& p) {
+        struct stat st{};
+        REQUIRE(::lstat(p.c_str(), &st) == 0);
+        return st.st_mode & 07777;
+    };
+    {
+        auto store = central::open_sqlite_store(dir.path()).release_value();
+        REQUIRE(central::load_central_key(*store, dir.path(), {}).ok());
+    }
+    CHECK(mode(dir.path()) == 0700);
+    CHECK(mode(dir.path() / "central.db") == 0600);
+    CHECK(mode(dir.path() / "server.key") == 0600);
+    ::chmod(dir.path().c_str(), 0755);
+    ::chmod((dir.path() / "central.db").c_str(), 0644);
+    ::chmod((dir.path() / "server.key").c_str(), 0640);
+    {
+        auto store = central::open_sqlite_store(dir.path()).release_value();
+        REQUIRE(central::load_central_key(*store, dir.path(), {}).ok());
+    }
+    CHECK(mode(dir.path()) == 0700);
+    CHECK(mode(dir.path() / "central.db") == 0600);
+    CHECK(mode(dir.path() / "server.key") == 0600);
+    // --key pointing at a link: refused, the key is not used.
+    TempDir other("perm-other");
+    std::filesystem::create_directories(other.path());
+    std::filesystem::create_symlink(dir.path() / "server.key", other.path() / "linked.key");
+    auto store = central::open_sqlite_store(dir.path()).release_value();
+    auto refused = central::load_central_key(*store, {}, other.path() / "linked.key");
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == "error.fs.unsafe_key_file");
 }

@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 #include "base/fs.h"
+#include "base/log.h"
 
 #include <sqlite3.h>
 
@@ -751,6 +752,10 @@ int sqlite_schema_latest() { return sqlite_store::latest_version(); }
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& data_dir, const OpenOptions& options)
 {
     TRY(fs::ensure_dir(data_dir, 0700));
+    // Checked at every start: the folder 0700, its files 0600 (narrowed with a warning), never another user's.
+    for (auto& warning : TRY(fs::secure_data_dir(data_dir)))
+        log::warn("data", warning);
+    TRY(fs::create_file_once(data_dir / "central.db", "", 0600)); // its -wal and -shm get the same mode
     auto db = TRY(db::Db::open(data_dir / "central.db", db::OpenMode::ReadWriteCreate, 10000));
     int version = TRY(sqlite_store::migrate(db, options.target_version));
     auto read = TRY(db::Db::open(data_dir / "central.db", db::OpenMode::ReadOnly, 10000));
