@@ -172,6 +172,8 @@ void ticket(Ctx& ctx)
     t.ticket.estimated_wait_s = 720;
     t.print.queued = true;
     ctx.session.ticket = t;
+    if (ctx.catalogue && !ctx.catalogue->categories.empty())
+        ctx.session.category = ctx.catalogue->categories.front().code; // chosen on ticket_choice
 }
 
 void out_of_service(Ctx& ctx) { ctx.health.out_of_service = {"ui.oos.no_paper", "ui.oos.db_readonly"}; }

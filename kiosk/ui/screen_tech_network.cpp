@@ -26,8 +26,11 @@ void draw_tech_network(Ctx& ctx)
     };
     row(ctx.tr("ui.sync.enrolled"), ctx.tr(s.enrolled ? "ui.yes" : "ui.no"), s.enrolled ? p.success : p.danger);
     row(ctx.tr("ui.sync.pending_title"), ctx.number(s.pending), p.text);
-    row(ctx.tr("ui.sync.last_error"), s.last_error.empty() ? ctx.tr("ui.sync.no_error") : ctx.tr(s.last_error),
-        s.last_error.empty() ? p.success : p.danger);
+    // "No problem" only for an enrolled terminal: one that is not enrolled cannot sync at all.
+    std::string_view problem = !s.last_error.empty() ? ctx.tr(s.last_error)
+                               : s.enrolled          ? ctx.tr("ui.sync.no_error")
+                                                     : ctx.tr("ui.tech.not_enrolled");
+    row(ctx.tr("ui.sync.last_error"), problem, s.last_error.empty() && s.enrolled ? p.success : p.danger);
     y += ctx.u(30);
     StaffView& sv = ctx.staff;
     if (!sv.tech_message.empty()) {

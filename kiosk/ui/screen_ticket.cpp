@@ -1,5 +1,5 @@
-// The queue ticket taken from the attract screen (after the citizen chose what for): its number, who is ahead,
-// the wait.
+// The queue ticket taken from the attract screen (after the citizen chose what for): its number, what it is
+// for, who is ahead, the wait.
 
 #include "kiosk/ui/flow.h"
 #include "kiosk/ui/icons.h"
@@ -25,7 +25,11 @@ void draw_ticket(Ctx& ctx)
         bool printed = ses.ticket->print.queued;
         // Every height from the text it holds: large text grows the card instead of overlapping it.
         float title_h = text_h(ctx, ctx.font(36)), number_h = text_h(ctx, ctx.font(160)), ahead_h = text_h(ctx, ctx.font(38));
-        float ch = ctx.u(30) + title_h + ctx.u(10) + number_h + ctx.u(10) + ahead_h + ctx.u(30);
+        // What the ticket is for: the category the citizen chose (the counter that will call it).
+        const services::Category* cat = ctx.catalogue ? ctx.catalogue->category(ses.category) : nullptr;
+        std::string_view for_text = cat ? ctx.tr("ui.ticket.for", {{"category", cat->name.in(ctx.lang)}}) : std::string_view();
+        float for_h = cat ? text_h(ctx, ctx.font(34)) + ctx.u(10) : 0;
+        float ch = ctx.u(30) + title_h + ctx.u(10) + number_h + ctx.u(10) + ahead_h + for_h + ctx.u(30);
         // Landscape: the ticket at the start side, the wait and the printer's word at the end side.
         bool wide = !ctx.portrait();
         if (wide)
@@ -39,6 +43,11 @@ void draw_ticket(Ctx& ctx)
         label(ctx, Rect{left.x, cy, left.w, number_h}, t.number, ctx.font(160), p.primary, Align::Center);
         cy += number_h + ctx.u(10);
         label(ctx, Rect{left.x, cy, left.w, ahead_h}, ctx.count("ui.ticket.ahead", t.waiting_ahead), ctx.font(38), p.text, Align::Center);
+        if (cat) {
+            cy += ahead_h + ctx.u(10);
+            label(ctx, Rect{left.x + ctx.u(16), cy, left.w - ctx.u(32), for_h - ctx.u(10)}, for_text, ctx.font(34), p.primary,
+                  Align::Center);
+        }
         int64_t minutes = (t.estimated_wait_s + 59) / 60;
         std::string_view wait = ctx.count("ui.ticket.wait", minutes);
         std::string_view printer = ctx.tr(printed ? "ui.ticket.printed" : "ui.ticket.not_printed");
