@@ -86,10 +86,16 @@ void draw_counter_application(Ctx& ctx)
             if (it == app.values.end() || it->second.empty() || y + rh > in.y + in.h * 0.72f)
                 continue;
             label(ctx, Rect{in.x, y, in.w * 0.45f, rh}, f.label.in(ctx.lang), ctx.font(24), p.text_muted);
+            // Codes (national id, phone) stay Western and left to right; a date reads day first and a number in
+            // the language's digits, like every quantity (locale/README.md).
             std::string_view v = field_display(ctx, f, it->second);
-            bool digits = f.type == services::FieldType::NationalId || f.type == services::FieldType::Phone ||
-                          f.type == services::FieldType::Date || f.type == services::FieldType::Number;
-            label(ctx, Rect{in.x, y, in.w, rh}, digits ? ltr(ctx, v) : v, ctx.font(26), p.text, Align::End);
+            if (f.type == services::FieldType::Date)
+                v = ctx.date(it->second);
+            else if (f.type == services::FieldType::Number && !v.empty() && v.size() < 16 &&
+                     v.find_first_not_of("0123456789") == std::string_view::npos)
+                v = ctx.number(std::stoll(std::string(v)));
+            bool code = f.type == services::FieldType::NationalId || f.type == services::FieldType::Phone;
+            label(ctx, Rect{in.x, y, in.w, rh}, code ? ltr(ctx, v) : v, ctx.font(26), p.text, Align::End);
             y += rh;
         }
     }
