@@ -14,6 +14,7 @@
 #include "central/store/archive.h"
 #include "central/store/verify.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <iostream>
@@ -21,6 +22,7 @@
 #include <map>
 #include <optional>
 #include <pthread.h>
+#include <systemd/sd-daemon.h>
 #include <thread>
 #include <vector>
 
@@ -240,9 +242,21 @@ int cmd_serve(const Args& a)
     std::cout << std::flush;
     log::info("central", "serving: open files limit " + std::to_string(central::raise_open_files_limit()));
     auto* raw = server.value().get();
-    std::thread waiter([raw, set] {
+    // Under systemd (nafitha-central.service, Type=notify): READY=1 once the listeners serve, WATCHDOG=1 from the
+    // health monitor's thread at half the WatchdogSec interval, STOPPING=1 at SIGTERM. Without NOTIFY_SOCKET
+    // (a shell, the tests) sd_notify does nothing.
+    uint64_t watchdog_us = 0;
+    if (sd_watchdog_enabled(0, &watchdog_us) > 0 && watchdog_us > 0) {
+        int64_t every_ms = std::max<int64_t>(1, static_cast<int64_t>(watchdog_us / 2000));
+        raw->add_periodic([] { sd_notify(0, "WATCHDOG=1"); }, every_ms);
+    }
+    std::string status = "STATUS=listening on " + where->first + ":" + std::to_string(bound.value());
+    std::thread waiter([raw, set, status] {
+        raw->wait_until_running();
+        sd_notify(0, ("READY=1\n" + status).c_str());
         int sig = 0;
         sigwait(&set, &sig);
+        sd_notify(0, "STOPPING=1");
         raw->stop();
     });
     raw->run();

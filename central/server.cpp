@@ -263,6 +263,11 @@ Result<int> CentralServer::bind_admin(const std::string& host, int port)
     return m_admin->bind(host, port);
 }
 
+void CentralServer::add_periodic(std::function<void()> job, int64_t every_ms)
+{
+    m_health->add_periodic(std::move(job), every_ms);
+}
+
 void CentralServer::run()
 {
     m_health->start();

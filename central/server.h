@@ -12,6 +12,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -58,6 +59,9 @@ public:
     // requests in flight, close connections, flush metrics.
     void run();
     void stop();
+    // Runs `job` every `every_ms` on the health monitor's thread, from run() on (call before run()). The systemd
+    // watchdog ping goes there: a central whose monitor thread stalls stops pinging and is restarted.
+    void add_periodic(std::function<void()> job, int64_t every_ms);
     // Waits until run() serves.
     void wait_until_running() const;
 

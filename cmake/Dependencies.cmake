@@ -7,9 +7,11 @@ find_package(CURL REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(Freetype REQUIRED)
 find_package(ZLIB REQUIRED)
-find_package(Catch2 2 REQUIRED)
-find_package(benchmark REQUIRED)
-include(Catch)
+if(NAFITHA_TESTS)
+  find_package(Catch2 2 REQUIRED)
+  find_package(benchmark REQUIRED)
+  include(Catch)
+endif()
 
 # pkg-config only: these packages ship no (or broken) CMake configs. IMPORTED_TARGET makes their include
 # directories SYSTEM, so -Werror applies to project code only.
@@ -30,3 +32,5 @@ pkg_check_modules(ESPEAK REQUIRED IMPORTED_TARGET espeak-ng)
 # Central's stores: PostgreSQL's client library and zstd (entries are kept compressed with a fixed dictionary).
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+# sd_notify for nafitha-central under systemd (READY, WATCHDOG): libsystemd-dev.
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)

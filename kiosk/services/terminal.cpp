@@ -187,6 +187,15 @@ Result<void> Terminal::install_catalogue_locked(const nlohmann::json& document, 
         signed_facts = TRY(protocol::catalogue_statement(statement->statement));
         if (signed_facts.version != parsed.version)
             return Error::make("error.catalogue.invalid", "the signed version is not the document's");
+        // The seed shipped with the terminal may carry the very version central publishes first (a fresh terminal
+        // whose central imported the same seed): the same document under the same version is already installed.
+        if (m_catalogue && parsed.version == m_catalogue->version) {
+            auto text = protocol::canonical_json(document);
+            auto row = TRY(m_db.prepare("SELECT document FROM catalogue_versions WHERE version = ?1 AND source = 'seed'"));
+            row.bind(1, parsed.version);
+            if (text.ok() && TRY(row.step()) && row.text(0) == *text)
+                return {};
+        }
         // No rollback from central: an older or equal version is refused, not ignored.
         if (m_catalogue && parsed.version <= m_catalogue->version)
             return Error::make("error.catalogue.rollback", "catalogue version " + std::to_string(parsed.version) + " is not newer than "

@@ -1,0 +1,171 @@
+// nafitha-ctl doctor as a technician runs it: the real binary against a real terminal folder (made by
+// nafitha-ctl simulate and enroll) and a real central on loopback. One line per finding in the chosen language,
+// the exit code from the worst finding (0 ok, 1 warning, 3 failure), --json.
+
+#include "tests/sync/harness.h"
+
+#include "base/clock.h"
+#include "base/fs.h"
+#include "base/paths.h"
+
+#include <array>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <sys/wait.h>
+
+using namespace nafitha;
+using namespace nafitha::testing;
+
+namespace {
+
+struct Run {
+    int code = -1;
+    std::string out;
+};
+
+Run ctl(const std::string& args)
+{
+    Run r;
+    FILE* p = ::popen(((bin_dir() / "nafitha-ctl").string() + " " + args + " 2>&1").c_str(), "r");
+    REQUIRE(p);
+    std::array<char, 4096> buf{};
+    size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0)
+        r.out.append(buf.data(), n);
+    int status = ::pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    return r;
+}
+
+// check -> level from doctor --json.
+std::map<std::string, std::string> levels(const std::string& json_text)
+{
+    std::map<std::string, std::string> out;
+    auto j = nlohmann::json::parse(json_text);
+    REQUIRE(j.is_array());
+    for (const auto& f : j)
+        out[f.at("check").get<std::string>()] = f.at("level").get<std::string>();
+    return out;
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+} // namespace
+
+TEST_CASE("doctor on a terminal that is not enrolled fails on enrollment and says so in Arabic and English")
+{
+    TempDir dir("doctor-new");
+    auto data = (dir / "data").string();
+    REQUIRE(ctl("simulate --data " + data + " --transactions 3 --seed 7").code == 0);
+    auto en = ctl("doctor --data " + data + " --lang en");
+    INFO(en.out);
+    CHECK(en.code == 3);
+    CHECK(has(en.out, "FAIL  Enrollment: this terminal is not enrolled."));
+    CHECK(has(en.out, "every hash and signature verifies"));
+    CHECK(has(en.out, "Database: integrity check passed."));
+    auto ar = ctl("doctor --data " + data);  // Arabic is the default
+    INFO(ar.out);
+    CHECK(ar.code == 3);
+    CHECK(has(ar.out, "خلل  التسجيل: الجهاز غير مسجّل."));
+    auto json = ctl("doctor --data " + data + " --json");
+    INFO(json.out);
+    auto l = levels(json.out);
+    CHECK(l["enrollment"] == "fail");
+    CHECK(l["journal"] == "ok");
+    CHECK(l["database"] == "ok");
+    CHECK(l["data"] == "ok");
+    CHECK(l["disk"] != "");
+    CHECK(l.count("central") == 0);  // nothing to reach before enrollment
+}
+
+TEST_CASE("doctor on an enrolled terminal checks central and the clock then reports central unreachable")
+{
+    TempDir dir("doctor-enrolled");
+    auto data = (dir / "data").string();
+    std::string url;
+    {
+        InProcessCentral central(dir / "central");
+        url = central.url();
+        auto enroll = ctl("enroll --data " + data + " --server " + url + " --code " + central.add_code());
+        INFO(enroll.out);
+        REQUIRE(enroll.code == 0);
+        REQUIRE(ctl("simulate --data " + data + " --transactions 2 --seed 3 --centre DAM-01").code == 0);
+        auto before = ctl("doctor --data " + data + " --lang en --json");
+        INFO(before.out);
+        CHECK(before.code == 0);  // a fresh backlog is not yet a warning
+        auto l = levels(before.out);
+        CHECK(l["central"] == "ok");
+        CHECK(l["clock"] == "ok");
+        CHECK(l["backlog"] == "ok");
+        CHECK(has(before.out, "not yet acknowledged by central"));
+        REQUIRE(ctl("sync --data " + data + " --once").code == 0);
+        auto after = ctl("doctor --data " + data + " --lang en");
+        INFO(after.out);
+        CHECK(after.code == 0);
+        CHECK(has(after.out, "OK    Backlog: central has acknowledged every entry."));
+        CHECK(has(after.out, "OK    Central " + url + " answers and its signature verifies."));
+    }
+    // Central is gone now.
+    auto down = ctl("doctor --data " + data + " --lang en");
+    INFO(down.out);
+    CHECK(down.code == 3);
+    CHECK(has(down.out, "FAIL  Central " + url + " cannot be reached:"));
+    auto offline = ctl("doctor --data " + data + " --lang en --offline");
+    CHECK(offline.code == 0);
+}
+
+TEST_CASE("doctor warns about a data folder others can read and fails on a printer that does not answer")
+{
+    TempDir dir("doctor-modes");
+    auto data = dir / "data";
+    REQUIRE(ctl("simulate --data " + data.string() + " --transactions 1 --seed 1").code == 0);
+    std::filesystem::permissions(data, std::filesystem::perms::group_read | std::filesystem::perms::others_read |
+                                           std::filesystem::perms::group_exec | std::filesystem::perms::others_exec,
+                                 std::filesystem::perm_options::add);
+    auto r = ctl("doctor --data " + data.string() + " --lang en --offline --printer tcp://127.0.0.1:1 --json");
+    INFO(r.out);
+    CHECK(r.code == 3);
+    auto l = levels(r.out);
+    CHECK(l["data"] == "warn");
+    CHECK(l["printer"] == "fail");
+    auto bad = ctl("doctor --data " + data.string() + " --lang fr");
+    CHECK(bad.code == 2);
+}
+
+// Found by installer/dev test --packages: a fresh terminal installs the seed catalogue (version 1) from its
+// assets; central, given the same seed, offers it signed as version 1 at the first sync. That is the same
+// document, already installed, not a rollback: the first sync succeeds. A different document under a version
+// already installed is still refused.
+TEST_CASE("The first sync of a fresh terminal accepts central's signed copy of the seed it already has")
+{
+    TempDir dir("first-sync");
+    auto data = (dir / "data").string();
+    InProcessCentral central(dir / "central");
+    auto seed = nlohmann::json::parse(fs::read_file(paths::assets_dir() / "catalogue" / "seed.json", 4 << 20).value());
+    REQUIRE(central.store().import_catalogue(seed, clock::unix_ms()).ok());
+    REQUIRE(ctl("enroll --data " + data + " --server " + central.url() + " --code " + central.add_code()).code == 0);
+    REQUIRE(ctl("simulate --data " + data + " --transactions 2 --seed 4 --centre DAM-01").code == 0);
+    auto first = ctl("sync --data " + data + " --once");
+    INFO(first.out);
+    CHECK(first.code == 0);
+    CHECK_FALSE(has(first.out, "rollback"));
+    auto second = ctl("sync --data " + data + " --once");
+    INFO(second.out);
+    CHECK(second.code == 0);
+
+    // Another terminal whose central published a different document as version 1.
+    TempDir other("first-sync-other");
+    auto data2 = (other / "data").string();
+    InProcessCentral central2(other / "central");
+    auto changed = seed;
+    changed["published"] = "2026-02-02";
+    REQUIRE(central2.store().import_catalogue(changed, clock::unix_ms()).ok());
+    REQUIRE(ctl("enroll --data " + data2 + " --server " + central2.url() + " --code " + central2.add_code()).code == 0);
+    REQUIRE(ctl("simulate --data " + data2 + " --transactions 1 --seed 4 --centre DAM-01").code == 0);
+    auto refused = ctl("sync --data " + data2 + " --once");
+    INFO(refused.out);
+    CHECK(refused.code != 0);
+    CHECK(has(refused.out, "rollback"));
+}
