@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "base/i18n.h"
 #include "base/paths.h"
+#include "locale/locale.h"
 #include "devices/printer_status.h"
 #include "devices/transport.h"
 #include "installer/ctl/command.h"
@@ -45,7 +46,7 @@ struct Finding {
     std::string check;  // data, disk, database, journal, backlog, enrollment, central, clock, printer
     Level level = Level::Ok;
     std::string key;    // translation key
-    std::vector<std::pair<std::string, std::string>> args;
+    std::string text;   // rendered in the chosen language (counts through plural messages)
     std::string detail; // technical detail (error code), not translated
 };
 
@@ -62,21 +63,9 @@ std::string error_text(const I18n& i18n, Lang lang, const Error& e)
     return i18n.message(lang, e);
 }
 
-// The text for `key` with {name} placeholders filled from `args` (built at run time, unlike TrArgs).
-std::string fill(const I18n& i18n, Lang lang, const std::string& key, const std::vector<std::pair<std::string, std::string>>& args)
+int64_t minutes_of(int64_t ms)
 {
-    std::string out(i18n.text(lang, key));
-    for (const auto& [name, value] : args) {
-        const std::string mark = "{" + name + "}";
-        for (size_t at = out.find(mark); at != std::string::npos; at = out.find(mark, at + value.size()))
-            out.replace(at, mark.size(), value);
-    }
-    return out;
-}
-
-std::string minutes_text(int64_t ms)
-{
-    return std::to_string(std::max<int64_t>(0, ms / 60'000));
+    return std::max<int64_t>(0, ms / 60'000);
 }
 
 int run_doctor(ctl::Args& args)
@@ -99,41 +88,44 @@ int run_doctor(ctl::Args& args)
         return 3;
     }
     const I18n& i18n = i18n_loaded.value();
+    auto loc_made = locale::Locale::create(i18n, *lang);
+    if (!loc_made.ok()) {
+        std::cerr << "nafitha-ctl: " << loc_made.error().to_string() << "\n";
+        return 3;
+    }
+    const locale::Locale& loc = *loc_made.value();
     const std::filesystem::path dir = *data;
     std::vector<Finding> findings;
-    auto add = [&](std::string check, Level level, std::string key, std::vector<std::pair<std::string, std::string>> a = {},
-                   std::string detail = {}) {
-        findings.push_back({std::move(check), level, std::move(key), std::move(a), std::move(detail)});
+    auto add = [&](std::string check, Level level, std::string key, std::string text, std::string detail = {}) {
+        findings.push_back({std::move(check), level, std::move(key), std::move(text), std::move(detail)});
     };
+    auto tr = [&](const std::string& key, locale::Args a = {}) { return loc.tr(key, a); };
 
     // The data folder.
     struct stat st {};
     bool have_dir = ::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
     if (!have_dir)
-        add("data", Level::Fail, "doctor.data.missing", {{"dir", dir.string()}});
+        add("data", Level::Fail, "doctor.data.missing", tr("doctor.data.missing", {{"dir", dir.string()}}));
     else if ((st.st_mode & 077) != 0)
-        add("data", Level::Warn, "doctor.data.open", {{"dir", dir.string()}});
+        add("data", Level::Warn, "doctor.data.open", tr("doctor.data.open", {{"dir", dir.string()}}));
     else
-        add("data", Level::Ok, "doctor.data.ok", {{"dir", dir.string()}});
+        add("data", Level::Ok, "doctor.data.ok", tr("doctor.data.ok", {{"dir", dir.string()}}));
 
     // Free disk where the data lives.
     struct statvfs vfs {};
     if (::statvfs(have_dir ? dir.c_str() : dir.parent_path().c_str(), &vfs) == 0) {
         uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
-        std::vector<std::pair<std::string, std::string>> a = {{"mb", std::to_string(free_bytes >> 20)}};
-        if (free_bytes < kDiskFailBytes)
-            add("disk", Level::Fail, "doctor.disk.full", a);
-        else if (free_bytes < kDiskWarnBytes)
-            add("disk", Level::Warn, "doctor.disk.low", a);
-        else
-            add("disk", Level::Ok, "doctor.disk.ok", a);
+        std::string mb = loc.number(static_cast<int64_t>(free_bytes >> 20));
+        const char* key = free_bytes < kDiskFailBytes ? "doctor.disk.full" : (free_bytes < kDiskWarnBytes ? "doctor.disk.low" : "doctor.disk.ok");
+        Level l = free_bytes < kDiskFailBytes ? Level::Fail : (free_bytes < kDiskWarnBytes ? Level::Warn : Level::Ok);
+        add("disk", l, key, tr(key, {{"mb", mb}}));
     }
 
     // Database and journal.
     auto identity = journal::load_identity(dir);
     auto config = sync::load_config(dir);
     if (!identity.ok()) {
-        add("journal", Level::Fail, "doctor.journal.no_identity", {}, identity.error().to_string());
+        add("journal", Level::Fail, "doctor.journal.no_identity", tr("doctor.journal.no_identity"), identity.error().to_string());
     } else {
         std::optional<protocol::PublicKey> central_key;
         if (config.ok())
@@ -141,44 +133,43 @@ int run_doctor(ctl::Args& args)
                 central_key = k.value();
         auto check = services::check_terminal(dir, identity->keys.public_key, central_key);
         if (!check.ok()) {
-            add("database", Level::Fail, "doctor.database.unreadable", {{"error", error_text(i18n, *lang, check.error())}},
+            add("database", Level::Fail, "doctor.database.unreadable", tr("doctor.database.unreadable", {{"error", error_text(i18n, *lang, check.error())}}),
                 check.error().to_string());
         } else {
             if (check->integrity == "ok")
-                add("database", Level::Ok, "doctor.database.ok");
+                add("database", Level::Ok, "doctor.database.ok", tr("doctor.database.ok"));
             else
-                add("database", Level::Fail, "doctor.database.corrupt", {}, check->integrity);
+                add("database", Level::Fail, "doctor.database.corrupt", tr("doctor.database.corrupt"), check->integrity);
             const auto& r = check->journal;
             if (r.ok())
-                add("journal", Level::Ok, "doctor.journal.ok", {{"entries", std::to_string(r.entries)}});
+                add("journal", Level::Ok, "doctor.journal.ok", tr("doctor.journal.ok", {{"entries", r.entries}}));
             else
-                add("journal", Level::Fail, "doctor.journal.broken", {{"seq", std::to_string(r.first_bad_seq)}}, r.problem);
+                add("journal", Level::Fail, "doctor.journal.broken", tr("doctor.journal.broken", {{"seq", std::to_string(r.first_bad_seq)}}), r.problem);
         }
         // The backlog: what central has not acknowledged, and since when.
         auto facts = services::read_facts(dir);
         if (facts.ok()) {
             int64_t pending = facts->last_seq - facts->acked_seq;
             if (pending <= 0) {
-                add("backlog", Level::Ok, "doctor.backlog.none");
+                add("backlog", Level::Ok, "doctor.backlog.none", tr("doctor.backlog.none"));
             } else {
                 int64_t age_ms = 0;
                 if (auto reader = journal::Reader::open(dir / "terminal.db"); reader.ok())
                     if (auto oldest = reader.value().entries_after(facts->acked_seq, 1, 1 << 20); oldest.ok() && !oldest->empty())
                         if (auto t = clock::parse_iso8601_ms(oldest->front().time))
                             age_ms = clock::unix_ms() - *t;
-                std::vector<std::pair<std::string, std::string>> a = {{"count", std::to_string(pending)},
-                                                                      {"minutes", minutes_text(age_ms)}};
                 Level l = age_ms > kBacklogFailMs ? Level::Fail : (age_ms > kBacklogWarnMs ? Level::Warn : Level::Ok);
-                add("backlog", l, "doctor.backlog.pending", a);
+                add("backlog", l, "doctor.backlog.pending",
+                    tr("doctor.backlog.pending", {{"count", pending}}) + " " + tr("doctor.backlog.age", {{"minutes", minutes_of(age_ms)}}));
             }
         }
     }
 
     // Enrollment, central and the clock.
     if (!config.ok()) {
-        add("enrollment", Level::Fail, "doctor.enrollment.none", {}, config.error().to_string());
+        add("enrollment", Level::Fail, "doctor.enrollment.none", tr("doctor.enrollment.none"), config.error().to_string());
     } else {
-        add("enrollment", Level::Ok, "doctor.enrollment.ok", {{"centre", config->centre}, {"server", config->server_url}});
+        add("enrollment", Level::Ok, "doctor.enrollment.ok", tr("doctor.enrollment.ok", {{"centre", config->centre}, {"server", config->server_url}}));
         if (!offline && identity.ok()) {
             sync::HttpOptions http;
             http.ca_file = config->ca_file;
@@ -192,18 +183,15 @@ int run_doctor(ctl::Args& args)
             auto state = client.terminal_state();
             if (!state.ok()) {
                 add("central", Level::Fail, "doctor.central.unreachable",
-                    {{"server", config->server_url}, {"error", error_text(i18n, *lang, state.error())}}, state.error().to_string());
+                    tr("doctor.central.unreachable", {{"server", config->server_url}, {"error", error_text(i18n, *lang, state.error())}}),
+                    state.error().to_string());
             } else {
-                add("central", Level::Ok, "doctor.central.ok", {{"server", config->server_url}});
+                add("central", Level::Ok, "doctor.central.ok", tr("doctor.central.ok", {{"server", config->server_url}}));
                 int64_t off = client.clock_offset_ms();
                 int64_t abs_off = off < 0 ? -off : off;
-                std::vector<std::pair<std::string, std::string>> a = {{"seconds", std::to_string(off / 1000)}};
-                if (abs_off > kClockFailMs)
-                    add("clock", Level::Fail, "doctor.clock.off", a);
-                else if (abs_off > kClockWarnMs)
-                    add("clock", Level::Warn, "doctor.clock.drift", a);
-                else
-                    add("clock", Level::Ok, "doctor.clock.ok", a);
+                const char* key = abs_off > kClockFailMs ? "doctor.clock.off" : (abs_off > kClockWarnMs ? "doctor.clock.drift" : "doctor.clock.ok");
+                Level l = abs_off > kClockFailMs ? Level::Fail : (abs_off > kClockWarnMs ? Level::Warn : Level::Ok);
+                add("clock", l, key, tr(key, {{"seconds", abs_off / 1000}}));
             }
         }
     }
@@ -218,19 +206,19 @@ int run_doctor(ctl::Args& args)
                                                   : Result<devices::PrinterStatus>(t.error());
         if (!s.ok())
             add("printer", Level::Fail, "doctor.printer.unreachable",
-                {{"printer", *printer}, {"error", error_text(i18n, *lang, s.error())}}, s.error().to_string());
+                tr("doctor.printer.unreachable", {{"printer", *printer}, {"error", error_text(i18n, *lang, s.error())}}), s.error().to_string());
         else if (s->paper_out || s->cover_open || s->error || !s->online)
-            add("printer", Level::Fail, "doctor.printer.not_ready", {{"printer", *printer}, {"state", s->code()}});
+            add("printer", Level::Fail, "doctor.printer.not_ready", tr("doctor.printer.not_ready", {{"printer", *printer}, {"state", s->code()}}));
         else if (s->paper_near_end)
-            add("printer", Level::Warn, "doctor.printer.paper_low", {{"printer", *printer}});
+            add("printer", Level::Warn, "doctor.printer.paper_low", tr("doctor.printer.paper_low", {{"printer", *printer}}));
         else
-            add("printer", Level::Ok, "doctor.printer.ok", {{"printer", *printer}});
+            add("printer", Level::Ok, "doctor.printer.ok", tr("doctor.printer.ok", {{"printer", *printer}}));
     }
 
     Level worst = Level::Ok;
     for (const auto& f : findings)
         worst = std::max(worst, f.level);
-    auto text_of = [&](const Finding& f) { return fill(i18n, *lang, f.key, f.args); };
+    auto text_of = [](const Finding& f) { return f.text; };
     if (as_json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& f : findings) {
