@@ -25,10 +25,13 @@ struct Run {
     std::string out;
 };
 
+// The log goes to stderr: with --json only stdout is read (a log line, e.g. the data folder's mode narrowed at
+// open, would break the JSON), otherwise both.
 Run ctl(const std::string& args)
 {
     Run r;
-    FILE* p = ::popen(((bin_dir() / "nafitha-ctl").string() + " " + args + " 2>&1").c_str(), "r");
+    const bool json = args.find("--json") != std::string::npos;
+    FILE* p = ::popen(((bin_dir() / "nafitha-ctl").string() + " " + args + (json ? " 2>/dev/null" : " 2>&1")).c_str(), "r");
     REQUIRE(p);
     std::array<char, 4096> buf{};
     size_t n;
