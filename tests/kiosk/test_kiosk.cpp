@@ -423,3 +423,32 @@ TEST_CASE("A counter visit typed on a keyboard then a supervisor's decision reve
     CHECK(z_out.find("applications=1 ") != std::string::npos);
     CHECK(z_out.find("expected_cash=1200000 declared=1200000 difference=0") != std::string::npos);
 }
+
+TEST_CASE("The counter runs the same visit and decision at 1920x1080")
+{
+    // The other landscape size a counter desk has: the same replays (their only coordinate is relative) end
+    // with the same journal and the same papers.
+    Temp t("counter1080");
+    std::string out;
+    auto data = t.dir / "data";
+    int rc = run(bin() + " --headless --size 1920x1080 --dev-staff --data " + data.string() + " --out " + (t.dir / "visit").string() +
+                     " --replay " + script("counter_visit.replay"),
+                 &out);
+    INFO(out);
+    REQUIRE(rc == 0);
+    auto db = data / "terminal.db";
+    REQUIRE(payloads(db, "application.submitted").size() == 1);
+    CHECK(payloads(db, "payment.recorded")[0].find("\"change_minor\":300000") != std::string::npos);
+    CHECK(pages(t.dir / "visit") == 3);
+    CHECK(fs::exists(t.dir / "visit" / "01-register.png"));
+
+    out.clear();
+    rc = run(bin() + " --headless --size 1920x1080 --dev-staff --data " + data.string() + " --out " + (t.dir / "decide").string() +
+                 " --replay " + script("counter_decision.replay"),
+             &out);
+    INFO(out);
+    REQUIRE(rc == 0);
+    CHECK(scalar(db, "SELECT status FROM applications") == "approved");
+    CHECK(payloads(db, "drawer.z_report").size() == 1);
+    CHECK(pages(t.dir / "decide") == 2);
+}
