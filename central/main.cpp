@@ -39,6 +39,8 @@ const char* kUsage =
     "        [--threads N] [--ingest-threads N] [--max-connections N] [--max-connections-per-address N]\n"
     "        [--header-timeout-s N] [--min-free-mb N] [--enroll-per-address N] [--enroll-per-minute N]\n"
     "        [--api-token-file FILE]   (GET /v1/indicators on the admin listener with Authorization: Bearer TOKEN)\n"
+    "        [--checkpoint-every-s N]  (a signed checkpoint of the transparency log when it grew; default 60)\n"
+    "        [--log-reads-per-minute N]  (public /v1/log/* reads per client address; default 600)\n"
     "  terminal add STORE --centre CODE --name NAME [--count N]  (prints the one-time code(s) last, one a line)\n"
     "  terminal revoke STORE --id TERMINAL_ID\n"
     "  terminals STORE [--json]\n"
@@ -46,6 +48,7 @@ const char* kUsage =
     "  application decide STORE --ref REFERENCE --status approved|rejected|ready [--note TEXT]\n"
     "                     [--terminal TERMINAL_ID]   (when several terminals used the same reference)\n"
     "  verify STORE             re-checks every stored entry's signature and chain\n"
+    "  public-key STORE [--key FILE]   central's public key (base64) and its log's origin, for auditors\n"
     "  archive export STORE --month YYYY-MM --out FILE [--key FILE]   a closed month, signed, self-verifying\n"
     "  archive verify FILE [--central-key BASE64]      checks an archive offline\n"
     "  archive detach --store URL --month YYYY-MM --archive FILE    detaches the month's partition (PostgreSQL)\n"
@@ -197,6 +200,11 @@ int cmd_serve(const Args& a)
     int64_t header_s = config.front.terminals.header_timeout_ms / 1000;
     int64_t min_free_mb = static_cast<int64_t>(config.front.health.min_free_bytes / (1024 * 1024));
     int64_t enroll_addr = config.front.enroll.per_address, enroll_minute = config.front.enroll.overall;
+    int64_t checkpoint_s = config.front.checkpoint_every_ms / 1000, log_reads = config.front.log_reads.per_address;
+    if (!number_option(a, "--checkpoint-every-s", 1, 86'400, checkpoint_s) || !number_option(a, "--log-reads-per-minute", 1, 1'000'000, log_reads))
+        return usage("a number option is out of range");
+    config.front.checkpoint_every_ms = checkpoint_s * 1000;
+    config.front.log_reads.per_address = log_reads;
     if (!number_option(a, "--threads", 1, 256, threads) || !number_option(a, "--ingest-threads", 1, 64, ingest)
         || !number_option(a, "--max-connections", 16, 1'000'000, max_conn)
         || !number_option(a, "--max-connections-per-address", 1, 1'000'000, per_addr)
@@ -423,6 +431,23 @@ void print_archive(const central::ArchiveInfo& info)
               << "file sha256 " << info.file_sha256 << "\n";
 }
 
+// The key auditors and citizens check central's checkpoints with (nafitha-ctl audit --central-key).
+int cmd_public_key(const Args& a)
+{
+    auto loc = location(a, "public-key");
+    if (!loc)
+        return 2;
+    auto store = open(*loc);
+    if (!store.ok())
+        return fail(store.error());
+    auto keys = central::load_central_key(*store.value(), loc->data_dir, a.get("--key"));
+    if (!keys.ok())
+        return fail(keys.error());
+    std::cout << protocol::encode_public_key(keys->public_key) << "\n";
+    std::cout << "log origin: " << protocol::log_origin(keys->public_key) << "\n";
+    return 0;
+}
+
 int cmd_archive_export(const Args& a)
 {
     auto loc = location(a, "archive export");
@@ -643,6 +668,8 @@ int main(int argc, char** argv)
         return cmd_archive_verify(parse(argc, argv, 3));
     if (c1 == "archive" && c2 == "detach")
         return cmd_archive_detach(parse(argc, argv, 3));
+    if (c1 == "public-key")
+        return cmd_public_key(parse(argc, argv, 2));
     if (c1 == "backup")
         return cmd_backup(parse(argc, argv, 2));
     if (c1 == "store" && c2 == "info")

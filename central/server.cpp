@@ -186,10 +186,23 @@ Result<std::unique_ptr<CentralServer>> CentralServer::create(ServerConfig config
     s->m_terminals->add_route(signed_route(front::catalogue_route(ctx)));
     s->m_terminals->add_route(signed_route(front::alarm_route(ctx)));
 
+    // The transparency log: loaded from the store (it survives restarts), served read-only to anyone.
+    s->m_tlog = std::make_unique<TransparencyLog>(*s->m_store, s->m_keys);
+    TRY(s->m_tlog->catch_up());
+    for (auto& route : front::log_routes(ctx, *s->m_tlog))
+        s->m_terminals->add_route(std::move(route));
     s->m_admin = std::make_unique<front::Listener>("admin", front.admin, s->hooks("admin"), *s->m_pool, *s->m_ingest_pool);
     s->m_admin->add_route(front::health_route(ctx, true));
     s->m_admin->add_route(front::metrics_route(ctx, {s->m_terminals.get(), s->m_admin.get()}));
     s->m_admin->add_route(front::indicators_route(ctx));
+    s->m_admin->add_route(front::log_checkpoint_now_route(ctx, *s->m_tlog));
+    if (front.checkpoint_every_ms > 0)
+        s->m_health->add_periodic(
+            [raw = s.get()] {
+                if (auto cp = raw->m_tlog->make_checkpoint(clock::unix_ms()); !cp.ok())
+                    raw->m_log.write(log::Level::Warn, "central", "checkpoint: " + cp.error().to_string());
+            },
+            front.checkpoint_every_ms);
 
     s->m_health->add_periodic([raw = s.get()] { raw->flush_metrics(); }, 5000);
     s->m_health->add_periodic([raw = s.get()] { (void)raw->m_store->expire_state(clock::unix_ms()); }, 60'000);

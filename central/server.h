@@ -5,6 +5,7 @@
 
 #include "base/result.h"
 #include "central/front/context.h"
+#include "central/log.h"
 #include "central/metrics.h"
 #include "central/store.h"
 #include "sync/protocol/crypto.h"
@@ -68,6 +69,7 @@ public:
     Store& store() { return *m_store; }
     Metrics& metrics() { return m_metrics; }
     front::Context& context() { return *m_context; }
+    TransparencyLog& log() { return *m_tlog; }
 
 private:
     CentralServer() = default;
@@ -81,6 +83,7 @@ private:
     front::LogLimiter m_log;
     std::unique_ptr<front::HealthMonitor> m_health;
     std::unique_ptr<front::Context> m_context;
+    std::unique_ptr<TransparencyLog> m_tlog;
     std::unique_ptr<front::WorkPool> m_pool, m_ingest_pool;
     std::unique_ptr<front::Listener> m_terminals, m_admin;
 

@@ -27,6 +27,12 @@ struct EnrollLimits {
     int64_t overall_window_ms = 60'000;
 };
 
+// Reads of the transparency log (public, unauthenticated): per client address and window, in each instance.
+struct LogReadLimits {
+    int64_t per_address = 600;
+    int64_t window_ms = 60'000;
+};
+
 struct FrontConfig {
     ListenerLimits terminals;                      // the terminals' listener
     ListenerLimits admin;                          // the operators' listener
@@ -35,6 +41,8 @@ struct FrontConfig {
     size_t ingest_threads = 2;                     // batches (memory-heavy: few at once)
     size_t ingest_queue = 256;
     EnrollLimits enroll;
+    LogReadLimits log_reads;
+    int64_t checkpoint_every_ms = 60'000;          // a signed checkpoint of the transparency log when it grew
     protocol::BatchLimits batch;
     HealthLimits health;
     std::string api_token_sha256;                  // SHA-256 (hex) of the operators' API token (serve --api-token-file);

@@ -5,6 +5,10 @@
 
 #include "central/front/context.h"
 
+namespace nafitha::central {
+class TransparencyLog;
+}
+
 namespace nafitha::central::front {
 
 Route health_route(Context& ctx, bool detailed);  // GET /v1/health (inline: from the health monitor's last state)
@@ -15,6 +19,10 @@ Route ingest_route(Context& ctx);                 // POST /v1/ingest
 Route status_route(Context& ctx);                 // GET /v1/status
 Route catalogue_route(Context& ctx);              // GET /v1/catalogue
 Route alarm_route(Context& ctx);                  // POST /v1/alarm
-Route indicators_route(Context& ctx);             // GET /v1/indicators (admin only, Bearer API token; JSON or CSV)
+Route indicators_route(Context& ctx);
+// GET /v1/log/{checkpoint,consistency,inclusion,entry,receipt} (public, read-only, rate-limited per address).
+std::vector<Route> log_routes(Context& ctx, TransparencyLog& log);
+// POST /v1/log/checkpoint (operators): a checkpoint now.
+Route log_checkpoint_now_route(Context& ctx, TransparencyLog& log);             // GET /v1/indicators (admin only, Bearer API token; JSON or CSV)
 
 } // namespace nafitha::central::front

@@ -183,7 +183,7 @@ Result<EncodedEntry> encode_entry(const protocol::Entry& e, EntryCodec codec)
     return EncodedEntry{e.seq,
                         codec == EntryCodec::Chained ? encode_chained(bytes.value(), e.prev_hash, e.terminal_id)
                                                      : encode_signed_bytes(bytes.value()),
-                        std::move(raw_signature)};
+                        std::move(raw_signature), protocol::merkle_leaf_hash(bytes.value())};
 }
 
 Result<std::vector<EncodedEntry>> encode_entries(const std::vector<protocol::Entry>& entries, EntryCodec codec)

@@ -14,6 +14,7 @@
 
 #include "base/result.h"
 #include "sync/protocol/entry.h"
+#include "sync/protocol/merkle.h"
 
 #include <string>
 #include <string_view>
@@ -42,6 +43,7 @@ struct EncodedEntry {
     int64_t seq = 0;
     std::string body;
     std::string signature; // 64 raw bytes
+    protocol::MerkleHash leaf{}; // the transparency log's leaf hash: RFC 9162 leaf hash of the signed bytes
 };
 enum class EntryCodec { Whole, Chained }; // codec 1 or codec 2
 // Builds the signed bytes and checks that they hash to entry.hash (error.central.entry_invalid otherwise).

@@ -39,6 +39,26 @@ Result<std::unique_ptr<Store>> open_store(const StoreLocation& location, const O
     return open_sqlite_store(location.data_dir, options);
 }
 
+Result<void> backfill_log(Store& store)
+{
+    if (!TRY(store.log_needs_backfill()))
+        return {};
+    // Entries stored before the log existed: their leaves from their signed bytes, terminal by terminal.
+    std::vector<LogLeaf> leaves;
+    for (const auto& t : TRY(store.terminals())) {
+        TRY(store.scan_entries(t.id, 0, [&](const SignedEntry& e) -> Result<void> {
+            LogLeaf l;
+            l.terminal_id = t.id;
+            l.seq = e.seq;
+            l.hash = protocol::merkle_leaf_hash(e.bytes);
+            leaves.push_back(std::move(l));
+            return {};
+        }));
+    }
+    TRY(store.log_backfill(leaves));
+    return {};
+}
+
 int32_t month_of_ms(int64_t unix_ms)
 {
     time_t secs = static_cast<time_t>(unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000);

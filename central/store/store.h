@@ -6,6 +6,7 @@
 
 #include "base/result.h"
 #include "sync/protocol/entry.h"
+#include "sync/protocol/merkle.h"
 #include "sync/protocol/messages.h"
 
 #include <cstdint>
@@ -155,6 +156,24 @@ struct MonthSummary {
     std::vector<ArchivedRange> ranges;
 };
 
+// The national transparency log (docs/PROTOCOL.md "Transparency log"): every entry central accepted is a leaf,
+// numbered from 0 in the order the ingest transactions committed. A leaf's data is the entry's signed bytes.
+struct LogLeaf {
+    int64_t index = 0;
+    std::string terminal_id;
+    int64_t seq = 0;
+    protocol::MerkleHash hash{}; // merkle_leaf_hash(signed bytes)
+};
+
+// A signed checkpoint as central keeps it: the signed statement (sync/protocol/signed.h, kind "checkpoint") as
+// JSON text, and its size, root and time for queries.
+struct StoredCheckpoint {
+    int64_t size = 0;
+    std::string root; // hex
+    int64_t time_ms = 0;
+    std::string statement; // {"statement": {...}, "sig": "..."}
+};
+
 class Store {
 public:
     virtual ~Store() = default;
@@ -236,6 +255,30 @@ public:
     };
     virtual Result<std::vector<HistoryRow>> application_history(const std::string& terminal_id, const std::string& reference) = 0;
 
+    // ---- The transparency log ----
+
+    // Leaves in the log (the head: every leaf below it is committed and visible).
+    virtual Result<int64_t> log_size() = 0;
+    // The leaf hashes with index in [from, to), in order (to is clipped to the size).
+    virtual Result<std::vector<protocol::MerkleHash>> log_leaf_hashes(int64_t from, int64_t to) = 0;
+    // The leaf of a terminal's entry, if the log holds it.
+    virtual Result<std::optional<LogLeaf>> log_leaf_of(const std::string& terminal_id, int64_t seq) = 0;
+    // The leaf at `index`, if any.
+    virtual Result<std::optional<LogLeaf>> log_leaf_at(int64_t index) = 0;
+    // The seq of the entry that submitted the application `reference` of this terminal (its receipt's
+    // transaction), if central holds it.
+    virtual Result<std::optional<int64_t>> submission_seq(const std::string& terminal_id, const std::string& reference) = 0;
+    // One stored entry as the terminal signed it.
+    virtual Result<std::optional<SignedEntry>> entry_at(const std::string& terminal_id, int64_t seq) = 0;
+    // Keeps a checkpoint (one per size: a second one for a size already kept is ignored).
+    virtual Result<void> add_checkpoint(const StoredCheckpoint& checkpoint) = 0;
+    // The checkpoint of the largest size, if any.
+    virtual Result<std::optional<StoredCheckpoint>> latest_checkpoint() = 0;
+    // Entries stored before the log existed (schema version 6 and older) that have no leaf yet; the store adds
+    // their leaves (in terminal then seq order, after whatever the log already holds) when opened.
+    virtual Result<bool> log_needs_backfill() = 0;
+    virtual Result<int64_t> log_backfill(const std::vector<LogLeaf>& leaves) = 0;
+
     // Bytes the store occupies on disk (tables and indexes), for the bytes-per-entry figure.
     virtual Result<int64_t> stored_bytes() = 0;
 
@@ -292,6 +335,10 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url, const
 
 // SQLite online backup of DIR/central.db into `target` (a consistent copy while central keeps running).
 Result<int64_t> backup_sqlite_store(const std::filesystem::path& data_dir, const std::filesystem::path& target);
+
+// Gives the entries stored before the transparency log existed their leaves (once; called when a store at the
+// latest version is opened).
+Result<void> backfill_log(Store& store);
 
 // Helpers shared by both stores.
 int32_t month_of_ms(int64_t unix_ms);             // YYYYMM, UTC

@@ -9,6 +9,7 @@
 #include "devices/printer_station.h"
 #include "installer/ctl/command.h"
 #include "installer/ctl/print_output.h"
+#include "installer/ctl/transparency.h"
 #include "kiosk/documents/documents.h"
 #include "kiosk/documents/press.h"
 #include "kiosk/services/terminal.h"
@@ -16,6 +17,7 @@
 #include "printing/png.h"
 #include "sync/protocol/crypto.h"
 #include "sync/protocol/receipt.h"
+#include "sync/client/config.h"
 
 #include <filesystem>
 #include <memory>
@@ -39,11 +41,15 @@ int run_verify_receipt(ctl::Args& args)
 {
     auto data = args.option("data");
     auto key_b64 = args.option("public-key");
+    bool online = args.flag("online");
+    auto server = args.option("server");
+    auto central_key = args.option("central-key");
+    auto ca_file = args.option("ca-file");
     auto words = args.positionals();
     if (auto extra = args.unused(); !extra.empty())
         return ctl::usage_error("unexpected argument '" + extra.front() + "'");
     if (words.size() != 1 || (!data && !key_b64) || (data && key_b64))
-        return ctl::usage_error("usage: verify-receipt PAYLOAD (--data DIR | --public-key BASE64)");
+        return ctl::usage_error("usage: verify-receipt PAYLOAD (--data DIR | --public-key BASE64) [--online [--server URL --central-key B64]]");
     auto key = data ? key_from_data_dir(*data) : protocol::decode_public_key(*key_b64);
     if (!key.ok()) {
         std::cerr << "nafitha-ctl: " << key.error().to_string() << "\n";
@@ -57,7 +63,37 @@ int run_verify_receipt(ctl::Args& args)
         return 1;
     }
     std::cout << "VALID reference=" << claim->reference << " terminal=" << claim->terminal_id << "\n";
-    return 0;
+    if (!online)
+        return 0;
+    // Online: central's URL and key from the options, else from the terminal's sync.json (pinned at enrollment).
+    ctl::OnlineReceiptCheck check;
+    if (data) {
+        if (auto cfg = sync::load_config(*data); cfg.ok()) {
+            check.server_url = cfg->server_url;
+            check.ca_file = cfg->ca_file;
+            if (auto k = protocol::decode_public_key(cfg->server_public_key); k.ok())
+                check.central_key = k.value();
+            else
+                return ctl::usage_error("sync.json holds no central key");
+        }
+    }
+    if (server)
+        check.server_url = *server;
+    if (ca_file)
+        check.ca_file = *ca_file;
+    if (central_key) {
+        auto k = protocol::decode_public_key(*central_key);
+        if (!k.ok())
+            return ctl::usage_error("--central-key is not a base64 Ed25519 public key");
+        check.central_key = k.value();
+    } else if (!data) {
+        return ctl::usage_error("verify-receipt --online needs --server URL and --central-key B64 (or --data DIR)");
+    }
+    if (check.server_url.empty())
+        return ctl::usage_error("verify-receipt --online needs --server URL");
+    while (check.server_url.back() == '/')
+        check.server_url.pop_back();
+    return ctl::verify_receipt_online(claim.value(), check);
 }
 
 int fail(const Error& e, int code = 1)
@@ -265,5 +301,6 @@ NAFITHA_CTL_COMMAND(receipt, "receipt",
                     "[--printer ADDRESS] [--lang ar|en] [--copy]  render a stored transaction's receipt",
                     run_receipt);
 NAFITHA_CTL_COMMAND(verify_receipt, "verify-receipt",
-                    "verify-receipt PAYLOAD (--data DIR | --public-key B64)  check a receipt QR code offline",
+                    "verify-receipt PAYLOAD (--data DIR | --public-key B64) [--online [--server URL --central-key B64]]  check a "
+                    "receipt QR code offline, and with --online that its transaction is in central's transparency log",
                     run_verify_receipt);

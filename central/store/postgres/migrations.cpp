@@ -150,6 +150,18 @@ INSERT INTO application_history(terminal, reference, seq, status, actor, time_ms
   SELECT terminal, reference, 1, status, '', updated_ms, updated_ms FROM applications WHERE status <> 'submitted';
 )SQL";
 
+// Version 7. The national transparency log (issue 14); the same as SQLite's version 7 (see there). log_head is
+// the one row every ingest transaction updates last, just before COMMIT: its row lock serialises the leaf
+// numbering across every instance, so that leaf order is commit order and the leaves below the head are all
+// committed and visible whenever the head is.
+const char* kV7 = R"SQL(
+CREATE TABLE log_leaves(idx bigint PRIMARY KEY, terminal integer NOT NULL, seq bigint NOT NULL, leaf bytea NOT NULL);
+CREATE UNIQUE INDEX log_leaves_by_entry ON log_leaves(terminal, seq);
+CREATE TABLE log_head(id integer PRIMARY KEY CHECK (id = 1), size bigint NOT NULL, backfilled boolean NOT NULL);
+INSERT INTO log_head(id, size, backfilled) SELECT 1, 0, NOT EXISTS (SELECT 1 FROM entries);
+CREATE TABLE log_checkpoints(size bigint PRIMARY KEY, root text NOT NULL, time_ms bigint NOT NULL, statement text NOT NULL);
+)SQL";
+
 struct Migration {
     int version;
     const char* description;
@@ -163,6 +175,7 @@ const Migration kMigrations[] = {
     {4, "payments record whether their application was known", kV4},
     {5, "a BRIN index of applications by submission time", kV5},
     {6, "indicator facts: enrolled centre, dimensions, decision times, status history", kV6},
+    {7, "the transparency log: leaves in commit order, its head, signed checkpoints", kV7},
 };
 
 // Any constant: the key of the advisory lock that migrations and partition creation hold.

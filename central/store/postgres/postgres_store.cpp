@@ -234,6 +234,16 @@ public:
                                   .add(entries[first].prev_hash)});
             writes.push_back({"UPDATE terminals SET last_seq = $1, last_hash = $2, entries = entries + $3, last_ingest_ms = GREATEST(last_ingest_ms, $4) WHERE no = $5",
                               Params().add(last.seq).add(last.hash).add(stored).add(now_ms).add_int4(no)});
+            // The transparency log, last before COMMIT: the head row's lock, held until the commit, numbers the
+            // leaves of every instance's transactions in commit order (migration 7).
+            Array leaves(pg::kBytea);
+            for (size_t i = first; i < entries.size(); ++i)
+                leaves.add(std::string_view(reinterpret_cast<const char*>(encoded[i].leaf.data()), encoded[i].leaf.size()));
+            if (m_version >= 7) // (a store opened at an older version by the migration tests has no log)
+                writes.push_back({"WITH h AS (UPDATE log_head SET size = size + $2 WHERE id = 1 RETURNING size - $2 AS base) "
+                                  "INSERT INTO log_leaves(idx, terminal, seq, leaf) SELECT h.base + u.o - 1, $1, u.s, u.l "
+                                  "FROM h, unnest($3::bigint[], $4::bytea[]) WITH ORDINALITY AS u(s, l, o)",
+                                  Params().add_int4(no).add(stored).add(seqs).add(leaves)});
             writes.push_back({"COMMIT", {}});
             TRY(c.pipeline(writes));
             return IngestOutcome{last.seq, stored};
@@ -566,6 +576,160 @@ ORDER BY 1, 2)SQL",
             for (int i = 0; i < r.count(); ++i)
                 out.push_back({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.integer(i, 4)});
             return out;
+        });
+    }
+
+    // ---- The transparency log ----
+
+    Result<int64_t> log_size() override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<int64_t> {
+            auto r = TRY(c.query("SELECT size FROM log_head WHERE id = 1"));
+            return r.count() ? r.integer(0, 0) : 0;
+        });
+    }
+
+    Result<std::vector<protocol::MerkleHash>> log_leaf_hashes(int64_t from, int64_t to) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<protocol::MerkleHash>> {
+            auto head = TRY(c.query("SELECT size FROM log_head WHERE id = 1"));
+            int64_t end = std::min(to, head.count() ? head.integer(0, 0) : 0);
+            std::vector<protocol::MerkleHash> out;
+            if (from >= end)
+                return out;
+            auto r = TRY(c.query("SELECT idx, leaf FROM log_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx",
+                                 Params().add(from).add(end)));
+            out.reserve(static_cast<size_t>(r.count()));
+            for (int i = 0; i < r.count(); ++i) {
+                auto blob = r.text(i, 1);
+                if (r.integer(i, 0) != from + i || blob.size() != 32)
+                    return Error::make("error.central.log_corrupt", "the log has no leaf " + std::to_string(from + i));
+                protocol::MerkleHash h;
+                std::copy(blob.begin(), blob.end(), h.begin());
+                out.push_back(h);
+            }
+            if (static_cast<int64_t>(out.size()) != end - from)
+                return Error::make("error.central.log_corrupt", "the log has no leaf " + std::to_string(from + out.size()));
+            return out;
+        });
+    }
+
+    static LogLeaf leaf_row(int64_t index, std::string terminal_id, int64_t seq, const std::string& blob)
+    {
+        LogLeaf l;
+        l.index = index;
+        l.terminal_id = std::move(terminal_id);
+        l.seq = seq;
+        if (blob.size() == l.hash.size())
+            std::copy(blob.begin(), blob.end(), l.hash.begin());
+        return l;
+    }
+
+    Result<std::optional<LogLeaf>> log_leaf_of(const std::string& terminal_id, int64_t seq) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::optional<LogLeaf>> {
+            auto r = TRY(c.query("SELECT l.idx, l.leaf FROM log_leaves l JOIN terminals t ON t.no = l.terminal "
+                                 "WHERE t.id = $1 AND l.seq = $2", Params().add(terminal_id).add(seq)));
+            if (r.count() == 0)
+                return std::optional<LogLeaf>();
+            return std::optional<LogLeaf>(leaf_row(r.integer(0, 0), terminal_id, seq, r.text(0, 1)));
+        });
+    }
+
+    Result<std::optional<LogLeaf>> log_leaf_at(int64_t index) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::optional<LogLeaf>> {
+            auto r = TRY(c.query("SELECT t.id, l.seq, l.leaf FROM log_leaves l JOIN terminals t ON t.no = l.terminal "
+                                 "WHERE l.idx = $1", Params().add(index)));
+            if (r.count() == 0)
+                return std::optional<LogLeaf>();
+            return std::optional<LogLeaf>(leaf_row(index, r.text(0, 0), r.integer(0, 1), r.text(0, 2)));
+        });
+    }
+
+    Result<std::optional<int64_t>> submission_seq(const std::string& terminal_id, const std::string& reference) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::optional<int64_t>> {
+            auto r = TRY(c.query("SELECT MIN(h.seq) FROM application_history h JOIN terminals t ON t.no = h.terminal "
+                                 "WHERE t.id = $1 AND h.reference = $2 AND h.status = 'submitted' AND h.seq > 0",
+                                 Params().add(terminal_id).add(reference)));
+            return r.optional_integer(0, 0);
+        });
+    }
+
+    Result<std::optional<SignedEntry>> entry_at(const std::string& terminal_id, int64_t seq) override
+    {
+        auto t = TRY(run(Retry::Safe, [&](pg::Conn& c) { return find(c, terminal_id, false); }));
+        std::optional<SignedEntry> out;
+        if (!t)
+            return out;
+        TRY(scan_range(static_cast<int32_t>(t->no), terminal_id, seq - 1, seq, [&](const SignedEntry& e) -> Result<void> {
+            out = e;
+            return {};
+        }));
+        return out;
+    }
+
+    Result<void> add_checkpoint(const StoredCheckpoint& cp) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<void> {
+            TRY(c.query("INSERT INTO log_checkpoints(size, root, time_ms, statement) VALUES($1,$2,$3,$4) ON CONFLICT (size) DO NOTHING",
+                        Params().add(cp.size).add(cp.root).add(cp.time_ms).add(cp.statement)));
+            return {};
+        });
+    }
+
+    Result<std::optional<StoredCheckpoint>> latest_checkpoint() override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::optional<StoredCheckpoint>> {
+            auto r = TRY(c.query("SELECT size, root, time_ms, statement FROM log_checkpoints ORDER BY size DESC LIMIT 1"));
+            if (r.count() == 0)
+                return std::optional<StoredCheckpoint>();
+            return std::optional<StoredCheckpoint>(StoredCheckpoint{r.integer(0, 0), r.text(0, 1), r.integer(0, 2), r.text(0, 3)});
+        });
+    }
+
+    Result<bool> log_needs_backfill() override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<bool> {
+            auto r = TRY(c.query("SELECT 1 FROM log_head WHERE id = 1 AND NOT backfilled"));
+            return r.count() > 0;
+        });
+    }
+
+    Result<int64_t> log_backfill(const std::vector<LogLeaf>& leaves) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<int64_t> {
+            TRY(c.exec("BEGIN"));
+            auto head = TRY(c.query("SELECT size FROM log_head WHERE id = 1 AND NOT backfilled FOR UPDATE"));
+            if (head.count() == 0) {
+                TRY(c.exec("ROLLBACK"));
+                return int64_t(0);
+            }
+            int64_t index = head.integer(0, 0);
+            int64_t added = 0;
+            Array ids(pg::kText), seqs(pg::kInt8), hashes(pg::kBytea), idxs(pg::kInt8);
+            // Leaves the log already holds (ingested since the migration) keep their place.
+            auto present = TRY(c.query("SELECT t.id, l.seq FROM log_leaves l JOIN terminals t ON t.no = l.terminal"));
+            std::set<std::pair<std::string, int64_t>> have;
+            for (int i = 0; i < present.count(); ++i)
+                have.emplace(present.text(i, 0), present.integer(i, 1));
+            for (const auto& l : leaves) {
+                if (have.count({l.terminal_id, l.seq}))
+                    continue;
+                ids.add(l.terminal_id);
+                seqs.add(l.seq);
+                hashes.add(std::string_view(reinterpret_cast<const char*>(l.hash.data()), l.hash.size()));
+                idxs.add(index++);
+                ++added;
+            }
+            if (added > 0)
+                TRY(c.query("INSERT INTO log_leaves(idx, terminal, seq, leaf) SELECT u.i, t.no, u.s, u.l "
+                            "FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bytea[]) AS u(i, id, s, l) JOIN terminals t ON t.id = u.id",
+                            Params().add(idxs).add(ids).add(seqs).add(hashes)));
+            TRY(c.query("UPDATE log_head SET size = $1, backfilled = true WHERE id = 1", Params().add(index)));
+            TRY(c.exec("COMMIT"));
+            return added;
         });
     }
 
@@ -996,7 +1160,10 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url, const
         auto conn = TRY(pg::Conn::connect(url));
         version = TRY(pg_store::migrate(conn, options.target_version));
     }
-    return std::unique_ptr<Store>(std::make_unique<PostgresStore>(url, std::max(1, options.pool_size), version));
+    auto store = std::make_unique<PostgresStore>(url, std::max(1, options.pool_size), version);
+    if (version == pg_store::latest_version())
+        TRY(backfill_log(*store));
+    return std::unique_ptr<Store>(std::move(store));
 }
 
 } // namespace nafitha::central

@@ -356,6 +356,22 @@ INSERT INTO application_history(terminal, reference, seq, status, actor, time_ms
 )SQL");
 }
 
+// Version 7: the national transparency log (issue 14). Every accepted entry is a leaf (its RFC 9162 leaf hash,
+// over the entry's signed bytes), numbered in the order the ingest transactions commit: log_head holds the size,
+// read and advanced inside the ingest transaction. Signed checkpoints are kept, one per size. Entries stored
+// before this version get their leaves when the store is next opened (backfilled = 0 until then): decoding
+// them needs the entry codec, which SQL does not have.
+Result<void> migrate_v7(db::Db& db)
+{
+    return db.exec(R"SQL(
+CREATE TABLE log_leaves(idx INTEGER PRIMARY KEY, terminal INTEGER NOT NULL, seq INTEGER NOT NULL, leaf BLOB NOT NULL);
+CREATE UNIQUE INDEX log_leaves_by_entry ON log_leaves(terminal, seq);
+CREATE TABLE log_head(id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, backfilled INTEGER NOT NULL);
+INSERT INTO log_head(id, size, backfilled) SELECT 1, 0, NOT EXISTS (SELECT 1 FROM entries);
+CREATE TABLE log_checkpoints(size INTEGER PRIMARY KEY, root TEXT NOT NULL, time_ms INTEGER NOT NULL, statement TEXT NOT NULL);
+)SQL");
+}
+
 struct Migration {
     int version;
     Result<void> (*apply)(db::Db&);
@@ -368,6 +384,7 @@ const Migration kMigrations[] = {
     {4, migrate_v4},
     {5, migrate_v5},
     {6, migrate_v6},
+    {7, migrate_v7},
 };
 
 } // namespace

@@ -290,10 +290,30 @@ public:
             return refuse(refusal, "error.central.chain",
                           "entry " + std::to_string(entries[i].seq) + " does not chain to the stored entry", entries[i].seq);
         size_t first = i;
-        for (; i < entries.size(); ++i) {
+        {
             auto ins = TRY(m_db.cached("INSERT INTO entries(terminal, seq, body, sig) VALUES(?,?,?,?)"));
-            ins.bind(1, t.no).bind(2, encoded[i].seq).bind_blob(3, encoded[i].body).bind_blob(4, encoded[i].signature);
-            TRY(ins.run());
+            for (; i < entries.size(); ++i) {
+                ins.bind(1, t.no).bind(2, encoded[i].seq).bind_blob(3, encoded[i].body).bind_blob(4, encoded[i].signature);
+                TRY(ins.run());
+            }
+        }
+        // The transparency log: the new entries' leaves, numbered from the head in this transaction (one writer
+        // at a time here, so the numbering is the commit order). A store opened at an older version by the
+        // migration tests has no log.
+        if (m_version >= 7) {
+            auto head = TRY(m_db.cached("SELECT size FROM log_head WHERE id = 1"));
+            if (!TRY(head.step()))
+                return Error::make("error.central.storage", "the transparency log has no head");
+            int64_t index = head.int64(0);
+            auto leaf = TRY(m_db.cached("INSERT INTO log_leaves(idx, terminal, seq, leaf) VALUES(?,?,?,?)"));
+            for (size_t k = first; k < entries.size(); ++k) {
+                leaf.bind(1, index++).bind(2, t.no).bind(3, encoded[k].seq)
+                    .bind_blob(4, std::string_view(reinterpret_cast<const char*>(encoded[k].leaf.data()), encoded[k].leaf.size()));
+                TRY(leaf.run());
+            }
+            auto grow = TRY(m_db.cached("UPDATE log_head SET size = ? WHERE id = 1"));
+            grow.bind(1, index);
+            TRY(grow.run());
         }
         TRY(sqlite_store::apply_facts(m_db, t.no, project_batch(entries, first, t.record.centre, now_ms), now_ms));
         const auto& last = entries.back();
@@ -649,9 +669,161 @@ ORDER BY 1, 2)SQL"));
     }
     Result<void> expire_state(int64_t now_ms) override { return m_state->expire_state(now_ms); }
 
+    // ---- The transparency log (reads from the read connection: a WAL snapshot of the last commit) ----
+
+    Result<int64_t> log_size() override
+    {
+        std::lock_guard lock(m_read_mutex);
+        auto st = TRY(m_read.cached("SELECT size FROM log_head WHERE id = 1"));
+        if (!TRY(st.step()))
+            return int64_t(0);
+        return st.int64(0);
+    }
+
+    Result<std::vector<protocol::MerkleHash>> log_leaf_hashes(int64_t from, int64_t to) override
+    {
+        std::lock_guard lock(m_read_mutex);
+        auto head = TRY(m_read.cached("SELECT size FROM log_head WHERE id = 1"));
+        int64_t size = TRY(head.step()) ? head.int64(0) : 0;
+        to = std::min(to, size);
+        std::vector<protocol::MerkleHash> out;
+        if (from >= to)
+            return out;
+        out.reserve(static_cast<size_t>(to - from));
+        auto st = TRY(m_read.cached("SELECT idx, leaf FROM log_leaves WHERE idx >= ? AND idx < ? ORDER BY idx"));
+        st.bind(1, from).bind(2, to);
+        while (TRY(st.step())) {
+            if (st.int64(0) != from + static_cast<int64_t>(out.size()))
+                return Error::make("error.central.log_corrupt", "the log has no leaf " + std::to_string(from + out.size()));
+            auto blob = st.blob(1);
+            if (blob.size() != 32)
+                return Error::make("error.central.log_corrupt", "leaf " + std::to_string(st.int64(0)) + " is not a hash");
+            protocol::MerkleHash h;
+            std::copy(blob.begin(), blob.end(), h.begin());
+            out.push_back(h);
+        }
+        if (static_cast<int64_t>(out.size()) != to - from)
+            return Error::make("error.central.log_corrupt", "the log has no leaf " + std::to_string(from + out.size()));
+        return out;
+    }
+
+    Result<std::optional<LogLeaf>> log_leaf_of(const std::string& terminal_id, int64_t seq) override
+    {
+        std::lock_guard lock(m_read_mutex);
+        auto st = TRY(m_read.cached("SELECT l.idx, l.leaf FROM log_leaves l JOIN terminals t ON t.no = l.terminal "
+                                    "WHERE t.id = ? AND l.seq = ?"));
+        st.bind(1, terminal_id).bind(2, seq);
+        if (!TRY(st.step()))
+            return std::optional<LogLeaf>();
+        return std::optional<LogLeaf>(leaf_row(st.int64(0), terminal_id, seq, st.blob(1)));
+    }
+
+    Result<std::optional<LogLeaf>> log_leaf_at(int64_t index) override
+    {
+        std::lock_guard lock(m_read_mutex);
+        auto st = TRY(m_read.cached("SELECT t.id, l.seq, l.leaf FROM log_leaves l JOIN terminals t ON t.no = l.terminal "
+                                    "WHERE l.idx = ?"));
+        st.bind(1, index);
+        if (!TRY(st.step()))
+            return std::optional<LogLeaf>();
+        return std::optional<LogLeaf>(leaf_row(index, st.text(0), st.int64(1), st.blob(2)));
+    }
+
+    Result<std::optional<int64_t>> submission_seq(const std::string& terminal_id, const std::string& reference) override
+    {
+        std::lock_guard lock(m_read_mutex);
+        auto st = TRY(m_read.cached("SELECT MIN(h.seq) FROM application_history h JOIN terminals t ON t.no = h.terminal "
+                                    "WHERE t.id = ? AND h.reference = ? AND h.status = 'submitted' AND h.seq > 0"));
+        st.bind(1, terminal_id).bind(2, reference);
+        if (!TRY(st.step()) || st.is_null(0))
+            return std::optional<int64_t>();
+        return std::optional<int64_t>(st.int64(0));
+    }
+
+    Result<std::optional<SignedEntry>> entry_at(const std::string& terminal_id, int64_t seq) override
+    {
+        int64_t no = 0;
+        {
+            std::lock_guard lock(m_mutex);
+            auto t = TRY(find_locked(terminal_id));
+            if (!t)
+                return std::optional<SignedEntry>();
+            no = t->no;
+        }
+        std::optional<SignedEntry> out;
+        TRY(scan_range(no, terminal_id, seq - 1, seq, 0, [&](const SignedEntry& e) -> Result<void> {
+            out = e;
+            return {};
+        }));
+        return out;
+    }
+
+    Result<void> add_checkpoint(const StoredCheckpoint& c) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto st = TRY(m_db.cached("INSERT OR IGNORE INTO log_checkpoints(size, root, time_ms, statement) VALUES(?,?,?,?)"));
+        st.bind(1, c.size).bind(2, c.root).bind(3, c.time_ms).bind(4, c.statement);
+        TRY(st.run());
+        return {};
+    }
+
+    Result<std::optional<StoredCheckpoint>> latest_checkpoint() override
+    {
+        std::lock_guard lock(m_read_mutex);
+        auto st = TRY(m_read.cached("SELECT size, root, time_ms, statement FROM log_checkpoints ORDER BY size DESC LIMIT 1"));
+        if (!TRY(st.step()))
+            return std::optional<StoredCheckpoint>();
+        return std::optional<StoredCheckpoint>(StoredCheckpoint{st.int64(0), st.text(1), st.int64(2), st.text(3)});
+    }
+
+    Result<bool> log_needs_backfill() override
+    {
+        std::lock_guard lock(m_mutex);
+        return TRY(m_db.scalar_int64("SELECT backfilled FROM log_head WHERE id = 1")) == 0;
+    }
+
+    Result<int64_t> log_backfill(const std::vector<LogLeaf>& leaves) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto tx = TRY(db::Transaction::begin(m_db));
+        if (TRY(m_db.scalar_int64("SELECT backfilled FROM log_head WHERE id = 1")) != 0)
+            return int64_t(0);
+        int64_t index = TRY(m_db.scalar_int64("SELECT size FROM log_head WHERE id = 1"));
+        int64_t added = 0;
+        for (const auto& l : leaves) {
+            auto t = TRY(find_locked(l.terminal_id));
+            if (!t)
+                continue;
+            auto ins = TRY(m_db.cached("INSERT OR IGNORE INTO log_leaves(idx, terminal, seq, leaf) VALUES(?,?,?,?)"));
+            ins.bind(1, index).bind(2, t->no).bind(3, l.seq)
+                .bind_blob(4, std::string_view(reinterpret_cast<const char*>(l.hash.data()), l.hash.size()));
+            TRY(ins.run());
+            if (m_db.changes() > 0) {
+                ++index;
+                ++added;
+            }
+        }
+        auto upd = TRY(m_db.cached("UPDATE log_head SET size = ?, backfilled = 1 WHERE id = 1"));
+        upd.bind(1, index);
+        TRY(upd.run());
+        TRY(tx.commit());
+        return added;
+    }
+
     std::unique_ptr<SqliteSharedState> m_state;
 
 private:
+    static LogLeaf leaf_row(int64_t index, const std::string& terminal_id, int64_t seq, const std::string& blob)
+    {
+        LogLeaf l;
+        l.index = index;
+        l.terminal_id = terminal_id;
+        l.seq = seq;
+        if (blob.size() == l.hash.size())
+            std::copy(blob.begin(), blob.end(), l.hash.begin());
+        return l;
+    }
+
     Result<std::optional<Terminal>> find_locked(const std::string& terminal_id)
     {
         auto st = TRY(m_db.cached(std::string("SELECT ") + kTerminalColumns + " FROM terminals WHERE id = ?"));
@@ -761,6 +933,8 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& da
     auto read = TRY(db::Db::open(data_dir / "central.db", db::OpenMode::ReadOnly, 10000));
     auto store = std::make_unique<SqliteStore>(std::move(db), std::move(read), version);
     store->m_state = TRY(SqliteSharedState::open(data_dir));
+    if (version == sqlite_store::latest_version())
+        TRY(backfill_log(*store));
     return std::unique_ptr<Store>(std::move(store));
 }
 
