@@ -13,6 +13,7 @@
 #include "central/server.h"
 #include "central/store/archive.h"
 #include "central/store/verify.h"
+#include "sync/protocol/enroll_qr.h"
 
 #include <algorithm>
 #include <csignal>
@@ -22,6 +23,7 @@
 #include <map>
 #include <optional>
 #include <pthread.h>
+#include <qrencode.h>
 #include <systemd/sd-daemon.h>
 #include <thread>
 #include <vector>
@@ -42,6 +44,8 @@ const char* kUsage =
     "        [--checkpoint-every-s N]  (a signed checkpoint of the transparency log when it grew; default 60)\n"
     "        [--log-reads-per-minute N]  (public /v1/log/* reads per client address; default 600)\n"
     "  terminal add STORE --centre CODE --name NAME [--count N]  (prints the one-time code(s) last, one a line)\n"
+    "               [--qr --server-url URL [--key FILE]]   also prints the enrollment QR for the kiosk's code reader\n"
+    "               (the server URL terminals use, the code, the centre and central's public key; one code only)\n"
     "  terminal revoke STORE --id TERMINAL_ID\n"
     "  terminals STORE [--json]\n"
     "  catalogue import STORE FILE\n"
@@ -79,7 +83,7 @@ struct Args {
 
 Args parse(int argc, char** argv, int first)
 {
-    static const std::vector<std::string> switches = {"--json", "--csv"};
+    static const std::vector<std::string> switches = {"--json", "--csv", "--qr"};
     Args a;
     for (int i = first; i < argc; ++i) {
         std::string w = argv[i];
@@ -274,6 +278,34 @@ int cmd_serve(const Args& a)
     return 0;
 }
 
+// The QR drawn on the operator's terminal with Unicode half blocks (two module rows a text line), dark modules
+// as spaces on a light background so that it scans from a dark terminal, with the 4-module quiet zone.
+Result<std::string> qr_text(const std::string& payload)
+{
+    struct Free {
+        void operator()(QRcode* q) const { QRcode_free(q); }
+    };
+    std::unique_ptr<QRcode, Free> q(
+        QRcode_encodeData(int(payload.size()), reinterpret_cast<const unsigned char*>(payload.data()), 0, QR_ECLEVEL_M));
+    if (!q)
+        return Error::make("error.central.qr_failed", "libqrencode refused the payload");
+    const int n = q->width, quiet = 4, size = n + 2 * quiet;
+    auto dark = [&](int x, int y) {
+        x -= quiet;
+        y -= quiet;
+        return x >= 0 && y >= 0 && x < n && y < n && (q->data[size_t(y) * size_t(n) + size_t(x)] & 1);
+    };
+    std::string out;
+    for (int y = 0; y < size; y += 2) {
+        for (int x = 0; x < size; ++x) {
+            bool top = !dark(x, y), bottom = y + 1 < size && !dark(x, y + 1); // light = drawn
+            out += top && bottom ? "\u2588" : top ? "\u2580" : bottom ? "\u2584" : " ";
+        }
+        out += "\n";
+    }
+    return out;
+}
+
 int cmd_terminal_add(const Args& a)
 {
     std::string centre = a.get("--centre"), name = a.get("--name");
@@ -287,9 +319,22 @@ int cmd_terminal_add(const Args& a)
     int64_t count = 1;
     if (!number_option(a, "--count", 1, 1'000'000, count))
         return usage("--count must be a number from 1 to 1000000");
+    const bool qr = a.has_flag("--qr");
+    std::string server_url = a.get("--server-url");
+    if (qr && count != 1)
+        return usage("--qr makes one code at a time (--count 1)");
+    if (qr && server_url.rfind("http://", 0) != 0 && server_url.rfind("https://", 0) != 0)
+        return usage("--qr needs --server-url http(s)://HOST:PORT, the address terminals reach central at");
     auto store = open(*loc);
     if (!store.ok())
         return fail(store.error());
+    std::string central_key;
+    if (qr) {
+        auto keys = central::load_central_key(*store.value(), loc->data_dir, a.get("--key"));
+        if (!keys.ok())
+            return fail(keys.error());
+        central_key = protocol::encode_public_key(keys->public_key);
+    }
     std::vector<std::string> codes;
     for (int64_t i = 0; i < count; ++i) {
         auto code = central::create_enrollment_code(*store.value(), centre, count == 1 ? name : name + " " + std::to_string(i + 1),
@@ -297,6 +342,14 @@ int cmd_terminal_add(const Args& a)
         if (!code.ok())
             return fail(code.error());
         codes.push_back(code.release_value());
+    }
+    if (qr) {
+        std::string payload = protocol::enrollment_qr_text({server_url, codes.front(), centre, central_key});
+        auto drawn = qr_text(payload);
+        if (!drawn.ok())
+            return fail(drawn.error());
+        std::cout << drawn.value() << "enrollment QR (scan it with the kiosk's code reader at first run): " << payload << "\n"
+                  << "central key fingerprint: " << protocol::key_fingerprint(central_key) << "\n";
     }
     std::cout << (count == 1 ? "enrollment code for '" + name + "'" : std::to_string(count) + " enrollment codes for '" + name + " N'")
               << " at centre " << centre << ", valid once until "

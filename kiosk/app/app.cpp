@@ -14,6 +14,8 @@
 #include "kiosk/ui/demo.h"
 #include "kiosk/ui/screens.h"
 #include "kiosk/ui/voice.h"
+#include "sync/client/config.h"
+#include "sync/client/provision.h"
 
 #include <SDL.h>
 
@@ -32,6 +34,11 @@ namespace {
 struct Options {
     std::string data_dir;
     Lang lang = Lang::Ar;
+    bool lang_given = false;
+    // First run: a terminal that is not enrolled starts on the technician's set-up screen. On by default for a
+    // window or the kiosk session; headless runs (tests, screenshots) ask for it with --first-run.
+    std::optional<bool> first_run;
+    std::string ca_file;
     int width = 1080, height = 1920;
     bool size_given = false;
     bool fullscreen = false;
@@ -66,8 +73,15 @@ Result<Options> parse(const std::vector<std::string>& args)
         const std::string& a = args[i];
         if (a == "--data")
             o.data_dir = TRY(need(i));
-        else if (a == "--lang")
+        else if (a == "--lang") {
             o.lang = TRY(parse_lang(TRY(need(i))));
+            o.lang_given = true;
+        } else if (a == "--first-run")
+            o.first_run = true;
+        else if (a == "--no-first-run")
+            o.first_run = false;
+        else if (a == "--ca")
+            o.ca_file = TRY(need(i));
         else if (a == "--size") {
             std::string v = TRY(need(i));
             if (std::sscanf(v.c_str(), "%dx%d", &o.width, &o.height) != 2 || o.width < 200 || o.height < 200 || o.width > 7680 ||
@@ -160,7 +174,10 @@ std::string usage()
     return "nafitha-kiosk " NAFITHA_VERSION " — the Nafitha citizen and office terminal\n\n"
            "usage: nafitha-kiosk [OPTIONS]\n"
            "  --data DIR              terminal data folder (terminal.db, keys, sync.json); default ./nafitha-data\n"
-           "  --lang ar|en            start language (Arabic by default)\n"
+           "  --lang ar|en            start language (default: the one chosen at set-up, else Arabic)\n"
+           "  --first-run, --no-first-run   a terminal that is not enrolled starts on the technician's set-up\n"
+           "                          screen (default: on, except headless)\n"
+           "  --ca FILE               PEM bundle central's TLS certificate must chain to (set-up over https)\n"
            "  --size WxH              window or screenshot size (default 1080x1920, portrait)\n"
            "  --fullscreen            full screen, no cursor (kiosk session)\n"
            "  --headless              no window: software rendering off screen\n"
@@ -235,6 +252,8 @@ int run(const std::vector<std::string>& args)
     BackendOptions bo;
     bo.data_dir = data;
     bo.printer = o.printer;
+    if (!o.ca_file.empty())
+        bo.ca_file = std::filesystem::absolute(o.ca_file).string();
     bo.sim_paper = o.paper_out ? PrinterPaper::Out : PrinterPaper::Loaded;
     bo.dev_staff = o.dev_staff || !temp.path.empty() ? DevStaff::Create : DevStaff::None;
     bo.start_sync = o.sync && o.screenshot.empty();
@@ -243,6 +262,7 @@ int run(const std::vector<std::string>& args)
     if (!o.out_dir.empty())
         bo.printed_dir = o.out_dir;
     auto made = make_terminal_backend(bo, *i18n);
+    const bool made_ok = made.ok();
     std::unique_ptr<ui::Backend> backend_owner;
     if (!made.ok()) {
         // A kiosk that cannot open its terminal says so on screen (out of service) rather than exiting to a
@@ -286,8 +306,19 @@ int run(const std::vector<std::string>& args)
     if (o.large_text)
         theme.text_size = ui::TextSize::Large;
     ui::KioskUi kiosk(*i18n, **backend, *labels, worker, theme);
-    kiosk.ctx().lang = o.lang;
+    // The language chosen at set-up is where every visit starts, unless --lang says otherwise.
+    if (!o.lang_given) {
+        if (auto record = sync::load_provision(data); record.ok() && record->has_value())
+            o.lang = (*record)->language;
+    }
+    kiosk.ctx().lang = kiosk.ctx().home_lang = o.lang;
     kiosk.ctx().idle_timeout_s = o.idle_timeout;
+    // A terminal that is not enrolled boots into the technician's first-run set-up (not on screenshots, which
+    // show the screen they name, nor on a terminal that cannot open its database).
+    const bool first_run = o.first_run.value_or(!o.headless) && o.screenshot.empty() && o.screen.empty() && made_ok &&
+                           !sync::load_config(data).ok();
+    if (first_run)
+        kiosk.start_first_run();
     kiosk.ctx().voice_default = kiosk.ctx().voice_on = o.voice;
     // Spoken guidance through the host's audio (a window only: headless runs stay silent).
     std::unique_ptr<ui::Voice> voice;

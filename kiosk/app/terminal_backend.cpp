@@ -16,9 +16,18 @@
 #include "printing/png.h"
 #include "printing/render.h"
 #include "sync/client/config.h"
+#include "sync/client/http.h"
+#include "sync/client/provision.h"
 #include "sync/client/worker.h"
+#include "sync/protocol/enroll_qr.h"
 #include "sync/protocol/receipt.h"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -105,7 +114,19 @@ public:
         }
         m_station = TRY(devices::PrinterStation::open(m_options.data_dir / "print-queue", address));
         m_press = std::make_unique<documents::Press>(TRY(documents::Press::create(printing::kWidth80mm)));
-        if (m_options.start_sync && cfg.ok()) {
+        if (m_options.start_sync && cfg.ok())
+            start_sync();
+        return {};
+    }
+
+    // The sync worker for the enrollment in sync.json (a new one after a re-enrollment: another server, key, CA).
+    void start_sync()
+    {
+        if (m_sync) {
+            m_sync->stop();
+            m_sync.reset();
+        }
+        {
             sync::SyncCallbacks cb;
             services::Terminal* t = m_terminal.get();
             cb.apply_decision = [t](const sync::CheckedDecision& c) {
@@ -125,7 +146,6 @@ public:
                 log::warn("kiosk", "sync worker not started: " + worker.error().to_string());
             }
         }
-        return {};
     }
 
     std::shared_ptr<const ui::Catalogue> catalogue() override { return m_terminal->catalogue(); }
@@ -577,6 +597,91 @@ public:
         return std::string(t.ok() ? "ui.tech.net.ok" : "ui.tech.net.unreachable");
     }
 
+    Result<ui::NetworkInfo> network_info() override
+    {
+        ui::NetworkInfo info;
+        info.interfaces = interfaces();
+        auto cfg = sync::load_config(m_options.data_dir);
+        info.enrolled = cfg.ok();
+        if (!cfg.ok())
+            return info;
+        info.server_url = cfg->server_url;
+        info.tls = cfg->server_url.rfind("https://", 0) == 0;
+        info.fingerprint = protocol::key_fingerprint(cfg->server_public_key);
+        // One probe of central's health, timed: the round trip a technician compares between sites.
+        sync::HttpOptions http;
+        http.ca_file = cfg->ca_file;
+        http.connect_timeout_ms = 3000;
+        http.transfer_timeout_ms = 5000;
+        sync::HttpClient client(http);
+        int64_t start = clock::monotonic_ns();
+        auto answer = client.request("GET", cfg->server_url + "/v1/health", {}, {});
+        int64_t elapsed = clock::monotonic_ns() - start;
+        if (answer.ok()) {
+            info.latency_ms = std::max<int64_t>(0, (elapsed + 500'000) / 1'000'000);
+            {
+                std::lock_guard lock(m_mutex);
+                m_last_latency_ms = info.latency_ms;
+            }
+        } else {
+            info.probe_error = answer.error().code == "error.sync.tls" ? "error.sync.tls" : "ui.tech.net.unreachable";
+        }
+        return info;
+    }
+
+    ui::ScanReading read_scan(const std::string& payload) override
+    {
+        ui::ScanReading r;
+        r.length = payload.size();
+        if (payload.rfind("NFR", 0) == 0) {
+            r.kind = "ui.tech.scan.kind.receipt";
+            auto claim = protocol::verify_receipt(payload, m_terminal->identity().keys.public_key);
+            r.valid = claim.ok();
+            r.detail = claim.ok() ? claim->reference : payload.substr(0, 40);
+        } else if (payload.rfind(protocol::kEnrollmentQrPrefix, 0) == 0) {
+            r.kind = "ui.tech.scan.kind.enrollment";
+            auto t = protocol::parse_enrollment_qr(payload);
+            r.valid = t.ok();
+            r.detail = t.ok() ? t->server_url + (t->centre.empty() ? "" : " \u00b7 " + t->centre) : payload.substr(0, 40);
+        } else {
+            r.kind = "ui.tech.scan.kind.text";
+            // At most 40 characters, cut at a character boundary.
+            size_t cut = std::min<size_t>(payload.size(), 40);
+            while (cut > 0 && cut < payload.size() && (static_cast<unsigned char>(payload[cut]) & 0xC0) == 0x80)
+                --cut;
+            r.detail = payload.substr(0, cut);
+        }
+        return r;
+    }
+
+    Result<ui::ProvisionForm> read_enrollment_qr(const std::string& scanned, Lang language) override
+    {
+        auto r = TRY(sync::request_from_qr(scanned, language));
+        return ui::ProvisionForm{r.language, r.centre, r.server_url, r.code, r.central_key};
+    }
+
+    Result<ui::ProvisionOutcome> provision(const ui::ProvisionForm& form) override
+    {
+        sync::ProvisionRequest request{form.language, form.centre, form.server_url, form.code, form.central_key};
+        sync::HttpOptions http;
+        http.ca_file = m_options.ca_file;
+        http.connect_timeout_ms = 5000;
+        http.transfer_timeout_ms = 20000;
+        auto done = TRY(sync::provision(m_options.data_dir, request, http));
+        // Records from now on name the centre central made the code for.
+        m_terminal->set_centre(done.config.centre);
+        if (m_options.start_sync)
+            start_sync();
+        ui::ProvisionOutcome out;
+        out.terminal_id = done.config.terminal_id;
+        out.centre = done.config.centre;
+        out.server_url = done.config.server_url;
+        out.fingerprint = protocol::key_fingerprint(done.config.server_public_key);
+        out.moved = done.moved;
+        out.previous_server = done.previous_server;
+        return out;
+    }
+
     std::vector<std::pair<std::string, std::string>> versions() override
     {
         std::vector<std::pair<std::string, std::string>> v;
@@ -610,6 +715,45 @@ public:
     }
 
 private:
+    // The machine's network interfaces (loopback excluded), with their link state and addresses.
+    static std::vector<ui::NetInterface> interfaces()
+    {
+        std::vector<ui::NetInterface> out;
+        ifaddrs* list = nullptr;
+        if (::getifaddrs(&list) != 0)
+            return out;
+        std::unique_ptr<ifaddrs, void (*)(ifaddrs*)> owner(list, ::freeifaddrs);
+        auto find = [&](const std::string& name) -> ui::NetInterface& {
+            for (auto& i : out)
+                if (i.name == name)
+                    return i;
+            out.push_back(ui::NetInterface{name, false, {}});
+            return out.back();
+        };
+        for (ifaddrs* a = list; a; a = a->ifa_next) {
+            if (!a->ifa_name || (a->ifa_flags & IFF_LOOPBACK))
+                continue;
+            ui::NetInterface& i = find(a->ifa_name);
+            i.up = i.up || ((a->ifa_flags & IFF_UP) && (a->ifa_flags & IFF_RUNNING));
+            if (!a->ifa_addr || (a->ifa_addr->sa_family != AF_INET && a->ifa_addr->sa_family != AF_INET6))
+                continue;
+            char text[INET6_ADDRSTRLEN] = {};
+            int prefix = 0;
+            if (a->ifa_addr->sa_family == AF_INET) {
+                ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, text, sizeof text);
+                if (a->ifa_netmask)
+                    prefix = __builtin_popcount(reinterpret_cast<sockaddr_in*>(a->ifa_netmask)->sin_addr.s_addr);
+            } else {
+                ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(a->ifa_addr)->sin6_addr, text, sizeof text);
+                if (a->ifa_netmask)
+                    for (uint8_t b : reinterpret_cast<sockaddr_in6*>(a->ifa_netmask)->sin6_addr.s6_addr)
+                        prefix += __builtin_popcount(b);
+            }
+            i.addresses.push_back(std::string(text) + "/" + std::to_string(prefix));
+        }
+        return out;
+    }
+
     // The formatting of `lang` for documents, in the centre's zone. Documents are built on the UI's worker
     // thread only (one thread), so one Locale per language serves them all.
     const locale::Locale& locale_of(Lang lang)
@@ -663,6 +807,7 @@ private:
     std::optional<int64_t> m_staff_id;
     std::optional<int64_t> m_current_ticket;
     std::string m_last_qr;
+    int64_t m_last_latency_ms = -1;
 };
 
 } // namespace

@@ -24,6 +24,7 @@ struct BackendOptions {
     PrinterPaper sim_paper = PrinterPaper::Loaded;
     DevStaff dev_staff = DevStaff::None; // create clerk1/1234 and tech1/9876 when no staff exists (development)
     std::string centre;                 // default: sync.json's centre, else DAM-01
+    std::string ca_file;                // PEM bundle central's certificate must chain to (provisioning over https)
     bool start_sync = true;
     int cash_note_delay_ms = 0;         // development: pause between simulated banknotes (to watch progress)
     // Development and tests: the simulated citizen's notes (minor units), given in this order when the acceptor

@@ -55,6 +55,10 @@ public:
     Result<void> test_print(Lang) override { return m_reason; }
     Result<std::string> test_scan() override { return m_reason; }
     Result<std::string> network_check() override { return m_reason; }
+    Result<ui::NetworkInfo> network_info() override { return m_reason; }
+    ui::ScanReading read_scan(const std::string& payload) override { return {"ui.tech.scan.kind.text", payload.substr(0, 40), true, payload.size()}; }
+    Result<ui::ProvisionForm> read_enrollment_qr(const std::string&, Lang) override { return m_reason; }
+    Result<ui::ProvisionOutcome> provision(const ui::ProvisionForm&) override { return m_reason; }
     std::vector<std::pair<std::string, std::string>> versions() override { return {{"ui.tech.version.app", NAFITHA_VERSION}}; }
     Result<std::string> export_logs() override { return m_reason; }
 

@@ -105,6 +105,15 @@ Result<void> Terminal::seal_plain_personal_data_locked()
     return m_db.exec("PRAGMA secure_delete = OFF");
 }
 
+void Terminal::set_centre(std::string centre)
+{
+    std::lock_guard lock(m_mutex);
+    if (centre.empty() || centre == m_options.centre)
+        return;
+    log::info("services", "this terminal now stands in centre " + centre + " (was " + m_options.centre + ")");
+    m_options.centre = std::move(centre);
+}
+
 int64_t Terminal::now_ms() const { return m_options.now_ms ? m_options.now_ms() : clock::record_ms(); }
 std::string Terminal::now_iso() const { return clock::iso8601_utc(now_ms()); }
 const locale::Zone& Terminal::zone() const

@@ -69,6 +69,10 @@ public:
 
     const journal::Identity& identity() const { return m_identity; }
     const std::string& centre() const { return m_options.centre; }
+    // Provisioning moved this terminal to another centre (the one central made the enrollment code for): the
+    // records from now on name it. Call it from the thread that uses the terminal (the reference centre()
+    // returned before is not to be kept across it).
+    void set_centre(std::string centre);
     const std::filesystem::path& data_dir() const { return m_options.data_dir; }
     // The terminal database connection, for tests and benchmarks that look inside; programs use the calls below.
     db::Db& database() { return m_db; }

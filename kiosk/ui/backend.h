@@ -100,6 +100,49 @@ struct DeviceInfo {
     std::string detail; // translation key for the state
 };
 
+// First-run provisioning and re-enrollment, as typed or scanned on the technician's screen.
+struct ProvisionForm {
+    Lang language = Lang::Ar; // the language the kiosk starts in
+    std::string centre;       // optional: must be the centre central made the code for
+    std::string server_url;
+    std::string code;
+    std::string central_key;  // from a scanned QR: central's key, pinned by the enrollment
+};
+
+struct ProvisionOutcome {
+    std::string terminal_id;
+    std::string centre;
+    std::string server_url;
+    std::string fingerprint;     // central's pinned key, as technicians compare it
+    bool moved = false;          // re-enrollment: the terminal left another server
+    std::string previous_server;
+};
+
+// The technician's network tab: interfaces, the server, TLS and the latency of the last probe.
+struct NetInterface {
+    std::string name;                   // "eth0"
+    bool up = false;                    // the link (operstate up, or the interface running)
+    std::vector<std::string> addresses; // "192.168.1.20/24", "fe80::1/64"
+};
+
+struct NetworkInfo {
+    std::vector<NetInterface> interfaces; // loopback excluded
+    bool enrolled = false;
+    std::string server_url;
+    bool tls = false;
+    std::string fingerprint;  // central's pinned key
+    int64_t latency_ms = -1;  // the probe's round trip to central's /v1/health; -1 when it did not answer
+    std::string probe_error;  // translation key when the probe failed
+};
+
+// What the devices tab shows of the last code the reader scanned.
+struct ScanReading {
+    std::string kind;   // translation key: ui.tech.scan.kind.{receipt,enrollment,text}
+    std::string detail; // reference / server and centre / the text (shortened)
+    bool valid = true;  // a receipt whose signature verifies, an enrollment QR that parses
+    size_t length = 0;
+};
+
 // Why the kiosk cannot take citizens right now; empty when it can.
 struct Health {
     std::vector<std::string> out_of_service; // translation keys, e.g. "ui.oos.no_paper"
@@ -179,6 +222,16 @@ public:
     virtual Result<void> test_print(Lang lang) = 0;
     virtual Result<std::string> test_scan() = 0;
     virtual Result<std::string> network_check() = 0; // a translation key describing the result
+    // The interfaces, the enrollment, and one probe of central (GET /v1/health, timed): blocks up to a few seconds.
+    virtual Result<NetworkInfo> network_info() = 0;
+    // What a scanned code is (a receipt and whether its signature verifies, an enrollment QR, or text): the
+    // devices tab's live scanner test. Parsing and one signature check.
+    virtual ScanReading read_scan(const std::string& payload) = 0;
+    // What a scanned enrollment QR holds (error.provision.qr_invalid otherwise). Parsing only: safe on the UI thread.
+    virtual Result<ProvisionForm> read_enrollment_qr(const std::string& scanned, Lang language) = 0;
+    // Enrolls at central (sync::provision, as nafitha-ctl provision does), then moves the terminal to the centre
+    // central made the code for and (re)starts syncing. Nothing is written on failure.
+    virtual Result<ProvisionOutcome> provision(const ProvisionForm& form) = 0;
     virtual std::vector<std::pair<std::string, std::string>> versions() = 0;
     virtual Result<std::string> export_logs() = 0; // the path written
 };

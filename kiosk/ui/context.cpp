@@ -272,8 +272,9 @@ void Ctx::end_visit()
     counter.wipe();
     staff = StaffView{};
     idle_prompt = false;
+    provision = ProvisionView{};
     mode = Mode::Citizen;
-    lang = Lang::Ar;
+    lang = home_lang;
     voice_on = voice_default;
     reset(ScreenId::Attract);
 }

@@ -66,6 +66,7 @@ enum class ScreenId : uint8_t {
     TechDevices,
     TechNetwork,
     TechInfo,
+    Provision,
 };
 
 struct QuoteCache; // flow.cpp: the form's assessment for the current answers
@@ -120,6 +121,28 @@ struct Session {
     bool empty() const;
 };
 
+// The technician's first-run set-up (and re-enrollment): language, centre, server and code typed or scanned,
+// then the printer's test page, then done.
+struct ProvisionView {
+    enum class Step : uint8_t { Details, TestPage, Done };
+    Step step = Step::Details;
+    bool first_run = false;  // at boot on a terminal that is not enrolled (else from the technician's menu)
+    Lang language = Lang::Ar;
+    std::string centre;
+    std::string server_url;
+    std::string code;
+    std::string central_key; // from a scanned QR only
+    bool scanned = false;
+    EditState edits[3];      // centre, server, code
+    int focus = 1;           // the field the keyboard types into: 0 centre, 1 server, 2 code
+    bool reveal = false;     // scroll the focused field into view at the next frame
+    std::string error;       // translation key
+    std::string error_centre; // the code's centre, for error.provision.centre_mismatch
+    std::optional<ProvisionOutcome> outcome;
+    std::string print_message; // translation key: the test page's outcome
+    bool print_ok = false;
+};
+
 struct StaffView {
     std::optional<services::Session> session;
     std::vector<services::StaffAccount> accounts;
@@ -140,6 +163,10 @@ struct StaffView {
     std::vector<DeviceInfo> devices;
     std::vector<std::pair<std::string, std::string>> versions;
     double last_poll = -1e9;
+    std::optional<NetworkInfo> network; // the network tab's details (probe run off the UI thread)
+    bool network_loading = false;
+    std::optional<ScanReading> scan;    // the devices tab's live scanner test
+    int scans = 0;
 };
 
 // The counter's view state (staff-operated landscape terminal with a physical keyboard). The walk-in citizen's
@@ -290,6 +317,8 @@ struct Ctx {
     Session session;
     StaffView staff;
     CounterView counter;
+    ProvisionView provision;
+    Lang home_lang = Lang::Ar; // the language a visit starts in (chosen at provisioning; Arabic by default)
     Keyboard keyboard;
     Scroller scroller; // the current screen's list or page (reset when the screen changes)
     LongPressState long_press;

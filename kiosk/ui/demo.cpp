@@ -384,6 +384,59 @@ void tech(Ctx& ctx)
                           {"ui.tech.version.journal", "128 / 140"}};
     staff(ctx);
     ctx.staff.session = session("tech1", "Karim", services::Role::Technician);
+    NetworkInfo n;
+    n.enrolled = true;
+    n.server_url = "https://central.example:8443";
+    n.tls = true;
+    n.fingerprint = "3f2a 9c01 77be 0d42 a1c9 5e60 2b8f 94d3";
+    n.latency_ms = 42;
+    n.interfaces = {{"eth0", true, {"192.168.10.21/24", "fe80::5054:ff:fe12:3456/64"}}, {"wlan0", false, {}}};
+    ctx.staff.network = n;
+    ctx.staff.scan = ScanReading{"ui.tech.scan.kind.receipt", "DAM-2611-00042-7", true, 118};
+    ctx.staff.scans = 1;
+}
+
+// The first-run set-up: the address typed, the code being typed.
+void provision(Ctx& ctx)
+{
+    ProvisionView& pv = ctx.provision;
+    pv.first_run = true;
+    pv.server_url = "https://central.example:8443";
+    pv.code = "K7QM-3RXD";
+    pv.edits[1] = EditState{pv.server_url.size(), pv.server_url.size()};
+    pv.edits[2] = EditState{pv.code.size(), pv.code.size()};
+    pv.focus = 2;
+    pv.reveal = true;
+    ctx.keyboard.reset_for(false, false);
+}
+
+// A used code, refused (nothing written).
+void provision_refused(Ctx& ctx)
+{
+    provision(ctx);
+    ctx.provision.code = "K7QM-3RXD-WP4T";
+    ctx.provision.edits[2] = EditState{ctx.provision.code.size(), ctx.provision.code.size()};
+    ctx.provision.error = "error.central.enroll_code";
+    ctx.provision.reveal = true;
+}
+
+// Enrolled: the printer's test page is next.
+void provision_enrolled(Ctx& ctx)
+{
+    ProvisionView& pv = ctx.provision;
+    pv.first_run = true;
+    pv.step = ProvisionView::Step::TestPage;
+    pv.outcome = ProvisionOutcome{"T1a2b3c4d5e6f", "DAM-01", "https://central.example:8443",
+                                  "3f2a 9c01 77be 0d42 a1c9 5e60 2b8f 94d3", false, {}};
+    pv.print_message = "ui.provision.printed";
+    pv.print_ok = true;
+}
+
+// Done: the terminal serves citizens from the next tap.
+void provision_ready(Ctx& ctx)
+{
+    provision_enrolled(ctx);
+    ctx.provision.step = ProvisionView::Step::Done;
 }
 
 } // namespace
@@ -421,6 +474,10 @@ const std::vector<DemoState>& demo_states()
         {"tech_devices", ScreenId::TechDevices, tech},
         {"tech_network", ScreenId::TechNetwork, tech},
         {"tech_info", ScreenId::TechInfo, tech},
+        {"provision", ScreenId::Provision, provision},
+        {"provision_refused", ScreenId::Provision, provision_refused},
+        {"provision_enrolled", ScreenId::Provision, provision_enrolled},
+        {"provision_ready", ScreenId::Provision, provision_ready},
     };
     return all;
 }

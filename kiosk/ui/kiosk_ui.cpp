@@ -60,9 +60,59 @@ bool KioskUi::show_demo(std::string_view name)
     return true;
 }
 
+void KioskUi::start_first_run()
+{
+    Ctx& c = m_ctx;
+    c.session.wipe();
+    c.history.clear();
+    c.provision = ProvisionView{};
+    c.provision.first_run = true;
+    c.provision.language = c.lang;
+    c.keyboard.reset_for(false, false);
+    c.mode = Mode::Technician;
+    c.screen = ScreenId::Provision;
+    c.scroller.reset();
+}
+
 void KioskUi::on_scan(const std::string& payload)
 {
     Ctx& c = m_ctx;
+    if (c.mode == Mode::Technician && !payload.empty() && payload.size() <= 512 && c.session.busy_message.empty()) {
+        c.last_activity = c.now;
+        if (c.screen == ScreenId::Provision && c.provision.step == ProvisionView::Step::Details) {
+            // An enrollment QR fills the form (and pins central's key); anything else says what it is not.
+            auto form = c.backend->read_enrollment_qr(payload, c.provision.language);
+            ProvisionView& pv = c.provision;
+            if (!form.ok()) {
+                pv.error = form.error().code;
+                return;
+            }
+            pv.centre = form->centre;
+            pv.server_url = form->server_url;
+            pv.code = form->code;
+            pv.central_key = form->central_key;
+            pv.scanned = true;
+            pv.error.clear();
+            for (int i = 0; i < 3; ++i) {
+                const std::string& v = i == 0 ? pv.centre : i == 1 ? pv.server_url : pv.code;
+                pv.edits[i] = EditState{v.size(), v.size()};
+            }
+            return;
+        }
+        if (c.screen == ScreenId::TechDevices) {
+            // The live scanner test: what was read, decoded (a receipt's signature is checked on the worker).
+            Backend* b = c.backend;
+            Ctx* cx = &c;
+            c.worker->post([b, cx, payload]() -> Worker::Completion {
+                ScanReading r = b->read_scan(payload);
+                return [cx, r] {
+                    cx->staff.scan = r;
+                    cx->staff.scans += 1;
+                };
+            });
+        }
+        return;
+    }
     if (c.mode != Mode::Citizen || payload.empty() || payload.size() > 512 || !c.session.busy_message.empty())
         return;
     // A scan never throws away a form being filled: it counts only before a service is chosen, or on tracking.
@@ -95,7 +145,13 @@ void KioskUi::on_typed(const std::u32string& text)
     EditState* st = nullptr;
     size_t max_chars = 100;
     bool date = false;
-    if (c.screen == ScreenId::Form && !c.session.focused_field.empty()) {
+    if (c.screen == ScreenId::Provision && c.provision.step == ProvisionView::Step::Details) {
+        ProvisionView& pv = c.provision;
+        value = pv.focus == 0 ? &pv.centre : pv.focus == 1 ? &pv.server_url : &pv.code;
+        st = &pv.edits[pv.focus];
+        max_chars = pv.focus == 1 ? 200 : 64;
+        pv.scanned = false;
+    } else if (c.screen == ScreenId::Form && !c.session.focused_field.empty()) {
         const services::Service* svc = current_service(c);
         const services::FormField* f = svc ? svc->field(c.session.focused_field) : nullptr;
         date = f && f->type == services::FieldType::Date;
@@ -132,7 +188,10 @@ void KioskUi::check_idle()
     // Money taken but not yet written with its application must not vanish with the citizen: the payment
     // screen stays (with its retry) until the submission succeeds or staff take over.
     bool money_pending = c.session.payment.has_value() && !c.session.submission.has_value();
-    bool at_rest = (c.screen == ScreenId::Attract && c.session.empty()) || c.screen == ScreenId::OutOfService || money_pending;
+    // A terminal being set up waits for its technician (there is nothing to wipe and nowhere else to go).
+    bool first_run = c.screen == ScreenId::Provision && c.provision.first_run;
+    bool at_rest = (c.screen == ScreenId::Attract && c.session.empty()) || c.screen == ScreenId::OutOfService || money_pending ||
+                   first_run;
     if (at_rest) {
         c.last_activity = c.now;
         c.idle_prompt = false;

@@ -20,8 +20,11 @@ public:
     // monotonic (or simulated) clock.
     void build_frame(ImVec2 size, double now);
 
-    // A code read by the scanner: on the citizen side it opens tracking with it (the receipt's QR code).
+    // A code read by the scanner: on the citizen side it opens tracking with it (the receipt's QR code); on the
+    // set-up screen an enrollment QR fills the form; on the technician's devices tab it is shown decoded.
     void on_scan(const std::string& payload);
+    // A terminal that is not enrolled starts on the technician's first-run set-up (provisioning) screen.
+    void start_first_run();
     // Text typed on a physical keyboard (development, or a counter keyboard): goes to the focused field.
     void on_typed(const std::u32string& text);
 

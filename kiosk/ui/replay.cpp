@@ -77,7 +77,11 @@ Result<void> type_text(Runner& r, const std::string& text, std::ostream& log)
 {
     Ctx& ctx = r.ui().ctx();
     size_t pos = 0;
-    const char* toggles[] = {"ui.key.shift", "ABC", "عربي", "#+=", "abc", "أ ب", "أ ب ت", "١٢٣", "123", "ui.key.shift"};
+    // From the symbols back to the letters they came from ("abc" / "أ ب") before switching the letters' language.
+    // Two rounds over the toggles: a key can be two switches away (from the symbols of one alphabet to the
+    // letters of the other).
+    const char* toggles[] = {"ui.key.shift", "ABC", "abc", "أ ب", "#+=", "عربي", "أ ب ت", "١٢٣", "123", "ui.key.shift"};
+    const size_t rounds = 2 * std::size(toggles);
     while (pos < text.size()) {
         r.frame(1.0f / 60, Host::Raster::No);
         std::string_view rest(text.data() + pos, text.size() - pos);
@@ -90,7 +94,7 @@ Result<void> type_text(Runner& r, const std::string& text, std::ostream& log)
             continue;
         }
         bool typed = false;
-        for (size_t attempt = 0; attempt <= std::size(toggles) && !typed; ++attempt) {
+        for (size_t attempt = 0; attempt <= rounds && !typed; ++attempt) {
             // The longest key label that starts the remaining text (the lam-alef key is two letters).
             const Target* best = nullptr;
             for (const Target& t : ctx.targets) {
@@ -107,9 +111,9 @@ Result<void> type_text(Runner& r, const std::string& text, std::ostream& log)
                 typed = true;
                 break;
             }
-            if (attempt == std::size(toggles))
+            if (attempt == rounds)
                 break;
-            std::string label = toggles[attempt];
+            std::string label = toggles[attempt % std::size(toggles)];
             if (label.rfind("ui.", 0) == 0)
                 label = ctx.tr(label);
             if (const Target* t = find_target(ctx, label, false)) {
@@ -142,7 +146,7 @@ bool known_command(std::string_view c)
                                                  "screenshot", "expect_screen", "expect_label", "scan", "expect_tracked",
                                                  "expect_track_error", "expect_wiped", "expect_field", "lang", "screen",
                                                  "keys", "tap_label_containing", "expect_message",
-                                                 "wait_cash"};
+                                                 "wait_cash", "expect_scan", "expect_lang"};
     return std::find(std::begin(known), std::end(known), c) != std::end(known);
 }
 
@@ -236,9 +240,9 @@ Result<std::vector<ReplayStep>> parse_replay(std::string_view script)
             if (!keys.ok())
                 return fail(keys.error().detail);
         }
-        if ((c == "tap_label_containing" || c == "expect_message") && step.text.empty())
+        if ((c == "tap_label_containing" || c == "expect_message" || c == "expect_scan") && step.text.empty())
             return fail(c + " needs a text");
-        if (c == "lang" && !parse_lang(step.text).ok())
+        if ((c == "lang" || c == "expect_lang") && !parse_lang(step.text).ok())
             return fail("lang is ar or en");
         if (c == "expect_field") {
             size_t gap = step.text.find_first_of(" \t");
@@ -309,8 +313,23 @@ Result<void> run_replay(Runner& r, std::istream& script, const std::filesystem::
             }
         } else if (cmd == "expect_message") {
             r.frame(1.0f / 60, Host::Raster::No);
-            if (ctx.counter.message != rest && ctx.staff.message != rest && ctx.session.error != rest)
-                return fail("the message is not " + rest + " (got '" + ctx.counter.message + "')");
+            if (ctx.counter.message != rest && ctx.staff.message != rest && ctx.session.error != rest &&
+                ctx.provision.error != rest && ctx.provision.print_message != rest && ctx.staff.tech_message != rest)
+                return fail("the message is not " + rest + " (got '" + ctx.counter.message + "' '" + ctx.provision.error + "' '" +
+                            ctx.staff.tech_message + "')");
+        } else if (cmd == "expect_lang") {
+            r.frame(1.0f / 60, Host::Raster::No);
+            if (ctx.lang != parse_lang(rest).value())
+                return fail("the screen is not in " + rest);
+        } else if (cmd == "expect_scan") {
+            // The devices tab's live scanner test: KIND [DETAIL] of the last code read.
+            r.frame(1.0f / 60, Host::Raster::No);
+            std::string kind = rest.substr(0, rest.find(' '));
+            std::string detail = rest.find(' ') == std::string::npos ? std::string() : rest.substr(rest.find(' ') + 1);
+            if (!ctx.staff.scan || ctx.staff.scan->kind != kind || (!detail.empty() && ctx.staff.scan->detail != detail) ||
+                !ctx.staff.scan->valid)
+                return fail("the scanner test does not show " + rest + " (got '" +
+                            (ctx.staff.scan ? ctx.staff.scan->kind + " " + ctx.staff.scan->detail : std::string("nothing")) + "')");
         } else if (cmd == "hold") {
             ImVec2 p = point(r, n[0], n[1]);
             r.host().push_pointer(p, false);

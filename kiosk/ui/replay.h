@@ -6,7 +6,11 @@
 //   tap_label TEXT          tap what is labelled TEXT on screen now (a button, tile or key)
 //   tap_key KEY             tap what is labelled with translation KEY in the current language
 //   tap_label_containing T  tap the first thing whose label contains T (a row by its reference)
-//   expect_message KEY      fail unless the staff screen's last result is the translation KEY
+//   expect_message KEY      fail unless the staff screen's last result (or the set-up screen's error or test-page
+//                           outcome, or the technician's message) is the translation KEY
+//   expect_scan KIND [TEXT] fail unless the devices tab's scanner test shows a valid code of KIND (a translation
+//                           key, ui.tech.scan.kind.*) reading TEXT
+//   expect_lang ar|en       fail unless the screen is in that language
 //   hold X Y SECONDS        press, keep the finger down, release
 //   drag X0 Y0 X1 Y1        drag over 12 frames (scrolls lists; inertia continues after release)
 //   type TEXT               tap the on-screen keyboard's keys for TEXT (switching layout or shift as needed)
@@ -14,7 +18,7 @@
 //                           {shift+tab}, {enter}, {backspace} for those keys
 //   wait SECONDS            let time pass (simulated clock; 10 frames a second, drawn without rasterising)
 //   settle                  finish background work and draw a few frames
-//   scan PAYLOAD            the scanner reads PAYLOAD (a receipt's QR code)
+//   scan PAYLOAD            the scanner reads PAYLOAD (a receipt's QR code; an enrollment QR on the set-up screen)
 //   screenshot FILE         write the current screen to FILE (relative to the output folder)
 //   expect_screen NAME      fail unless the current screen is NAME
 //   expect_label TEXT       fail unless something labelled TEXT is on screen

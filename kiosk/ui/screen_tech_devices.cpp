@@ -45,15 +45,57 @@ void draw_tech_devices(Ctx& ctx)
         if (col == cols - 1 || i + 1 == sv.devices.size())
             y += rh + ctx.u(16);
     }
-    y += ctx.u(20);
+    y += ctx.u(8);
+    float gap = ctx.u(24);
+    float bh = std::max(button_h(ctx), ctx.u(150));
+    Rect row{c.x, c.y + c.h - bh, c.w, bh};
+    // The scanner's live test: whatever the reader scans now is shown decoded (a receipt with its reference and
+    // whether its signature verifies, an enrollment QR with its server and centre, or the text read).
+    {
+        float pad = ctx.u(24);
+        float tw = c.w - 2 * pad;
+        std::string_view title = ctx.tr("ui.tech.scan.title");
+        std::string_view line1, line2;
+        ImU32 colour1 = p.text_muted;
+        if (sv.scan) {
+            const ScanReading& r = *sv.scan;
+            line1 = ctx.tr(r.valid ? "ui.tech.scan.valid" : "ui.tech.scan.invalid", {{"kind", ctx.tr(r.kind)}});
+            colour1 = r.valid ? p.success : p.danger;
+            std::string& d = ctx.text.next();
+            d = "\u2066";
+            d += r.detail;
+            d += "\u2069  \u00b7  ";
+            d += ctx.count("ui.tech.scan.length", static_cast<int64_t>(r.length));
+            line2 = d;
+        } else {
+            line1 = ctx.tr("ui.tech.scan.waiting");
+        }
+        float t_h = paragraph_height(ctx, tw, title, ctx.font(34));
+        float h1 = paragraph_height(ctx, tw, line1, ctx.font(32));
+        float h2 = line2.empty() ? 0 : paragraph_height(ctx, tw, line2, ctx.font(30)) + ctx.u(6);
+        float ch = pad + t_h + ctx.u(6) + h1 + h2 + pad;
+        float room = row.y - gap - y;
+        if (sv.scan || ch <= room) {
+            // Above the buttons; a long message is cut by the screen's own clip rather than running under them.
+            Rect box{c.x, y, c.w, std::min(ch, std::max(room, 0.0f))};
+            if (box.h >= ch) {
+                card(ctx, box);
+                float ly = y + pad;
+                ly += paragraph(ctx, Rect{c.x + pad, ly, tw, t_h}, title, ctx.font(34), p.text) + ctx.u(6);
+                ly += paragraph(ctx, Rect{c.x + pad, ly, tw, h1}, line1, ctx.font(32), colour1);
+                if (!line2.empty())
+                    paragraph(ctx, Rect{c.x + pad, ly + ctx.u(6), tw, h2 - ctx.u(6)}, line2, ctx.font(30), p.text);
+                y += ch + ctx.u(16);
+            }
+        }
+    }
     if (!sv.tech_message.empty()) {
         std::string_view msg = ctx.tr(sv.tech_message, {{"detail", sv.tech_detail}});
-        label(ctx, Rect{c.x, y, c.w, ctx.u(70)}, msg, ctx.font(34), p.text, Align::Center);
-        y += ctx.u(90);
+        float mh = paragraph_height(ctx, c.w, msg, ctx.font(34));
+        if (y + mh <= row.y - ctx.u(8))
+            paragraph(ctx, Rect{c.x, y, c.w, mh}, msg, ctx.font(34), p.text, Align::Center);
+        y += mh + ctx.u(16);
     }
-    float gap = ctx.u(24);
-    float bh = std::max(ctx.u(150), touch_min(ctx));
-    Rect row{c.x, c.y + c.h - bh, c.w, bh};
     float half = (c.w - gap) * 0.5f;
     Backend* b = ctx.backend;
     Lang lang = ctx.lang;

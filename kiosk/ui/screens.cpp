@@ -33,6 +33,7 @@ const std::vector<ScreenDef>& screens()
         {ScreenId::TechDevices, "tech_devices", Mode::Technician, draw_tech_devices},
         {ScreenId::TechNetwork, "tech_network", Mode::Technician, draw_tech_network},
         {ScreenId::TechInfo, "tech_info", Mode::Technician, draw_tech_info},
+        {ScreenId::Provision, "provision", Mode::Technician, draw_provision},
     };
     return all;
 }

@@ -53,6 +53,7 @@ void draw_counter_drawer(Ctx&);
 void draw_tech_devices(Ctx&);
 void draw_tech_network(Ctx&);
 void draw_tech_info(Ctx&);
+void draw_provision(Ctx&);
 
 // The "are you still there?" overlay, drawn over any citizen screen by the idle timer.
 void draw_idle_prompt(Ctx&);

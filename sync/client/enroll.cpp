@@ -9,7 +9,7 @@
 namespace nafitha::sync {
 
 Result<SyncConfig> enroll(const std::filesystem::path& data_dir, const std::string& server_url, const std::string& code,
-                          const HttpOptions& http, const std::string& central_key)
+                          const HttpOptions& http, const std::string& central_key, const std::string& expected_centre)
 {
     std::optional<protocol::PublicKey> expected;
     if (!central_key.empty()) {
@@ -27,6 +27,8 @@ Result<SyncConfig> enroll(const std::filesystem::path& data_dir, const std::stri
     auto answer = TRY(client.enroll(code));
     if (answer.terminal_id != identity.terminal_id)
         return Error::make("error.sync.enroll_mismatch", "the server answered for another terminal id");
+    if (!expected_centre.empty() && answer.centre != expected_centre)
+        return Error::make("error.provision.centre_mismatch", answer.centre, "centre"); // detail: the code's centre
     SyncConfig config;
     config.server_url = server_url;
     while (!config.server_url.empty() && config.server_url.back() == '/')
