@@ -64,7 +64,9 @@ void draw_tech_network(Ctx& ctx)
     float bh = std::max(button_h(ctx), ctx.u(150));
     // Two buttons at the bottom (side by side when they fit, stacked otherwise); the details scroll above them.
     std::string_view check = ctx.tr("ui.tech.network_check");
-    std::string_view enroll = ctx.tr(s.enrolled ? "ui.provision.move" : "ui.provision.enroll_now");
+    const NetworkInfo* n = sv.network ? &*sv.network : nullptr;
+    const bool enrolled = s.enrolled || (n && n->enrolled);
+    std::string_view enroll = ctx.tr(enrolled ? "ui.provision.move" : "ui.provision.enroll_now");
     float half = (c.w - gap) * 0.5f;
     float need = std::max(ctx.labels->measure(check, ctx.font(40)).x, ctx.labels->measure(enroll, ctx.font(40)).x) + ctx.u(140);
     bool stacked = need > half;
@@ -76,8 +78,7 @@ void draw_tech_network(Ctx& ctx)
     auto row = [&](std::string_view k, std::string_view v, ImU32 colour) {
         y += key_value_row(ctx, Rect{view.x, y, view.w, rh}, k, v, colour, rh);
     };
-    row(ctx.tr("ui.sync.enrolled"), ctx.tr(s.enrolled ? "ui.yes" : "ui.no"), s.enrolled ? p.success : p.danger);
-    const NetworkInfo* n = sv.network ? &*sv.network : nullptr;
+    row(ctx.tr("ui.sync.enrolled"), ctx.tr(enrolled ? "ui.yes" : "ui.no"), enrolled ? p.success : p.danger);
     if (n && n->enrolled) {
         row(ctx.tr("ui.tech.net.server"), ltr(ctx, n->server_url), p.text);
         row(ctx.tr("ui.tech.net.tls"), ctx.tr(n->tls ? "ui.tech.net.tls_on" : "ui.tech.net.tls_off"), n->tls ? p.success : p.warning_text);
@@ -90,9 +91,9 @@ void draw_tech_network(Ctx& ctx)
     row(ctx.tr("ui.sync.pending_title"), ctx.number(s.pending), p.text);
     // "No problem" only for an enrolled terminal: one that is not enrolled cannot sync at all.
     std::string_view problem = !s.last_error.empty() ? ctx.tr(s.last_error)
-                               : s.enrolled          ? ctx.tr("ui.sync.no_error")
+                               : enrolled            ? ctx.tr("ui.sync.no_error")
                                                      : ctx.tr("ui.tech.not_enrolled");
-    row(ctx.tr("ui.sync.last_error"), problem, s.last_error.empty() && s.enrolled ? p.success : p.danger);
+    row(ctx.tr("ui.sync.last_error"), problem, s.last_error.empty() && enrolled ? p.success : p.danger);
     if (n) {
         if (n->interfaces.empty())
             row(ctx.tr("ui.tech.net.interfaces"), ctx.tr("ui.tech.net.no_interface"), p.danger);

@@ -263,12 +263,35 @@ TEST_CASE("A fresh kiosk boots into set-up and is provisioned typed on its keybo
     CHECK(fsys::exists(out / "page-001.png")); // the test page, at the simulated printer
     CHECK(fsys::exists(out / "typed-05-citizens.png"));
 
-    // The kiosk starts where it was set up: citizens, in English (no --first-run screen once enrolled).
+    // The kiosk starts where it was set up: citizens, in English (no set-up screen once enrolled). The technician's
+    // network tab probes central (interfaces, server, TLS, fingerprint, round trip) and the devices tab decodes
+    // what the code reader scans.
     {
         std::ofstream s(dir / "again.replay");
-        s << "expect_screen attract\nexpect_lang en\n";
+        s << "expect_screen attract\n"
+          << "expect_lang en\n"
+          << "hold 0.5 0.094 2.5\n"
+          << "settle\n"
+          << "tap_label كريم الأيوبي\n"
+          << "type 9876\n"
+          << "tap_key ui.key.done\n"
+          << "settle\n"
+          << "expect_screen tech_devices\n"
+          << "scan hello-scanner-42\n"
+          << "settle\n"
+          << "expect_scan ui.tech.scan.kind.text hello-scanner-42\n"
+          << "scan " << spent.scanned << "\n"
+          << "settle\n"
+          << "expect_scan ui.tech.scan.kind.enrollment " << central.url() << " \u00b7 DAM-01\n"
+          << "screenshot tech-01-scan.png\n"
+          << "tap_key ui.tech.tab.network\n"
+          << "settle\n"
+          << "expect_message ui.tech.net.ok\n"
+          << "expect_label " << "Enroll again" << "\n"
+          << "screenshot tech-02-network.png\n";
     }
-    Run again = run(kiosk("--headless --first-run --no-sync --data " + data.string() + " --replay " + (dir / "again.replay").string()));
+    Run again = run(kiosk("--headless --first-run --no-sync --dev-staff --data " + data.string() + " --out " + out.string() +
+                          " --replay " + (dir / "again.replay").string()));
     INFO(again.out);
     CHECK(again.code == 0);
 
