@@ -215,7 +215,7 @@ void test_page(Ctx& ctx, const Rect& c)
     if (o.moved)
         row(ctx.tr("ui.provision.previous"), o.previous_server);
     y += gap;
-    std::string_view next = ctx.tr(pv.print_message.empty() ? "ui.provision.print_next" : pv.print_message);
+    std::string_view next = ctx.tr(pv.print_message.empty() ? std::string_view("ui.provision.print_next") : std::string_view(pv.print_message));
     float nh = paragraph_height(ctx, view.w, next, ctx.font(34));
     ImU32 colour = pv.print_message.empty() ? p.text : (pv.print_ok ? p.success : p.danger);
     y += paragraph(ctx, Rect{view.x, y, view.w, nh}, next, ctx.font(34), colour);

@@ -86,7 +86,7 @@ void draw_tech_network(Ctx& ctx)
         if (n->latency_ms >= 0)
             row(ctx.tr("ui.tech.net.latency"), ctx.count("ui.tech.net.latency_ms", n->latency_ms), p.text);
         else
-            row(ctx.tr("ui.tech.net.latency"), ctx.tr(n->probe_error.empty() ? "ui.tech.net.unreachable" : n->probe_error), p.danger);
+            row(ctx.tr("ui.tech.net.latency"), ctx.tr(n->probe_error.empty() ? std::string_view("ui.tech.net.unreachable") : std::string_view(n->probe_error)), p.danger);
     }
     row(ctx.tr("ui.sync.pending_title"), ctx.number(s.pending), p.text);
     // "No problem" only for an enrolled terminal: one that is not enrolled cannot sync at all.
