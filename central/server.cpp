@@ -161,6 +161,8 @@ Result<std::unique_ptr<CentralServer>> CentralServer::create(ServerConfig config
     s->m_health = std::make_unique<front::HealthMonitor>(*s->m_store, disk, front.health, instance_name());
     s->m_context = std::make_unique<front::Context>(*s->m_store, s->m_keys, s->m_metrics, s->m_log, *s->m_health, front,
                                                     instance_name());
+    s->m_signatures = std::make_unique<DeferredSignatures>(*s->m_store, &s->m_metrics);
+    s->m_context->signatures = s->m_signatures.get();
     s->m_pool = std::make_unique<front::WorkPool>("central-pool", front.pool_threads, front.pool_queue);
     s->m_ingest_pool = std::make_unique<front::WorkPool>("central-ingest", front.ingest_threads, front.ingest_queue);
 
@@ -299,6 +301,7 @@ void CentralServer::run()
     m_ingest_pool->stop();
     m_terminals->stop();
     m_admin->stop();
+    m_signatures->wait_idle();
     m_health->stop();
     flush_metrics();
     std::lock_guard lock(m_mutex);

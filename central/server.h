@@ -6,6 +6,7 @@
 #include "base/result.h"
 #include "central/front/context.h"
 #include "central/log.h"
+#include "central/signatures.h"
 #include "central/metrics.h"
 #include "central/store.h"
 #include "sync/protocol/crypto.h"
@@ -70,6 +71,7 @@ public:
     Metrics& metrics() { return m_metrics; }
     front::Context& context() { return *m_context; }
     TransparencyLog& log() { return *m_tlog; }
+    DeferredSignatures& signatures() { return *m_signatures; }
 
 private:
     CentralServer() = default;
@@ -84,6 +86,7 @@ private:
     std::unique_ptr<front::HealthMonitor> m_health;
     std::unique_ptr<front::Context> m_context;
     std::unique_ptr<TransparencyLog> m_tlog;
+    std::unique_ptr<DeferredSignatures> m_signatures;
     std::unique_ptr<front::WorkPool> m_pool, m_ingest_pool;
     std::unique_ptr<front::Listener> m_terminals, m_admin;
 

@@ -2,13 +2,19 @@
 //   bench sync.drain_tx_per_s      20,000 queued journal entries drained to a local nafitha-central (its own
 //                                  process) over loopback by the real sync worker (gzip, signed requests).
 //   bench sync.wire_bytes_per_tx   compressed request-body bytes sent per entry in that drain.
-//   bench central.ingest_ratio     central's ingest (gunzip, parse, verify every signature, chain and sequence
-//                                  checks, store + project in one transaction per batch) over a bare batched
-//                                  SQLite insert of the same rows with the same settings (WAL, synchronous=FULL).
+//   bench central.ingest_ratio     central's ingest path as the route runs it (the request's signature, gunzip and
+//                                  parse, chain, the batch's last signature, each entry's hash, store + log + project in
+//                                  one transaction per batch) over a bare batched SQLite insert of the same rows with
+//                                  the same settings (WAL, synchronous=FULL), batch by batch alternating.
+//   bench central.ingest_ratio_all_checked   the same plus the deferred check of every transaction's signature
+//                                  (central/signatures.h), timed: the whole CPU cost when no core is free for it.
+//   bench central.ingest_ratio_inline        every signature checked before storing (the checker's queue full).
 
 #include "tests/sync/harness.h"
 
 #include "base/clock.h"
+#include "central/server.h"
+#include "central/signatures.h"
 #include "central/store.h"
 #include "db/sqlite.h"
 #include "sync/client/enroll.h"
@@ -67,59 +73,41 @@ int bench_drain()
 int bench_ingest_ratio()
 {
     // As terminals write them (issue 14): one signature per committed transaction of three entries (application,
-    // payment, ticket), so a batch ends at a transaction's end.
+    // payment, ticket), so a batch ends at a transaction's end; each batch in a signed request.
     constexpr int64_t kPerTransaction = 3;
     constexpr int64_t kBatch = 999;
     constexpr int64_t kEntries = 20 * kBatch;
     auto keys = protocol::generate_keypair();
     std::string tid = protocol::terminal_id_for(keys.public_key);
     auto chain = make_chain(keys, tid, 1, kEntries, protocol::kGenesisHash, kPerTransaction);
-    std::vector<std::string> bodies;
+    struct Body {
+        std::string gz;
+        protocol::RequestAuth auth;
+    };
+    std::vector<Body> bodies;
     for (int64_t i = 0; i < kEntries; i += kBatch) {
         protocol::IngestRequest req{tid, {chain.begin() + i, chain.begin() + i + kBatch}};
-        bodies.push_back(protocol::gzip_compress(protocol::to_json(req).dump()));
+        Body b;
+        b.gz = protocol::gzip_compress(protocol::to_json(req).dump());
+        b.auth = protocol::sign_request(keys.secret_key, tid, "POST", "/v1/ingest", b.gz, clock::unix_ms());
+        bodies.push_back(std::move(b));
     }
 
-    // Central's ingest path, without the HTTP transport.
-    TempDir c("bench-ingest-c");
-    auto store = central::open_sqlite_store(c.path()).release_value();
-    (void)store->add_enrollment_code({protocol::sha256_hex("BENCHCODE"), "DAM-01", "bench", 0, INT64_MAX});
-    (void)store->enroll(protocol::sha256_hex("BENCHCODE"), tid, protocol::encode_public_key(keys.public_key), clock::unix_ms());
-    auto start = clock::monotonic_ns();
-    int64_t t_parse = 0, t_verify = 0, t_store = 0;
-    for (const auto& body : bodies) {
-        auto t0 = clock::monotonic_ns();
-        // The bounded streaming reader central uses: gunzip and parse in one pass (sync/protocol/batch_reader.h).
-        auto batch = protocol::read_ingest_batch(body).release_value();
-        int64_t bad = 0;
-        auto t1 = clock::monotonic_ns();
-        t_parse += t1 - t0;
-        if (!central::verify_entries(batch.entries, keys.public_key, bad).ok()) {
-            std::cerr << "verification failed at " << bad << "\n";
-            return 1;
-        }
-        central::IngestRefusal why;
-        auto t2 = clock::monotonic_ns();
-        t_verify += t2 - t1;
-        if (!store->ingest(tid, batch.entries, clock::unix_ms(), why).ok()) {
-            std::cerr << "ingest failed\n";
-            return 1;
-        }
-        t_store += clock::monotonic_ns() - t2;
-    }
-    double central_rate = static_cast<double>(kEntries) / seconds_since(start);
-    // The former parse (gunzip whole, nlohmann DOM, then entries) over the same bodies, for comparison.
-    int64_t t_old = clock::monotonic_ns();
-    for (const auto& body : bodies) {
-        auto text = protocol::gzip_decompress(body, protocol::kMaxBatchJsonBytes).release_value();
-        (void)protocol::ingest_request_from_json(protocol::parse_json(text, protocol::kMaxBatchJsonBytes).value());
-    }
-    std::fprintf(stderr, "parse with the bounded streaming reader %.3f s, with gunzip + nlohmann DOM %.3f s\n", t_parse / 1e9,
-                 static_cast<double>(clock::monotonic_ns() - t_old) / 1e9);
-    std::fprintf(stderr, "parse %.3f s, verify %.3f s, store %.3f s\n", t_parse / 1e9, t_verify / 1e9, t_store / 1e9);
-
-    // A bare batched insert of the same rows with the same settings.
-    TempDir b("bench-ingest-bare");
+    // Central's ingest path without the HTTP transport, into two stores: as the route does it now (the request's
+    // signature, the chain, the batch's last signature, each hash by the store; the transactions' signatures on
+    // the deferred checker, drained after each batch outside the timed window, and timed apart), and with every
+    // signature checked before storing (the checker's queue full). And a bare batched insert of the same rows with
+    // the same settings (WAL, synchronous=FULL). Batch by batch, alternating, so that all three see the same load.
+    auto open_store = [&](TempDir& dir) {
+        auto store = central::open_sqlite_store(dir.path()).release_value();
+        (void)store->add_enrollment_code({protocol::sha256_hex("BENCHCODE"), "DAM-01", "bench", 0, INT64_MAX});
+        (void)store->enroll(protocol::sha256_hex("BENCHCODE"), tid, protocol::encode_public_key(keys.public_key), clock::unix_ms());
+        return store;
+    };
+    TempDir cd("bench-ingest-deferred"), ci("bench-ingest-inline"), b("bench-ingest-bare");
+    auto deferred_store = open_store(cd);
+    auto inline_store = open_store(ci);
+    central::DeferredSignatures checker(*deferred_store, nullptr);
     auto db = db::Db::open(b.path() / "bare.db").release_value();
     (void)db.exec("PRAGMA journal_mode=WAL");
     (void)db.exec("PRAGMA synchronous=FULL");
@@ -127,20 +115,85 @@ int bench_ingest_ratio()
                   " time TEXT NOT NULL, payload TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,"
                   " signature TEXT NOT NULL, received_ms INTEGER NOT NULL, PRIMARY KEY(terminal_id, seq)) WITHOUT ROWID");
     auto insert = db.prepare("INSERT INTO entries VALUES(?,?,?,?,?,?,?,?,?,?)").release_value();
-    start = clock::monotonic_ns();
-    for (int64_t i = 0; i < kEntries; i += kBatch) {
+
+    int64_t t_bare = 0, t_deferred = 0, t_checker = 0, t_inline = 0;
+    int64_t t_parse = 0, t_auth = 0, t_store = 0, t_verify_all = 0;
+    for (size_t k = 0; k < bodies.size(); ++k) {
+        const auto& body = bodies[k];
+        // Bare.
+        auto t0 = clock::monotonic_ns();
         (void)db.exec("BEGIN IMMEDIATE");
-        for (int64_t k = i; k < i + kBatch; ++k) {
-            const auto& e = chain[static_cast<size_t>(k)];
+        for (int64_t i = static_cast<int64_t>(k) * kBatch; i < static_cast<int64_t>(k + 1) * kBatch; ++i) {
+            const auto& e = chain[static_cast<size_t>(i)];
             insert.bind(1, tid).bind(2, e.seq).bind(3, e.id).bind(4, e.type).bind(5, e.time).bind(6, e.payload.dump())
                 .bind(7, e.prev_hash).bind(8, e.hash).bind(9, e.signature).bind(10, clock::unix_ms());
             (void)insert.run();
         }
         (void)db.exec("COMMIT");
+        t_bare += clock::monotonic_ns() - t0;
+
+        // As the route does it.
+        t0 = clock::monotonic_ns();
+        if (!protocol::verify_request(keys.public_key, body.auth, "POST", "/v1/ingest", body.gz)) {
+            std::cerr << "request signature\n";
+            return 1;
+        }
+        auto batch = protocol::read_ingest_batch(body.gz).release_value();
+        auto t1 = clock::monotonic_ns();
+        int64_t bad = 0;
+        if (!central::authenticate_batch(batch.entries, keys.public_key, bad).ok()) {
+            std::cerr << "authentication failed at " << bad << "\n";
+            return 1;
+        }
+        auto t2 = clock::monotonic_ns();
+        central::IngestRefusal why;
+        if (!deferred_store->ingest(tid, batch.entries, clock::unix_ms(), why).ok()) {
+            std::cerr << "ingest failed\n";
+            return 1;
+        }
+        checker.submit(tid, keys.public_key, std::move(batch.entries));
+        auto t3 = clock::monotonic_ns();
+        t_parse += t1 - t0;
+        t_auth += t2 - t1;
+        t_store += t3 - t2;
+        t_deferred += t3 - t0;
+        checker.wait_idle();
+        t_checker += clock::monotonic_ns() - t3;
+
+        // Every signature before storing.
+        t0 = clock::monotonic_ns();
+        if (!protocol::verify_request(keys.public_key, body.auth, "POST", "/v1/ingest", body.gz)) {
+            std::cerr << "request signature\n";
+            return 1;
+        }
+        auto batch2 = protocol::read_ingest_batch(body.gz).release_value();
+        t1 = clock::monotonic_ns();
+        if (!central::verify_entries(batch2.entries, keys.public_key, bad).ok()) {
+            std::cerr << "verification failed at " << bad << "\n";
+            return 1;
+        }
+        t_verify_all += clock::monotonic_ns() - t1;
+        if (!inline_store->ingest(tid, batch2.entries, clock::unix_ms(), why).ok()) {
+            std::cerr << "ingest failed\n";
+            return 1;
+        }
+        t_inline += clock::monotonic_ns() - t0;
     }
-    double bare_rate = static_cast<double>(kEntries) / seconds_since(start);
-    std::fprintf(stderr, "central ingest %.0f entries/s, bare insert %.0f rows/s\n", central_rate, bare_rate);
-    std::printf("bench central.ingest_ratio %.2f ratio\n", central_rate / bare_rate);
+    if (checker.bad() != 0 || checker.checked() != kEntries / kPerTransaction - static_cast<int64_t>(bodies.size())) {
+        std::cerr << "the deferred checker checked " << checker.checked() << " signatures, " << checker.bad() << " bad\n";
+        return 1;
+    }
+    auto per_entry_us = [&](int64_t ns) { return static_cast<double>(ns) / 1e3 / kEntries; };
+    std::fprintf(stderr,
+                 "per entry: bare insert %.2f us; route %.2f us (request signature + parse %.2f, chain + last signature %.2f, "
+                 "store %.2f) + deferred transaction signatures %.2f us; every signature before storing %.2f us (of which "
+                 "verification %.2f)\n",
+                 per_entry_us(t_bare), per_entry_us(t_deferred), per_entry_us(t_parse), per_entry_us(t_auth), per_entry_us(t_store),
+                 per_entry_us(t_checker), per_entry_us(t_inline), per_entry_us(t_verify_all));
+    double bare = static_cast<double>(t_bare);
+    std::printf("bench central.ingest_ratio %.2f ratio\n", bare / static_cast<double>(t_deferred));
+    std::printf("bench central.ingest_ratio_all_checked %.2f ratio\n", bare / static_cast<double>(t_deferred + t_checker));
+    std::printf("bench central.ingest_ratio_inline %.2f ratio\n", bare / static_cast<double>(t_inline));
     return 0;
 }
 

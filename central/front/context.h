@@ -18,6 +18,10 @@
 #include <string>
 #include <unordered_map>
 
+namespace nafitha::central {
+class DeferredSignatures;
+}
+
 namespace nafitha::central::front {
 
 struct EnrollLimits {
@@ -98,6 +102,7 @@ public:
     HealthMonitor& health;
     FrontConfig config;
     std::string instance;
+    DeferredSignatures* signatures = nullptr; // the entry signatures checked after the answer (central/signatures.h)
 
 private:
     std::mutex m_catalogue_mutex;

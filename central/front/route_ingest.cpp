@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "central/front/auth.h"
 #include "central/server.h"
+#include "central/signatures.h"
 
 namespace nafitha::central::front {
 
@@ -76,9 +77,20 @@ Route ingest_route(Context& ctx)
             refused.bad_seq = entries.back().seq;
             return ctx.refuse(req, refused);
         }
+        // Every entry is authenticated before it is stored: the request's signature covers the body, the store
+        // recomputes each entry's hash from its content, the chain links them, and the last entry's signature
+        // covers the chain (central/signatures.h). The signatures of the transactions inside the batch are checked
+        // after the answer, on the deferred checker, or here when its queue is full.
         auto key = protocol::decode_public_key(t.public_key).value();
         int64_t bad_seq = 0;
-        if (auto v = verify_entries(entries, key, bad_seq); !v.ok()) {
+        bool deferred = ctx.signatures && ctx.signatures->has_room(entries.size());
+        auto verified = deferred ? authenticate_batch(entries, key, bad_seq) : verify_entries(entries, key, bad_seq);
+        if (!verified.ok() && deferred) {
+            int64_t first_bad = 0; // name the first bad entry, not the last signature that failed
+            if (!verify_entries(entries, key, first_bad).ok())
+                bad_seq = first_bad;
+        }
+        if (auto& v = verified; !v.ok()) {
             auto refused = refusal(422, "error.central.entry_invalid", v.error().to_string());
             refused.bad_seq = bad_seq;
             return ctx.refuse(req, refused);
@@ -150,6 +162,9 @@ Route ingest_route(Context& ctx)
                                               + " that does not chain to the stored entry " + std::to_string(why.seq - 1)
                                               + " (from " + req.peer + ")");
                 }
+            } else if (code == "error.central.entry_invalid") {
+                refused.status = 422; // an entry's hash does not match its content (found by the store's encoding)
+                refused.bad_seq = why.seq;
             } else if (code == "error.central.revoked") {
                 refused.status = 403;
             } else if (code == "error.central.unknown_terminal") {
@@ -179,6 +194,11 @@ Route ingest_route(Context& ctx)
                 acked_hash = now_t.value()->last_hash;
         }
         out.ack = ctx.sign(protocol::statement_of(protocol::Ack{t.id, outcome->acked_seq, acked_hash, out.server_time_ms}));
+        if (deferred && outcome->stored > 0) {
+            auto mine = std::move(batch->entries);
+            std::erase_if(mine, [&](const protocol::Entry& e) { return e.seq <= t.last_seq; }); // checked when first stored
+            ctx.signatures->submit(t.id, key, std::move(mine));
+        }
         return Response::json(200, protocol::to_json(out));
     };
     return r;

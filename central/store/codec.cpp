@@ -186,7 +186,7 @@ Result<EncodedEntry> encode_entry(const protocol::Entry& e, EntryCodec codec)
                         std::move(raw_signature), protocol::merkle_leaf_hash(bytes.value())};
 }
 
-Result<std::vector<EncodedEntry>> encode_entries(const std::vector<protocol::Entry>& entries, EntryCodec codec)
+Result<std::vector<EncodedEntry>> encode_entries(const std::vector<protocol::Entry>& entries, EntryCodec codec, int64_t* bad_seq)
 {
     std::vector<EncodedEntry> out(entries.size());
     auto range = [&](size_t from, size_t to) -> Result<void> {
@@ -197,7 +197,15 @@ Result<std::vector<EncodedEntry>> encode_entries(const std::vector<protocol::Ent
     size_t n = entries.size();
     unsigned workers = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
     if (n < 64 || workers == 1) {
-        TRY(range(0, n));
+        if (auto r = range(0, n); !r.ok()) {
+            if (bad_seq)
+                for (const auto& e : entries)
+                    if (!encode_entry(e, codec).ok()) {
+                        *bad_seq = e.seq;
+                        break;
+                    }
+            return r.error();
+        }
         return out;
     }
     size_t chunk = (n + workers - 1) / workers;
@@ -213,8 +221,15 @@ Result<std::vector<EncodedEntry>> encode_entries(const std::vector<protocol::Ent
         if (!r.ok() && !failed)
             failed = r.error();
     }
-    if (failed)
+    if (failed) {
+        if (bad_seq) // the first entry that fails (only on this path: it is not worth tracking while all goes well)
+            for (const auto& e : entries)
+                if (!encode_entry(e, codec).ok()) {
+                    *bad_seq = e.seq;
+                    break;
+                }
         return *failed;
+    }
     return out;
 }
 

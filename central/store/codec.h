@@ -49,7 +49,9 @@ enum class EntryCodec { Whole, Chained }; // codec 1 or codec 2
 // Builds the signed bytes and checks that they hash to entry.hash (error.central.entry_invalid otherwise).
 Result<EncodedEntry> encode_entry(const protocol::Entry& entry, EntryCodec codec = EntryCodec::Chained);
 // The same for a batch, on several threads when it is large (the store's transaction does not wait for it).
-Result<std::vector<EncodedEntry>> encode_entries(const std::vector<protocol::Entry>& entries, EntryCodec codec);
+// `bad_seq`, when given, gets the seq of the first entry that fails.
+Result<std::vector<EncodedEntry>> encode_entries(const std::vector<protocol::Entry>& entries, EntryCodec codec,
+                                                 int64_t* bad_seq = nullptr);
 
 // The dictionary bytes (for archives and tests).
 std::string_view entries_v1_dictionary();

@@ -47,7 +47,7 @@ struct IngestOutcome {
 };
 
 // Refusals of ingest come back as Error values with these codes; `seq` carries the expected seq (gap) or the
-// offending seq (fork, chain).
+// offending seq (fork, chain, entry_invalid: an entry whose hash does not match its content).
 struct IngestRefusal {
     Error error;
     int64_t seq = 0;

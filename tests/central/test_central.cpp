@@ -3,6 +3,7 @@
 #include "tests/sync/harness.h"
 
 #include "base/clock.h"
+#include "central/store/verify.h"
 #include "sync/client/central_client.h"
 #include "sync/client/http.h"
 #include "sync/protocol/gzip.h"
@@ -292,6 +293,39 @@ TEST_CASE("A different entry under a stored seq is a fork alarm and a broken cha
     CHECK(s.error().code == "error.central.chain");
     CHECK(stored(central, t.id.terminal_id) == 10);
     CHECK(sync::classify(s.error(), t.client->last_refusal()) == sync::Retry::Never);
+}
+
+TEST_CASE("A bad transaction signature inside a batch its last signature covers is stored and raised as an alarm after the answer")
+{
+    TempDir dir("central-deferred");
+    InProcessCentral central(dir.path());
+    auto t = enroll(central);
+    // Transactions of three: entries 3, 6, 9 signed. Entry 6's signature replaced by another key's over the same bytes.
+    auto chain = make_chain(t.id.keys, t.id.terminal_id, 1, 9, protocol::kGenesisHash, 3);
+    REQUIRE(protocol::is_signed(chain[5]));
+    auto thief = protocol::generate_keypair();
+    chain[5].signature = protocol::sign(thief.secret_key, protocol::signing_bytes(chain[5]).value());
+    // Authenticated by the request, the chain and entry 9's signature: stored and acknowledged.
+    auto r = t.client->ingest(chain);
+    REQUIRE(r.ok());
+    CHECK(r->ack.seq == 9);
+    central.server().signatures().wait_idle();
+    CHECK(central.server().signatures().bad() == 1);
+    auto alarms = central.store().fork_alarms().value();
+    REQUIRE(alarms.size() == 1);
+    CHECK(alarms[0].terminal_id == t.id.terminal_id);
+    CHECK(alarms[0].seq == 6);
+    CHECK(alarms[0].stored_hash == "signature:invalid");
+    CHECK(alarms[0].offered_hash == chain[5].hash);
+    // The store's own check names it too.
+    auto report = central::verify_store(central.store()).value();
+    CHECK_FALSE(report.ok());
+    // An honest batch after it: nothing more raised.
+    auto more = make_chain(t.id.keys, t.id.terminal_id, 10, 6, chain.back().hash, 3);
+    REQUIRE(t.client->ingest(more).ok());
+    central.server().signatures().wait_idle();
+    CHECK(central.server().signatures().bad() == 1);
+    CHECK(central.server().signatures().checked() == 3); // entries 3, 6 and 12 (9 and 15 were checked before storing)
 }
 
 TEST_CASE("Altered entries and entries signed by another key are refused with 422")

@@ -163,7 +163,7 @@ public:
     Result<IngestOutcome> ingest(const std::string& terminal_id, const std::vector<protocol::Entry>& entries,
                                  int64_t now_ms, IngestRefusal& refusal) override
     {
-        auto encoded = TRY(encode_entries(entries, EntryCodec::Chained));
+        auto encoded = TRY(encode_entries(entries, EntryCodec::Chained, &refusal.seq));
         // Entries go to the month of their receipt, never to a month before the terminal's previous batch (two
         // instances' clocks may differ by a little across midnight), so a terminal's entries of one month are
         // consecutive. That is this month or, at worst, the next, which is made ready in advance.

@@ -249,7 +249,7 @@ public:
     {
         // The compression work happens before the lock; entries central already has are encoded for nothing,
         // which only retries pay.
-        auto encoded = TRY(encode_entries(entries, EntryCodec::Chained));
+        auto encoded = TRY(encode_entries(entries, EntryCodec::Chained, &refusal.seq));
 
         std::lock_guard lock(m_mutex);
         auto tx = TRY(db::Transaction::begin(m_db));
