@@ -58,11 +58,13 @@ void draw_counter_application(Ctx& ctx)
     }
     card(ctx, left);
     Rect in = left.inset(ctx.u(22));
-    float rh = ctx.u(44);
+    // Line heights from the text sizes (large text makes them taller).
+    float rh = std::max(ctx.u(44), text_h(ctx, ctx.font(30)) + ctx.u(6));
+    float hh = std::max(ctx.u(56), text_h(ctx, ctx.font(44)) + ctx.u(6));
     float y = in.y;
-    label(ctx, Rect{in.x, y, in.w, ctx.u(56)}, ltr(ctx, app.reference), ctx.font(44), p.text);
-    label(ctx, Rect{in.x, y, in.w, ctx.u(56)}, ctx.tr(status_key(app.status)), ctx.font(32), p.warning_text, Align::End);
-    y += ctx.u(62);
+    label(ctx, Rect{in.x, y, in.w, hh}, ltr(ctx, app.reference), ctx.font(44), p.text);
+    label(ctx, Rect{in.x, y, in.w, hh}, ctx.tr(status_key(app.status)), ctx.font(32), p.warning_text, Align::End);
+    y += hh + ctx.u(6);
     label(ctx, Rect{in.x, y, in.w, rh}, svc ? svc->name.in(ctx.lang) : std::string_view(app.service_code), ctx.font(30), p.text);
     y += rh;
     label(ctx, Rect{in.x, y, in.w, rh}, ctx.tr("ui.counter.app.submitted", {{"time", ctx.date_time(app.submitted_at)}}), ctx.font(24),

@@ -122,8 +122,13 @@ void draw_counter_drawer(Ctx& ctx)
     if (!cv.message.empty())
         paragraph(ctx, Rect{d.x, y, d.w, ctx.u(70)}, ctx.tr(cv.message), ctx.font(24), cv.message_ok ? p.success : p.danger);
     // Any day's Z report: the day before, the next day, print.
-    Rect row{d.x, d.y + d.h - bh, d.w, bh};
     float qw = (d.w - 2 * gap) * 0.25f;
+    // The print button's label on two lines when one does not fit (large text in landscape): a taller row.
+    std::string_view print_z = ctx.tr("ui.counter.drawer.print_z");
+    float zh = bh;
+    if (ctx.labels->measure(print_z, ctx.font(40)).x > d.w - 2 * (qw + gap) - ctx.u(16))
+        zh = std::max(bh, 2 * text_h(ctx, ctx.font(40)) + ctx.u(24));
+    Rect row{d.x, d.y + d.h - zh, d.w, zh};
     if (button(ctx, from_start(ctx, row, 0, qw), ctx.tr("ui.counter.drawer.prev_day"), Look::Quiet) && cv.totals) {
         cv.day = services::add_days_to(cv.totals->day, -1);
         refresh_drawer(ctx);
@@ -132,7 +137,7 @@ void draw_counter_drawer(Ctx& ctx)
         cv.day = services::add_days_to(cv.totals->day, 1);
         refresh_drawer(ctx);
     }
-    if (button(ctx, from_end(ctx, row, 0, d.w - 2 * (qw + gap)), ctx.tr("ui.counter.drawer.print_z"), Look::Secondary))
+    if (button(ctx, from_end(ctx, row, 0, d.w - 2 * (qw + gap)), print_z, Look::Secondary))
         start_print_z(ctx);
 }
 

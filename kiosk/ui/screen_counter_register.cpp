@@ -62,25 +62,25 @@ void draw_counter_register(Ctx& ctx)
     Rect list = from_start(ctx, c, 0, list_w);
     Rect form = from_end(ctx, c, 0, c.w - list_w - m);
     fill(ctx, list, p.surface, ctx.u(10));
-    size_t count = 0;
-    for (const services::Service& s : ctx.catalogue->services)
-        count += s.available_at(ctx.centre) ? 1 : 0;
-    float rh = std::max(ctx.u(64), touch_min(ctx) * 0.8f);
-    ctx.scroller.update(ctx.touch, list, static_cast<float>(count) * rh, ctx.dt);
-    canvas(ctx)->PushClipRect(list.min(), list.max(), true);
-    ctx.touch.set_clip(list);
-    size_t i = 0;
+    // Each row as tall as its name needs (two lines in large text); a scrolled list with its cue.
+    Rect lv = begin_scroll(ctx, list);
+    float ry = lv.y - ctx.scroller.offset();
+    float pad = ctx.u(14);
     for (const services::Service& s : ctx.catalogue->services) {
         if (!s.available_at(ctx.centre))
             continue;
-        Rect r{list.x, list.y + static_cast<float>(i++) * rh - ctx.scroller.offset(), list.w, rh};
-        if (r.y + r.h < list.y || r.y > list.y + list.h)
+        std::string_view name = s.name.in(ctx.lang);
+        float nh = paragraph_height(ctx, lv.w - 2 * pad, name, ctx.font(26));
+        float rh = std::max({ctx.u(64), touch_min(ctx) * 0.8f, nh + 2 * pad});
+        Rect r{lv.x, ry, lv.w, rh};
+        ry += rh;
+        if (r.y + r.h < lv.y || r.y > lv.y + lv.h)
             continue;
         bool sel = ses.service_code == s.code;
         fill(ctx, r.inset(ctx.u(3)), sel ? p.primary : (ctx.touch.held(r) ? p.surface_pressed : p.surface), ctx.u(8));
-        label(ctx, r.inset(ctx.u(14)), s.name.in(ctx.lang), ctx.font(26), sel ? p.on_primary : p.text);
-        ctx.target(s.name.in(ctx.lang), r);
-        if (ctx.touch.tap(r) && list.contains(ctx.touch.pos()) && !sel) {
+        paragraph(ctx, Rect{r.x + pad, r.y + (rh - nh) * 0.5f, r.w - 2 * pad, nh}, name, ctx.font(26), sel ? p.on_primary : p.text);
+        ctx.target(name, r);
+        if (ctx.touch.tap(r) && lv.contains(ctx.touch.pos()) && !sel) {
             ses.wipe();
             cv.wipe();
             ses.service_code = s.code;
@@ -90,8 +90,7 @@ void draw_counter_register(Ctx& ctx)
                 focus(ctx, order[0], 0);
         }
     }
-    canvas(ctx)->PopClipRect();
-    ctx.touch.clear_clip();
+    end_scroll(ctx, lv, ry);
 
     const services::Service* svc = current_service(ctx);
     if (!svc) {
@@ -169,7 +168,8 @@ void draw_counter_register(Ctx& ctx)
     y += mh + ctx.u(8);
     float half_w = (form.w - gap) * 0.5f;
     Rect pay_in = from_start(ctx, Rect{form.x, y, form.w, fh}, 0, half_w);
-    Rect info = from_end(ctx, Rect{form.x, y + fh * 0.36f, form.w, fh * 0.64f - ctx.u(20)}, 0, half_w);
+    // What the method means, beside its input: as tall as the input row (large text needs the room).
+    Rect info = from_end(ctx, Rect{form.x, y, form.w, fh}, 0, half_w);
     switch (ses.method) {
     case PayMethod::Cash: {
         input_row(ctx, pay_in, kTenderedField, ctx.tr("ui.counter.pay.tendered"), cv.tendered, false, {});

@@ -56,8 +56,9 @@ void draw_staff_login(Ctx& ctx)
     }
     y += ctx.u(20);
     // The PIN as dots (never the digits).
-    label(ctx, Rect{c.x, y, c.w, ctx.u(50)}, ctx.tr("ui.staff.login.pin"), ctx.font(34), p.text_muted, Align::Center);
-    y += ctx.u(60);
+    float pin_h = std::max(ctx.u(50), text_h(ctx, ctx.font(34)) + ctx.u(4));
+    label(ctx, Rect{c.x, y, c.w, pin_h}, ctx.tr("ui.staff.login.pin"), ctx.font(34), p.text_muted, Align::Center);
+    y += pin_h + ctx.u(10);
     float dot = ctx.u(22);
     size_t n = std::max<size_t>(4, sv.pin.size());
     float total = static_cast<float>(n) * dot * 2.5f;

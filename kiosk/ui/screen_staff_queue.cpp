@@ -18,13 +18,16 @@ void draw_staff_queue(Ctx& ctx)
     Rect c = area.inset(m);
     StaffView& sv = ctx.staff;
     float y = c.y;
-    float ch = ctx.u(300);
-    card(ctx, Rect{c.x, y, c.w, ch});
-    label(ctx, Rect{c.x, y + ctx.u(24), c.w, ctx.u(50)}, ctx.tr("ui.staff.queue.current"), ctx.font(34), p.text_muted, Align::Center);
+    // The card's lines as tall as their text (large text).
     std::string_view current =
         sv.queue && !sv.queue->current.empty() ? std::string_view(sv.queue->current) : ctx.tr("ui.staff.queue.none");
-    label(ctx, Rect{c.x, y + ctx.u(90), c.w, ctx.u(170)}, current, ctx.font(sv.queue && !sv.queue->current.empty() ? 140 : 44),
-          p.primary, Align::Center);
+    float big = ctx.font(sv.queue && !sv.queue->current.empty() ? 140 : 44);
+    float th = std::max(ctx.u(50), text_h(ctx, ctx.font(34)) + ctx.u(4));
+    float bh_text = std::max(ctx.u(170), text_h(ctx, big) + ctx.u(8));
+    float ch = std::max(ctx.u(300), ctx.u(24) + th + ctx.u(16) + bh_text + ctx.u(16));
+    card(ctx, Rect{c.x, y, c.w, ch});
+    label(ctx, Rect{c.x, y + ctx.u(24), c.w, th}, ctx.tr("ui.staff.queue.current"), ctx.font(34), p.text_muted, Align::Center);
+    label(ctx, Rect{c.x, y + ctx.u(24) + th + ctx.u(16), c.w, bh_text}, current, big, p.primary, Align::Center);
     y += ch + ctx.u(30);
 
     float gap = ctx.u(20);

@@ -69,8 +69,10 @@ float policy_banner(Ctx& ctx, const Rect& r)
 void unsynced_list(Ctx& ctx, const Rect& area)
 {
     const Palette& p = ctx.pal();
-    label(ctx, Rect{area.x, area.y, area.w, ctx.u(44)}, ctx.tr("ui.counter.sync.items"), ctx.font(28), p.text);
-    Rect view{area.x, area.y + ctx.u(50), area.w, area.h - ctx.u(50)};
+    std::string_view title = ctx.tr("ui.counter.sync.items");
+    float th = paragraph_height(ctx, area.w, title, ctx.font(28));
+    paragraph(ctx, Rect{area.x, area.y, area.w, th}, title, ctx.font(28), p.text);
+    Rect view{area.x, area.y + th + ctx.u(6), area.w, area.h - th - ctx.u(6)};
     const auto& items = ctx.staff.unsynced;
     if (items.empty()) {
         label(ctx, Rect{view.x, view.y, view.w, ctx.u(60)}, ctx.tr("ui.sync.all_sent"), ctx.font(28), p.success, Align::Center);
@@ -109,11 +111,17 @@ void draw_staff_sync(Ctx& ctx)
     Rect c = area.inset(m);
     poll_sync(ctx);
     const SyncStatus& s = ctx.staff.sync;
-    // Landscape: the unsynced items on the end half, the last problem under them.
+    // Landscape: the unsynced items on the end half, the last problem and "send now" under them. Portrait: the
+    // button at the bottom and what is above it scrolls when it does not fit (large text).
+    bool tall = ctx.portrait();
+    float bh = std::max(ctx.u(tall ? 150 : 96), touch_min(ctx));
+    Rect now_r{c.x, c.y + c.h - bh, c.w, bh};
     Rect err_area = c;
     float err_text_h = 0;
-    if (!ctx.portrait()) {
+    if (!tall) {
         Rect list = from_end(ctx, c, 0, c.w * 0.5f - m * 0.5f);
+        now_r = Rect{list.x, list.y + list.h - bh, list.w, bh};
+        list.h -= bh + ctx.u(16);
         if (!s.last_error.empty())
             err_text_h = ctx.labels->draw_wrapped(nullptr, ImVec2(0, 0), list.w - ctx.u(40), ctx.tr(s.last_error), ctx.font(32),
                                                   p.text, Align::Start, ctx.lang);
@@ -122,16 +130,22 @@ void draw_staff_sync(Ctx& ctx)
         err_area = Rect{list.x, list.y + list.h - eh, list.w, eh};
         c = from_start(ctx, c, 0, c.w * 0.5f - m * 0.5f);
     }
-    float y = c.y;
+    Rect view = tall ? begin_scroll(ctx, Rect{c.x, c.y, c.w, now_r.y - ctx.u(12) - c.y}) : c;
+    c = view;
+    float y = tall ? view.y - ctx.scroller.offset() : view.y;
     y += policy_banner(ctx, Rect{c.x, y, c.w, ctx.u(200)});
-    bool tall = ctx.portrait();
-    float ch = ctx.u(tall ? 260 : 170);
-    card(ctx, Rect{c.x, y, c.w, ch});
     bool all_sent = s.pending == 0;
-    label(ctx, Rect{c.x, y + ctx.u(tall ? 30 : 16), c.w, ctx.u(60)}, ctx.tr(all_sent ? "ui.sync.all_sent" : "ui.sync.pending_title"),
-          ctx.font(36), p.text_muted, Align::Center);
-    label(ctx, Rect{c.x, y + ctx.u(tall ? 100 : 70), c.w, ctx.u(tall ? 130 : 90)}, ctx.number(s.pending),
-          ctx.font(tall ? 110 : 76), all_sent ? p.success : p.warning_text, Align::Center);
+    // The card's two lines as tall as their text (large text).
+    float t_px = ctx.font(36), n_px = ctx.font(tall ? 110 : 76);
+    float top = ctx.u(tall ? 30 : 16);
+    float th = std::max(ctx.u(60), text_h(ctx, t_px) + ctx.u(4));
+    float nh = std::max(ctx.u(tall ? 130 : 90), text_h(ctx, n_px) + ctx.u(4));
+    float ch = std::max(ctx.u(tall ? 260 : 170), top + th + ctx.u(8) + nh + ctx.u(8));
+    card(ctx, Rect{c.x, y, c.w, ch});
+    label(ctx, Rect{c.x, y + top, c.w, th}, ctx.tr(all_sent ? "ui.sync.all_sent" : "ui.sync.pending_title"), t_px, p.text_muted,
+          Align::Center);
+    label(ctx, Rect{c.x, y + top + th + ctx.u(8), c.w, nh}, ctx.number(s.pending), n_px, all_sent ? p.success : p.warning_text,
+          Align::Center);
     y += ch + ctx.u(tall ? 30 : 14);
     float rh = ctx.u(tall ? 90 : 60);
     auto row = [&](const char* key, std::string_view value, ImU32 colour) {
@@ -164,8 +178,8 @@ void draw_staff_sync(Ctx& ctx)
         if (!beside)
             y += box.h + ctx.u(20);
     }
-    float bh = std::max(ctx.u(tall ? 150 : 96), touch_min(ctx));
-    Rect now_r{c.x, c.y + c.h - bh, c.w, bh};
+    if (tall)
+        end_scroll(ctx, view, y);
     if (s.running) {
         fill(ctx, now_r, p.border, ctx.u(18));
         label(ctx, now_r, ctx.tr("ui.sync.running"), ctx.font(40), p.text_muted, Align::Center);
