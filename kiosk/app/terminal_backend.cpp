@@ -244,6 +244,7 @@ public:
         std::string reference = input;
         bool from_receipt = false;
         if (input.rfind("NFR", 0) == 0) {
+            m_scans_seen = true; // only the code reader enters a signed receipt
             auto claim = protocol::verify_receipt(input, m_terminal->identity().keys.public_key);
             if (!claim.ok())
                 return Error::make("ui.error.receipt_invalid", claim.error().to_string());
@@ -563,6 +564,11 @@ public:
         out.push_back({"ui.tech.device.cash", cash_state, cash.code == "device.cash.disabled" ? "ui.device.ok" : cash.code});
         auto card = devices::payment_health("card", devices::DeviceKind::CardTerminal, devices::Need::Optional, m_card.state_code());
         out.push_back({"ui.tech.device.card", to_state(card.severity), card.code});
+        // A keyboard-wedge code reader cannot be asked whether it is there: it shows working once it has read a
+        // code since the kiosk started (a receipt on tracking, or the technician's live test).
+        bool seen = m_scans_seen.load();
+        out.push_back({"ui.tech.device.scanner", seen ? ui::DeviceState::Ok : ui::DeviceState::Warning,
+                       seen ? "ui.tech.scan.seen" : "ui.tech.scan.not_seen"});
         bool writable = m_terminal->storage_writable();
         out.push_back({"ui.tech.device.disk", writable ? ui::DeviceState::Ok : ui::DeviceState::Fault,
                        writable ? "ui.device.ok" : "ui.oos.db_readonly"});
@@ -631,6 +637,7 @@ public:
 
     ui::ScanReading read_scan(const std::string& payload) override
     {
+        m_scans_seen = true;
         ui::ScanReading r;
         r.length = payload.size();
         if (payload.rfind("NFR", 0) == 0) {
@@ -808,6 +815,7 @@ private:
     std::optional<int64_t> m_current_ticket;
     std::string m_last_qr;
     int64_t m_last_latency_ms = -1;
+    std::atomic<bool> m_scans_seen{false};
 };
 
 } // namespace
