@@ -14,6 +14,7 @@
 #include "central/store/archive.h"
 #include "central/store/verify.h"
 #include "sync/protocol/enroll_qr.h"
+#include "central/updates.h"
 
 #include <algorithm>
 #include <csignal>
@@ -43,6 +44,7 @@ const char* kUsage =
     "        [--api-token-file FILE]   (GET /v1/indicators on the admin listener with Authorization: Bearer TOKEN)\n"
     "        [--checkpoint-every-s N]  (a signed checkpoint of the transparency log when it grew; default 60)\n"
     "        [--log-reads-per-minute N]  (public /v1/log/* reads per client address; default 600)\n"
+    "        [--updates DIR]   (the signed apt repository served under /updates/; default DATA/updates)\n"
     "  terminal add STORE --centre CODE --name NAME [--count N]  (prints the one-time code(s) last, one a line)\n"
     "               [--qr --server-url URL [--key FILE]]   also prints the enrollment QR for the kiosk's code reader\n"
     "               (the server URL terminals use, the code, the centre and central's public key; one code only)\n"
@@ -63,6 +65,14 @@ const char* kUsage =
     "        service, category, governorate, district, centre, terminal, channel) with one field per indicator\n"
     "        (UTC days; --to inclusive)\n"
     "  indicators definitions [--definitions FILE] --json   the indicators with their Arabic and English names\n"
+    "  updates key generate --data DIR --public-out FILE   a new update-signing key in DIR/update-key; its public\n"
+    "        half (binary keyring) to FILE: the terminal package installs it (installer/dev package --update-key)\n"
+    "  updates key import --data DIR FILE      a secret signing key exported elsewhere (gpg --export-secret-keys)\n"
+    "  updates key export --data DIR --public-out FILE\n"
+    "  updates publish --data DIR FILE.deb     adds a nafitha-* package to the signed apt repository served under\n"
+    "        /updates/ (InRelease signed with the update-signing key)\n"
+    "  updates bundle --data DIR --out FILE    the signed repository as one file for a USB stick\n"
+    "        (nafitha-ctl update --bundle FILE on the terminal)\n"
     "  --help | --version\n";
 
 struct Args {
@@ -195,6 +205,7 @@ int cmd_serve(const Args& a)
     config.data_dir = loc->data_dir;
     config.store_url = loc->url;
     config.key_file = a.get("--key");
+    config.updates_dir = a.get("--updates");
     config.tls_cert = a.get("--tls-cert");
     config.tls_key = a.get("--tls-key");
     if (config.tls_cert.empty() != config.tls_key.empty())
@@ -686,6 +697,56 @@ int cmd_indicators(const Args& a)
     return 0;
 }
 
+// updates ...: the signed apt repository (central/updates.h).
+int cmd_updates(const std::string& what, const Args& a)
+{
+    std::filesystem::path data = a.get("--data");
+    if (data.empty())
+        return usage("updates " + what + " needs --data DIR");
+    if (what == "key generate" || what == "key export") {
+        std::filesystem::path out = a.get("--public-out");
+        if (out.empty())
+            return usage("updates " + what + " needs --public-out FILE");
+        auto fpr = what == "key generate" ? central::updates::generate_key(data, out) : central::updates::export_public(data, out);
+        if (!fpr.ok())
+            return fail(fpr.error());
+        std::cout << "update-signing key " << fpr.value() << "; public keyring written to " << out.string() << "\n";
+        return 0;
+    }
+    if (what == "key import") {
+        if (a.positionals.size() != 1)
+            return usage("updates key import needs the secret key FILE");
+        auto fpr = central::updates::import_key(data, a.positionals[0]);
+        if (!fpr.ok())
+            return fail(fpr.error());
+        std::cout << "update-signing key " << fpr.value() << " imported\n";
+        return 0;
+    }
+    if (what == "publish") {
+        if (a.positionals.empty())
+            return usage("updates publish needs FILE.deb");
+        for (const auto& deb : a.positionals) {
+            auto p = central::updates::publish(data, deb);
+            if (!p.ok())
+                return fail(p.error());
+            std::cout << "published " << p->package << " " << p->version << " (" << p->architecture << "): "
+                      << p->packages_in_repo << " package(s) in " << central::updates::repo_dir(data).string() << "\n";
+        }
+        return 0;
+    }
+    if (what == "bundle") {
+        std::filesystem::path out = a.get("--out");
+        if (out.empty())
+            return usage("updates bundle needs --out FILE");
+        auto r = central::updates::bundle(data, out);
+        if (!r.ok())
+            return fail(r.error());
+        std::cout << "bundle written to " << out.string() << "\n";
+        return 0;
+    }
+    return usage("unknown command 'updates " + what + "'");
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -731,6 +792,10 @@ int main(int argc, char** argv)
         return cmd_indicator_definitions(parse(argc, argv, 3));
     if (c1 == "indicators")
         return cmd_indicators(parse(argc, argv, 2));
+    if (c1 == "updates" && c2 == "key" && argc >= 4)
+        return cmd_updates(std::string("key ") + argv[3], parse(argc, argv, 4));
+    if (c1 == "updates" && !c2.empty())
+        return cmd_updates(c2, parse(argc, argv, 3));
     if (c1 == "application" && c2 == "decide")
         return cmd_application_decide(parse(argc, argv, 3));
     return usage("unknown command '" + c1 + "'");

@@ -1,4 +1,5 @@
 #include "central/server.h"
+#include "central/updates.h"
 
 #include "central/identity.h"
 
@@ -187,6 +188,10 @@ Result<std::unique_ptr<CentralServer>> CentralServer::create(ServerConfig config
     s->m_terminals->add_route(signed_route(front::status_route(ctx)));
     s->m_terminals->add_route(signed_route(front::catalogue_route(ctx)));
     s->m_terminals->add_route(signed_route(front::alarm_route(ctx)));
+    std::filesystem::path updates = !s->m_config.updates_dir.empty() ? s->m_config.updates_dir
+        : !s->m_config.data_dir.empty() ? updates::repo_dir(s->m_config.data_dir) : std::filesystem::path();
+    if (!updates.empty())
+        s->m_terminals->add_route(front::updates_route(ctx, updates));
 
     // The transparency log: loaded from the store (it survives restarts), served read-only to anyone.
     s->m_tlog = std::make_unique<TransparencyLog>(*s->m_store, s->m_keys);

@@ -26,6 +26,9 @@ struct ServerConfig {
     std::filesystem::path data_dir; // the SQLite store and server.key (when store_url is empty)
     std::string store_url;          // postgresql://… : the shared store (central/store/store.h)
     std::filesystem::path key_file; // central's key (central/identity.h)
+    // The signed apt repository served under /updates/ (central/updates.h); empty: DATA/updates when data_dir
+    // is set, otherwise not served.
+    std::filesystem::path updates_dir;
     std::string tls_cert; // both set: HTTPS on the terminals' listener
     std::string tls_key;
     // The request pool (signed reads, enrollment). Its threads mostly wait for the nonce commit (one fsync shared by

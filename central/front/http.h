@@ -49,7 +49,7 @@ enum class RunOn { Inline, Pool, IngestPool };
 
 struct Route {
     std::string method; // "GET", "POST"
-    std::string path;   // exact path
+    std::string path;   // exact path, or a prefix when it ends with '/' (the files under it)
     Handler handler;
     RunOn run_on = RunOn::Pool;
     size_t max_body_bytes = 0; // bodies over this are refused with 413 before they are read

@@ -269,6 +269,15 @@ struct Listener::Impl {
 
         auto found = by_path.find(ex->request.path);
         if (found == by_path.end()) {
+            // A route whose path ends with '/' serves everything under it (the update repository's files).
+            for (const auto& [prefix, list] : by_path)
+                if (prefix.size() > 1 && prefix.back() == '/' && ex->request.path.size() > prefix.size()
+                    && ex->request.path.compare(0, prefix.size(), prefix) == 0) {
+                    found = by_path.find(prefix);
+                    break;
+                }
+        }
+        if (found == by_path.end()) {
             ex->label = "other";
             ex->pending = refusal(404, "error.central.not_found", "no such endpoint");
             return queue(ex);

@@ -5,6 +5,8 @@
 
 #include "central/front/context.h"
 
+#include <filesystem>
+
 namespace nafitha::central {
 class TransparencyLog;
 }
@@ -19,10 +21,11 @@ Route ingest_route(Context& ctx);                 // POST /v1/ingest
 Route status_route(Context& ctx);                 // GET /v1/status
 Route catalogue_route(Context& ctx);              // GET /v1/catalogue
 Route alarm_route(Context& ctx);                  // POST /v1/alarm
-Route indicators_route(Context& ctx);
+Route indicators_route(Context& ctx);             // GET /v1/indicators (admin only, Bearer API token; JSON or CSV)
 // GET /v1/log/{checkpoint,consistency,inclusion,entry,receipt} (public, read-only, rate-limited per address).
 std::vector<Route> log_routes(Context& ctx, TransparencyLog& log);
 // POST /v1/log/checkpoint (operators): a checkpoint now.
-Route log_checkpoint_now_route(Context& ctx, TransparencyLog& log);             // GET /v1/indicators (admin only, Bearer API token; JSON or CSV)
+Route log_checkpoint_now_route(Context& ctx, TransparencyLog& log);
+Route updates_route(Context& ctx, std::filesystem::path repo); // GET /updates/... (the signed apt repository's files)
 
 } // namespace nafitha::central::front

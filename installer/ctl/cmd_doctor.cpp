@@ -4,8 +4,10 @@
 //
 // Findings: the data folder (exists, 0700), free disk, the database's integrity check, the journal (every hash,
 // signature and link), the backlog (entries central has not acknowledged, and the age of the oldest), the
-// enrollment, central (a signed request answered and verified), the clock against central's, and the printer
-// (with --printer).
+// enrollment, central (a signed request answered and verified), central's name in DNS, its TLS certificate (and
+// the days it has left), the clock against central's, central's offline policy (days left before payments stop),
+// the printer (with --printer), the scanner (with --scanner; a keyboard-wedge scanner needs nothing) and the
+// payment devices.
 
 #include "base/clock.h"
 #include "base/i18n.h"
@@ -21,7 +23,12 @@
 #include "sync/journal/journal.h"
 
 #include <algorithm>
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <ctime>
 #include <iostream>
+#include <memory>
+#include <netdb.h>
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -68,11 +75,107 @@ int64_t minutes_of(int64_t ms)
     return std::max<int64_t>(0, ms / 60'000);
 }
 
+constexpr int64_t kTlsWarnDays = 30;
+
+// The host of "scheme://host[:port]/..." (brackets of an IPv6 address removed).
+std::string host_of(const std::string& url)
+{
+    auto start = url.find("://");
+    start = start == std::string::npos ? 0 : start + 3;
+    auto end = url.find('/', start);
+    std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!authority.empty() && authority.front() == '[')
+        return authority.substr(1, authority.find(']') - 1);
+    return authority.substr(0, authority.rfind(':') == std::string::npos ? authority.size() : authority.rfind(':'));
+}
+
+bool is_address(const std::string& host)
+{
+    unsigned char buf[16];
+    return ::inet_pton(AF_INET, host.c_str(), buf) == 1 || ::inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+// The addresses a name resolves to ("192.0.2.1, 2001:db8::1"), or the resolver's error.
+Result<std::string> resolve(const std::string& host)
+{
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found);
+    if (rc != 0)
+        return Error::make("error.doctor.dns", gai_strerror(rc));
+    std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owner(found, &::freeaddrinfo);
+    std::vector<std::string> seen;
+    for (addrinfo* a = found; a; a = a->ai_next) {
+        char text[INET6_ADDRSTRLEN] = {};
+        const void* where = a->ai_family == AF_INET ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
+                                                    : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
+        if (::inet_ntop(a->ai_family, where, text, sizeof text) && std::find(seen.begin(), seen.end(), text) == seen.end())
+            seen.emplace_back(text);
+    }
+    std::string out;
+    for (const auto& a : seen)
+        out += (out.empty() ? "" : ", ") + a;
+    return out;
+}
+
+struct TlsCheck {
+    bool reached = false;     // a TCP connection was made (otherwise the central finding already says why)
+    bool accepted = false;    // the certificate chain and name verify
+    std::string error;
+    std::optional<int64_t> days_left;
+};
+
+// One HTTPS request to central's health endpoint with the terminal's CA file: does the certificate verify, and
+// when does it expire.
+TlsCheck check_tls(const std::string& url, const std::string& ca_file)
+{
+    TlsCheck t;
+    std::unique_ptr<CURL, decltype(&::curl_easy_cleanup)> c(::curl_easy_init(), &::curl_easy_cleanup);
+    if (!c) {
+        t.error = "curl_easy_init failed";
+        return t;
+    }
+    std::string target = url + "/v1/health";
+    ::curl_easy_setopt(c.get(), CURLOPT_URL, target.c_str());
+    ::curl_easy_setopt(c.get(), CURLOPT_NOBODY, 1L);
+    ::curl_easy_setopt(c.get(), CURLOPT_CERTINFO, 1L);
+    ::curl_easy_setopt(c.get(), CURLOPT_TIMEOUT, 10L);
+    ::curl_easy_setopt(c.get(), CURLOPT_NOSIGNAL, 1L);
+    if (!ca_file.empty())
+        ::curl_easy_setopt(c.get(), CURLOPT_CAINFO, ca_file.c_str());
+    CURLcode rc = ::curl_easy_perform(c.get());
+    if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_OPERATION_TIMEDOUT)
+        return t;
+    t.reached = true;
+    if (rc != CURLE_OK) {
+        t.error = ::curl_easy_strerror(rc);
+        return t;
+    }
+    t.accepted = true;
+    curl_certinfo* info = nullptr;
+    if (::curl_easy_getinfo(c.get(), CURLINFO_CERTINFO, &info) == CURLE_OK && info && info->num_of_certs > 0) {
+        for (curl_slist* l = info->certinfo[0]; l; l = l->next) {
+            std::string_view line = l->data;
+            if (line.rfind("Expire date:", 0) != 0)
+                continue;
+            std::tm tm{};
+            std::string value(line.substr(12));
+            if (::strptime(value.c_str(), "%b %d %H:%M:%S %Y", &tm)) {
+                int64_t expires = static_cast<int64_t>(::timegm(&tm));
+                t.days_left = (expires - static_cast<int64_t>(std::time(nullptr))) / 86400;
+            }
+        }
+    }
+    return t;
+}
+
 int run_doctor(ctl::Args& args)
 {
     auto data = args.option("data");
     auto lang_opt = args.option("lang");
     auto printer = args.option("printer");
+    auto scanner = args.option("scanner");
     bool as_json = args.flag("json");
     bool offline = args.flag("offline");
     if (auto extra = args.unused(); !extra.empty())
@@ -194,6 +297,56 @@ int run_doctor(ctl::Args& args)
                 add("clock", l, key, tr(key, {{"seconds", abs_off / 1000}}));
             }
         }
+        if (!offline) {
+            // Central's name, then its certificate (HTTPS), each on its own line: a technician fixes DNS, an
+            // expiring certificate or a wrong CA file in different places.
+            std::string host = host_of(config->server_url);
+            if (is_address(host)) {
+                add("dns", Level::Ok, "doctor.dns.address", tr("doctor.dns.address", {{"host", host}}));
+            } else {
+                auto addresses = resolve(host);
+                if (addresses.ok())
+                    add("dns", Level::Ok, "doctor.dns.ok", tr("doctor.dns.ok", {{"host", host}, {"addresses", addresses.value()}}));
+                else
+                    add("dns", Level::Fail, "doctor.dns.fail", tr("doctor.dns.fail", {{"host", host}}), addresses.error().detail);
+            }
+            if (config->server_url.rfind("https://", 0) != 0) {
+                add("tls", Level::Ok, "doctor.tls.plain", tr("doctor.tls.plain"));
+            } else {
+                auto t = check_tls(config->server_url, config->ca_file);
+                if (!t.reached) {
+                    // The central finding says why it cannot be reached.
+                } else if (!t.accepted) {
+                    add("tls", Level::Fail, "doctor.tls.refused", tr("doctor.tls.refused", {{"host", host}}), t.error);
+                } else if (t.days_left && *t.days_left < 0) {
+                    add("tls", Level::Fail, "doctor.tls.expired", tr("doctor.tls.expired", {{"host", host}}));
+                } else if (t.days_left && *t.days_left < kTlsWarnDays) {
+                    add("tls", Level::Warn, "doctor.tls.expiring",
+                        tr("doctor.tls.expiring", {{"host", host}}) + " " + tr("doctor.tls.expires_in", {{"days", *t.days_left}}));
+                } else {
+                    add("tls", Level::Ok, "doctor.tls.ok",
+                        tr("doctor.tls.ok", {{"host", host}}) + (t.days_left ? " " + tr("doctor.tls.expires_in", {{"days", *t.days_left}}) : std::string()));
+                }
+            }
+        }
+    }
+
+    // Central's offline policy: days left before the kiosk stops taking payments.
+    if (identity.ok()) {
+        auto p = services::read_policy(dir, clock::unix_ms());
+        if (!p.ok() || !p->has_policy) {
+            add("policy", Level::Ok, "doctor.policy.none", tr("doctor.policy.none"));
+        } else if (p->stop_payments) {
+            add("policy", Level::Fail, "doctor.policy.stopped", tr("doctor.policy.stopped", {{"days", p->days_without_sync}}));
+        } else if (p->warn) {
+            add("policy", Level::Warn, "doctor.policy.warn",
+                tr("doctor.policy.warn", {{"days", p->days_without_sync}}) + " "
+                    + (p->days_until_stop >= 0 ? tr("doctor.policy.left", {{"days", p->days_until_stop}}) : std::string()));
+        } else if (p->days_until_stop >= 0) {
+            add("policy", Level::Ok, "doctor.policy.left", tr("doctor.policy.ok") + " " + tr("doctor.policy.left", {{"days", p->days_until_stop}}));
+        } else {
+            add("policy", Level::Ok, "doctor.policy.ok", tr("doctor.policy.ok"));
+        }
     }
 
     // The printer, when named.
@@ -214,6 +367,25 @@ int run_doctor(ctl::Args& args)
         else
             add("printer", Level::Ok, "doctor.printer.ok", tr("doctor.printer.ok", {{"printer", *printer}}));
     }
+
+    // The scanner: a serial one when named; a keyboard-wedge (USB) scanner types like a keyboard and needs nothing.
+    if (scanner) {
+        auto address = devices::parse_address(*scanner);
+        if (!address.ok())
+            return ctl::usage_error(address.error().to_string());
+        auto t = devices::open_transport(*address, devices::Millis(3000));
+        if (t.ok())
+            add("scanner", Level::Ok, "doctor.scanner.ok", tr("doctor.scanner.ok", {{"scanner", *scanner}}));
+        else
+            add("scanner", Level::Fail, "doctor.scanner.unreachable",
+                tr("doctor.scanner.unreachable", {{"scanner", *scanner}, {"error", error_text(i18n, *lang, t.error())}}), t.error().to_string());
+    } else {
+        add("scanner", Level::Ok, "doctor.scanner.wedge", tr("doctor.scanner.wedge"));
+    }
+    // Payment devices: the kiosk drives the cash acceptor and card terminal simulators (devices/payment.h); no
+    // driver for real hardware exists yet. Said on every run (a technician must know it before a centre takes
+    // money), but not a fault of this terminal: it does not change the exit code.
+    add("payments", Level::Ok, "doctor.payments.simulated", tr("doctor.payments.simulated"));
 
     Level worst = Level::Ok;
     for (const auto& f : findings)
@@ -242,6 +414,6 @@ int run_doctor(ctl::Args& args)
 } // namespace
 
 NAFITHA_CTL_COMMAND(doctor, "doctor",
-                    "doctor --data DIR [--lang ar|en] [--json] [--printer ADDRESS] [--offline]  what is wrong with this terminal, "
+                    "doctor --data DIR [--lang ar|en] [--json] [--printer ADDRESS] [--scanner ADDRESS] [--offline]  what is wrong with this terminal, "
                     "one line per finding; exit 0 ok, 1 warning, 3 failure",
                     run_doctor);

@@ -1,4 +1,5 @@
 #include "kiosk/app/app.h"
+#include "kiosk/app/visit_lock.h"
 
 #include "base/clock.h"
 #include "base/fs.h"
@@ -352,6 +353,9 @@ int run(const std::vector<std::string>& args)
             return 1;
         }
         std::filesystem::path out = o.out_dir.empty() ? std::filesystem::path(".") : std::filesystem::path(o.out_dir);
+        // A replay is one scripted visit: an update waits for it as for a citizen's.
+        VisitLock visit_lock(data);
+        (void)visit_lock.hold(true);
         auto r = ui::run_replay(runner, script, out, std::cerr);
         worker.drain();
         worker.apply_completions();
@@ -376,6 +380,9 @@ int run(const std::vector<std::string>& args)
     // A keyboard-wedge scanner types far faster and more evenly than a person: scans go to tracking, typing to
     // the focused field.
     devices::WedgeDetector wedge;
+    VisitLock visit_lock(data);
+    bool waiting_for_update = false;
+    int64_t frames_at_attract = 0;
     while ((*host)->pump_events()) {
         int64_t now = clock::monotonic_ns();
         auto deliver = [&](devices::WedgeDetector::Verdict v) {
@@ -398,6 +405,21 @@ int run(const std::vector<std::string>& args)
         (*host)->begin_frame(dt);
         kiosk.build_frame((*host)->size(), static_cast<double>(now - start) / 1e9);
         (*host)->end_frame(*labels, ui::Host::Raster::Yes, kiosk.ctx().pal().background);
+        // Updates and visits (kiosk/app/visit_lock.h): a visit holds the lock; none opens while an update
+        // installs; a new version takes over on the attract screen, between visits.
+        bool at_attract = kiosk.ctx().screen == ui::ScreenId::Attract;
+        if (!visit_lock.hold(!at_attract)) {
+            if (!waiting_for_update)
+                std::cerr << "nafitha-kiosk: an update is being installed: the visit starts when it is done\n";
+            waiting_for_update = true;
+            kiosk.ctx().end_visit();
+        } else {
+            waiting_for_update = false;
+        }
+        if (at_attract && ++frames_at_attract % 300 == 0 && !o.headless && replaced_on_disk()) {
+            std::cerr << "nafitha-kiosk: a new version is installed: restarting into it between visits\n";
+            break;
+        }
         if (o.first_frame_exit) {
             // For the startup benchmark: the first frame is on screen.
             std::cout << "first-frame" << std::endl;

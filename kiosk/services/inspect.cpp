@@ -45,4 +45,22 @@ Result<TerminalCheck> check_terminal(const std::filesystem::path& data_dir, cons
     return c;
 }
 
+Result<PolicyState> read_policy(const std::filesystem::path& data_dir, int64_t now_ms)
+{
+    auto db = TRY(open_existing(data_dir));
+    PolicyState s;
+    // A database made before the policies table existed has no policy.
+    if (auto st = db.prepare("SELECT version, warn_after_days, stop_payments_after_days FROM policies ORDER BY version DESC LIMIT 1");
+        st.ok() && TRY(st->step())) {
+        s.has_policy = true;
+        s.version = st->int64(0);
+        s.warn_after_days = st->int64(1);
+        s.stop_payments_after_days = st->int64(2);
+    }
+    if (auto kept = TRY(journal::kept_ack(db)))
+        s.last_sync_ms = kept->ack.time_ms;
+    evaluate_policy(s, now_ms);
+    return s;
+}
+
 } // namespace nafitha::services

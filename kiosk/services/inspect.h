@@ -4,6 +4,7 @@
 // whose database is newer, damaged or half made).
 
 #include "base/result.h"
+#include "kiosk/services/policy.h"
 #include "kiosk/services/projection.h"
 #include "sync/journal/journal.h"
 
@@ -33,5 +34,8 @@ Result<TerminalFacts> read_facts(const std::filesystem::path& data_dir);
 // With `central_key` (pinned at enrollment, sync.json), central's kept acknowledgement is checked too.
 Result<TerminalCheck> check_terminal(const std::filesystem::path& data_dir, const protocol::PublicKey& public_key,
                                      const std::optional<protocol::PublicKey>& central_key = std::nullopt);
+// Central's offline policy as the kiosk applies it at `now_ms` (the latest installed policy, days counted from
+// central's last signed acknowledgement). has_policy is false before central sent one.
+Result<PolicyState> read_policy(const std::filesystem::path& data_dir, int64_t now_ms);
 
 } // namespace nafitha::services

@@ -21,4 +21,17 @@ struct PolicyState {
     int64_t days_until_stop = 0;          // when stop_payments is set: 0; else days left (rule set), -1 without the rule
 };
 
+// Fills the derived fields (days without sync, warn, stop, days left) of `s` from its rules and last_sync_ms at
+// `now_ms`. The kiosk (Terminal::policy_state) and nafitha-ctl doctor (services::read_policy) share it.
+inline void evaluate_policy(PolicyState& s, int64_t now_ms)
+{
+    constexpr int64_t kDay = 86'400'000;
+    s.days_without_sync = s.last_sync_ms && now_ms > *s.last_sync_ms ? (now_ms - *s.last_sync_ms) / kDay : 0;
+    s.warn = s.warn_after_days > 0 && s.days_without_sync >= s.warn_after_days;
+    s.stop_payments = s.stop_payments_after_days > 0 && s.days_without_sync >= s.stop_payments_after_days;
+    s.days_until_stop = s.stop_payments_after_days == 0 ? -1
+                        : s.stop_payments                ? 0
+                                                         : s.stop_payments_after_days - s.days_without_sync;
+}
+
 } // namespace nafitha::services

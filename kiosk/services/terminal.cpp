@@ -283,15 +283,7 @@ Result<PolicyState> Terminal::policy_state(std::optional<int64_t> now) const
     }
     if (auto kept = TRY(journal::kept_ack(m_db)))
         s.last_sync_ms = kept->ack.time_ms;
-    int64_t at = now.value_or(now_ms());
-    constexpr int64_t kDay = 86'400'000;
-    if (s.last_sync_ms && at > *s.last_sync_ms)
-        s.days_without_sync = (at - *s.last_sync_ms) / kDay;
-    s.warn = s.warn_after_days > 0 && s.days_without_sync >= s.warn_after_days;
-    s.stop_payments = s.stop_payments_after_days > 0 && s.days_without_sync >= s.stop_payments_after_days;
-    s.days_until_stop = s.stop_payments_after_days == 0 ? -1
-                        : s.stop_payments                ? 0
-                                                         : s.stop_payments_after_days - s.days_without_sync;
+    evaluate_policy(s, now.value_or(now_ms()));
     return s;
 }
 

@@ -11,6 +11,8 @@
 #include <array>
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <sys/wait.h>
@@ -171,4 +173,72 @@ TEST_CASE("The first sync of a fresh terminal accepts central's signed copy of t
     INFO(refused.out);
     CHECK(refused.code != 0);
     CHECK(has(refused.out, "rollback"));
+}
+
+TEST_CASE("doctor names central's DNS and TLS certificate with its days left and the policy the scanner and payments")
+{
+    TempDir dir("doctor-tls");
+    auto cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
+    // A certificate for localhost that expires in 10 days: accepted, but close enough to its end to warn.
+    std::string openssl = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " + key
+        + " -out " + cert + " -days 10 -subj /CN=localhost -addext subjectAltName=DNS:localhost 2>/dev/null";
+    REQUIRE(std::system(openssl.c_str()) == 0);
+    auto data = (dir / "data").string();
+    InProcessCentral central(dir / "central", cert, key);
+    REQUIRE(central.url().rfind("https://localhost:", 0) == 0);
+    auto enroll = ctl("enroll --data " + data + " --server " + central.url() + " --code " + central.add_code() + " --ca " + cert);
+    INFO(enroll.out);
+    REQUIRE(enroll.code == 0);
+    REQUIRE(ctl("simulate --data " + data + " --transactions 1 --seed 3 --centre DAM-01").code == 0);
+
+    auto en = ctl("doctor --data " + data + " --lang en");
+    INFO(en.out);
+    CHECK(en.code == 1); // the certificate's end is near: a warning
+    CHECK(has(en.out, "OK    DNS: localhost resolves to "));
+    CHECK(has(en.out, "WARN  TLS: localhost's certificate expires soon. Renew it on central. It expires in 9 days."));
+    CHECK(has(en.out, "OK    Policy: central has set no limit for working offline."));
+    CHECK(has(en.out, "OK    Scanner: a USB (keyboard) scanner needs no set-up"));
+    CHECK(has(en.out, "OK    Payment devices: cash and card go through the built-in simulators"));
+    auto ar = ctl("doctor --data " + data);
+    INFO(ar.out);
+    CHECK(has(ar.out, "تنتهي بعد ٩ أيام."));
+    auto json = ctl("doctor --data " + data + " --json");
+    INFO(json.out);
+    auto l = levels(json.out);
+    CHECK(l["dns"] == "ok");
+    CHECK(l["tls"] == "warn");
+    CHECK(l["policy"] == "ok");
+    CHECK(l["scanner"] == "ok");
+    CHECK(l["payments"] == "ok");
+
+    // A CA file that does not match central's certificate: TLS fails on its own line.
+    auto other_cert = (dir / "other.pem").string();
+    std::string other = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " + (dir / "other.key").string()
+        + " -out " + other_cert + " -days 400 -subj /CN=localhost -addext subjectAltName=DNS:localhost 2>/dev/null";
+    REQUIRE(std::system(other.c_str()) == 0);
+    std::filesystem::copy_file(other_cert, cert, std::filesystem::copy_options::overwrite_existing);
+    auto wrong = ctl("doctor --data " + data + " --lang en --json");
+    INFO(wrong.out);
+    CHECK(wrong.code == 3);
+    CHECK(levels(wrong.out)["tls"] == "fail");
+
+    // A serial scanner that is not there.
+    auto scanner = ctl("doctor --data " + data + " --lang en --offline --scanner tcp://127.0.0.1:1");
+    INFO(scanner.out);
+    CHECK(has(scanner.out, "FAIL  Scanner tcp://127.0.0.1:1 cannot be opened: "));
+    CHECK(scanner.code == 3);
+}
+
+TEST_CASE("doctor on a plain HTTP central by address says DNS and TLS are not needed")
+{
+    TempDir dir("doctor-plain");
+    auto data = (dir / "data").string();
+    InProcessCentral central(dir / "central");
+    REQUIRE(ctl("enroll --data " + data + " --server " + central.url() + " --code " + central.add_code()).code == 0);
+    REQUIRE(ctl("sync --data " + data + " --once").code == 0);
+    auto en = ctl("doctor --data " + data + " --lang en");
+    INFO(en.out);
+    CHECK(en.code == 0);
+    CHECK(has(en.out, "OK    DNS: central is reached by its address 127.0.0.1; no name to resolve."));
+    CHECK(has(en.out, "OK    TLS: not used (plain HTTP); central's answers are still signed and checked."));
 }
