@@ -1,6 +1,7 @@
 #include "central/indicators.h"
 
 #include "base/paths.h"
+#include "central/store/rollup.h"
 
 #include <algorithm>
 #include <cmath>
@@ -230,7 +231,7 @@ std::optional<double> evaluate(const Definition& def, const MeasureRow& row, int
 {
     auto term = [&](const std::string& t) -> std::optional<double> {
         if (auto pct = parse_percentile(t)) {
-            auto v = percentile(pct->second == "decision_ms" ? row.decision_ms : row.ready_ms, pct->first);
+            auto v = rollup::hist_percentile(pct->second == "decision_ms" ? row.decision_hist : row.ready_hist, pct->first);
             return v ? std::optional<double>(double(*v)) : std::nullopt;
         }
         return measure(t, row, now_ms);
@@ -318,6 +319,9 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
     std::map<std::string, Place> where;
     if (need_places)
         where = TRY(places(store));
+    // Months, quarters, years and whole-range tables are made of whole months where the range allows.
+    mq.months_suffice = period.empty() || period == "month" || period == "quarter" || period == "year";
+    mq.raw = query.raw;
     auto rows = TRY(store.measures(mq));
     std::map<std::vector<std::string>, MeasureRow> folded;
     for (auto& r : rows) {
@@ -356,8 +360,8 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
         f.rating_sum += r.rating_sum;
         f.rating_count += r.rating_count;
         f.centre_flagged += r.centre_flagged;
-        f.decision_ms.insert(f.decision_ms.end(), r.decision_ms.begin(), r.decision_ms.end());
-        f.ready_ms.insert(f.ready_ms.end(), r.ready_ms.begin(), r.ready_ms.end());
+        rollup::add_dense(f.decision_hist, r.decision_hist);
+        rollup::add_dense(f.ready_hist, r.ready_hist);
     }
     // Durations without any application row in the group cannot happen (both come from the same applications);
     // a group with no application at all is not a row.

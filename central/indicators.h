@@ -29,7 +29,7 @@ struct Definition {
 
 // The measures a numerator or denominator may name.
 const std::vector<std::string>& measure_names();
-// The dimensions `--by` accepts: the periods day, week (ISO 8601), month, quarter, year (UTC; at most one), and
+// The dimensions `--by` accepts: the periods day, week (ISO 8601), month, quarter, year (local days; at most one), and
 // entity, service, category, governorate, district (the latest catalogue's hierarchy over the enrolled centre),
 // centre, terminal, channel.
 const std::vector<std::string>& dimension_names();
@@ -45,9 +45,11 @@ struct Query {
     int64_t to_ms = 0;
     std::vector<std::string> by;        // dimension_names(); error.indicators.dimension otherwise
     int64_t now_ms = 0;                 // for ages (backlog)
+    bool raw = false;                   // from the applications rather than the rollup (tests)
 };
 
-// "YYYY-MM-DD" as the first millisecond of that UTC day; error.indicators.date otherwise.
+// "YYYY-MM-DD" as the UTC midnight of that date (the day number × 86,400,000): the calendar day, which each
+// application is matched against in its centre's local time; error.indicators.date otherwise.
 Result<int64_t> parse_day(const std::string& text, const std::string& field);
 
 // One JSON array: for each combination of the dimensions (sorted), an object with the dimension values then one
@@ -58,9 +60,10 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
 std::optional<double> evaluate(const Definition& definition, const MeasureRow& row, int64_t now_ms);
 
 // Nearest-rank percentile (the smallest value with at least p% of the values at or below it); nullopt if empty.
+// (Indicators read percentiles from the rollup's histograms: rollup::hist_percentile, the same rank over buckets.)
 std::optional<int64_t> percentile(std::vector<int64_t> values, int p);
 
-// Period labels of a UTC day number (unix ms / 86,400,000): 2026-11-28, 2026-W48, 2026-11, 2026-Q4, 2026.
+// Period labels of a (local) day number (unix ms / 86,400,000): 2026-11-28, 2026-W48, 2026-11, 2026-Q4, 2026.
 std::string period_label(const std::string& period, int64_t day_number);
 
 } // namespace nafitha::central::indicators

@@ -29,6 +29,7 @@ struct ApplicationFact {
     std::optional<int64_t> staff_id;
     std::optional<int64_t> decided_ms, ready_ms; // the first approval/rejection and the first "ready" (terminal time)
     int64_t surveys = 0, rating_sum = 0, ratings = 0; // surveys about it in this batch
+    int64_t local_day = 0; // set by the store: the local day of submitted_ms in the centre's zone (rollup.h)
 };
 
 // Surveys about an application of an earlier batch.

@@ -12,7 +12,7 @@ struct MeasureSql {
     std::string durations; // keys..., decision ms, ready ms (NULL when not ready) of decided applications
 };
 
-// Parameters: 1 = from_ms, 2 = to_ms. `postgres` picks $N placeholders, else ?N.
+// Parameters: 1 = first local day, 2 = the day after the last (MeasureQuery, rollup::query_days). `postgres` picks $N placeholders, else ?N.
 Result<MeasureSql> measure_sql(const MeasureQuery& query, bool postgres);
 
 // Number of summed columns after the keys in the aggregate query.

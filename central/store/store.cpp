@@ -1,6 +1,7 @@
 #include "central/store/store.h"
 
 #include "central/store/measures.h"
+#include "central/store/rollup.h"
 
 #include <algorithm>
 #include <ctime>
@@ -147,7 +148,7 @@ std::optional<std::string> dimension_sql(const std::string& name)
     static const std::map<std::string, std::string> kColumns = {
         {"entity", "a.entity"},   {"service", "a.service_code"},      {"category", "a.category"},
         {"centre", "a.centre"},   {"terminal", "CAST(a.terminal AS TEXT)"}, {"channel", "a.channel"},
-        {"day", "CAST(a.submitted_ms / 86400000 AS TEXT)"},
+        {"day", "CAST(a.local_day AS TEXT)"},
     };
     auto it = kColumns.find(name);
     if (it == kColumns.end())
@@ -168,7 +169,7 @@ Result<MeasureSql> measure_sql(const MeasureQuery& query, bool postgres)
         group += (group.empty() ? "" : ", ") + *column;
     }
     std::string p1 = postgres ? "$1" : "?1", p2 = postgres ? "$2" : "?2";
-    std::string where = " FROM applications a WHERE a.submitted_ms >= " + p1 + " AND a.submitted_ms < " + p2;
+    std::string where = " FROM applications a WHERE a.local_day >= " + p1 + " AND a.local_day < " + p2;
     std::string by = group.empty() ? std::string() : " GROUP BY " + group;
     auto sum = [](const std::string& e) { return "CAST(COALESCE(SUM(" + e + "), 0) AS BIGINT)"; };
     auto count_if = [&](const std::string& cond) { return sum("CASE WHEN " + cond + " THEN 1 ELSE 0 END"); };
@@ -212,9 +213,9 @@ void MeasureCollector::duration(std::vector<std::string> keys, int64_t decision_
     auto& r = m_rows[keys];
     if (r.keys.empty())
         r.keys = std::move(keys);
-    r.decision_ms.push_back(decision_ms);
+    rollup::count_in(r.decision_hist, rollup::bucket_of(std::max<int64_t>(0, decision_ms)));
     if (ready_ms)
-        r.ready_ms.push_back(*ready_ms);
+        rollup::count_in(r.ready_hist, rollup::bucket_of(std::max<int64_t>(0, *ready_ms)));
 }
 
 std::vector<MeasureRow> MeasureCollector::finish(const MeasureQuery& query, const std::map<std::string, std::string>& terminal_ids)

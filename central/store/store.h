@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -121,11 +122,19 @@ struct ApplicationCount {
 // The base measures of the indicators (central/indicators.h) over the applications submitted in a period,
 // grouped by the requested dimensions. Everything is counted at the application's enrolled centre.
 struct MeasureQuery {
-    int64_t from_ms = 0;                  // submitted in [from_ms, to_ms)
+    // Applications submitted on the local days [from_ms / 86,400,000, ceil(to_ms / 86,400,000)): the bounds are
+    // calendar days written as the UTC midnight of that date (indicators::parse_day), each application's day is
+    // its local day (its centre's zone, see central/store/rollup.h).
+    int64_t from_ms = 0;
     int64_t to_ms = 0;
-    // Among "entity", "service", "category", "centre", "terminal" (the terminal id), "channel", "day" (UTC day
-    // number: unix ms / 86,400,000, as text). Unknown names are refused with error.indicators.dimension.
+    // Among "entity", "service", "category", "centre", "terminal" (the terminal id), "channel", "day" (local day
+    // number, days since 1970-01-01, as text). Unknown names are refused with error.indicators.dimension.
     std::vector<std::string> group_by;
+    // The caller folds days into months or longer: a "day" key may be the first day of its month (whole months
+    // are then read from the month rollup).
+    bool months_suffice = false;
+    // Computed from the applications themselves instead of the rollup (tests check that both agree).
+    bool raw = false;
 };
 
 struct MeasureRow {
@@ -136,8 +145,9 @@ struct MeasureRow {
     std::optional<int64_t> oldest_open_ms; // the submission time of the oldest undecided application
     int64_t surveyed = 0, rating_sum = 0, rating_count = 0;
     int64_t centre_flagged = 0;            // the payload claimed another centre than the enrolled one
-    std::vector<int64_t> decision_ms;      // submission to decision, each decided application (unsorted)
-    std::vector<int64_t> ready_ms;         // submission to ready
+    // Submission to decision (each decided application) and to ready (decided and ready), as log-scale
+    // histograms: the count in each bucket, index = bucket (central/store/rollup.h); empty when none.
+    std::vector<int64_t> decision_hist, ready_hist;
 };
 
 // One terminal's entries within an archived month: where its chain enters and leaves the month.

@@ -3,6 +3,7 @@
 #include "tests/store/store_env.h"
 
 #include "base/clock.h"
+#include "central/indicators.h"
 #include "central/identity.h"
 #include "central/store/verify.h"
 #include "db/sqlite.h"
@@ -99,6 +100,15 @@ TEST_CASE("SQLite: a version 1 store holding data migrates to the latest and kee
     CHECK(store->fork_alarms().value().size() == 1);
     CHECK(store->months().value() == std::vector<int32_t>{202601});
     CHECK(store->counts().value().tickets == 40);
+    // Version 7: the rollup built from the stored applications answers as the applications themselves.
+    for (const auto& by : std::vector<std::vector<std::string>>{{}, {"day", "terminal"}, {"month", "service", "channel"}}) {
+        auto defs = central::indicators::builtin_definitions().value();
+        central::indicators::Query q{0, 30000LL * 86400000, by, clock::unix_ms()};
+        auto from_rollup = central::indicators::compute(*store, defs, q).value();
+        q.raw = true;
+        CHECK(from_rollup == central::indicators::compute(*store, defs, q).value());
+        CHECK(!from_rollup.empty());
+    }
     // The terminal carries on where it was.
     auto more = seal_chain(t, 121, chain.back().hash, {{"survey.recorded", {{"rating", 5}}}}, "2026-01-07T08:00:00.000Z");
     CHECK(ingest_ok(*store, t.id, more, clock::unix_ms()).acked_seq == 121);

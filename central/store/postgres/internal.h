@@ -2,7 +2,10 @@
 // Pieces of the PostgreSQL store shared by the store and its migrations.
 
 #include "central/store/postgres/pg.h"
+#include "central/store/rollup.h"
 #include "central/store/store.h"
+
+#include <set>
 
 namespace nafitha::central::pg_store {
 
@@ -13,5 +16,13 @@ int latest_version();
 // Creates the partition of entries for `month` (YYYYMM) if it does not exist (concurrent instances agree).
 // error.central.month_archived for a month already archived and detached.
 Result<void> ensure_partition(pg::Conn& conn, int32_t month);
+
+// The rollup (central/store/rollup.h), inside the caller's transaction: the applications' rows as it counts
+// them, its cells changed by a delta (`fresh`: the table holds none of them yet), the zones of the latest
+// catalogue, and a rebuild from the applications (local days included).
+Result<std::vector<rollup::App>> read_apps(pg::Conn& c, int32_t terminal_no, const std::set<std::string>& references);
+Result<void> write_rollup(pg::Conn& c, const rollup::Delta& delta, bool fresh = false);
+Result<rollup::ZoneBook> zones(pg::Conn& c);
+Result<void> rebuild_rollup(pg::Conn& c);
 
 } // namespace nafitha::central::pg_store

@@ -162,10 +162,25 @@ INSERT INTO log_head(id, size, backfilled) SELECT 1, 0, NOT EXISTS (SELECT 1 FRO
 CREATE TABLE log_checkpoints(size bigint PRIMARY KEY, root text NOT NULL, time_ms bigint NOT NULL, statement text NOT NULL);
 )SQL";
 
+// Version 8: the indicators' rollup (central/store/rollup.h): each application's local day, and the day and
+// month cells with their duration histograms, built from the applications already stored (rebuild_rollup).
+const char* kV8 = R"SQL(
+ALTER TABLE applications ADD COLUMN local_day integer NOT NULL DEFAULT 0;
+CREATE TABLE app_rollup(
+  grain integer NOT NULL, period bigint NOT NULL, terminal integer NOT NULL, centre text NOT NULL, entity text NOT NULL,
+  service_code text NOT NULL, category text NOT NULL, channel text NOT NULL,
+  applications bigint NOT NULL, fees_due_minor bigint NOT NULL, paid_minor bigint NOT NULL, waived_minor bigint NOT NULL,
+  exempted bigint NOT NULL, decided bigint NOT NULL, ready bigint NOT NULL, open bigint NOT NULL, surveyed bigint NOT NULL,
+  rating_sum bigint NOT NULL, ratings bigint NOT NULL, flagged bigint NOT NULL, oldest_open_ms bigint,
+  decision_hist text NOT NULL, ready_hist text NOT NULL,
+  PRIMARY KEY (grain, period, terminal, centre, entity, service_code, category, channel));
+)SQL";
+
 struct Migration {
     int version;
     const char* description;
     const char* sql;
+    Result<void> (*after)(pg::Conn&) = nullptr; // C++ work in the same transaction, after the SQL
 };
 
 const Migration kMigrations[] = {
@@ -176,6 +191,7 @@ const Migration kMigrations[] = {
     {5, "a BRIN index of applications by submission time", kV5},
     {6, "indicator facts: enrolled centre, dimensions, decision times, status history", kV6},
     {7, "the transparency log: leaves in commit order, its head, signed checkpoints", kV7},
+    {8, "indicators rollup: local days, day and month cells with duration histograms", kV8, rebuild_rollup},
 };
 
 // Any constant: the key of the advisory lock that migrations and partition creation hold.
@@ -212,6 +228,8 @@ Result<int> migrate(pg::Conn& conn, int target)
         auto done = TRY(conn.query("SELECT 1 FROM schema_migrations WHERE version = $1", pg::Params().add_int4(m.version)));
         if (done.count() == 0) {
             TRY(conn.exec(m.sql));
+            if (m.after)
+                TRY(m.after(conn));
             TRY(conn.query("INSERT INTO schema_migrations(version, description) VALUES($1, $2)",
                            pg::Params().add_int4(m.version).add(m.description)));
         }

@@ -175,6 +175,7 @@ public:
             auto head = TRY(c.pipeline({
                 {"BEGIN", {}},
                 {std::string("SELECT ") + kTerminalColumns + " FROM terminals WHERE id = $1 FOR UPDATE", Params().add(terminal_id)},
+                {"SELECT COALESCE(MAX(version), 0) FROM catalogues", {}},
             }));
             if (head[1].count() == 0)
                 return Error::make("error.central.unknown_terminal", "no terminal " + terminal_id);
@@ -226,7 +227,22 @@ public:
             writes.push_back({"INSERT INTO entries(terminal, month, seq, body, sig) SELECT $1, $2, s, b, g "
                               "FROM unnest($3::bigint[], $4::bytea[], $5::bytea[]) AS u(s, b, g)",
                               Params().add_int4(no).add_int4(month).add(seqs).add(bodies).add(sigs)});
-            add_projection_writes(writes, no, project_batch(entries, first, t.record.centre, now_ms), now_ms);
+            // The projections and, from their rows before and after, the rollup (central/store/rollup.h).
+            auto facts = project_batch(entries, first, t.record.centre, now_ms);
+            auto book = TRY(zones(c, head[2].integer(0, 0)));
+            std::set<std::string> touched;
+            for (auto& a : facts.applications) {
+                a.local_day = book.local_day(a.centre, a.submitted_ms);
+                touched.insert(a.reference);
+            }
+            for (const auto& [ref, v] : facts.paid)
+                touched.insert(ref);
+            for (const auto& [ref, v] : facts.statuses)
+                touched.insert(ref);
+            for (const auto& [ref, v] : facts.surveyed)
+                touched.insert(ref);
+            auto before = TRY(pg_store::read_apps(c, no, touched));
+            add_projection_writes(writes, no, facts, now_ms);
             const auto& last = entries.back();
             int64_t stored = static_cast<int64_t>(entries.size() - first);
             writes.push_back({"INSERT INTO batches(terminal, first_seq, last_seq, received_ms, first_prev) VALUES($1,$2,$3,$4,$5)",
@@ -239,13 +255,18 @@ public:
             Array leaves(pg::kBytea);
             for (size_t i = first; i < entries.size(); ++i)
                 leaves.add(std::string_view(reinterpret_cast<const char*>(encoded[i].leaf.data()), encoded[i].leaf.size()));
+            std::vector<Statement> tail; // after the rollup, which needs the projection's rows first
             if (m_version >= 7) // (a store opened at an older version by the migration tests has no log)
-                writes.push_back({"WITH h AS (UPDATE log_head SET size = size + $2 WHERE id = 1 RETURNING size - $2 AS base) "
+                tail.push_back({"WITH h AS (UPDATE log_head SET size = size + $2 WHERE id = 1 RETURNING size - $2 AS base) "
                                   "INSERT INTO log_leaves(idx, terminal, seq, leaf) SELECT h.base + u.o - 1, $1, u.s, u.l "
                                   "FROM h, unnest($3::bigint[], $4::bytea[]) WITH ORDINALITY AS u(s, l, o)",
                                   Params().add_int4(no).add(stored).add(seqs).add(leaves)});
-            writes.push_back({"COMMIT", {}});
             TRY(c.pipeline(writes));
+            rollup::Delta delta;
+            delta.diff(before, TRY(pg_store::read_apps(c, no, touched)));
+            TRY(pg_store::write_rollup(c, delta));
+            tail.push_back({"COMMIT", {}});
+            TRY(c.pipeline(tail));
             return IngestOutcome{last.seq, stored};
         });
     }
@@ -426,6 +447,9 @@ public:
                                    "several terminals have an application " + reference + ": name the terminal");
             std::string terminal = app.text(0, 0);
             int64_t no = app.integer(0, 1);
+            // The terminal's row is locked as an ingest locks it: the rollup's cells are the terminal's.
+            TRY(c.query("SELECT 1 FROM terminals WHERE no = $1 FOR UPDATE", Params().add_int4(static_cast<int32_t>(no))));
+            auto before = TRY(pg_store::read_apps(c, static_cast<int32_t>(no), {reference}));
             auto ins = TRY(c.query("INSERT INTO decisions(reference, terminal_id, status, note, decided_at) VALUES($1,$2,$3,$4,$5) "
                                    "RETURNING cursor",
                                    Params().add(reference).add(terminal).add(status).add(note).add(clock::iso8601_utc(now_ms))));
@@ -439,6 +463,9 @@ public:
             TRY(c.query("INSERT INTO application_history(terminal, reference, seq, status, actor, time_ms, received_ms) "
                         "VALUES($1, $2, $3, $4, 'central', $5, $5) ON CONFLICT DO NOTHING",
                         Params().add_int4(static_cast<int32_t>(no)).add(reference).add(-ins.integer(0, 0)).add(status).add(now_ms)));
+            rollup::Delta delta;
+            delta.diff(before, TRY(pg_store::read_apps(c, static_cast<int32_t>(no), {reference})));
+            TRY(pg_store::write_rollup(c, delta));
             TRY(c.exec("COMMIT"));
             return ins.integer(0, 0);
         });
@@ -517,6 +544,9 @@ ORDER BY 1, 2)SQL",
 
     Result<std::vector<MeasureRow>> measures(const MeasureQuery& query) override
     {
+        if (!query.raw)
+            return rollup_measures(query);
+        auto [from_day, to_day] = rollup::query_days(query);
         auto sql = TRY(measure_sql(query, true));
         return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<MeasureRow>> {
             size_t dims = query.group_by.size();
@@ -524,8 +554,8 @@ ORDER BY 1, 2)SQL",
             MeasureCollector rows(dims);
             // One snapshot for the three reads.
             TRY(c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-            auto agg = c.query(sql.aggregate, Params().add(query.from_ms).add(query.to_ms));
-            auto dur = agg.ok() ? c.query(sql.durations, Params().add(query.from_ms).add(query.to_ms)) : Result<pg::Rows>(agg.error());
+            auto agg = c.query(sql.aggregate, Params().add(from_day).add(to_day));
+            auto dur = agg.ok() ? c.query(sql.durations, Params().add(from_day).add(to_day)) : Result<pg::Rows>(agg.error());
             auto ids = dur.ok() ? c.query("SELECT no::text, id FROM terminals") : Result<pg::Rows>(dur.error());
             (void)c.exec(ids.ok() ? "COMMIT" : "ROLLBACK");
             if (!ids.ok())
@@ -549,6 +579,44 @@ ORDER BY 1, 2)SQL",
             for (int i = 0; i < ids->count(); ++i)
                 names[ids->text(i, 0)] = ids->text(i, 1);
             return rows.finish(query, names);
+        });
+    }
+
+    // The indicators' measures from the rollup: whole months from the month cells, other days from the day cells.
+    Result<std::vector<MeasureRow>> rollup_measures(const MeasureQuery& query)
+    {
+        rollup::CellCollector probe(query);
+        TRY(probe.check());
+        auto [from_day, to_day] = rollup::query_days(query);
+        auto ranges = rollup::plan(from_day, to_day, query.months_suffice);
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<MeasureRow>> {
+            rollup::CellCollector cells(query);
+            std::vector<Statement> reads = {{"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", {}}};
+            for (const auto& r : ranges)
+                reads.push_back({std::string("SELECT ") + rollup::kKeyColumns + ", " + rollup::kCellColumns
+                                     + " FROM app_rollup WHERE grain = $1 AND period >= $2 AND period < $3",
+                                 Params().add_int4(r.grain).add(r.from).add(r.to)});
+            reads.push_back({"SELECT no, id FROM terminals", {}});
+            reads.push_back({"COMMIT", {}});
+            auto results = TRY(c.pipeline(reads));
+            struct Row {
+                const pg::Rows& r;
+                int row, offset;
+                int64_t i64(int col) const { return r.integer(row, col + offset); }
+                std::string str(int col) const { return r.text(row, col + offset); }
+                bool null(int col) const { return r.null(row, col + offset); }
+            };
+            for (size_t k = 1; k <= ranges.size(); ++k) {
+                const auto& rows = results[k];
+                for (int i = 0; i < rows.count(); ++i)
+                    cells.add(rollup::read_key(Row{rows, i, 0}), rollup::read_cell(Row{rows, i, 8}, 0, false),
+                              rows.text(i, 8 + rollup::kCellIntColumns), rows.text(i, 9 + rollup::kCellIntColumns));
+            }
+            std::map<int64_t, std::string> ids;
+            const auto& t = results[ranges.size() + 1];
+            for (int i = 0; i < t.count(); ++i)
+                ids[t.integer(i, 0)] = t.text(i, 1);
+            return cells.finish(ids);
         });
     }
 
@@ -962,8 +1030,9 @@ private:
             Array ref(pg::kText), centre(pg::kText), entity(pg::kText), service(pg::kText), channel(pg::kText), status(pg::kText),
                 fee(pg::kInt8), paid(pg::kInt8), at(pg::kInt8), updated(pg::kInt8), category(pg::kText), exemption(pg::kText),
                 waived(pg::kInt8), staff(pg::kInt8), claimed(pg::kText), decided(pg::kInt8), ready(pg::kInt8), surveys(pg::kInt8),
-                rsum(pg::kInt8), rn(pg::kInt8);
+                rsum(pg::kInt8), rn(pg::kInt8), local_day(pg::kInt4);
             for (const auto& a : f.applications) {
+                local_day.add(a.local_day);
                 surveys.add(a.surveys);
                 rsum.add(a.rating_sum);
                 rn.add(a.ratings);
@@ -988,11 +1057,11 @@ private:
             // A reference submitted again (an earlier batch has it) keeps its row; what this batch did to it counts.
             w.push_back({"INSERT INTO applications(terminal, reference, centre, entity, service_code, channel, status, fee_minor, "
                          "paid_minor, submitted_ms, updated_ms, category, exemption, waived_minor, staff_id, claimed_centre, decided_ms, "
-                         "ready_ms, surveys, rating_sum, ratings) SELECT $1, r, c, e, s, ch, st, f, p, t, u, cg, ex, wv, sf, cl, dd, rd, sn, rs, rn "
+                         "ready_ms, surveys, rating_sum, ratings, local_day) SELECT $1, r, c, e, s, ch, st, f, p, t, u, cg, ex, wv, sf, cl, dd, rd, sn, rs, rn, ld "
                          "FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], "
                          "$9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::bigint[], $15::bigint[], "
-                         "$16::text[], $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[]) "
-                         "AS x(r, c, e, s, ch, st, f, p, t, u, cg, ex, wv, sf, cl, dd, rd, sn, rs, rn) "
+                         "$16::text[], $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::int[]) "
+                         "AS x(r, c, e, s, ch, st, f, p, t, u, cg, ex, wv, sf, cl, dd, rd, sn, rs, rn, ld) "
                          "ON CONFLICT (terminal, reference) DO UPDATE SET "
                          "surveys = applications.surveys + excluded.surveys, rating_sum = applications.rating_sum + excluded.rating_sum, "
                          "ratings = applications.ratings + excluded.ratings, "
@@ -1003,7 +1072,7 @@ private:
                          "ready_ms = COALESCE(applications.ready_ms, excluded.ready_ms)",
                          Params().add_int4(no).add(ref).add(centre).add(entity).add(service).add(channel).add(status).add(fee).add(paid)
                              .add(at).add(updated).add(category).add(exemption).add(waived).add(staff).add(claimed).add(decided).add(ready)
-                             .add(surveys).add(rsum).add(rn)});
+                             .add(surveys).add(rsum).add(rn).add(local_day)});
         }
         if (!f.statuses.empty()) {
             Array ref(pg::kText), status(pg::kText), at(pg::kInt8), decided(pg::kInt8), ready(pg::kInt8);
@@ -1142,6 +1211,24 @@ private:
                          Params().add_int4(no).add(day).add(type).add(n)});
         }
     }
+
+    // The zones of the latest catalogue, by its version (reloaded when any instance imported a newer one).
+    Result<rollup::ZoneBook> zones(pg::Conn& c, int64_t version)
+    {
+        {
+            std::lock_guard lock(m_zones_mutex);
+            if (version == m_zones_version)
+                return m_zones;
+        }
+        auto book = TRY(pg_store::zones(c));
+        std::lock_guard lock(m_zones_mutex);
+        m_zones = book;
+        m_zones_version = version;
+        return book;
+    }
+    std::mutex m_zones_mutex;
+    rollup::ZoneBook m_zones;
+    int64_t m_zones_version = -1;
 
     pg::Pool m_pool;
     int m_version = 0;

@@ -372,6 +372,25 @@ CREATE TABLE log_checkpoints(size INTEGER PRIMARY KEY, root TEXT NOT NULL, time_
 )SQL");
 }
 
+// Version 8: the indicators' rollup (central/store/rollup.h): each application's local day (its centre's zone in
+// the latest catalogue), and the day and month cells with their duration histograms, built here from the
+// applications already stored and kept by every ingest and decision after.
+Result<void> migrate_v8(db::Db& db)
+{
+    TRY(db.exec(R"SQL(
+ALTER TABLE applications ADD COLUMN local_day INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE app_rollup(
+  grain INTEGER NOT NULL, period INTEGER NOT NULL, terminal INTEGER NOT NULL, centre TEXT NOT NULL, entity TEXT NOT NULL,
+  service_code TEXT NOT NULL, category TEXT NOT NULL, channel TEXT NOT NULL,
+  applications INTEGER NOT NULL, fees_due_minor INTEGER NOT NULL, paid_minor INTEGER NOT NULL, waived_minor INTEGER NOT NULL,
+  exempted INTEGER NOT NULL, decided INTEGER NOT NULL, ready INTEGER NOT NULL, open INTEGER NOT NULL, surveyed INTEGER NOT NULL,
+  rating_sum INTEGER NOT NULL, ratings INTEGER NOT NULL, flagged INTEGER NOT NULL, oldest_open_ms INTEGER,
+  decision_hist TEXT NOT NULL, ready_hist TEXT NOT NULL,
+  PRIMARY KEY(grain, period, terminal, centre, entity, service_code, category, channel)) WITHOUT ROWID;
+)SQL"));
+    return rebuild_rollup(db);
+}
+
 struct Migration {
     int version;
     Result<void> (*apply)(db::Db&);
@@ -385,6 +404,7 @@ const Migration kMigrations[] = {
     {5, migrate_v5},
     {6, migrate_v6},
     {7, migrate_v7},
+    {8, migrate_v8},
 };
 
 } // namespace

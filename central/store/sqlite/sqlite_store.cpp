@@ -15,6 +15,7 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 
 namespace nafitha::central {
 
@@ -27,8 +28,8 @@ Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f, int64_t rec
         auto st = TRY(db.cached(
             "INSERT INTO applications(terminal, reference, centre, entity, service_code, channel, status, fee_minor, "
             "paid_minor, submitted_ms, updated_ms, category, exemption, waived_minor, staff_id, claimed_centre, decided_ms, ready_ms, "
-            "surveys, rating_sum, ratings) "
-            "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(terminal, reference) DO UPDATE SET "
+            "surveys, rating_sum, ratings, local_day) "
+            "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(terminal, reference) DO UPDATE SET "
             "surveys = surveys + excluded.surveys, rating_sum = rating_sum + excluded.rating_sum, ratings = ratings + excluded.ratings, "
             "status = CASE WHEN excluded.status <> 'submitted' THEN excluded.status ELSE status END, "
             "updated_ms = CASE WHEN excluded.status <> 'submitted' THEN excluded.updated_ms ELSE updated_ms END, "
@@ -37,7 +38,8 @@ Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f, int64_t rec
         st.bind(1, t).bind(2, a.reference).bind(3, a.centre).bind(4, a.entity).bind(5, a.service_code).bind(6, a.channel)
             .bind(7, a.status).bind(8, a.fee_minor).bind(9, a.paid_minor).bind(10, a.submitted_ms).bind(11, a.updated_ms)
             .bind(12, a.category).bind(13, a.exemption).bind(14, a.waived_minor).bind(15, a.staff_id).bind(16, a.claimed_centre)
-            .bind(17, a.decided_ms).bind(18, a.ready_ms).bind(19, a.surveys).bind(20, a.rating_sum).bind(21, a.ratings);
+            .bind(17, a.decided_ms).bind(18, a.ready_ms).bind(19, a.surveys).bind(20, a.rating_sum).bind(21, a.ratings)
+            .bind(22, a.local_day);
         TRY(st.run());
     }
     for (const auto& [ref, s] : f.statuses) {
@@ -100,6 +102,108 @@ Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f, int64_t rec
         TRY(st.run());
     }
     return {};
+}
+
+
+struct SqliteRowView {
+    const db::Statement& st;
+    int64_t i64(int c) const { return st.int64(c); }
+    std::string str(int c) const { return st.text(c); }
+    bool null(int c) const { return st.is_null(c); }
+};
+
+using SqliteRow = SqliteRowView;
+
+Result<std::vector<rollup::App>> read_apps(db::Db& db, int64_t t, const std::set<std::string>& refs)
+{
+    std::vector<rollup::App> out;
+    auto st = TRY(db.cached(std::string("SELECT ") + rollup::kAppColumns + " FROM applications WHERE terminal = ? AND reference = ?"));
+    for (const auto& ref : refs) {
+        st.bind(1, t).bind(2, ref);
+        while (TRY(st.step()))
+            out.push_back(rollup::read_app(SqliteRow{st}));
+        st.reset();
+    }
+    return out;
+}
+
+Result<void> write_rollup(db::Db& db, const rollup::Delta& delta)
+{
+    auto bind_key = [](db::Statement& st, const rollup::Key& k) {
+        st.bind(1, int64_t{k.grain}).bind(2, k.period).bind(3, k.terminal).bind(4, k.centre).bind(5, k.entity).bind(6, k.service_code)
+            .bind(7, k.category).bind(8, k.channel);
+    };
+    for (const auto& [k, change] : delta.changes()) {
+        rollup::Cell cell;
+        {
+            auto st = TRY(db.cached(std::string("SELECT ") + rollup::kCellColumns + " FROM app_rollup WHERE grain = ?1 AND period = ?2 "
+                                    "AND terminal = ?3 AND centre = ?4 AND entity = ?5 AND service_code = ?6 AND category = ?7 AND channel = ?8"));
+            bind_key(st, k);
+            if (TRY(st.step()))
+                cell = rollup::read_cell(SqliteRow{st}, 0);
+            st.reset();
+        }
+        if (rollup::merge(cell, change)) {
+            auto [first, last] = rollup::day_bounds(k);
+            auto st = TRY(db.cached(rollup::kOldestOpenSqlite));
+            st.bind(1, k.terminal).bind(2, first).bind(3, last).bind(4, k.centre).bind(5, k.entity).bind(6, k.service_code)
+                .bind(7, k.category).bind(8, k.channel);
+            if (TRY(st.step()) && !st.is_null(0))
+                cell.oldest_open_ms = st.int64(0);
+            st.reset();
+        }
+        if (cell.applications <= 0) {
+            auto st = TRY(db.cached("DELETE FROM app_rollup WHERE grain = ?1 AND period = ?2 AND terminal = ?3 AND centre = ?4 "
+                                    "AND entity = ?5 AND service_code = ?6 AND category = ?7 AND channel = ?8"));
+            bind_key(st, k);
+            TRY(st.run());
+            continue;
+        }
+        auto st = TRY(db.cached(std::string("INSERT OR REPLACE INTO app_rollup(") + rollup::kKeyColumns + ", " + rollup::kCellColumns
+                                + ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)"));
+        bind_key(st, k);
+        const int64_t v[] = {cell.applications, cell.fees_due_minor, cell.paid_minor, cell.waived_minor, cell.exempted, cell.decided,
+                             cell.ready, cell.open, cell.surveyed, cell.rating_sum, cell.ratings, cell.flagged};
+        for (int i = 0; i < 12; ++i)
+            st.bind(9 + i, v[i]);
+        st.bind(21, cell.oldest_open_ms).bind(22, rollup::encode_hist(cell.decision)).bind(23, rollup::encode_hist(cell.ready_hist));
+        TRY(st.run());
+    }
+    return {};
+}
+
+Result<rollup::ZoneBook> zones(db::Db& db)
+{
+    auto st = TRY(db.cached("SELECT document FROM catalogues ORDER BY version DESC LIMIT 1"));
+    rollup::ZoneBook book;
+    if (TRY(st.step()))
+        book = rollup::ZoneBook::from_catalogue(st.text(0));
+    st.reset();
+    return book;
+}
+
+Result<void> rebuild_rollup(db::Db& db)
+{
+    auto book = TRY(zones(db));
+    // local_day(centre, ms) for one UPDATE over the table (the function is dropped again before returning).
+    auto fn = [](sqlite3_context* ctx, int, sqlite3_value** argv) {
+        const auto* zones = static_cast<const rollup::ZoneBook*>(sqlite3_user_data(ctx));
+        const auto* centre = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+        sqlite3_result_int64(ctx, zones->local_day(centre ? centre : "", sqlite3_value_int64(argv[1])));
+    };
+    if (sqlite3_create_function(db.handle(), "nafitha_local_day", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, &book, fn, nullptr, nullptr)
+        != SQLITE_OK)
+        return Error::make("error.central.storage", "cannot register nafitha_local_day()");
+    auto updated = db.exec("UPDATE applications SET local_day = nafitha_local_day(centre, submitted_ms)");
+    sqlite3_create_function(db.handle(), "nafitha_local_day", 2, SQLITE_UTF8, nullptr, nullptr, nullptr, nullptr);
+    TRY(updated);
+    TRY(db.exec("CREATE INDEX IF NOT EXISTS applications_by_day ON applications(terminal, local_day)"));
+    TRY(db.exec("DELETE FROM app_rollup"));
+    rollup::Delta delta;
+    auto st = TRY(db.prepare(std::string("SELECT ") + rollup::kAppColumns + " FROM applications"));
+    while (TRY(st.step()))
+        delta.add(rollup::read_app(SqliteRow{st}), +1);
+    return write_rollup(db, delta);
 }
 
 } // namespace sqlite_store
@@ -315,7 +419,27 @@ public:
             grow.bind(1, index);
             TRY(grow.run());
         }
-        TRY(sqlite_store::apply_facts(m_db, t.no, project_batch(entries, first, t.record.centre, now_ms), now_ms));
+        {
+            // The projections and, from their rows before and after, the rollup (central/store/rollup.h).
+            auto facts = project_batch(entries, first, t.record.centre, now_ms);
+            auto book = TRY(zones_locked());
+            std::set<std::string> touched;
+            for (auto& a : facts.applications) {
+                a.local_day = book.local_day(a.centre, a.submitted_ms);
+                touched.insert(a.reference);
+            }
+            for (const auto& [ref, v] : facts.paid)
+                touched.insert(ref);
+            for (const auto& [ref, v] : facts.statuses)
+                touched.insert(ref);
+            for (const auto& [ref, v] : facts.surveyed)
+                touched.insert(ref);
+            auto before = TRY(sqlite_store::read_apps(m_db, t.no, touched));
+            TRY(sqlite_store::apply_facts(m_db, t.no, facts, now_ms));
+            rollup::Delta delta;
+            delta.diff(before, TRY(sqlite_store::read_apps(m_db, t.no, touched)));
+            TRY(sqlite_store::write_rollup(m_db, delta));
+        }
         const auto& last = entries.back();
         int64_t stored = static_cast<int64_t>(entries.size() - first);
         auto batch = TRY(m_db.cached("INSERT INTO batches(terminal, first_seq, last_seq, received_ms, first_prev) VALUES(?,?,?,?,?)"));
@@ -483,6 +607,7 @@ public:
         ins.bind(1, reference).bind(2, terminal).bind(3, status).bind(4, note).bind(5, clock::iso8601_utc(now_ms));
         TRY(ins.run());
         int64_t cursor = m_db.last_insert_rowid();
+        auto before = TRY(sqlite_store::read_apps(m_db, no, {reference}));
         // Central's clock decides the decision time; the terminal's later echo of it does not move it.
         auto upd = TRY(m_db.prepare("UPDATE applications SET status = ?1, updated_ms = ?2, "
                                     "decided_ms = COALESCE(decided_ms, ?5), ready_ms = COALESCE(ready_ms, ?6) "
@@ -495,6 +620,9 @@ public:
                                      "received_ms) VALUES(?,?,?,?,'central',?,?)"));
         hist.bind(1, no).bind(2, reference).bind(3, -cursor).bind(4, status).bind(5, now_ms).bind(6, now_ms);
         TRY(hist.run());
+        rollup::Delta delta;
+        delta.diff(before, TRY(sqlite_store::read_apps(m_db, no, {reference})));
+        TRY(sqlite_store::write_rollup(m_db, delta));
         TRY(tx.commit());
         return cursor;
     }
@@ -570,6 +698,9 @@ ORDER BY 1, 2)SQL"));
 
     Result<std::vector<MeasureRow>> measures(const MeasureQuery& query) override
     {
+        if (!query.raw)
+            return rollup_measures(query);
+        auto [from_day, to_day] = rollup::query_days(query);
         auto sql = TRY(measure_sql(query, false));
         size_t dims = query.group_by.size();
         MeasureCollector rows(dims);
@@ -587,7 +718,7 @@ ORDER BY 1, 2)SQL"));
             return keys;
         };
         auto agg = TRY(m_read.prepare(sql.aggregate));
-        agg.bind(1, query.from_ms).bind(2, query.to_ms);
+        agg.bind(1, from_day).bind(2, to_day);
         std::vector<std::optional<int64_t>> values(kMeasureColumns);
         while (TRY(agg.step())) {
             for (int i = 0; i < kMeasureColumns; ++i) {
@@ -597,7 +728,7 @@ ORDER BY 1, 2)SQL"));
             rows.aggregate(keys_of(agg), values);
         }
         auto dur = TRY(m_read.prepare(sql.durations));
-        dur.bind(1, query.from_ms).bind(2, query.to_ms);
+        dur.bind(1, from_day).bind(2, to_day);
         int d = static_cast<int>(dims);
         while (TRY(dur.step()))
             rows.duration(keys_of(dur), dur.int64(d), dur.is_null(d + 1) ? std::nullopt : std::optional<int64_t>(dur.int64(d + 1)));
@@ -611,6 +742,40 @@ ORDER BY 1, 2)SQL"));
         if (!done.ok())
             return done.error();
         return rows.finish(query, ids);
+    }
+
+    // The indicators' measures from the rollup: whole months from the month cells, other days from the day cells.
+    Result<std::vector<MeasureRow>> rollup_measures(const MeasureQuery& query)
+    {
+        rollup::CellCollector cells(query);
+        TRY(cells.check());
+        auto [from_day, to_day] = rollup::query_days(query);
+        std::map<int64_t, std::string> ids;
+        std::lock_guard lock(m_read_mutex);
+        TRY(m_read.exec("BEGIN"));
+        auto read = [&]() -> Result<void> {
+            auto st = TRY(m_read.cached(std::string("SELECT ") + rollup::kKeyColumns + ", " + rollup::kCellColumns
+                                        + " FROM app_rollup WHERE grain = ? AND period >= ? AND period < ?"));
+            for (const auto& r : rollup::plan(from_day, to_day, query.months_suffice)) {
+                st.bind(1, int64_t{r.grain}).bind(2, r.from).bind(3, r.to);
+                while (TRY(st.step())) {
+                    sqlite_store::SqliteRowView row{st};
+                    cells.add(rollup::read_key(row), rollup::read_cell(row, 8, false), row.str(8 + rollup::kCellIntColumns),
+                              row.str(9 + rollup::kCellIntColumns));
+                }
+                st.reset();
+            }
+            auto t = TRY(m_read.cached("SELECT no, id FROM terminals"));
+            while (TRY(t.step()))
+                ids[t.int64(0)] = t.text(1);
+            t.reset();
+            return {};
+        };
+        auto done = read();
+        (void)m_read.exec(done.ok() ? "COMMIT" : "ROLLBACK");
+        if (!done.ok())
+            return done.error();
+        return cells.finish(ids);
     }
 
     Result<std::vector<HistoryRow>> application_history(const std::string& terminal_id, const std::string& reference) override
@@ -823,6 +988,19 @@ private:
             std::copy(blob.begin(), blob.end(), l.hash.begin());
         return l;
     }
+
+    // The zones of the latest catalogue (reloaded when a newer one is imported, by any instance).
+    Result<rollup::ZoneBook> zones_locked()
+    {
+        int64_t version = TRY(m_db.scalar_int64("SELECT COALESCE(MAX(version), 0) FROM catalogues"));
+        if (version != m_zones_version) {
+            m_zones = TRY(sqlite_store::zones(m_db));
+            m_zones_version = version;
+        }
+        return m_zones;
+    }
+    rollup::ZoneBook m_zones;
+    int64_t m_zones_version = -1;
 
     Result<std::optional<Terminal>> find_locked(const std::string& terminal_id)
     {
