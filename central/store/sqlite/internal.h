@@ -11,7 +11,7 @@
 namespace nafitha::central::sqlite_store {
 
 // Writes what one batch changes in the projections (inside the caller's transaction).
-Result<void> apply_facts(db::Db& db, int64_t terminal_no, const BatchFacts& facts, int64_t received_ms);
+Result<void> apply_facts(db::Db& db, int64_t terminal_no, const BatchFacts& facts, int64_t received_ms, bool local_days = true);
 
 // The rollup (central/store/rollup.h): the applications' rows as it counts them, its cells changed by a delta,
 // the zones of the latest catalogue, and a rebuild from the applications (local days included).

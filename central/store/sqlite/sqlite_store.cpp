@@ -21,15 +21,16 @@ namespace nafitha::central {
 
 namespace sqlite_store {
 
-Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f, int64_t received_ms)
+Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f, int64_t received_ms, bool local_days)
 {
     // A reference submitted again (an earlier batch has it) keeps its row; what this batch did to it still counts.
     for (const auto& a : f.applications) {
-        auto st = TRY(db.cached(
+        // (`local_days`: the store is at version 8 or later; a store opened at an older version has no such column.)
+        auto st = TRY(db.cached(std::string(
             "INSERT INTO applications(terminal, reference, centre, entity, service_code, channel, status, fee_minor, "
             "paid_minor, submitted_ms, updated_ms, category, exemption, waived_minor, staff_id, claimed_centre, decided_ms, ready_ms, "
-            "surveys, rating_sum, ratings, local_day) "
-            "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(terminal, reference) DO UPDATE SET "
+            "surveys, rating_sum, ratings") + (local_days ? ", local_day" : "") + ") "
+            "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?" + (local_days ? ",?" : "") + ") ON CONFLICT(terminal, reference) DO UPDATE SET "
             "surveys = surveys + excluded.surveys, rating_sum = rating_sum + excluded.rating_sum, ratings = ratings + excluded.ratings, "
             "status = CASE WHEN excluded.status <> 'submitted' THEN excluded.status ELSE status END, "
             "updated_ms = CASE WHEN excluded.status <> 'submitted' THEN excluded.updated_ms ELSE updated_ms END, "
@@ -38,8 +39,9 @@ Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f, int64_t rec
         st.bind(1, t).bind(2, a.reference).bind(3, a.centre).bind(4, a.entity).bind(5, a.service_code).bind(6, a.channel)
             .bind(7, a.status).bind(8, a.fee_minor).bind(9, a.paid_minor).bind(10, a.submitted_ms).bind(11, a.updated_ms)
             .bind(12, a.category).bind(13, a.exemption).bind(14, a.waived_minor).bind(15, a.staff_id).bind(16, a.claimed_centre)
-            .bind(17, a.decided_ms).bind(18, a.ready_ms).bind(19, a.surveys).bind(20, a.rating_sum).bind(21, a.ratings)
-            .bind(22, a.local_day);
+            .bind(17, a.decided_ms).bind(18, a.ready_ms).bind(19, a.surveys).bind(20, a.rating_sum).bind(21, a.ratings);
+        if (local_days)
+            st.bind(22, a.local_day);
         TRY(st.run());
     }
     for (const auto& [ref, s] : f.statuses) {
@@ -419,7 +421,9 @@ public:
             grow.bind(1, index);
             TRY(grow.run());
         }
-        {
+        if (m_version < 8) { // a store opened at an older version (migration tests): no local days, no rollup
+            TRY(sqlite_store::apply_facts(m_db, t.no, project_batch(entries, first, t.record.centre, now_ms), now_ms, false));
+        } else {
             // The projections and, from their rows before and after, the rollup (central/store/rollup.h).
             auto facts = project_batch(entries, first, t.record.centre, now_ms);
             auto book = TRY(zones_locked());
@@ -607,7 +611,8 @@ public:
         ins.bind(1, reference).bind(2, terminal).bind(3, status).bind(4, note).bind(5, clock::iso8601_utc(now_ms));
         TRY(ins.run());
         int64_t cursor = m_db.last_insert_rowid();
-        auto before = TRY(sqlite_store::read_apps(m_db, no, {reference}));
+        bool rollup = m_version >= 8;
+        auto before = rollup ? TRY(sqlite_store::read_apps(m_db, no, {reference})) : std::vector<rollup::App>();
         // Central's clock decides the decision time; the terminal's later echo of it does not move it.
         auto upd = TRY(m_db.prepare("UPDATE applications SET status = ?1, updated_ms = ?2, "
                                     "decided_ms = COALESCE(decided_ms, ?5), ready_ms = COALESCE(ready_ms, ?6) "
@@ -620,9 +625,11 @@ public:
                                      "received_ms) VALUES(?,?,?,?,'central',?,?)"));
         hist.bind(1, no).bind(2, reference).bind(3, -cursor).bind(4, status).bind(5, now_ms).bind(6, now_ms);
         TRY(hist.run());
-        rollup::Delta delta;
-        delta.diff(before, TRY(sqlite_store::read_apps(m_db, no, {reference})));
-        TRY(sqlite_store::write_rollup(m_db, delta));
+        if (rollup) {
+            rollup::Delta delta;
+            delta.diff(before, TRY(sqlite_store::read_apps(m_db, no, {reference})));
+            TRY(sqlite_store::write_rollup(m_db, delta));
+        }
         TRY(tx.commit());
         return cursor;
     }
