@@ -40,7 +40,7 @@ const std::map<std::string, std::set<std::string>> kMayUse = {
     {"devices", {"base"}},
     {"printing", {"base", "text", "locale"}},
     {"kiosk/documents", {"base", "text", "locale", "printing", "devices", "sync/protocol", "sync/journal", "kiosk/services"}},
-    {"central/store", {"base", "db", "sync/protocol"}},
+    {"central/store", {"base", "db", "locale", "sync/protocol"}},
     {"central", {"base", "sync/protocol", "central/store"}},
     {"kiosk/ui", {"base", "text", "locale", "kiosk/services"}},
     {"kiosk/app",
