@@ -147,6 +147,16 @@ BatchFacts project_batch(const std::vector<protocol::Entry>& entries, size_t fir
                     f.paid[pay.reference] += *pay.amount_minor;
             }
             f.payments.push_back(std::move(pay));
+        } else if (type == "payment.refunded") {
+            // Money given back (a rejected application's fee): the application's collected amount is net of it.
+            std::string ref = pick_string(p, {"reference"});
+            auto amount = pick_int(p, {"amount_minor", "amount"});
+            if (!ref.empty() && amount && *amount > 0) {
+                if (auto it = new_application.find(ref); it != new_application.end())
+                    f.applications[it->second].paid_minor -= *amount;
+                else
+                    f.paid[ref] -= *amount;
+            }
         } else if (type.rfind("ticket.", 0) == 0) {
             std::string ticket = pick_string(p, {"ticket", "ticket_id", "number", "reference"});
             if (ticket.empty())

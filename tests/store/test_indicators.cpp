@@ -84,6 +84,8 @@ std::vector<App> from_journals(const std::vector<Term>& terms)
                 apps.push_back(a);
             } else if (type == "payment.recorded" && index.count(ref)) {
                 apps[index[ref]].paid += p.value("amount_minor", int64_t{0});
+            } else if (type == "payment.refunded" && index.count(ref)) {
+                apps[index[ref]].paid -= p.value("amount_minor", int64_t{0});
             } else if (type == "survey.recorded" && index.count(ref)) {
                 auto& a = apps[index[ref]];
                 ++a.surveys;

@@ -249,6 +249,32 @@ STORE_TEST("Projections answer the indicator queries the same whatever the batch
     CHECK_FALSE(store->find_decision(a.id, c2 + 1000).value());
 }
 
+STORE_TEST("Refunds are taken off the fees collected in the same batch and in a later one and the rollup follows")
+{
+    auto store = env.open();
+    auto a = enroll_terminal(*store, "DAM-01");
+    auto items = visits(3, "DAM-01");
+    items.push_back({"payment.refunded", {{"reference", "DAM-01-1"}, {"amount_minor", 5000}, {"method", "cash"}}});
+    ingest_ok(*store, a.id, seal_chain(a, 1, protocol::kGenesisHash, items, kTime), now());
+    auto collected = [&](bool raw) {
+        central::MeasureQuery q{central::month_start_ms(202603), central::month_start_ms(202604), {}};
+        q.raw = raw;
+        auto rows = store->measures(q).value();
+        REQUIRE(rows.size() == 1);
+        CHECK(rows[0].fees_due_minor == 5000 + 5001 + 5002);
+        return rows[0].fees_collected_minor;
+    };
+    CHECK(collected(false) == 5001 + 5002);
+    CHECK(collected(true) == 5001 + 5002);
+    auto later = seal_chain(a, static_cast<int64_t>(items.size()) + 1, store->entries(a.id).value().back().hash,
+                            {{"payment.refunded", {{"reference", "DAM-01-3"}, {"amount_minor", 2000}, {"method", "cash"}}},
+                             {"payment.refunded", {{"reference", "NO-SUCH"}, {"amount_minor", 9999}, {"method", "cash"}}}},
+                            "2026-03-15T09:00:00.000Z");
+    ingest_ok(*store, a.id, later, now());
+    CHECK(collected(false) == 5001 + 3002);
+    CHECK(collected(true) == 5001 + 3002);
+}
+
 STORE_TEST("The enrolled centre counts and a disagreeing payload is flagged and every dimension and status change is projected")
 {
     auto store = env.open();
