@@ -20,4 +20,18 @@ std::filesystem::path assets_dir()
 #endif
 }
 
+std::filesystem::path web_dir()
+{
+    if (const char* env = std::getenv("NAFITHA_WEB"); env && *env)
+        return env;
+#ifdef NAFITHA_INSTALLED
+    return NAFITHA_INSTALLED_WEB_DIR;
+#else
+    std::error_code ec;
+    if (std::filesystem::is_directory(std::filesystem::path(NAFITHA_SOURCE_WEB_DIR) / "app", ec))
+        return NAFITHA_SOURCE_WEB_DIR;
+    return NAFITHA_INSTALLED_WEB_DIR;
+#endif
+}
+
 } // namespace nafitha::paths

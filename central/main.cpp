@@ -11,6 +11,8 @@
 #include "central/csv.h"
 #include "central/indicators.h"
 #include "central/server.h"
+#include "central/front/web.h"
+#include "central/store/web_store.h"
 #include "central/store/archive.h"
 #include "central/store/verify.h"
 #include "sync/protocol/enroll_qr.h"
@@ -206,6 +208,7 @@ int cmd_serve(const Args& a)
     config.store_url = loc->url;
     config.key_file = a.get("--key");
     config.updates_dir = a.get("--updates");
+    config.web_root = a.get("--web-root").empty() ? paths::web_dir() : std::filesystem::path(a.get("--web-root"));
     config.tls_cert = a.get("--tls-cert");
     config.tls_key = a.get("--tls-key");
     if (config.tls_cert.empty() != config.tls_key.empty())
@@ -257,11 +260,27 @@ int cmd_serve(const Args& a)
             return fail(b.error());
         admin_port = b.value();
     }
+    std::optional<int> web_port;
+    std::string web_listen = a.get("--web-listen");
+    std::pair<std::string, int> web_where;
+    if (!web_listen.empty()) {
+        auto w = central::front::split_host_port(web_listen);
+        if (!w.ok())
+            return usage("--web-listen must be HOST:PORT");
+        web_where = w.value();
+        auto b = server.value()->bind_web(web_where.first, web_where.second);
+        if (!b.ok())
+            return fail(b.error());
+        web_port = b.value();
+    }
     crash_point_ready();
     std::cout << "listening on " << where->first << ":" << bound.value() << (config.tls_cert.empty() ? " (http)" : " (https)")
               << "\n";
     if (admin_port)
         std::cout << "admin listening on " << admin_where->first << ":" << *admin_port << " (http: /metrics, /v1/health)\n";
+    if (web_port)
+        std::cout << "web listening on " << web_where.first << ":" << *web_port << (config.tls_cert.empty() ? " (http)" : " (https)")
+                  << "\n";
     std::cout << std::flush;
     log::info("central", "serving: open files limit " + std::to_string(central::raise_open_files_limit()));
     auto* raw = server.value().get();
@@ -745,6 +764,99 @@ int cmd_updates(const std::string& what, const Args& a)
         return 0;
     }
     return usage("unknown command 'updates " + what + "'");
+int cmd_user_add(const Args& a)
+{
+    std::string name = a.get("--name"), role = a.get("--role"), entity = a.get("--entity"), centre = a.get("--centre");
+    auto loc = location(a, "user add");
+    if (!loc)
+        return 2;
+    if (name.empty() || role.empty())
+        return usage("user add needs --name and --role");
+    if (name.size() > 64 || name.find_first_of(" \t\r\n:/") != std::string::npos)
+        return usage("--name: at most 64 characters, no spaces, ':' or '/'");
+    if (role != "ministry" && role != "entity" && role != "centre")
+        return usage("--role must be ministry, entity or centre");
+    if ((role == "entity") != !entity.empty() || (role == "centre") != !centre.empty())
+        return usage("--role entity needs --entity CODE, --role centre needs --centre CODE, and only they");
+    if (entity.size() > 64 || centre.size() > 64)
+        return usage("--entity or --centre is too long");
+    std::string password;
+    std::getline(std::cin, password);
+    if (!password.empty() && password.back() == '\r')
+        password.pop_back();
+    protocol::init_crypto();
+    auto hash = central::front::hash_password(password);
+    if (!hash.ok())
+        return fail(hash.error());
+    auto store = open(*loc);
+    if (!store.ok())
+        return fail(store.error());
+    auto web = central::open_web_store(*loc);
+    if (!web.ok())
+        return fail(web.error());
+    auto added = web.value()->add_user(central::WebUser{name, role, entity, centre, hash.value(), 0, 0, clock::unix_ms()});
+    if (!added.ok())
+        return fail(added.error());
+    std::cout << "user " << name << " added (" << role << (entity.empty() ? "" : " " + entity) << (centre.empty() ? "" : " " + centre)
+              << ")\n";
+    return 0;
+}
+
+int cmd_users(const Args& a)
+{
+    auto loc = location(a, "users");
+    if (!loc)
+        return 2;
+    auto store = open(*loc);
+    if (!store.ok())
+        return fail(store.error());
+    auto web = central::open_web_store(*loc);
+    if (!web.ok())
+        return fail(web.error());
+    auto users = web.value()->users();
+    if (!users.ok())
+        return fail(users.error());
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& u : users.value()) {
+        if (a.has_flag("--json"))
+            out.push_back({{"name", u.name}, {"role", u.role}, {"entity", u.entity}, {"centre", u.centre}, {"failed", u.failed},
+                           {"locked_until_ms", u.locked_until_ms}});
+        else
+            std::cout << u.name << "\t" << u.role << "\t" << u.entity << u.centre << "\tfailed " << u.failed << "\n";
+    }
+    if (a.has_flag("--json"))
+        std::cout << out.dump() << "\n";
+    return 0;
+}
+
+int cmd_audit(const Args& a)
+{
+    auto loc = location(a, "audit");
+    if (!loc)
+        return 2;
+    int64_t limit = 100;
+    if (!number_option(a, "--limit", 1, 1'000'000, limit))
+        return usage("--limit must be a number from 1 to 1000000");
+    auto store = open(*loc);
+    if (!store.ok())
+        return fail(store.error());
+    auto web = central::open_web_store(*loc);
+    if (!web.ok())
+        return fail(web.error());
+    auto rows = web.value()->audit(limit);
+    if (!rows.ok())
+        return fail(rows.error());
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : rows.value()) {
+        if (a.has_flag("--json"))
+            out.push_back({{"id", r.id}, {"time", clock::iso8601_utc(r.time_ms)}, {"user", r.user}, {"action", r.action},
+                           {"subject", r.subject}, {"peer", r.peer}});
+        else
+            std::cout << clock::iso8601_utc(r.time_ms) << "\t" << r.user << "\t" << r.action << "\t" << r.subject << "\t" << r.peer << "\n";
+    }
+    if (a.has_flag("--json"))
+        std::cout << out.dump() << "\n";
+    return 0;
 }
 
 } // namespace
@@ -796,6 +908,12 @@ int main(int argc, char** argv)
         return cmd_updates(std::string("key ") + argv[3], parse(argc, argv, 4));
     if (c1 == "updates" && !c2.empty())
         return cmd_updates(c2, parse(argc, argv, 3));
+    if (c1 == "user" && c2 == "add")
+        return cmd_user_add(parse(argc, argv, 3));
+    if (c1 == "users")
+        return cmd_users(parse(argc, argv, 2));
+    if (c1 == "audit")
+        return cmd_audit(parse(argc, argv, 2));
     if (c1 == "application" && c2 == "decide")
         return cmd_application_decide(parse(argc, argv, 3));
     return usage("unknown command '" + c1 + "'");

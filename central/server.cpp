@@ -1,6 +1,8 @@
 #include "central/server.h"
 #include "central/updates.h"
 
+#include "central/front/web.h"
+
 #include "central/identity.h"
 
 #include "base/clock.h"
@@ -258,6 +260,8 @@ CentralServer::~CentralServer()
             m_terminals->stop();
         if (m_admin)
             m_admin->stop();
+        if (m_web)
+            m_web->stop();
         if (m_pool)
             m_pool->stop();
         if (m_ingest_pool)
@@ -274,6 +278,26 @@ Result<int> CentralServer::bind(const std::string& host, int port)
         return m_terminals->bind(host, port, &tls);
     }
     return m_terminals->bind(host, port);
+}
+
+Result<int> CentralServer::bind_web(const std::string& host, int port)
+{
+    if (m_config.tls_cert.empty() != m_config.tls_key.empty())
+        return Error::make("error.central.tls", "the TLS certificate and key go together");
+    m_web_store = TRY(open_web_store(StoreLocation{m_config.data_dir, m_config.store_url}));
+    // The same limits as the operators' listener: deadlines, connection caps, body caps per route.
+    m_web = std::make_unique<front::Listener>("web", m_config.front.admin, hooks("web"), *m_pool, *m_ingest_pool);
+    front::WebConfig web;
+    web.root = m_config.web_root;
+    web.secure_cookies = !m_config.tls_cert.empty();
+    TRY(front::add_web_routes(*m_web, *m_context, *m_web_store, web));
+    m_web->add_route(front::health_route(*m_context, false));
+    m_health->add_periodic([raw = m_web_store.get()] { (void)raw->expire_sessions(clock::unix_ms()); }, 60'000);
+    if (!m_config.tls_cert.empty()) {
+        front::TlsFiles tls{TRY(read_text(m_config.tls_cert)), TRY(read_text(m_config.tls_key))};
+        return m_web->bind(host, port, &tls);
+    }
+    return m_web->bind(host, port);
 }
 
 Result<int> CentralServer::bind_admin(const std::string& host, int port)
@@ -293,6 +317,8 @@ void CentralServer::run()
     m_health->start();
     m_terminals->start();
     m_admin->start();
+    if (m_web)
+        m_web->start();
     {
         std::unique_lock lock(m_mutex);
         m_running = true;
@@ -302,10 +328,14 @@ void CentralServer::run()
     // Stop accepting; let the pools finish what they hold (their answers still go out); then close.
     m_terminals->quiesce();
     m_admin->quiesce();
+    if (m_web)
+        m_web->quiesce();
     m_pool->stop();
     m_ingest_pool->stop();
     m_terminals->stop();
     m_admin->stop();
+    if (m_web)
+        m_web->stop();
     m_signatures->wait_idle();
     m_health->stop();
     flush_metrics();

@@ -9,6 +9,7 @@
 #include "central/signatures.h"
 #include "central/metrics.h"
 #include "central/store.h"
+#include "central/store/web_store.h"
 #include "sync/protocol/crypto.h"
 
 #include <atomic>
@@ -35,6 +36,7 @@ struct ServerConfig {
     // every request queued meanwhile), so there are more of them than cores. Ingest has its own (front.ingest_threads).
     int threads = 16;
     front::FrontConfig front;
+    std::filesystem::path web_root; // the web application's files (paths::web_dir()), for bind_web
 };
 
 // The server key pair in DIR/server.key (made on first use, mode 0600).
@@ -60,6 +62,9 @@ public:
     Result<int> bind(const std::string& host, int port);
     // The operators' listener (/metrics, detailed health); returns the port.
     Result<int> bind_admin(const std::string& host, int port);
+    // The web application's listener (central/front/web.h): pages, dashboard, back office, public page; HTTPS with
+    // the terminals' certificate when one is configured. Returns the port.
+    Result<int> bind_web(const std::string& host, int port);
     // Serves until stop() is called from another thread, then shuts down in order: stop accepting, finish the
     // requests in flight, close connections, flush metrics.
     void run();
@@ -91,7 +96,8 @@ private:
     std::unique_ptr<TransparencyLog> m_tlog;
     std::unique_ptr<DeferredSignatures> m_signatures;
     std::unique_ptr<front::WorkPool> m_pool, m_ingest_pool;
-    std::unique_ptr<front::Listener> m_terminals, m_admin;
+    std::unique_ptr<front::Listener> m_terminals, m_admin, m_web;
+    std::unique_ptr<WebStore> m_web_store;
 
     mutable std::mutex m_mutex;
     mutable std::condition_variable m_cv;

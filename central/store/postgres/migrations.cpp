@@ -176,6 +176,25 @@ CREATE TABLE app_rollup(
   PRIMARY KEY (grain, period, terminal, centre, entity, service_code, category, channel));
 )SQL";
 
+// Version 9. The web application's users, sessions and append-only audit (central/store/web_store.h); the same
+// as SQLite's version 9.
+const char* kV9 = R"SQL(
+CREATE TABLE web_users(
+  name text PRIMARY KEY, role text NOT NULL, entity text NOT NULL DEFAULT '', centre text NOT NULL DEFAULT '',
+  password_hash text NOT NULL, failed bigint NOT NULL DEFAULT 0, locked_until_ms bigint NOT NULL DEFAULT 0,
+  created_ms bigint NOT NULL);
+CREATE TABLE web_sessions(
+  token_hash text PRIMARY KEY, "user" text NOT NULL, csrf text NOT NULL, created_ms bigint NOT NULL,
+  expires_ms bigint NOT NULL);
+CREATE INDEX web_sessions_by_expiry ON web_sessions(expires_ms);
+CREATE TABLE web_audit(
+  id bigserial PRIMARY KEY, time_ms bigint NOT NULL, "user" text NOT NULL, action text NOT NULL, subject text NOT NULL,
+  peer text NOT NULL);
+CREATE RULE web_audit_no_update AS ON UPDATE TO web_audit DO INSTEAD NOTHING;
+CREATE RULE web_audit_no_delete AS ON DELETE TO web_audit DO INSTEAD NOTHING;
+CREATE INDEX applications_by_entity_time ON applications(entity, submitted_ms);
+)SQL";
+
 struct Migration {
     int version;
     const char* description;
@@ -192,6 +211,7 @@ const Migration kMigrations[] = {
     {6, "indicator facts: enrolled centre, dimensions, decision times, status history", kV6},
     {7, "the transparency log: leaves in commit order, its head, signed checkpoints", kV7},
     {8, "indicators rollup: local days, day and month cells with duration histograms", kV8, rebuild_rollup},
+    {9, "web application: users, sessions, append-only audit", kV9},
 };
 
 // Any constant: the key of the advisory lock that migrations and partition creation hold.

@@ -391,6 +391,28 @@ CREATE TABLE app_rollup(
     return rebuild_rollup(db);
 }
 
+// Version 9: the web application's users, sessions and audit (central/store/web_store.h). The audit is
+// append-only: its triggers refuse UPDATE and DELETE.
+Result<void> migrate_v9(db::Db& db)
+{
+    return db.exec(R"SQL(
+CREATE TABLE web_users(
+  name TEXT PRIMARY KEY, role TEXT NOT NULL, entity TEXT NOT NULL DEFAULT '', centre TEXT NOT NULL DEFAULT '',
+  password_hash TEXT NOT NULL, failed INTEGER NOT NULL DEFAULT 0, locked_until_ms INTEGER NOT NULL DEFAULT 0,
+  created_ms INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE web_sessions(
+  token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL, created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX web_sessions_by_expiry ON web_sessions(expires_ms);
+CREATE TABLE web_audit(
+  id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL,
+  peer TEXT NOT NULL);
+CREATE TRIGGER web_audit_no_update BEFORE UPDATE ON web_audit BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
+CREATE TRIGGER web_audit_no_delete BEFORE DELETE ON web_audit BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;
+CREATE INDEX applications_by_entity_time ON applications(entity, submitted_ms);
+)SQL");
+}
+
 struct Migration {
     int version;
     Result<void> (*apply)(db::Db&);
@@ -405,6 +427,7 @@ const Migration kMigrations[] = {
     {6, migrate_v6},
     {7, migrate_v7},
     {8, migrate_v8},
+    {9, migrate_v9},
 };
 
 } // namespace

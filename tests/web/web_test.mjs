@@ -1,0 +1,255 @@
+// The web application end to end, in Debian's Chromium driven by playwright-core, against a real nafitha-central
+// on a seeded store (harness.mjs). One browser for everything. Checks: the public page and its open data in both
+// languages; sign-in, a wrong password, lockout; the dashboard's cards and chart; drill-down governorate >
+// district > centre > terminal and entity > service; entities ranked side by side; CSV export; an entity
+// officer's scope (another entity's data refused, in the API and in the indicators); CSRF refusals; a decision
+// taken in the back office that reaches the terminal's tracking at its next sync, with its reason; the audit;
+// axe-core finds no serious or critical violation on any page. Screenshots land in --out (look at them).
+//
+//   node tests/web/web_test.mjs --bin build/bin --source . --out build/tests/web/screenshots
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {Site, launchBrowser} from './harness.mjs';
+
+const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
+const source = path.resolve(args.source || '.');
+const out = path.resolve(args.out || 'web-screenshots');
+fs.mkdirSync(out, {recursive: true});
+const axePath = path.join(source, 'web/node_modules/axe-core/axe.min.js');
+const ar = JSON.parse(fs.readFileSync(path.join(source, 'assets/i18n/ar/web.json'), 'utf8'));
+const en = JSON.parse(fs.readFileSync(path.join(source, 'assets/i18n/en/web.json'), 'utf8'));
+const PASSWORD = 'a long enough password';
+
+let checks = 0;
+function step(name) { console.log('web: ' + name); }
+function ok(cond, message) { assert.ok(cond, message); checks++; }
+function eq(a, b, message) { assert.deepEqual(a, b, message); checks++; }
+
+async function axe(page, name) {
+  await page.addScriptTag({path: axePath});
+  const result = await page.evaluate(async () => await window.axe.run(document, {resultTypes: ['violations']}));
+  const bad = result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
+  ok(bad.length === 0, `axe on ${name}: ` + bad.map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`).join('; '));
+}
+
+async function ready(page, value) {
+  await page.waitForFunction(v => document.body.dataset.ready === v, value);
+}
+
+// The language switch loads the other language's translations first, then draws again.
+async function switchLanguage(page, lang, value) {
+  await page.click('#lang-switch');
+  await page.waitForFunction(([l, v]) => document.documentElement.lang === l && document.body.dataset.ready === v, [lang, value]);
+}
+
+async function shot(page, name) {
+  await page.screenshot({path: path.join(out, name + '.png'), fullPage: true});
+}
+
+const site = new Site(path.resolve(args.bin || 'build/bin'), source);
+let browser;
+try {
+  step('seeding: three terminals at three centres, simulated visits, catalogue with the hierarchy');
+  site.seed(['DAM-01', 'ALP-01', 'HMS-01'], 14);
+  await site.start();
+  site.enrollAndSync();
+  site.decideSome(4);
+
+  // An entity with open applications (for the officer), and another entity (whose data the officer must not see).
+  const open = site.sqlRows("SELECT a.entity, COUNT(*) AS n FROM applications a WHERE a.status IN ('submitted','paid','in_review') GROUP BY a.entity ORDER BY n DESC, a.entity");
+  ok(open.length >= 1, 'the simulated terminals left open applications');
+  const entity = open[0].entity;
+  const other = site.sqlRows(`SELECT t.id AS terminal, a.reference, a.entity FROM applications a JOIN terminals t ON t.no = a.terminal WHERE a.entity <> '${entity}' LIMIT 1`)[0];
+  ok(other, 'another entity has applications too');
+  site.addUser('analyst', 'ministry', '', PASSWORD);
+  site.addUser('officer', 'entity', entity, PASSWORD);
+  site.addUser('locked', 'entity', entity, PASSWORD);
+  site.addUser('dam', 'centre', 'DAM-01', PASSWORD);
+  assert.throws(() => site.addUser('short', 'ministry', '', 'short'), /10/);
+
+  browser = await launchBrowser(source);
+  // bypassCSP: only so that axe-core can be injected; the pages themselves run under central's CSP.
+  const context = await browser.newContext({viewport: {width: 1280, height: 900}, bypassCSP: true});
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', e => errors.push(e.message));
+
+  // ---- The public page, no sign-in ----
+  step('public page (Arabic, then English) and open data');
+  await page.goto(site.webUrl + '/public');
+  await ready(page, 'public');
+  eq(await page.getAttribute('html', 'dir'), 'rtl');
+  eq(await page.getAttribute('html', 'lang'), 'ar');
+  eq(await page.textContent('h2'), ar['web.public.title']);
+  const publicRows = await page.locator('#public-table tbody tr').count();
+  ok(publicRows >= 3, 'the public table has a row per service used');
+  await axe(page, 'public (ar)');
+  await shot(page, 'public-ar');
+  await switchLanguage(page, 'en', 'public');
+  eq(await page.getAttribute('html', 'dir'), 'ltr');
+  eq(await page.textContent('h2'), en['web.public.title']);
+  await axe(page, 'public (en)');
+  await shot(page, 'public-en');
+  const csv = await page.request.get(site.webUrl + '/public.csv');
+  eq(csv.status(), 200);
+  ok(csv.headers()['content-type'].startsWith('text/csv'), 'open data is CSV');
+  const csvText = await csv.text();
+  ok(csvText.split('\r\n')[0].includes('median_decision_hours') && csvText.split('\r\n')[0].includes('within_published_share'), 'open data header');
+  eq(csvText.trim().split('\r\n').length, publicRows + 1, 'the CSV has the page\'s rows');
+  const publicJson = await (await page.request.get(site.webUrl + '/api/public')).json();
+  for (const r of publicJson)
+    ok(r.decided === 0 ? r.median_decision_hours === null : r.median_decision_hours >= 0, 'a median only where something was decided');
+  await switchLanguage(page, 'ar', 'public');
+
+  // ---- Sign-in, wrong password, lockout ----
+  step('sign-in page, a wrong password, lockout');
+  await page.goto(site.webUrl + '/');
+  await ready(page, 'login');
+  await axe(page, 'login');
+  await page.fill('#login-name', 'analyst');
+  await page.fill('#login-password', 'not the password');
+  await page.click('#login-submit');
+  await page.waitForFunction(() => document.getElementById('login-error').textContent.length > 0);
+  eq(await page.textContent('#login-error'), ar['error.web.login_failed']);
+  await shot(page, 'login-error-ar');
+  const api = context.request;
+  for (let i = 1; i <= 5; ++i) {
+    const r = await api.post(site.webUrl + '/api/login', {data: {name: 'locked', password: 'wrong ' + i}});
+    eq(r.status(), i < 5 ? 401 : 429, 'attempt ' + i);
+  }
+  const afterLock = await api.post(site.webUrl + '/api/login', {data: {name: 'locked', password: PASSWORD}});
+  eq(afterLock.status(), 429, 'the right password does not open a locked account');
+  eq((await afterLock.json()).error, 'error.web.locked');
+
+  // ---- The ministry's dashboard ----
+  step('dashboard, chart, drill-down governorate > district > centre > terminal');
+  await page.fill('#login-name', 'analyst');
+  await page.fill('#login-password', PASSWORD);
+  await page.click('#login-submit');
+  await ready(page, 'dashboard');
+  const cookies = await context.cookies();
+  const session = cookies.find(c => c.name === 'nafitha_session');
+  ok(session && session.httpOnly && session.sameSite === 'Strict', 'the session cookie is HttpOnly and SameSite=Strict');
+  const total = site.sqlRows('SELECT COUNT(*) AS n FROM applications')[0].n;
+  const cardApps = await page.textContent('[data-indicator="applications"] .metric-value');
+  eq(cardApps, new Intl.NumberFormat('ar-SY').format(total), 'the applications card counts every application');
+  ok(await page.locator('#chart-period').isVisible(), 'the chart is drawn');
+  await axe(page, 'dashboard');
+  await shot(page, 'dashboard-ar');
+  const levels = ['governorate', 'district', 'centre'];
+  for (const level of levels) {
+    const first = page.locator('#drill-table tbody th button').first();
+    await first.click();
+    await ready(page, 'dashboard');
+    ok(await page.locator('#crumb-' + level).count() === 1, 'breadcrumb for ' + level);
+  }
+  const terminalRows = await page.locator('#drill-table tbody th').allTextContents();
+  const terminalIds = site.sqlRows('SELECT id FROM terminals').map(r => r.id);
+  ok(terminalRows.length >= 1 && terminalRows.every(t => terminalIds.includes(t.trim())), 'the last level lists terminals: ' + terminalRows.join(','));
+  await shot(page, 'drill-terminal-ar');
+  const csvHref = await page.getAttribute('#drill .csv', 'href');
+  const drillCsv = await api.get(site.webUrl + csvHref);
+  eq(drillCsv.status(), 200);
+  ok((await drillCsv.text()).startsWith('terminal,applications'), 'CSV export of the drill-down table');
+
+  step('entity > service drill-down and entities ranked side by side');
+  await page.click('#drill-mode-entity');
+  await ready(page, 'dashboard');
+  await page.locator('#drill-table tbody th button').first().click();
+  await ready(page, 'dashboard');
+  ok(await page.locator('#crumb-entity').count() === 1, 'breadcrumb for the entity');
+  ok(await page.locator('#drill-table thead th').first().textContent() === ar['web.dim.service'], 'services of the entity');
+  await page.click('#tab-entities');
+  await ready(page, 'entities');
+  const ranked = await page.locator('#entities-table tbody tr').count();
+  eq(ranked, site.sqlRows('SELECT COUNT(DISTINCT entity) AS n FROM applications')[0].n, 'every entity is ranked');
+  await axe(page, 'entities');
+  await shot(page, 'entities-ar');
+  await switchLanguage(page, 'en', 'entities');
+  eq(await page.getAttribute('html', 'dir'), 'ltr');
+  await shot(page, 'entities-en');
+  await page.click('#tab-dashboard');
+  await ready(page, 'dashboard');
+  await axe(page, 'dashboard (en)');
+  await shot(page, 'dashboard-en');
+  await switchLanguage(page, 'ar', 'dashboard');
+  // The ministry reads no single application.
+  eq((await api.get(site.webUrl + '/api/applications')).status(), 403);
+  await page.click('#logout');
+  await ready(page, 'login');
+  eq((await api.get(site.webUrl + '/api/me')).status(), 401, 'signed out');
+
+  // ---- An entity officer: scope, CSRF, a decision ----
+  step('entity officer: scope, CSRF, a decision in the back office');
+  await page.fill('#login-name', 'officer');
+  await page.fill('#login-password', PASSWORD);
+  await page.click('#login-submit');
+  await ready(page, 'dashboard');
+  const scoped = await (await api.get(site.webUrl + '/api/indicators?by=entity')).json();
+  eq(scoped.map(r => r.entity), [entity], 'an entity officer sees only their entity');
+  eq(await (await api.get(site.webUrl + '/api/indicators?f.entity=' + other.entity)).json(), [], 'another entity\'s figures are empty');
+  const mine = site.sqlRows(`SELECT COUNT(*) AS n FROM applications WHERE entity = '${entity}'`)[0].n;
+  eq((await (await api.get(site.webUrl + '/api/indicators')).json())[0].applications, mine, 'totals are the entity\'s');
+  const foreign = await api.get(site.webUrl + `/api/application?terminal=${other.terminal}&reference=${other.reference}`);
+  eq(foreign.status(), 404, 'another entity\'s application is refused');
+  const me = await (await api.get(site.webUrl + '/api/me')).json();
+  const target = site.sqlRows(`SELECT t.id AS terminal, a.reference FROM applications a JOIN terminals t ON t.no = a.terminal WHERE a.entity = '${entity}' AND a.status IN ('submitted','paid','in_review') ORDER BY a.submitted_ms DESC, a.reference LIMIT 1`)[0];
+  const body = {terminal: target.terminal, reference: target.reference, status: 'rejected', reason: 'documents_missing', note: 'x'};
+  let r = await api.post(site.webUrl + '/api/decide', {data: body});
+  eq(r.status(), 403, 'a decision without the CSRF token is refused');
+  eq((await r.json()).error, 'error.web.csrf');
+  r = await api.post(site.webUrl + '/api/decide', {data: body, headers: {'X-CSRF-Token': me.csrf, Origin: 'http://evil.example'}});
+  eq(r.status(), 403, 'a decision from another origin is refused');
+  r = await api.post(site.webUrl + '/api/decide', {data: {...body, terminal: other.terminal, reference: other.reference}, headers: {'X-CSRF-Token': me.csrf}});
+  eq(r.status(), 404, 'deciding another entity\'s application is refused');
+  r = await api.post(site.webUrl + '/api/decide', {data: {...body, reason: 'rejected_other', note: ''}, headers: {'X-CSRF-Token': me.csrf}});
+  eq((await r.json()).error, 'error.decision.note_required', '"other" needs the officer\'s words');
+  eq(site.sqlRows(`SELECT status FROM applications WHERE reference = '${target.reference}'`)[0].status !== 'rejected', true, 'refusals changed nothing');
+
+  await page.click('#tab-backoffice');
+  await ready(page, 'backoffice');
+  await page.click(`#apps-table button[data-reference="${target.reference}"]`);
+  await page.waitForSelector('#decide-form');
+  await axe(page, 'back office');
+  await page.check('#decide-rejected');
+  await page.selectOption('#decide-reason', 'documents_missing');
+  await page.fill('#decide-note', 'صورة الهوية غير واضحة');
+  await page.click('#decide-submit');
+  await page.waitForFunction(ref => document.body.dataset.decided === ref, target.reference);
+  eq(await page.textContent('#decide-message'), ar['web.decide.done']);
+  await shot(page, 'backoffice-ar');
+  // The terminal takes the decision at its next sync; the citizen's tracking reads its last history row.
+  for (const term of site.terminals) site.sync(term);
+  const services = JSON.parse(fs.readFileSync(path.join(source, 'assets/i18n/ar/services.json'), 'utf8'));
+  const tracked = site.terminals.flatMap(term => site.terminalSql(term,
+    `SELECT h.status, h.actor, h.note FROM application_history h JOIN applications a ON a.id = h.application_id WHERE a.reference = '${target.reference}' ORDER BY h.id DESC LIMIT 1`));
+  eq(tracked.length, 1, 'the terminal that took the application has it');
+  eq(tracked[0].status, 'rejected');
+  eq(tracked[0].actor, 'central');
+  eq(tracked[0].note, services['decision.reason.documents_missing'] + ' — صورة الهوية غير واضحة', 'the reason and the words reach the tracking');
+
+  step('the audit holds every read of personal data and the decision');
+  const audit = JSON.parse(site.central('audit', '--data', site.data, '--json'));
+  const has = (user, action, subject) => audit.some(a => a.user === user && a.action === action && (!subject || a.subject.startsWith(subject)));
+  ok(has('officer', 'application.read', target.terminal + '/' + target.reference), 'the read is audited');
+  ok(has('officer', 'decide', target.terminal + '/' + target.reference + ' rejected documents_missing'), 'the decision is audited');
+  ok(has('officer', 'application.refused', other.terminal + '/' + other.reference), 'the refused read is audited');
+  ok(has('analyst', 'login.failed') && has('locked', 'login.locked'), 'failed sign-ins are audited');
+
+  // A centre's user sees only their centre.
+  step('a centre user sees only their centre');
+  await page.click('#logout');
+  await ready(page, 'login');
+  const login = await api.post(site.webUrl + '/api/login', {data: {name: 'dam', password: PASSWORD}});
+  eq(login.status(), 200);
+  const centres = await (await api.get(site.webUrl + '/api/indicators?by=centre')).json();
+  eq(centres.map(x => x.centre), ['DAM-01']);
+
+  ok(errors.length === 0, 'no script errors: ' + errors.join('; '));
+  console.log(`web: ${checks} checks passed; screenshots in ${out}`);
+} finally {
+  if (browser) await browser.close();
+  await site.stop();
+}
