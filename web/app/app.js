@@ -296,7 +296,7 @@ async function openApplication(box, terminal, reference) {
 function actor(a) {
   if (a === 'kiosk' || a === 'central') return N.tr('web.actor.' + a);
   const staff = /^staff:(\d+)$/.exec(a);
-  return staff ? N.tr('web.actor.staff', {n: N.num(Number(staff[1]))}) : a;
+  return staff ? N.tr('web.actor.staff', {value: N.num(Number(staff[1]))}) : a;
 }
 
 function decisionForm(a, box) {

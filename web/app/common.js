@@ -44,8 +44,8 @@ const N = {
   hours(ms) {
     if (ms === null || ms === undefined) return '—';
     const h = ms / 3600000;
-    if (h >= 48) return N.tr('web.unit.days', {n: N.num(h / 24, 1)});
-    return N.tr('web.unit.hours', {n: N.num(h, 1)});
+    if (h >= 48) return N.tr('web.unit.days', {value: N.num(h / 24, 1)});
+    return N.tr('web.unit.hours', {value: N.num(h, 1)});
   },
   date(iso) {
     if (!iso) return '—';

@@ -23,7 +23,7 @@ async function render() {
         el('th', {scope: 'row', text: N.lang === 'ar' ? r.name_ar : r.name_en}),
         el('td', {text: N.num(r.applications)}),
         el('td', {text: r.median_decision_hours === null ? N.tr('web.public.no_value') : N.hours(r.median_decision_hours * 3600000)}),
-        el('td', {text: r.published_days === 0 ? N.tr('web.public.same_day') : N.tr('web.unit.days', {n: N.num(r.published_days)})}),
+        el('td', {text: r.published_days === 0 ? N.tr('web.public.same_day') : N.tr('web.unit.days', {value: N.num(r.published_days)})}),
         el('td', {text: N.pct(r.within_published_share)}),
         el('td', {text: N.num(r.satisfaction_average, 2)}),
         el('td', {text: N.num(r.ratings)}))))))),
