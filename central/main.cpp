@@ -764,6 +764,8 @@ int cmd_updates(const std::string& what, const Args& a)
         return 0;
     }
     return usage("unknown command 'updates " + what + "'");
+}
+
 int cmd_user_add(const Args& a)
 {
     std::string name = a.get("--name"), role = a.get("--role"), entity = a.get("--entity"), centre = a.get("--centre");

@@ -6,6 +6,7 @@
 #include "base/clock.h"
 #include "base/utf8.h"
 #include "central/csv.h"
+#include "central/store/rollup.h"
 
 #include <algorithm>
 #include <map>
@@ -423,16 +424,22 @@ Result<ojson> public_rows(State& s, const Request& req)
         int64_t days = found != services.end() ? found->second.second : 0;
         o["published_days"] = days;
         o["applications"] = row.applications;
-        o["decided"] = static_cast<int64_t>(row.decision_ms.size());
-        auto median = indicators::percentile(row.decision_ms, 50);
-        o["median_decision_hours"] = median ? ojson(std::round(static_cast<double>(*median) / 36'000.0) / 100.0) : ojson();
-        if (!row.decision_ms.empty()) {
-            int64_t limit = std::max<int64_t>(1, days) * 86'400'000;
-            auto within = std::count_if(row.decision_ms.begin(), row.decision_ms.end(), [&](int64_t ms) { return ms <= limit; });
-            o["within_published_share"] = std::round(1000.0 * static_cast<double>(within) / static_cast<double>(row.decision_ms.size())) / 1000.0;
-        } else {
-            o["within_published_share"] = nullptr;
+        // Durations come from the rollup's histograms (central/store/rollup.h): the median is the nearest-rank
+        // bucket's value (within ~4.5 %), and a bucket counts as within the published time when its value is.
+        int64_t decided = 0, within = 0;
+        int64_t limit = std::max<int64_t>(1, days) * 86'400'000;
+        for (size_t b = 0; b < row.decision_hist.size(); ++b) {
+            decided += row.decision_hist[b];
+            if (rollup::bucket_value(static_cast<int>(b)) <= limit)
+                within += row.decision_hist[b];
         }
+        o["decided"] = decided;
+        auto median = rollup::hist_percentile(row.decision_hist, 50);
+        o["median_decision_hours"] = median ? ojson(std::round(static_cast<double>(*median) / 36'000.0) / 100.0) : ojson();
+        if (decided > 0)
+            o["within_published_share"] = std::round(1000.0 * static_cast<double>(within) / static_cast<double>(decided)) / 1000.0;
+        else
+            o["within_published_share"] = nullptr;
         o["satisfaction_average"] = row.rating_count > 0
             ? ojson(std::round(100.0 * static_cast<double>(row.rating_sum) / static_cast<double>(row.rating_count)) / 100.0)
             : ojson();
