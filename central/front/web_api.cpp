@@ -44,7 +44,9 @@ Result<Period> period(const Request& req, int64_t default_days)
 {
     Period p;
     int64_t now = clock::unix_ms();
-    p.to_ms = (now / 86'400'000 + 1) * 86'400'000;
+    // Up to the end of today's local day (the rollup counts local days, Asia/Damascus unless a centre says
+    // otherwise): between local and UTC midnight, the UTC date is still yesterday's.
+    p.to_ms = (rollup::ZoneBook().local_day("", now) + 1) * 86'400'000;
     p.from_ms = p.to_ms - default_days * 86'400'000;
     if (auto from = param(req, "from"); from && !from->empty())
         p.from_ms = TRY(indicators::parse_day(*from, "from"));

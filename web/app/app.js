@@ -21,9 +21,11 @@ const CARDS = ['applications', 'decided', 'decision_median_ms', 'backlog', 'sati
 const COLUMNS = ['applications', 'decided', 'decision_median_ms', 'decision_p90_ms', 'backlog', 'satisfaction_average',
                  'fees_collected_minor'];
 
+// A date in the centres' local calendar (central counts local days, Asia/Damascus unless a centre says otherwise):
+// between local and UTC midnight the UTC date is still yesterday's, and today's applications would be left out.
+const LOCAL_DAY = new Intl.DateTimeFormat('en-CA', {timeZone: 'Asia/Damascus', year: 'numeric', month: '2-digit', day: '2-digit'});
 function today(offsetDays) {
-  const d = new Date(Date.now() + (offsetDays || 0) * 86400000);
-  return d.toISOString().slice(0, 10);
+  return LOCAL_DAY.format(new Date(Date.now() + (offsetDays || 0) * 86400000));
 }
 
 function unitOf(id) {
