@@ -3,8 +3,10 @@
 #include "base/clock.h"
 #include "base/utf8.h"
 #include "kiosk/services/text_normalize.h"
+#include "locale/locale.h"
 
 #include <cstdio>
+#include <optional>
 
 namespace nafitha::services {
 
@@ -108,7 +110,24 @@ Result<std::string> validate_arabic_name(std::string_view raw, size_t max_length
 
 static bool leap_year(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-Result<std::string> validate_date(std::string_view raw, bool past_only)
+std::string local_today(std::string_view time_zone)
+{
+    // One zone per thread (ICU calendars are not shared between threads), made again when the name changes.
+    thread_local std::string zone_for;
+    thread_local std::optional<locale::Zone> zone;
+    if (!zone || zone_for != time_zone) {
+        auto z = locale::Zone::create(time_zone);
+        if (!z.ok())
+            z = locale::Zone::create(locale::kDefaultTimeZone);
+        if (!z.ok()) // no time zone data at all: the UTC day (the least wrong answer left)
+            return clock::iso8601_utc(clock::unix_ms()).substr(0, 10);
+        zone = z.release_value();
+        zone_for = std::string(time_zone);
+    }
+    return zone->date_of(clock::unix_ms()).iso();
+}
+
+Result<std::string> validate_date(std::string_view raw, bool past_only, std::string_view today)
 {
     auto v = TRY(clean(raw, 64));
     // Day/month/year ("17/05/1990", "1/5/1990"), as the kiosk's date field writes it; or YYYY-MM-DD.
@@ -168,7 +187,9 @@ Result<std::string> validate_date(std::string_view raw, bool past_only)
     char buf[16];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
     std::string out = buf;
-    if (past_only && out > clock::iso8601_utc(clock::unix_ms()).substr(0, 10))
+    // "Today" is the office's local day: between local and UTC midnight the UTC date is still yesterday there, and
+    // a child born today must be accepted.
+    if (past_only && out > (today.empty() ? local_today(locale::kDefaultTimeZone) : std::string(today)))
         return problem("error.form.date_future", "the date is in the future");
     return out;
 }
@@ -246,14 +267,14 @@ Result<std::string> validate_text(std::string_view raw, size_t max_length)
     return v;
 }
 
-Result<std::string> validate_field(const FormField& f, std::string_view raw)
+Result<std::string> validate_field(const FormField& f, std::string_view raw, std::string_view today)
 {
     switch (f.type) {
     case FieldType::Text: return validate_text(raw, f.max_length);
     case FieldType::ArabicName: return validate_arabic_name(raw, std::min<size_t>(f.max_length, 80));
     case FieldType::NationalId: return validate_national_id(raw);
     case FieldType::Phone: return validate_phone(raw);
-    case FieldType::Date: return validate_date(raw, f.past_only);
+    case FieldType::Date: return validate_date(raw, f.past_only, today);
     case FieldType::Number: return validate_number(raw, f.min, f.max);
     case FieldType::Amount: return validate_amount(raw, f.min, f.max);
     case FieldType::ScanReference: return validate_scan_reference(raw);
@@ -268,7 +289,7 @@ Result<std::string> validate_field(const FormField& f, std::string_view raw)
     return problem("error.form.invalid_text", "unknown field type");
 }
 
-Validation validate_form(const Service& service, const FormValues& raw)
+Validation validate_form(const Service& service, const FormValues& raw, std::string_view today)
 {
     Validation out;
     if (raw.size() > kMaxFormFields) {
@@ -290,7 +311,7 @@ Validation validate_form(const Service& service, const FormValues& raw)
                 out.problems.push_back(Error::make("error.form.required", "required field is empty", f.name));
             continue;
         }
-        auto r = validate_field(f, it->second);
+        auto r = validate_field(f, it->second, today);
         if (!r.ok()) {
             auto e = r.release_error();
             e.field = f.name;
@@ -318,7 +339,7 @@ Assessment assess(const Catalogue& catalogue, std::string_view centre, std::stri
         a.fee = a.fee_without_exemption = a.validation.problems.front();
         return a;
     }
-    a.validation = validate_form(*a.service, raw);
+    a.validation = validate_form(*a.service, raw, local_today(catalogue.time_zone_at(centre)));
     if (!a.validation.ok()) {
         std::string fields;
         for (const auto& p : a.validation.problems)

@@ -23,7 +23,8 @@ struct Validation {
     const Error* problem(std::string_view field) const;
 };
 
-Validation validate_form(const Service& service, const FormValues& raw);
+// `today` ("YYYY-MM-DD", the office's local day) bounds past-only dates; empty: today in the default zone.
+Validation validate_form(const Service& service, const FormValues& raw, std::string_view today = {});
 
 // The one validation authority for an application. The service must exist and be offered at `centre`
 // (error.service.unknown / error.service.unavailable as the single problem, field "service"), every field
@@ -44,11 +45,13 @@ Assessment assess(const Catalogue& catalogue, std::string_view centre, std::stri
 Result<std::string> validate_national_id(std::string_view raw);     // 11 digits
 Result<std::string> validate_phone(std::string_view raw);           // Syrian mobile -> 09XXXXXXXX
 Result<std::string> validate_arabic_name(std::string_view raw, size_t max_length = 80);
-Result<std::string> validate_date(std::string_view raw, bool past_only);  // YYYY-MM-DD
+Result<std::string> validate_date(std::string_view raw, bool past_only, std::string_view today = {});  // YYYY-MM-DD
 Result<std::string> validate_number(std::string_view raw, int64_t min, int64_t max);
 Result<std::string> validate_amount(std::string_view raw, int64_t min_minor, int64_t max_minor); // pounds -> minor units
 Result<std::string> validate_scan_reference(std::string_view raw);
 Result<std::string> validate_text(std::string_view raw, size_t max_length);
-Result<std::string> validate_field(const FormField& field, std::string_view raw);
+Result<std::string> validate_field(const FormField& field, std::string_view raw, std::string_view today = {});
+// Today's local day ("YYYY-MM-DD") in an IANA time zone (the default zone when unknown).
+std::string local_today(std::string_view time_zone);
 
 } // namespace nafitha::services

@@ -6,6 +6,8 @@
 #include "kiosk/services/forms.h"
 #include "kiosk/services/text_normalize.h"
 #include "base/utf8.h"
+#include "base/clock.h"
+#include "locale/locale.h"
 
 #include <random>
 
@@ -177,4 +179,25 @@ TEST_CASE("Validators survive random bytes and every refusal has a translated co
             }
         }
     }
+}
+
+TEST_CASE("A past-only date is bounded by the office's local day, not the UTC date")
+{
+    // Between local midnight and UTC midnight (21:00-24:00 UTC in Damascus) the UTC date is still yesterday at
+    // the office: a child born today must be accepted then, and tomorrow refused.
+    CHECK(validate_date("2026-12-02", true, "2026-12-02").value() == "2026-12-02");
+    CHECK(validate_date("02/12/2026", true, "2026-12-02").value() == "2026-12-02");
+    CHECK(validate_date("2026-12-03", true, "2026-12-02").error().code == "error.form.date_future");
+    CHECK(validate_date("2026-12-03", false, "2026-12-02").value() == "2026-12-03");
+    // local_today follows the zone asked for: the same moment gives the zone's own day.
+    auto damascus = locale::Zone::create("Asia/Damascus").value();
+    auto before = clock::unix_ms();
+    auto today = local_today("Asia/Damascus");
+    auto after = clock::unix_ms();
+    CHECK((today == damascus.date_of(before).iso() || today == damascus.date_of(after).iso()));
+    // A zone tzdata does not know falls back to the default zone.
+    CHECK((local_today("Mars/Olympus") == damascus.date_of(before).iso()
+           || local_today("Mars/Olympus") == damascus.date_of(clock::unix_ms()).iso()));
+    // And today itself is never "in the future", whatever the hour.
+    CHECK(validate_date(local_today("Asia/Damascus"), true).ok());
 }
