@@ -198,16 +198,18 @@ Result<int> wait_for_no_visit(const sfs::path& data, const std::function<void()>
 {
     sfs::path path = visit_lock_file(data);
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    // Without this lock nothing keeps the update from interrupting a visit: refuse rather than go on.
     if (fd < 0)
-        return Error::make("error.update.io", "open " + path.string() + ": " + std::strerror(errno));
+        return Error::make("error.update.visit_lock", "open " + path.string() + ": " + std::strerror(errno));
     give_to_owner(data, path);
     if (::flock(fd, LOCK_EX | LOCK_NB) == 0)
         return fd;
     waiting();
     while (::flock(fd, LOCK_EX) != 0) {
         if (errno != EINTR) {
+            int e = errno;
             ::close(fd);
-            return Error::make("error.update.io", "flock " + path.string() + ": " + std::strerror(errno));
+            return Error::make("error.update.visit_lock", "flock " + path.string() + ": " + std::strerror(e));
         }
     }
     return fd;

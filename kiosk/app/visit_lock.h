@@ -5,6 +5,7 @@
 // restarts itself into the new version on its attract screen (systemd starts it again: Restart=always).
 
 #include <filesystem>
+#include <string>
 
 namespace nafitha::app {
 
@@ -18,10 +19,19 @@ public:
     // holds the lock (the visit must wait).
     bool hold(bool visit_open);
     bool held() const { return m_held; }
+    // False while the lock file cannot be opened (the data folder is missing or not writable): visits go on, but
+    // unprotected; the first visit that opens so logs a warning (once).
+    bool usable() const { return m_fd >= 0; }
 
 private:
+    void open_file();
+
+    std::filesystem::path m_path;
+    std::string m_error;
     int m_fd = -1;
     bool m_held = false;
+    bool m_last_request = false;
+    bool m_warned = false;
 };
 
 // True when the program file this process runs was replaced on disk (a package upgrade installed a new one).

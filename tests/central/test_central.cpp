@@ -1,6 +1,7 @@
 // nafitha-central against real HTTP on 127.0.0.1 with real libcurl, fed with sealed protocol::Entry chains.
 
 #include "tests/sync/harness.h"
+#include "tests/support/self_signed.h"
 
 #include "base/clock.h"
 #include "central/store/verify.h"
@@ -12,9 +13,6 @@
 #include <arpa/inet.h>
 #include <catch2/catch.hpp>
 #include <netinet/in.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
 #include <cstdio>
 #include <fstream>
 #include <sys/socket.h>
@@ -129,41 +127,6 @@ std::string run_capture(const std::string& command)
     return out;
 }
 
-// A self-signed certificate for "localhost" (RSA 2048, 2 days), written as PEM files.
-void make_self_signed(const std::string& key_path, const std::string& cert_path)
-{
-    EVP_PKEY* key = EVP_RSA_gen(2048);
-    REQUIRE(key);
-    X509* cert = X509_new();
-    X509_set_version(cert, 2); // v3: GnuTLS refuses a v1 certificate that carries extensions
-    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-    X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(cert), 2 * 24 * 3600);
-    X509_set_pubkey(cert, key);
-    X509_NAME* name = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
-    X509_set_issuer_name(cert, name);
-    X509V3_CTX ctx;
-    X509V3_set_ctx_nodb(&ctx);
-    X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-    X509_EXTENSION* san = X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, "DNS:localhost");
-    X509_add_ext(cert, san, -1);
-    X509_EXTENSION_free(san);
-    X509_EXTENSION* bc = X509V3_EXT_conf_nid(nullptr, &ctx, NID_basic_constraints, "critical,CA:TRUE");
-    X509_add_ext(cert, bc, -1);
-    X509_EXTENSION_free(bc);
-    REQUIRE(X509_sign(cert, key, EVP_sha256()) > 0);
-    FILE* f = std::fopen(key_path.c_str(), "w");
-    REQUIRE(f);
-    PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
-    std::fclose(f);
-    f = std::fopen(cert_path.c_str(), "w");
-    REQUIRE(f);
-    PEM_write_X509(f, cert);
-    std::fclose(f);
-    X509_free(cert);
-    EVP_PKEY_free(key);
-}
 
 } // namespace
 
@@ -577,7 +540,7 @@ TEST_CASE("HTTPS with a configured CA is verified")
 {
     TempDir dir("central-tls");
     auto key = (dir / "key.pem").string(), cert = (dir / "cert.pem").string();
-    make_self_signed(key, cert);
+    REQUIRE(make_self_signed(key, cert));
     InProcessCentral central(dir / "data", cert, key);
     auto id = fresh_identity();
     sync::HttpOptions trusted;

@@ -4,6 +4,7 @@
 // key), and re-enrollment that moves a terminal to another central.
 
 #include "tests/sync/harness.h"
+#include "tests/support/self_signed.h"
 
 #include "base/fs.h"
 #include "sync/client/config.h"
@@ -13,8 +14,6 @@
 #include "sync/protocol/enroll_qr.h"
 
 #include <catch2/catch.hpp>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -25,38 +24,6 @@ namespace fsys = std::filesystem;
 
 namespace {
 
-// A self-signed certificate for "localhost" (as tests/central/test_central.cpp makes one).
-void make_self_signed(const std::string& key_path, const std::string& cert_path)
-{
-    EVP_PKEY* key = EVP_RSA_gen(2048);
-    REQUIRE(key);
-    X509* cert = X509_new();
-    X509_set_version(cert, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-    X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(cert), 2 * 24 * 3600);
-    X509_set_pubkey(cert, key);
-    X509_NAME* name = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
-    X509_set_issuer_name(cert, name);
-    X509V3_CTX ctx;
-    X509V3_set_ctx_nodb(&ctx);
-    X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-    X509_EXTENSION* san = X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, "DNS:localhost");
-    X509_add_ext(cert, san, -1);
-    X509_EXTENSION_free(san);
-    REQUIRE(X509_sign(cert, key, EVP_sha256()) > 0);
-    FILE* f = std::fopen(key_path.c_str(), "w");
-    REQUIRE(f);
-    PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
-    std::fclose(f);
-    f = std::fopen(cert_path.c_str(), "w");
-    REQUIRE(f);
-    PEM_write_X509(f, cert);
-    std::fclose(f);
-    X509_free(cert);
-    EVP_PKEY_free(key);
-}
 
 sync::ProvisionRequest typed(const std::string& url, const std::string& code, Lang lang = Lang::Ar)
 {
@@ -192,7 +159,7 @@ TEST_CASE("Provisioning refuses an unreachable server and a certificate that doe
     CHECK_FALSE(provisioned(data));
 
     auto key = (dir / "key.pem").string(), cert = (dir / "cert.pem").string();
-    make_self_signed(key, cert);
+    REQUIRE(make_self_signed(key, cert));
     InProcessCentral tls(dir / "tls", cert, key);
     auto untrusted = sync::provision(data, typed(tls.url(), tls.add_code()), {});
     REQUIRE_FALSE(untrusted.ok());
