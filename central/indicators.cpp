@@ -2,8 +2,11 @@
 
 #include "base/paths.h"
 #include "central/store/rollup.h"
+#include "locale/locale.h"
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -17,12 +20,21 @@ namespace {
 constexpr int64_t kDayMs = 86'400'000;
 
 const std::set<std::string> kPeriods = {"day", "week", "month", "quarter", "year"};
-const std::set<std::string> kUnits = {"count", "share", "minor", "ms", "rating"};
+const std::set<std::string> kUnits = {"count", "share", "minor", "ms", "rating", "minutes", "days"};
+const std::set<std::string> kHealthMeasures = {"open_minutes", "available_minutes", "out_of_service_minutes", "days_since_last_sync"};
 const std::set<std::string> kDirections = {"up", "down", "none"};
 
 // The value of a plain measure of a row.
-std::optional<double> measure(const std::string& name, const MeasureRow& r, int64_t now_ms)
+std::optional<double> measure(const std::string& name, const MeasureRow& r, int64_t now_ms, const HealthMeasures* h)
 {
+    if (kHealthMeasures.count(name)) {
+        if (!h)
+            return std::nullopt;
+        if (name == "open_minutes") return double(h->open_ms / 60'000);
+        if (name == "available_minutes") return double(h->available_ms / 60'000);
+        if (name == "out_of_service_minutes") return double(h->out_of_service_ms / 60'000);
+        return h->days_since_last_sync ? std::optional<double>(double(*h->days_since_last_sync)) : std::nullopt;
+    }
     if (name == "applications") return double(r.applications);
     if (name == "applications_kiosk") return double(r.kiosk);
     if (name == "applications_counter") return double(r.counter);
@@ -103,6 +115,7 @@ const std::vector<std::string>& measure_names()
         "applications",   "applications_kiosk", "applications_counter", "fees_due_minor", "fees_collected_minor",
         "fees_exempted_minor", "applications_exempted", "decided", "ready", "backlog", "backlog_oldest_age_ms",
         "surveyed",       "rating_sum",         "ratings",              "centre_flagged",
+        "open_minutes",   "available_minutes",  "out_of_service_minutes", "days_since_last_sync",
     };
     return names;
 }
@@ -151,7 +164,7 @@ Result<std::vector<Definition>> parse_definitions(const nlohmann::json& doc)
         if (!d.denominator.empty() && (!known_term(d.denominator) || parse_percentile(d.denominator)))
             return bad("indicator " + d.id + ": unknown denominator '" + d.denominator + "'");
         if (!kUnits.count(d.unit))
-            return bad("indicator " + d.id + ": unit must be count, share, minor, ms or rating");
+            return bad("indicator " + d.id + ": unit must be count, share, minor, ms, rating, minutes or days");
         if (!kDirections.count(d.direction))
             return bad("indicator " + d.id + ": direction must be up, down or none");
         if (auto t = j.find("target"); t != j.end() && !t->is_null()) {
@@ -227,14 +240,14 @@ std::optional<int64_t> percentile(std::vector<int64_t> values, int p)
     return values[rank - 1];
 }
 
-std::optional<double> evaluate(const Definition& def, const MeasureRow& row, int64_t now_ms)
+std::optional<double> evaluate(const Definition& def, const MeasureRow& row, int64_t now_ms, const HealthMeasures* health)
 {
     auto term = [&](const std::string& t) -> std::optional<double> {
         if (auto pct = parse_percentile(t)) {
             auto v = rollup::hist_percentile(pct->second == "decision_ms" ? row.decision_hist : row.ready_hist, pct->first);
             return v ? std::optional<double>(double(*v)) : std::nullopt;
         }
-        return measure(t, row, now_ms);
+        return measure(t, row, now_ms, health);
     };
     auto num = term(def.numerator);
     if (!num || def.denominator.empty())
@@ -247,15 +260,72 @@ std::optional<double> evaluate(const Definition& def, const MeasureRow& row, int
 
 namespace {
 
-struct Place {
-    std::string district, governorate;
+// Opening hours of a centre (minutes after local midnight; days from Sunday = 0).
+struct Hours {
+    int open_min = 8 * 60, close_min = 15 * 60;
+    std::array<bool, 7> days{true, true, true, true, true, false, false};
 };
 
-// The organisation hierarchy of the latest catalogue: each centre's district and governorate ("districts":
-// [{code, governorate, name}], "centres": [{code, district, ...}]). Centres it does not place stay empty.
-Result<std::map<std::string, Place>> places(Store& store)
+struct Place {
+    std::string district, governorate;
+    std::string zone;           // IANA name; empty: the catalogue's
+    std::optional<Hours> hours; // nullopt: the catalogue's
+};
+
+struct Places {
+    std::map<std::string, Place> centres;
+    std::string zone = "Asia/Damascus";
+    Hours hours;
+};
+
+// "HH:MM" as minutes after midnight (24:00 allowed as a closing time).
+std::optional<int> parse_clock(const nlohmann::json& j)
 {
-    std::map<std::string, Place> out;
+    if (!j.is_string())
+        return std::nullopt;
+    auto t = j.get<std::string>();
+    if (t.size() != 5 || t[2] != ':' || !std::isdigit(static_cast<unsigned char>(t[0])) || !std::isdigit(static_cast<unsigned char>(t[1]))
+        || !std::isdigit(static_cast<unsigned char>(t[3])) || !std::isdigit(static_cast<unsigned char>(t[4])))
+        return std::nullopt;
+    int h = (t[0] - '0') * 10 + (t[1] - '0'), m = (t[3] - '0') * 10 + (t[4] - '0');
+    if (m > 59 || h > 24 || (h == 24 && m != 0))
+        return std::nullopt;
+    return h * 60 + m;
+}
+
+// {"days": ["sun", ...], "open": "HH:MM", "close": "HH:MM"}; nullopt when absent or not of that form.
+std::optional<Hours> parse_hours(const nlohmann::json& doc)
+{
+    auto it = doc.find("opening_hours");
+    if (it == doc.end() || !it->is_object())
+        return std::nullopt;
+    static const char* const names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    Hours h;
+    auto open = it->contains("open") ? parse_clock((*it)["open"]) : std::nullopt;
+    auto close = it->contains("close") ? parse_clock((*it)["close"]) : std::nullopt;
+    if (!open || !close || *close <= *open)
+        return std::nullopt;
+    h.open_min = *open;
+    h.close_min = *close;
+    auto days = it->find("days");
+    if (days == it->end() || !days->is_array())
+        return std::nullopt;
+    h.days.fill(false);
+    for (const auto& d : *days) {
+        auto n = std::find_if(std::begin(names), std::end(names), [&](const char* x) { return d.is_string() && d.get<std::string>() == x; });
+        if (n == std::end(names))
+            return std::nullopt;
+        h.days[static_cast<size_t>(n - std::begin(names))] = true;
+    }
+    return h;
+}
+
+// The organisation hierarchy of the latest catalogue: each centre's district and governorate ("districts":
+// [{code, governorate, name}], "centres": [{code, district, ...}]), and its zone and opening hours. Centres it does
+// not place stay empty (the catalogue's zone and hours).
+Result<Places> places(Store& store)
+{
+    Places out;
     auto cat = TRY(store.latest_catalogue());
     if (!cat)
         return out;
@@ -266,6 +336,10 @@ Result<std::map<std::string, Place>> places(Store& store)
         auto it = j.find(key);
         return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
     };
+    if (auto z = text(doc, "time_zone"); !z.empty())
+        out.zone = z;
+    if (auto h = parse_hours(doc))
+        out.hours = *h;
     std::map<std::string, std::string> governorate_of;
     if (auto d = doc.find("districts"); d != doc.end() && d->is_array())
         for (const auto& j : *d)
@@ -275,12 +349,140 @@ Result<std::map<std::string, Place>> places(Store& store)
         for (const auto& j : *c)
             if (j.is_object()) {
                 std::string district = text(j, "district");
-                out[text(j, "code")] = {district, district.empty() ? std::string() : governorate_of[district]};
+                out.centres[text(j, "code")] = {district, district.empty() ? std::string() : governorate_of[district],
+                                                text(j, "time_zone"), parse_hours(j)};
             }
     return out;
 }
 
+// The dimensions that define the terminals' measures.
+bool health_grouping(const std::vector<std::string>& by)
+{
+    return std::all_of(by.begin(), by.end(), [](const std::string& d) {
+        return kPeriods.count(d) || d == "terminal" || d == "centre" || d == "governorate" || d == "district";
+    });
+}
+
+int64_t day_number(const locale::Date& d) { return days_from_civil(d.year, d.month, d.day); }
+
+// Length of the overlap of [a, b) with the intervals (sorted, disjoint).
+int64_t overlap(const std::vector<std::pair<int64_t, int64_t>>& intervals, int64_t a, int64_t b)
+{
+    int64_t sum = 0;
+    for (const auto& [s, e] : intervals) {
+        int64_t lo = std::max(s, a), hi = std::min(e, b);
+        if (hi > lo)
+            sum += hi - lo;
+    }
+    return sum;
+}
+
+// The terminals' measures (HealthMeasures) keyed by the values of `by` (a health grouping).
+Result<std::map<std::vector<std::string>, HealthMeasures>> health_rows(Store& store, const Query& query, const std::string& period,
+                                                                       const Places& where)
+{
+    std::map<std::vector<std::string>, HealthMeasures> out;
+    const int64_t from_day = query.from_ms / kDayMs;
+    const int64_t to_day = (query.to_ms + kDayMs - 1) / kDayMs; // exclusive
+    auto terminals = TRY(store.terminals());
+    std::map<std::string, int64_t> last_report;
+    for (const auto& h : TRY(store.latest_health()))
+        last_report[h.terminal_id] = h.received_ms;
+    // Spans that may touch the range in any zone (a day of margin on both sides).
+    std::map<std::string, std::vector<HealthSpan>> spans;
+    for (auto& sp : TRY(store.health_spans((from_day - 1) * kDayMs, (to_day + 1) * kDayMs)))
+        spans[sp.terminal_id].push_back(std::move(sp));
+    std::map<std::string, locale::Zone> zones;
+    auto zone_of = [&](const std::string& name) -> Result<const locale::Zone*> {
+        auto it = zones.find(name);
+        if (it == zones.end()) {
+            auto z = locale::Zone::create(name);
+            if (!z.ok())
+                z = locale::Zone::create("Asia/Damascus");
+            it = zones.emplace(name, TRY(std::move(z))).first;
+        }
+        return &it->second;
+    };
+    for (const auto& t : terminals) {
+        if (t.status != "active")
+            continue;
+        auto pit = where.centres.find(t.centre);
+        const Place* place = pit == where.centres.end() ? nullptr : &pit->second;
+        const locale::Zone* zone = TRY(zone_of(place && !place->zone.empty() ? place->zone : where.zone));
+        const Hours& hours = place && place->hours ? *place->hours : where.hours;
+        // What each report covers: in service and out of service, from the spans.
+        std::vector<std::pair<int64_t, int64_t>> in_service, out_of_service;
+        const auto& list = spans[t.id];
+        for (size_t i = 0; i < list.size(); ++i) {
+            int64_t end = list[i].end_ms + kHealthReportCoverMs;
+            if (i + 1 < list.size())
+                end = std::min(end, list[i + 1].start_ms);
+            (list[i].out_of_service ? out_of_service : in_service).push_back({list[i].start_ms, end});
+        }
+        std::optional<int64_t> days_silent;
+        int64_t last = std::max(t.last_ingest_ms, last_report.count(t.id) ? last_report[t.id] : 0);
+        if (last > 0)
+            days_silent = std::max<int64_t>(0, query.now_ms - last) / kDayMs;
+        auto key_for = [&](int64_t day) {
+            std::vector<std::string> key;
+            for (const auto& d : query.by) {
+                if (kPeriods.count(d))
+                    key.push_back(period_label(period, day));
+                else if (d == "terminal")
+                    key.push_back(t.id);
+                else if (d == "centre")
+                    key.push_back(t.centre);
+                else
+                    key.push_back(place ? (d == "governorate" ? place->governorate : place->district) : std::string());
+            }
+            return key;
+        };
+        auto add_silence = [&](HealthMeasures& m) {
+            if (days_silent)
+                m.days_since_last_sync = std::max(m.days_since_last_sync.value_or(0), *days_silent);
+        };
+        if (period.empty())
+            add_silence(out[key_for(0)]);
+        int64_t first = std::max(from_day, day_number(zone->date_of(t.enrolled_ms)));
+        int64_t final_day = std::min(to_day - 1, day_number(zone->date_of(query.now_ms)));
+        for (int64_t day = first; day <= final_day; ++day) {
+            if (!hours.days[static_cast<size_t>(((day + 4) % 7 + 7) % 7)]) // 1970-01-01 was a Thursday
+                continue;
+            int y = 0, m = 0, d = 0;
+            civil(day, y, m, d);
+            int64_t midnight = zone->start_of(locale::Date{y, m, d});
+            int64_t a = std::max(midnight + int64_t(hours.open_min) * 60'000, t.enrolled_ms);
+            int64_t b = std::min(midnight + int64_t(hours.close_min) * 60'000, query.now_ms);
+            if (b <= a)
+                continue;
+            auto& row = out[key_for(day)];
+            row.open_ms += b - a;
+            row.available_ms += overlap(in_service, a, b);
+            row.out_of_service_ms += overlap(out_of_service, a, b);
+            add_silence(row);
+        }
+    }
+    return out;
+}
+
 } // namespace
+
+std::string terminal_state(const TerminalRecord& t, const HealthSample* latest, int64_t now_ms)
+{
+    int64_t last = std::max(t.last_ingest_ms, latest ? latest->received_ms : 0);
+    if (last == 0)
+        return "unknown";
+    if (now_ms - last > kHealthGapMs)
+        return "offline";
+    if (!latest || now_ms - latest->received_ms > kHealthGapMs)
+        return "online"; // ingesting, without reports (an older terminal)
+    if (latest->out_of_service)
+        return "broken";
+    auto doc = nlohmann::json::parse(latest->document, nullptr, false);
+    if (doc.is_object() && doc.value("pending", int64_t(0)) > 0)
+        return "sending";
+    return "online";
+}
 
 Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definition>& definitions, const Query& query)
 {
@@ -316,8 +518,9 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
             source.push_back({'k', store_index(d)});
         }
     }
-    std::map<std::string, Place> where;
-    if (need_places)
+    const bool health = health_grouping(query.by);
+    Places where;
+    if (need_places || health)
         where = TRY(places(store));
     // Months, quarters, years and whole-range tables are made of whole months where the range allows.
     mq.months_suffice = period.empty() || period == "month" || period == "quarter" || period == "year";
@@ -332,8 +535,8 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
             if (kind == 'p')
                 keys.push_back(period_label(period, std::stoll(k)));
             else if (kind == 'g' || kind == 'd') {
-                auto it = where.find(k);
-                keys.push_back(it == where.end() ? std::string() : kind == 'g' ? it->second.governorate : it->second.district);
+                auto it = where.centres.find(k);
+                keys.push_back(it == where.centres.end() ? std::string() : kind == 'g' ? it->second.governorate : it->second.district);
             } else
                 keys.push_back(k);
         }
@@ -363,17 +566,31 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
         rollup::add_dense(f.decision_hist, r.decision_hist);
         rollup::add_dense(f.ready_hist, r.ready_hist);
     }
-    // Durations without any application row in the group cannot happen (both come from the same applications);
-    // a group with no application at all is not a row.
+    // Durations without any application row in the group cannot happen (both come from the same applications).
+    // A group is a row when it has applications, or terminals with opening hours in the range (or, without a
+    // period, any terminal).
+    std::map<std::vector<std::string>, HealthMeasures> terminals;
+    if (health)
+        terminals = TRY(health_rows(store, query, period, where));
+    std::set<std::vector<std::string>> keys;
+    for (const auto& [k, r] : folded)
+        if (r.applications > 0)
+            keys.insert(k);
+    for (const auto& [k, h] : terminals)
+        keys.insert(k);
     auto out = nlohmann::ordered_json::array();
-    for (const auto& [keys, r] : folded) {
-        if (r.applications == 0)
-            continue;
+    const HealthMeasures none;
+    for (const auto& key : keys) {
+        MeasureRow empty;
+        auto fit = folded.find(key);
+        const MeasureRow& r = fit == folded.end() ? empty : fit->second;
+        auto hit = terminals.find(key);
+        const HealthMeasures* h = !health ? nullptr : hit == terminals.end() ? &none : &hit->second;
         nlohmann::ordered_json row = nlohmann::ordered_json::object();
         for (size_t i = 0; i < query.by.size(); ++i)
-            row[query.by[i]] = keys[i];
+            row[query.by[i]] = key[i];
         for (const auto& def : definitions) {
-            auto v = evaluate(def, r, query.now_ms);
+            auto v = evaluate(def, r, query.now_ms, h);
             if (!v)
                 row[def.id] = nullptr;
             else if (def.denominator.empty() && std::floor(*v) == *v && std::fabs(*v) < 9e15)

@@ -20,7 +20,7 @@ struct Definition {
     std::string id;          // [a-z0-9_]+, the field name in the rows
     std::string numerator;   // a measure (see measure_names()) or pNN(decision_ms|ready_ms), NN in 1..99
     std::string denominator; // a measure, or empty
-    std::string unit;        // count | share | minor (money, minor units) | ms | rating
+    std::string unit;        // count | share | minor (money, minor units) | ms | rating | minutes | days
     std::string direction;   // up | down | none (which way is good)
     std::optional<double> target;
 
@@ -56,8 +56,33 @@ Result<int64_t> parse_day(const std::string& text, const std::string& field);
 // field per indicator (null where it has no value, e.g. a share of nothing).
 Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definition>& definitions, const Query& query);
 
-// The value of one indicator on one row of measures (exposed for tests); nullopt when undefined.
-std::optional<double> evaluate(const Definition& definition, const MeasureRow& row, int64_t now_ms);
+// The terminals' measures of a row, from their health reports (Store::health_spans, latest_health) over the opening
+// hours of their centres: only for rows grouped by periods, terminal, centre, governorate and district (a terminal
+// serves every entity, service and channel, so they are undefined by those).
+//   open_minutes            opening-hours minutes of the row's terminals (from enrolment, up to now)
+//   available_minutes       of those, minutes covered by reports in service (polling and serving)
+//   out_of_service_minutes  of those, minutes covered by reports out of service
+//   days_since_last_sync    whole days since the last exchange (ingest or report) of the row's most silent terminal
+// Opening hours: the centre's "opening_hours" in the latest catalogue ({"days": ["sun", ...], "open": "HH:MM",
+// "close": "HH:MM"}), else the catalogue's, else Sunday to Thursday 08:00-15:00, in the centre's zone (its
+// "time_zone", else the catalogue's, else Asia/Damascus). A report covers from its receipt until the next one of
+// the same span, the last one of a span for kHealthReportCoverMs after it.
+inline constexpr int64_t kHealthReportCoverMs = 60'000;
+struct HealthMeasures {
+    int64_t open_ms = 0, available_ms = 0, out_of_service_ms = 0;
+    std::optional<int64_t> days_since_last_sync;
+};
+
+// What a terminal is doing now, from its last exchange (ingest or health report) and its latest report:
+// "unknown" (never heard of), "offline" (silent for more than kHealthGapMs), "broken" (polling, out of service),
+// "sending" (polling, entries pending), "online" (polling, in service, nothing pending). Translations:
+// central.terminal.state.<state>.
+std::string terminal_state(const TerminalRecord& terminal, const HealthSample* latest, int64_t now_ms);
+
+// The value of one indicator on one row of measures (exposed for tests); nullopt when undefined. `health` is null
+// when the row's grouping does not define the terminals' measures.
+std::optional<double> evaluate(const Definition& definition, const MeasureRow& row, int64_t now_ms,
+                               const HealthMeasures* health = nullptr);
 
 // Nearest-rank percentile (the smallest value with at least p% of the values at or below it); nullopt if empty.
 // (Indicators read percentiles from the rollup's histograms: rollup::hist_percentile, the same rank over buckets.)

@@ -16,6 +16,7 @@
 #include "central/store/archive.h"
 #include "central/store/verify.h"
 #include "sync/protocol/enroll_qr.h"
+#include "sync/protocol/health.h"
 #include "central/updates.h"
 
 #include <algorithm>
@@ -418,9 +419,37 @@ int cmd_terminals(const Args& a)
     auto list = store.value()->terminals();
     if (!list.ok())
         return fail(list.error());
+    auto reports = store.value()->latest_health();
+    if (!reports.ok())
+        return fail(reports.error());
+    std::map<std::string, central::HealthSample> latest;
+    for (auto& h : reports.value())
+        latest[h.terminal_id] = std::move(h);
+    auto i18n = I18n::load(paths::assets_dir());
+    const int64_t now = clock::unix_ms();
+    auto state_of = [&](const central::TerminalRecord& t) {
+        auto it = latest.find(t.id);
+        return central::indicators::terminal_state(t, it == latest.end() ? nullptr : &it->second, now);
+    };
     if (a.has_flag("--json")) {
         nlohmann::json out = nlohmann::json::array();
-        for (const auto& t : list.value())
+        for (const auto& t : list.value()) {
+            std::string state = state_of(t);
+            nlohmann::json health = nullptr;
+            if (auto it = latest.find(t.id); it != latest.end()) {
+                // The report as the terminal signed it, checked again against its key.
+                protocol::SignedHealth sh{nlohmann::json::parse(it->second.document, nullptr, false), it->second.signature};
+                auto key = protocol::decode_public_key(t.public_key);
+                bool valid = key.ok() && !sh.document.is_discarded() && protocol::verify_health(sh, key.value()).ok();
+                health = {{"received_at", clock::iso8601_utc(it->second.received_ms)},
+                          {"report", sh.document.is_discarded() ? nlohmann::json() : sh.document},
+                          {"signature", it->second.signature},
+                          {"signature_valid", valid}};
+            }
+            nlohmann::json names = nullptr;
+            if (i18n.ok())
+                names = {{"ar", std::string(i18n->text(Lang::Ar, "central.terminal.state." + state))},
+                         {"en", std::string(i18n->text(Lang::En, "central.terminal.state." + state))}};
             out.push_back({{"id", t.id},
                            {"centre", t.centre},
                            {"name", t.name},
@@ -429,13 +458,17 @@ int cmd_terminals(const Args& a)
                            {"last_seq", t.last_seq},
                            {"last_hash", t.last_hash},
                            {"enrolled_at", clock::iso8601_utc(t.enrolled_ms)},
-                           {"last_ingest_at", t.last_ingest_ms ? nlohmann::json(clock::iso8601_utc(t.last_ingest_ms)) : nlohmann::json()}});
+                           {"last_ingest_at", t.last_ingest_ms ? nlohmann::json(clock::iso8601_utc(t.last_ingest_ms)) : nlohmann::json()},
+                           {"state", state},
+                           {"state_name", names},
+                           {"health", health}});
+        }
         std::cout << out.dump(2) << "\n";
         return 0;
     }
     for (const auto& t : list.value())
-        std::cout << t.id << "  " << t.centre << "  " << t.status << "  entries=" << t.entries << "  last_seq=" << t.last_seq
-                  << "  " << t.name << "\n";
+        std::cout << t.id << "  " << t.centre << "  " << t.status << "  " << state_of(t) << "  entries=" << t.entries
+                  << "  last_seq=" << t.last_seq << "  " << t.name << "\n";
     return 0;
 }
 

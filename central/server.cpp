@@ -190,6 +190,7 @@ Result<std::unique_ptr<CentralServer>> CentralServer::create(ServerConfig config
     s->m_terminals->add_route(signed_route(front::status_route(ctx)));
     s->m_terminals->add_route(signed_route(front::catalogue_route(ctx)));
     s->m_terminals->add_route(signed_route(front::alarm_route(ctx)));
+    s->m_terminals->add_route(signed_route(front::terminal_health_route(ctx)));
     std::filesystem::path updates = !s->m_config.updates_dir.empty() ? s->m_config.updates_dir
         : !s->m_config.data_dir.empty() ? updates::repo_dir(s->m_config.data_dir) : std::filesystem::path();
     if (!updates.empty())

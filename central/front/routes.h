@@ -21,6 +21,7 @@ Route ingest_route(Context& ctx);                 // POST /v1/ingest
 Route status_route(Context& ctx);                 // GET /v1/status
 Route catalogue_route(Context& ctx);              // GET /v1/catalogue
 Route alarm_route(Context& ctx);                  // POST /v1/alarm
+Route terminal_health_route(Context& ctx);        // POST /v1/terminal/health
 Route indicators_route(Context& ctx);             // GET /v1/indicators (admin only, Bearer API token; JSON or CSV)
 // GET /v1/log/{checkpoint,consistency,inclusion,entry,receipt} (public, read-only, rate-limited per address).
 std::vector<Route> log_routes(Context& ctx, TransparencyLog& log);

@@ -119,6 +119,29 @@ struct ApplicationCount {
     int64_t count = 0;
 };
 
+// Terminal health (docs/PROTOCOL.md "Terminal health"): the signed reports the terminals send with each pull.
+// Central keeps the latest one per terminal, and the history bounded as spans: consecutive reports of the same
+// state (in service or out of service) less than kHealthGapMs apart extend one span (from the first report's
+// receipt to the last one's); a longer silence, or a change of state, starts a new span. Between spans the terminal
+// was not polling (offline). Each span keeps the signed bytes and signature of the report that opened it.
+inline constexpr int64_t kHealthGapMs = 5 * 60 * 1000;
+
+struct HealthSample {
+    std::string terminal_id;
+    int64_t received_ms = 0;  // central's clock
+    bool out_of_service = false;
+    std::string document;     // the canonical JSON the terminal signed (protocol::health_bytes without its prefix)
+    std::string signature;    // base64 Ed25519 by the terminal's key
+};
+
+struct HealthSpan {
+    std::string terminal_id;
+    bool out_of_service = false;
+    int64_t start_ms = 0, end_ms = 0; // receipts of the first and last report of the span
+    int64_t reports = 0;
+    std::string document, signature;  // the report that opened the span
+};
+
 // The base measures of the indicators (central/indicators.h) over the applications submitted in a period,
 // grouped by the requested dimensions. Everything is counted at the application's enrolled centre.
 struct MeasureQuery {
@@ -254,6 +277,16 @@ public:
     virtual Result<std::vector<EntryCount>> entries_by_type(int32_t from_day, int32_t to_day) = 0;
     // Applications submitted in [from_ms, to_ms) by centre, entity, service and status.
     virtual Result<std::vector<ApplicationCount>> applications_by_status(int64_t from_ms, int64_t to_ms) = 0;
+
+    // ---- Terminal health ----
+
+    // Records a verified health report: the latest one of its terminal, and the spans (see HealthSample). A report
+    // received before the terminal's latest span ends is kept as the latest only if newer, and does not move spans.
+    virtual Result<void> record_health(const HealthSample& sample) = 0;
+    // The latest report of each terminal that sent one.
+    virtual Result<std::vector<HealthSample>> latest_health() = 0;
+    // The spans that overlap [from_ms, to_ms), by terminal then start.
+    virtual Result<std::vector<HealthSpan>> health_spans(int64_t from_ms, int64_t to_ms) = 0;
 
     // The indicators' base measures (see MeasureQuery); rows in no particular order.
     virtual Result<std::vector<MeasureRow>> measures(const MeasureQuery& query) = 0;

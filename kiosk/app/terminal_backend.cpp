@@ -136,6 +136,20 @@ public:
             cb.install_catalogue = [t](const sync::CheckedCatalogue& c) {
                 return t->install_central_catalogue(c.document, c.signed_statement);
             };
+            // The signed health report at each pull: the printer and the out-of-service decision the screen shows.
+            cb.device_health = [this]() {
+                sync::DeviceReport d;
+                auto printer = m_station->check(devices::Need::Required);
+                static const char* const severities[] = {"ok", "warning", "failed", "absent"};
+                d.printer = severities[static_cast<int>(printer.severity)];
+                d.paper = printer.code == "device.printer.paper_out"         ? "out"
+                          : printer.code == "device.printer.paper_near_end" ? "low"
+                          : printer.severity == devices::Severity::Ok       ? "ok"
+                                                                            : "unknown";
+                d.reasons = health().out_of_service;
+                d.out_of_service = !d.reasons.empty();
+                return d;
+            };
             sync::SyncOptions so;
             so.data_dir = m_options.data_dir;
             auto worker = sync::SyncWorker::create(so, cb);

@@ -284,4 +284,14 @@ Result<void> CentralClient::report_alarm(const protocol::AlarmReport& report)
     return {};
 }
 
+Result<void> CentralClient::send_health(protocol::HealthReport report)
+{
+    report.terminal_id = m_identity.terminal_id;
+    auto signed_health = TRY(protocol::sign_health(report, m_identity.keys.secret_key));
+    Sent sent;
+    TRY(expect_ok(signed_request("POST", "/v1/terminal/health", protocol::to_json(signed_health).dump(), "application/json", sent),
+                  sent));
+    return {};
+}
+
 } // namespace nafitha::sync

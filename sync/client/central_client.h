@@ -6,6 +6,7 @@
 #include "base/result.h"
 #include "sync/client/http.h"
 #include "sync/journal/identity.h"
+#include "sync/protocol/health.h"
 #include "sync/protocol/messages.h"
 
 #include <optional>
@@ -76,6 +77,8 @@ public:
     Result<CheckedPolicy> policy(int64_t have_version);
     // Tells central about a fork found on this side (POST /v1/alarm).
     Result<void> report_alarm(const protocol::AlarmReport& report);
+    // Sends the terminal's health report signed with its key (POST /v1/terminal/health); the terminal id is set here.
+    Result<void> send_health(protocol::HealthReport report);
 
     // Details of the last refusal (valid after a call failed).
     const Refusal& last_refusal() const { return m_refusal; }

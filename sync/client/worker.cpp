@@ -242,10 +242,53 @@ struct SyncWorker::Impl {
                 log::info("sync", "policy version " + std::to_string(answer->policy.version) + " installed");
             }
         }
+        if (!stopping)
+            TRY(send_health());
         // The next pull comes after the interval with ±25 % jitter, so that terminals that came back together
         // (after an outage, a power cut) do not keep pulling in the same second.
         std::uniform_int_distribution<int64_t> jitter(options.pull_interval_ms * 3 / 4, options.pull_interval_ms * 5 / 4);
         next_pull_ms = clock::unix_ms() + jitter(rng);
+        return {};
+    }
+
+    // The signed health report of this pull (sync/protocol/health.h).
+    Result<void> send_health()
+    {
+        protocol::HealthReport h;
+        h.time_ms = clock::unix_ms();
+        h.software_version = NAFITHA_VERSION;
+        h.catalogue_version = config.catalogue_version;
+        h.policy_version = config.policy_version;
+        h.last_seq = TRY(reader->last_seq());
+        h.acked_seq = TRY(reader->acked_seq());
+        h.pending = std::max<int64_t>(0, h.last_seq - h.acked_seq);
+        if (h.pending > 0) {
+            auto first = TRY(reader->entries_after(h.acked_seq, 1, protocol::kMaxEntryPayloadBytes * 2));
+            if (!first.empty())
+                if (auto t = clock::parse_iso8601_ms(first.front().time))
+                    h.oldest_pending_ms = std::max<int64_t>(0, h.time_ms - *t);
+        }
+        std::error_code ec;
+        auto space = std::filesystem::space(options.data_dir, ec);
+        if (!ec)
+            h.disk_free_bytes = static_cast<int64_t>(space.available);
+        if (callbacks.device_health) {
+            auto d = callbacks.device_health();
+            h.printer = d.printer;
+            h.paper = d.paper;
+            h.out_of_service = d.out_of_service;
+            h.reasons = std::move(d.reasons);
+            if (h.reasons.size() > protocol::kMaxHealthReasons)
+                h.reasons.resize(protocol::kMaxHealthReasons);
+        }
+        auto sent = client->send_health(std::move(h));
+        if (!sent.ok()) {
+            // Never a reason to stop the journal's queue: the next pull sends a fresh report (a central that does
+            // not know the route yet answers 404).
+            log::warn("sync", "health report not taken: " + sent.error().to_string());
+            return {};
+        }
+        set_progress([](SyncProgress& p) { ++p.health_reports; });
         return {};
     }
 

@@ -34,11 +34,20 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace nafitha::sync {
 
 // Everything central sends is checked against its key (pinned at enrollment) before a callback sees it: a
 // callback only ever receives what central signed, for this terminal, newer than what it has.
+// What the terminal's own process knows of its devices, for the health report (sync/protocol/health.h).
+struct DeviceReport {
+    std::string printer = "unknown"; // ok | warning | failed | absent | unknown
+    std::string paper = "unknown";   // ok | low | out | unknown
+    bool out_of_service = false;
+    std::vector<std::string> reasons; // translation keys (ui.oos.*, device.*)
+};
+
 struct SyncCallbacks {
     // Records a central decision on the terminal (services::Terminal::apply_central_decision, with the decision's
     // signature). Empty: no pull.
@@ -48,6 +57,10 @@ struct SyncCallbacks {
     std::function<Result<void>(const CheckedCatalogue&)> install_catalogue;
     // Installs a newer signed policy (services::Terminal::install_policy). Empty: no pull.
     std::function<Result<void>(const CheckedPolicy&)> install_policy;
+    // The devices and the out-of-service decision (the kiosk's), asked at each pull for the signed health report
+    // sent to central (POST /v1/terminal/health). Empty (nafitha-ctl sync): devices unknown, in service. Called
+    // on the worker's thread.
+    std::function<DeviceReport()> device_health;
 };
 
 struct SyncOptions {
@@ -78,6 +91,7 @@ struct SyncProgress {
     int64_t wire_bytes = 0;             // request bytes sent (compressed)
     int64_t entries_sent = 0;
     int64_t passes = 0;                 // passes started, with or without an alarm (tests wait on it)
+    int64_t health_reports = 0;         // health reports central accepted
     uint64_t version = 0;               // grows with every change, see progress_if_changed()
 };
 

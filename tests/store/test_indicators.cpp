@@ -11,6 +11,7 @@
 #include "central/server.h"
 #include "db/sqlite.h"
 #include "sync/client/http.h"
+#include "sync/client/worker.h"
 #include "sync/journal/identity.h"
 #include "sync/protocol/crypto.h"
 
@@ -278,7 +279,55 @@ STORE_TEST("Indicators of real terminals at several centres with an offline peri
         auto status = json::parse(run(ctl + " status --data " + t.dir->path().string() + " --json").second);
         CHECK(status["pending"] == 0);
     }
+    // Health: every pull sent a signed report. The second terminal's kiosk now says it is out of service (no paper):
+    // its sync worker reports it at the next pull.
+    {
+        sync::SyncCallbacks cb;
+        cb.device_health = [] {
+            sync::DeviceReport d;
+            d.printer = "failed";
+            d.paper = "out";
+            d.out_of_service = true;
+            d.reasons = {"ui.oos.no_paper"};
+            return d;
+        };
+        sync::SyncOptions so;
+        so.data_dir = terms[1].dir->path();
+        so.server_url = central.url();
+        auto worker = sync::SyncWorker::create(so, cb).value();
+        REQUIRE(worker->run_once().ok());
+        CHECK(worker->progress().health_reports == 1);
+    }
     central.stop();
+    {
+        auto listed = run(central_bin + " terminals " + store_arg + " --json");
+        REQUIRE(listed.first == 0);
+        auto list = json::parse(listed.second);
+        REQUIRE(list.size() == terms.size());
+        const int64_t now = clock::unix_ms();
+        for (const auto& t : list) {
+            INFO(t.dump());
+            REQUIRE(t["health"].is_object());
+            const auto& h = t["health"];
+            CHECK(h["signature_valid"] == true);
+            CHECK(h["report"]["terminal"] == t["id"]);
+            CHECK(h["report"]["pending"] == 0);
+            CHECK(h["report"]["oldest_pending_ms"] == -1);
+            CHECK(h["report"]["catalogue_version"] == 2);
+            CHECK(h["report"]["software_version"] == NAFITHA_VERSION);
+            CHECK(h["report"]["disk_free_bytes"].get<int64_t>() > 0);
+            bool broken = t["id"] == terms[1].id;
+            CHECK(h["report"]["out_of_service"] == broken);
+            CHECK(h["report"]["printer"] == (broken ? "failed" : "unknown"));
+            // Its state: from the report while it is recent (central's rule: kHealthGapMs), offline after.
+            auto received = clock::parse_iso8601_ms(h["received_at"].get<std::string>()).value();
+            if (now - received <= central::kHealthGapMs)
+                CHECK(t["state"] == (broken ? "broken" : "online"));
+            else
+                CHECK(t["state"] == "offline");
+            CHECK(t["state_name"]["ar"].get<std::string>() != t["state_name"]["en"].get<std::string>());
+        }
+    }
 
     auto apps = from_journals(terms);
     REQUIRE(apps.size() == 4 * 12 + 2 * 8);
@@ -292,6 +341,11 @@ STORE_TEST("Indicators of real terminals at several centres with an offline peri
         return std::vector<std::string>{a.centre, a.channel};
     });
     check_rows(indicators("terminal"), {"terminal"}, apps, [](const App& a) { return std::vector<std::string>{a.terminal}; });
+    // Every terminal exchanged with central during this test: no day without a sync yet.
+    for (const auto& row : indicators("terminal"))
+        CHECK(row["days_since_last_sync"] == 0);
+    for (const auto& row : indicators("centre,service"))
+        CHECK(row["terminal_availability"].is_null());
     check_rows(indicators("entity"), {"entity"}, apps, [](const App& a) { return std::vector<std::string>{a.entity}; });
     check_rows(indicators(""), {}, apps, [](const App&) { return std::vector<std::string>{}; });
     // Governorates and districts from the catalogue's hierarchy, read here from the seed file itself.

@@ -41,7 +41,7 @@ const std::map<std::string, std::set<std::string>> kMayUse = {
     {"printing", {"base", "text", "locale"}},
     {"kiosk/documents", {"base", "text", "locale", "printing", "devices", "sync/protocol", "sync/journal", "kiosk/services"}},
     {"central/store", {"base", "db", "locale", "sync/protocol"}},
-    {"central", {"base", "sync/protocol", "central/store"}},
+    {"central", {"base", "locale", "sync/protocol", "central/store"}},
     {"kiosk/ui", {"base", "text", "locale", "kiosk/services"}},
     {"kiosk/app",
      {"base", "text", "locale", "devices", "printing", "sync/protocol", "sync/journal", "sync/client", "kiosk/services",

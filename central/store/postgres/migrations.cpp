@@ -195,6 +195,19 @@ CREATE RULE web_audit_no_delete AS ON DELETE TO web_audit DO INSTEAD NOTHING;
 CREATE INDEX applications_by_entity_time ON applications(entity, submitted_ms);
 )SQL";
 
+// Version 10. Terminal health (central/store/store.h HealthSample): the latest signed report of each terminal and
+// the spans of reports of one state; the same as SQLite's version 10.
+const char* kV10 = R"SQL(
+CREATE TABLE terminal_health(
+  terminal_id text PRIMARY KEY, received_ms bigint NOT NULL, out_of_service integer NOT NULL, document text NOT NULL,
+  signature text NOT NULL);
+CREATE TABLE health_spans(
+  id bigserial PRIMARY KEY, terminal_id text NOT NULL, out_of_service integer NOT NULL, start_ms bigint NOT NULL,
+  end_ms bigint NOT NULL, reports bigint NOT NULL, document text NOT NULL, signature text NOT NULL);
+CREATE INDEX health_spans_by_terminal ON health_spans(terminal_id, start_ms);
+CREATE INDEX health_spans_by_end ON health_spans(end_ms);
+)SQL";
+
 struct Migration {
     int version;
     const char* description;
@@ -212,6 +225,7 @@ const Migration kMigrations[] = {
     {7, "the transparency log: leaves in commit order, its head, signed checkpoints", kV7},
     {8, "indicators rollup: local days, day and month cells with duration histograms", kV8, rebuild_rollup},
     {9, "web application: users, sessions, append-only audit", kV9},
+    {10, "terminal health: latest signed report per terminal, spans of one state", kV10},
 };
 
 // Any constant: the key of the advisory lock that migrations and partition creation hold.

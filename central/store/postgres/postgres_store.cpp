@@ -275,6 +275,61 @@ public:
         });
     }
 
+    Result<void> record_health(const HealthSample& h) override
+    {
+        return run(Retry::No, [&](pg::Conn& c) -> Result<void> {
+            TRY(c.exec("BEGIN"));
+            // One report of a terminal at a time across instances (its spans are read, then extended or added).
+            TRY(c.query("SELECT pg_advisory_xact_lock(10, hashtext($1))", Params().add(h.terminal_id)));
+            TRY(c.query("INSERT INTO terminal_health(terminal_id, received_ms, out_of_service, document, signature) VALUES($1,$2,$3,$4,$5) "
+                        "ON CONFLICT(terminal_id) DO UPDATE SET received_ms = excluded.received_ms, out_of_service = excluded.out_of_service, "
+                        "document = excluded.document, signature = excluded.signature "
+                        "WHERE excluded.received_ms >= terminal_health.received_ms",
+                        Params().add(h.terminal_id).add(h.received_ms).add_int4(h.out_of_service ? 1 : 0).add(h.document).add(h.signature)));
+            auto last = TRY(c.query("SELECT id, out_of_service, end_ms FROM health_spans WHERE terminal_id = $1 ORDER BY start_ms DESC LIMIT 1",
+                                    Params().add(h.terminal_id)));
+            bool have = last.count() > 0;
+            int64_t id = have ? last.integer(0, 0) : 0;
+            bool oos = have && last.integer(0, 1) != 0;
+            int64_t end = have ? last.integer(0, 2) : 0;
+            if (have && h.received_ms < end) {
+                // Older than what the spans already hold: the spans do not move.
+            } else if (have && oos == h.out_of_service && h.received_ms - end <= kHealthGapMs) {
+                TRY(c.query("UPDATE health_spans SET end_ms = $1, reports = reports + 1 WHERE id = $2", Params().add(h.received_ms).add(id)));
+            } else {
+                TRY(c.query("INSERT INTO health_spans(terminal_id, out_of_service, start_ms, end_ms, reports, document, signature) "
+                            "VALUES($1,$2,$3,$3,1,$4,$5)",
+                            Params().add(h.terminal_id).add_int4(h.out_of_service ? 1 : 0).add(h.received_ms).add(h.document).add(h.signature)));
+            }
+            TRY(c.exec("COMMIT"));
+            return {};
+        });
+    }
+
+    Result<std::vector<HealthSample>> latest_health() override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<HealthSample>> {
+            auto r = TRY(c.query("SELECT terminal_id, received_ms, out_of_service, document, signature FROM terminal_health ORDER BY terminal_id"));
+            std::vector<HealthSample> out;
+            for (int i = 0; i < r.count(); ++i)
+                out.push_back({r.text(i, 0), r.integer(i, 1), r.integer(i, 2) != 0, r.text(i, 3), r.text(i, 4)});
+            return out;
+        });
+    }
+
+    Result<std::vector<HealthSpan>> health_spans(int64_t from_ms, int64_t to_ms) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<HealthSpan>> {
+            auto r = TRY(c.query("SELECT terminal_id, out_of_service, start_ms, end_ms, reports, document, signature FROM health_spans "
+                                 "WHERE end_ms >= $1 AND start_ms < $2 ORDER BY terminal_id, start_ms",
+                                 Params().add(from_ms).add(to_ms)));
+            std::vector<HealthSpan> out;
+            for (int i = 0; i < r.count(); ++i)
+                out.push_back({r.text(i, 0), r.integer(i, 1) != 0, r.integer(i, 2), r.integer(i, 3), r.integer(i, 4), r.text(i, 5), r.text(i, 6)});
+            return out;
+        });
+    }
+
     Result<void> record_fork_alarm(const std::string& terminal_id, int64_t seq, const std::string& stored_hash,
                                    const std::string& offered_hash, int64_t now_ms) override
     {

@@ -413,6 +413,22 @@ CREATE INDEX applications_by_entity_time ON applications(entity, submitted_ms);
 )SQL");
 }
 
+// Version 10: terminal health (store.h HealthSample): the latest signed report of each terminal and the spans of
+// consecutive reports of one state.
+Result<void> migrate_v10(db::Db& db)
+{
+    return db.exec(R"SQL(
+CREATE TABLE terminal_health(
+  terminal_id TEXT PRIMARY KEY, received_ms INTEGER NOT NULL, out_of_service INTEGER NOT NULL, document TEXT NOT NULL,
+  signature TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE health_spans(
+  id INTEGER PRIMARY KEY, terminal_id TEXT NOT NULL, out_of_service INTEGER NOT NULL, start_ms INTEGER NOT NULL,
+  end_ms INTEGER NOT NULL, reports INTEGER NOT NULL, document TEXT NOT NULL, signature TEXT NOT NULL);
+CREATE INDEX health_spans_by_terminal ON health_spans(terminal_id, start_ms);
+CREATE INDEX health_spans_by_end ON health_spans(end_ms);
+)SQL");
+}
+
 struct Migration {
     int version;
     Result<void> (*apply)(db::Db&);
@@ -428,6 +444,7 @@ const Migration kMigrations[] = {
     {7, migrate_v7},
     {8, migrate_v8},
     {9, migrate_v9},
+    {10, migrate_v10},
 };
 
 } // namespace

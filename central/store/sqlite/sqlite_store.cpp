@@ -460,6 +460,61 @@ public:
         return IngestOutcome{last.seq, stored};
     }
 
+    Result<void> record_health(const HealthSample& h) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto tx = TRY(db::Transaction::begin(m_db));
+        auto latest = TRY(m_db.cached(
+            "INSERT INTO terminal_health(terminal_id, received_ms, out_of_service, document, signature) VALUES(?,?,?,?,?) "
+            "ON CONFLICT(terminal_id) DO UPDATE SET received_ms = excluded.received_ms, out_of_service = excluded.out_of_service, "
+            "document = excluded.document, signature = excluded.signature WHERE excluded.received_ms >= terminal_health.received_ms"));
+        latest.bind(1, h.terminal_id).bind(2, h.received_ms).bind(3, int64_t(h.out_of_service)).bind(4, h.document).bind(5, h.signature);
+        TRY(latest.run());
+        auto last = TRY(m_db.cached("SELECT id, out_of_service, end_ms FROM health_spans WHERE terminal_id = ? ORDER BY start_ms DESC LIMIT 1"));
+        last.bind(1, h.terminal_id);
+        bool have = TRY(last.step());
+        int64_t id = have ? last.int64(0) : 0;
+        bool oos = have && last.int64(1) != 0;
+        int64_t end = have ? last.int64(2) : 0;
+        last.reset();
+        if (have && h.received_ms < end) {
+            // Older than what the spans already hold (two instances, a late answer): the spans do not move.
+        } else if (have && oos == h.out_of_service && h.received_ms - end <= kHealthGapMs) {
+            auto upd = TRY(m_db.cached("UPDATE health_spans SET end_ms = ?, reports = reports + 1 WHERE id = ?"));
+            upd.bind(1, h.received_ms).bind(2, id);
+            TRY(upd.run());
+        } else {
+            auto ins = TRY(m_db.cached("INSERT INTO health_spans(terminal_id, out_of_service, start_ms, end_ms, reports, document, signature) "
+                                       "VALUES(?,?,?,?,1,?,?)"));
+            ins.bind(1, h.terminal_id).bind(2, int64_t(h.out_of_service)).bind(3, h.received_ms).bind(4, h.received_ms)
+                .bind(5, h.document).bind(6, h.signature);
+            TRY(ins.run());
+        }
+        return tx.commit();
+    }
+
+    Result<std::vector<HealthSample>> latest_health() override
+    {
+        std::lock_guard lock(m_mutex);
+        auto st = TRY(m_db.prepare("SELECT terminal_id, received_ms, out_of_service, document, signature FROM terminal_health ORDER BY terminal_id"));
+        std::vector<HealthSample> out;
+        while (TRY(st.step()))
+            out.push_back({st.text(0), st.int64(1), st.int64(2) != 0, st.text(3), st.text(4)});
+        return out;
+    }
+
+    Result<std::vector<HealthSpan>> health_spans(int64_t from_ms, int64_t to_ms) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto st = TRY(m_db.prepare("SELECT terminal_id, out_of_service, start_ms, end_ms, reports, document, signature FROM health_spans "
+                                   "WHERE end_ms >= ? AND start_ms < ? ORDER BY terminal_id, start_ms"));
+        st.bind(1, from_ms).bind(2, to_ms);
+        std::vector<HealthSpan> out;
+        while (TRY(st.step()))
+            out.push_back({st.text(0), st.int64(1) != 0, st.int64(2), st.int64(3), st.int64(4), st.text(5), st.text(6)});
+        return out;
+    }
+
     Result<void> record_fork_alarm(const std::string& terminal_id, int64_t seq, const std::string& stored_hash,
                                    const std::string& offered_hash, int64_t now_ms) override
     {
