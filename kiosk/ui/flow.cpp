@@ -57,6 +57,16 @@ const services::Category* category_grid(Ctx& ctx, const Rect& area)
     return tapped;
 }
 
+StepFrame step_frame(Ctx& ctx, const Rect& body, int step)
+{
+    Rect c = body.inset(margin(ctx));
+    progress(ctx, Rect{c.x, c.y, c.w, ctx.u(30)}, step, kFlowSteps);
+    float foot_h = button_h(ctx);
+    Rect foot{c.x, c.y + c.h - foot_h, c.w, foot_h};
+    Rect area{c.x, c.y + ctx.u(50), c.w, foot.y - ctx.u(24) - (c.y + ctx.u(50))};
+    return {c, foot, area};
+}
+
 const services::Service* current_service(const Ctx& ctx)
 {
     if (!ctx.catalogue || ctx.session.service_code.empty())

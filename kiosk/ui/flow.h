@@ -16,6 +16,12 @@ const char* icon_for_category(std::string_view code);
 // The catalogue's categories as a scrolled grid of tiles in `area` (two columns in portrait, four in landscape,
 // every tile as tall as the tallest needs). Returns the category tapped this frame, or null.
 const services::Category* category_grid(Ctx& ctx, const Rect& area);
+// A flow step's screen below its header: the step's progress bar drawn along the top of the margins-inset
+// `body`, the footer (one button high) at the bottom, and the scrolled area between them.
+struct StepFrame {
+    Rect content, foot, area;
+};
+StepFrame step_frame(Ctx& ctx, const Rect& body, int step);
 // The selected service, or null.
 const services::Service* current_service(const Ctx& ctx);
 // A field's value as the review shows it (choice labels, not codes).

@@ -20,12 +20,7 @@ void draw_done(Ctx& ctx)
         return;
     const Submitted& done = *ses.submission;
     const services::Application& app = done.submission.application;
-    float m = margin(ctx);
-    Rect c = body.inset(m);
-    progress(ctx, Rect{c.x, c.y, c.w, ctx.u(30)}, 4, kFlowSteps);
-    float foot_h = button_h(ctx);
-    Rect foot{c.x, c.y + c.h - foot_h, c.w, foot_h};
-    Rect area{c.x, c.y + ctx.u(50), c.w, foot.y - ctx.u(24) - (c.y + ctx.u(50))};
+    auto [c, foot, area] = step_frame(ctx, body, 4);
     Rect view = begin_scroll(ctx, area);
     float top = view.y - ctx.scroller.offset();
     // Landscape: the reference on the start half, the details on the end half.

@@ -18,12 +18,7 @@ void draw_review(Ctx& ctx)
     if (!s)
         return;
     Session& ses = ctx.session;
-    float m = margin(ctx);
-    Rect c = body.inset(m);
-    progress(ctx, Rect{c.x, c.y, c.w, ctx.u(30)}, 2, kFlowSteps);
-    float foot_h = button_h(ctx);
-    Rect foot{c.x, c.y + c.h - foot_h, c.w, foot_h};
-    Rect area{c.x, c.y + ctx.u(50), c.w, foot.y - ctx.u(24) - (c.y + ctx.u(50))};
+    auto [c, foot, area] = step_frame(ctx, body, 2);
 
     const services::Assessment& q = current_quote(ctx);
     const services::Validation& v = q.validation;

@@ -41,12 +41,7 @@ void draw_service(Ctx& ctx)
     Rect body = header(ctx, s ? s->name.in(ctx.lang) : ctx.tr("ui.service.title"));
     if (!s)
         return;
-    float m = margin(ctx);
-    Rect c = body.inset(m);
-    progress(ctx, Rect{c.x, c.y, c.w, ctx.u(30)}, 0, kFlowSteps);
-    float foot_h = button_h(ctx);
-    Rect foot{c.x, c.y + c.h - foot_h, c.w, foot_h};
-    Rect area{c.x, c.y + ctx.u(50), c.w, foot.y - ctx.u(24) - (c.y + ctx.u(50))};
+    auto [c, foot, area] = step_frame(ctx, body, 0);
 
     Rect view = begin_scroll(ctx, area);
     float y = view.y - ctx.scroller.offset();

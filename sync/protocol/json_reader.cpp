@@ -531,10 +531,12 @@ bool DomBuilder::add(nlohmann::json value, size_t dumped)
     return grow(dumped);
 }
 
-bool DomBuilder::begin_object()
+bool DomBuilder::open(nlohmann::json empty)
 {
+    // The new container ("{}" or "[]", two bytes when dumped) goes where the next value goes, and becomes the
+    // place of the values that follow until it closes.
     nlohmann::json* target;
-    if (!add(nlohmann::json::object(), 2))
+    if (!add(std::move(empty), 2))
         return false;
     if (m_stack.empty())
         target = &m_root;
@@ -547,21 +549,9 @@ bool DomBuilder::begin_object()
     return true;
 }
 
-bool DomBuilder::begin_array()
-{
-    nlohmann::json* target;
-    if (!add(nlohmann::json::array(), 2))
-        return false;
-    if (m_stack.empty())
-        target = &m_root;
-    else if (m_stack.back()->is_array())
-        target = &m_stack.back()->back();
-    else
-        target = &(*m_stack.back())[m_key];
-    m_stack.push_back(target);
-    m_first.push_back(true);
-    return true;
-}
+bool DomBuilder::begin_object() { return open(nlohmann::json::object()); }
+
+bool DomBuilder::begin_array() { return open(nlohmann::json::array()); }
 
 bool DomBuilder::end_object()
 {

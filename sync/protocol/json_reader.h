@@ -152,6 +152,7 @@ public:
 
 private:
     bool add(nlohmann::json value, size_t dumped);
+    bool open(nlohmann::json empty);
     bool grow(size_t n);
 
     nlohmann::json m_root;
