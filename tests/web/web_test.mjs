@@ -3,8 +3,10 @@
 // languages; sign-in, a wrong password, lockout; the dashboard's cards and chart; drill-down governorate >
 // district > centre > terminal and entity > service; entities ranked side by side; CSV export; an entity
 // officer's scope (another entity's data refused, in the API and in the indicators); CSRF refusals; a decision
-// taken in the back office that reaches the terminal's tracking at its next sync, with its reason; the audit;
-// axe-core finds no serious or critical violation on any page. Screenshots land in --out (look at them).
+// taken in the back office that reaches the terminal's tracking at its next sync, with its reason; approve then
+// ready through the API; the audit; Arabic plural forms and digits; every indicator of the definitions on the
+// dashboard; axe-core finds no serious or critical violation on any page.
+// Screenshots land in --out (look at them).
 //
 //   node tests/web/web_test.mjs --bin build/bin --source . --out build/tests/web/screenshots
 
@@ -20,6 +22,7 @@ fs.mkdirSync(out, {recursive: true});
 const axePath = path.join(source, 'web/node_modules/axe-core/axe.min.js');
 const ar = JSON.parse(fs.readFileSync(path.join(source, 'assets/i18n/ar/web.json'), 'utf8'));
 const en = JSON.parse(fs.readFileSync(path.join(source, 'assets/i18n/en/web.json'), 'utf8'));
+const arCentral = JSON.parse(fs.readFileSync(path.join(source, 'assets/i18n/ar/central.json'), 'utf8')); // indicator names
 const PASSWORD = 'a long enough password';
 
 let checks = 0;
@@ -32,6 +35,18 @@ async function axe(page, name) {
   const result = await page.evaluate(async () => await window.axe.run(document, {resultTypes: ['violations']}));
   const bad = result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
   ok(bad.length === 0, `axe on ${name}: ` + bad.map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`).join('; '));
+}
+
+// A number of days as Arabic reads it, from CLDR's Arabic plural rules written again here (not the page's code):
+// 1 and 2 have their own words, 3-10 take the plural, 11-99 the singular accusative, the rest the singular.
+function arabicDays(n) {
+  const digits = new Intl.NumberFormat('ar-SY').format(n);
+  const r = n % 100;
+  if (n === 1) return 'يوم واحد';
+  if (n === 2) return 'يومان';
+  if (r >= 3 && r <= 10) return digits + ' أيام';
+  if (r >= 11 && r <= 99) return digits + ' يومًا';
+  return digits + ' يوم';
 }
 
 async function ready(page, value) {
@@ -85,11 +100,23 @@ try {
   eq(await page.textContent('h2'), ar['web.public.title']);
   const publicRows = await page.locator('#public-table tbody tr').count();
   ok(publicRows >= 3, 'the public table has a row per service used');
+  const intro = await page.textContent('#public-intro');
+  ok(!/[0-9]/.test(intro) && intro.includes('٣٦٥ يومًا'), 'the Arabic intro counts its days in Arabic-Indic digits with the right form: ' + intro);
+  const published = await page.locator('#public-table tbody tr td:nth-child(4)').allTextContents();
+  const publicApi = await (await page.request.get(site.webUrl + '/api/public')).json();
+  ok(publicApi.some(r => r.published_days >= 3), 'some service publishes a time of several days');
+  eq(published, publicApi.map(r => r.published_days === 0 ? ar['web.public.same_day'] : arabicDays(r.published_days)),
+     'published times read with the Arabic plural forms');
+  ok(published.every(t => !/[0-9]/.test(t)), 'no Western digits in the Arabic table');
   await axe(page, 'public (ar)');
   await shot(page, 'public-ar');
   await switchLanguage(page, 'en', 'public');
   eq(await page.getAttribute('html', 'dir'), 'ltr');
   eq(await page.textContent('h2'), en['web.public.title']);
+  ok((await page.textContent('#public-intro')).endsWith('The last 365 days.'), 'the English intro');
+  eq(await page.locator('#public-table tbody tr td:nth-child(4)').allTextContents(),
+     publicApi.map(r => r.published_days === 0 ? en['web.public.same_day'] : r.published_days + (r.published_days === 1 ? ' day' : ' days')),
+     'published times in English: 1 day, 7 days');
   await axe(page, 'public (en)');
   await shot(page, 'public-en');
   const csv = await page.request.get(site.webUrl + '/public.csv');
@@ -136,8 +163,22 @@ try {
   const cardApps = await page.textContent('[data-indicator="applications"] .metric-value');
   eq(cardApps, new Intl.NumberFormat('ar-SY').format(total), 'the applications card counts every application');
   ok(await page.locator('#chart-period').isVisible(), 'the chart is drawn');
+  // Every indicator of the definitions is shown, named from the translations, formatted by its unit.
+  const defs = (await (await api.get(site.webUrl + '/api/definitions')).json()).indicators;
+  const allNames = await page.locator('#all-table tbody th').allTextContents();
+  eq(allNames, defs.map(d => arCentral['indicator.' + d.id]), 'the table of all indicators follows the definitions, in Arabic');
+  const allValues = await page.locator('#all-table tbody td:nth-child(2)').allTextContents();
+  ok(allValues.every(v => v.length > 0 && !/[0-9]/.test(v)), 'every value is shown (— when there is none) in Arabic-Indic digits: ' + allValues.join(' | '));
+  const totalRow = (await (await api.get(site.webUrl + '/api/indicators')).json())[0];
+  defs.forEach((d, i) => { if (totalRow[d.id] === null || totalRow[d.id] === undefined) eq(allValues[i], '—', d.id + ' has no value'); });
   await axe(page, 'dashboard');
   await shot(page, 'dashboard-ar');
+  // The drill-down charts any indicator; a duration reads in the unit that suits it.
+  await page.selectOption('#drill-metric', 'decision_median_ms');
+  await ready(page, 'dashboard');
+  ok((await page.getAttribute('#chart-drill', 'aria-label')).startsWith(arCentral['indicator.decision_median_ms']), 'the drill chart names its indicator');
+  await page.selectOption('#drill-metric', 'applications');
+  await ready(page, 'dashboard');
   const levels = ['governorate', 'district', 'centre'];
   for (const level of levels) {
     const first = page.locator('#drill-table tbody th button').first();
@@ -229,6 +270,19 @@ try {
   eq(tracked[0].status, 'rejected');
   eq(tracked[0].actor, 'central');
   eq(tracked[0].note, services['decision.reason.documents_missing'] + ' — صورة الهوية غير واضحة', 'the reason and the words reach the tracking');
+
+  // Approve, then ready for collection, through the API (the page's own calls); a decided application takes no second verdict.
+  const second = site.sqlRows(`SELECT t.id AS terminal, a.reference FROM applications a JOIN terminals t ON t.no = a.terminal WHERE a.entity = '${entity}' AND a.status IN ('submitted','paid','in_review') ORDER BY a.reference LIMIT 1`)[0];
+  if (second) {
+    const hdr = {headers: {'X-CSRF-Token': me.csrf}};
+    eq((await api.post(site.webUrl + '/api/decide', {...hdr, data: {terminal: second.terminal, reference: second.reference, status: 'ready'}})).status(), 409, 'ready before approval is refused');
+    eq((await api.post(site.webUrl + '/api/decide', {...hdr, data: {terminal: second.terminal, reference: second.reference, status: 'approved', reason: 'documents_complete'}})).status(), 200);
+    eq((await api.post(site.webUrl + '/api/decide', {...hdr, data: {terminal: second.terminal, reference: second.reference, status: 'rejected', reason: 'duplicate'}})).status(), 409, 'no second verdict');
+    eq((await api.post(site.webUrl + '/api/decide', {...hdr, data: {terminal: second.terminal, reference: second.reference, status: 'ready'}})).status(), 200);
+    for (const term of site.terminals) site.sync(term);
+    const readyRows = site.terminals.flatMap(term => site.terminalSql(term, `SELECT a.status FROM applications a WHERE a.reference = '${second.reference}'`));
+    eq(readyRows.map(x => x.status), ['ready'], 'ready for collection reaches the terminal');
+  }
 
   step('the audit holds every read of personal data and the decision');
   const audit = JSON.parse(site.central('audit', '--data', site.data, '--json'));

@@ -12,6 +12,7 @@ const S = {
   drillMode: 'place',    // place: governorate > district > centre > terminal; entity: entity > service
   filters: [],           // [[dimension, value], ...] chosen while drilling down
   appStatus: 'open',
+  drillMetric: 'applications', // the indicator the drill-down charts (any definition)
   charts: [],
 };
 const LEVELS = {place: ['governorate', 'district', 'centre', 'terminal'], entity: ['entity', 'service']};
@@ -35,7 +36,7 @@ function unitOf(id) {
 
 function fmt(id, v) {
   switch (unitOf(id)) {
-    case 'ms': return N.hours(v);
+    case 'ms': return N.duration(v);
     case 'share': return N.pct(v);
     case 'minor': return N.money(v);
     case 'rating': return N.num(v, 2);
@@ -154,7 +155,8 @@ async function renderDashboard(main) {
   const chartBox = el('section', {class: 'card chart'}, el('h2', {text: N.tr('web.chart.applications_by_period')}),
     el('div', {class: 'chart-wrap'}, el('canvas', {id: 'chart-period', role: 'img', 'aria-label': N.tr('web.chart.applications_by_period')})));
   const drill = el('section', {class: 'card', id: 'drill'});
-  main.append(cards, chartBox, drill);
+  const all = el('section', {class: 'card', id: 'all-indicators'}, el('h2', {text: N.tr('web.all.title')}));
+  main.append(cards, chartBox, drill, all);
 
   const [total, byPeriod] = await Promise.all([
     N.api('/api/indicators?' + query()),
@@ -165,11 +167,12 @@ async function renderDashboard(main) {
   cards.replaceChildren(...CARDS.map(id => el('div', {class: 'metric', 'data-indicator': id},
     el('span', {class: 'metric-name', text: N.tr('indicator.' + id)}),
     el('span', {class: 'metric-value', text: fmt(id, row[id] === undefined ? null : row[id])}))));
+  all.append(allIndicators(row));
   if (byPeriod.ok) {
     const rows = byPeriod.body;
     S.charts.push(new Chart(document.getElementById('chart-period'), {
       type: 'bar',
-      data: {labels: rows.map(r => r[S.period]),
+      data: {labels: rows.map(r => N.digits(r[S.period])),
              datasets: [{label: N.tr('indicator.applications_kiosk'), data: rows.map(r => r.applications_kiosk), backgroundColor: '#0b6e4f'},
                         {label: N.tr('indicator.applications_counter'), data: rows.map(r => r.applications_counter), backgroundColor: '#c08a1e'}]},
       options: {maintainAspectRatio: false, scales: {x: {stacked: true, reverse: N.lang === 'ar'}, y: {stacked: true, position: N.lang === 'ar' ? 'right' : 'left'}},
@@ -203,9 +206,41 @@ async function renderDrill(box) {
   if (!rows.length) { box.append(el('p', {text: N.tr('web.empty')})); return; }
   const canDrill = depth < levels.length - 1;
   box.append(el('p', {class: 'hint', text: canDrill ? N.tr('web.drill.hint') : ''}));
-  box.append(table('drill-table', [dim, ...COLUMNS], rows, (r) => canDrill ? () => {
+  const metricIds = (S.defs || []).map(d => d.id);
+  const metric = metricIds.includes(S.drillMetric) ? S.drillMetric : 'applications';
+  const pick = el('select', {id: 'drill-metric', onchange: ev => { S.drillMetric = ev.target.value; render(); }},
+    metricIds.map(id => el('option', {value: id, selected: id === metric, text: N.tr('indicator.' + id)})));
+  box.append(el('div', {class: 'controls'}, el('label', {for: 'drill-metric', text: N.tr('web.drill.metric')}), pick));
+  const canvas = el('canvas', {id: 'chart-drill', role: 'img', 'aria-label': N.tr('web.chart.drill', {metric: N.tr('indicator.' + metric), level: N.tr('web.dim.' + dim)})});
+  box.append(el('div', {class: 'chart-wrap short'}, canvas));
+  const columns = COLUMNS.includes(metric) ? COLUMNS : [...COLUMNS, metric];
+  box.append(table('drill-table', [dim, ...columns], rows, (r) => canDrill ? () => {
     S.filters = [...S.filters, [dim, r[dim]]]; render(); } : null));
   box.append(csvLink('/api/indicators', query(params)));
+  const rtl = N.lang === 'ar';
+  S.charts.push(new Chart(canvas, {
+    type: 'bar',
+    data: {labels: rows.map(r => dimValue(dim, r[dim])),
+           datasets: [{label: N.tr('indicator.' + metric), backgroundColor: '#0b6e4f',
+                       data: rows.map(r => (r[metric] === undefined ? null : r[metric]))}]},
+    options: {maintainAspectRatio: false,
+              scales: {x: {reverse: rtl}, y: {position: rtl ? 'right' : 'left', beginAtZero: true,
+                                                  ticks: {precision: unitOf(metric) === 'count' ? 0 : undefined, callback: v => fmt(metric, v)}}},
+              plugins: {legend: {rtl}, tooltip: {rtl, callbacks: {label: c => fmt(metric, c.raw)}}}},
+  }));
+}
+
+// Every indicator of the definitions (the built-in set and whatever central was given), in their order, with its
+// value over the period formatted by its unit (null: no value), its target and which direction is better.
+function allIndicators(row) {
+  const head = el('tr', {}, ['web.all.indicator', 'web.all.value', 'web.all.target', 'web.all.direction']
+    .map(k => el('th', {scope: 'col', text: N.tr(k)})));
+  const body = (S.defs || []).map(d => el('tr', {'data-indicator': d.id},
+    el('th', {scope: 'row', text: N.tr('indicator.' + d.id)}),
+    el('td', {text: fmt(d.id, row[d.id] === undefined ? null : row[d.id])}),
+    el('td', {text: d.target === undefined ? '' : fmt(d.id, d.target)}),
+    el('td', {text: N.tr('web.direction.' + (d.direction || 'none'))})));
+  return el('div', {class: 'table-wrap'}, el('table', {id: 'all-table'}, el('thead', {}, head), el('tbody', {}, body)));
 }
 
 function table(id, columns, rows, drillFor) {
