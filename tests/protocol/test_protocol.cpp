@@ -4,6 +4,7 @@
 #include "sync/protocol/receipt.h"
 
 #include <catch2/catch.hpp>
+#include <sodium.h>
 
 using namespace nafitha;
 using namespace nafitha::protocol;
@@ -16,6 +17,85 @@ TEST_CASE("Canonical JSON sorts keys, keeps UTF-8 and refuses floats and bad UTF
     CHECK_FALSE(canonical_json(nlohmann::json{{"x", std::string("\xC3")}}).ok());
 }
 
+namespace {
+
+// A deterministic random JSON document with the strings that need care: every ASCII byte (control characters,
+// quote, backslash, DEL), Arabic, four-byte UTF-8, U+FFFD, U+2028; integers at both ends of both ranges.
+nlohmann::json random_json(uint64_t& state, int depth)
+{
+    auto next = [&] {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        return state >> 33;
+    };
+    auto text = [&] {
+        static const char* pieces[] = {"نافذة", "\xF0\x9F\x98\x80", "\xEF\xBF\xBD", "\xE2\x80\xA8", "a", "Z", "/", " "};
+        std::string s;
+        for (uint64_t n = next() % 12; n > 0; --n) {
+            if (next() % 2)
+                s += static_cast<char>(next() % 128);
+            else
+                s += pieces[next() % 8];
+        }
+        return s;
+    };
+    switch (depth > 4 ? next() % 6 : next() % 8) {
+    case 0: return nullptr;
+    case 1: return next() % 2 == 0;
+    case 2: {
+        static const int64_t ints[] = {0, -1, 1, INT64_MIN, INT64_MAX, -1234567, 100000};
+        return next() % 2 ? nlohmann::json(ints[next() % 7]) : nlohmann::json(static_cast<int64_t>(next()) - (1ll << 30));
+    }
+    case 3: return next() % 2 ? nlohmann::json(UINT64_MAX) : nlohmann::json(static_cast<uint64_t>(next()));
+    case 4:
+    case 5: return text();
+    case 6: {
+        auto a = nlohmann::json::array();
+        for (uint64_t n = next() % 5; n > 0; --n)
+            a.push_back(random_json(state, depth + 1));
+        return a;
+    }
+    default: {
+        auto o = nlohmann::json::object();
+        for (uint64_t n = next() % 5; n > 0; --n)
+            o[text()] = random_json(state, depth + 1);
+        return o;
+    }
+    }
+}
+
+} // namespace
+
+TEST_CASE("The canonical JSON writer gives nlohmann's strict dump byte for byte and refuses what it refuses")
+{
+    uint64_t state = 14;
+    for (int i = 0; i < 20000; ++i) {
+        auto doc = random_json(state, 0);
+        INFO(doc.dump());
+        REQUIRE(canonical_json(doc).value() == doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict));
+    }
+    std::string all;
+    for (int c = 0; c < 128; ++c)
+        all += static_cast<char>(c);
+    nlohmann::json every{{all, all}};
+    CHECK(canonical_json(every).value() == every.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict));
+    CHECK(canonical_json(nlohmann::json::object()).value() == "{}");
+    CHECK(canonical_json(nlohmann::json::array()).value() == "[]");
+    // Invalid UTF-8 (truncated, stray continuation, overlong, surrogate, past U+10FFFF), in values and keys.
+    for (std::string bad : {"\xC3", "a\x80", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "x\xE2\x82"}) {
+        CHECK_THROWS(nlohmann::json(bad).dump(-1, ' ', false, nlohmann::json::error_handler_t::strict));
+        CHECK(canonical_json(nlohmann::json{{"k", bad}}).error().code == "error.protocol.canonical");
+        CHECK(canonical_json(nlohmann::json{{bad, 1}}).error().code == "error.protocol.canonical");
+        std::string out;
+        CHECK_FALSE(append_canonical_string(bad, out).ok());
+    }
+    nlohmann::json deep = 1;
+    for (int i = 0; i < 32; ++i) // the scalar at depth 32: the deepest allowed
+        deep = nlohmann::json::array({deep});
+    CHECK(canonical_json(deep).ok());
+    deep = nlohmann::json::array({deep});
+    CHECK(canonical_json(deep).error().code == "error.protocol.canonical");
+}
+
 TEST_CASE("SHA-256 and hex match known vectors")
 {
     CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
@@ -23,6 +103,17 @@ TEST_CASE("SHA-256 and hex match known vectors")
     CHECK_FALSE(from_hex("0g").ok());
     CHECK(from_base64(to_base64("نافذة")).value() == "نافذة");
     CHECK_FALSE(from_base64("***").ok());
+}
+
+TEST_CASE("SHA-256 through OpenSSL gives libsodium's digests for every length across block boundaries")
+{
+    std::string data;
+    for (size_t n = 0; n <= 1100; ++n) {
+        Digest expected{};
+        crypto_hash_sha256(expected.data(), reinterpret_cast<const unsigned char*>(data.data()), data.size());
+        REQUIRE(sha256(data) == expected);
+        data.push_back(static_cast<char>((n * 131 + 7) & 0xff));
+    }
 }
 
 TEST_CASE("Sealed entries verify and any change to content, signature or key is caught")
