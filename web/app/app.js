@@ -40,6 +40,8 @@ function fmt(id, v) {
     case 'share': return N.pct(v);
     case 'minor': return N.money(v);
     case 'rating': return N.num(v, 2);
+    case 'minutes': return v === null || v === undefined ? '—' : N.tr('web.unit.minutes', {n: v, digits: 0});
+    case 'days': return v === null || v === undefined ? '—' : N.days(v, 1);
     default: return N.num(v);
   }
 }
