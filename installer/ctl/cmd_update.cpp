@@ -21,6 +21,7 @@
 #include "base/paths.h"
 #include "base/process.h"
 #include "installer/ctl/command.h"
+#include "kiosk/services/maintenance.h"
 #include "locale/locale.h"
 #include "sync/client/config.h"
 
@@ -42,9 +43,7 @@ namespace {
 
 constexpr const char* kKeyring = "/usr/share/keyrings/nafitha-updates.gpg";
 constexpr const char* kSources = "/etc/apt/sources.list.d/nafitha-updates.sources";
-constexpr const char* kDefaultWindow = "02:00-05:00";
 constexpr const char* kPackage = "nafitha-terminal";
-constexpr int64_t kMaxPostponeHours = 72;
 
 // A private folder under $TMPDIR (or /tmp), removed with everything in it.
 class Scratch {
@@ -71,37 +70,6 @@ private:
     sfs::path m_path;
 };
 
-struct Window {
-    int start = 0, end = 0; // minutes after midnight; end < start wraps past midnight
-    std::string text;
-};
-
-std::optional<Window> parse_window(const std::string& s)
-{
-    int h1, m1, h2, m2;
-    char tail;
-    if (std::sscanf(s.c_str(), "%d:%d-%d:%d%c", &h1, &m1, &h2, &m2, &tail) != 4)
-        return std::nullopt;
-    if (h1 < 0 || h1 > 23 || h2 < 0 || h2 > 24 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59 || (h2 == 24 && m2 != 0))
-        return std::nullopt;
-    Window w{h1 * 60 + m1, h2 * 60 + m2, s};
-    if (w.start == w.end)
-        return std::nullopt;
-    return w;
-}
-
-int local_minutes(time_t t)
-{
-    std::tm tm{};
-    ::localtime_r(&t, &tm);
-    return tm.tm_hour * 60 + tm.tm_min;
-}
-
-bool inside(const Window& w, int minute)
-{
-    return w.start < w.end ? (minute >= w.start && minute < w.end) : (minute >= w.start || minute < w.end);
-}
-
 std::string local_time_text(time_t t)
 {
     std::tm tm{};
@@ -111,8 +79,9 @@ std::string local_time_text(time_t t)
     return buf;
 }
 
-sfs::path postpone_file(const sfs::path& data) { return data / "update-postponed"; }
-sfs::path last_file(const sfs::path& data) { return data / "update-last.json"; }
+using services::last_update_file;
+using services::postpone_file;
+using services::postponed_until;
 sfs::path visit_lock_file(const sfs::path& data) { return data / "visit.lock"; }
 
 // Files root writes into the terminal's folder belong to the folder's owner (the kiosk user reads them).
@@ -124,23 +93,11 @@ void give_to_owner(const sfs::path& data, const sfs::path& file)
             std::cerr << "nafitha-ctl: cannot give " << file.string() << " to the data folder's owner: " << std::strerror(errno) << "\n";
 }
 
-int64_t postponed_until(const sfs::path& data)
-{
-    auto text = fs::read_file(postpone_file(data), 64);
-    if (!text.ok())
-        return 0;
-    try {
-        return std::stoll(text.value());
-    } catch (...) {
-        return 0;
-    }
-}
-
 void record(const sfs::path& data, const std::string& result, const std::string& detail, const std::string& version)
 {
     nlohmann::json j = {{"time", static_cast<int64_t>(::time(nullptr))}, {"result", result}, {"detail", detail}, {"version", version}};
-    if (fs::write_file_atomic(last_file(data), j.dump() + "\n", 0600).ok())
-        give_to_owner(data, last_file(data));
+    if (fs::write_file_atomic(last_update_file(data), j.dump() + "\n", 0600).ok())
+        give_to_owner(data, last_update_file(data));
 }
 
 std::string installed_version()
@@ -341,8 +298,8 @@ int run_update(ctl::Args& args)
         lang = *l;
     }
     const char* env_window = std::getenv("NAFITHA_UPDATE_WINDOW");
-    std::string window_text = window_opt ? *window_opt : (env_window && *env_window ? env_window : kDefaultWindow);
-    auto window = parse_window(window_text);
+    std::string window_text = window_opt ? *window_opt : (env_window && *env_window ? env_window : services::kDefaultUpdateWindow);
+    auto window = services::parse_window(window_text);
     if (!window)
         return ctl::usage_error("--window is HH:MM-HH:MM (local time), e.g. 02:00-05:00");
     auto i18n_loaded = I18n::load(paths::assets_dir());
@@ -370,12 +327,12 @@ int run_update(ctl::Args& args)
     if (status) {
         std::string v = installed_version();
         say("update.status.installed", {{"version", v.empty() ? "-" : v}});
-        say(inside(*window, local_minutes(t_now)) ? "update.status.window_open" : "update.status.window_closed",
+        say(services::window_open(*window, services::local_minute_of(t_now)) ? "update.status.window_open" : "update.status.window_closed",
             {{"window", window->text}});
         int64_t until = postponed_until(c.data);
         if (until > t_now)
             say("update.postponed", {{"until", local_time_text(static_cast<time_t>(until))}});
-        auto last = fs::read_file(last_file(c.data), 64 * 1024);
+        auto last = fs::read_file(last_update_file(c.data), 64 * 1024);
         if (last.ok()) {
             auto j = nlohmann::json::parse(last.value(), nullptr, false);
             if (j.is_object())
@@ -394,14 +351,13 @@ int run_update(ctl::Args& args)
                 hours = 0;
         } catch (...) {
         }
-        if (hours < 1 || hours > kMaxPostponeHours)
+        if (hours < 1 || hours > services::kMaxPostponeHours)
             return ctl::usage_error("--postpone is 1 to 72 hours");
-        int64_t until = static_cast<int64_t>(t_now) + hours * 3600;
-        auto w = fs::write_file_atomic(postpone_file(c.data), std::to_string(until) + "\n", 0600);
-        if (!w.ok())
-            return refuse(w.error());
+        auto until = services::postpone_updates(c.data, hours, static_cast<int64_t>(t_now));
+        if (!until.ok())
+            return refuse(until.error());
         give_to_owner(c.data, postpone_file(c.data));
-        say("update.postpone.done", {{"until", local_time_text(static_cast<time_t>(until))}});
+        say("update.postpone.done", {{"until", local_time_text(static_cast<time_t>(*until))}});
         return 0;
     }
     if (!sfs::exists(c.keyring))
@@ -435,7 +391,7 @@ int run_update(ctl::Args& args)
                 record(c.data, "postponed", "", installed_version());
                 return 0;
             }
-            if (!inside(*window, local_minutes(t_now))) {
+            if (!services::window_open(*window, services::local_minute_of(t_now))) {
                 say("update.window.outside", {{"window", window->text}});
                 return 0;
             }

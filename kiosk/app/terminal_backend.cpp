@@ -524,6 +524,19 @@ public:
 
     Result<services::PolicyState> policy_state() override { return m_terminal->policy_state(); }
     Result<std::vector<services::UnsyncedItem>> unsynced() override { return m_terminal->unsynced(200); }
+    services::UpdateState update_state() override { return services::update_state(m_options.data_dir, ::time(nullptr)); }
+    Result<int64_t> postpone_updates(int64_t hours) override
+    {
+        auto until = TRY(services::postpone_updates(m_options.data_dir, hours, ::time(nullptr)));
+        log::info("kiosk", "staff postponed updates by " + std::to_string(hours) + " hours");
+        return until;
+    }
+    Result<void> resume_updates() override
+    {
+        TRY(services::resume_updates(m_options.data_dir));
+        log::info("kiosk", "staff let updates run again in the next maintenance window");
+        return {};
+    }
 
     ui::SyncStatus sync_status() override
     {

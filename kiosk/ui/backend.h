@@ -10,6 +10,7 @@
 #include "base/result.h"
 #include "kiosk/services/catalogue.h"
 #include "kiosk/services/forms.h"
+#include "kiosk/services/maintenance.h"
 #include "kiosk/services/payments.h"
 #include "kiosk/services/terminal.h"
 
@@ -216,6 +217,15 @@ public:
     virtual Result<std::vector<services::UnsyncedItem>> unsynced() = 0;
     virtual SyncStatus sync_status() = 0;
     virtual void sync_now() = 0;
+    // Updates (kiosk/services/maintenance.h): the maintenance window, staff's postponement, the updater's last
+    // run; staff postpone them (1..72 hours) or let them run again. A backend without a data folder has none.
+    virtual services::UpdateState update_state() { return {}; }
+    virtual Result<int64_t> postpone_updates(int64_t hours)
+    {
+        (void)hours;
+        return Error::make("error.update.io", "no data folder");
+    }
+    virtual Result<void> resume_updates() { return Error::make("error.update.io", "no data folder"); }
 
     // Technician.
     virtual std::vector<DeviceInfo> devices() = 0;

@@ -67,6 +67,7 @@ enum class ScreenId : uint8_t {
     TechNetwork,
     TechInfo,
     Provision,
+    StaffUpdates,
 };
 
 struct QuoteCache; // flow.cpp: the form's assessment for the current answers
@@ -160,6 +161,7 @@ struct StaffView {
     SyncStatus sync;
     std::optional<services::PolicyState> health;  // days without a sync against central's policy
     std::vector<services::UnsyncedItem> unsynced; // oldest first
+    std::optional<services::UpdateState> updates;  // the updates screen: window, postponement, last run
     std::vector<DeviceInfo> devices;
     std::vector<std::pair<std::string, std::string>> versions;
     double last_poll = -1e9;

@@ -439,6 +439,19 @@ void provision_ready(Ctx& ctx)
     ctx.provision.step = ProvisionView::Step::Done;
 }
 
+void staff_updates(Ctx& ctx)
+{
+    staff(ctx);
+    services::UpdateState u;
+    u.window = services::parse_window("02:00-05:00");
+    u.open_now = false;
+    u.postponed_until = 1795338000; // 2026-11-22 09:00 UTC
+    u.last_time = 1795225500;       // 2026-11-21 01:45 UTC
+    u.last_result = "installed";
+    u.last_version = "0.1.0+4.g1d03aaa";
+    ctx.staff.updates = u;
+}
+
 } // namespace
 
 const std::vector<DemoState>& demo_states()
@@ -467,6 +480,7 @@ const std::vector<DemoState>& demo_states()
         {"staff_inbox", ScreenId::StaffInbox, staff_inbox},
         {"staff_payments", ScreenId::StaffPayments, staff_payments},
         {"staff_sync", ScreenId::StaffSync, staff_sync},
+        {"staff_updates", ScreenId::StaffUpdates, staff_updates},
         {"counter_register", ScreenId::CounterRegister, counter_register},
         {"counter_done", ScreenId::CounterDone, counter_done},
         {"counter_application", ScreenId::CounterApplication, counter_application},

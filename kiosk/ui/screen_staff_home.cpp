@@ -20,12 +20,15 @@ void draw_staff_home(Ctx& ctx)
     const Item items[] = {{ScreenId::StaffQueue, "queue", "ui.staff.tab.queue"},
                           {ScreenId::StaffInbox, "inbox", "ui.staff.tab.inbox"},
                           {ScreenId::StaffPayments, "money", "ui.staff.tab.payments"},
-                          {ScreenId::StaffSync, "sync", "ui.staff.tab.sync"}};
+                          {ScreenId::StaffSync, "sync", "ui.staff.tab.sync"},
+                          {ScreenId::StaffUpdates, "clock", "ui.updates.title"}};
     int cols = 2;
     float gap = ctx.u(30);
     float tw = (c.w - gap) / static_cast<float>(cols);
-    float th = std::min(tw * 0.8f, (c.h - gap) * 0.5f);
-    for (int i = 0; i < 4; ++i) {
+    constexpr int count = static_cast<int>(std::size(items));
+    constexpr int rows = (count + 1) / 2;
+    float th = std::min(tw * 0.8f, (c.h - gap * (rows - 1)) / static_cast<float>(rows));
+    for (int i = 0; i < count; ++i) {
         Rect r{c.x + static_cast<float>(i % cols) * (tw + gap), c.y + static_cast<float>(i / cols) * (th + gap), tw, th};
         r = mirror(ctx, r, c);
         if (tile(ctx, r, items[i].icon, ctx.tr(items[i].key))) {

@@ -34,6 +34,7 @@ const std::vector<ScreenDef>& screens()
         {ScreenId::TechNetwork, "tech_network", Mode::Technician, draw_tech_network},
         {ScreenId::TechInfo, "tech_info", Mode::Technician, draw_tech_info},
         {ScreenId::Provision, "provision", Mode::Technician, draw_provision},
+        {ScreenId::StaffUpdates, "staff_updates", Mode::Staff, draw_staff_updates},
     };
     return all;
 }

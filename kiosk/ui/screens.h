@@ -46,6 +46,7 @@ void draw_staff_queue(Ctx&);
 void draw_staff_inbox(Ctx&);
 void draw_staff_payments(Ctx&);
 void draw_staff_sync(Ctx&);
+void draw_staff_updates(Ctx&);
 void draw_counter_register(Ctx&);
 void draw_counter_done(Ctx&);
 void draw_counter_application(Ctx&);

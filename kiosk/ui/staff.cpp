@@ -126,6 +126,11 @@ void refresh_section(Ctx& ctx)
     case ScreenId::CounterDrawer:
         refresh_drawer(ctx);
         break;
+    case ScreenId::StaffUpdates:
+        // Polled by the screen itself (screen_staff_updates.cpp): at once, and without an older result.
+        ctx.staff.message.clear();
+        ctx.staff.last_poll = -1e9;
+        break;
     default:
         break;
     }

@@ -10,6 +10,7 @@
 #include "base/fs.h"
 #include "base/process.h"
 #include "kiosk/app/visit_lock.h"
+#include "kiosk/services/maintenance.h"
 
 #include <catch2/catch.hpp>
 #include <ctime>
@@ -427,4 +428,42 @@ TEST_CASE("without a visit lock the updater refuses to install and the kiosk war
     CHECK(kiosk.usable());
     CHECK(kiosk.hold(true));
     CHECK(kiosk.held());
+}
+
+TEST_CASE("staff postpone updates from the kiosk and nafitha-ctl update sees it, and the reverse")
+{
+    TempDir dir("maintenance");
+    std::string data = dir.path().string();
+    int64_t now = static_cast<int64_t>(std::time(nullptr));
+    // The kiosk's staff screen (through services::postpone_updates, as the terminal backend calls it).
+    auto until = services::postpone_updates(dir.path(), 24, now);
+    REQUIRE(until.ok());
+    CHECK(*until == now + 24 * 3600);
+    auto st = services::update_state(dir.path(), now);
+    CHECK(st.postponed_until == *until);
+    auto during = ctl({"update", "--data", data, "--lang", "en", "--status", "--window", "02:00-05:00"});
+    INFO(during.out);
+    CHECK(has(during.out, "Updates are postponed by staff until "));
+    // Out of range: refused, nothing changed.
+    CHECK(services::postpone_updates(dir.path(), 0, now).error().code == "error.update.postpone_range");
+    CHECK(services::postpone_updates(dir.path(), 73, now).error().code == "error.update.postpone_range");
+    CHECK(services::update_state(dir.path(), now).postponed_until == *until);
+    // Let them run again.
+    REQUIRE(services::resume_updates(dir.path()).ok());
+    CHECK(services::update_state(dir.path(), now).postponed_until == 0);
+    auto after = ctl({"update", "--data", data, "--lang", "en", "--status", "--window", "02:00-05:00"});
+    CHECK_FALSE(has(after.out, "postponed"));
+    // nafitha-ctl update --postpone is what the kiosk shows.
+    REQUIRE(ctl({"update", "--data", data, "--lang", "en", "--postpone", "5"}).code == 0);
+    st = services::update_state(dir.path(), static_cast<int64_t>(std::time(nullptr)));
+    CHECK(st.postponed_until > now + 4 * 3600);
+    CHECK(st.postponed_until <= static_cast<int64_t>(std::time(nullptr)) + 5 * 3600);
+    // The window: wrapping past midnight, and a malformed one.
+    auto w = services::parse_window("22:00-02:00");
+    REQUIRE(w);
+    CHECK(services::window_open(*w, 23 * 60));
+    CHECK(services::window_open(*w, 60));
+    CHECK_FALSE(services::window_open(*w, 12 * 60));
+    CHECK_FALSE(services::parse_window("25:00-26:00"));
+    CHECK_FALSE(services::parse_window("02:00-02:00"));
 }
