@@ -54,6 +54,21 @@ std::optional<double> measure(const std::string& name, const MeasureRow& r, int6
     if (name == "rating_sum") return double(r.rating_sum);
     if (name == "ratings") return double(r.rating_count);
     if (name == "centre_flagged") return double(r.centre_flagged);
+    if (name == "decided_within_published") return double(r.decided_within);
+    if (name.size() == 9 && name.rfind("ratings_", 0) == 0 && name[8] >= '1' && name[8] <= '5') {
+        size_t v = static_cast<size_t>(name[8] - '0');
+        return double(v < r.rating_hist.size() ? r.rating_hist[v] : 0);
+    }
+    if (name.rfind("reason_", 0) == 0) {
+        const auto& codes = rollup::survey_reason_codes();
+        for (size_t i = 0; i < codes.size(); ++i)
+            if (name == "reason_" + codes[i])
+                return double(i < r.reason_hist.size() ? r.reason_hist[i] : 0);
+    }
+    if (name == "tickets") return double(r.tickets);
+    if (name == "tickets_called") return double(r.tickets_called);
+    if (name == "tickets_no_show") return double(r.tickets_no_show);
+    if (name == "tickets_served") return double(r.tickets_served);
     return std::nullopt;
 }
 
@@ -72,9 +87,16 @@ std::optional<std::pair<int, std::string>> parse_percentile(const std::string& t
         p = p * 10 + (text[i] - '0');
     }
     std::string list = text.substr(open + 1, text.size() - open - 2);
-    if (p < 1 || p > 99 || (list != "decision_ms" && list != "ready_ms"))
+    if (p < 1 || p > 99 || (list != "decision_ms" && list != "ready_ms" && list != "wait_ms"))
         return std::nullopt;
     return std::make_pair(p, list);
+}
+
+// Whether a term is one of the queue's (tickets have fewer dimensions than applications: rollup::tickets_apply).
+bool queue_term(const std::string& text)
+{
+    auto pct = parse_percentile(text);
+    return pct ? pct->second == "wait_ms" : text.rfind("tickets", 0) == 0;
 }
 
 bool known_term(const std::string& text)
@@ -83,29 +105,9 @@ bool known_term(const std::string& text)
     return std::find(names.begin(), names.end(), text) != names.end() || parse_percentile(text).has_value();
 }
 
-// Civil date of a day number (days since 1970-01-01), H. Hinnant's algorithm.
-void civil(int64_t z, int& y, int& m, int& d)
-{
-    z += 719468;
-    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const int64_t doe = z - era * 146097;
-    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const int64_t mp = (5 * doy + 2) / 153;
-    d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-    m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-    y = static_cast<int>(yoe + era * 400 + (m <= 2));
-}
+using rollup::days_from_civil;
 
-int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const int64_t yoe = y - era * 400;
-    const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
+void civil(int64_t day, int& y, int& m, int& d) { rollup::civil_of_day(day, y, m, d); }
 
 } // namespace
 
@@ -114,10 +116,18 @@ const std::vector<std::string>& measure_names()
     static const std::vector<std::string> names = {
         "applications",   "applications_kiosk", "applications_counter", "fees_due_minor", "fees_collected_minor",
         "fees_exempted_minor", "applications_exempted", "decided", "ready", "backlog", "backlog_oldest_age_ms",
-        "surveyed",       "rating_sum",         "ratings",              "centre_flagged",
+        "surveyed",       "rating_sum",         "ratings",              "centre_flagged", "decided_within_published",
         "open_minutes",   "available_minutes",  "out_of_service_minutes", "days_since_last_sync",
+        "tickets",        "tickets_called",     "tickets_no_show",      "tickets_served",
+        "ratings_1",      "ratings_2",          "ratings_3",            "ratings_4",      "ratings_5",
     };
-    return names;
+    static const std::vector<std::string> all = [] {
+        auto out = names;
+        for (const auto& code : rollup::survey_reason_codes())
+            out.push_back("reason_" + code); // surveys that named the reason
+        return out;
+    }();
+    return all;
 }
 
 const std::vector<std::string>& dimension_names()
@@ -232,10 +242,7 @@ std::optional<int64_t> percentile(std::vector<int64_t> values, int p)
 {
     if (values.empty())
         return std::nullopt;
-    // rank = ceil(p/100 * n), in integers
-    size_t n = values.size();
-    size_t rank = (static_cast<size_t>(p) * n + 99) / 100;
-    rank = std::clamp<size_t>(rank, 1, n);
+    auto rank = static_cast<size_t>(rollup::nearest_rank(p, static_cast<int64_t>(values.size())));
     std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(rank - 1), values.end());
     return values[rank - 1];
 }
@@ -244,7 +251,8 @@ std::optional<double> evaluate(const Definition& def, const MeasureRow& row, int
 {
     auto term = [&](const std::string& t) -> std::optional<double> {
         if (auto pct = parse_percentile(t)) {
-            auto v = rollup::hist_percentile(pct->second == "decision_ms" ? row.decision_hist : row.ready_hist, pct->first);
+            const auto& hist = pct->second == "decision_ms" ? row.decision_hist : pct->second == "ready_ms" ? row.ready_hist : row.wait_hist;
+            auto v = rollup::hist_percentile(hist, pct->first);
             return v ? std::optional<double>(double(*v)) : std::nullopt;
         }
         return measure(t, row, now_ms, health);
@@ -276,6 +284,7 @@ struct Places {
     std::map<std::string, Place> centres;
     std::string zone = "Asia/Damascus";
     Hours hours;
+    std::map<std::string, int64_t> published_ms; // each service's published processing time (rollup::published_limits)
 };
 
 // "HH:MM" as minutes after midnight (24:00 allowed as a closing time).
@@ -322,7 +331,7 @@ std::optional<Hours> parse_hours(const nlohmann::json& doc)
 
 // The organisation hierarchy of the latest catalogue: each centre's district and governorate ("districts":
 // [{code, governorate, name}], "centres": [{code, district, ...}]), and its zone and opening hours. Centres it does
-// not place stay empty (the catalogue's zone and hours).
+// not place stay empty (the catalogue's zone and hours). With each service's published processing time.
 Result<Places> places(Store& store)
 {
     Places out;
@@ -352,6 +361,7 @@ Result<Places> places(Store& store)
                 out.centres[text(j, "code")] = {district, district.empty() ? std::string() : governorate_of[district],
                                                 text(j, "time_zone"), parse_hours(j)};
             }
+    out.published_ms = rollup::published_limits(doc);
     return out;
 }
 
@@ -499,7 +509,6 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
         mq.group_by.push_back(d);
         return mq.group_by.size() - 1;
     };
-    bool need_places = false;
     for (const auto& d : query.by) {
         const auto& dims = dimension_names();
         if (std::find(dims.begin(), dims.end(), d) == dims.end())
@@ -512,20 +521,20 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
             period = d;
             source.push_back({'p', store_index("day")});
         } else if (d == "governorate" || d == "district") {
-            need_places = true;
             source.push_back({d == "governorate" ? 'g' : 'd', store_index("centre")});
         } else {
             source.push_back({'k', store_index(d)});
         }
     }
     const bool health = health_grouping(query.by);
-    Places where;
-    if (need_places || health)
-        where = TRY(places(store));
+    // The catalogue always: its services' published times count decisions within them (rollup::count_within).
+    Places where = TRY(places(store));
+    mq.published_ms = where.published_ms;
     // Months, quarters, years and whole-range tables are made of whole months where the range allows.
     mq.months_suffice = period.empty() || period == "month" || period == "quarter" || period == "year";
     mq.raw = query.raw;
     auto rows = TRY(store.measures(mq));
+    const bool queue = rollup::tickets_apply(mq.group_by);
     std::map<std::vector<std::string>, MeasureRow> folded;
     for (auto& r : rows) {
         std::vector<std::string> keys;
@@ -563,18 +572,26 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
         f.rating_sum += r.rating_sum;
         f.rating_count += r.rating_count;
         f.centre_flagged += r.centre_flagged;
+        f.decided_within += r.decided_within;
         rollup::add_dense(f.decision_hist, r.decision_hist);
         rollup::add_dense(f.ready_hist, r.ready_hist);
+        rollup::add_dense(f.rating_hist, r.rating_hist);
+        rollup::add_dense(f.reason_hist, r.reason_hist);
+        f.tickets += r.tickets;
+        f.tickets_called += r.tickets_called;
+        f.tickets_no_show += r.tickets_no_show;
+        f.tickets_served += r.tickets_served;
+        rollup::add_dense(f.wait_hist, r.wait_hist);
     }
     // Durations without any application row in the group cannot happen (both come from the same applications).
-    // A group is a row when it has applications, or terminals with opening hours in the range (or, without a
-    // period, any terminal).
+    // A group is a row when it has applications or tickets, or terminals with opening hours in the range (or,
+    // without a period, any terminal).
     std::map<std::vector<std::string>, HealthMeasures> terminals;
     if (health)
         terminals = TRY(health_rows(store, query, period, where));
     std::set<std::vector<std::string>> keys;
     for (const auto& [k, r] : folded)
-        if (r.applications > 0)
+        if (r.applications > 0 || r.tickets > 0)
             keys.insert(k);
     for (const auto& [k, h] : terminals)
         keys.insert(k);
@@ -590,6 +607,10 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
         for (size_t i = 0; i < query.by.size(); ++i)
             row[query.by[i]] = key[i];
         for (const auto& def : definitions) {
+            if (!queue && (queue_term(def.numerator) || queue_term(def.denominator))) {
+                row[def.id] = nullptr; // no value for a grouping tickets do not have (e.g. by service or channel)
+                continue;
+            }
             auto v = evaluate(def, r, query.now_ms, h);
             if (!v)
                 row[def.id] = nullptr;

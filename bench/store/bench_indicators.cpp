@@ -57,6 +57,10 @@ struct Row {
     int64_t fee, paid, waived, submitted;
     std::optional<int64_t> decided, ready;
     int64_t surveys, rating_sum, ratings;
+    // Counter visits come through the queue: their ticket (served), and for one in ten a ticket before it
+    // whose holder did not answer (no-show). Waits from issue to call up to an hour.
+    bool ticket = false, no_show_before = false;
+    int64_t ticket_issued = 0, ticket_called = 0;
 };
 
 // Every transaction, in time order (as terminals sync them), the same for both stores.
@@ -76,6 +80,13 @@ void generate(const std::function<void(const Row&)>& sink)
         r.service = kServices[rng() % 6];
         r.entity = r.service.substr(0, r.service.find('.'));
         r.channel = rng() % 2 ? "kiosk" : "counter";
+        if (r.channel == "counter") {
+            r.ticket = true;
+            int64_t wait = static_cast<int64_t>(rng() % 3'600'000);
+            r.ticket_called = r.submitted - 60'000;
+            r.ticket_issued = r.ticket_called - wait;
+            r.no_show_before = rng() % 10 == 0;
+        }
         r.fee = 1000 + static_cast<int64_t>(rng() % 100) * 500;
         bool exempt = rng() % 100 < 5;
         r.exemption = exempt ? "disability" : "";
@@ -108,7 +119,7 @@ void load_pg(const std::string& url)
                         "VALUES($1, $2, 'bench', 'active', 'k', $3, 0)",
                         central::pg::Params().add("T" + std::to_string(100000 + t)).add(kCentres[(t - 1) % 6]).add(std::string(64, '0'))),
              "terminal");
-    central::pg::CopyRows apps;
+    central::pg::CopyRows apps, ticks;
     auto flush = [&] {
         must(conn.copy_in("COPY applications(terminal, reference, centre, entity, service_code, channel, status, fee_minor, paid_minor, "
                           "submitted_ms, updated_ms, category, exemption, waived_minor, decided_ms, ready_ms, surveys, rating_sum, ratings) "
@@ -116,6 +127,10 @@ void load_pg(const std::string& url)
                           apps.data()),
              "copy applications");
         apps.clear();
+        must(conn.copy_in("COPY tickets(terminal, ticket, centre, category, status, issued_ms, called_ms, served_ms) FROM STDIN (FORMAT binary)",
+                          ticks.data()),
+             "copy tickets");
+        ticks.clear();
     };
     generate([&](const Row& r) {
         apps.begin_row(19).int4(r.terminal).bytes(r.reference).bytes(r.centre).bytes(r.entity).bytes(r.service).bytes(r.channel)
@@ -124,6 +139,14 @@ void load_pg(const std::string& url)
         r.decided ? apps.int8(*r.decided) : apps.null();
         r.ready ? apps.int8(*r.ready) : apps.null();
         apps.int8(r.surveys).int8(r.rating_sum).int8(r.ratings);
+        auto ticket = [&](const std::string& name, const char* status, int64_t issued, int64_t called) {
+            ticks.begin_row(8).int4(r.terminal).bytes(name).bytes(r.centre).bytes(r.entity).bytes(status).int8(issued).int8(called)
+                .int8(called + 600'000);
+        };
+        if (r.no_show_before)
+            ticket("N" + r.reference, "no_show", r.ticket_issued - 1000, r.ticket_issued + 1000);
+        if (r.ticket)
+            ticket("K" + r.reference, "served", r.ticket_issued, r.ticket_called);
         if (apps.rows() >= 50000)
             flush();
     });
@@ -147,6 +170,9 @@ void load_sqlite(const std::filesystem::path& dir)
                                "paid_minor, submitted_ms, updated_ms, category, exemption, waived_minor, decided_ms, ready_ms, surveys, "
                                "rating_sum, ratings) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
                     "prepare");
+    auto tick = must(db.prepare("INSERT INTO tickets(terminal, ticket, centre, category, status, issued_ms, called_ms, served_ms) "
+                                "VALUES(?,?,?,?,?,?,?,?)"),
+                     "prepare");
     generate([&](const Row& r) {
         ins.bind(1, int64_t{r.terminal}).bind(2, r.reference).bind(3, r.centre).bind(4, r.entity).bind(5, r.service).bind(6, r.channel)
             .bind(7, r.status).bind(8, r.fee).bind(9, r.paid).bind(10, r.submitted).bind(11, r.decided.value_or(r.submitted))
@@ -154,6 +180,16 @@ void load_sqlite(const std::filesystem::path& dir)
             .bind(18, r.rating_sum).bind(19, r.ratings);
         must(ins.run(), "insert");
         ins.reset();
+        auto ticket = [&](const std::string& name, const char* status, int64_t issued, int64_t called) {
+            tick.bind(1, int64_t{r.terminal}).bind(2, name).bind(3, r.centre).bind(4, r.entity).bind(5, std::string(status)).bind(6, issued)
+                .bind(7, called).bind(8, called + 600'000);
+            must(tick.run(), "ticket");
+            tick.reset();
+        };
+        if (r.no_show_before)
+            ticket("N" + r.reference, "no_show", r.ticket_issued - 1000, r.ticket_issued + 1000);
+        if (r.ticket)
+            ticket("K" + r.reference, "served", r.ticket_issued, r.ticket_called);
     });
     must(tx.commit(), "commit");
     must(db.exec("ANALYZE"), "analyze");

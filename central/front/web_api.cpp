@@ -428,13 +428,11 @@ Result<ojson> public_rows(State& s, const Request& req)
         o["applications"] = row.applications;
         // Durations come from the rollup's histograms (central/store/rollup.h): the median is the nearest-rank
         // bucket's value (within ~4.5 %), and a bucket counts as within the published time when its value is.
-        int64_t decided = 0, within = 0;
-        int64_t limit = std::max<int64_t>(1, days) * 86'400'000;
-        for (size_t b = 0; b < row.decision_hist.size(); ++b) {
-            decided += row.decision_hist[b];
-            if (rollup::bucket_value(static_cast<int>(b)) <= limit)
-                within += row.decision_hist[b];
-        }
+        // (rollup::count_within: the same rule as the indicator decided_within_published_share.)
+        int64_t decided = 0;
+        for (int64_t n : row.decision_hist)
+            decided += n;
+        int64_t within = rollup::count_within(row.decision_hist, rollup::published_limit_ms(days));
         o["decided"] = decided;
         auto median = rollup::hist_percentile(row.decision_hist, 50);
         o["median_decision_hours"] = median ? ojson(std::round(static_cast<double>(*median) / 36'000.0) / 100.0) : ojson();

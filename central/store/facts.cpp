@@ -1,5 +1,6 @@
 #include "central/store/facts.h"
 
+#include "central/store/rollup.h"
 #include "central/store/store.h"
 
 #include <algorithm>
@@ -166,7 +167,8 @@ BatchFacts project_batch(const std::vector<protocol::Entry>& entries, size_t fir
                 if (it != new_ticket.end())
                     continue;
                 new_ticket[ticket] = f.tickets.size();
-                f.tickets.push_back({ticket, centre, pick_string(p, {"category", "service_code"}), time_ms, "issued", std::nullopt, std::nullopt});
+                f.tickets.push_back({ticket, centre, pick_string(p, {"category", "service_code"}), time_ms, "issued", std::nullopt,
+                                     std::nullopt, pick_string(p, {"entity"}), 0});
                 continue;
             }
             bool called = type == "ticket.called" || type == "ticket.recalled";
@@ -194,6 +196,14 @@ BatchFacts project_batch(const std::vector<protocol::Entry>& entries, size_t fir
             sv.service_code = pick_string(p, {"service_code", "service"});
             sv.rating = pick_int(p, {"rating"});
             sv.time_ms = time_ms;
+            // Reason codes the citizen tapped (no personal data): at most a few short known codes are kept.
+            if (auto r = p.find("reasons"); r != p.end() && r->is_array() && r->size() <= 16) {
+                std::vector<std::string> codes;
+                for (const auto& c : *r)
+                    if (c.is_string() && c.get_ref<const std::string&>().size() <= 32)
+                        codes.push_back(c.get<std::string>());
+                sv.reasons = rollup::stored_reasons(codes);
+            }
             if (!sv.reference.empty()) {
                 int64_t rating = sv.rating.value_or(0);
                 bool rated = sv.rating && rating >= 1 && rating <= 5;

@@ -70,6 +70,8 @@ struct TicketFact {
     int64_t issued_ms = 0;
     std::string status = "issued"; // final state within the batch
     std::optional<int64_t> called_ms, served_ms;
+    std::string entity;            // the category's entity (from the payload)
+    int64_t local_day = 0;         // set by the store: the local day of issued_ms in the centre's zone (rollup.h)
 };
 
 struct TicketChange {
@@ -83,6 +85,7 @@ struct SurveyFact {
     std::string reference, centre, service_code;
     std::optional<int64_t> rating;
     int64_t time_ms = 0;
+    std::string reasons; // the payload's known reason codes as stored (rollup::stored_reasons)
 };
 
 struct BatchFacts {

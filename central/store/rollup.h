@@ -10,9 +10,14 @@
 // when it is first stored, from its centre's zone in the latest catalogue (the centre's "time_zone", else the
 // catalogue's, else Asia/Damascus), so that a later change of zone never moves an application between cells.
 
+#include "central/store/facts.h"
 #include "central/store/store.h"
 
+#include <algorithm>
+#include <array>
 #include <compare>
+#include <nlohmann/json_fwd.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,6 +27,12 @@
 #include <vector>
 
 namespace nafitha::central::rollup {
+
+// The store version whose app_rollup cells this code reads and writes (migration 12 added the surveys'
+// histograms); a store opened at an older version by the migration tests keeps no cells. The queue's rollup
+// (ticket_rollup) came with version 11.
+constexpr int kCellsVersion = 12;
+constexpr int kQueueVersion = 11;
 
 constexpr int32_t kGrainDay = 0;
 constexpr int32_t kGrainMonth = 1;
@@ -45,10 +56,24 @@ void count_in(Dense& into, int bucket, int64_t n = 1);
 void add_dense(Dense& into, const Dense& from);
 void add_text(Dense& into, std::string_view encoded); // an encode_hist text, straight in
 Dense to_dense(const Hist& h);
+// The nearest rank of the p-th percentile among n values (1-based): ceil(p × n / 100), within [1, n]. Both the
+// exact percentile (indicators::percentile) and the bucketed one use it.
+int64_t nearest_rank(int p, int64_t n);
 // Nearest-rank percentile (the smallest bucket with at least p % of the values at or below it), as bucket_value.
 std::optional<int64_t> hist_percentile(const Dense& h, int p);
+// How many values of a histogram are within `limit_ms`: a bucket counts whole when its bucket_value is (the share
+// decided within a service's published time: the public page and the indicator use this one rule).
+int64_t count_within(const Dense& h, int64_t limit_ms);
+// A service's published processing time as the limit of count_within: processing_days days, 0 counting as one.
+inline int64_t published_limit_ms(int64_t processing_days) { return std::max<int64_t>(1, processing_days) * 86'400'000; }
+// Each service's limit from a catalogue document ("services": [{code, processing_days}]).
+std::map<std::string, int64_t> published_limits(const nlohmann::json& catalogue);
+// The limit of one service (one day when `limits` does not name it).
+int64_t limit_of(const std::map<std::string, int64_t>& limits, const std::string& service_code);
 
-// Local day numbers (days since 1970-01-01 in the local calendar).
+// Local day numbers (days since 1970-01-01 in the local calendar), H. Hinnant's civil-date algorithms.
+int64_t days_from_civil(int y, int m, int d);
+void civil_of_day(int64_t day, int& y, int& m, int& d);
 int32_t month_of_day(int64_t day);          // YYYYMM
 int64_t first_day_of_month(int32_t yyyymm); // its first day number
 
@@ -64,6 +89,23 @@ private:
     std::shared_ptr<const Impl> m_impl;
 };
 
+// Category -> entity, from a catalogue document ("categories": [{code, entity}]).
+std::map<std::string, std::string> category_entities(std::string_view document_json);
+
+// The survey reasons a citizen can tap, as the kiosk sends them (survey.recorded "reasons", docs/PROTOCOL.md):
+// a reason's index in this list is its bucket in the rollup's reason histograms. Other codes are not counted.
+const std::vector<std::string>& survey_reason_codes();
+// The reasons of one survey as stored (`surveys.reasons`): the known codes of a payload's list, comma-separated,
+// each once, in survey_reason_codes()' order.
+std::string stored_reasons(const std::vector<std::string>& codes);
+
+// What a batch touches, for the rows to read before and after it: the applications (new, paid, refunded, with a
+// status change or a survey) and the tickets (new or changed). Sets the new ones' local days on the way.
+struct Touched {
+    std::set<std::string> applications, tickets;
+};
+Touched touch(BatchFacts& facts, const ZoneBook& book);
+
 // One application as the rollup counts it.
 struct App {
     std::string reference;
@@ -73,9 +115,13 @@ struct App {
     bool exempt = false, flagged = false;
     std::optional<int64_t> decided_ms, ready_ms;
     int64_t surveys = 0, rating_sum = 0, ratings = 0;
+    Hist rating_counts, reason_counts; // its surveys' ratings (1..5 -> count) and reasons (index -> count)
 };
-// The columns of `applications` to select for an App, in this order (read_app reads them).
-extern const char* const kAppColumns;
+// The columns of `applications` to select for an App, in this order (read_app reads them): the last one sums up
+// the application's surveys (rating|reasons;...) from `surveys` (version 12) on SQLite or PostgreSQL.
+std::string app_columns(bool postgres);
+// Folds that last column into an App's rating and reason counts.
+void read_survey_column(App& app, std::string_view text);
 // `Row` offers i64(col), str(col), null(col).
 template<typename Row>
 App read_app(const Row& r)
@@ -102,6 +148,8 @@ App read_app(const Row& r)
     a.surveys = r.i64(16);
     a.rating_sum = r.i64(17);
     a.ratings = r.i64(18);
+    if (!r.null(19))
+        read_survey_column(a, r.str(19));
     return a;
 }
 
@@ -120,8 +168,9 @@ struct Cell {
             open = 0, surveyed = 0, rating_sum = 0, ratings = 0, flagged = 0;
     std::optional<int64_t> oldest_open_ms;
     Hist decision, ready_hist;
+    Hist rating_hist, reason_hist; // ratings (1..5) and survey reasons (index in survey_reason_codes()), version 12
 };
-// The value columns of app_rollup, in Cell's order (the two histograms as text last).
+// The value columns of app_rollup, in Cell's order (the four histograms as text last).
 extern const char* const kCellColumns;
 constexpr int kCellIntColumns = 13; // the 12 counts, then oldest_open_ms (nullable)
 template<typename Row>
@@ -137,6 +186,8 @@ Cell read_cell(const Row& r, int first, bool histograms = true)
     if (histograms) {
         c.decision = decode_hist(r.str(first + 13));
         c.ready_hist = decode_hist(r.str(first + 14));
+        c.rating_hist = decode_hist(r.str(first + 15));
+        c.reason_hist = decode_hist(r.str(first + 16));
     }
     return c;
 }
@@ -175,6 +226,91 @@ std::pair<int64_t, int64_t> day_bounds(const Key& key); // [first day, last day]
 extern const char* const kOldestOpenSqlite; // ?1 terminal ?2 first day ?3 last day ?4 centre ?5 entity ?6 service ?7 category ?8 channel
 extern const char* const kOldestOpenPostgres;
 
+// The cells to write after a delta, the same on both stores: `stored` reads a cell as it is (nullopt: none), and
+// `oldest_open` finds a cell's oldest open application again when the delta took it out. Cells left without any
+// application are to be deleted, the others written whole.
+template<typename K, typename C>
+struct Settled {
+    std::vector<std::pair<K, C>> keep;
+    std::vector<K> drop;
+};
+Result<Settled<Key, Cell>> settle(const Delta& delta, const std::function<Result<std::optional<Cell>>(const Key&)>& stored,
+                                  const std::function<Result<std::optional<int64_t>>(const Key&)>& oldest_open);
+// The 12 counts of a cell in kCellColumns' order.
+std::array<int64_t, 12> counts_of(const Cell& cell);
+
+// ---- The queue's tickets (issue 15: waits and no-shows) ----
+// Table `ticket_rollup`, kept like app_rollup: per local day and month × terminal × centre × entity × category,
+// the tickets issued, called (at least once), marked no-show and served, and the histogram of the waits from issue
+// to the first call (the same buckets as above). A ticket's day is its `local_day` (of issued_ms, fixed when first
+// stored). Tickets have no service and no channel: the queue's measures are given only for groupings among day
+// (and the periods), entity, category, centre, terminal (and the governorates and districts over centres).
+struct Ticket {
+    std::string ticket;
+    int64_t terminal = 0, local_day = 0, issued_ms = 0;
+    std::string centre, entity, category, status;
+    std::optional<int64_t> called_ms;
+};
+extern const char* const kTicketColumns; // of `tickets`, in read_ticket's order
+template<typename Row>
+Ticket read_ticket(const Row& r)
+{
+    Ticket t;
+    t.ticket = r.str(0);
+    t.terminal = r.i64(1);
+    t.local_day = r.i64(2);
+    t.issued_ms = r.i64(3);
+    t.centre = r.str(4);
+    t.entity = r.str(5);
+    t.category = r.str(6);
+    t.status = r.str(7);
+    if (!r.null(8))
+        t.called_ms = r.i64(8);
+    return t;
+}
+
+struct TicketKey {
+    int32_t grain = 0;
+    int64_t period = 0;
+    int64_t terminal = 0;
+    std::string centre, entity, category;
+    auto operator<=>(const TicketKey&) const = default;
+};
+extern const char* const kTicketKeyColumns; // in TicketKey's order
+struct TicketCell {
+    int64_t issued = 0, called = 0, no_show = 0, served = 0;
+    Hist wait;
+};
+extern const char* const kTicketCellColumns; // the four counts, then wait_hist
+template<typename Row>
+TicketKey read_ticket_key(const Row& r)
+{
+    return TicketKey{static_cast<int32_t>(r.i64(0)), r.i64(1), r.i64(2), r.str(3), r.str(4), r.str(5)};
+}
+template<typename Row>
+TicketCell read_ticket_cell(const Row& r, int first, bool histogram = true)
+{
+    TicketCell c{r.i64(first), r.i64(first + 1), r.i64(first + 2), r.i64(first + 3), {}};
+    if (histogram)
+        c.wait = decode_hist(r.str(first + 4));
+    return c;
+}
+
+class TicketDelta {
+public:
+    void add(const Ticket& ticket, int sign);
+    void diff(const std::vector<Ticket>& before, const std::vector<Ticket>& after); // matched by ticket
+    const std::map<TicketKey, TicketCell>& changes() const { return m_changes; }
+    bool empty() const { return m_changes.empty(); }
+
+private:
+    std::map<TicketKey, TicketCell> m_changes;
+};
+Result<Settled<TicketKey, TicketCell>> settle(const TicketDelta& delta,
+                                              const std::function<Result<std::optional<TicketCell>>(const TicketKey&)>& stored);
+// Whether a grouping has queue measures (only dimensions a ticket has).
+bool tickets_apply(const std::vector<std::string>& group_by);
+
 // Which cells answer a query: for days [from_day, to_day), whole months from the month cells when
 // `months_suffice`, the rest from the day cells.
 struct Range {
@@ -190,13 +326,20 @@ class CellCollector {
 public:
     explicit CellCollector(const MeasureQuery& query);
     Result<void> check() const; // error.indicators.dimension for an unknown dimension
-    // `cell` without its histograms: they come as their stored texts (folded without building maps).
-    void add(const Key& key, const Cell& cell, std::string_view decision_hist, std::string_view ready_hist);
+    // `cell` without its histograms: they come as their stored texts (folded without building maps), in
+    // kCellColumns' order.
+    struct Texts {
+        std::string_view decision, ready, ratings, reasons;
+    };
+    void add(const Key& key, const Cell& cell, const Texts& histograms);
+    void add_tickets(const TicketKey& key, const TicketCell& counts, std::string_view wait_hist);
     // Terminal numbers replaced by their ids.
     std::vector<MeasureRow> finish(const std::map<int64_t, std::string>& terminal_ids);
 
 private:
     const MeasureQuery& m_query;
+    MeasureRow& row(const std::vector<std::string>& keys);
+    std::string day_key(int32_t grain, int64_t period) const;
     std::map<std::vector<std::string>, MeasureRow> m_rows;
     int m_terminal_dim = -1;
 };

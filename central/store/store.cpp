@@ -180,8 +180,20 @@ Result<MeasureSql> measure_sql(const MeasureQuery& query, bool postgres)
                     + count_if("a.ready_ms IS NOT NULL") + ", " + count_if("a.decided_ms IS NULL") + ", "
                     + "MIN(CASE WHEN a.decided_ms IS NULL THEN a.submitted_ms END), " + count_if("a.surveys > 0") + ", "
                     + sum("a.rating_sum") + ", " + sum("a.ratings") + ", " + count_if("a.claimed_centre <> ''") + where + by;
-    out.durations = "SELECT " + keys + "a.decided_ms - a.submitted_ms, a.ready_ms - a.submitted_ms" + where
+    out.durations = "SELECT " + keys + "a.decided_ms - a.submitted_ms, a.ready_ms - a.submitted_ms, a.service_code" + where
                     + " AND a.decided_ms IS NOT NULL";
+    out.surveys = "SELECT " + keys + "s.rating, s.reasons FROM surveys s JOIN applications a ON a.terminal = s.terminal "
+                  "AND a.reference = s.reference WHERE a.local_day >= " + p1 + " AND a.local_day < " + p2;
+    if (rollup::tickets_apply(query.group_by)) {
+        static const std::map<std::string, std::string> kTicketColumns = {
+            {"entity", "k.entity"}, {"category", "k.category"}, {"centre", "k.centre"},
+            {"terminal", "CAST(k.terminal AS TEXT)"}, {"day", "CAST(k.local_day AS TEXT)"}};
+        std::string ticket_keys;
+        for (const auto& d : query.group_by)
+            ticket_keys += kTicketColumns.at(d) + ", ";
+        out.tickets = "SELECT " + ticket_keys + "k.status, k.issued_ms, k.called_ms FROM tickets k WHERE k.local_day >= " + p1
+                      + " AND k.local_day < " + p2;
+    }
     return out;
 }
 
@@ -208,14 +220,48 @@ void MeasureCollector::aggregate(std::vector<std::string> keys, const std::vecto
     r.centre_flagged += at(14);
 }
 
-void MeasureCollector::duration(std::vector<std::string> keys, int64_t decision_ms, std::optional<int64_t> ready_ms)
+MeasureRow& MeasureCollector::row(std::vector<std::string> keys)
 {
     auto& r = m_rows[keys];
     if (r.keys.empty())
         r.keys = std::move(keys);
-    rollup::count_in(r.decision_hist, rollup::bucket_of(std::max<int64_t>(0, decision_ms)));
+    return r;
+}
+
+void MeasureCollector::duration(std::vector<std::string> keys, int64_t decision_ms, std::optional<int64_t> ready_ms,
+                                const std::string& service_code)
+{
+    auto& r = row(std::move(keys));
+    int bucket = rollup::bucket_of(std::max<int64_t>(0, decision_ms));
+    rollup::count_in(r.decision_hist, bucket);
+    if (rollup::bucket_value(bucket) <= rollup::limit_of(m_query.published_ms, service_code))
+        ++r.decided_within;
     if (ready_ms)
         rollup::count_in(r.ready_hist, rollup::bucket_of(std::max<int64_t>(0, *ready_ms)));
+}
+
+void MeasureCollector::survey(std::vector<std::string> keys, std::optional<int64_t> rating, const std::string& reasons)
+{
+    // The same reading as the rollup's (rollup::read_survey_column), one survey at a time.
+    rollup::App one;
+    rollup::read_survey_column(one, std::to_string(rating.value_or(0)) + "|" + reasons);
+    auto& r = row(std::move(keys));
+    for (const auto& [v, n] : one.rating_counts)
+        rollup::count_in(r.rating_hist, v, n);
+    for (const auto& [i, n] : one.reason_counts)
+        rollup::count_in(r.reason_hist, i, n);
+}
+
+void MeasureCollector::ticket(std::vector<std::string> keys, const std::string& status, int64_t issued_ms, std::optional<int64_t> called_ms)
+{
+    auto& r = row(std::move(keys));
+    ++r.tickets;
+    r.tickets_no_show += status == "no_show";
+    r.tickets_served += status == "served";
+    if (called_ms) {
+        ++r.tickets_called;
+        rollup::count_in(r.wait_hist, rollup::bucket_of(std::max<int64_t>(0, *called_ms - issued_ms)));
+    }
 }
 
 std::vector<MeasureRow> MeasureCollector::finish(const MeasureQuery& query, const std::map<std::string, std::string>& terminal_ids)

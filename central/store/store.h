@@ -158,6 +158,9 @@ struct MeasureQuery {
     bool months_suffice = false;
     // Computed from the applications themselves instead of the rollup (tests check that both agree).
     bool raw = false;
+    // Each service's published processing time in ms (rollup::published_limits of the catalogue), for
+    // MeasureRow::decided_within; a service it does not name has one day (rollup::published_limit_ms(0)).
+    std::map<std::string, int64_t> published_ms = {};
 };
 
 struct MeasureRow {
@@ -168,9 +171,18 @@ struct MeasureRow {
     std::optional<int64_t> oldest_open_ms; // the submission time of the oldest undecided application
     int64_t surveyed = 0, rating_sum = 0, rating_count = 0;
     int64_t centre_flagged = 0;            // the payload claimed another centre than the enrolled one
+    int64_t decided_within = 0;            // decided within the service's published time (rollup::count_within)
     // Submission to decision (each decided application) and to ready (decided and ready), as log-scale
     // histograms: the count in each bucket, index = bucket (central/store/rollup.h); empty when none.
     std::vector<int64_t> decision_hist, ready_hist;
+    // Satisfaction: how many ratings of each value (index 1..5) and how many surveys named each reason (index in
+    // rollup::survey_reason_codes()), over the surveys of these applications; empty when none.
+    std::vector<int64_t> rating_hist, reason_hist;
+    // The queue (central/store/rollup.h, ticket_rollup): tickets issued on the period's days, called at least
+    // once, marked no-show, served, and the waits from issue to the first call (histogram as above). Only for
+    // groupings a ticket has (rollup::tickets_apply); zero otherwise.
+    int64_t tickets = 0, tickets_called = 0, tickets_no_show = 0, tickets_served = 0;
+    std::vector<int64_t> wait_hist;
 };
 
 // One terminal's entries within an archived month: where its chain enters and leaves the month.

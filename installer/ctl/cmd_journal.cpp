@@ -53,6 +53,7 @@ static int run_simulate(ctl::Args& args)
     auto count = args.option("transactions");
     auto seed_text = args.option("seed");
     auto centre = args.option("centre");
+    auto no_show_text = args.option("no-show-every");
     bool verbose = args.flag("verbose");
     bool keep_going = args.flag("keep-going");
     if (auto extra = args.unused(); !extra.empty())
@@ -69,6 +70,13 @@ static int run_simulate(ctl::Args& args)
             return ctl::usage_error("--seed must be a non-negative whole number");
         seed = static_cast<uint64_t>(*s);
     }
+    int64_t no_show_every = 0;
+    if (no_show_text) {
+        auto v = parse_int(*no_show_text);
+        if (!v || *v < 0 || *v > 1000)
+            return ctl::usage_error("--no-show-every must be a whole number from 0 to 1000");
+        no_show_every = *v;
+    }
     services::TerminalOptions options;
     options.data_dir = *data;
     if (centre)
@@ -84,6 +92,7 @@ static int run_simulate(ctl::Args& args)
     if (!clerk.ok())
         return fail(clerk.error());
     services::Simulator sim(t, seed, clerk.value());
+    sim.no_show_every(static_cast<int>(no_show_every));
     // With --verbose: "attempt N" before each visit, "committed REF SERVICE" the moment its reference would
     // be shown to the citizen, "failed CODE" when a visit fails and --keep-going goes on to the next one.
     if (verbose)
@@ -196,7 +205,7 @@ static int run_status(ctl::Args& args)
 }
 
 NAFITHA_CTL_COMMAND(simulate, "simulate",
-                    "simulate --data DIR --transactions N [--seed S] [--centre CODE] [--verbose] [--keep-going]  citizen visits through the services",
+                    "simulate --data DIR --transactions N [--seed S] [--centre CODE] [--no-show-every N] [--verbose] [--keep-going]  citizen visits through the services",
                     run_simulate);
 NAFITHA_CTL_COMMAND(journal_verify, "journal verify", "journal verify --data DIR  check every hash, signature, the sequence, central's acknowledgement and the tables against the journal",
                     run_verify);

@@ -317,11 +317,12 @@ public:
         return out;
     }
 
-    Result<void> record_survey(const std::string& reference, int score) override
+    Result<void> record_survey(const std::string& reference, int score, const std::vector<std::string>& reasons) override
     {
         services::SurveyRequest r;
         r.reference = reference;
         r.rating = score;
+        r.reasons = reasons;
         return m_terminal->record_survey(r);
     }
 

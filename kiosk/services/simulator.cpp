@@ -132,6 +132,11 @@ Result<VisitOutcome> Simulator::visit()
     // About four in ten visits go through the queue to a counter; the rest are self-service at the kiosk.
     std::optional<Ticket> ticket;
     if (uniform(m_rng, 0, 9) < 4) {
+        if (m_no_show_every > 0 && ++m_queued % m_no_show_every == 0) {
+            TRY(m_terminal.issue_ticket(service.category));
+            if (auto absent = TRY(m_terminal.call_next(service.category, 1, m_clerk)))
+                TRY(m_terminal.no_show(absent->id));
+        }
         TRY(m_terminal.issue_ticket(service.category));
         ticket = TRY(m_terminal.call_next(service.category, static_cast<int>(uniform(m_rng, 1, 4)), m_clerk));
         if (ticket) {
@@ -166,8 +171,14 @@ Result<VisitOutcome> Simulator::visit()
         TRY(m_terminal.serve(ticket->id, out.reference));
     if (uniform(m_rng, 0, 9) < 3) {
         static constexpr std::array reasons = {"", "", "خدمة سريعة", "الانتظار طويل", "الموظف متعاون"};
-        TRY(m_terminal.record_survey({out.reference, ticket ? std::optional<int64_t>(ticket->id) : std::nullopt,
-                                      static_cast<int>(uniform(m_rng, 1, 5)), pick(reasons, m_rng)}));
+        // (The same random draws as before reason codes existed, in the same order: seeded runs stay the same.)
+        int rating = static_cast<int>(uniform(m_rng, 1, 5));
+        std::string text = pick(reasons, m_rng);
+        // A citizen who is not satisfied taps a reason, one of the codes in turn (no random draw).
+        std::vector<std::string> codes;
+        if (rating <= 3)
+            codes.push_back(survey_reason_codes()[static_cast<size_t>(m_surveys++) % survey_reason_codes().size()]);
+        TRY(m_terminal.record_survey({out.reference, ticket ? std::optional<int64_t>(ticket->id) : std::nullopt, rating, text, codes}));
         out.survey = true;
     }
     return out;

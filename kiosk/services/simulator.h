@@ -35,6 +35,10 @@ public:
 
     Result<VisitOutcome> visit();
 
+    // Every n-th visit through the queue (0: never) is preceded by a ticket whose holder does not answer the
+    // call: issued, called and marked no-show (the random draws of the visits stay the same).
+    void no_show_every(int n) { m_no_show_every = n; }
+
     // Called as soon as a visit's application is committed: the moment the kiosk shows the citizen the
     // reference, before the visit's later steps (serving the ticket, the survey), which may still fail.
     void on_committed(std::function<void(const std::string& reference, const std::string& service_code)> callback)
@@ -47,6 +51,9 @@ private:
     Terminal& m_terminal;
     std::mt19937_64 m_rng;
     int64_t m_clerk = 0;
+    int m_no_show_every = 0;
+    int64_t m_queued = 0;
+    int64_t m_surveys = 0;
 };
 
 } // namespace nafitha::services

@@ -9,9 +9,17 @@
 #include "kiosk/services/terminal.h"
 #include "sync/journal/journal.h"
 
+#include <algorithm>
+
 namespace nafitha::services {
 
 std::string survey_context(int64_t survey_id) { return "survey:" + std::to_string(survey_id); }
+
+const std::vector<std::string>& survey_reason_codes()
+{
+    static const std::vector<std::string> codes = {"long_wait", "unclear_steps", "fees", "staff", "machine_problem", "other"};
+    return codes;
+}
 
 Result<std::string> Terminal::survey_reason(int64_t survey_id) const
 {
@@ -39,12 +47,21 @@ Result<void> Terminal::record_survey(const SurveyRequest& request)
         }
         reason = r.release_value();
     }
+    // Reason codes: known ones only, each once, in the list's order (what the citizen tapped, not how often).
+    const auto& known = survey_reason_codes();
+    for (const auto& code : request.reasons)
+        if (std::find(known.begin(), known.end(), code) == known.end())
+            return Error::make("error.survey.reason_code", "unknown survey reason code", "reasons");
+    nlohmann::json codes = nlohmann::json::array();
+    for (const auto& code : known)
+        if (std::find(request.reasons.begin(), request.reasons.end(), code) != request.reasons.end())
+            codes.push_back(code);
     if (request.reference.empty() && !request.ticket_id)
         return Error::make("error.survey.no_subject", "a survey needs an application or a ticket", "reference");
     std::lock_guard lock(m_mutex);
     std::optional<int64_t> app_id;
     nlohmann::json entry = {{"rating", request.rating}, {"centre", m_options.centre}, {"time", now_iso()},
-                            {"has_reason", !reason.empty()}};
+                            {"has_reason", !reason.empty()}, {"reasons", std::move(codes)}};
     if (!request.reference.empty()) {
         auto app = TRY(application_locked(request.reference));
         app_id = app.id;

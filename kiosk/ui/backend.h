@@ -180,7 +180,8 @@ public:
     virtual Result<PrintJob> reprint_receipt(const std::string& reference, Lang lang) = 0;
     // Issues and prints a ticket for `category` (the general counter when empty).
     virtual Result<TakenTicket> take_ticket(const std::string& category, Lang lang) = 0;
-    virtual Result<void> record_survey(const std::string& reference, int score) = 0;
+    // `reasons`: the reason codes the citizen tapped (services::survey_reason_codes()).
+    virtual Result<void> record_survey(const std::string& reference, int score, const std::vector<std::string>& reasons) = 0;
 
     // Staff.
     virtual Result<std::vector<services::StaffAccount>> staff_accounts() = 0; // who can log in here (no secrets)

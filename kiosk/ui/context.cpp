@@ -187,6 +187,7 @@ void Session::wipe()
     track_editing = true;
     ticket.reset();
     survey_done = false;
+    survey_reasons.clear();
     reprints = 0;
     reprint_message.clear();
     busy_message.clear();

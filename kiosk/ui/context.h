@@ -106,6 +106,7 @@ struct Session {
     bool track_editing = true;    // the pad is up (a result folds it away until the field is tapped)
     std::optional<TakenTicket> ticket;
     bool survey_done = false;
+    std::vector<std::string> survey_reasons; // reason codes tapped before the rating (services::survey_reason_codes)
     int reprints = 0;             // receipt copies printed in this visit (one is offered)
     std::string reprint_message;  // translation key: the copy's outcome
     std::string busy_message; // translation key while a task runs

@@ -118,6 +118,7 @@ void survey(Ctx& ctx)
 {
     done(ctx);
     ctx.history.push_back(ScreenId::Done);
+    ctx.session.survey_reasons = {"long_wait"}; // one reason tapped: both looks of the reason buttons show
 }
 
 void track(Ctx& ctx)

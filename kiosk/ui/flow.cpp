@@ -376,8 +376,9 @@ void start_survey(Ctx& ctx, int score)
         return;
     Backend* b = ctx.backend;
     std::string ref = ctx.session.submission->submission.application.reference;
-    ctx.worker->post([b, ref, score]() -> Worker::Completion {
-        auto r = b->record_survey(ref, score);
+    std::vector<std::string> reasons = ctx.session.survey_reasons;
+    ctx.worker->post([b, ref, score, reasons]() -> Worker::Completion {
+        auto r = b->record_survey(ref, score, reasons);
         (void)r; // A lost survey answer is not worth troubling the citizen about; the backend logs it.
         return {};
     });

@@ -450,7 +450,7 @@ TEST_CASE("Queue tickets are issued called recalled served and estimate waits")
     CHECK(t->issue_ticket("civil_records").value().number == "A001");
 }
 
-TEST_CASE("Surveys take a rating and a checked reason")
+TEST_CASE("Surveys take a rating a checked reason and reason codes from the list")
 {
     test::TempDir dir("survey");
     auto t = test::open_terminal(dir.path);
@@ -466,6 +466,15 @@ TEST_CASE("Surveys take a rating and a checked reason")
     CHECK(e.type == "survey.recorded");
     CHECK(e.payload["rating"] == 5);
     CHECK_FALSE(e.payload.contains("reason"));
+    CHECK(e.payload["reasons"] == nlohmann::json::array());
+    // Reason codes: known ones only (an unknown one changes nothing), journalled each once in the list's order.
+    CHECK(t->record_survey({"", ticket.id, 2, "", {"long_wait", "free text"}}).error().code == "error.survey.reason_code");
+    CHECK(t->record_survey({"", ticket.id, 2, "", {"'); DROP TABLE surveys; --"}}).error().code == "error.survey.reason_code");
+    CHECK(t->database().scalar_int64("SELECT COUNT(*) FROM surveys").value() == 1);
+    REQUIRE(t->record_survey({"", ticket.id, 2, "", {"staff", "long_wait", "staff"}}).ok());
+    e = all_entries(*t).back();
+    CHECK(e.payload["reasons"] == nlohmann::json::array({"long_wait", "staff"}));
+    CHECK(e.payload["has_reason"] == false);
 }
 
 TEST_CASE("Staff PINs are Argon2id hashes and repeated failures lock the account")

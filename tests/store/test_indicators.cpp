@@ -48,20 +48,30 @@ struct Term {
     std::string id;
 };
 
+// What the raw journal says about one queue ticket.
+struct Tick {
+    std::string centre, entity, category, terminal, status = "issued";
+    int64_t issued_ms = 0;
+    std::optional<int64_t> called_ms;
+};
+
 // What the raw journal says about one application.
 struct App {
-    std::string centre, channel, entity, terminal;
+    std::string centre, channel, entity, terminal, service;
     bool claimed_other = false, exempted = false;
     int64_t fee = 0, waived = 0, paid = 0, surveys = 0, rating_sum = 0, ratings = 0, submitted_ms = 0;
+    std::map<int64_t, int64_t> by_rating;      // rating 1..5 -> surveys
+    std::map<std::string, int64_t> by_reason;  // reason code -> surveys naming it
     std::optional<int64_t> decided_ms;
 };
 
 // Reads every terminal's journal straight from its terminal.db and follows the entries, independently of
 // central's projection code.
-std::vector<App> from_journals(const std::vector<Term>& terms)
+std::vector<App> from_journals(const std::vector<Term>& terms, std::vector<Tick>* ticks = nullptr)
 {
     std::vector<App> apps;
     for (const auto& t : terms) {
+        std::map<int64_t, size_t> ticket_index;
         auto db = db::Db::open(t.dir->path() / "terminal.db").release_value();
         auto st = db.prepare("SELECT type, time, payload FROM journal ORDER BY seq").release_value();
         std::map<std::string, size_t> index;
@@ -70,12 +80,31 @@ std::vector<App> from_journals(const std::vector<Term>& terms)
             int64_t time_ms = central::parse_time_ms(st.text(1)).value();
             json p = json::parse(st.text(2));
             std::string ref = p.value("reference", "");
-            if (type == "application.submitted") {
+            if (ticks && type == "ticket.issued") {
+                Tick k;
+                k.centre = t.enrolled;
+                k.terminal = t.id;
+                k.entity = p.value("entity", "");
+                k.category = p.value("category", "");
+                k.issued_ms = time_ms;
+                ticket_index[p.value("ticket_id", int64_t{0})] = ticks->size();
+                ticks->push_back(k);
+            } else if (ticks && type.rfind("ticket.", 0) == 0 && ticket_index.count(p.value("ticket_id", int64_t{0}))) {
+                auto& k = (*ticks)[ticket_index[p.value("ticket_id", int64_t{0})]];
+                if (type == "ticket.called" || type == "ticket.recalled") {
+                    if (!k.called_ms)
+                        k.called_ms = time_ms;
+                    k.status = "called";
+                } else {
+                    k.status = type.substr(7);
+                }
+            } else if (type == "application.submitted") {
                 App a;
                 a.terminal = t.id;
                 a.centre = t.enrolled;
                 a.claimed_other = p.value("centre", "") != t.enrolled;
                 a.channel = p.value("channel", "");
+                a.service = p.value("service_code", "");
                 a.entity = p.value("entity", "");
                 a.fee = p.value("fee_minor", int64_t{0});
                 a.waived = p.value("waived_minor", int64_t{0});
@@ -94,7 +123,10 @@ std::vector<App> from_journals(const std::vector<Term>& terms)
                 if (r >= 1 && r <= 5) {
                     a.rating_sum += r;
                     ++a.ratings;
+                    ++a.by_rating[r];
                 }
+                for (const auto& code : p.value("reasons", json::array()))
+                    ++a.by_reason[code.get<std::string>()];
             } else if (type == "application.status_changed" && index.count(ref)) {
                 auto& a = apps[index[ref]];
                 std::string to = p.value("to", "");
@@ -124,9 +156,53 @@ int64_t bucketed(int64_t ms)
 // The local day of a moment at the test's centres: Asia/Damascus has kept UTC+3 all year since October 2022.
 int64_t damascus_day(int64_t ms) { return (ms + 3 * 3600 * 1000) / 86400000; }
 
+// Each service's published processing time (days) in the catalogue the test publishes (the seed's).
+std::map<std::string, int64_t> published_days()
+{
+    std::ifstream in(std::filesystem::path(NAFITHA_SOURCE_DIR) / "assets/catalogue/seed.json");
+    auto cat = json::parse(in);
+    std::map<std::string, int64_t> out;
+    for (const auto& s : cat["services"])
+        out[s["code"]] = s.value("processing_days", int64_t{0});
+    return out;
+}
+
+// The nearest-rank percentile p of `values` as the indicators report it (bucketed); null when empty.
+json rank_of(std::vector<int64_t> values, int p)
+{
+    if (values.empty())
+        return nullptr;
+    std::sort(values.begin(), values.end());
+    size_t k = 0;
+    while ((k + 1) * 100 < static_cast<size_t>(p) * values.size()) // smallest k+1 >= p% of n
+        ++k;
+    return bucketed(values[k]);
+}
+
+// The queue's expected fields of a group of tickets; `applies` false: a grouping tickets do not have (nulls).
+json expected_queue(const std::vector<const Tick*>& g, bool applies)
+{
+    if (!applies)
+        return {{"tickets_issued", nullptr}, {"queue_wait_median_ms", nullptr}, {"queue_wait_p90_ms", nullptr}, {"no_show_rate", nullptr}};
+    int64_t called = 0, no_show = 0;
+    std::vector<int64_t> waits;
+    for (const Tick* k : g) {
+        if (k->called_ms) {
+            ++called;
+            waits.push_back(*k->called_ms - k->issued_ms);
+        }
+        no_show += k->status == "no_show";
+    }
+    return {{"tickets_issued", static_cast<int64_t>(g.size())}, {"queue_wait_median_ms", rank_of(waits, 50)},
+            {"queue_wait_p90_ms", rank_of(waits, 90)},
+            {"no_show_rate", called ? json(double(no_show) / double(called)) : json(nullptr)}};
+}
+
 // The expected indicator fields of a group of applications.
 json expected(const std::vector<const App*>& g)
 {
+    static const auto days = published_days();
+    int64_t within = 0;
     int64_t n = 0, kiosk = 0, counter = 0, due = 0, paid = 0, waived = 0, exempted = 0, decided = 0, open = 0, surveyed = 0,
             rsum = 0, rn = 0, flagged = 0;
     std::vector<int64_t> durations;
@@ -145,19 +221,15 @@ json expected(const std::vector<const App*>& g)
         if (a->decided_ms) {
             ++decided;
             durations.push_back(*a->decided_ms - a->submitted_ms);
+            // Within the published time (0 days counting as one) as the indicators count it: by the bucket's value.
+            auto d = days.find(a->service);
+            int64_t limit = std::max<int64_t>(1, d == days.end() ? 0 : d->second) * 86400000;
+            within += bucketed(*a->decided_ms - a->submitted_ms) <= limit;
         } else {
             ++open;
         }
     }
-    std::sort(durations.begin(), durations.end());
-    auto rank = [&](int p) -> json {
-        if (durations.empty())
-            return nullptr;
-        size_t k = 0;
-        while ((k + 1) * 100 < static_cast<size_t>(p) * durations.size()) // smallest k+1 >= p% of n
-            ++k;
-        return bucketed(durations[k]);
-    };
+    auto rank = [&](int p) { return rank_of(durations, p); };
     json e = {{"applications", n},      {"applications_kiosk", kiosk}, {"applications_counter", counter},
               {"fees_due_minor", due},  {"fees_collected_minor", paid}, {"fees_exempted_minor", waived},
               {"applications_exempted", exempted}, {"decided", decided}, {"backlog", open},
@@ -165,15 +237,39 @@ json expected(const std::vector<const App*>& g)
     e["share_kiosk"] = n ? json(double(kiosk) / double(n)) : json(nullptr);
     e["satisfaction_average"] = rn ? json(double(rsum) / double(rn)) : json(nullptr);
     e["survey_response_rate"] = n ? json(double(surveyed) / double(n)) : json(nullptr);
+    e["decided_within_published_share"] = decided ? json(double(within) / double(decided)) : json(nullptr);
+    // The distribution of ratings and the reasons named, as shares of the ratings.
+    for (int k = 1; k <= 5; ++k) {
+        int64_t n_k = 0;
+        for (const App* a : g)
+            n_k += a->by_rating.count(k) ? a->by_rating.at(k) : 0;
+        e["satisfaction_" + std::to_string(k) + "_share"] = rn ? json(double(n_k) / double(rn)) : json(nullptr);
+    }
+    for (const char* code : {"long_wait", "unclear_steps", "fees", "staff", "machine_problem", "other"}) {
+        int64_t n_code = 0;
+        for (const App* a : g)
+            n_code += a->by_reason.count(code) ? a->by_reason.at(code) : 0;
+        e[std::string("reason_") + code + "_share"] = rn ? json(double(n_code) / double(rn)) : json(nullptr);
+    }
     return e;
 }
 
+using Key = std::vector<std::string>;
+
+// `ticket_key` (empty: the grouping has no queue measures) groups the tickets as `key_of` the applications.
 void check_rows(const json& rows, const std::vector<std::string>& dims, const std::vector<App>& apps,
-                const std::function<std::vector<std::string>(const App&)>& key_of)
+                const std::function<Key(const App&)>& key_of, const std::vector<Tick>& ticks = {},
+                const std::function<Key(const Tick&)>& ticket_key = {})
 {
-    std::map<std::vector<std::string>, std::vector<const App*>> groups;
+    std::map<Key, std::vector<const App*>> groups;
     for (const auto& a : apps)
         groups[key_of(a)].push_back(&a);
+    std::map<Key, std::vector<const Tick*>> queues;
+    if (ticket_key)
+        for (const auto& k : ticks) {
+            queues[ticket_key(k)].push_back(&k);
+            groups[ticket_key(k)]; // (the simulated tickets' visits all become applications of the same group)
+        }
     REQUIRE(rows.is_array());
     CHECK(rows.size() == groups.size());
     for (const auto& row : rows) {
@@ -183,6 +279,7 @@ void check_rows(const json& rows, const std::vector<std::string>& dims, const st
         INFO("group " << json(key).dump());
         REQUIRE(groups.count(key));
         json want = expected(groups[key]);
+        want.update(expected_queue(queues[key], static_cast<bool>(ticket_key)));
         for (const auto& [field, value] : want.items()) {
             INFO("indicator " << field << ": central " << row.at(field).dump() << ", journals " << value.dump());
             if (value.is_number_float())
@@ -221,7 +318,7 @@ STORE_TEST("Indicators of real terminals at several centres with an offline peri
     }
     auto simulate = [&](Term& t, int n, int seed) {
         auto r = run(ctl + " simulate --data " + t.dir->path().string() + " --transactions " + std::to_string(n) + " --seed "
-                     + std::to_string(seed) + " --centre " + t.simulated);
+                     + std::to_string(seed) + " --centre " + t.simulated + " --no-show-every 3");
         REQUIRE(r.first == 0);
     };
     for (size_t i = 0; i < terms.size(); ++i)
@@ -329,8 +426,14 @@ STORE_TEST("Indicators of real terminals at several centres with an offline peri
         }
     }
 
-    auto apps = from_journals(terms);
+    std::vector<Tick> ticks;
+    auto apps = from_journals(terms, &ticks);
     REQUIRE(apps.size() == 4 * 12 + 2 * 8);
+    // Some visits went through the queue, and some tickets' holders did not answer.
+    CHECK(std::count_if(ticks.begin(), ticks.end(), [](const Tick& k) { return k.status == "no_show"; }) > 0);
+    CHECK(std::count_if(ticks.begin(), ticks.end(), [](const Tick& k) { return k.status == "served"; }) > 0);
+    // Some surveys named reasons (the simulated citizens who were not satisfied).
+    CHECK(std::count_if(apps.begin(), apps.end(), [](const App& a) { return !a.by_reason.empty(); }) > 0);
     CHECK(std::count_if(apps.begin(), apps.end(), [](const App& a) { return a.decided_ms.has_value(); }) == 9);
     auto indicators = [&](const std::string& by) {
         auto r = run(central_bin + " indicators " + store_arg + (by.empty() ? "" : " --by " + by) + " --json");
@@ -340,14 +443,17 @@ STORE_TEST("Indicators of real terminals at several centres with an offline peri
     check_rows(indicators("centre,channel"), {"centre", "channel"}, apps, [](const App& a) {
         return std::vector<std::string>{a.centre, a.channel};
     });
-    check_rows(indicators("terminal"), {"terminal"}, apps, [](const App& a) { return std::vector<std::string>{a.terminal}; });
+    check_rows(indicators("terminal"), {"terminal"}, apps, [](const App& a) { return Key{a.terminal}; }, ticks,
+               [](const Tick& k) { return Key{k.terminal}; });
     // Every terminal exchanged with central during this test: no day without a sync yet.
     for (const auto& row : indicators("terminal"))
         CHECK(row["days_since_last_sync"] == 0);
     for (const auto& row : indicators("centre,service"))
         CHECK(row["terminal_availability"].is_null());
-    check_rows(indicators("entity"), {"entity"}, apps, [](const App& a) { return std::vector<std::string>{a.entity}; });
-    check_rows(indicators(""), {}, apps, [](const App&) { return std::vector<std::string>{}; });
+    check_rows(indicators("entity"), {"entity"}, apps, [](const App& a) { return Key{a.entity}; }, ticks,
+               [](const Tick& k) { return Key{k.entity}; });
+    check_rows(indicators("entity,service"), {"entity", "service"}, apps, [](const App& a) { return Key{a.entity, a.service}; });
+    check_rows(indicators(""), {}, apps, [](const App&) { return Key{}; }, ticks, [](const Tick&) { return Key{}; });
     // Governorates and districts from the catalogue's hierarchy, read here from the seed file itself.
     std::map<std::string, std::pair<std::string, std::string>> place; // centre -> (governorate, district)
     {
@@ -359,13 +465,21 @@ STORE_TEST("Indicators of real terminals at several centres with an offline peri
         for (const auto& c : cat["centres"])
             place[c["code"]] = {gov[c["district"]], c["district"]};
     }
-    check_rows(indicators("governorate,district,month"), {"governorate", "district", "month"}, apps, [&](const App& a) {
-        return std::vector<std::string>{place.at(a.centre).first, place.at(a.centre).second,
-                                        central::indicators::period_label("month", damascus_day(a.submitted_ms))};
-    });
-    check_rows(indicators("day,centre"), {"day", "centre"}, apps, [&](const App& a) {
-        return std::vector<std::string>{central::indicators::period_label("day", damascus_day(a.submitted_ms)), a.centre};
-    });
+    check_rows(
+        indicators("governorate,district,month"), {"governorate", "district", "month"}, apps,
+        [&](const App& a) {
+            return Key{place.at(a.centre).first, place.at(a.centre).second,
+                       central::indicators::period_label("month", damascus_day(a.submitted_ms))};
+        },
+        ticks,
+        [&](const Tick& k) {
+            return Key{place.at(k.centre).first, place.at(k.centre).second,
+                       central::indicators::period_label("month", damascus_day(k.issued_ms))};
+        });
+    check_rows(
+        indicators("day,centre"), {"day", "centre"}, apps,
+        [&](const App& a) { return Key{central::indicators::period_label("day", damascus_day(a.submitted_ms)), a.centre}; }, ticks,
+        [&](const Tick& k) { return Key{central::indicators::period_label("day", damascus_day(k.issued_ms)), k.centre}; });
     // The rollup (kept at ingest and at each decision) and a computation over the applications themselves agree on
     // every table, with whole months and single days mixed (a range that starts mid-month and ends mid-month).
     {

@@ -23,6 +23,11 @@ Result<void> ensure_partition(pg::Conn& conn, int32_t month);
 Result<std::vector<rollup::App>> read_apps(pg::Conn& c, int32_t terminal_no, const std::set<std::string>& references);
 Result<void> write_rollup(pg::Conn& c, const rollup::Delta& delta, bool fresh = false);
 Result<rollup::ZoneBook> zones(pg::Conn& c);
-Result<void> rebuild_rollup(pg::Conn& c);
+Result<void> rebuild_rollup(pg::Conn& c);       // local days, and the cells when the schema has version 11's columns
+Result<void> rebuild_rollup_cells(pg::Conn& c); // the cells from the applications (and their surveys)
+// The queue's rollup (ticket_rollup, version 10): the same for tickets.
+Result<std::vector<rollup::Ticket>> read_tickets(pg::Conn& c, int32_t terminal_no, const std::set<std::string>& tickets);
+Result<void> write_ticket_rollup(pg::Conn& c, const rollup::TicketDelta& delta, bool fresh = false);
+Result<void> rebuild_ticket_rollup(pg::Conn& c);
 
 } // namespace nafitha::central::pg_store

@@ -208,6 +208,26 @@ CREATE INDEX health_spans_by_terminal ON health_spans(terminal_id, start_ms);
 CREATE INDEX health_spans_by_end ON health_spans(end_ms);
 )SQL";
 
+// Version 11: the queue's rollup (central/store/rollup.h): each ticket's entity and local day, and ticket_rollup's
+// day and month cells with the histogram of waits from issue to first call (rebuild_ticket_rollup); the same as
+// SQLite's version 11.
+const char* kV11 = R"SQL(
+ALTER TABLE tickets ADD COLUMN entity text NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN local_day integer NOT NULL DEFAULT 0;
+CREATE TABLE ticket_rollup(
+  grain integer NOT NULL, period bigint NOT NULL, terminal integer NOT NULL, centre text NOT NULL, entity text NOT NULL,
+  category text NOT NULL, issued bigint NOT NULL, called bigint NOT NULL, no_show bigint NOT NULL, served bigint NOT NULL,
+  wait_hist text NOT NULL,
+  PRIMARY KEY (grain, period, terminal, centre, entity, category));
+)SQL";
+
+// Version 12: survey reasons: each survey's reason codes, and app_rollup's histograms of the surveys' ratings and
+// reasons (rebuild_rollup_cells); the same as SQLite's version 12.
+const char* kV12 = R"SQL(
+ALTER TABLE surveys ADD COLUMN reasons text NOT NULL DEFAULT '';
+ALTER TABLE app_rollup ADD COLUMN rating_hist text NOT NULL DEFAULT '', ADD COLUMN reason_hist text NOT NULL DEFAULT '';
+)SQL";
+
 struct Migration {
     int version;
     const char* description;
@@ -226,6 +246,8 @@ const Migration kMigrations[] = {
     {8, "indicators rollup: local days, day and month cells with duration histograms", kV8, rebuild_rollup},
     {9, "web application: users, sessions, append-only audit", kV9},
     {10, "terminal health: latest signed report per terminal, spans of one state", kV10},
+    {11, "queue rollup: tickets' entity and local day, day and month cells with wait histograms", kV11, rebuild_ticket_rollup},
+    {12, "survey reasons: reason codes, rating and reason histograms in the rollup", kV12, rebuild_rollup_cells},
 };
 
 // Any constant: the key of the advisory lock that migrations and partition creation hold.

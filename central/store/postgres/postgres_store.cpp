@@ -230,21 +230,13 @@ public:
             // The projections and, from their rows before and after, the rollup (central/store/rollup.h).
             auto facts = project_batch(entries, first, t.record.centre, now_ms);
             auto book = TRY(zones(c, head[2].integer(0, 0)));
-            std::set<std::string> touched;
-            for (auto& a : facts.applications) {
-                a.local_day = book.local_day(a.centre, a.submitted_ms);
-                touched.insert(a.reference);
-            }
-            for (const auto& [ref, v] : facts.paid)
-                touched.insert(ref);
-            for (const auto& [ref, v] : facts.statuses)
-                touched.insert(ref);
-            for (const auto& [ref, v] : facts.surveyed)
-                touched.insert(ref);
+            auto [touched, tickets] = rollup::touch(facts, book);
+            const bool queue = m_version >= rollup::kQueueVersion;
             // (A store opened at an older version by the migration tests has no local days and no rollup.)
-            bool rollup = m_version >= 8;
+            bool rollup = m_version >= rollup::kCellsVersion;
             auto before = rollup ? TRY(pg_store::read_apps(c, no, touched)) : std::vector<rollup::App>();
-            add_projection_writes(writes, no, facts, now_ms, rollup);
+            auto tickets_before = queue ? TRY(pg_store::read_tickets(c, no, tickets)) : std::vector<rollup::Ticket>();
+            add_projection_writes(writes, no, facts, now_ms, m_version);
             const auto& last = entries.back();
             int64_t stored = static_cast<int64_t>(entries.size() - first);
             writes.push_back({"INSERT INTO batches(terminal, first_seq, last_seq, received_ms, first_prev) VALUES($1,$2,$3,$4,$5)",
@@ -268,6 +260,11 @@ public:
                 rollup::Delta delta;
                 delta.diff(before, TRY(pg_store::read_apps(c, no, touched)));
                 TRY(pg_store::write_rollup(c, delta));
+            }
+            if (queue) {
+                rollup::TicketDelta queue_delta;
+                queue_delta.diff(tickets_before, TRY(pg_store::read_tickets(c, no, tickets)));
+                TRY(pg_store::write_ticket_rollup(c, queue_delta));
             }
             tail.push_back({"COMMIT", {}});
             TRY(c.pipeline(tail));
@@ -508,7 +505,7 @@ public:
             int64_t no = app.integer(0, 1);
             // The terminal's row is locked as an ingest locks it: the rollup's cells are the terminal's.
             TRY(c.query("SELECT 1 FROM terminals WHERE no = $1 FOR UPDATE", Params().add_int4(static_cast<int32_t>(no))));
-            bool rollup = m_version >= 8;
+            bool rollup = m_version >= rollup::kCellsVersion;
             auto before = rollup ? TRY(pg_store::read_apps(c, static_cast<int32_t>(no), {reference})) : std::vector<rollup::App>();
             auto ins = TRY(c.query("INSERT INTO decisions(reference, terminal_id, status, note, decided_at) VALUES($1,$2,$3,$4,$5) "
                                    "RETURNING cursor",
@@ -613,12 +610,20 @@ ORDER BY 1, 2)SQL",
         return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<MeasureRow>> {
             size_t dims = query.group_by.size();
             int d = static_cast<int>(dims);
-            MeasureCollector rows(dims);
+            MeasureCollector rows(query);
             // One snapshot for the three reads.
             TRY(c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
             auto agg = c.query(sql.aggregate, Params().add(from_day).add(to_day));
             auto dur = agg.ok() ? c.query(sql.durations, Params().add(from_day).add(to_day)) : Result<pg::Rows>(agg.error());
-            auto ids = dur.ok() ? c.query("SELECT no::text, id FROM terminals") : Result<pg::Rows>(dur.error());
+            bool with_surveys = m_version >= rollup::kCellsVersion;
+            auto sv = dur.ok() && with_surveys ? c.query(sql.surveys, Params().add(from_day).add(to_day)) : Result<pg::Rows>(pg::Rows());
+            if (!dur.ok())
+                sv = Result<pg::Rows>(dur.error());
+            bool queue = !sql.tickets.empty() && m_version >= rollup::kQueueVersion;
+            auto tk = sv.ok() && queue ? c.query(sql.tickets, Params().add(from_day).add(to_day)) : Result<pg::Rows>(pg::Rows());
+            if (!sv.ok())
+                tk = Result<pg::Rows>(sv.error());
+            auto ids = tk.ok() ? c.query("SELECT no::text, id FROM terminals") : Result<pg::Rows>(tk.error());
             (void)c.exec(ids.ok() ? "COMMIT" : "ROLLBACK");
             if (!ids.ok())
                 return ids.error();
@@ -636,7 +641,11 @@ ORDER BY 1, 2)SQL",
                 rows.aggregate(keys_of(agg.value(), i), values);
             }
             for (int i = 0; i < dur->count(); ++i)
-                rows.duration(keys_of(dur.value(), i), dur->integer(i, d), dur->optional_integer(i, d + 1));
+                rows.duration(keys_of(dur.value(), i), dur->integer(i, d), dur->optional_integer(i, d + 1), dur->text(i, d + 2));
+            for (int i = 0; with_surveys && i < sv->count(); ++i)
+                rows.survey(keys_of(sv.value(), i), sv->optional_integer(i, d), sv->text(i, d + 1));
+            for (int i = 0; queue && i < tk->count(); ++i)
+                rows.ticket(keys_of(tk.value(), i), tk->text(i, d), tk->integer(i, d + 1), tk->optional_integer(i, d + 2));
             std::map<std::string, std::string> names;
             for (int i = 0; i < ids->count(); ++i)
                 names[ids->text(i, 0)] = ids->text(i, 1);
@@ -658,6 +667,12 @@ ORDER BY 1, 2)SQL",
                 reads.push_back({std::string("SELECT ") + rollup::kKeyColumns + ", " + rollup::kCellColumns
                                      + " FROM app_rollup WHERE grain = $1 AND period >= $2 AND period < $3",
                                  Params().add_int4(r.grain).add(r.from).add(r.to)});
+            const bool queue = rollup::tickets_apply(query.group_by) && m_version >= rollup::kQueueVersion;
+            if (queue)
+                for (const auto& r : ranges)
+                    reads.push_back({std::string("SELECT ") + rollup::kTicketKeyColumns + ", " + rollup::kTicketCellColumns
+                                         + " FROM ticket_rollup WHERE grain = $1 AND period >= $2 AND period < $3",
+                                     Params().add_int4(r.grain).add(r.from).add(r.to)});
             reads.push_back({"SELECT no, id FROM terminals", {}});
             reads.push_back({"COMMIT", {}});
             auto results = TRY(c.pipeline(reads));
@@ -672,10 +687,18 @@ ORDER BY 1, 2)SQL",
                 const auto& rows = results[k];
                 for (int i = 0; i < rows.count(); ++i)
                     cells.add(rollup::read_key(Row{rows, i, 0}), rollup::read_cell(Row{rows, i, 8}, 0, false),
-                              rows.text(i, 8 + rollup::kCellIntColumns), rows.text(i, 9 + rollup::kCellIntColumns));
+                              {rows.text(i, 8 + rollup::kCellIntColumns), rows.text(i, 9 + rollup::kCellIntColumns),
+                               rows.text(i, 10 + rollup::kCellIntColumns), rows.text(i, 11 + rollup::kCellIntColumns)});
+            }
+            size_t next = ranges.size() + 1;
+            for (size_t k = 0; queue && k < ranges.size(); ++k, ++next) {
+                const auto& rows = results[next];
+                for (int i = 0; i < rows.count(); ++i)
+                    cells.add_tickets(rollup::read_ticket_key(Row{rows, i, 0}), rollup::read_ticket_cell(Row{rows, i, 6}, 0, false),
+                                      rows.text(i, 10));
             }
             std::map<int64_t, std::string> ids;
-            const auto& t = results[ranges.size() + 1];
+            const auto& t = results[next];
             for (int i = 0; i < t.count(); ++i)
                 ids[t.integer(i, 0)] = t.text(i, 1);
             return cells.finish(ids);
@@ -1086,8 +1109,9 @@ private:
         }
     }
 
-    static void add_projection_writes(std::vector<Statement>& w, int32_t no, const BatchFacts& f, int64_t received_ms, bool local_days)
+    static void add_projection_writes(std::vector<Statement>& w, int32_t no, const BatchFacts& f, int64_t received_ms, int version)
     {
+        const bool local_days = version >= 8, ticket_days = version >= rollup::kQueueVersion;
         if (!f.applications.empty()) {
             Array ref(pg::kText), centre(pg::kText), entity(pg::kText), service(pg::kText), channel(pg::kText), status(pg::kText),
                 fee(pg::kInt8), paid(pg::kInt8), at(pg::kInt8), updated(pg::kInt8), category(pg::kText), exemption(pg::kText),
@@ -1202,7 +1226,7 @@ private:
         }
         if (!f.tickets.empty()) {
             Array ticket(pg::kText), centre(pg::kText), category(pg::kText), status(pg::kText), at(pg::kInt8), called(pg::kInt8),
-                served(pg::kInt8);
+                served(pg::kInt8), entity(pg::kText), day(pg::kInt4);
             for (const auto& k : f.tickets) {
                 ticket.add(std::string_view(k.ticket));
                 centre.add(std::string_view(k.centre));
@@ -1211,14 +1235,23 @@ private:
                 at.add(k.issued_ms);
                 called.add(k.called_ms);
                 served.add(k.served_ms);
+                entity.add(std::string_view(k.entity));
+                day.add(k.local_day);
             }
-            w.push_back({"INSERT INTO tickets(terminal, ticket, centre, category, status, issued_ms, called_ms, served_ms) "
-                         "SELECT $1, k, c, g, s, t, cl, sv FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], "
-                         "$7::bigint[], $8::bigint[]) AS u(k, c, g, s, t, cl, sv) ON CONFLICT (terminal, ticket) DO UPDATE SET "
-                         "status = CASE WHEN excluded.status <> 'issued' THEN excluded.status ELSE tickets.status END, "
-                         "called_ms = COALESCE(tickets.called_ms, excluded.called_ms), "
-                         "served_ms = COALESCE(excluded.served_ms, tickets.served_ms)",
-                         Params().add_int4(no).add(ticket).add(centre).add(category).add(status).add(at).add(called).add(served)});
+            // (A store opened below version 11 by the migration tests has no entity and no local day for tickets.)
+            Params params;
+            params.add_int4(no).add(ticket).add(centre).add(category).add(status).add(at).add(called).add(served);
+            if (ticket_days)
+                params.add(entity).add(day);
+            w.push_back({std::string("INSERT INTO tickets(terminal, ticket, centre, category, status, issued_ms, called_ms, served_ms")
+                             + (ticket_days ? ", entity, local_day) SELECT $1, k, c, g, s, t, cl, sv, e, d " : ") SELECT $1, k, c, g, s, t, cl, sv ")
+                             + "FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[]"
+                             + (ticket_days ? ", $9::text[], $10::int[]) AS u(k, c, g, s, t, cl, sv, e, d)" : ") AS u(k, c, g, s, t, cl, sv)")
+                             + " ON CONFLICT (terminal, ticket) DO UPDATE SET "
+                               "status = CASE WHEN excluded.status <> 'issued' THEN excluded.status ELSE tickets.status END, "
+                               "called_ms = COALESCE(tickets.called_ms, excluded.called_ms), "
+                               "served_ms = COALESCE(excluded.served_ms, tickets.served_ms)",
+                         std::move(params)});
         }
         if (!f.ticket_changes.empty()) {
             Array ticket(pg::kText), status(pg::kText), called(pg::kInt8), done(pg::kInt8);
@@ -1248,7 +1281,9 @@ private:
         }
         if (!f.surveys.empty()) {
             Array seq(pg::kInt8), ref(pg::kText), rating(pg::kInt8), at(pg::kInt8), centre(pg::kText), service(pg::kText);
+            Array reasons(pg::kText);
             for (const auto& s : f.surveys) {
+                reasons.add(std::string_view(s.reasons));
                 centre.add(std::string_view(s.centre));
                 service.add(std::string_view(s.service_code));
                 seq.add(s.seq);
@@ -1256,10 +1291,18 @@ private:
                 rating.add(s.rating);
                 at.add(s.time_ms);
             }
-            w.push_back({"INSERT INTO surveys(terminal, seq, reference, rating, time_ms, centre, service_code) "
-                         "SELECT $1, s, r, g, t, c, v FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], "
-                         "$7::text[]) AS u(s, r, g, t, c, v)",
-                         Params().add_int4(no).add(seq).add(ref).add(rating).add(at).add(centre).add(service)});
+            // (Reasons from version 12; a store opened at an older version by the migration tests has no column.)
+            Params params;
+            params.add_int4(no).add(seq).add(ref).add(rating).add(at).add(centre).add(service);
+            if (version >= rollup::kCellsVersion)
+                params.add(reasons);
+            w.push_back({version >= rollup::kCellsVersion ? "INSERT INTO surveys(terminal, seq, reference, rating, time_ms, centre, service_code, reasons) "
+                                         "SELECT $1, s, r, g, t, c, v, x FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bigint[], "
+                                         "$6::text[], $7::text[], $8::text[]) AS u(s, r, g, t, c, v, x)"
+                                       : "INSERT INTO surveys(terminal, seq, reference, rating, time_ms, centre, service_code) "
+                                         "SELECT $1, s, r, g, t, c, v FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bigint[], "
+                                         "$6::text[], $7::text[]) AS u(s, r, g, t, c, v)",
+                         std::move(params)});
         }
         if (!f.day_counts.empty()) {
             Array day(pg::kInt4), type(pg::kText), n(pg::kInt8);

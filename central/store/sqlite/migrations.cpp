@@ -429,6 +429,36 @@ CREATE INDEX health_spans_by_end ON health_spans(end_ms);
 )SQL");
 }
 
+// Version 11: the queue's rollup (central/store/rollup.h, issue 15: waits and no-shows): each ticket's entity
+// (old tickets: their category's entity in the latest catalogue) and local day, and ticket_rollup's day and month
+// cells with the histogram of waits from issue to first call, built here and kept by every ingest after.
+Result<void> migrate_v11(db::Db& db)
+{
+    TRY(db.exec(R"SQL(
+ALTER TABLE tickets ADD COLUMN entity TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN local_day INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE ticket_rollup(
+  grain INTEGER NOT NULL, period INTEGER NOT NULL, terminal INTEGER NOT NULL, centre TEXT NOT NULL, entity TEXT NOT NULL,
+  category TEXT NOT NULL, issued INTEGER NOT NULL, called INTEGER NOT NULL, no_show INTEGER NOT NULL, served INTEGER NOT NULL,
+  wait_hist TEXT NOT NULL,
+  PRIMARY KEY(grain, period, terminal, centre, entity, category)) WITHOUT ROWID;
+)SQL"));
+    return rebuild_ticket_rollup(db);
+}
+
+// Version 12: survey reasons (issue 15): each survey's reason codes (`surveys.reasons`, from survey.recorded
+// "reasons"; none for older surveys), and two more histograms in app_rollup: the ratings (1..5) and the reasons
+// (index in rollup::survey_reason_codes()) of the applications' surveys; the cells are built again.
+Result<void> migrate_v12(db::Db& db)
+{
+    TRY(db.exec(R"SQL(
+ALTER TABLE surveys ADD COLUMN reasons TEXT NOT NULL DEFAULT '';
+ALTER TABLE app_rollup ADD COLUMN rating_hist TEXT NOT NULL DEFAULT '';
+ALTER TABLE app_rollup ADD COLUMN reason_hist TEXT NOT NULL DEFAULT '';
+)SQL"));
+    return rebuild_rollup_cells(db);
+}
+
 struct Migration {
     int version;
     Result<void> (*apply)(db::Db&);
@@ -445,6 +475,8 @@ const Migration kMigrations[] = {
     {8, migrate_v8},
     {9, migrate_v9},
     {10, migrate_v10},
+    {11, migrate_v11},
+    {12, migrate_v12},
 };
 
 } // namespace

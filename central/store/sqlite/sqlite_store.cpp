@@ -21,8 +21,10 @@ namespace nafitha::central {
 
 namespace sqlite_store {
 
-Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f, int64_t received_ms, bool local_days)
+Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f, int64_t received_ms, int version)
 {
+    const bool local_days = version >= 8, ticket_days = version >= rollup::kQueueVersion,
+               survey_reasons = version >= rollup::kCellsVersion;
     // A reference submitted again (an earlier batch has it) keeps its row; what this batch did to it still counts.
     for (const auto& a : f.applications) {
         // (`local_days`: the store is at version 8 or later; a store opened at an older version has no such column.)
@@ -71,12 +73,15 @@ Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f, int64_t rec
         TRY(st.run());
     }
     for (const auto& k : f.tickets) {
-        auto st = TRY(db.cached(
-            "INSERT INTO tickets(terminal, ticket, centre, category, status, issued_ms, called_ms, served_ms) VALUES(?,?,?,?,?,?,?,?) "
+        auto st = TRY(db.cached(std::string(
+            "INSERT INTO tickets(terminal, ticket, centre, category, status, issued_ms, called_ms, served_ms") + (ticket_days ? ", entity, local_day" : "")
+            + ") VALUES(?,?,?,?,?,?,?,?" + (ticket_days ? ",?,?" : "") + ") "
             "ON CONFLICT(terminal, ticket) DO UPDATE SET status = CASE WHEN excluded.status <> 'issued' THEN excluded.status ELSE status END, "
             "called_ms = COALESCE(called_ms, excluded.called_ms), served_ms = COALESCE(excluded.served_ms, served_ms)"));
         st.bind(1, t).bind(2, k.ticket).bind(3, k.centre).bind(4, k.category).bind(5, k.status).bind(6, k.issued_ms)
             .bind(7, k.called_ms).bind(8, k.served_ms);
+        if (ticket_days)
+            st.bind(9, k.entity).bind(10, k.local_day);
         TRY(st.run());
     }
     for (const auto& [ticket, c] : f.ticket_changes) {
@@ -92,9 +97,11 @@ Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f, int64_t rec
         TRY(st.run());
     }
     for (const auto& s : f.surveys) {
-        auto st = TRY(db.cached("INSERT OR IGNORE INTO surveys(terminal, seq, reference, rating, time_ms, centre, service_code) "
-                                "VALUES(?,?,?,?,?,?,?)"));
+        auto st = TRY(db.cached(std::string("INSERT OR IGNORE INTO surveys(terminal, seq, reference, rating, time_ms, centre, service_code")
+                                + (survey_reasons ? ", reasons) VALUES(?,?,?,?,?,?,?,?)" : ") VALUES(?,?,?,?,?,?,?)")));
         st.bind(1, t).bind(2, s.seq).bind(3, s.reference).bind(4, s.rating).bind(5, s.time_ms).bind(6, s.centre).bind(7, s.service_code);
+        if (survey_reasons)
+            st.bind(8, s.reasons);
         TRY(st.run());
     }
     for (const auto& [key, n] : f.day_counts) {
@@ -119,7 +126,7 @@ using SqliteRow = SqliteRowView;
 Result<std::vector<rollup::App>> read_apps(db::Db& db, int64_t t, const std::set<std::string>& refs)
 {
     std::vector<rollup::App> out;
-    auto st = TRY(db.cached(std::string("SELECT ") + rollup::kAppColumns + " FROM applications WHERE terminal = ? AND reference = ?"));
+    auto st = TRY(db.cached("SELECT " + rollup::app_columns(false) + " FROM applications WHERE terminal = ? AND reference = ?"));
     for (const auto& ref : refs) {
         st.bind(1, t).bind(2, ref);
         while (TRY(st.step()))
@@ -135,40 +142,87 @@ Result<void> write_rollup(db::Db& db, const rollup::Delta& delta)
         st.bind(1, int64_t{k.grain}).bind(2, k.period).bind(3, k.terminal).bind(4, k.centre).bind(5, k.entity).bind(6, k.service_code)
             .bind(7, k.category).bind(8, k.channel);
     };
-    for (const auto& [k, change] : delta.changes()) {
-        rollup::Cell cell;
-        {
-            auto st = TRY(db.cached(std::string("SELECT ") + rollup::kCellColumns + " FROM app_rollup WHERE grain = ?1 AND period = ?2 "
-                                    "AND terminal = ?3 AND centre = ?4 AND entity = ?5 AND service_code = ?6 AND category = ?7 AND channel = ?8"));
-            bind_key(st, k);
-            if (TRY(st.step()))
-                cell = rollup::read_cell(SqliteRow{st}, 0);
-            st.reset();
-        }
-        if (rollup::merge(cell, change)) {
-            auto [first, last] = rollup::day_bounds(k);
-            auto st = TRY(db.cached(rollup::kOldestOpenSqlite));
-            st.bind(1, k.terminal).bind(2, first).bind(3, last).bind(4, k.centre).bind(5, k.entity).bind(6, k.service_code)
-                .bind(7, k.category).bind(8, k.channel);
-            if (TRY(st.step()) && !st.is_null(0))
-                cell.oldest_open_ms = st.int64(0);
-            st.reset();
-        }
-        if (cell.applications <= 0) {
-            auto st = TRY(db.cached("DELETE FROM app_rollup WHERE grain = ?1 AND period = ?2 AND terminal = ?3 AND centre = ?4 "
-                                    "AND entity = ?5 AND service_code = ?6 AND category = ?7 AND channel = ?8"));
-            bind_key(st, k);
-            TRY(st.run());
-            continue;
-        }
-        auto st = TRY(db.cached(std::string("INSERT OR REPLACE INTO app_rollup(") + rollup::kKeyColumns + ", " + rollup::kCellColumns
-                                + ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)"));
+    auto stored = [&](const rollup::Key& k) -> Result<std::optional<rollup::Cell>> {
+        auto st = TRY(db.cached(std::string("SELECT ") + rollup::kCellColumns + " FROM app_rollup WHERE grain = ?1 AND period = ?2 "
+                                "AND terminal = ?3 AND centre = ?4 AND entity = ?5 AND service_code = ?6 AND category = ?7 AND channel = ?8"));
         bind_key(st, k);
-        const int64_t v[] = {cell.applications, cell.fees_due_minor, cell.paid_minor, cell.waived_minor, cell.exempted, cell.decided,
-                             cell.ready, cell.open, cell.surveyed, cell.rating_sum, cell.ratings, cell.flagged};
+        std::optional<rollup::Cell> cell;
+        if (TRY(st.step()))
+            cell = rollup::read_cell(SqliteRow{st}, 0);
+        st.reset();
+        return cell;
+    };
+    auto oldest_open = [&](const rollup::Key& k) -> Result<std::optional<int64_t>> {
+        auto [first, last] = rollup::day_bounds(k);
+        auto st = TRY(db.cached(rollup::kOldestOpenSqlite));
+        st.bind(1, k.terminal).bind(2, first).bind(3, last).bind(4, k.centre).bind(5, k.entity).bind(6, k.service_code)
+            .bind(7, k.category).bind(8, k.channel);
+        std::optional<int64_t> oldest;
+        if (TRY(st.step()) && !st.is_null(0))
+            oldest = st.int64(0);
+        st.reset();
+        return oldest;
+    };
+    auto settled = TRY(rollup::settle(delta, stored, oldest_open));
+    for (const auto& k : settled.drop) {
+        auto st = TRY(db.cached("DELETE FROM app_rollup WHERE grain = ?1 AND period = ?2 AND terminal = ?3 AND centre = ?4 "
+                                "AND entity = ?5 AND service_code = ?6 AND category = ?7 AND channel = ?8"));
+        bind_key(st, k);
+        TRY(st.run());
+    }
+    for (const auto& [k, cell] : settled.keep) {
+        auto st = TRY(db.cached(std::string("INSERT OR REPLACE INTO app_rollup(") + rollup::kKeyColumns + ", " + rollup::kCellColumns
+                                + ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25)"));
+        bind_key(st, k);
+        auto counts = rollup::counts_of(cell);
         for (int i = 0; i < 12; ++i)
-            st.bind(9 + i, v[i]);
-        st.bind(21, cell.oldest_open_ms).bind(22, rollup::encode_hist(cell.decision)).bind(23, rollup::encode_hist(cell.ready_hist));
+            st.bind(9 + i, counts[static_cast<size_t>(i)]);
+        st.bind(21, cell.oldest_open_ms).bind(22, rollup::encode_hist(cell.decision)).bind(23, rollup::encode_hist(cell.ready_hist))
+            .bind(24, rollup::encode_hist(cell.rating_hist)).bind(25, rollup::encode_hist(cell.reason_hist));
+        TRY(st.run());
+    }
+    return {};
+}
+
+Result<std::vector<rollup::Ticket>> read_tickets(db::Db& db, int64_t t, const std::set<std::string>& tickets)
+{
+    std::vector<rollup::Ticket> out;
+    auto st = TRY(db.cached(std::string("SELECT ") + rollup::kTicketColumns + " FROM tickets WHERE terminal = ? AND ticket = ?"));
+    for (const auto& k : tickets) {
+        st.bind(1, t).bind(2, k);
+        while (TRY(st.step()))
+            out.push_back(rollup::read_ticket(SqliteRow{st}));
+        st.reset();
+    }
+    return out;
+}
+
+Result<void> write_ticket_rollup(db::Db& db, const rollup::TicketDelta& delta)
+{
+    auto bind_key = [](db::Statement& st, const rollup::TicketKey& k) {
+        st.bind(1, int64_t{k.grain}).bind(2, k.period).bind(3, k.terminal).bind(4, k.centre).bind(5, k.entity).bind(6, k.category);
+    };
+    const std::string where = " WHERE grain = ?1 AND period = ?2 AND terminal = ?3 AND centre = ?4 AND entity = ?5 AND category = ?6";
+    auto stored = [&](const rollup::TicketKey& k) -> Result<std::optional<rollup::TicketCell>> {
+        auto st = TRY(db.cached(std::string("SELECT ") + rollup::kTicketCellColumns + " FROM ticket_rollup" + where));
+        bind_key(st, k);
+        std::optional<rollup::TicketCell> cell;
+        if (TRY(st.step()))
+            cell = rollup::read_ticket_cell(SqliteRow{st}, 0);
+        st.reset();
+        return cell;
+    };
+    auto settled = TRY(rollup::settle(delta, stored));
+    for (const auto& k : settled.drop) {
+        auto st = TRY(db.cached("DELETE FROM ticket_rollup" + where));
+        bind_key(st, k);
+        TRY(st.run());
+    }
+    for (const auto& [k, cell] : settled.keep) {
+        auto st = TRY(db.cached(std::string("INSERT OR REPLACE INTO ticket_rollup(") + rollup::kTicketKeyColumns + ", "
+                                + rollup::kTicketCellColumns + ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"));
+        bind_key(st, k);
+        st.bind(7, cell.issued).bind(8, cell.called).bind(9, cell.no_show).bind(10, cell.served).bind(11, rollup::encode_hist(cell.wait));
         TRY(st.run());
     }
     return {};
@@ -184,28 +238,78 @@ Result<rollup::ZoneBook> zones(db::Db& db)
     return book;
 }
 
-Result<void> rebuild_rollup(db::Db& db)
+namespace {
+
+// Runs `sql` with nafitha_local_day(centre, ms) and nafitha_category_entity(category) (the latest catalogue's
+// zones and categories) registered, and drops them again.
+Result<void> exec_with_catalogue(db::Db& db, const std::string& sql)
 {
     auto book = TRY(zones(db));
-    // local_day(centre, ms) for one UPDATE over the table (the function is dropped again before returning).
-    auto fn = [](sqlite3_context* ctx, int, sqlite3_value** argv) {
+    std::map<std::string, std::string> entities;
+    {
+        auto st = TRY(db.cached("SELECT document FROM catalogues ORDER BY version DESC LIMIT 1"));
+        if (TRY(st.step()))
+            entities = rollup::category_entities(st.text(0));
+        st.reset();
+    }
+    auto day = [](sqlite3_context* ctx, int, sqlite3_value** argv) {
         const auto* zones = static_cast<const rollup::ZoneBook*>(sqlite3_user_data(ctx));
         const auto* centre = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
         sqlite3_result_int64(ctx, zones->local_day(centre ? centre : "", sqlite3_value_int64(argv[1])));
     };
-    if (sqlite3_create_function(db.handle(), "nafitha_local_day", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, &book, fn, nullptr, nullptr)
-        != SQLITE_OK)
-        return Error::make("error.central.storage", "cannot register nafitha_local_day()");
-    auto updated = db.exec("UPDATE applications SET local_day = nafitha_local_day(centre, submitted_ms)");
+    auto entity = [](sqlite3_context* ctx, int, sqlite3_value** argv) {
+        const auto* map = static_cast<const std::map<std::string, std::string>*>(sqlite3_user_data(ctx));
+        const auto* category = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+        auto it = map->find(category ? category : "");
+        const std::string& e = it == map->end() ? std::string() : it->second;
+        sqlite3_result_text(ctx, e.c_str(), static_cast<int>(e.size()), SQLITE_TRANSIENT);
+    };
+    if (sqlite3_create_function(db.handle(), "nafitha_local_day", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, &book, day, nullptr, nullptr)
+            != SQLITE_OK
+        || sqlite3_create_function(db.handle(), "nafitha_category_entity", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, &entities, entity,
+                                   nullptr, nullptr)
+               != SQLITE_OK)
+        return Error::make("error.central.storage", "cannot register the catalogue's functions");
+    auto done = db.exec(sql);
     sqlite3_create_function(db.handle(), "nafitha_local_day", 2, SQLITE_UTF8, nullptr, nullptr, nullptr, nullptr);
-    TRY(updated);
+    sqlite3_create_function(db.handle(), "nafitha_category_entity", 1, SQLITE_UTF8, nullptr, nullptr, nullptr, nullptr);
+    return done;
+}
+
+} // namespace
+
+Result<void> rebuild_rollup(db::Db& db)
+{
+    TRY(exec_with_catalogue(db, "UPDATE applications SET local_day = nafitha_local_day(centre, submitted_ms)"));
     TRY(db.exec("CREATE INDEX IF NOT EXISTS applications_by_day ON applications(terminal, local_day)"));
+    // The cells as they are now (with the surveys' histograms) need version 12's columns: migration 8 fills the
+    // local days only, and migration 12 builds the cells (rebuild_rollup_cells).
+    if (TRY(db.scalar_int64("SELECT COUNT(*) FROM pragma_table_info('app_rollup') WHERE name = 'reason_hist'")) == 0)
+        return {};
+    return rebuild_rollup_cells(db);
+}
+
+Result<void> rebuild_rollup_cells(db::Db& db)
+{
     TRY(db.exec("DELETE FROM app_rollup"));
     rollup::Delta delta;
-    auto st = TRY(db.prepare(std::string("SELECT ") + rollup::kAppColumns + " FROM applications"));
+    auto st = TRY(db.prepare("SELECT " + rollup::app_columns(false) + " FROM applications"));
     while (TRY(st.step()))
         delta.add(rollup::read_app(SqliteRow{st}), +1);
     return write_rollup(db, delta);
+}
+
+Result<void> rebuild_ticket_rollup(db::Db& db)
+{
+    TRY(exec_with_catalogue(db, "UPDATE tickets SET local_day = nafitha_local_day(centre, issued_ms), "
+                                "entity = CASE WHEN entity = '' THEN nafitha_category_entity(category) ELSE entity END"));
+    TRY(db.exec("CREATE INDEX IF NOT EXISTS tickets_by_day ON tickets(local_day)"));
+    TRY(db.exec("DELETE FROM ticket_rollup"));
+    rollup::TicketDelta delta;
+    auto st = TRY(db.prepare(std::string("SELECT ") + rollup::kTicketColumns + " FROM tickets"));
+    while (TRY(st.step()))
+        delta.add(rollup::read_ticket(SqliteRow{st}), +1);
+    return write_ticket_rollup(db, delta);
 }
 
 } // namespace sqlite_store
@@ -460,27 +564,27 @@ public:
             TRY(grow.run());
         }
         if (m_version < 8) { // a store opened at an older version (migration tests): no local days, no rollup
-            TRY(sqlite_store::apply_facts(m_db, t.no, project_batch(entries, first, t.record.centre, now_ms), now_ms, false));
+            TRY(sqlite_store::apply_facts(m_db, t.no, project_batch(entries, first, t.record.centre, now_ms), now_ms, m_version));
         } else {
             // The projections and, from their rows before and after, the rollup (central/store/rollup.h).
             auto facts = project_batch(entries, first, t.record.centre, now_ms);
             auto book = TRY(zones_locked());
-            std::set<std::string> touched;
-            for (auto& a : facts.applications) {
-                a.local_day = book.local_day(a.centre, a.submitted_ms);
-                touched.insert(a.reference);
+            auto [touched, tickets] = rollup::touch(facts, book);
+            const bool queue = m_version >= rollup::kQueueVersion;
+            const bool cells = m_version >= rollup::kCellsVersion;
+            auto before = cells ? TRY(sqlite_store::read_apps(m_db, t.no, touched)) : std::vector<rollup::App>();
+            auto tickets_before = queue ? TRY(sqlite_store::read_tickets(m_db, t.no, tickets)) : std::vector<rollup::Ticket>();
+            TRY(sqlite_store::apply_facts(m_db, t.no, facts, now_ms, m_version));
+            if (cells) {
+                rollup::Delta delta;
+                delta.diff(before, TRY(sqlite_store::read_apps(m_db, t.no, touched)));
+                TRY(sqlite_store::write_rollup(m_db, delta));
             }
-            for (const auto& [ref, v] : facts.paid)
-                touched.insert(ref);
-            for (const auto& [ref, v] : facts.statuses)
-                touched.insert(ref);
-            for (const auto& [ref, v] : facts.surveyed)
-                touched.insert(ref);
-            auto before = TRY(sqlite_store::read_apps(m_db, t.no, touched));
-            TRY(sqlite_store::apply_facts(m_db, t.no, facts, now_ms));
-            rollup::Delta delta;
-            delta.diff(before, TRY(sqlite_store::read_apps(m_db, t.no, touched)));
-            TRY(sqlite_store::write_rollup(m_db, delta));
+            if (queue) {
+                rollup::TicketDelta queue_delta;
+                queue_delta.diff(tickets_before, TRY(sqlite_store::read_tickets(m_db, t.no, tickets)));
+                TRY(sqlite_store::write_ticket_rollup(m_db, queue_delta));
+            }
         }
         const auto& last = entries.back();
         int64_t stored = static_cast<int64_t>(entries.size() - first);
@@ -704,7 +808,7 @@ public:
         ins.bind(1, reference).bind(2, terminal).bind(3, status).bind(4, note).bind(5, clock::iso8601_utc(now_ms));
         TRY(ins.run());
         int64_t cursor = m_db.last_insert_rowid();
-        bool rollup = m_version >= 8;
+        bool rollup = m_version >= rollup::kCellsVersion;
         auto before = rollup ? TRY(sqlite_store::read_apps(m_db, no, {reference})) : std::vector<rollup::App>();
         // Central's clock decides the decision time; the terminal's later echo of it does not move it.
         auto upd = TRY(m_db.prepare("UPDATE applications SET status = ?1, updated_ms = ?2, "
@@ -803,7 +907,7 @@ ORDER BY 1, 2)SQL"));
         auto [from_day, to_day] = rollup::query_days(query);
         auto sql = TRY(measure_sql(query, false));
         size_t dims = query.group_by.size();
-        MeasureCollector rows(dims);
+        MeasureCollector rows(query);
         std::map<std::string, std::string> ids;
         // The read connection: ingest goes on meanwhile (WAL), and all three reads see one snapshot (a deferred
         // read transaction; db::Transaction would take the write lock).
@@ -831,7 +935,20 @@ ORDER BY 1, 2)SQL"));
         dur.bind(1, from_day).bind(2, to_day);
         int d = static_cast<int>(dims);
         while (TRY(dur.step()))
-            rows.duration(keys_of(dur), dur.int64(d), dur.is_null(d + 1) ? std::nullopt : std::optional<int64_t>(dur.int64(d + 1)));
+            rows.duration(keys_of(dur), dur.int64(d), dur.is_null(d + 1) ? std::nullopt : std::optional<int64_t>(dur.int64(d + 1)),
+                          dur.text(d + 2));
+        if (m_version >= rollup::kCellsVersion) {
+            auto sv = TRY(m_read.prepare(sql.surveys));
+            sv.bind(1, from_day).bind(2, to_day);
+            while (TRY(sv.step()))
+                rows.survey(keys_of(sv), sv.is_null(d) ? std::nullopt : std::optional<int64_t>(sv.int64(d)), sv.text(d + 1));
+        }
+        if (!sql.tickets.empty() && m_version >= rollup::kQueueVersion) {
+            auto tk = TRY(m_read.prepare(sql.tickets));
+            tk.bind(1, from_day).bind(2, to_day);
+            while (TRY(tk.step()))
+                rows.ticket(keys_of(tk), tk.text(d), tk.int64(d + 1), tk.is_null(d + 2) ? std::nullopt : std::optional<int64_t>(tk.int64(d + 2)));
+        }
         auto t = TRY(m_read.prepare("SELECT no, id FROM terminals"));
         while (TRY(t.step()))
             ids[std::to_string(t.int64(0))] = t.text(1);
@@ -860,10 +977,23 @@ ORDER BY 1, 2)SQL"));
                 st.bind(1, int64_t{r.grain}).bind(2, r.from).bind(3, r.to);
                 while (TRY(st.step())) {
                     sqlite_store::SqliteRowView row{st};
-                    cells.add(rollup::read_key(row), rollup::read_cell(row, 8, false), row.str(8 + rollup::kCellIntColumns),
-                              row.str(9 + rollup::kCellIntColumns));
+                    const int h = 8 + rollup::kCellIntColumns;
+                    cells.add(rollup::read_key(row), rollup::read_cell(row, 8, false),
+                              {row.str(h), row.str(h + 1), row.str(h + 2), row.str(h + 3)});
                 }
                 st.reset();
+            }
+            if (rollup::tickets_apply(query.group_by) && m_version >= rollup::kQueueVersion) {
+                auto tk = TRY(m_read.cached(std::string("SELECT ") + rollup::kTicketKeyColumns + ", " + rollup::kTicketCellColumns
+                                            + " FROM ticket_rollup WHERE grain = ? AND period >= ? AND period < ?"));
+                for (const auto& r : rollup::plan(from_day, to_day, query.months_suffice)) {
+                    tk.bind(1, int64_t{r.grain}).bind(2, r.from).bind(3, r.to);
+                    while (TRY(tk.step())) {
+                        sqlite_store::SqliteRowView row{tk};
+                        cells.add_tickets(rollup::read_ticket_key(row), rollup::read_ticket_cell(row, 6, false), row.str(10));
+                    }
+                    tk.reset();
+                }
             }
             auto t = TRY(m_read.cached("SELECT no, id FROM terminals"));
             while (TRY(t.step()))
