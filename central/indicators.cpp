@@ -25,8 +25,10 @@ const std::set<std::string> kHealthMeasures = {"open_minutes", "available_minute
 const std::set<std::string> kDirections = {"up", "down", "none"};
 
 // The value of a plain measure of a row.
-std::optional<double> measure(const std::string& name, const MeasureRow& r, int64_t now_ms, const HealthMeasures* h)
+std::optional<double> measure(const std::string& name, const MeasureRow& r, int64_t now_ms, const HealthMeasures* h, int64_t abandoned)
 {
+    if (name == "visits_abandoned") return double(abandoned);
+    if (name == "visits_started") return double(r.applications + abandoned);
     if (kHealthMeasures.count(name)) {
         if (!h)
             return std::nullopt;
@@ -120,6 +122,7 @@ const std::vector<std::string>& measure_names()
         "open_minutes",   "available_minutes",  "out_of_service_minutes", "days_since_last_sync",
         "tickets",        "tickets_called",     "tickets_no_show",      "tickets_served",
         "ratings_1",      "ratings_2",          "ratings_3",            "ratings_4",      "ratings_5",
+        "visits_abandoned", "visits_started",
     };
     static const std::vector<std::string> all = [] {
         auto out = names;
@@ -247,7 +250,8 @@ std::optional<int64_t> percentile(std::vector<int64_t> values, int p)
     return values[rank - 1];
 }
 
-std::optional<double> evaluate(const Definition& def, const MeasureRow& row, int64_t now_ms, const HealthMeasures* health)
+std::optional<double> evaluate(const Definition& def, const MeasureRow& row, int64_t now_ms, const HealthMeasures* health,
+                               int64_t abandoned)
 {
     auto term = [&](const std::string& t) -> std::optional<double> {
         if (auto pct = parse_percentile(t)) {
@@ -255,7 +259,7 @@ std::optional<double> evaluate(const Definition& def, const MeasureRow& row, int
             auto v = rollup::hist_percentile(hist, pct->first);
             return v ? std::optional<double>(double(*v)) : std::nullopt;
         }
-        return measure(t, row, now_ms, health);
+        return measure(t, row, now_ms, health, abandoned);
     };
     auto num = term(def.numerator);
     if (!num || def.denominator.empty())
@@ -583,6 +587,23 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
         f.tickets_served += r.tickets_served;
         rollup::add_dense(f.wait_hist, r.wait_hist);
     }
+    // Visits abandoned before submission, folded into the same groups.
+    std::map<std::vector<std::string>, int64_t> abandoned;
+    for (const auto& a : TRY(store.abandoned_visit_counts(mq))) {
+        std::vector<std::string> keys;
+        keys.reserve(source.size());
+        for (auto [kind, i] : source) {
+            const std::string& k = a.keys.at(i);
+            if (kind == 'p')
+                keys.push_back(period_label(period, std::stoll(k)));
+            else if (kind == 'g' || kind == 'd') {
+                auto it = where.centres.find(k);
+                keys.push_back(it == where.centres.end() ? std::string() : kind == 'g' ? it->second.governorate : it->second.district);
+            } else
+                keys.push_back(k);
+        }
+        abandoned[keys] += a.count;
+    }
     // Durations without any application row in the group cannot happen (both come from the same applications).
     // A group is a row when it has applications or tickets, or terminals with opening hours in the range (or,
     // without a period, any terminal).
@@ -595,6 +616,8 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
             keys.insert(k);
     for (const auto& [k, h] : terminals)
         keys.insert(k);
+    for (const auto& [k, n] : abandoned)
+        keys.insert(k);
     auto out = nlohmann::ordered_json::array();
     const HealthMeasures none;
     for (const auto& key : keys) {
@@ -603,6 +626,8 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
         const MeasureRow& r = fit == folded.end() ? empty : fit->second;
         auto hit = terminals.find(key);
         const HealthMeasures* h = !health ? nullptr : hit == terminals.end() ? &none : &hit->second;
+        auto ait = abandoned.find(key);
+        const int64_t given_up = ait == abandoned.end() ? 0 : ait->second;
         nlohmann::ordered_json row = nlohmann::ordered_json::object();
         for (size_t i = 0; i < query.by.size(); ++i)
             row[query.by[i]] = key[i];
@@ -611,7 +636,7 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
                 row[def.id] = nullptr; // no value for a grouping tickets do not have (e.g. by service or channel)
                 continue;
             }
-            auto v = evaluate(def, r, query.now_ms, h);
+            auto v = evaluate(def, r, query.now_ms, h, given_up);
             if (!v)
                 row[def.id] = nullptr;
             else if (def.denominator.empty() && std::floor(*v) == *v && std::fabs(*v) < 9e15)

@@ -81,8 +81,9 @@ std::string terminal_state(const TerminalRecord& terminal, const HealthSample* l
 
 // The value of one indicator on one row of measures (exposed for tests); nullopt when undefined. `health` is null
 // when the row's grouping does not define the terminals' measures.
+// `abandoned`: the row's visits abandoned before submission (visits_started = applications + abandoned).
 std::optional<double> evaluate(const Definition& definition, const MeasureRow& row, int64_t now_ms,
-                               const HealthMeasures* health = nullptr);
+                               const HealthMeasures* health = nullptr, int64_t abandoned = 0);
 
 // Nearest-rank percentile (the smallest value with at least p% of the values at or below it); nullopt if empty.
 // (Indicators read percentiles from the rollup's histograms: rollup::hist_percentile, the same rank over buckets.)

@@ -225,4 +225,32 @@ BatchFacts project_batch(const std::vector<protocol::Entry>& entries, size_t fir
     return f;
 }
 
+std::vector<AbandonedVisitFact> abandoned_visits(const std::vector<protocol::Entry>& entries, size_t first,
+                                                 const std::string& default_centre, int64_t received_ms)
+{
+    std::vector<AbandonedVisitFact> out;
+    for (size_t i = first; i < entries.size(); ++i) {
+        const auto& e = entries[i];
+        if (e.type != "visit.abandoned")
+            continue;
+        const auto& p = e.payload;
+        AbandonedVisitFact v;
+        v.seq = e.seq;
+        v.centre = default_centre;
+        v.entity = pick_string(p, {"entity"});
+        v.service_code = pick_string(p, {"service_code", "service"});
+        v.category = pick_string(p, {"category"});
+        v.channel = pick_string(p, {"channel"});
+        if (v.channel.empty())
+            v.channel = "kiosk";
+        v.last_step = pick_string(p, {"last_step"});
+        v.reason = pick_string(p, {"reason"});
+        v.time_ms = parse_time_ms(e.time).value_or(0);
+        if (received_ms > 0)
+            v.time_ms = std::min(v.time_ms, received_ms);
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
 } // namespace nafitha::central

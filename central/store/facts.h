@@ -107,6 +107,16 @@ struct BatchFacts {
 BatchFacts project_batch(const std::vector<protocol::Entry>& entries, size_t first, const std::string& default_centre,
                          int64_t received_ms = 0);
 
+// A citizen's visit that ended before submitting (entry visit.abandoned): no personal data, only the service, the
+// last step reached and why. Counted at the enrolled centre; the store adds the local day.
+struct AbandonedVisitFact {
+    int64_t seq = 0;
+    std::string centre, entity, service_code, category, channel, last_step, reason;
+    int64_t time_ms = 0;
+};
+std::vector<AbandonedVisitFact> abandoned_visits(const std::vector<protocol::Entry>& entries, size_t first,
+                                                 const std::string& default_centre, int64_t received_ms);
+
 // YYYYMMDD (UTC) of a unix time in ms.
 int32_t day_of_ms(int64_t unix_ms);
 

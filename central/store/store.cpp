@@ -279,4 +279,23 @@ std::vector<MeasureRow> MeasureCollector::finish(const MeasureQuery& query, cons
     return out;
 }
 
+Result<std::string> abandoned_visits_sql(const std::vector<std::string>& group_by, bool postgres)
+{
+    static const std::map<std::string, std::string> columns = {
+        {"entity", "v.entity"},   {"service", "v.service_code"}, {"category", "v.category"}, {"centre", "v.centre"},
+        {"terminal", "t.id"},     {"channel", "v.channel"},      {"day", "v.local_day"}};
+    std::string cols;
+    for (const auto& d : group_by) {
+        auto it = columns.find(d);
+        if (it == columns.end())
+            return Error::make("error.indicators.dimension", "unknown dimension '" + d + "'", "by");
+        cols += (postgres && d == "day" ? it->second + "::text" : it->second) + ", ";
+    }
+    std::string sql = "SELECT " + cols + "COUNT(*) FROM visits_abandoned v JOIN terminals t ON t.no = v.terminal WHERE v.local_day >= "
+                      + std::string(postgres ? "$1" : "?1") + " AND v.local_day < " + (postgres ? "$2" : "?2");
+    if (!cols.empty())
+        sql += " GROUP BY " + cols.substr(0, cols.size() - 2);
+    return sql;
+}
+
 } // namespace nafitha::central

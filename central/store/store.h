@@ -126,6 +126,10 @@ struct ApplicationCount {
 // was not polling (offline). Each span keeps the signed bytes and signature of the report that opened it.
 inline constexpr int64_t kHealthGapMs = 5 * 60 * 1000;
 
+// The SQL of Store::abandoned_visit_counts, for both stores: `postgres` picks $N placeholders. Parameters: the
+// first local day and the day after the last. error.indicators.dimension for a dimension it does not know.
+Result<std::string> abandoned_visits_sql(const std::vector<std::string>& group_by, bool postgres);
+
 struct HealthSample {
     std::string terminal_id;
     int64_t received_ms = 0;  // central's clock
@@ -299,6 +303,14 @@ public:
     virtual Result<std::vector<HealthSample>> latest_health() = 0;
     // The spans that overlap [from_ms, to_ms), by terminal then start.
     virtual Result<std::vector<HealthSpan>> health_spans(int64_t from_ms, int64_t to_ms) = 0;
+
+    // Visits abandoned before submission (visit.abandoned) on the local days of the query, grouped by its dimensions
+    // (as MeasureQuery::group_by; "day" is the local day number; months_suffice and raw are ignored).
+    struct AbandonedCount {
+        std::vector<std::string> keys;
+        int64_t count = 0;
+    };
+    virtual Result<std::vector<AbandonedCount>> abandoned_visit_counts(const MeasureQuery& query) = 0;
 
     // The indicators' base measures (see MeasureQuery); rows in no particular order.
     virtual Result<std::vector<MeasureRow>> measures(const MeasureQuery& query) = 0;

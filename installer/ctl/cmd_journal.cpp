@@ -56,6 +56,7 @@ static int run_simulate(ctl::Args& args)
     auto no_show_text = args.option("no-show-every");
     bool verbose = args.flag("verbose");
     bool keep_going = args.flag("keep-going");
+    auto abandon_text = args.option("abandon-every");
     if (auto extra = args.unused(); !extra.empty())
         return ctl::usage_error("unexpected argument '" + extra.front() + "'");
     if (!data || !count)
@@ -93,6 +94,12 @@ static int run_simulate(ctl::Args& args)
         return fail(clerk.error());
     services::Simulator sim(t, seed, clerk.value());
     sim.no_show_every(static_cast<int>(no_show_every));
+    if (abandon_text) {
+        auto every = parse_int(*abandon_text);
+        if (!every || *every < 1 || *every > 1000)
+            return ctl::usage_error("--abandon-every must be a whole number from 1 to 1000");
+        sim.abandon_every(static_cast<int>(*every));
+    }
     // With --verbose: "attempt N" before each visit, "committed REF SERVICE" the moment its reference would
     // be shown to the citizen, "failed CODE" when a visit fails and --keep-going goes on to the next one.
     if (verbose)
@@ -205,7 +212,7 @@ static int run_status(ctl::Args& args)
 }
 
 NAFITHA_CTL_COMMAND(simulate, "simulate",
-                    "simulate --data DIR --transactions N [--seed S] [--centre CODE] [--no-show-every N] [--verbose] [--keep-going]  citizen visits through the services",
+                    "simulate --data DIR --transactions N [--seed S] [--centre CODE] [--no-show-every N] [--abandon-every K] [--verbose] [--keep-going]  citizen visits through the services (every K-th also preceded by a visit abandoned at the form)",
                     run_simulate);
 NAFITHA_CTL_COMMAND(journal_verify, "journal verify", "journal verify --data DIR  check every hash, signature, the sequence, central's acknowledgement and the tables against the journal",
                     run_verify);

@@ -317,6 +317,12 @@ public:
         return out;
     }
 
+    Result<void> record_abandoned_visit(const std::string& service_code, const std::string& last_step,
+                                        const std::string& reason) override
+    {
+        return m_terminal->record_visit_abandoned(service_code, last_step, reason);
+    }
+
     Result<void> record_survey(const std::string& reference, int score, const std::vector<std::string>& reasons) override
     {
         services::SurveyRequest r;

@@ -25,6 +25,7 @@ public:
     Result<ui::PrintJob> reprint_receipt(const std::string&, Lang) override { return m_reason; }
     Result<ui::TakenTicket> take_ticket(const std::string&, Lang) override { return m_reason; }
     Result<void> record_survey(const std::string&, int, const std::vector<std::string>&) override { return m_reason; }
+    Result<void> record_abandoned_visit(const std::string&, const std::string&, const std::string&) override { return m_reason; }
     Result<std::vector<services::StaffAccount>> staff_accounts() override { return m_reason; }
     Result<services::Session> staff_login(const std::string&, const std::string&) override { return m_reason; }
     void staff_logout() override {}

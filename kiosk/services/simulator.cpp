@@ -124,6 +124,8 @@ Result<VisitOutcome> Simulator::visit()
     auto& service = *services[static_cast<size_t>(uniform(m_rng, 0, int64_t(services.size()) - 1))];
     VisitOutcome out;
     out.service_code = service.code;
+    if (m_abandon_every > 0 && ++m_visits % m_abandon_every == 0)
+        TRY(m_terminal.record_visit_abandoned(service.code, "form", "timeout"));
 
     SubmitRequest req(service.code, simulated_form(service, m_rng));
     if (!service.exemptions.empty() && uniform(m_rng, 0, 9) == 0)

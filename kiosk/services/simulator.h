@@ -38,6 +38,9 @@ public:
     // Every n-th visit through the queue (0: never) is preceded by a ticket whose holder does not answer the
     // call: issued, called and marked no-show (the random draws of the visits stay the same).
     void no_show_every(int n) { m_no_show_every = n; }
+    // Every `k`-th visit is preceded by another citizen who chose the same service and left at the form when the
+    // idle timer fired (visit.abandoned). 0 (the default): none. Draws nothing from the random generator.
+    void abandon_every(int k) { m_abandon_every = k; }
 
     // Called as soon as a visit's application is committed: the moment the kiosk shows the citizen the
     // reference, before the visit's later steps (serving the ticket, the survey), which may still fail.
@@ -54,6 +57,8 @@ private:
     int m_no_show_every = 0;
     int64_t m_queued = 0;
     int64_t m_surveys = 0;
+    int m_abandon_every = 0;
+    int64_t m_visits = 0;
 };
 
 } // namespace nafitha::services

@@ -90,4 +90,28 @@ Result<void> Terminal::record_survey(const SurveyRequest& request)
     return journal::commit(m_db, m_identity, tx);
 }
 
+Result<void> Terminal::record_visit_abandoned(const std::string& service_code, const std::string& last_step, const std::string& reason)
+{
+    bool step_ok = !last_step.empty() && last_step.size() <= 32
+                   && std::all_of(last_step.begin(), last_step.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+    if (!step_ok || (reason != "timeout" && reason != "cancel"))
+        return Error::make("error.visit.step", "a step is 1 to 32 of a-z and _, a reason timeout or cancel");
+    auto cat = catalogue();
+    const Service* service = cat ? cat->service(service_code) : nullptr;
+    if (!service)
+        return Error::make("error.service.unknown", "no service " + service_code, "service");
+    std::lock_guard lock(m_mutex);
+    auto tx = TRY(db::Transaction::begin(m_db));
+    TRY(journal::append(m_db, m_identity, "visit.abandoned",
+                        {{"service_code", service->code},
+                         {"entity", service->entity},
+                         {"category", service->category},
+                         {"centre", m_options.centre},
+                         {"channel", "kiosk"},
+                         {"last_step", last_step},
+                         {"reason", reason},
+                         {"time", now_iso()}}));
+    return journal::commit(m_db, m_identity, tx);
+}
+
 } // namespace nafitha::services

@@ -194,6 +194,11 @@ public:
 
     // --- Surveys ---
     Result<void> record_survey(const SurveyRequest& request);
+    // A citizen's visit at the kiosk that ended (idle timeout or leaving) after choosing a service and before
+    // submitting: journals `visit.abandoned` with the service, the last screen reached (`last_step`, [a-z_]{1,32})
+    // and why (`reason`: "timeout" or "cancel"); no personal data. error.service.unknown for a service not in
+    // the catalogue, error.visit.step for a bad step or reason.
+    Result<void> record_visit_abandoned(const std::string& service_code, const std::string& last_step, const std::string& reason);
     // The citizen's reason, opened from its sealed form (empty when none was given).
     Result<std::string> survey_reason(int64_t survey_id) const;
 

@@ -182,6 +182,9 @@ public:
     virtual Result<TakenTicket> take_ticket(const std::string& category, Lang lang) = 0;
     // `reasons`: the reason codes the citizen tapped (services::survey_reason_codes()).
     virtual Result<void> record_survey(const std::string& reference, int score, const std::vector<std::string>& reasons) = 0;
+    // A visit that chose `service_code` and ended before submitting (services::Terminal::record_visit_abandoned).
+    virtual Result<void> record_abandoned_visit(const std::string& service_code, const std::string& last_step,
+                                                const std::string& reason) = 0;
 
     // Staff.
     virtual Result<std::vector<services::StaffAccount>> staff_accounts() = 0; // who can log in here (no secrets)

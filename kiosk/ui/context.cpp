@@ -1,5 +1,8 @@
 #include "kiosk/ui/context.h"
 
+#include "base/log.h"
+#include "kiosk/ui/screens.h"
+
 namespace nafitha::ui {
 
 namespace {
@@ -263,8 +266,16 @@ void Ctx::reset(ScreenId to)
     scroller.reset();
 }
 
-void Ctx::end_visit()
+void Ctx::end_visit(bool timed_out)
 {
+    if (mode == Mode::Citizen && !session.service_code.empty() && !session.submission && backend && worker && !demo) {
+        worker->post([b = backend, service = session.service_code, step = std::string(screen_name(screen)),
+                      reason = std::string(timed_out ? "timeout" : "cancel")]() -> Worker::Completion {
+            if (auto r = b->record_abandoned_visit(service, step, reason); !r.ok())
+                log::warn("kiosk", "abandoned visit not journalled: " + r.error().to_string());
+            return [] {};
+        });
+    }
     session.wipe();
     memo.clear(); // formatted dates may be the citizen's
     if (labels)

@@ -380,8 +380,10 @@ struct Ctx {
     void go(ScreenId to);
     void back();
     void reset(ScreenId to);
-    // Ends the citizen's visit: wipes the session and returns to the attract screen in Arabic.
-    void end_visit();
+    // Ends the citizen's visit: wipes the session and returns to the attract screen in Arabic. A citizen's visit
+    // that chose a service and submitted nothing is journalled first (off the UI thread) as abandoned, with the
+    // last screen reached and why (`timed_out`: the idle timer, else the citizen left); no personal data.
+    void end_visit(bool timed_out = false);
     // Called by the frame before anything is drawn.
     void begin_frame();
 };

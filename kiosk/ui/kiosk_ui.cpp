@@ -204,7 +204,7 @@ void KioskUi::check_idle()
         m_idle_prompt_since = c.now;
     }
     if (c.idle_prompt && c.now - m_idle_prompt_since >= c.idle_prompt_s)
-        c.end_visit();
+        c.end_visit(true);
 }
 
 void KioskUi::check_health()

@@ -145,7 +145,9 @@ TEST_CASE("A replayed citizen visit ends with the transaction in the journal and
     }
 }
 
-TEST_CASE("An idle visit ends wiped")
+std::string scalar(const fs::path& db_path, const char* sql);
+
+TEST_CASE("An idle visit ends wiped and is journalled as abandoned")
 {
     Temp t("idle");
     std::string out;
@@ -159,6 +161,14 @@ TEST_CASE("An idle visit ends wiped")
     auto types = journal_types(t.dir / "data" / "terminal.db");
     for (const auto& type : types)
         CHECK(type != "application.submitted");
+    // The visit is journalled as abandoned when the idle timer fired at the form: the service and the step, nothing
+    // the citizen typed.
+    auto db_path = t.dir / "data" / "terminal.db";
+    CHECK(scalar(db_path, "SELECT COUNT(*) FROM journal WHERE type = 'visit.abandoned'") == "1");
+    CHECK(scalar(db_path, "SELECT json_extract(payload, '$.service_code') || ' ' || json_extract(payload, '$.last_step') || ' ' || "
+                          "json_extract(payload, '$.reason') FROM journal WHERE type = 'visit.abandoned'")
+          == "civil.birth_extract form timeout");
+    CHECK(scalar(db_path, "SELECT COUNT(*) FROM journal WHERE type = 'visit.abandoned' AND payload LIKE '%سر%'") == "0");
 }
 
 std::string scalar(const fs::path& db_path, const char* sql)

@@ -5,6 +5,7 @@
 #include "kiosk/services/text_normalize.h"
 #include "sync/journal/journal.h"
 
+#include <set>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -595,4 +596,32 @@ TEST_CASE("Processes starting together on a fresh folder share one identity and 
     auto report = journal::verify(t->database(), t->identity().keys.public_key).value();
     CHECK(report.ok());
     CHECK(t->database().scalar_int64("SELECT COUNT(*) FROM journal WHERE type = 'catalogue.installed'").value() == 1);
+}
+
+TEST_CASE("A visit abandoned before submission is journalled with its service and last step and nothing personal")
+{
+    test::TempDir dir("abandoned");
+    auto t = test::open_terminal(dir.path);
+    REQUIRE(t->record_visit_abandoned("civil.birth_extract", "form", "timeout").ok());
+    REQUIRE(t->record_visit_abandoned("civil.birth_extract", "review", "cancel").ok());
+    CHECK(t->record_visit_abandoned("no.such_service", "form", "timeout").error().code == "error.service.unknown");
+    CHECK(t->record_visit_abandoned("civil.birth_extract", "Form!", "timeout").error().code == "error.visit.step");
+    CHECK(t->record_visit_abandoned("civil.birth_extract", "form", "bored").error().code == "error.visit.step");
+    auto st = t->database().prepare("SELECT payload FROM journal WHERE type = 'visit.abandoned' ORDER BY seq").value();
+    std::vector<nlohmann::json> got;
+    while (st.step().value())
+        got.push_back(nlohmann::json::parse(st.text(0)));
+    REQUIRE(got.size() == 2);
+    CHECK(got[0]["service_code"] == "civil.birth_extract");
+    CHECK(got[0]["entity"] == "civil");
+    CHECK(got[0]["last_step"] == "form");
+    CHECK(got[0]["reason"] == "timeout");
+    CHECK(got[0]["channel"] == "kiosk");
+    CHECK(got[0]["centre"] == "DAM-01");
+    CHECK(got[1]["reason"] == "cancel");
+    // Only these fields: nothing the citizen typed.
+    std::set<std::string> keys;
+    for (const auto& [k, v] : got[0].items())
+        keys.insert(k);
+    CHECK(keys == std::set<std::string>{"category", "centre", "channel", "entity", "last_step", "reason", "service_code", "time"});
 }

@@ -59,6 +59,7 @@ struct Tick {
 struct App {
     std::string centre, channel, entity, terminal, service;
     bool claimed_other = false, exempted = false;
+    bool abandoned = false; // a visit.abandoned entry (a visit that chose a service and submitted nothing)
     int64_t fee = 0, waived = 0, paid = 0, surveys = 0, rating_sum = 0, ratings = 0, submitted_ms = 0;
     std::map<int64_t, int64_t> by_rating;      // rating 1..5 -> surveys
     std::map<std::string, int64_t> by_reason;  // reason code -> surveys naming it
@@ -111,6 +112,15 @@ std::vector<App> from_journals(const std::vector<Term>& terms, std::vector<Tick>
                 a.exempted = !p.value("exemption", "").empty();
                 a.submitted_ms = time_ms;
                 index[ref] = apps.size();
+                apps.push_back(a);
+            } else if (type == "visit.abandoned") {
+                App a;
+                a.abandoned = true;
+                a.terminal = t.id;
+                a.centre = t.enrolled;
+                a.channel = p.value("channel", "");
+                a.entity = p.value("entity", "");
+                a.submitted_ms = time_ms;
                 apps.push_back(a);
             } else if (type == "payment.recorded" && index.count(ref)) {
                 apps[index[ref]].paid += p.value("amount_minor", int64_t{0});
@@ -204,9 +214,13 @@ json expected(const std::vector<const App*>& g)
     static const auto days = published_days();
     int64_t within = 0;
     int64_t n = 0, kiosk = 0, counter = 0, due = 0, paid = 0, waived = 0, exempted = 0, decided = 0, open = 0, surveyed = 0,
-            rsum = 0, rn = 0, flagged = 0;
+            rsum = 0, rn = 0, flagged = 0, given_up = 0;
     std::vector<int64_t> durations;
     for (const App* a : g) {
+        if (a->abandoned) {
+            ++given_up;
+            continue;
+        }
         ++n;
         kiosk += a->channel == "kiosk";
         counter += a->channel == "counter";
@@ -251,6 +265,8 @@ json expected(const std::vector<const App*>& g)
             n_code += a->by_reason.count(code) ? a->by_reason.at(code) : 0;
         e[std::string("reason_") + code + "_share"] = rn ? json(double(n_code) / double(rn)) : json(nullptr);
     }
+    e["visits_abandoned"] = given_up;
+    e["completion_rate"] = n + given_up ? json(double(n) / double(n + given_up)) : json(nullptr);
     return e;
 }
 
@@ -318,7 +334,7 @@ STORE_TEST("Indicators of real terminals at several centres with an offline peri
     }
     auto simulate = [&](Term& t, int n, int seed) {
         auto r = run(ctl + " simulate --data " + t.dir->path().string() + " --transactions " + std::to_string(n) + " --seed "
-                     + std::to_string(seed) + " --centre " + t.simulated + " --no-show-every 3");
+                     + std::to_string(seed) + " --centre " + t.simulated + " --no-show-every 3 --abandon-every 3");
         REQUIRE(r.first == 0);
     };
     for (size_t i = 0; i < terms.size(); ++i)
@@ -428,7 +444,9 @@ STORE_TEST("Indicators of real terminals at several centres with an offline peri
 
     std::vector<Tick> ticks;
     auto apps = from_journals(terms, &ticks);
-    REQUIRE(apps.size() == 4 * 12 + 2 * 8);
+    // Every third visit of each simulation is preceded by one abandoned at the form (visit.abandoned).
+    REQUIRE(std::count_if(apps.begin(), apps.end(), [](const App& a) { return !a.abandoned; }) == 4 * 12 + 2 * 8);
+    REQUIRE(std::count_if(apps.begin(), apps.end(), [](const App& a) { return a.abandoned; }) == 4 * 4 + 2 * 2);
     // Some visits went through the queue, and some tickets' holders did not answer.
     CHECK(std::count_if(ticks.begin(), ticks.end(), [](const Tick& k) { return k.status == "no_show"; }) > 0);
     CHECK(std::count_if(ticks.begin(), ticks.end(), [](const Tick& k) { return k.status == "served"; }) > 0);

@@ -228,6 +228,15 @@ ALTER TABLE surveys ADD COLUMN reasons text NOT NULL DEFAULT '';
 ALTER TABLE app_rollup ADD COLUMN rating_hist text NOT NULL DEFAULT '', ADD COLUMN reason_hist text NOT NULL DEFAULT '';
 )SQL";
 
+// Version 13. Visits abandoned before submission (entry visit.abandoned); the same as SQLite's version 13.
+const char* kV13 = R"SQL(
+CREATE TABLE visits_abandoned(
+  terminal integer NOT NULL, seq bigint NOT NULL, centre text NOT NULL, entity text NOT NULL, service_code text NOT NULL,
+  category text NOT NULL, channel text NOT NULL, last_step text NOT NULL, reason text NOT NULL, time_ms bigint NOT NULL,
+  local_day bigint NOT NULL, PRIMARY KEY (terminal, seq));
+CREATE INDEX visits_abandoned_by_day ON visits_abandoned(local_day);
+)SQL";
+
 struct Migration {
     int version;
     const char* description;
@@ -248,6 +257,7 @@ const Migration kMigrations[] = {
     {10, "terminal health: latest signed report per terminal, spans of one state", kV10},
     {11, "queue rollup: tickets' entity and local day, day and month cells with wait histograms", kV11, rebuild_ticket_rollup},
     {12, "survey reasons: reason codes, rating and reason histograms in the rollup", kV12, rebuild_rollup_cells},
+    {13, "visits abandoned before submission", kV13},
 };
 
 // Any constant: the key of the advisory lock that migrations and partition creation hold.

@@ -237,6 +237,13 @@ public:
             auto before = rollup ? TRY(pg_store::read_apps(c, no, touched)) : std::vector<rollup::App>();
             auto tickets_before = queue ? TRY(pg_store::read_tickets(c, no, tickets)) : std::vector<rollup::Ticket>();
             add_projection_writes(writes, no, facts, now_ms, m_version);
+            if (m_version >= 13)
+                for (const auto& v : abandoned_visits(entries, first, t.record.centre, now_ms))
+                    writes.push_back({"INSERT INTO visits_abandoned(terminal, seq, centre, entity, service_code, category, channel, last_step, "
+                                      "reason, time_ms, local_day) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT DO NOTHING",
+                                      Params().add_int4(no).add(v.seq).add(v.centre).add(v.entity).add(v.service_code).add(v.category)
+                                          .add(v.channel).add(v.last_step).add(v.reason).add(v.time_ms)
+                                          .add(book.local_day(v.centre, v.time_ms))});
             const auto& last = entries.back();
             int64_t stored = static_cast<int64_t>(entries.size() - first);
             writes.push_back({"INSERT INTO batches(terminal, first_seq, last_seq, received_ms, first_prev) VALUES($1,$2,$3,$4,$5)",
@@ -269,6 +276,26 @@ public:
             tail.push_back({"COMMIT", {}});
             TRY(c.pipeline(tail));
             return IngestOutcome{last.seq, stored};
+        });
+    }
+
+    Result<std::vector<AbandonedCount>> abandoned_visit_counts(const MeasureQuery& q) override
+    {
+        auto sql = TRY(abandoned_visits_sql(q.group_by, true));
+        if (m_version < 13)
+            return std::vector<AbandonedCount>();
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<AbandonedCount>> {
+            auto r = TRY(c.query(sql, Params().add(q.from_ms / 86'400'000).add((q.to_ms + 86'400'000 - 1) / 86'400'000)));
+            std::vector<AbandonedCount> out;
+            const int n = static_cast<int>(q.group_by.size());
+            for (int i = 0; i < r.count(); ++i) {
+                AbandonedCount ac;
+                for (int k = 0; k < n; ++k)
+                    ac.keys.push_back(r.text(i, k));
+                ac.count = r.integer(i, n);
+                out.push_back(std::move(ac));
+            }
+            return out;
         });
     }
 

@@ -459,6 +459,18 @@ ALTER TABLE app_rollup ADD COLUMN reason_hist TEXT NOT NULL DEFAULT '';
     return rebuild_rollup_cells(db);
 }
 
+// Version 13: visits abandoned before submission (entry visit.abandoned), for the completion rate.
+Result<void> migrate_v13(db::Db& db)
+{
+    return db.exec(R"SQL(
+CREATE TABLE visits_abandoned(
+  terminal INTEGER NOT NULL, seq INTEGER NOT NULL, centre TEXT NOT NULL, entity TEXT NOT NULL, service_code TEXT NOT NULL,
+  category TEXT NOT NULL, channel TEXT NOT NULL, last_step TEXT NOT NULL, reason TEXT NOT NULL, time_ms INTEGER NOT NULL,
+  local_day INTEGER NOT NULL, PRIMARY KEY(terminal, seq)) WITHOUT ROWID;
+CREATE INDEX visits_abandoned_by_day ON visits_abandoned(local_day);
+)SQL");
+}
+
 struct Migration {
     int version;
     Result<void> (*apply)(db::Db&);
@@ -477,6 +489,7 @@ const Migration kMigrations[] = {
     {10, migrate_v10},
     {11, migrate_v11},
     {12, migrate_v12},
+    {13, migrate_v13},
 };
 
 } // namespace

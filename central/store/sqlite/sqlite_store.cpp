@@ -585,6 +585,16 @@ public:
                 queue_delta.diff(tickets_before, TRY(sqlite_store::read_tickets(m_db, t.no, tickets)));
                 TRY(sqlite_store::write_ticket_rollup(m_db, queue_delta));
             }
+            if (m_version >= 13) {
+                auto ins = TRY(m_db.cached("INSERT OR IGNORE INTO visits_abandoned(terminal, seq, centre, entity, service_code, category, "
+                                           "channel, last_step, reason, time_ms, local_day) VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
+                for (const auto& v : abandoned_visits(entries, first, t.record.centre, now_ms)) {
+                    ins.bind(1, t.no).bind(2, v.seq).bind(3, v.centre).bind(4, v.entity).bind(5, v.service_code).bind(6, v.category)
+                        .bind(7, v.channel).bind(8, v.last_step).bind(9, v.reason).bind(10, v.time_ms)
+                        .bind(11, book.local_day(v.centre, v.time_ms));
+                    TRY(ins.run());
+                }
+            }
         }
         const auto& last = entries.back();
         int64_t stored = static_cast<int64_t>(entries.size() - first);
@@ -600,6 +610,26 @@ public:
         TRY(upd.run());
         TRY(tx.commit());
         return IngestOutcome{last.seq, stored};
+    }
+
+    Result<std::vector<AbandonedCount>> abandoned_visit_counts(const MeasureQuery& q) override
+    {
+        std::vector<AbandonedCount> out;
+        auto sql = TRY(abandoned_visits_sql(q.group_by, false));
+        if (m_version < 13)
+            return out;
+        std::lock_guard lock(m_mutex);
+        auto st = TRY(m_db.prepare(sql));
+        st.bind(1, q.from_ms / 86'400'000).bind(2, (q.to_ms + 86'400'000 - 1) / 86'400'000);
+        const int n = static_cast<int>(q.group_by.size());
+        while (TRY(st.step())) {
+            AbandonedCount c;
+            for (int i = 0; i < n; ++i)
+                c.keys.push_back(st.text(i));
+            c.count = st.int64(n);
+            out.push_back(std::move(c));
+        }
+        return out;
     }
 
     Result<void> record_health(const HealthSample& h) override
