@@ -396,8 +396,9 @@ Result<std::map<std::vector<std::string>, HealthMeasures>> health_rows(Store& st
                                                                        const Places& where)
 {
     std::map<std::vector<std::string>, HealthMeasures> out;
+    // (The whole-range query has to_ms = INT64_MAX: no rounding up by addition.)
     const int64_t from_day = query.from_ms / kDayMs;
-    const int64_t to_day = (query.to_ms + kDayMs - 1) / kDayMs; // exclusive
+    const int64_t to_day = std::min<int64_t>(query.to_ms / kDayMs + (query.to_ms % kDayMs != 0), 4'000'000); // exclusive
     auto terminals = TRY(store.terminals());
     std::map<std::string, int64_t> last_report;
     for (const auto& h : TRY(store.latest_health()))

@@ -285,7 +285,8 @@ public:
         if (m_version < 13)
             return std::vector<AbandonedCount>();
         return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<AbandonedCount>> {
-            auto r = TRY(c.query(sql, Params().add(q.from_ms / 86'400'000).add((q.to_ms + 86'400'000 - 1) / 86'400'000)));
+            auto [from_day, to_day] = rollup::query_days(q);
+            auto r = TRY(c.query(sql, Params().add(from_day).add(to_day)));
             std::vector<AbandonedCount> out;
             const int n = static_cast<int>(q.group_by.size());
             for (int i = 0; i < r.count(); ++i) {

@@ -620,7 +620,8 @@ public:
             return out;
         std::lock_guard lock(m_mutex);
         auto st = TRY(m_db.prepare(sql));
-        st.bind(1, q.from_ms / 86'400'000).bind(2, (q.to_ms + 86'400'000 - 1) / 86'400'000);
+        auto [from_day, to_day] = rollup::query_days(q);
+        st.bind(1, from_day).bind(2, to_day);
         const int n = static_cast<int>(q.group_by.size());
         while (TRY(st.step())) {
             AbandonedCount c;
