@@ -48,6 +48,8 @@ const char* kUsage =
     "        [--checkpoint-every-s N]  (a signed checkpoint of the transparency log when it grew; default 60)\n"
     "        [--log-reads-per-minute N]  (public /v1/log/* reads per client address; default 600)\n"
     "        [--updates DIR]   (the signed apt repository served under /updates/; default DATA/updates)\n"
+    "        [--web-listen HOST:PORT [--web-root DIR] [--web-idle-minutes N]]   (the web application; a session ends\n"
+    "        after N minutes without a request, default 30, and 8 hours after sign-in in any case)\n"
     "  terminal add STORE --centre CODE --name NAME [--count N]  (prints the one-time code(s) last, one a line)\n"
     "               [--qr --server-url URL [--key FILE]]   also prints the enrollment QR for the kiosk's code reader\n"
     "               (the server URL terminals use, the code, the centre and central's public key; one code only)\n"
@@ -56,6 +58,12 @@ const char* kUsage =
     "  catalogue import STORE FILE\n"
     "  application decide STORE --ref REFERENCE --status approved|rejected|ready [--note TEXT]\n"
     "                     [--terminal TERMINAL_ID]   (when several terminals used the same reference)\n"
+    "                     [--reason CODE]   (decision.reason.<CODE>, shown on the citizen's tracking)\n"
+    "  user add STORE --name NAME --role ministry|entity|centre [--entity CODE|--centre CODE]   (password on stdin)\n"
+    "  user disable|enable STORE --name NAME   (disabling ends the user's sessions at once)\n"
+    "  user reset-password STORE --name NAME   (new password on stdin; ends the user's sessions, clears the lock)\n"
+    "  users STORE [--json]     (also: user list) the web application's users, disabled and locked ones marked\n"
+    "  audit STORE [--limit N] [--json]   the web application's audit, newest first\n"
     "  verify STORE             re-checks every stored entry's signature and chain\n"
     "  public-key STORE [--key FILE]   central's public key (base64) and its log's origin, for auditors\n"
     "  archive export STORE --month YYYY-MM --out FILE [--key FILE]   a closed month, signed, self-verifying\n"
@@ -210,6 +218,10 @@ int cmd_serve(const Args& a)
     config.key_file = a.get("--key");
     config.updates_dir = a.get("--updates");
     config.web_root = a.get("--web-root").empty() ? paths::web_dir() : std::filesystem::path(a.get("--web-root"));
+    int64_t idle_minutes = 30;
+    if (!number_option(a, "--web-idle-minutes", 1, 480, idle_minutes))
+        return usage("--web-idle-minutes is between 1 and 480");
+    config.web_idle_ms = idle_minutes * 60000;
     config.tls_cert = a.get("--tls-cert");
     config.tls_key = a.get("--tls-key");
     if (config.tls_cert.empty() != config.tls_key.empty())
@@ -510,7 +522,10 @@ int cmd_application_decide(const Args& a)
     auto store = open(*loc);
     if (!store.ok())
         return fail(store.error());
-    auto cursor = store.value()->add_decision(ref, status, note, clock::unix_ms(), a.get("--terminal"));
+    std::string reason = a.get("--reason");
+    if (reason.size() > 64 || reason.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos)
+        return usage("--reason is a reason code such as documents_missing");
+    auto cursor = store.value()->add_decision(ref, status, note, clock::unix_ms(), a.get("--terminal"), reason);
     if (!cursor.ok())
         return fail(cursor.error());
     std::cout << "decision recorded for " << ref << ": " << status << " (cursor " << cursor.value() << ")\n";
@@ -799,6 +814,16 @@ int cmd_updates(const std::string& what, const Args& a)
     return usage("unknown command 'updates " + what + "'");
 }
 
+// The password for `user add` and `user reset-password`: one line on stdin.
+std::string read_password()
+{
+    std::string password;
+    std::getline(std::cin, password);
+    if (!password.empty() && password.back() == '\r')
+        password.pop_back();
+    return password;
+}
+
 int cmd_user_add(const Args& a)
 {
     std::string name = a.get("--name"), role = a.get("--role"), entity = a.get("--entity"), centre = a.get("--centre");
@@ -815,12 +840,8 @@ int cmd_user_add(const Args& a)
         return usage("--role entity needs --entity CODE, --role centre needs --centre CODE, and only they");
     if (entity.size() > 64 || centre.size() > 64)
         return usage("--entity or --centre is too long");
-    std::string password;
-    std::getline(std::cin, password);
-    if (!password.empty() && password.back() == '\r')
-        password.pop_back();
     protocol::init_crypto();
-    auto hash = central::front::hash_password(password);
+    auto hash = central::front::hash_password(read_password());
     if (!hash.ok())
         return fail(hash.error());
     auto store = open(*loc);
@@ -829,11 +850,46 @@ int cmd_user_add(const Args& a)
     auto web = central::open_web_store(*loc);
     if (!web.ok())
         return fail(web.error());
-    auto added = web.value()->add_user(central::WebUser{name, role, entity, centre, hash.value(), 0, 0, clock::unix_ms()});
+    auto added = web.value()->add_user(central::WebUser{name, role, entity, centre, hash.value(), 0, 0, clock::unix_ms(), false});
     if (!added.ok())
         return fail(added.error());
     std::cout << "user " << name << " added (" << role << (entity.empty() ? "" : " " + entity) << (centre.empty() ? "" : " " + centre)
               << ")\n";
+    return 0;
+}
+
+// user disable|enable|reset-password STORE --name NAME
+int cmd_user_change(const std::string& what, const Args& a)
+{
+    std::string name = a.get("--name");
+    auto loc = location(a, "user " + what);
+    if (!loc)
+        return 2;
+    if (name.empty() || name.size() > 64)
+        return usage("user " + what + " needs --name NAME");
+    std::string hash;
+    if (what == "reset-password") {
+        protocol::init_crypto();
+        auto h = central::front::hash_password(read_password());
+        if (!h.ok())
+            return fail(h.error());
+        hash = h.value();
+    }
+    auto store = open(*loc);
+    if (!store.ok())
+        return fail(store.error());
+    auto web = central::open_web_store(*loc);
+    if (!web.ok())
+        return fail(web.error());
+    auto done = what == "reset-password" ? web.value()->set_password(name, hash) : web.value()->set_disabled(name, what == "disable");
+    if (!done.ok())
+        return fail(done.error());
+    if (what == "disable")
+        std::cout << "user " << name << " disabled (its sessions ended)\n";
+    else if (what == "enable")
+        std::cout << "user " << name << " enabled\n";
+    else
+        std::cout << "password of " << name << " changed (its sessions ended, its lock cleared)\n";
     return 0;
 }
 
@@ -855,9 +911,11 @@ int cmd_users(const Args& a)
     for (const auto& u : users.value()) {
         if (a.has_flag("--json"))
             out.push_back({{"name", u.name}, {"role", u.role}, {"entity", u.entity}, {"centre", u.centre}, {"failed", u.failed},
-                           {"locked_until_ms", u.locked_until_ms}});
+                           {"locked_until_ms", u.locked_until_ms}, {"disabled", u.disabled},
+                           {"created", clock::iso8601_utc(u.created_ms)}});
         else
-            std::cout << u.name << "\t" << u.role << "\t" << u.entity << u.centre << "\tfailed " << u.failed << "\n";
+            std::cout << u.name << "\t" << u.role << "\t" << u.entity << u.centre << "\tfailed " << u.failed
+                      << (u.disabled ? "\tdisabled" : "") << (u.locked_until_ms > clock::unix_ms() ? "\tlocked" : "") << "\n";
     }
     if (a.has_flag("--json"))
         std::cout << out.dump() << "\n";
@@ -945,6 +1003,10 @@ int main(int argc, char** argv)
         return cmd_updates(c2, parse(argc, argv, 3));
     if (c1 == "user" && c2 == "add")
         return cmd_user_add(parse(argc, argv, 3));
+    if (c1 == "user" && (c2 == "disable" || c2 == "enable" || c2 == "reset-password"))
+        return cmd_user_change(c2, parse(argc, argv, 3));
+    if (c1 == "user" && c2 == "list")
+        return cmd_users(parse(argc, argv, 3));
     if (c1 == "users")
         return cmd_users(parse(argc, argv, 2));
     if (c1 == "audit")

@@ -291,6 +291,7 @@ Result<int> CentralServer::bind_web(const std::string& host, int port)
     front::WebConfig web;
     web.root = m_config.web_root;
     web.secure_cookies = !m_config.tls_cert.empty();
+    web.idle_ms = m_config.web_idle_ms;
     TRY(front::add_web_routes(*m_web, *m_context, *m_web_store, web));
     m_web->add_route(front::health_route(*m_context, false));
     m_health->add_periodic([raw = m_web_store.get()] { (void)raw->expire_sessions(clock::unix_ms()); }, 60'000);

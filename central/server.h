@@ -37,6 +37,7 @@ struct ServerConfig {
     int threads = 16;
     front::FrontConfig front;
     std::filesystem::path web_root; // the web application's files (paths::web_dir()), for bind_web
+    int64_t web_idle_ms = 30LL * 60 * 1000; // a web session ends after this long without a request
 };
 
 // The server key pair in DIR/server.key (made on first use, mode 0600).

@@ -35,7 +35,7 @@ Route status_route(Context& ctx)
         protocol::StatusResponse out;
         for (const auto& d : list.value())
             out.decisions.push_back(
-                ctx.sign(protocol::statement_of(protocol::DecisionStatement{t.id, d.cursor, d.reference, d.status, d.note, d.decided_at})));
+                ctx.sign(protocol::statement_of(protocol::DecisionStatement{t.id, d.cursor, d.reference, d.status, d.note, d.decided_at, d.reason})));
         out.next_cursor = list->empty() ? after : list->back().cursor;
         out.server_time_ms = clock::unix_ms();
         return Response::json(200, protocol::to_json(out));

@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <map>
 
 namespace nafitha::central::front {
@@ -33,6 +34,11 @@ bool verify_password(const std::string& hash, const std::string& password)
     if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES || password.size() > 256)
         return false;
     return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+}
+
+int64_t session_expiry(int64_t created_ms, int64_t now_ms, const WebConfig& config)
+{
+    return std::min(created_ms + config.session_ms, now_ms + config.idle_ms);
 }
 
 namespace web {
@@ -205,7 +211,7 @@ std::variant<Caller, Response> caller(State& s, const Request& req, bool changes
     auto user = s.store.find_user(found.value()->user);
     if (!user.ok())
         return refuse(s, req, 503, "error.central.storage_unavailable", "the store cannot answer now", user.error().to_string());
-    if (!user.value())
+    if (!user.value() || user.value()->disabled)
         return refuse(s, req, 401, "error.web.signed_out", "the session ended: sign in again");
     if (changes_state) {
         std::string_view origin = req.header("origin");
@@ -218,7 +224,45 @@ std::variant<Caller, Response> caller(State& s, const Request& req, bool changes
         if (!same(std::string(req.header("x-csrf-token")), found.value()->csrf))
             return refuse(s, req, 403, "error.web.csrf", "the request did not come from this site", "missing or wrong CSRF token");
     }
-    return Caller{*user.value(), *found.value()};
+    // The idle timeout slides with use, within the session's longest life. Written only when it moves by more than a
+    // minute, so that a page's burst of requests costs one write.
+    WebSession session = *found.value();
+    int64_t slid = session_expiry(session.created_ms, clock::unix_ms(), s.config);
+    if (slid > session.expires_ms + 60000) {
+        if (auto ext = s.store.extend_session(session.token_hash, slid); !ext.ok())
+            return refuse(s, req, 503, "error.central.storage_unavailable", "the store cannot answer now", ext.error().to_string());
+        session.expires_ms = slid;
+    }
+    return Caller{*user.value(), session};
+}
+
+Route signed_in_route(const std::shared_ptr<State>& s, const char* method, const char* path, bool changes_state,
+                      std::function<Response(Request&, const Caller&)> handler)
+{
+    Route r;
+    r.method = method;
+    r.path = path;
+    r.handler = [s, changes_state, handler = std::move(handler)](Request& req) {
+        auto c = caller(*s, req, changes_state);
+        if (auto* refused = std::get_if<Response>(&c))
+            return *refused;
+        return handler(req, std::get<Caller>(c));
+    };
+    return r;
+}
+
+std::optional<nlohmann::json> json_object(const Request& req)
+{
+    auto body = nlohmann::json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object())
+        return std::nullopt;
+    return body;
+}
+
+std::string text_field(const nlohmann::json& object, const char* key)
+{
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 bool audit(State& s, const Request& req, const std::string& user, const std::string& action, const std::string& subject)
@@ -245,11 +289,10 @@ Route login_route(const std::shared_ptr<State>& s)
             res.headers.emplace_back("Retry-After", std::to_string(std::max<int64_t>(1, (window.value().window_end_ms - now) / 1000)));
             return res;
         }
-        auto body = nlohmann::json::parse(req.body, nullptr, false);
-        if (body.is_discarded() || !body.is_object() || !body.contains("name") || !body.contains("password")
-            || !body["name"].is_string() || !body["password"].is_string())
+        auto body = json_object(req);
+        if (!body || !(*body)["name"].is_string() || !(*body)["password"].is_string())
             return refuse(*s, req, 400, "error.web.bad_request", "name and password are required");
-        std::string name = body["name"], password = body["password"];
+        std::string name = text_field(*body, "name"), password = text_field(*body, "password");
         if (name.empty() || name.size() > 64 || password.size() > 256)
             return refuse(*s, req, 401, "error.web.login_failed", "wrong name or password");
         auto user = s->store.find_user(name);
@@ -276,9 +319,14 @@ Route login_route(const std::shared_ptr<State>& s)
             }
             return refuse(*s, req, 401, "error.web.login_failed", "wrong name or password", "failed login for " + name);
         }
+        if (user.value()->disabled) {
+            audit(*s, req, name, "login.disabled", "");
+            return refuse(*s, req, 403, "error.web.disabled", "this account is disabled: ask the ministry's administrator",
+                          "disabled account " + name);
+        }
         (void)s->store.login_succeeded(name);
         std::string token = random_hex(32);
-        WebSession session{protocol::sha256_hex(token), name, random_hex(32), now, now + s->config.session_ms};
+        WebSession session{protocol::sha256_hex(token), name, random_hex(32), now, session_expiry(now, now, s->config)};
         if (auto added = s->store.add_session(session); !added.ok())
             return refuse(*s, req, 503, "error.central.storage_unavailable", "the store cannot answer now", added.error().to_string());
         audit(*s, req, name, "login", "");
@@ -291,36 +339,22 @@ Route login_route(const std::shared_ptr<State>& s)
 
 Route logout_route(const std::shared_ptr<State>& s)
 {
-    Route r;
-    r.method = "POST";
-    r.path = "/api/logout";
-    r.max_body_bytes = 1024;
-    r.handler = [s](Request& req) {
-        auto c = caller(*s, req, true);
-        if (auto* refused = std::get_if<Response>(&c))
-            return *refused;
-        auto& who = std::get<Caller>(c);
+    Route r = signed_in_route(s, "POST", "/api/logout", true, [s](Request& req, const Caller& who) {
         (void)s->store.delete_session(who.session.token_hash);
         audit(*s, req, who.user.name, "logout", "");
         auto res = no_store(Response::json(200, {{"ok", true}}));
         res.headers.emplace_back("Set-Cookie", cookie(*s, "", true));
         return res;
-    };
+    });
+    r.max_body_bytes = 1024;
     return r;
 }
 
 Route me_route(const std::shared_ptr<State>& s)
 {
-    Route r;
-    r.method = "GET";
-    r.path = "/api/me";
-    r.handler = [s](Request& req) {
-        auto c = caller(*s, req, false);
-        if (auto* refused = std::get_if<Response>(&c))
-            return *refused;
-        auto& who = std::get<Caller>(c);
+    Route r = signed_in_route(s, "GET", "/api/me", false, [](Request&, const Caller& who) {
         return no_store(Response::json(200, user_json(who.user, who.session.csrf)));
-    };
+    });
     return r;
 }
 

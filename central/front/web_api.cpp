@@ -91,14 +91,8 @@ Response table(ojson rows, const std::string& format, const std::string& filenam
 // that every figure (percentiles included) is computed over the scope alone.
 Route indicators_route(const std::shared_ptr<State>& s)
 {
-    Route r;
-    r.method = "GET";
-    r.path = "/api/indicators";
-    r.handler = [s](Request& req) {
-        auto c = caller(*s, req, false);
-        if (auto* refused = std::get_if<Response>(&c))
-            return *refused;
-        auto& who = std::get<Caller>(c).user;
+    Route r = signed_in_route(s, "GET", "/api/indicators", false, [s](Request& req, const Caller& signed_in) {
+        const WebUser& who = signed_in.user;
         auto p = period(req, 366);
         if (!p.ok())
             return refuse(*s, req, 400, p.error().code, p.error().detail);
@@ -152,19 +146,13 @@ Route indicators_route(const std::shared_ptr<State>& s)
             out.push_back(std::move(row));
         }
         return table(std::move(out), format, "indicators");
-    };
+    });
     return r;
 }
 
 Route definitions_route(const std::shared_ptr<State>& s)
 {
-    Route r;
-    r.method = "GET";
-    r.path = "/api/definitions";
-    r.handler = [s](Request& req) {
-        auto c = caller(*s, req, false);
-        if (auto* refused = std::get_if<Response>(&c))
-            return *refused;
+    Route r = signed_in_route(s, "GET", "/api/definitions", false, [s](Request&, const Caller&) {
         json out = json::array();
         for (const auto& d : s->definitions) {
             json j = {{"id", d.id}, {"unit", d.unit}, {"direction", d.direction}};
@@ -176,7 +164,7 @@ Route definitions_route(const std::shared_ptr<State>& s)
         for (const auto& [decision, code] : reasons())
             reasons_json.push_back({{"decision", decision}, {"code", code}, {"needs_note", code.ends_with("_other")}});
         return no_store(Response::json(200, {{"indicators", out}, {"reasons", reasons_json}}));
-    };
+    });
     return r;
 }
 
@@ -255,14 +243,8 @@ bool may_see(const WebUser& who, const ApplicationRow& a)
 
 Route applications_route(const std::shared_ptr<State>& s)
 {
-    Route r;
-    r.method = "GET";
-    r.path = "/api/applications";
-    r.handler = [s](Request& req) {
-        auto c = caller(*s, req, false);
-        if (auto* refused = std::get_if<Response>(&c))
-            return *refused;
-        auto& who = std::get<Caller>(c).user;
+    Route r = signed_in_route(s, "GET", "/api/applications", false, [s](Request& req, const Caller& signed_in) {
+        const WebUser& who = signed_in.user;
         if (who.role != "entity" && who.role != "centre")
             return refuse(*s, req, 403, "error.web.forbidden", "applications are read by entity and centre users only");
         ApplicationFilter f;
@@ -285,20 +267,14 @@ Route applications_route(const std::shared_ptr<State>& s)
         for (const auto& a : rows.value())
             out.push_back(ojson::parse(app_json(a).dump()));
         return table(std::move(out), param(req, "format").value_or("json") == "csv" ? "csv" : "json", "applications");
-    };
+    });
     return r;
 }
 
 Route application_route(const std::shared_ptr<State>& s)
 {
-    Route r;
-    r.method = "GET";
-    r.path = "/api/application";
-    r.handler = [s](Request& req) {
-        auto c = caller(*s, req, false);
-        if (auto* refused = std::get_if<Response>(&c))
-            return *refused;
-        auto& who = std::get<Caller>(c).user;
+    Route r = signed_in_route(s, "GET", "/api/application", false, [s](Request& req, const Caller& signed_in) {
+        const WebUser& who = signed_in.user;
         std::string terminal = param(req, "terminal").value_or(""), reference = param(req, "reference").value_or("");
         if (terminal.empty() || reference.empty() || terminal.size() > 80 || reference.size() > 40)
             return refuse(*s, req, 400, "error.web.bad_request", "terminal and reference are required");
@@ -322,33 +298,25 @@ Route application_route(const std::shared_ptr<State>& s)
                          {"received", clock::iso8601_utc(row.received_ms)}});
         out["history"] = h;
         return no_store(Response::json(200, out));
-    };
+    });
     return r;
 }
 
 // POST /api/decide {terminal, reference, status: approved|rejected|ready, reason, note}: an entity officer's
 // decision on one of their entity's applications, recorded through central's decision path (Store::add_decision,
 // as `nafitha-central application decide`): the terminal receives it, signed, at its next poll, and the citizen's
-// tracking shows the reason and the officer's words (the decision's note).
+// tracking shows the reason (its code is in the signed decision) and the officer's words (the decision's note).
 Route decide_route(const std::shared_ptr<State>& s)
 {
-    Route r;
-    r.method = "POST";
-    r.path = "/api/decide";
-    r.max_body_bytes = 8192;
-    r.handler = [s](Request& req) {
-        auto c = caller(*s, req, true);
-        if (auto* refused = std::get_if<Response>(&c))
-            return *refused;
-        auto& who = std::get<Caller>(c).user;
+    Route r = signed_in_route(s, "POST", "/api/decide", true, [s](Request& req, const Caller& signed_in) {
+        const WebUser& who = signed_in.user;
         if (who.role != "entity")
             return refuse(*s, req, 403, "error.web.forbidden", "decisions are taken by the entity's officers");
-        auto body = json::parse(req.body, nullptr, false);
-        auto text = [&](const char* k) { return body.is_object() && body.contains(k) && body[k].is_string() ? body[k].get<std::string>() : std::string(); };
-        if (body.is_discarded() || !body.is_object())
+        auto body = json_object(req);
+        if (!body)
             return refuse(*s, req, 400, "error.web.bad_request", "a JSON object is expected");
-        std::string terminal = text("terminal"), reference = text("reference"), status = text("status"), reason = text("reason"),
-                    note = text("note");
+        std::string terminal = text_field(*body, "terminal"), reference = text_field(*body, "reference"),
+                    status = text_field(*body, "status"), reason = text_field(*body, "reason"), note = text_field(*body, "note");
         if (terminal.empty() || reference.empty() || terminal.size() > 80 || reference.size() > 40)
             return refuse(*s, req, 400, "error.web.bad_request", "terminal and reference are required");
         if (status != "approved" && status != "rejected" && status != "ready")
@@ -381,19 +349,17 @@ Route decide_route(const std::shared_ptr<State>& s)
         bool allowed = (status == "ready") ? (from == "approved") : (from == "submitted" || from == "paid" || from == "in_review");
         if (!allowed)
             return refuse(*s, req, 409, "error.web.bad_transition", "this application is " + from + ": it cannot become " + status);
-        // The note the terminal shows the citizen: the reason (in Arabic, the citizens' language) and the officer's words.
-        std::string central_note;
-        if (!reason.empty())
-            central_note = s->i18n->tr(Lang::Ar, "decision.reason." + reason);
-        if (!words.empty())
-            central_note += (central_note.empty() ? "" : " — ") + words;
+        // The reason travels as its code in the signed decision (the citizen's tracking names it in their language);
+        // the note is the officer's own words.
+        const std::string& central_note = words;
         if (!audit(*s, req, who.name, "decide", terminal + "/" + reference + " " + status + (reason.empty() ? "" : " " + reason)))
             return refuse(*s, req, 503, "error.central.storage_unavailable", "the store cannot answer now", "audit");
-        auto cursor = s->ctx.store.add_decision(reference, status, central_note, clock::unix_ms(), terminal);
+        auto cursor = s->ctx.store.add_decision(reference, status, central_note, clock::unix_ms(), terminal, reason);
         if (!cursor.ok())
             return refuse(*s, req, 503, "error.central.storage_unavailable", "the store cannot answer now", cursor.error().to_string());
         return no_store(Response::json(200, {{"cursor", cursor.value()}, {"status", status}, {"note", central_note}}));
-    };
+    });
+    r.max_body_bytes = 8192;
     return r;
 }
 

@@ -277,8 +277,10 @@ public:
     // Records a central decision on an application the store knows; returns its cursor. References are unique
     // per terminal: `terminal_id` may be empty when only one terminal has the reference
     // (error.central.ambiguous_application otherwise). Cursors become visible in increasing order.
+    // `reason` is a decision reason code (the counter's list, decision.reason.<code>), carried to the terminal in the
+    // signed decision so that the citizen's tracking names it in their language; empty for none.
     virtual Result<int64_t> add_decision(const std::string& reference, const std::string& status, const std::string& note,
-                                         int64_t now_ms, const std::string& terminal_id = {}) = 0;
+                                         int64_t now_ms, const std::string& terminal_id = {}, const std::string& reason = {}) = 0;
     virtual Result<std::vector<protocol::Decision>> decisions_after(const std::string& terminal_id, int64_t cursor,
                                                                     size_t max_count) = 0;
     // The decision with this cursor on this terminal's applications, if central took it.

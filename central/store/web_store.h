@@ -2,7 +2,7 @@
 // What the web application (central/web) keeps in the central store, apart from the terminals' data: its users
 // (Argon2id password hashes, failed attempts and lockout), their sessions (the SHA-256 of the cookie's token and
 // the CSRF token), the audit of every read of personal data and every decision taken on the web, and the
-// applications an officer reads and decides. Tables of central store migration 9 (SQLite and PostgreSQL).
+// applications an officer reads and decides. Tables of central store migrations 9 and 14 (SQLite and PostgreSQL).
 //
 // Its own connection to the same store (the SQLite file DIR/central.db or the PostgreSQL database), opened after
 // the main store has migrated it: web traffic is small and never waits behind ingest's connection.
@@ -27,6 +27,7 @@ struct WebUser {
     int64_t failed = 0;        // consecutive failed logins
     int64_t locked_until_ms = 0;
     int64_t created_ms = 0;
+    bool disabled = false;     // `user disable`: cannot sign in, its sessions are gone
 };
 
 struct WebSession {
@@ -34,7 +35,7 @@ struct WebSession {
     std::string user;
     std::string csrf;       // sent back by the page in X-CSRF-Token with every state-changing request
     int64_t created_ms = 0;
-    int64_t expires_ms = 0;
+    int64_t expires_ms = 0; // slides with use: min(created + session length, last request + idle timeout)
 };
 
 struct AuditRow {
@@ -70,11 +71,19 @@ public:
     // now + lock_ms. Returns the user's state after it.
     virtual Result<WebUser> login_failed(const std::string& name, int64_t now_ms, int64_t max_failures, int64_t lock_ms) = 0;
     virtual Result<void> login_succeeded(const std::string& name) = 0;
+    // `user disable` / `user enable`: a disabled user cannot sign in and loses every session at once.
+    // error.web.unknown_user when there is no such user.
+    virtual Result<void> set_disabled(const std::string& name, bool disabled) = 0;
+    // `user reset-password`: a new Argon2id hash, the failure count and lock cleared, every session ended.
+    // error.web.unknown_user when there is no such user.
+    virtual Result<void> set_password(const std::string& name, const std::string& password_hash) = 0;
 
     virtual Result<void> add_session(const WebSession& session) = 0;
     // A session that has not expired, or nothing.
     virtual Result<std::optional<WebSession>> find_session(const std::string& token_hash, int64_t now_ms) = 0;
     virtual Result<void> delete_session(const std::string& token_hash) = 0;
+    // The idle timeout: a session in use gets a later expiry (never earlier than it had).
+    virtual Result<void> extend_session(const std::string& token_hash, int64_t expires_ms) = 0;
     virtual Result<void> expire_sessions(int64_t now_ms) = 0;
 
     // Append-only (the SQLite table refuses UPDATE and DELETE by trigger; PostgreSQL by rule).

@@ -118,7 +118,7 @@ int run_sync(ctl::Args& args)
     sync::SyncCallbacks callbacks;
     callbacks.apply_decision = [t](const sync::CheckedDecision& c) {
         const auto& d = c.decision;
-        return t->apply_central_decision(d.reference, d.status, d.note, d.decided_at, d.cursor, c.signed_decision.signature);
+        return t->apply_central_decision(d.reference, d.status, d.note, d.decided_at, d.cursor, c.signed_decision.signature, d.reason);
     };
     callbacks.install_catalogue = [t](const sync::CheckedCatalogue& c) {
         return t->install_central_catalogue(c.document, c.signed_statement);

@@ -131,7 +131,7 @@ public:
             services::Terminal* t = m_terminal.get();
             cb.apply_decision = [t](const sync::CheckedDecision& c) {
                 const auto& d = c.decision;
-                return t->apply_central_decision(d.reference, d.status, d.note, d.decided_at, d.cursor, c.signed_decision.signature);
+                return t->apply_central_decision(d.reference, d.status, d.note, d.decided_at, d.cursor, c.signed_decision.signature, d.reason);
             };
             cb.install_catalogue = [t](const sync::CheckedCatalogue& c) {
                 return t->install_central_catalogue(c.document, c.signed_statement);

@@ -442,7 +442,8 @@ Result<Application> Terminal::change_status(std::string_view reference, AppStatu
 }
 
 Result<void> Terminal::apply_central_decision(std::string_view reference, std::string_view new_status, std::string_view note,
-                                              std::string_view decided_at, int64_t central_cursor, std::string_view central_sig)
+                                              std::string_view decided_at, int64_t central_cursor, std::string_view central_sig,
+                                              std::string_view reason)
 {
     if (central_sig.size() > 128)
         return Error::make("error.application.bad_note", "central signature too long", "central_sig");
@@ -465,7 +466,12 @@ Result<void> Terminal::apply_central_decision(std::string_view reference, std::s
         json extra = {{"central_cursor", central_cursor}, {"decided_at", std::string(decided_at)}};
         if (!central_sig.empty())
             extra["central_sig"] = std::string(central_sig);
-        TRY(set_status_locked(app, to, "central", checked_note, extra));
+        // The journal keeps central's reason as signed (journal verify re-checks the signature over it); the
+        // history, which the citizen's tracking reads, only a reason this terminal knows for this decision.
+        if (!reason.empty())
+            extra["reason"] = std::string(reason);
+        std::string_view known = !reason.empty() && find_reason(to, reason) ? reason : std::string_view();
+        TRY(set_status_locked(app, to, "central", checked_note, extra, known));
     }
     if (central_cursor > 0) {
         auto st = TRY(m_db.cached("INSERT INTO central_decisions (cursor, reference, status, applied_at) VALUES (?1, ?2, ?3, ?4)"));

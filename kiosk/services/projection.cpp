@@ -200,7 +200,7 @@ Result<ProjectionReport> check_projection(db::Db& db, const std::string& termina
                 if (sig != d.end() && sig->is_string()) {
                     protocol::Signed s{protocol::statement_of(protocol::DecisionStatement{
                                            terminal_id, num(d, "central_cursor"), str(d, "reference"), str(d, "to"), str(d, "note"),
-                                           str(d, "decided_at")}),
+                                           str(d, "decided_at"), str(d, "reason")}),
                                        sig->get<std::string>()};
                     if (!protocol::verify_statement(s, *central_key, "decision").ok()) {
                         report.first_difference = "journal: entry " + std::to_string(e.seq) + " claims a decision of central ("

@@ -154,8 +154,11 @@ public:
     // reference + status, changes nothing the second time.
     // `central_sig` is central's signature of the decision statement (sync/protocol/signed.h), recorded in the
     // journal entry so that the entry proves itself (journal verify, central).
+    // `reason`: the decision's reason code (decision.reason.<code>), kept in the history like the counter's so that
+    // the citizen's tracking names it; a code that is not in this terminal's list for that decision is dropped.
     Result<void> apply_central_decision(std::string_view reference, std::string_view new_status, std::string_view note,
-                                        std::string_view decided_at, int64_t central_cursor, std::string_view central_sig = {});
+                                        std::string_view decided_at, int64_t central_cursor, std::string_view central_sig = {},
+                                        std::string_view reason = {});
 
     // --- Payments ---
     Result<Payment> pay(std::string_view reference, const PaymentRequest& request);

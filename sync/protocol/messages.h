@@ -134,6 +134,7 @@ struct Decision {
     std::string status; // approved | rejected | ready
     std::string note;
     std::string decided_at; // ISO 8601 UTC
+    std::string reason;     // a decision reason code, or empty
 };
 struct StatusResponse {
     std::vector<Signed> decisions; // DecisionStatement each, in cursor order

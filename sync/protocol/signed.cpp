@@ -121,8 +121,11 @@ Result<Ack> ack_statement(const nlohmann::json& j)
 
 nlohmann::json statement_of(const DecisionStatement& m)
 {
-    return {{"kind", "decision"}, {"terminal", m.terminal_id}, {"cursor", m.cursor},         {"reference", m.reference},
-            {"status", m.status}, {"note", m.note},            {"decided_at", m.decided_at}};
+    nlohmann::json j = {{"kind", "decision"}, {"terminal", m.terminal_id}, {"cursor", m.cursor},         {"reference", m.reference},
+                        {"status", m.status}, {"note", m.note},            {"decided_at", m.decided_at}};
+    if (!m.reason.empty())
+        j["reason"] = m.reason;
+    return j;
 }
 
 Result<DecisionStatement> decision_statement(const nlohmann::json& j)
@@ -135,6 +138,8 @@ Result<DecisionStatement> decision_statement(const nlohmann::json& j)
     m.status = TRY(str(j, "status", 32));
     m.note = TRY(str(j, "note", 2048));
     m.decided_at = TRY(str(j, "decided_at", 64));
+    if (j.contains("reason"))
+        m.reason = TRY(str(j, "reason", 64));
     return m;
 }
 

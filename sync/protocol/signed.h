@@ -77,6 +77,8 @@ struct DecisionStatement {
     std::string status; // approved | rejected | ready
     std::string note;
     std::string decided_at;
+    std::string reason; // a decision reason code (decision.reason.<code>); signed only when set, so that the
+                        // statements of older centrals verify unchanged
 };
 nlohmann::json statement_of(const DecisionStatement& m);
 Result<DecisionStatement> decision_statement(const nlohmann::json& statement);

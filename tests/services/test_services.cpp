@@ -335,6 +335,25 @@ TEST_CASE("Applications follow their lifecycle and central decisions are idempot
     CHECK(t->apply_central_decision(ref, "bogus", "", "", 51).error().code == "error.application.bad_status");
 }
 
+TEST_CASE("A central decision keeps its reason code when the terminal knows it for that decision")
+{
+    test::TempDir dir("central-reason");
+    auto t = test::open_terminal(dir.path);
+    auto a = t->submit({"civil.birth_extract", test::birth_extract_values()}, PaymentRequest::cash(200000)).value().application.reference;
+    auto b = t->submit({"civil.birth_extract", test::birth_extract_values()}, PaymentRequest::cash(200000)).value().application.reference;
+    REQUIRE(t->apply_central_decision(a, "rejected", "صورة الهوية غير واضحة", "2026-11-28T10:00:00.000Z", 61, {}, "documents_missing").ok());
+    // An approval reason on a rejection (or an unknown code) is dropped; the decision itself stands.
+    REQUIRE(t->apply_central_decision(b, "rejected", "", "2026-11-28T10:00:00.000Z", 62, {}, "documents_complete").ok());
+    auto ra = t->application(a).value();
+    CHECK(ra.status == AppStatus::Rejected);
+    CHECK(ra.history.back().reason == "documents_missing");
+    CHECK(ra.history.back().note == "صورة الهوية غير واضحة");
+    CHECK(ra.history.back().actor == "central");
+    auto rb = t->application(b).value();
+    CHECK(rb.status == AppStatus::Rejected);
+    CHECK(rb.history.back().reason.empty());
+}
+
 TEST_CASE("A staff decision walks the lifecycle in one transaction and the inbox lists what awaits a clerk")
 {
     CHECK(decision_path(AppStatus::Paid, AppStatus::Approved) == std::vector<AppStatus>{AppStatus::InReview, AppStatus::Approved});

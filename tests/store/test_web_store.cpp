@@ -33,8 +33,8 @@ STORE_TEST("Web users sessions audit and applications")
     CHECK(central::front::verify_password(hash, "correct horse battery"));
     CHECK_FALSE(central::front::verify_password(hash, "correct horse batterY"));
     CHECK(central::front::hash_password("short").error().code == "error.web.password_short");
-    REQUIRE(web->add_user({"officer", "entity", "civil", "", hash, 0, 0, 1000}).ok());
-    CHECK(web->add_user({"officer", "ministry", "", "", hash, 0, 0, 1000}).error().code == "error.web.user_exists");
+    REQUIRE(web->add_user({"officer", "entity", "civil", "", hash, 0, 0, 1000, false}).ok());
+    CHECK(web->add_user({"officer", "ministry", "", "", hash, 0, 0, 1000, false}).error().code == "error.web.user_exists");
     auto found = web->find_user("officer").value();
     REQUIRE(found);
     CHECK(found->role == "entity");
@@ -60,6 +60,39 @@ STORE_TEST("Web users sessions audit and applications")
     CHECK_FALSE(web->find_session("aa", 0).value());
     REQUIRE(web->delete_session("bb").ok());
     CHECK_FALSE(web->find_session("bb", 0).value());
+
+    // The idle timeout: a session in use gets a later expiry, never an earlier one.
+    REQUIRE(web->add_session({"cc", "officer", "csrf3", 0, 5000}).ok());
+    REQUIRE(web->extend_session("cc", 8000).ok());
+    CHECK(web->find_session("cc", 7999).value()->expires_ms == 8000);
+    REQUIRE(web->extend_session("cc", 6000).ok());
+    CHECK(web->find_session("cc", 7999).value()->expires_ms == 8000);
+    CHECK_FALSE(web->find_session("cc", 8000).value());
+    central::front::WebConfig config;
+    config.session_ms = 10'000;
+    config.idle_ms = 3'000;
+    CHECK(central::front::session_expiry(1'000, 2'000, config) == 5'000);  // idle first
+    CHECK(central::front::session_expiry(1'000, 9'500, config) == 11'000); // then the session's longest life
+
+    // Disable: the user's sessions end at once and the flag stays until enabled again; reset-password: a new hash,
+    // the lock cleared, every session ended. Unknown names are refused.
+    REQUIRE(web->add_session({"dd", "officer", "csrf4", 0, 90'000}).ok());
+    REQUIRE(web->set_disabled("officer", true).ok());
+    CHECK(web->find_user("officer").value()->disabled);
+    CHECK_FALSE(web->find_session("dd", 0).value());
+    CHECK(web->users().value().front().disabled);
+    REQUIRE(web->set_disabled("officer", false).ok());
+    CHECK_FALSE(web->find_user("officer").value()->disabled);
+    CHECK(web->set_disabled("nobody", true).error().code == "error.web.unknown_user");
+    REQUIRE(web->add_session({"ee", "officer", "csrf5", 0, 90'000}).ok());
+    auto fresh = central::front::hash_password("a new long password").value();
+    REQUIRE(web->set_password("officer", fresh).ok());
+    auto reset = web->find_user("officer").value();
+    CHECK(reset->password_hash == fresh);
+    CHECK(reset->failed == 0);
+    CHECK(reset->locked_until_ms == 0);
+    CHECK_FALSE(web->find_session("ee", 0).value());
+    CHECK(web->set_password("nobody", fresh).error().code == "error.web.unknown_user");
 
     // The audit keeps every row, newest first, and refuses changes.
     REQUIRE(web->add_audit({0, 1, "officer", "application.read", "t/ref-1", "127.0.0.1"}).ok());

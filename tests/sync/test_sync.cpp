@@ -181,7 +181,7 @@ TEST_CASE("Decisions and catalogue updates are handed to the callbacks once")
     std::vector<int64_t> catalogues;
     sync::SyncCallbacks cb;
     cb.apply_decision = [&](const sync::CheckedDecision& d) -> Result<void> {
-        seen.push_back({d.decision.cursor, d.decision.reference, d.decision.status, d.decision.note, d.decision.decided_at});
+        seen.push_back({d.decision.cursor, d.decision.reference, d.decision.status, d.decision.note, d.decision.decided_at, d.decision.reason});
         return {};
     };
     cb.install_catalogue = [&](const sync::CheckedCatalogue& c) -> Result<void> {

@@ -95,7 +95,7 @@ struct Site {
         auto* t = terminal.get();
         cb.apply_decision = [t](const sync::CheckedDecision& c) {
             const auto& d = c.decision;
-            return t->apply_central_decision(d.reference, d.status, d.note, d.decided_at, d.cursor, c.signed_decision.signature);
+            return t->apply_central_decision(d.reference, d.status, d.note, d.decided_at, d.cursor, c.signed_decision.signature, d.reason);
         };
         cb.install_catalogue = [t](const sync::CheckedCatalogue& c) { return t->install_central_catalogue(c.document, c.signed_statement); };
         return cb;
@@ -200,7 +200,7 @@ TEST_CASE("Forged decisions and catalogues from a fake central are refused with 
     fake.forward("GET", "/v1/catalogue", site.central->url());
     auto forged_decision = [&](const protocol::SecretKey* key) {
         fake.on("GET", "/v1/status", [&, key](Request& req) {
-            protocol::DecisionStatement d{tid, 999, ref, "approved", "", clock::now_iso8601()};
+            protocol::DecisionStatement d{tid, 999, ref, "approved", "", clock::now_iso8601(), ""};
             nlohmann::json list = nlohmann::json::array();
             if (key)
                 list.push_back(protocol::to_json(protocol::sign_statement(protocol::statement_of(d), *key).value()));
@@ -491,4 +491,39 @@ TEST_CASE("A status change posing as central is caught by journal verify with ce
     INFO(out);
     CHECK(status == 1);
     CHECK(out.find("claims a decision of central") != std::string::npos);
+}
+
+TEST_CASE("A central decision with a reason code is signed with it and journal verify accepts it")
+{
+    Site site;
+    std::string ref = site.reference();
+    REQUIRE(site.central->store().add_decision(ref, "rejected", "صورة غير واضحة", clock::unix_ms(), {}, "documents_missing").ok());
+    REQUIRE(site.sync_via({}).ok());
+    auto app = site.terminal->application(ref).value();
+    CHECK(app.status == services::AppStatus::Rejected);
+    CHECK(app.history.back().reason == "documents_missing");
+    CHECK(app.history.back().note == "صورة غير واضحة");
+    CHECK(site.central->store().fork_alarms().value().empty());
+    int status = -1;
+    auto out = run_capture(ctl() + " journal verify --data " + site.terminal_dir.path().string(), &status);
+    INFO(out);
+    CHECK(status == 0);
+    // A code this terminal does not know for that decision is left out of the history, but the journal keeps
+    // it as central signed it, so journal verify still accepts the entry.
+    site.serve(1);
+    REQUIRE(site.sync_via({}).ok());
+    std::string other = site.reference();
+    REQUIRE(other != ref);
+    REQUIRE(site.central->store().add_decision(other, "rejected", "", clock::unix_ms(), {}, "not_a_reason_here").ok());
+    REQUIRE(site.sync_via({}).ok());
+    auto app2 = site.terminal->application(other).value();
+    CHECK(app2.status == services::AppStatus::Rejected);
+    CHECK(app2.history.back().reason.empty());
+    out = run_capture(ctl() + " journal verify --data " + site.terminal_dir.path().string(), &status);
+    INFO(out);
+    CHECK(status == 0);
+    // The statement carries the reason only when there is one: older statements verify unchanged.
+    CHECK_FALSE(protocol::statement_of(protocol::DecisionStatement{"T", 1, ref, "approved", "", "x", ""}).contains("reason"));
+    auto with = protocol::statement_of(protocol::DecisionStatement{"T", 1, ref, "rejected", "", "x", "duplicate"});
+    CHECK(protocol::decision_statement(with).value().reason == "duplicate");
 }

@@ -3,14 +3,15 @@
 // languages; sign-in, a wrong password, lockout; the dashboard's cards and chart; drill-down governorate >
 // district > centre > terminal and entity > service; entities ranked side by side; CSV export; an entity
 // officer's scope (another entity's data refused, in the API and in the indicators); CSRF refusals; a decision
-// taken in the back office that reaches the terminal's tracking at its next sync, with its reason; approve then
-// ready through the API; the audit; Arabic plural forms and digits; every indicator of the definitions on the
-// dashboard; axe-core finds no serious or critical violation on any page.
+// taken in the back office that reaches the terminal's tracking at its next sync, with its reason code; the audit;
+// Arabic plural forms and digits; every indicator of the definitions on the dashboard; the idle timeout; user
+// disable, enable, reset-password and list; axe-core finds no serious or critical violation on any page.
 // Screenshots land in --out (look at them).
 //
 //   node tests/web/web_test.mjs --bin build/bin --source . --out build/tests/web/screenshots
 
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {Site, launchBrowser} from './harness.mjs';
@@ -265,11 +266,13 @@ try {
   for (const term of site.terminals) site.sync(term);
   const services = JSON.parse(fs.readFileSync(path.join(source, 'assets/i18n/ar/services.json'), 'utf8'));
   const tracked = site.terminals.flatMap(term => site.terminalSql(term,
-    `SELECT h.status, h.actor, h.note FROM application_history h JOIN applications a ON a.id = h.application_id WHERE a.reference = '${target.reference}' ORDER BY h.id DESC LIMIT 1`));
+    `SELECT h.status, h.actor, h.note, h.reason FROM application_history h JOIN applications a ON a.id = h.application_id WHERE a.reference = '${target.reference}' ORDER BY h.id DESC LIMIT 1`));
   eq(tracked.length, 1, 'the terminal that took the application has it');
   eq(tracked[0].status, 'rejected');
   eq(tracked[0].actor, 'central');
-  eq(tracked[0].note, services['decision.reason.documents_missing'] + ' — صورة الهوية غير واضحة', 'the reason and the words reach the tracking');
+  eq(tracked[0].reason, 'documents_missing', 'the reason reaches the tracking (named there in the citizen\'s language)');
+  eq(tracked[0].note, 'صورة الهوية غير واضحة', 'the officer\'s words reach the tracking');
+  ok(services['decision.reason.documents_missing'].length > 0, 'the tracking has a name for the reason');
 
   // Approve, then ready for collection, through the API (the page's own calls); a decided application takes no second verdict.
   const second = site.sqlRows(`SELECT t.id AS terminal, a.reference FROM applications a JOIN terminals t ON t.no = a.terminal WHERE a.entity = '${entity}' AND a.status IN ('submitted','paid','in_review') ORDER BY a.reference LIMIT 1`)[0];
@@ -300,6 +303,43 @@ try {
   eq(login.status(), 200);
   const centres = await (await api.get(site.webUrl + '/api/indicators?by=centre')).json();
   eq(centres.map(x => x.centre), ['DAM-01']);
+
+  // ---- Sessions end when idle; an administrator disables a user or resets a password ----
+  step('idle timeout, user disable and enable, password reset, user list');
+  const damCookie = (await context.cookies()).find(c => c.name === 'nafitha_session').value;
+  const damHash = crypto.createHash('sha256').update(damCookie).digest('hex');
+  const row = () => site.sqlRows(`SELECT created_ms, expires_ms FROM web_sessions WHERE token_hash = '${damHash}'`)[0];
+  const before = Date.now();
+  const signedIn = row();
+  ok(signedIn.expires_ms - signedIn.created_ms <= 30 * 60000, 'a new session ends after 30 idle minutes');
+  // A session whose idle end is near is given a new one when used (central's clock, not the test's, sets it).
+  site.sql(`UPDATE web_sessions SET expires_ms = ${before + 120000} WHERE token_hash = '${damHash}'`);
+  eq((await api.get(site.webUrl + '/api/me')).status(), 200);
+  ok(row().expires_ms > before + 20 * 60000, 'using the session moves its idle end');
+  // What 30 idle minutes leave behind: an expiry in the past. The page then asks for the sign-in again.
+  site.sql(`UPDATE web_sessions SET expires_ms = ${before - 1} WHERE token_hash = '${damHash}'`);
+  const idle = await api.get(site.webUrl + '/api/me');
+  eq(idle.status(), 401, 'an idle session is over');
+  eq((await idle.json()).error, 'error.web.signed_out');
+
+  eq((await api.post(site.webUrl + '/api/login', {data: {name: 'dam', password: PASSWORD}})).status(), 200);
+  site.central('user', 'disable', '--data', site.data, '--name', 'dam');
+  eq((await api.get(site.webUrl + '/api/me')).status(), 401, 'disabling ends the user\'s session at once');
+  const disabled = await api.post(site.webUrl + '/api/login', {data: {name: 'dam', password: PASSWORD}});
+  eq(disabled.status(), 403, 'a disabled user cannot sign in');
+  eq((await disabled.json()).error, 'error.web.disabled');
+  const listed = JSON.parse(site.central('user', 'list', '--data', site.data, '--json'));
+  ok(listed.find(u => u.name === 'dam').disabled && !listed.find(u => u.name === 'analyst').disabled, 'the user list marks the disabled user');
+  eq(listed.map(u => u.name), ['analyst', 'dam', 'locked', 'officer'], 'the user list has every user');
+  site.central('user', 'enable', '--data', site.data, '--name', 'dam');
+  eq((await api.post(site.webUrl + '/api/login', {data: {name: 'dam', password: PASSWORD}})).status(), 200, 'enabled again');
+  assert.throws(() => site.central('user', 'disable', '--data', site.data, '--name', 'nobody'), /no user/);
+  // The locked account: a new password from the administrator clears the lock; the old password no longer works.
+  site.run(path.join(site.bin, 'nafitha-central'), ['user', 'reset-password', '--data', site.data, '--name', 'locked'], 'a brand new password\n');
+  eq((await api.post(site.webUrl + '/api/login', {data: {name: 'locked', password: PASSWORD}})).status(), 401, 'the old password is gone');
+  eq((await api.post(site.webUrl + '/api/login', {data: {name: 'locked', password: 'a brand new password'}})).status(), 200, 'the new one opens the account');
+  const audit2 = JSON.parse(site.central('audit', '--data', site.data, '--json'));
+  ok(audit2.some(a => a.user === 'dam' && a.action === 'login.disabled'), 'the refused sign-in of a disabled user is audited');
 
   ok(errors.length === 0, 'no script errors: ' + errors.join('; '));
   console.log(`web: ${checks} checks passed; screenshots in ${out}`);

@@ -237,6 +237,11 @@ CREATE TABLE visits_abandoned(
 CREATE INDEX visits_abandoned_by_day ON visits_abandoned(local_day);
 )SQL";
 
+// Version 14. A central decision carries its reason code; a web user can be disabled (the same as SQLite's
+// version 14).
+const char* kV14 = "ALTER TABLE decisions ADD COLUMN reason text NOT NULL DEFAULT '';"
+                   "ALTER TABLE web_users ADD COLUMN disabled bigint NOT NULL DEFAULT 0;";
+
 struct Migration {
     int version;
     const char* description;
@@ -258,6 +263,7 @@ const Migration kMigrations[] = {
     {11, "queue rollup: tickets' entity and local day, day and month cells with wait histograms", kV11, rebuild_ticket_rollup},
     {12, "survey reasons: reason codes, rating and reason histograms in the rollup", kV12, rebuild_rollup_cells},
     {13, "visits abandoned before submission", kV13},
+    {14, "decisions carry their reason code; web users can be disabled", kV14},
 };
 
 // Any constant: the key of the advisory lock that migrations and partition creation hold.

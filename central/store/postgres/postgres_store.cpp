@@ -71,6 +71,13 @@ public:
     std::string kind() const override { return "postgresql"; }
     int schema_version() const override { return m_version; }
 
+    // A store opened at a version before 14 (the migration tests) has no decisions.reason.
+    const char* decision_columns() const
+    {
+        return m_version >= 14 ? "SELECT cursor, reference, status, note, decided_at, reason"
+                               : "SELECT cursor, reference, status, note, decided_at, ''";
+    }
+
     Result<std::string> setting(const std::string& name, const std::string& value_if_absent) override
     {
         return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::string> {
@@ -514,7 +521,7 @@ public:
     }
 
     Result<int64_t> add_decision(const std::string& reference, const std::string& status, const std::string& note,
-                                 int64_t now_ms, const std::string& terminal_id) override
+                                 int64_t now_ms, const std::string& terminal_id, const std::string& reason) override
     {
         return run(Retry::No, [&](pg::Conn& c) -> Result<int64_t> {
             TRY(c.exec("BEGIN"));
@@ -535,9 +542,15 @@ public:
             TRY(c.query("SELECT 1 FROM terminals WHERE no = $1 FOR UPDATE", Params().add_int4(static_cast<int32_t>(no))));
             bool rollup = m_version >= rollup::kCellsVersion;
             auto before = rollup ? TRY(pg_store::read_apps(c, static_cast<int32_t>(no), {reference})) : std::vector<rollup::App>();
-            auto ins = TRY(c.query("INSERT INTO decisions(reference, terminal_id, status, note, decided_at) VALUES($1,$2,$3,$4,$5) "
-                                   "RETURNING cursor",
-                                   Params().add(reference).add(terminal).add(status).add(note).add(clock::iso8601_utc(now_ms))));
+            Params ip;
+            ip.add(reference).add(terminal).add(status).add(note).add(clock::iso8601_utc(now_ms));
+            if (m_version >= 14)
+                ip.add(reason);
+            auto ins = TRY(c.query(m_version >= 14 ? "INSERT INTO decisions(reference, terminal_id, status, note, decided_at, reason) "
+                                                     "VALUES($1,$2,$3,$4,$5,$6) RETURNING cursor"
+                                                   : "INSERT INTO decisions(reference, terminal_id, status, note, decided_at) "
+                                                     "VALUES($1,$2,$3,$4,$5) RETURNING cursor",
+                                   ip));
             // Central's clock decides the decision time; the terminal's later echo of it does not move it.
             TRY(c.query("UPDATE applications SET status = $1, updated_ms = $2, "
                         "decided_ms = COALESCE(decided_ms, $5), ready_ms = COALESCE(ready_ms, $6) "
@@ -562,12 +575,12 @@ public:
                                                             size_t max_count) override
     {
         return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<protocol::Decision>> {
-            auto r = TRY(c.query("SELECT cursor, reference, status, note, decided_at FROM decisions WHERE terminal_id = $1 AND cursor > $2 "
+            auto r = TRY(c.query(std::string(decision_columns()) + " FROM decisions WHERE terminal_id = $1 AND cursor > $2 "
                                  "ORDER BY cursor LIMIT $3",
                                  Params().add(terminal_id).add(cursor).add(static_cast<int64_t>(max_count))));
             std::vector<protocol::Decision> out;
             for (int i = 0; i < r.count(); ++i)
-                out.push_back({r.integer(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4)});
+                out.push_back({r.integer(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.text(i, 5)});
             return out;
         });
     }
@@ -575,12 +588,12 @@ public:
     Result<std::optional<protocol::Decision>> find_decision(const std::string& terminal_id, int64_t cursor) override
     {
         return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::optional<protocol::Decision>> {
-            auto r = TRY(c.query("SELECT cursor, reference, status, note, decided_at FROM decisions WHERE terminal_id = $1 AND cursor = $2",
+            auto r = TRY(c.query(std::string(decision_columns()) + " FROM decisions WHERE terminal_id = $1 AND cursor = $2",
                                  Params().add(terminal_id).add(cursor)));
             if (r.count() == 0)
                 return std::optional<protocol::Decision>();
             return std::optional<protocol::Decision>(
-                protocol::Decision{r.integer(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.text(0, 4)});
+                protocol::Decision{r.integer(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.text(0, 4), r.text(0, 5)});
         });
     }
 

@@ -17,7 +17,7 @@ using pg::Params;
 constexpr const char* kAppColumns =
     "t.id, a.reference, a.centre, a.entity, a.service_code, a.category, a.channel, a.status, a.exemption, a.claimed_centre, "
     "a.fee_minor, a.staff_id, a.decided_ms, a.ready_ms, a.paid_minor, a.waived_minor, a.submitted_ms, a.updated_ms";
-constexpr const char* kUserColumns = "name, role, entity, centre, password_hash, failed, locked_until_ms, created_ms";
+constexpr const char* kUserColumns = "name, role, entity, centre, password_hash, failed, locked_until_ms, created_ms, disabled";
 
 ApplicationRow app_row(const pg::Rows& r, int i)
 {
@@ -45,7 +45,8 @@ ApplicationRow app_row(const pg::Rows& r, int i)
 
 WebUser user_row(const pg::Rows& r, int i)
 {
-    return WebUser{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.integer(i, 5), r.integer(i, 6), r.integer(i, 7)};
+    return WebUser{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.integer(i, 5), r.integer(i, 6), r.integer(i, 7),
+                   r.integer(i, 8) != 0};
 }
 
 class PostgresWebStore final : public WebStore {
@@ -102,6 +103,43 @@ public:
     {
         return run(false, [&](pg::Conn& c) -> Result<void> {
             TRY(c.query("UPDATE web_users SET failed = 0 WHERE name = $1", Params().add(name)));
+            return {};
+        });
+    }
+
+    Result<void> set_disabled(const std::string& name, bool disabled) override
+    {
+        return run(false, [&](pg::Conn& c) -> Result<void> {
+            // One statement: the flag and the end of the sessions commit together.
+            auto r = TRY(c.query("WITH u AS (UPDATE web_users SET disabled = $1 WHERE name = $2 RETURNING name), "
+                                 "d AS (DELETE FROM web_sessions WHERE \"user\" IN (SELECT name FROM u) AND $1 = 1) "
+                                 "SELECT count(*) FROM u",
+                                 Params().add(static_cast<int64_t>(disabled ? 1 : 0)).add(name)));
+            if (r.integer(0, 0) == 0)
+                return Error::make("error.web.unknown_user", "no user " + name, "name");
+            return {};
+        });
+    }
+
+    Result<void> set_password(const std::string& name, const std::string& password_hash) override
+    {
+        return run(false, [&](pg::Conn& c) -> Result<void> {
+            auto r = TRY(c.query("WITH u AS (UPDATE web_users SET password_hash = $1, failed = 0, locked_until_ms = 0 "
+                                 "WHERE name = $2 RETURNING name), "
+                                 "d AS (DELETE FROM web_sessions WHERE \"user\" IN (SELECT name FROM u)) "
+                                 "SELECT count(*) FROM u",
+                                 Params().add(password_hash).add(name)));
+            if (r.integer(0, 0) == 0)
+                return Error::make("error.web.unknown_user", "no user " + name, "name");
+            return {};
+        });
+    }
+
+    Result<void> extend_session(const std::string& token_hash, int64_t expires_ms) override
+    {
+        return run(false, [&](pg::Conn& c) -> Result<void> {
+            TRY(c.query("UPDATE web_sessions SET expires_ms = $1 WHERE token_hash = $2 AND expires_ms < $1",
+                        Params().add(expires_ms).add(token_hash)));
             return {};
         });
     }

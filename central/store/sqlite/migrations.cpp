@@ -471,6 +471,14 @@ CREATE INDEX visits_abandoned_by_day ON visits_abandoned(local_day);
 )SQL");
 }
 
+// Version 14: a central decision carries its reason code to the terminal (the web back office's reasons); a web
+// user can be disabled (`nafitha-central user disable`).
+Result<void> migrate_v14(db::Db& db)
+{
+    return db.exec("ALTER TABLE decisions ADD COLUMN reason TEXT NOT NULL DEFAULT '';"
+                   "ALTER TABLE web_users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;");
+}
+
 struct Migration {
     int version;
     Result<void> (*apply)(db::Db&);
@@ -490,6 +498,7 @@ const Migration kMigrations[] = {
     {11, migrate_v11},
     {12, migrate_v12},
     {13, migrate_v13},
+    {14, migrate_v14},
 };
 
 } // namespace

@@ -394,6 +394,13 @@ public:
     std::string kind() const override { return "sqlite"; }
     int schema_version() const override { return m_version; }
 
+    // A store opened at a version before 14 (the migration tests) has no decisions.reason.
+    const char* decision_columns() const
+    {
+        return m_version >= 14 ? "SELECT cursor, reference, status, note, decided_at, reason"
+                               : "SELECT cursor, reference, status, note, decided_at, ''";
+    }
+
     Result<std::string> setting(const std::string& name, const std::string& value_if_absent) override
     {
         std::lock_guard lock(m_mutex);
@@ -820,7 +827,7 @@ public:
     }
 
     Result<int64_t> add_decision(const std::string& reference, const std::string& status, const std::string& note,
-                                 int64_t now_ms, const std::string& terminal_id) override
+                                 int64_t now_ms, const std::string& terminal_id, const std::string& reason) override
     {
         std::lock_guard lock(m_mutex);
         auto tx = TRY(db::Transaction::begin(m_db));
@@ -835,8 +842,11 @@ public:
         if (TRY(app.step()))
             return Error::make("error.central.ambiguous_application",
                                "several terminals have an application " + reference + ": name the terminal");
-        auto ins = TRY(m_db.prepare("INSERT INTO decisions(reference, terminal_id, status, note, decided_at) VALUES(?,?,?,?,?)"));
+        auto ins = TRY(m_db.prepare(m_version >= 14 ? "INSERT INTO decisions(reference, terminal_id, status, note, decided_at, reason) VALUES(?,?,?,?,?,?)"
+                                                    : "INSERT INTO decisions(reference, terminal_id, status, note, decided_at) VALUES(?,?,?,?,?)"));
         ins.bind(1, reference).bind(2, terminal).bind(3, status).bind(4, note).bind(5, clock::iso8601_utc(now_ms));
+        if (m_version >= 14)
+            ins.bind(6, reason);
         TRY(ins.run());
         int64_t cursor = m_db.last_insert_rowid();
         bool rollup = m_version >= rollup::kCellsVersion;
@@ -867,23 +877,23 @@ public:
     {
         std::lock_guard lock(m_read_mutex);
         auto st = TRY(m_read.cached(
-            "SELECT cursor, reference, status, note, decided_at FROM decisions WHERE terminal_id = ? AND cursor > ? "
+            std::string(decision_columns()) + " FROM decisions WHERE terminal_id = ? AND cursor > ? "
             "ORDER BY cursor LIMIT ?"));
         st.bind(1, terminal_id).bind(2, cursor).bind(3, static_cast<int64_t>(max_count));
         std::vector<protocol::Decision> out;
         while (TRY(st.step()))
-            out.push_back({st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4)});
+            out.push_back({st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5)});
         return out;
     }
 
     Result<std::optional<protocol::Decision>> find_decision(const std::string& terminal_id, int64_t cursor) override
     {
         std::lock_guard lock(m_mutex);
-        auto st = TRY(m_db.cached("SELECT cursor, reference, status, note, decided_at FROM decisions WHERE terminal_id = ? AND cursor = ?"));
+        auto st = TRY(m_db.cached(std::string(decision_columns()) + " FROM decisions WHERE terminal_id = ? AND cursor = ?"));
         st.bind(1, terminal_id).bind(2, cursor);
         if (!TRY(st.step()))
             return std::optional<protocol::Decision>();
-        return std::optional<protocol::Decision>(protocol::Decision{st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4)});
+        return std::optional<protocol::Decision>(protocol::Decision{st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5)});
     }
 
     Result<Counts> counts() override

@@ -41,10 +41,10 @@ ApplicationRow app_row(const db::Statement& st)
 
 WebUser user_row(const db::Statement& st)
 {
-    return WebUser{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.int64(5), st.int64(6), st.int64(7)};
+    return WebUser{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.int64(5), st.int64(6), st.int64(7), st.int64(8) != 0};
 }
 
-constexpr const char* kUserColumns = "name, role, entity, centre, password_hash, failed, locked_until_ms, created_ms";
+constexpr const char* kUserColumns = "name, role, entity, centre, password_hash, failed, locked_until_ms, created_ms, disabled";
 
 class SqliteWebStore final : public WebStore {
 public:
@@ -105,6 +105,41 @@ public:
         std::lock_guard lock(m_mutex);
         auto st = TRY(m_db.cached("UPDATE web_users SET failed = 0 WHERE name = ?"));
         st.bind(1, name);
+        return st.run();
+    }
+
+    Result<void> set_disabled(const std::string& name, bool disabled) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto tx = TRY(db::Transaction::begin(m_db));
+        auto st = TRY(m_db.prepare("UPDATE web_users SET disabled = ? WHERE name = ?"));
+        st.bind(1, static_cast<int64_t>(disabled ? 1 : 0)).bind(2, name);
+        TRY(st.run());
+        if (m_db.changes() == 0)
+            return Error::make("error.web.unknown_user", "no user " + name, "name");
+        if (disabled)
+            TRY(end_sessions_locked(name));
+        return tx.commit();
+    }
+
+    Result<void> set_password(const std::string& name, const std::string& password_hash) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto tx = TRY(db::Transaction::begin(m_db));
+        auto st = TRY(m_db.prepare("UPDATE web_users SET password_hash = ?, failed = 0, locked_until_ms = 0 WHERE name = ?"));
+        st.bind(1, password_hash).bind(2, name);
+        TRY(st.run());
+        if (m_db.changes() == 0)
+            return Error::make("error.web.unknown_user", "no user " + name, "name");
+        TRY(end_sessions_locked(name));
+        return tx.commit();
+    }
+
+    Result<void> extend_session(const std::string& token_hash, int64_t expires_ms) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto st = TRY(m_db.cached("UPDATE web_sessions SET expires_ms = ? WHERE token_hash = ? AND expires_ms < ?"));
+        st.bind(1, expires_ms).bind(2, token_hash).bind(3, expires_ms);
         return st.run();
     }
 
@@ -189,6 +224,13 @@ public:
     }
 
 private:
+    Result<void> end_sessions_locked(const std::string& name)
+    {
+        auto st = TRY(m_db.prepare("DELETE FROM web_sessions WHERE user = ?"));
+        st.bind(1, name);
+        return st.run();
+    }
+
     std::mutex m_mutex;
     db::Db m_db;
 };
