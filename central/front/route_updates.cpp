@@ -17,7 +17,22 @@ Route updates_route(Context& ctx, std::filesystem::path repo)
     r.label = "/updates/";
     r.run_on = RunOn::Pool;
     r.handler = [&ctx, repo = std::move(repo)](Request& req) {
-        std::string relative = req.path.substr(sizeof("/updates/") - 1);
+        // apt percent-encodes what it asks for ("+" of a version such as 0.1.0+2.gabc is "%2b"): decoded first,
+        // then the name is checked as it is on disk (updates::servable); a malformed escape is not found.
+        std::string relative;
+        std::string_view raw = std::string_view(req.path).substr(sizeof("/updates/") - 1);
+        auto hex = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; };
+        for (size_t i = 0; i < raw.size(); ++i) {
+            if (raw[i] != '%') {
+                relative.push_back(raw[i]);
+                continue;
+            }
+            int hi = i + 2 < raw.size() ? hex(raw[i + 1]) : -1, lo = i + 2 < raw.size() ? hex(raw[i + 2]) : -1;
+            if (hi < 0 || lo < 0)
+                return ctx.refuse(req, refusal(404, "error.central.not_found", "no such file"));
+            relative.push_back(static_cast<char>(hi * 16 + lo));
+            i += 2;
+        }
         // apt asks a flat repository ("Suites: ./") for /updates/./InRelease.
         while (relative.rfind("./", 0) == 0)
             relative.erase(0, 2);

@@ -134,13 +134,14 @@ TEST_CASE("central publishes a signed apt repository and a terminal verifies and
     CHECK(ar.code == 0);
     CHECK(has(ar.out, "تحديث متحقَّق منه متاح"));
 
-    // A newer version published on top: the terminal sees it.
-    auto newer = make_deb(site.dir.path(), "nafitha-terminal", "9.2.0", "newer");
+    // A newer version published on top, with a "+" in its version (a build between releases, 9.1.0+2.gabc1234:
+    // apt asks for it as %2b): the terminal sees it and downloads it.
+    auto newer = make_deb(site.dir.path(), "nafitha-terminal", "9.1.0+2.gabc1234", "newer");
     auto next = central_cmd({"updates", "publish", "--data", site.central_data.string(), newer.string()});
     INFO(next.out);
     CHECK(next.code == 0);
     CHECK(has(next.out, "2 package(s)"));
-    CHECK(has(site.check().out, "nafitha-terminal 9.2.0"));
+    CHECK(has(site.check().out, "Verified update available: nafitha-terminal 9.1.0+2.gabc1234"));
 
     // Publishing the same file again changes nothing; a different file under the same version is refused;
     // something that is not a Nafitha package, or not a package, is refused; nothing changes.
@@ -148,7 +149,7 @@ TEST_CASE("central publishes a signed apt repository and a terminal verifies and
     REQUIRE(index_before.ok());
     CHECK(central_cmd({"updates", "publish", "--data", site.central_data.string(), newer.string()}).code == 0);
     auto clash = central_cmd({"updates", "publish", "--data", site.central_data.string(),
-                              make_deb(site.dir.path(), "nafitha-terminal", "9.2.0", "other contents").string()});
+                              make_deb(site.dir.path(), "nafitha-terminal", "9.1.0+2.gabc1234", "other contents").string()});
     CHECK(clash.code == 1);
     CHECK(has(clash.out, "A different file with this package name and version is already published"));
     auto foreign = central_cmd({"updates", "publish", "--data", site.central_data.string(),
