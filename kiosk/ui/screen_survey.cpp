@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 namespace nafitha::ui {
 
@@ -45,11 +46,18 @@ void draw_survey(Ctx& ctx)
     y += rh + ctx.u(20);
     {
         const auto& codes = services::survey_reason_codes();
+        // The labels' translation keys, made once (a steady frame allocates nothing).
+        static const std::vector<std::string> keys = [&codes] {
+            std::vector<std::string> k;
+            for (const auto& code : codes)
+                k.push_back("ui.survey.reason." + code);
+            return k;
+        }();
         float cg = ctx.u(20);
         // Three a row when every label fits, else two, else one.
         float widest = 0;
-        for (const auto& code : codes)
-            widest = std::max(widest, ctx.labels->measure(ctx.tr("ui.survey.reason." + code), ctx.font(40)).x + ctx.u(40));
+        for (const auto& key : keys)
+            widest = std::max(widest, ctx.labels->measure(ctx.tr(key), ctx.font(40)).x + ctx.u(40));
         int per_row = 3;
         while (per_row > 1 && (c.w - static_cast<float>(per_row - 1) * cg) / static_cast<float>(per_row) < widest)
             --per_row;
@@ -64,7 +72,7 @@ void draw_survey(Ctx& ctx)
             auto it = std::find(chosen.begin(), chosen.end(), codes[i]);
             bool on = it != chosen.end();
             // Chosen ones take the primary look; a second tap lets go.
-            if (button(ctx, r, ctx.tr("ui.survey.reason." + codes[i]), on ? Look::Primary : Look::Secondary)) {
+            if (button(ctx, r, ctx.tr(keys[i]), on ? Look::Primary : Look::Secondary)) {
                 if (on)
                     chosen.erase(it);
                 else

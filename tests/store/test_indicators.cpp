@@ -119,6 +119,7 @@ std::vector<App> from_journals(const std::vector<Term>& terms, std::vector<Tick>
                 a.terminal = t.id;
                 a.centre = t.enrolled;
                 a.channel = p.value("channel", "");
+                a.service = p.value("service_code", "");
                 a.entity = p.value("entity", "");
                 a.submitted_ms = time_ms;
                 apps.push_back(a);
