@@ -1,6 +1,7 @@
 #include "central/front/auth.h"
 
 #include "base/clock.h"
+#include "sync/protocol/json_reader.h"
 #include "sync/protocol/messages.h"
 
 namespace nafitha::central::front {
@@ -55,6 +56,19 @@ std::optional<Refusal> authenticate(Context& ctx, const Request& req, TerminalRe
     if (!fresh.value())
         return refusal(401, "error.central.replay", "nonce already used");
     return std::nullopt;
+}
+
+std::variant<nlohmann::json, Refusal> parse_small_body(const Request& req)
+{
+    protocol::JsonLimits limits;
+    limits.max_depth = 4;
+    limits.max_elements = 64;
+    limits.max_string_bytes = 1024;
+    limits.max_input_bytes = protocol::kMaxSmallBodyBytes;
+    auto json = protocol::parse_json_bounded(req.body, limits);
+    if (!json.ok())
+        return refusal(400, "error.sync.message_malformed", json.error().detail);
+    return json.release_value();
 }
 
 } // namespace nafitha::central::front

@@ -7,10 +7,18 @@
 
 #include "central/front/context.h"
 
+#include <nlohmann/json.hpp>
+
 #include <optional>
+#include <variant>
 
 namespace nafitha::central::front {
 
 std::optional<Refusal> authenticate(Context& ctx, const Request& req, TerminalRecord& terminal);
+
+// The JSON of a small terminal message (enrollment, alarm, health report), its limits enforced while parsing:
+// at most protocol::kMaxSmallBodyBytes, depth 4, 64 elements, strings of 1 KiB. The refusal (400
+// error.sync.message_malformed, with the parser's detail) when the body is not one.
+std::variant<nlohmann::json, Refusal> parse_small_body(const Request& req);
 
 } // namespace nafitha::central::front

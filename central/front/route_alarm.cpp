@@ -21,15 +21,11 @@ Route alarm_route(Context& ctx)
         TerminalRecord t;
         if (auto refused = authenticate(ctx, req, t))
             return ctx.refuse(req, *refused);
-        protocol::JsonLimits limits;
-        limits.max_depth = 4;
-        limits.max_elements = 64;
-        limits.max_string_bytes = 1024;
-        limits.max_input_bytes = protocol::kMaxSmallBodyBytes;
-        auto json = protocol::parse_json_bounded(req.body, limits);
-        if (!json.ok())
-            return ctx.refuse(req, refusal(400, "error.sync.message_malformed", json.error().detail));
-        auto report = protocol::alarm_report_from_json(json.value());
+        auto body = parse_small_body(req);
+        if (auto* refused = std::get_if<Refusal>(&body))
+            return ctx.refuse(req, *refused);
+        const auto& json = std::get<nlohmann::json>(body);
+        auto report = protocol::alarm_report_from_json(json);
         if (!report.ok())
             return ctx.refuse(req, refusal(400, report.error().code, report.error().detail));
         if (report->kind != "fork" || report->seq < 1)

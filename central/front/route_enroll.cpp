@@ -6,7 +6,7 @@
 
 #include "base/clock.h"
 #include "central/server.h"
-#include "sync/protocol/json_reader.h"
+#include "central/front/auth.h"
 
 namespace nafitha::central::front {
 
@@ -20,15 +20,11 @@ Route enroll_route(Context& ctx)
     r.handler = [&ctx](Request& req) {
         if (auto limited = ctx.limit_enrollment(req, clock::unix_ms()))
             return ctx.refuse(req, *limited);
-        protocol::JsonLimits limits;
-        limits.max_depth = 4;
-        limits.max_elements = 64;
-        limits.max_string_bytes = 1024;
-        limits.max_input_bytes = protocol::kMaxSmallBodyBytes;
-        auto json = protocol::parse_json_bounded(req.body, limits);
-        if (!json.ok())
-            return ctx.refuse(req, refusal(400, "error.sync.message_malformed", json.error().detail));
-        auto msg = protocol::enroll_request_from_json(json.value());
+        auto body = parse_small_body(req);
+        if (auto* refused = std::get_if<Refusal>(&body))
+            return ctx.refuse(req, *refused);
+        const auto& json = std::get<nlohmann::json>(body);
+        auto msg = protocol::enroll_request_from_json(json);
         if (!msg.ok())
             return ctx.refuse(req, refusal(400, msg.error().code, msg.error().detail));
         auto key = protocol::decode_public_key(msg->public_key);

@@ -23,15 +23,11 @@ Route terminal_health_route(Context& ctx)
         TerminalRecord t;
         if (auto refused = authenticate(ctx, req, t))
             return ctx.refuse(req, *refused);
-        protocol::JsonLimits limits;
-        limits.max_depth = 4;
-        limits.max_elements = 64;
-        limits.max_string_bytes = 1024;
-        limits.max_input_bytes = protocol::kMaxSmallBodyBytes;
-        auto json = protocol::parse_json_bounded(req.body, limits);
-        if (!json.ok())
-            return ctx.refuse(req, refusal(400, "error.sync.message_malformed", json.error().detail));
-        auto signed_health = protocol::signed_health_from_json(json.value());
+        auto body = parse_small_body(req);
+        if (auto* refused = std::get_if<Refusal>(&body))
+            return ctx.refuse(req, *refused);
+        const auto& json = std::get<nlohmann::json>(body);
+        auto signed_health = protocol::signed_health_from_json(json);
         if (!signed_health.ok())
             return ctx.refuse(req, refusal(400, signed_health.error().code, signed_health.error().detail));
         auto report = protocol::health_report_from_json(signed_health->document);
