@@ -539,13 +539,12 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
     mq.months_suffice = period.empty() || period == "month" || period == "quarter" || period == "year";
     mq.raw = query.raw;
     auto rows = TRY(store.measures(mq));
-    const bool queue = rollup::tickets_apply(mq.group_by);
-    std::map<std::vector<std::string>, MeasureRow> folded;
-    for (auto& r : rows) {
+    // A stored row's keys as the caller's groups: periods labelled, centres lifted to their governorate or district.
+    auto group_of = [&](const std::vector<std::string>& stored) {
         std::vector<std::string> keys;
         keys.reserve(source.size());
         for (auto [kind, i] : source) {
-            const std::string& k = r.keys.at(i);
+            const std::string& k = stored.at(i);
             if (kind == 'p')
                 keys.push_back(period_label(period, std::stoll(k)));
             else if (kind == 'g' || kind == 'd') {
@@ -554,6 +553,12 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
             } else
                 keys.push_back(k);
         }
+        return keys;
+    };
+    const bool queue = rollup::tickets_apply(mq.group_by);
+    std::map<std::vector<std::string>, MeasureRow> folded;
+    for (auto& r : rows) {
+        std::vector<std::string> keys = group_of(r.keys);
         auto [it, fresh] = folded.try_emplace(keys);
         auto& f = it->second;
         if (fresh) {
@@ -591,18 +596,7 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
     // Visits abandoned before submission, folded into the same groups.
     std::map<std::vector<std::string>, int64_t> abandoned;
     for (const auto& a : TRY(store.abandoned_visit_counts(mq))) {
-        std::vector<std::string> keys;
-        keys.reserve(source.size());
-        for (auto [kind, i] : source) {
-            const std::string& k = a.keys.at(i);
-            if (kind == 'p')
-                keys.push_back(period_label(period, std::stoll(k)));
-            else if (kind == 'g' || kind == 'd') {
-                auto it = where.centres.find(k);
-                keys.push_back(it == where.centres.end() ? std::string() : kind == 'g' ? it->second.governorate : it->second.district);
-            } else
-                keys.push_back(k);
-        }
+        std::vector<std::string> keys = group_of(a.keys);
         abandoned[keys] += a.count;
     }
     // Durations without any application row in the group cannot happen (both come from the same applications).
