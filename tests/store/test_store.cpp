@@ -171,6 +171,40 @@ STORE_TEST("A gap is refused with the expected seq and a fork or broken chain is
     CHECK(store->ingest("Tnobody", slice(chain, 10, 1), now(), why).error().code == "error.central.unknown_terminal");
 }
 
+STORE_TEST("A large batch with one entry whose hash does not match its content stores nothing of the batch")
+{
+    // The entries are encoded and checked on other threads while the store writes the batch's projections: one bad
+    // entry in the middle of a batch large enough for several encoding threads rolls the whole batch back.
+    auto store = env.open();
+    auto t = enroll_terminal(*store);
+    auto chain = seal_chain(t, 1, protocol::kGenesisHash, visits(100, "DAM-01"), kTime);
+    ingest_ok(*store, t.id, slice(chain, 0, 70), now());
+    auto before = store->counts().value();
+    auto log_before = store->log_size().value();
+    auto batch = slice(chain, 70, 560);
+    batch[412].payload["rating"] = 5; // seq 483, a survey: its hash no longer matches, the chain still links
+    REQUIRE(batch[412].type == "survey.recorded");
+    central::IngestRefusal why;
+    auto r = store->ingest(t.id, batch, now(), why);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "error.central.entry_invalid");
+    CHECK(why.seq == 483);
+    auto after = store->counts().value();
+    CHECK(after.entries == before.entries);
+    CHECK(after.applications == before.applications);
+    CHECK(after.payments == before.payments);
+    CHECK(after.tickets == before.tickets);
+    CHECK(after.surveys == before.surveys);
+    CHECK(store->log_size().value() == log_before);
+    CHECK(store->find_terminal(t.id).value()->last_seq == 70);
+    // The same batch unaltered is stored whole, projections included.
+    CHECK(ingest_ok(*store, t.id, slice(chain, 70, 560), now()).stored == 560);
+    auto whole = store->counts().value();
+    CHECK(whole.entries == 630);
+    CHECK(whole.applications == 90);
+    CHECK(store->log_size().value() == log_before + 560);
+}
+
 STORE_TEST("Projections answer the indicator queries the same whatever the batches")
 {
     auto store = env.open();

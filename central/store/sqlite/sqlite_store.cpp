@@ -13,8 +13,11 @@
 
 #include <sqlite3.h>
 
+#include <functional>
+#include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 
 namespace nafitha::central {
@@ -500,10 +503,38 @@ public:
     Result<IngestOutcome> ingest(const std::string& terminal_id, const std::vector<protocol::Entry>& entries,
                                  int64_t now_ms, IngestRefusal& refusal) override
     {
-        // The compression work happens before the lock; entries central already has are encoded for nothing,
-        // which only retries pay.
-        auto encoded = TRY(encode_entries(entries, EntryCodec::Chained, &refusal.seq));
+        // Each entry's signed bytes are rebuilt, checked against its hash and compressed (encode_entries) on other
+        // threads while this one checks the chain against the store and writes the projections: the entries'
+        // rows are written, and the transaction commits, only once every entry has been checked, and an entry
+        // that fails rolls the whole transaction back, its error first (as if encoding had run before), so
+        // nothing of a batch with a bad entry is stored or acknowledged. Entries central already has are encoded
+        // for nothing, which only retries pay.
+        const IngestRefusal given = refusal;
+        int64_t bad_seq = refusal.seq;
+        auto encoding = std::async(std::launch::async, [&entries, &bad_seq] {
+            return encode_entries(entries, EntryCodec::Chained, &bad_seq);
+        });
+        std::optional<Result<std::vector<EncodedEntry>>> encoded;
+        auto wait_encoded = [&]() -> Result<void> {
+            if (!encoded)
+                encoded.emplace(encoding.get());
+            if (!encoded->ok())
+                return encoded->error();
+            return {};
+        };
+        auto outcome = ingest_locked(terminal_id, entries, now_ms, refusal, wait_encoded, encoded);
+        if (auto checked = wait_encoded(); !checked.ok()) {
+            refusal = given;
+            refusal.seq = bad_seq;
+            return checked.error();
+        }
+        return outcome;
+    }
 
+    Result<IngestOutcome> ingest_locked(const std::string& terminal_id, const std::vector<protocol::Entry>& entries,
+                                        int64_t now_ms, IngestRefusal& refusal, const std::function<Result<void>()>& wait_encoded,
+                                        const std::optional<Result<std::vector<EncodedEntry>>>& encoded_result)
+    {
         std::lock_guard lock(m_mutex);
         auto tx = TRY(db::Transaction::begin(m_db));
         auto found = TRY(find_locked(terminal_id));
@@ -536,6 +567,7 @@ public:
             auto touch = TRY(m_db.cached("UPDATE terminals SET last_ingest_ms = MAX(last_ingest_ms, ?) WHERE no = ?"));
             touch.bind(1, now_ms).bind(2, t.no);
             TRY(touch.run());
+            TRY(wait_encoded());
             TRY(tx.commit());
             return IngestOutcome{t.record.last_seq, 0};
         }
@@ -543,8 +575,12 @@ public:
             return refuse(refusal, "error.central.chain",
                           "entry " + std::to_string(entries[i].seq) + " does not chain to the stored entry", entries[i].seq);
         size_t first = i;
-        // Entries and leaves go in kRowsPerInsert rows a statement (the rest one by one): a statement step per row
-        // costs about as much as the row's B-tree insert here.
+        // The projections first (central/store/rollup.h): their rows before and after give the rollup.
+        TRY(project_locked(t, entries, first, now_ms));
+        // Then the entries and their leaves, once every entry is checked. They go in kRowsPerInsert rows a statement
+        // (the rest one by one): a statement step per row costs about as much as the row's B-tree insert here.
+        TRY(wait_encoded());
+        const auto& encoded = encoded_result->value();
         TRY(insert_rows(m_db, "INSERT INTO entries(terminal, seq, body, sig) VALUES", 4, first, entries.size(),
                         [&](db::Statement& st, int at, size_t k) {
                             st.bind(at, t.no).bind(at + 1, encoded[k].seq).bind_blob(at + 2, encoded[k].body)
@@ -570,6 +606,25 @@ public:
             grow.bind(1, index);
             TRY(grow.run());
         }
+        const auto& last = entries.back();
+        int64_t stored = static_cast<int64_t>(entries.size() - first);
+        auto batch = TRY(m_db.cached("INSERT INTO batches(terminal, first_seq, last_seq, received_ms, first_prev) VALUES(?,?,?,?,?)"));
+        // Received never before the terminal's previous batch (the clock may step back), so that a month's
+        // entries of one terminal are consecutive.
+        batch.bind(1, t.no).bind(2, entries[first].seq).bind(3, last.seq).bind(4, std::max(now_ms, t.record.last_ingest_ms))
+            .bind(5, entries[first].prev_hash);
+        TRY(batch.run());
+        auto upd = TRY(m_db.cached(
+            "UPDATE terminals SET last_seq = ?, last_hash = ?, entries = entries + ?, last_ingest_ms = MAX(last_ingest_ms, ?) WHERE no = ?"));
+        upd.bind(1, last.seq).bind(2, last.hash).bind(3, stored).bind(4, now_ms).bind(5, t.no);
+        TRY(upd.run());
+        TRY(tx.commit());
+        return IngestOutcome{last.seq, stored};
+    }
+
+    // The batch's projections and rollup, in the caller's transaction (m_mutex held).
+    Result<void> project_locked(const Terminal& t, const std::vector<protocol::Entry>& entries, size_t first, int64_t now_ms)
+    {
         if (m_version < 8) { // a store opened at an older version (migration tests): no local days, no rollup
             TRY(sqlite_store::apply_facts(m_db, t.no, project_batch(entries, first, t.record.centre, now_ms), now_ms, m_version));
         } else {
@@ -603,20 +658,7 @@ public:
                 }
             }
         }
-        const auto& last = entries.back();
-        int64_t stored = static_cast<int64_t>(entries.size() - first);
-        auto batch = TRY(m_db.cached("INSERT INTO batches(terminal, first_seq, last_seq, received_ms, first_prev) VALUES(?,?,?,?,?)"));
-        // Received never before the terminal's previous batch (the clock may step back), so that a month's
-        // entries of one terminal are consecutive.
-        batch.bind(1, t.no).bind(2, entries[first].seq).bind(3, last.seq).bind(4, std::max(now_ms, t.record.last_ingest_ms))
-            .bind(5, entries[first].prev_hash);
-        TRY(batch.run());
-        auto upd = TRY(m_db.cached(
-            "UPDATE terminals SET last_seq = ?, last_hash = ?, entries = entries + ?, last_ingest_ms = MAX(last_ingest_ms, ?) WHERE no = ?"));
-        upd.bind(1, last.seq).bind(2, last.hash).bind(3, stored).bind(4, now_ms).bind(5, t.no);
-        TRY(upd.run());
-        TRY(tx.commit());
-        return IngestOutcome{last.seq, stored};
+        return {};
     }
 
     Result<std::vector<AbandonedCount>> abandoned_visit_counts(const MeasureQuery& q) override
