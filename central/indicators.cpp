@@ -25,10 +25,21 @@ const std::set<std::string> kHealthMeasures = {"open_minutes", "available_minute
 const std::set<std::string> kDirections = {"up", "down", "none"};
 
 // The value of a plain measure of a row.
-std::optional<double> measure(const std::string& name, const MeasureRow& r, int64_t now_ms, const HealthMeasures* h, int64_t abandoned)
+std::optional<double> measure(const std::string& name, const MeasureRow& r, int64_t now_ms, const HealthMeasures* h, const RowExtras& x)
 {
-    if (name == "visits_abandoned") return double(abandoned);
-    if (name == "visits_started") return double(r.applications + abandoned);
+    if (name == "visits_abandoned") return double(x.abandoned);
+    if (name == "visits_started") return double(r.applications + x.abandoned);
+    if (name == "z_reports" || name == "z_reports_with_difference" || name == "cash_difference_minor" || name == "cash_difference_abs_minor") {
+        if (!x.z)
+            return std::nullopt;
+        if (name == "z_reports") return double(x.z->reports);
+        if (name == "z_reports_with_difference") return double(x.z->with_difference);
+        if (x.z->reports == 0)
+            return std::nullopt; // no drawer closed: no difference known
+        return double(name == "cash_difference_minor" ? x.z->difference_minor : x.z->abs_difference_minor);
+    }
+    if (name == "cost_minor") return x.cost_minor ? std::optional<double>(double(*x.cost_minor)) : std::nullopt;
+    if (name == "cost_transactions") return x.cost_minor ? std::optional<double>(double(x.cost_transactions)) : std::nullopt;
     if (kHealthMeasures.count(name)) {
         if (!h)
             return std::nullopt;
@@ -123,6 +134,8 @@ const std::vector<std::string>& measure_names()
         "tickets",        "tickets_called",     "tickets_no_show",      "tickets_served",
         "ratings_1",      "ratings_2",          "ratings_3",            "ratings_4",      "ratings_5",
         "visits_abandoned", "visits_started",
+        "z_reports",      "z_reports_with_difference", "cash_difference_minor", "cash_difference_abs_minor",
+        "cost_minor",     "cost_transactions",
     };
     static const std::vector<std::string> all = [] {
         auto out = names;
@@ -251,7 +264,7 @@ std::optional<int64_t> percentile(std::vector<int64_t> values, int p)
 }
 
 std::optional<double> evaluate(const Definition& def, const MeasureRow& row, int64_t now_ms, const HealthMeasures* health,
-                               int64_t abandoned)
+                               const RowExtras& extras)
 {
     auto term = [&](const std::string& t) -> std::optional<double> {
         if (auto pct = parse_percentile(t)) {
@@ -259,7 +272,7 @@ std::optional<double> evaluate(const Definition& def, const MeasureRow& row, int
             auto v = rollup::hist_percentile(hist, pct->first);
             return v ? std::optional<double>(double(*v)) : std::nullopt;
         }
-        return measure(t, row, now_ms, health, abandoned);
+        return measure(t, row, now_ms, health, extras);
     };
     auto num = term(def.numerator);
     if (!num || def.denominator.empty())
@@ -480,7 +493,120 @@ Result<std::map<std::vector<std::string>, HealthMeasures>> health_rows(Store& st
     return out;
 }
 
+// The costs given for each row of a grouping that costs apply to (RowExtras): key -> (cost, applications of the
+// scopes and months that have a cost). Empty when the grouping has no cost scope or no cost is given.
+Result<std::map<std::vector<std::string>, std::pair<int64_t, int64_t>>> cost_rows(Store& store, const Query& query,
+                                                                                   const MeasureQuery& base, const std::string& period,
+                                                                                   const Places& where)
+{
+    std::map<std::vector<std::string>, std::pair<int64_t, int64_t>> out;
+    if (!period.empty() && period != "month" && period != "quarter" && period != "year")
+        return out; // a month's cost is not split into days or weeks
+    std::string scope;
+    for (const auto& d : query.by) {
+        if (kPeriods.count(d))
+            continue;
+        std::string s = d == "entity" ? "entity" : d == "centre" || d == "district" || d == "governorate" ? "centre" : "";
+        if (s.empty() || (!scope.empty() && s != scope))
+            return out; // split by something costs are not given for (service, terminal, channel...), or by both scopes
+        scope = s;
+    }
+    if (scope.empty())
+        return out; // entities' and centres' costs are separate accounts: no total of both
+    std::vector<CostRecord> given;
+    for (auto& c : TRY(store.costs()))
+        if (c.scope == scope)
+            given.push_back(std::move(c));
+    if (given.empty())
+        return out;
+    // Months the range covers from their first day to their end, or to today for the running month (a table
+    // "up to today" shows the running month's cost over its applications so far).
+    auto [from_day, to_day] = rollup::query_days(base);
+    const int64_t today = rollup::ZoneBook().local_day("", query.now_ms);
+    auto whole = [&, from = from_day, to = to_day](int32_t month) {
+        int y = month / 100, m = month % 100;
+        int64_t first = days_from_civil(y, m, 1);
+        int64_t next = m == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, m + 1, 1);
+        return first >= from && (next <= to || (first <= today && today < next && to > today));
+    };
+    // The applications of each code of the scope in each month.
+    MeasureQuery mq{base.from_ms, base.to_ms, {scope, "day"}};
+    mq.months_suffice = true;
+    mq.raw = base.raw;
+    mq.published_ms = base.published_ms;
+    std::map<std::pair<std::string, int32_t>, int64_t> transactions;
+    for (const auto& r : TRY(store.measures(mq))) {
+        int y = 0, m = 0, d = 0;
+        civil(std::stoll(r.keys.at(1)), y, m, d);
+        transactions[{r.keys.at(0), y * 100 + m}] += r.applications;
+    }
+    for (const auto& c : given) {
+        if (!whole(c.month))
+            continue;
+        std::vector<std::string> key;
+        for (const auto& d : query.by) {
+            if (kPeriods.count(d)) {
+                key.push_back(period_label(period, days_from_civil(c.month / 100, c.month % 100, 1)));
+            } else if (d == "district" || d == "governorate") {
+                auto it = where.centres.find(c.code);
+                key.push_back(it == where.centres.end() ? std::string() : d == "governorate" ? it->second.governorate : it->second.district);
+            } else {
+                key.push_back(c.code);
+            }
+        }
+        auto& row = out[key];
+        row.first += c.amount_minor;
+        auto t = transactions.find({c.code, c.month});
+        row.second += t == transactions.end() ? 0 : t->second;
+    }
+    return out;
+}
+
 } // namespace
+
+Result<CostRecord> make_cost(const std::string& entity, const std::string& centre, const std::string& month, const std::string& amount,
+                             int64_t now_ms)
+{
+    CostRecord c;
+    if (entity.empty() == centre.empty())
+        return Error::make("error.costs.scope", "name exactly one of --entity and --centre", "scope");
+    c.scope = entity.empty() ? "centre" : "entity";
+    c.code = entity.empty() ? centre : entity;
+    bool code_ok = c.code.size() <= 64 && std::all_of(c.code.begin(), c.code.end(), [](char ch) {
+                       return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
+                   });
+    if (!code_ok)
+        return Error::make("error.costs.scope", "the code must be 1 to 64 of A-Z a-z 0-9 - _ .", "scope");
+    int y = 0, m = 0;
+    char tail = 0;
+    if (month.size() != 7 || month[4] != '-' || !std::isdigit(static_cast<unsigned char>(month[0]))
+        || !std::isdigit(static_cast<unsigned char>(month[5])) || !std::isdigit(static_cast<unsigned char>(month[6]))
+        || std::sscanf(month.c_str(), "%4d-%2d%c", &y, &m, &tail) != 2 || y < 2000 || y > 2200 || m < 1 || m > 12)
+        return Error::make("error.costs.month", "'" + month + "' is not a month YYYY-MM", "month");
+    c.month = y * 100 + m;
+    bool digits = !amount.empty() && amount.size() <= 16
+                  && std::all_of(amount.begin(), amount.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+    if (!digits || std::stoll(amount) > 1'000'000'000'000'000)
+        return Error::make("error.costs.amount", "'" + amount + "' is not a whole number of minor units from 0 to 10^15", "amount");
+    c.amount_minor = std::stoll(amount);
+    c.set_ms = now_ms;
+    return c;
+}
+
+Result<void> set_cost(Store& store, const CostRecord& cost)
+{
+    if (auto cat = TRY(store.latest_catalogue())) {
+        auto doc = nlohmann::json::parse(cat->document, nullptr, false);
+        bool known = false;
+        auto list = doc.is_object() ? doc.find(cost.scope == "entity" ? "entities" : "centres") : doc.end();
+        if (doc.is_object() && list != doc.end() && list->is_array())
+            for (const auto& j : *list)
+                known = known || (j.is_object() && j.value("code", "") == cost.code);
+        if (!known)
+            return Error::make("error.costs.unknown", "the latest catalogue has no " + cost.scope + " " + cost.code, "scope");
+    }
+    return store.set_cost(cost);
+}
 
 std::string terminal_state(const TerminalRecord& t, const HealthSample* latest, int64_t now_ms)
 {
@@ -599,6 +725,19 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
         std::vector<std::string> keys = group_of(a.keys);
         abandoned[keys] += a.count;
     }
+    // Z reports (only where the grouping does not split a drawer), folded into the same groups.
+    const bool cash = std::all_of(mq.group_by.begin(), mq.group_by.end(),
+                                  [](const std::string& d) { return d == "day" || d == "centre" || d == "terminal"; });
+    std::map<std::vector<std::string>, Store::ZReportSum> closes;
+    if (cash)
+        for (const auto& z : TRY(store.z_report_sums(mq))) {
+            auto& f = closes[group_of(z.keys)];
+            f.reports += z.reports;
+            f.with_difference += z.with_difference;
+            f.difference_minor += z.difference_minor;
+            f.abs_difference_minor += z.abs_difference_minor;
+        }
+    auto costs = TRY(cost_rows(store, query, mq, period, where));
     // Durations without any application row in the group cannot happen (both come from the same applications).
     // A group is a row when it has applications or tickets, or terminals with opening hours in the range (or,
     // without a period, any terminal).
@@ -613,6 +752,8 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
         keys.insert(k);
     for (const auto& [k, n] : abandoned)
         keys.insert(k);
+    for (const auto& [k, z] : closes)
+        keys.insert(k);
     auto out = nlohmann::ordered_json::array();
     const HealthMeasures none;
     for (const auto& key : keys) {
@@ -621,8 +762,17 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
         const MeasureRow& r = fit == folded.end() ? empty : fit->second;
         auto hit = terminals.find(key);
         const HealthMeasures* h = !health ? nullptr : hit == terminals.end() ? &none : &hit->second;
+        RowExtras extras;
         auto ait = abandoned.find(key);
-        const int64_t given_up = ait == abandoned.end() ? 0 : ait->second;
+        extras.abandoned = ait == abandoned.end() ? 0 : ait->second;
+        if (cash) {
+            auto zit = closes.find(key);
+            extras.z = zit == closes.end() ? Store::ZReportSum{} : zit->second;
+        }
+        if (auto cit = costs.find(key); cit != costs.end()) {
+            extras.cost_minor = cit->second.first;
+            extras.cost_transactions = cit->second.second;
+        }
         nlohmann::ordered_json row = nlohmann::ordered_json::object();
         for (size_t i = 0; i < query.by.size(); ++i)
             row[query.by[i]] = key[i];
@@ -631,7 +781,7 @@ Result<nlohmann::ordered_json> compute(Store& store, const std::vector<Definitio
                 row[def.id] = nullptr; // no value for a grouping tickets do not have (e.g. by service or channel)
                 continue;
             }
-            auto v = evaluate(def, r, query.now_ms, h, given_up);
+            auto v = evaluate(def, r, query.now_ms, h, extras);
             if (!v)
                 row[def.id] = nullptr;
             else if (def.denominator.empty() && std::floor(*v) == *v && std::fabs(*v) < 9e15)

@@ -79,15 +79,41 @@ struct HealthMeasures {
 // central.terminal.state.<state>.
 std::string terminal_state(const TerminalRecord& terminal, const HealthSample* latest, int64_t now_ms);
 
+// A row's measures that do not come from its applications.
+//   visits_abandoned           visits abandoned before submission (visits_started = applications + abandoned)
+//   z_reports, z_reports_with_difference, cash_difference_minor (signed: declared - computed), cash_difference_abs_minor
+//                              the Z reports closing the row's days (undefined by entity, service, category and
+//                              channel: a drawer's cash is not split by them; the differences undefined without reports)
+//   cost_minor, cost_transactions
+//                              the costs given (Store::costs) for the row's scope and its whole months, and the
+//                              applications of those scopes and months: only for rows grouped by entity, or by
+//                              centre, district or governorate, with or without a month, quarter or year; months
+//                              the query's range covers from their first day to their end (the running month: to
+//                              today); undefined where no cost is given or the months have no application
+struct RowExtras {
+    int64_t abandoned = 0;
+    std::optional<Store::ZReportSum> z;
+    std::optional<int64_t> cost_minor;
+    int64_t cost_transactions = 0;
+};
+
 // The value of one indicator on one row of measures (exposed for tests); nullopt when undefined. `health` is null
 // when the row's grouping does not define the terminals' measures.
-// `abandoned`: the row's visits abandoned before submission (visits_started = applications + abandoned).
 std::optional<double> evaluate(const Definition& definition, const MeasureRow& row, int64_t now_ms,
-                               const HealthMeasures* health = nullptr, int64_t abandoned = 0);
+                               const HealthMeasures* health = nullptr, const RowExtras& extras = {});
 
 // Nearest-rank percentile (the smallest value with at least p% of the values at or below it); nullopt if empty.
 // (Indicators read percentiles from the rollup's histograms: rollup::hist_percentile, the same rank over buckets.)
 std::optional<int64_t> percentile(std::vector<int64_t> values, int p);
+
+// A cost as the operator gives it (`nafitha-central costs set`): exactly one of `entity` and `centre` (a code of 1 to
+// 64 of A-Z a-z 0-9 - _ .), the month "YYYY-MM" and the amount in minor units (a whole number 0..10^15).
+// error.costs.scope, error.costs.month or error.costs.amount otherwise.
+Result<CostRecord> make_cost(const std::string& entity, const std::string& centre, const std::string& month, const std::string& amount,
+                             int64_t now_ms);
+// Stores the cost when the latest catalogue knows its entity or centre (error.costs.unknown otherwise; any code
+// when no catalogue was imported yet).
+Result<void> set_cost(Store& store, const CostRecord& cost);
 
 // Period labels of a (local) day number (unix ms / 86,400,000): 2026-11-28, 2026-W48, 2026-11, 2026-Q4, 2026.
 std::string period_label(const std::string& period, int64_t day_number);

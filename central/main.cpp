@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <limits>
@@ -76,6 +77,9 @@ const char* kUsage =
     "        service, category, governorate, district, centre, terminal, channel) with one field per indicator\n"
     "        (UTC days; --to inclusive)\n"
     "  indicators definitions [--definitions FILE] --json   the indicators with their Arabic and English names\n"
+    "  costs set STORE (--entity CODE|--centre CODE) --month YYYY-MM --amount-minor N   the cost of running an entity's\n"
+    "        or a centre's services in a month (replaces one given before), for the indicator cost per transaction\n"
+    "  costs list STORE [--json]\n"
     "  updates key generate --data DIR --public-out FILE   a new update-signing key in DIR/update-key; its public\n"
     "        half (binary keyring) to FILE: the terminal package installs it (installer/dev package --update-key)\n"
     "  updates key import --data DIR FILE      a secret signing key exported elsewhere (gpg --export-secret-keys)\n"
@@ -952,6 +956,46 @@ int cmd_audit(const Args& a)
     return 0;
 }
 
+int cmd_costs(const std::string& what, const Args& a)
+{
+    if ((what != "set" && what != "list") || !a.positionals.empty())
+        return fail(Error::make("error.costs.usage", "costs set or costs list"));
+    auto loc = location(a, "costs " + what);
+    if (!loc)
+        return 2;
+    if (what == "set") {
+        auto cost = central::indicators::make_cost(a.get("--entity"), a.get("--centre"), a.get("--month"), a.get("--amount-minor"),
+                                                   clock::unix_ms());
+        if (!cost.ok())
+            return fail(cost.error());
+        auto store = open(*loc);
+        if (!store.ok())
+            return fail(store.error());
+        if (auto r = central::indicators::set_cost(*store.value(), cost.value()); !r.ok())
+            return fail(r.error());
+        return 0;
+    }
+    auto store = open(*loc);
+    if (!store.ok())
+        return fail(store.error());
+    auto list = store.value()->costs();
+    if (!list.ok())
+        return fail(list.error());
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& c : list.value()) {
+        char month[16];
+        std::snprintf(month, sizeof month, "%04d-%02d", c.month / 100, c.month % 100);
+        if (a.has_flag("--json"))
+            out.push_back({{"scope", c.scope}, {"code", c.code}, {"month", month}, {"amount_minor", c.amount_minor},
+                           {"set_at", clock::iso8601_utc(c.set_ms)}});
+        else
+            std::cout << c.scope << "\t" << c.code << "\t" << month << "\t" << c.amount_minor << "\n";
+    }
+    if (a.has_flag("--json"))
+        std::cout << out.dump() << "\n";
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -997,6 +1041,8 @@ int main(int argc, char** argv)
         return cmd_indicator_definitions(parse(argc, argv, 3));
     if (c1 == "indicators")
         return cmd_indicators(parse(argc, argv, 2));
+    if (c1 == "costs")
+        return cmd_costs(c2, parse(argc, argv, 3));
     if (c1 == "updates" && c2 == "key" && argc >= 4)
         return cmd_updates(std::string("key ") + argv[3], parse(argc, argv, 4));
     if (c1 == "updates" && !c2.empty())

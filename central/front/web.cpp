@@ -358,8 +358,8 @@ Route me_route(const std::shared_ptr<State>& s)
     return r;
 }
 
-// The translations the pages use, in one language: web.*, indicator.*, decision.reason.* and the errors the API
-// answers with.
+// The translations the pages use, in one language: web.*, indicator.*, decision.reason.*, the terminals' states,
+// the survey reasons and the errors the API answers with.
 Route i18n_route(const std::shared_ptr<State>& s)
 {
     Route r;
@@ -371,7 +371,8 @@ Route i18n_route(const std::shared_ptr<State>& s)
             return refuse(*s, req, 400, lang.error().code, "lang must be ar or en");
         nlohmann::json out = nlohmann::json::object();
         for (const auto& [k, v] : s->i18n->table(lang.value()))
-            for (const char* prefix : {"web.", "indicator.", "decision.reason.", "error.web.", "error.indicators.", "error.central.", "error.decision."})
+            for (const char* prefix : {"web.", "indicator.", "decision.reason.", "error.web.", "error.indicators.", "error.central.", "error.decision.",
+                                       "central.terminal.state.", "ui.survey.reason."})
                 if (k.rfind(prefix, 0) == 0)
                     out[k] = v;
         Response res = Response::json(200, out);

@@ -168,6 +168,55 @@ Route definitions_route(const std::shared_ptr<State>& s)
     return r;
 }
 
+// GET /api/terminals?format=json|csv: each terminal's state now (indicators::terminal_state: online and idle,
+// online and sending, offline, out of service, never heard of), from its last exchange and its latest signed health
+// report, with the report's pending count and out-of-service reasons. A centre's users see their centre's terminals;
+// an entity's none (a terminal serves every entity: its state is the centres' and the ministry's business).
+Route terminals_route(const std::shared_ptr<State>& s)
+{
+    Route r = signed_in_route(s, "GET", "/api/terminals", false, [s](Request& req, const Caller& signed_in) {
+        const WebUser& who = signed_in.user;
+        if (who.role == "entity")
+            return refuse(*s, req, 403, "error.web.forbidden", "terminals' states are read by the ministry and centres");
+        std::string format = param(req, "format").value_or("json");
+        if (format != "json" && format != "csv")
+            return refuse(*s, req, 400, "error.indicators.format", "format must be json or csv");
+        auto list = s->ctx.store.terminals();
+        if (!list.ok())
+            return refuse(*s, req, 503, "error.central.storage_unavailable", "the store cannot answer now", list.error().to_string());
+        auto reports = s->ctx.store.latest_health();
+        if (!reports.ok())
+            return refuse(*s, req, 503, "error.central.storage_unavailable", "the store cannot answer now", reports.error().to_string());
+        std::map<std::string, HealthSample> latest;
+        for (auto& h : reports.value())
+            latest[h.terminal_id] = std::move(h);
+        const int64_t now = clock::unix_ms();
+        ojson out = ojson::array();
+        for (const auto& t : list.value()) {
+            if (t.status != "active" || (who.role == "centre" && t.centre != who.centre))
+                continue;
+            auto it = latest.find(t.id);
+            const HealthSample* h = it == latest.end() ? nullptr : &it->second;
+            ojson row = {{"terminal", t.id}, {"centre", t.centre}, {"name", t.name},
+                         {"state", indicators::terminal_state(t, h, now)}};
+            int64_t last = std::max(t.last_ingest_ms, h ? h->received_ms : 0);
+            row["last_exchange"] = last > 0 ? ojson(clock::iso8601_utc(last)) : ojson(nullptr);
+            auto doc = h ? json::parse(h->document, nullptr, false) : json();
+            row["pending"] = doc.is_object() && doc.contains("pending") && doc["pending"].is_number_integer() ? ojson(doc["pending"].get<int64_t>())
+                                                                                                                : ojson(nullptr);
+            std::string why;
+            if (doc.is_object() && doc.contains("reasons") && doc["reasons"].is_array())
+                for (const auto& reason : doc["reasons"])
+                    if (reason.is_string() && reason.get<std::string>().size() <= 64)
+                        why += (why.empty() ? "" : " ") + reason.get<std::string>();
+            row["reasons"] = why;
+            out.push_back(std::move(row));
+        }
+        return table(std::move(out), format, "terminals");
+    });
+    return r;
+}
+
 // The latest catalogue, or null.
 Result<json> catalogue(State& s)
 {
@@ -441,6 +490,7 @@ void add_api_routes(Listener& listener, const std::shared_ptr<State>& state)
 {
     listener.add_route(indicators_route(state));
     listener.add_route(definitions_route(state));
+    listener.add_route(terminals_route(state));
     listener.add_route(names_route(state));
     listener.add_route(applications_route(state));
     listener.add_route(application_route(state));

@@ -4,6 +4,7 @@
 #include "central/store/store.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 
 namespace nafitha::central {
@@ -249,6 +250,45 @@ std::vector<AbandonedVisitFact> abandoned_visits(const std::vector<protocol::Ent
         if (received_ms > 0)
             v.time_ms = std::min(v.time_ms, received_ms);
         out.push_back(std::move(v));
+    }
+    return out;
+}
+
+std::vector<ZReportFact> z_reports(const std::vector<protocol::Entry>& entries, size_t first, const std::string& default_centre,
+                                   int64_t received_ms)
+{
+    std::vector<ZReportFact> out;
+    for (size_t i = first; i < entries.size(); ++i) {
+        const auto& e = entries[i];
+        if (e.type != "drawer.z_report")
+            continue;
+        const auto& p = e.payload;
+        ZReportFact z;
+        z.seq = e.seq;
+        z.centre = default_centre;
+        // Amounts within the terminal's own bounds (kMaxDrawerMinor is far below this); anything else counts as 0.
+        auto amount = [&](const char* key) {
+            int64_t v = pick_int(p, {key}).value_or(0);
+            return v < -1'000'000'000'000'000 || v > 1'000'000'000'000'000 ? int64_t{0} : v;
+        };
+        z.declared_minor = amount("declared_minor");
+        z.computed_minor = amount("computed_minor");
+        z.difference_minor = pick_int(p, {"difference_minor"}) ? amount("difference_minor") : z.declared_minor - z.computed_minor;
+        std::string day = pick_string(p, {"day"});
+        int y = 0, m = 0, d = 0;
+        char tail = 0;
+        if (day.size() == 10 && day[4] == '-' && day[7] == '-' && std::sscanf(day.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3
+            && y >= 2000 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= 31) {
+            int64_t n = rollup::days_from_civil(y, m, d);
+            int cy = 0, cm = 0, cd = 0;
+            rollup::civil_of_day(n, cy, cm, cd);
+            if (cy == y && cm == m && cd == d)
+                z.day = n;
+        }
+        z.time_ms = parse_time_ms(e.time).value_or(0);
+        if (received_ms > 0)
+            z.time_ms = std::min(z.time_ms, received_ms);
+        out.push_back(std::move(z));
     }
     return out;
 }

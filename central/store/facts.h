@@ -117,6 +117,20 @@ struct AbandonedVisitFact {
 std::vector<AbandonedVisitFact> abandoned_visits(const std::vector<protocol::Entry>& entries, size_t first,
                                                  const std::string& default_centre, int64_t received_ms);
 
+// The close of a cash drawer's day (entry drawer.z_report): the cash the staff declared against the cash the
+// terminal computed, and their difference (declared - computed; the terminal's own figure). Counted at the enrolled
+// centre on the business day it closes: the payload's "day" (YYYY-MM-DD, the terminal's local day) as a day number
+// (rollup::days_from_civil), or -1 when absent or not a date (the store then takes the local day of its time).
+struct ZReportFact {
+    int64_t seq = 0;
+    std::string centre;
+    int64_t day = -1;
+    int64_t declared_minor = 0, computed_minor = 0, difference_minor = 0;
+    int64_t time_ms = 0;
+};
+std::vector<ZReportFact> z_reports(const std::vector<protocol::Entry>& entries, size_t first, const std::string& default_centre,
+                                   int64_t received_ms);
+
 // YYYYMMDD (UTC) of a unix time in ms.
 int32_t day_of_ms(int64_t unix_ms);
 

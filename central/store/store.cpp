@@ -279,23 +279,75 @@ std::vector<MeasureRow> MeasureCollector::finish(const MeasureQuery& query, cons
     return out;
 }
 
+namespace {
+
+// SELECT the grouping's columns, then `aggregates`, FROM `from` (joined to terminals as t) on the query's local days
+// ($1/?1 first, $2/?2 the day after the last), grouped. error.indicators.dimension for a dimension `columns` lacks.
+Result<std::string> per_day_sql(const std::map<std::string, std::string>& columns, const std::vector<std::string>& group_by, bool postgres,
+                                const std::string& aggregates, const std::string& from, const std::string& day_column, const std::string& what)
+{
+    std::string cols;
+    for (const auto& d : group_by) {
+        auto it = columns.find(d);
+        if (it == columns.end())
+            return Error::make("error.indicators.dimension", what + " have no dimension '" + d + "'", "by");
+        cols += (postgres && d == "day" ? it->second + "::text" : it->second) + ", ";
+    }
+    std::string sql = "SELECT " + cols + aggregates + " FROM " + from + " WHERE " + day_column + " >= " + (postgres ? "$1" : "?1") + " AND "
+                      + day_column + " < " + (postgres ? "$2" : "?2");
+    if (!cols.empty())
+        sql += " GROUP BY " + cols.substr(0, cols.size() - 2);
+    return sql;
+}
+
+} // namespace
+
 Result<std::string> abandoned_visits_sql(const std::vector<std::string>& group_by, bool postgres)
 {
     static const std::map<std::string, std::string> columns = {
         {"entity", "v.entity"},   {"service", "v.service_code"}, {"category", "v.category"}, {"centre", "v.centre"},
         {"terminal", "t.id"},     {"channel", "v.channel"},      {"day", "v.local_day"}};
-    std::string cols;
-    for (const auto& d : group_by) {
-        auto it = columns.find(d);
-        if (it == columns.end())
-            return Error::make("error.indicators.dimension", "unknown dimension '" + d + "'", "by");
-        cols += (postgres && d == "day" ? it->second + "::text" : it->second) + ", ";
+    return per_day_sql(columns, group_by, postgres, "COUNT(*)", "visits_abandoned v JOIN terminals t ON t.no = v.terminal", "v.local_day",
+                       "abandoned visits");
+}
+
+Result<std::string> z_reports_sql(const std::vector<std::string>& group_by, bool postgres)
+{
+    static const std::map<std::string, std::string> columns = {{"centre", "z.centre"}, {"terminal", "t.id"}, {"day", "z.local_day"}};
+    const char* cast = postgres ? "::bigint" : ""; // (PostgreSQL's SUM of bigint is numeric)
+    return per_day_sql(columns, group_by, postgres,
+                       std::string("COUNT(*), SUM(CASE WHEN z.difference_minor <> 0 THEN 1 ELSE 0 END)") + cast + ", SUM(z.difference_minor)" + cast
+                           + ", SUM(ABS(z.difference_minor))" + cast,
+                       "z_reports z JOIN terminals t ON t.no = z.terminal", "z.local_day", "Z reports");
+}
+
+Result<void> backfill_z_reports(Store& store)
+{
+    if (!TRY(store.z_reports_need_backfill()))
+        return {};
+    // Entries stored before the projection existed: their Z reports from their signed bytes, terminal by terminal.
+    std::map<std::string, std::vector<ZReportFact>> reports;
+    for (const auto& t : TRY(store.terminals())) {
+        std::vector<protocol::Entry> found;
+        TRY(store.scan_entries(t.id, 0, [&](const SignedEntry& e) -> Result<void> {
+            if (e.bytes.find("\"drawer.z_report\"") == std::string::npos)
+                return {};
+            auto j = nlohmann::json::parse(e.bytes, nullptr, false);
+            if (!j.is_object() || j.value("type", "") != "drawer.z_report")
+                return {};
+            protocol::Entry entry;
+            entry.seq = e.seq;
+            entry.type = "drawer.z_report";
+            entry.time = j.value("time", "");
+            if (auto p = j.find("payload"); p != j.end() && p->is_object())
+                entry.payload = *p;
+            found.push_back(std::move(entry));
+            return {};
+        }));
+        if (!found.empty())
+            reports[t.id] = z_reports(found, 0, t.centre, 0);
     }
-    std::string sql = "SELECT " + cols + "COUNT(*) FROM visits_abandoned v JOIN terminals t ON t.no = v.terminal WHERE v.local_day >= "
-                      + std::string(postgres ? "$1" : "?1") + " AND v.local_day < " + (postgres ? "$2" : "?2");
-    if (!cols.empty())
-        sql += " GROUP BY " + cols.substr(0, cols.size() - 2);
-    return sql;
+    return store.z_reports_backfill(reports);
 }
 
 } // namespace nafitha::central

@@ -5,6 +5,7 @@
 // codec.h), so that `verify` and `archive` can re-check every signature and chain later.
 
 #include "base/result.h"
+#include "central/store/facts.h"
 #include "sync/protocol/entry.h"
 #include "sync/protocol/merkle.h"
 #include "sync/protocol/messages.h"
@@ -125,6 +126,22 @@ struct ApplicationCount {
 // receipt to the last one's); a longer silence, or a change of state, starts a new span. Between spans the terminal
 // was not polling (offline). Each span keeps the signed bytes and signature of the report that opened it.
 inline constexpr int64_t kHealthGapMs = 5 * 60 * 1000;
+
+// A cost given for one entity or one centre in one month (Store::set_cost).
+struct CostRecord {
+    std::string scope;     // "entity" or "centre"
+    std::string code;      // the entity's or centre's code
+    int32_t month = 0;     // YYYYMM (local months, as the indicators' periods)
+    int64_t amount_minor = 0;
+    int64_t set_ms = 0;    // when it was given (central's clock)
+};
+
+class Store;
+
+// The SQL of Store::z_report_sums, for both stores (as abandoned_visits_sql).
+Result<std::string> z_reports_sql(const std::vector<std::string>& group_by, bool postgres);
+// Projects the Z reports that entries stored before version 15 hold (once; a no-op after), from their signed bytes.
+Result<void> backfill_z_reports(Store& store);
 
 // The SQL of Store::abandoned_visit_counts, for both stores: `postgres` picks $N placeholders. Parameters: the
 // first local day and the day after the last. error.indicators.dimension for a dimension it does not know.
@@ -313,6 +330,25 @@ public:
         int64_t count = 0;
     };
     virtual Result<std::vector<AbandonedCount>> abandoned_visit_counts(const MeasureQuery& query) = 0;
+
+    // Z reports (drawer.z_report, the close of a cash drawer's day) on the local days of the query (the day each
+    // closes), grouped by its dimensions; only "day", "centre" and "terminal" apply (a drawer's cash is not split by
+    // entity, service, category or channel): error.indicators.dimension for the others.
+    struct ZReportSum {
+        std::vector<std::string> keys;
+        int64_t reports = 0, with_difference = 0, difference_minor = 0, abs_difference_minor = 0;
+    };
+    virtual Result<std::vector<ZReportSum>> z_report_sums(const MeasureQuery& query) = 0;
+    // Z reports stored before the store projected them (version 15): true until z_reports_backfill ran once.
+    virtual Result<bool> z_reports_need_backfill() = 0;
+    // Projects the Z reports of entries stored before version 15 (terminal id -> its reports) and marks it done.
+    virtual Result<void> z_reports_backfill(const std::map<std::string, std::vector<ZReportFact>>& reports) = 0;
+
+    // Costs given by the ministry (`nafitha-central costs set`): one amount per scope ("entity" or "centre"), code
+    // and month (YYYYMM); setting it again replaces it. For the indicator cost per transaction.
+    virtual Result<void> set_cost(const CostRecord& cost) = 0;
+    // Every cost given, by scope, code and month.
+    virtual Result<std::vector<CostRecord>> costs() = 0;
 
     // The indicators' base measures (see MeasureQuery); rows in no particular order.
     virtual Result<std::vector<MeasureRow>> measures(const MeasureQuery& query) = 0;

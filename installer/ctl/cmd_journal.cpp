@@ -57,6 +57,7 @@ static int run_simulate(ctl::Args& args)
     bool verbose = args.flag("verbose");
     bool keep_going = args.flag("keep-going");
     auto abandon_text = args.option("abandon-every");
+    auto close_text = args.option("close-day");
     if (auto extra = args.unused(); !extra.empty())
         return ctl::usage_error("unexpected argument '" + extra.front() + "'");
     if (!data || !count)
@@ -100,6 +101,12 @@ static int run_simulate(ctl::Args& args)
             return ctl::usage_error("--abandon-every must be a whole number from 1 to 1000");
         sim.abandon_every(static_cast<int>(*every));
     }
+    std::optional<int64_t> close_difference;
+    if (close_text) {
+        close_difference = parse_int(*close_text);
+        if (!close_difference || *close_difference < -1'000'000'000 || *close_difference > 1'000'000'000)
+            return ctl::usage_error("--close-day must be a whole number of minor units from -1000000000 to 1000000000");
+    }
     // With --verbose: "attempt N" before each visit, "committed REF SERVICE" the moment its reference would
     // be shown to the citizen, "failed CODE" when a visit fails and --keep-going goes on to the next one.
     if (verbose)
@@ -124,6 +131,13 @@ static int run_simulate(ctl::Args& args)
         tickets += visit->ticket;
         surveys += visit->survey;
         paid += visit->paid_minor;
+    }
+    if (close_difference) {
+        auto z = sim.close_drawer(*close_difference);
+        if (!z.ok())
+            return fail(z.error());
+        std::cout << "closed " << z->day << ": declared " << z->declared_minor << ", computed " << z->computed_minor << ", difference "
+                  << z->difference_minor << "\n";
     }
     auto status = t.journal_status();
     if (!status.ok())
@@ -212,7 +226,7 @@ static int run_status(ctl::Args& args)
 }
 
 NAFITHA_CTL_COMMAND(simulate, "simulate",
-                    "simulate --data DIR --transactions N [--seed S] [--centre CODE] [--no-show-every N] [--abandon-every K] [--verbose] [--keep-going]  citizen visits through the services (every K-th also preceded by a visit abandoned at the form)",
+                    "simulate --data DIR --transactions N [--seed S] [--centre CODE] [--no-show-every N] [--abandon-every K] [--close-day DIFF] [--verbose] [--keep-going]  citizen visits through the services (every K-th also preceded by a visit abandoned at the form; then a Z report declaring the computed cash + DIFF minor units)",
                     run_simulate);
 NAFITHA_CTL_COMMAND(journal_verify, "journal verify", "journal verify --data DIR  check every hash, signature, the sequence, central's acknowledgement and the tables against the journal",
                     run_verify);

@@ -115,6 +115,18 @@ Result<int64_t> Simulator::ensure_clerk(Terminal& terminal)
     return s.id;
 }
 
+Result<ZClose> Simulator::close_drawer(int64_t difference_minor)
+{
+    int64_t supervisor = 0;
+    for (auto& s : TRY(m_terminal.staff()))
+        if (s.login == "sim.supervisor")
+            supervisor = s.id;
+    if (supervisor == 0)
+        supervisor = TRY(m_terminal.create_staff({"sim.supervisor", "مشرف المحاكاة", Role::Supervisor, "135790"})).id;
+    auto totals = TRY(m_terminal.day_totals());
+    return m_terminal.close_day(totals.day, std::max<int64_t>(0, totals.expected_cash_minor + difference_minor), supervisor);
+}
+
 Result<VisitOutcome> Simulator::visit()
 {
     auto cat = m_terminal.catalogue();

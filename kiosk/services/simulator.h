@@ -35,6 +35,11 @@ public:
 
     Result<VisitOutcome> visit();
 
+    // Closes today's cash drawer (a Z report) as the simulation supervisor ("sim.supervisor", created on first use),
+    // declaring the cash the terminal computed plus `difference_minor` (at least 0): a counted drawer that is short
+    // (negative) or over (positive).
+    Result<ZClose> close_drawer(int64_t difference_minor);
+
     // Every n-th visit through the queue (0: never) is preceded by a ticket whose holder does not answer the
     // call: issued, called and marked no-show (the random draws of the visits stay the same).
     void no_show_every(int n) { m_no_show_every = n; }

@@ -41,6 +41,20 @@ std::pair<int, std::string> run(const std::string& cmd)
     return {WEXITSTATUS(status), out};
 }
 
+// Exit status and stdout + stderr together.
+std::pair<int, std::string> run_all(const std::string& cmd)
+{
+    std::string out;
+    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+    REQUIRE(p);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        out.append(buf, n);
+    int status = pclose(p);
+    return {WEXITSTATUS(status), out};
+}
+
 struct Term {
     std::string enrolled;  // the centre of its enrollment code (authoritative)
     std::string simulated; // the centre its own configuration names (what its payloads claim)
@@ -66,9 +80,21 @@ struct App {
     std::optional<int64_t> decided_ms;
 };
 
+// What the raw journal says about one drawer close (drawer.z_report).
+struct Close {
+    std::string centre, terminal;
+    int64_t day = 0; // the business day it closes (its "day"), as a day number
+    int64_t difference = 0;
+};
+
+int64_t day_number(const std::string& ymd)
+{
+    return central::indicators::parse_day(ymd, "day").value() / 86400000;
+}
+
 // Reads every terminal's journal straight from its terminal.db and follows the entries, independently of
 // central's projection code.
-std::vector<App> from_journals(const std::vector<Term>& terms, std::vector<Tick>* ticks = nullptr)
+std::vector<App> from_journals(const std::vector<Term>& terms, std::vector<Tick>* ticks = nullptr, std::vector<Close>* closes = nullptr)
 {
     std::vector<App> apps;
     for (const auto& t : terms) {
@@ -99,6 +125,9 @@ std::vector<App> from_journals(const std::vector<Term>& terms, std::vector<Tick>
                 } else {
                     k.status = type.substr(7);
                 }
+            } else if (closes && type == "drawer.z_report") {
+                closes->push_back({t.enrolled, t.id, day_number(p.value("day", "")),
+                                   p.value("declared_minor", int64_t{0}) - p.value("computed_minor", int64_t{0})});
             } else if (type == "application.submitted") {
                 App a;
                 a.terminal = t.id;
@@ -209,6 +238,25 @@ json expected_queue(const std::vector<const Tick*>& g, bool applies)
             {"no_show_rate", called ? json(double(no_show) / double(called)) : json(nullptr)}};
 }
 
+// The cash fields expected of a group of Z reports; `applies` false: a grouping that splits drawers (nulls).
+json expected_cash(const std::vector<const Close*>& g, bool applies)
+{
+    if (!applies)
+        return {{"z_reports", nullptr}, {"z_reports_with_difference", nullptr}, {"z_reports_with_difference_share", nullptr},
+                {"cash_difference_minor", nullptr}, {"cash_difference_abs_minor", nullptr}};
+    int64_t n = static_cast<int64_t>(g.size()), off = 0, sum = 0, abs_sum = 0;
+    for (const Close* z : g) {
+        off += z->difference != 0;
+        sum += z->difference;
+        abs_sum += std::abs(z->difference);
+    }
+    return {{"z_reports", n},
+            {"z_reports_with_difference", off},
+            {"z_reports_with_difference_share", n ? json(double(off) / double(n)) : json(nullptr)},
+            {"cash_difference_minor", n ? json(sum) : json(nullptr)},
+            {"cash_difference_abs_minor", n ? json(abs_sum) : json(nullptr)}};
+}
+
 // The expected indicator fields of a group of applications.
 json expected(const std::vector<const App*>& g)
 {
@@ -274,9 +322,11 @@ json expected(const std::vector<const App*>& g)
 using Key = std::vector<std::string>;
 
 // `ticket_key` (empty: the grouping has no queue measures) groups the tickets as `key_of` the applications.
+// `close_key` (empty: the grouping splits drawers) groups the Z reports likewise.
 void check_rows(const json& rows, const std::vector<std::string>& dims, const std::vector<App>& apps,
                 const std::function<Key(const App&)>& key_of, const std::vector<Tick>& ticks = {},
-                const std::function<Key(const Tick&)>& ticket_key = {})
+                const std::function<Key(const Tick&)>& ticket_key = {}, const std::vector<Close>& closes = {},
+                const std::function<Key(const Close&)>& close_key = {})
 {
     std::map<Key, std::vector<const App*>> groups;
     for (const auto& a : apps)
@@ -286,6 +336,12 @@ void check_rows(const json& rows, const std::vector<std::string>& dims, const st
         for (const auto& k : ticks) {
             queues[ticket_key(k)].push_back(&k);
             groups[ticket_key(k)]; // (the simulated tickets' visits all become applications of the same group)
+        }
+    std::map<Key, std::vector<const Close*>> drawers;
+    if (close_key)
+        for (const auto& z : closes) {
+            drawers[close_key(z)].push_back(&z);
+            groups[close_key(z)]; // a drawer closed on a day without applications is a row too
         }
     REQUIRE(rows.is_array());
     CHECK(rows.size() == groups.size());
@@ -297,6 +353,7 @@ void check_rows(const json& rows, const std::vector<std::string>& dims, const st
         REQUIRE(groups.count(key));
         json want = expected(groups[key]);
         want.update(expected_queue(queues[key], static_cast<bool>(ticket_key)));
+        want.update(expected_cash(drawers[key], static_cast<bool>(close_key)));
         for (const auto& [field, value] : want.items()) {
             INFO("indicator " << field << ": central " << row.at(field).dump() << ", journals " << value.dump());
             if (value.is_number_float())
@@ -333,13 +390,16 @@ STORE_TEST("Indicators of real terminals at several centres with an offline peri
         for (const auto& t : terms)
             codes.push_back(central::create_enrollment_code(*store, t.enrolled, "kiosk", clock::unix_ms()).value());
     }
-    auto simulate = [&](Term& t, int n, int seed) {
+    // Each simulation ends with the drawer closed (a Z report) declaring the computed cash plus a difference.
+    auto simulate = [&](Term& t, int n, int seed, int64_t cash_difference) {
         auto r = run(ctl + " simulate --data " + t.dir->path().string() + " --transactions " + std::to_string(n) + " --seed "
-                     + std::to_string(seed) + " --centre " + t.simulated + " --no-show-every 3 --abandon-every 3");
+                     + std::to_string(seed) + " --centre " + t.simulated + " --no-show-every 3 --abandon-every 3 --close-day "
+                     + std::to_string(cash_difference));
         REQUIRE(r.first == 0);
     };
+    const int64_t differences[] = {-2500, 0, 1500, -700};
     for (size_t i = 0; i < terms.size(); ++i)
-        simulate(terms[i], 12, static_cast<int>(i + 1));
+        simulate(terms[i], 12, static_cast<int>(i + 1), differences[i]);
     // The ministry publishes the catalogue (the seed's, as version 2) with its organisation hierarchy
     // (governorate -> district -> centre); the terminals install it at their next sync.
     const auto seed = std::filesystem::path(NAFITHA_SOURCE_DIR) / "assets/catalogue/seed.json";
@@ -368,8 +428,8 @@ STORE_TEST("Indicators of real terminals at several centres with an offline peri
     }
     // Offline: central is down while two terminals go on serving citizens and central's officers decide.
     central.stop();
-    simulate(terms[0], 8, 11);
-    simulate(terms[2], 8, 13);
+    simulate(terms[0], 8, 11, 300);
+    simulate(terms[2], 8, 13, 0);
     std::vector<std::pair<std::string, std::string>> decided; // (terminal, reference)
     {
         auto store = env.open();
@@ -444,7 +504,12 @@ STORE_TEST("Indicators of real terminals at several centres with an offline peri
     }
 
     std::vector<Tick> ticks;
-    auto apps = from_journals(terms, &ticks);
+    std::vector<Close> closes;
+    auto apps = from_journals(terms, &ticks, &closes);
+    // Six drawers closed, some with a difference, some without.
+    REQUIRE(closes.size() == 6);
+    CHECK(std::count_if(closes.begin(), closes.end(), [](const Close& z) { return z.difference != 0; }) >= 2);
+    CHECK(std::count_if(closes.begin(), closes.end(), [](const Close& z) { return z.difference == 0; }) >= 1);
     // Every third visit of each simulation is preceded by one abandoned at the form (visit.abandoned).
     REQUIRE(std::count_if(apps.begin(), apps.end(), [](const App& a) { return !a.abandoned; }) == 4 * 12 + 2 * 8);
     REQUIRE(std::count_if(apps.begin(), apps.end(), [](const App& a) { return a.abandoned; }) == 4 * 4 + 2 * 2);
@@ -463,7 +528,7 @@ STORE_TEST("Indicators of real terminals at several centres with an offline peri
         return std::vector<std::string>{a.centre, a.channel};
     });
     check_rows(indicators("terminal"), {"terminal"}, apps, [](const App& a) { return Key{a.terminal}; }, ticks,
-               [](const Tick& k) { return Key{k.terminal}; });
+               [](const Tick& k) { return Key{k.terminal}; }, closes, [](const Close& z) { return Key{z.terminal}; });
     // Every terminal exchanged with central during this test: no day without a sync yet.
     for (const auto& row : indicators("terminal"))
         CHECK(row["days_since_last_sync"] == 0);
@@ -472,7 +537,8 @@ STORE_TEST("Indicators of real terminals at several centres with an offline peri
     check_rows(indicators("entity"), {"entity"}, apps, [](const App& a) { return Key{a.entity}; }, ticks,
                [](const Tick& k) { return Key{k.entity}; });
     check_rows(indicators("entity,service"), {"entity", "service"}, apps, [](const App& a) { return Key{a.entity, a.service}; });
-    check_rows(indicators(""), {}, apps, [](const App&) { return Key{}; }, ticks, [](const Tick&) { return Key{}; });
+    check_rows(indicators(""), {}, apps, [](const App&) { return Key{}; }, ticks, [](const Tick&) { return Key{}; }, closes,
+               [](const Close&) { return Key{}; });
     // Governorates and districts from the catalogue's hierarchy, read here from the seed file itself.
     std::map<std::string, std::pair<std::string, std::string>> place; // centre -> (governorate, district)
     {
@@ -494,11 +560,118 @@ STORE_TEST("Indicators of real terminals at several centres with an offline peri
         [&](const Tick& k) {
             return Key{place.at(k.centre).first, place.at(k.centre).second,
                        central::indicators::period_label("month", damascus_day(k.issued_ms))};
+        },
+        closes,
+        [&](const Close& z) {
+            return Key{place.at(z.centre).first, place.at(z.centre).second, central::indicators::period_label("month", z.day)};
         });
     check_rows(
         indicators("day,centre"), {"day", "centre"}, apps,
         [&](const App& a) { return Key{central::indicators::period_label("day", damascus_day(a.submitted_ms)), a.centre}; }, ticks,
-        [&](const Tick& k) { return Key{central::indicators::period_label("day", damascus_day(k.issued_ms)), k.centre}; });
+        [&](const Tick& k) { return Key{central::indicators::period_label("day", damascus_day(k.issued_ms)), k.centre}; }, closes,
+        [&](const Close& z) { return Key{central::indicators::period_label("day", z.day), z.centre}; });
+    // Costs given per entity and per centre and month: the cost per transaction is the cost over the applications
+    // of that scope and month, null where no cost is given (or the grouping cannot carry one).
+    const std::string month = central::indicators::period_label("month", damascus_day(clock::unix_ms()));
+    auto month_of = [](const App& a) { return central::indicators::period_label("month", damascus_day(a.submitted_ms)); };
+    std::map<std::string, int64_t> per_entity;
+    for (const auto& a : apps)
+        per_entity[a.entity] += !a.abandoned;
+    const std::string busiest =
+        std::max_element(per_entity.begin(), per_entity.end(), [](const auto& x, const auto& y) { return x.second < y.second; })->first;
+    auto costs = [&](const std::string& args) { return run_all(central_bin + " costs " + args); };
+    auto costs_listed = [&] { return run(central_bin + " costs list " + store_arg + " --json").second; };
+    REQUIRE(costs("set " + store_arg + " --entity " + busiest + " --month " + month + " --amount-minor 1234567").first == 0);
+    REQUIRE(costs("set " + store_arg + " --entity " + busiest + " --month " + month + " --amount-minor 1200000").first == 0); // replaces
+    REQUIRE(costs("set " + store_arg + " --centre DAM-01 --month " + month + " --amount-minor 900000").first == 0);
+    REQUIRE(costs("set " + store_arg + " --centre ALP-01 --month 2025-01 --amount-minor 500").first == 0); // a month without applications
+    const std::string listed = costs_listed();
+    {
+        auto list = json::parse(listed);
+        REQUIRE(list.size() == 3);
+        CHECK(list[0]["scope"] == "centre");
+        CHECK(list[0]["code"] == "ALP-01");
+        CHECK(list[2]["code"] == busiest);
+        CHECK(list[2]["amount_minor"] == 1200000);
+    }
+    // Bad input: exit 1, the error in Arabic then English (from the translations), nothing changed.
+    for (const std::string& bad_args : {std::string("--entity ") + busiest + " --month 2026-13 --amount-minor 5",
+                                        std::string("--entity ") + busiest + " --month " + month + " --amount-minor -5",
+                                        std::string("--entity ") + busiest + " --month " + month + " --amount-minor 1.5",
+                                        std::string("--entity ") + busiest + " --month " + month + " --amount-minor 1000000000000001",
+                                        std::string("--entity ") + busiest + " --centre DAM-01 --month " + month + " --amount-minor 5",
+                                        std::string("--month ") + month + " --amount-minor 5",
+                                        std::string("--entity nosuch --month ") + month + " --amount-minor 5",
+                                        std::string("--centre 'DAM 01' --month ") + month + " --amount-minor 5"}) {
+        INFO("costs set " << bad_args);
+        auto r = costs("set " + store_arg + " " + bad_args);
+        CHECK(r.first == 1);
+        CHECK(r.second.find("nafitha-central: error.costs.") != std::string::npos);
+        auto lines = r.second.substr(0, r.second.find('\n'));
+        CHECK(std::any_of(lines.begin(), lines.end(), [](char c) { return static_cast<unsigned char>(c) >= 0xd8; })); // Arabic first
+    }
+    CHECK(costs_listed() == listed);
+    auto given = [&](const std::function<bool(const App&)>& in_scope, int64_t amount) -> json {
+        int64_t n = 0;
+        for (const auto& a : apps)
+            n += !a.abandoned && in_scope(a) && month_of(a) == month;
+        return n ? json(double(amount) / double(n)) : json(nullptr);
+    };
+    auto near = [](const json& got, const json& want) {
+        if (want.is_null())
+            return got.is_null();
+        return got.is_number() && std::abs(got.get<double>() - want.get<double>()) < 1e-9;
+    };
+    for (const auto& row : indicators("entity")) {
+        INFO(row.dump());
+        json want = row["entity"] == busiest ? given([&](const App& a) { return a.entity == busiest; }, 1200000) : json(nullptr);
+        CHECK(near(row["cost_per_transaction_minor"], want));
+        if (row["entity"] == busiest)
+            CHECK(!want.is_null());
+    }
+    for (const auto& row : indicators("month,entity")) {
+        INFO(row.dump());
+        bool costed = row["entity"] == busiest && row["month"] == month;
+        CHECK(near(row["cost_per_transaction_minor"],
+                   costed ? given([&](const App& a) { return a.entity == busiest; }, 1200000) : json(nullptr)));
+    }
+    bool seen_dam = false;
+    for (const auto& row : indicators("centre")) {
+        INFO(row.dump());
+        seen_dam = seen_dam || row["centre"] == "DAM-01";
+        CHECK(near(row["cost_per_transaction_minor"],
+                   row["centre"] == "DAM-01" ? given([](const App& a) { return a.centre == "DAM-01"; }, 900000) : json(nullptr)));
+    }
+    CHECK(seen_dam);
+    for (const auto& row : indicators("governorate,year")) {
+        INFO(row.dump()); // the governorate's cost is DAM-01's, over DAM-01's applications
+        bool dam = row["governorate"] == place.at("DAM-01").first && row["year"] == month.substr(0, 4);
+        CHECK(near(row["cost_per_transaction_minor"], dam ? given([](const App& a) { return a.centre == "DAM-01"; }, 900000) : json(nullptr)));
+    }
+    for (const char* by : {"", "entity,service", "week,entity", "centre,channel", "terminal", "entity,centre"})
+        for (const auto& row : indicators(by)) {
+            INFO("by " << by << ": " << row.dump());
+            CHECK(row["cost_per_transaction_minor"].is_null());
+        }
+    {
+        // A range that holds the whole month, and one that starts after its first day (its cost is not split).
+        int y = std::stoi(month.substr(0, 4)), m = std::stoi(month.substr(5, 2));
+        int64_t first = central::indicators::parse_day(month + "-01", "from").value() / 86400000;
+        int64_t next = m == 12 ? central::indicators::parse_day(std::to_string(y + 1) + "-01-01", "to").value() / 86400000
+                               : central::indicators::parse_day(month.substr(0, 5) + (m + 1 < 10 ? "0" : "") + std::to_string(m + 1) + "-01", "to")
+                                         .value() / 86400000;
+        auto range = [&](const std::string& from, int64_t last_day) {
+            auto r = run(central_bin + " indicators " + store_arg + " --by entity --from " + from + " --to "
+                         + central::indicators::period_label("day", last_day) + " --json");
+            REQUIRE(r.first == 0);
+            return json::parse(r.second);
+        };
+        for (const auto& row : range(month + "-01", next - 1))
+            if (row["entity"] == busiest)
+                CHECK(near(row["cost_per_transaction_minor"], given([&](const App& a) { return a.entity == busiest; }, 1200000)));
+        for (const auto& row : range(central::indicators::period_label("day", first + 1), next - 1))
+            CHECK(row["cost_per_transaction_minor"].is_null());
+    }
     // The rollup (kept at ingest and at each decision) and a computation over the applications themselves agree on
     // every table, with whole months and single days mixed (a range that starts mid-month and ends mid-month).
     {
@@ -509,7 +682,7 @@ STORE_TEST("Indicators of real terminals at several centres with an offline peri
         for (auto range : std::vector<std::pair<int64_t, int64_t>>{{today - 50, today + 40}, {today, today + 1}, {0, today + 400}})
             for (const auto& by : std::vector<std::vector<std::string>>{
                      {}, {"month"}, {"day"}, {"week", "terminal"}, {"quarter", "centre", "channel"}, {"entity", "service", "category"},
-                     {"governorate", "district"}, {"year", "terminal", "service"}}) {
+                     {"governorate", "district"}, {"year", "terminal", "service"}, {"quarter", "entity"}, {"month", "centre"}}) {
                 central::indicators::Query q{range.first * 86400000, range.second * 86400000, by, now_ms};
                 auto from_rollup = central::indicators::compute(*store, defs, q).value();
                 q.raw = true;
@@ -582,9 +755,15 @@ STORE_TEST("Indicators of real terminals at several centres with an offline peri
     auto answer = get(api.admin_url() + "/v1/indicators?by=centre%2Cchannel", token);
     REQUIRE(answer.status == 200);
     CHECK(without_age(json::parse(answer.body)) == without_age(indicators("centre,channel")));
-    auto month = get(api.admin_url() + "/v1/indicators?by=governorate&from=2000-01-01&to=2199-12-31", token);
-    CHECK(month.status == 200);
-    CHECK(json::parse(month.body).size() == 3);
+    auto by_entity = get(api.admin_url() + "/v1/indicators?by=entity", token);
+    REQUIRE(by_entity.status == 200);
+    CHECK(without_age(json::parse(by_entity.body)) == without_age(indicators("entity"))); // costs and Z reports too
+    auto by_day = get(api.admin_url() + "/v1/indicators?by=day%2Cterminal", token);
+    REQUIRE(by_day.status == 200);
+    CHECK(without_age(json::parse(by_day.body)) == without_age(indicators("day,terminal")));
+    auto whole = get(api.admin_url() + "/v1/indicators?by=governorate&from=2000-01-01&to=2199-12-31", token);
+    CHECK(whole.status == 200);
+    CHECK(json::parse(whole.body).size() == 3);
     CHECK(get(api.admin_url() + "/v1/indicators", "").status == 401);
     CHECK(get(api.admin_url() + "/v1/indicators", token + "0").status == 401);
     CHECK(get(api.admin_url() + "/v1/indicators?by=colour", token).status == 400);
@@ -596,6 +775,47 @@ STORE_TEST("Indicators of real terminals at several centres with an offline peri
     CHECK(csv.body.rfind("centre,applications,applications_kiosk,", 0) == 0);
     CHECK(std::count(csv.body.begin(), csv.body.end(), '\n') == static_cast<long>(by_centre.size()) + 1);
     api.stop();
+}
+
+STORE_TEST("Z reports stored before the store projected them are projected once when it is next opened")
+{
+    auto z = [](const std::string& day, int64_t declared, int64_t computed) {
+        return std::pair<std::string, json>{"drawer.z_report", {{"day", day}, {"declared_minor", declared}, {"computed_minor", computed},
+                                                                 {"difference_minor", declared - computed}, {"currency", "SYP"}}};
+    };
+    TestTerminal t;
+    std::vector<protocol::Entry> chain;
+    {
+        auto old = env.open({.target_version = 14});
+        REQUIRE(old->schema_version() == 14);
+        t = enroll_terminal(*old, "DAM-01");
+        chain = seal_chain(t, 1, protocol::kGenesisHash,
+                           {z("2026-03-02", 1000, 1200), {"survey.recorded", {{"rating", 4}}}, z("2026-03-03", 500, 500)},
+                           "2026-03-03T18:00:00.000Z");
+        ingest_ok(*old, t.id, chain, clock::unix_ms());
+    }
+    auto defs = central::indicators::builtin_definitions().value();
+    auto table = [&](central::Store& store) {
+        central::indicators::Query q{0, 30000LL * 86400000, {"day", "terminal"}, clock::unix_ms()};
+        json out = json::object();
+        auto rows = central::indicators::compute(store, defs, q).value();
+        for (const auto& row : rows)
+            out[row["day"].get<std::string>()] = {row["z_reports"], row["z_reports_with_difference"], row["cash_difference_minor"],
+                                                  row["cash_difference_abs_minor"]};
+        return out;
+    };
+    {
+        auto store = env.open();
+        CHECK(table(*store) == json{{"2026-03-02", {1, 1, -200, 200}}, {"2026-03-03", {1, 0, 0, 0}}});
+        // Reports ingested after the migration are projected at ingest; a closed day without a "day" counts on the
+        // local day of its time.
+        auto more = seal_chain(t, 4, chain.back().hash, {z("2026-03-04", 700, 600), {"drawer.z_report", {{"declared_minor", 5}, {"computed_minor", 9}}}},
+                               "2026-03-05T10:00:00.000Z");
+        ingest_ok(*store, t.id, more, clock::unix_ms());
+    }
+    auto store = env.open(); // opened again: nothing projected twice
+    CHECK(table(*store) == json{{"2026-03-02", {1, 1, -200, 200}}, {"2026-03-03", {1, 0, 0, 0}}, {"2026-03-04", {1, 1, 100, 100}},
+                                {"2026-03-05", {1, 1, -4, 4}}});
 }
 
 TEST_CASE("CSV export quotes what needs quoting and never lets a cell run as a spreadsheet formula")

@@ -57,7 +57,9 @@ export class Site {
     centres.forEach((centre, i) => {
       const code = this.central('terminal', 'add', '--data', this.data, '--centre', centre, '--name', 'kiosk-' + i).trim().split('\n').pop();
       const dir = path.join(this.dir, 'terminal-' + i);
-      this.ctl('simulate', '--data', dir, '--transactions', String(transactions), '--seed', String(i + 1), '--centre', centre);
+      // Each terminal closes its drawer at the end (a Z report): short, exact, over.
+      this.ctl('simulate', '--data', dir, '--transactions', String(transactions), '--seed', String(i + 1), '--centre', centre,
+               '--close-day', String((i - 1) * 1500));
       this.terminals.push({centre, dir, code});
     });
   }

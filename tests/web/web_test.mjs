@@ -24,6 +24,8 @@ const axePath = path.join(source, 'web/node_modules/axe-core/axe.min.js');
 const ar = JSON.parse(fs.readFileSync(path.join(source, 'assets/i18n/ar/web.json'), 'utf8'));
 const en = JSON.parse(fs.readFileSync(path.join(source, 'assets/i18n/en/web.json'), 'utf8'));
 const arCentral = JSON.parse(fs.readFileSync(path.join(source, 'assets/i18n/ar/central.json'), 'utf8')); // indicator names
+const enCentral = JSON.parse(fs.readFileSync(path.join(source, 'assets/i18n/en/central.json'), 'utf8'));
+const arUi = JSON.parse(fs.readFileSync(path.join(source, 'assets/i18n/ar/ui.json'), 'utf8')); // survey reasons
 const PASSWORD = 'a long enough password';
 
 let checks = 0;
@@ -64,6 +66,11 @@ async function shot(page, name) {
   await page.screenshot({path: path.join(out, name + '.png'), fullPage: true});
 }
 
+// Parts of a long page on their own, to look at closely.
+async function shotParts(page, name, ids) {
+  for (const id of ids) await page.locator('#' + id).screenshot({path: path.join(out, `${name}-${id}.png`)});
+}
+
 const site = new Site(path.resolve(args.bin || 'build/bin'), source);
 let browser;
 try {
@@ -72,6 +79,7 @@ try {
   await site.start();
   site.enrollAndSync();
   site.decideSome(4);
+  site.sync(site.terminals[0]); // its decisions' echoes go up: nothing left to send (online and idle)
 
   // An entity with open applications (for the officer), and another entity (whose data the officer must not see).
   const open = site.sqlRows("SELECT a.entity, COUNT(*) AS n FROM applications a WHERE a.status IN ('submitted','paid','in_review') GROUP BY a.entity ORDER BY n DESC, a.entity");
@@ -79,6 +87,10 @@ try {
   const entity = open[0].entity;
   const other = site.sqlRows(`SELECT t.id AS terminal, a.reference, a.entity FROM applications a JOIN terminals t ON t.no = a.terminal WHERE a.entity <> '${entity}' LIMIT 1`)[0];
   ok(other, 'another entity has applications too');
+  // The ministry gives costs: the entity's this month (local month), and a centre's.
+  const month = new Intl.DateTimeFormat('en-CA', {timeZone: 'Asia/Damascus', year: 'numeric', month: '2-digit'}).format(new Date());
+  site.central('costs', 'set', '--data', site.data, '--entity', entity, '--month', month, '--amount-minor', '700000');
+  site.central('costs', 'set', '--data', site.data, '--centre', 'DAM-01', '--month', month, '--amount-minor', '450000');
   site.addUser('analyst', 'ministry', '', PASSWORD);
   site.addUser('officer', 'entity', entity, PASSWORD);
   site.addUser('locked', 'entity', entity, PASSWORD);
@@ -172,8 +184,55 @@ try {
   ok(allValues.every(v => v.length > 0 && !/[0-9]/.test(v)), 'every value is shown (— when there is none) in Arabic-Indic digits: ' + allValues.join(' | '));
   const totalRow = (await (await api.get(site.webUrl + '/api/indicators')).json())[0];
   defs.forEach((d, i) => { if (totalRow[d.id] === null || totalRow[d.id] === undefined) eq(allValues[i], '—', d.id + ' has no value'); });
+  // Terminals' states now, from their health reports: as central's API says, named in Arabic.
+  const states = await (await api.get(site.webUrl + '/api/terminals')).json();
+  eq(states.length, 3, 'three terminals');
+  ok(states.every(t => ['online', 'sending', 'offline', 'broken', 'unknown'].includes(t.state)), 'known states');
+  eq(states.find(t => t.centre === site.terminals[0].centre).state, 'online', 'a terminal with nothing to send is online and idle');
+  const stateCells = await page.locator('#terminals-table tbody tr').evaluateAll(rows => rows.map(r => [r.dataset.terminal, r.dataset.state, r.cells[2].textContent]));
+  eq(stateCells.map(c => c[0]).sort(), states.map(t => t.terminal).sort(), 'a row per terminal');
+  for (const [id, state, text] of stateCells) {
+    eq(state, states.find(t => t.terminal === id).state, 'the state of ' + id);
+    eq(text, arCentral['central.terminal.state.' + state], 'the state in Arabic');
+  }
+  // The survey reasons, most named first, as the total row's shares rank them.
+  const reasonCodes = defs.map(d => d.id.match(/^reason_(.+)_share$/)).filter(m => m).map(m => m[1])
+    .filter(c => totalRow['reason_' + c + '_share'] !== null)
+    .sort((a, b) => totalRow['reason_' + b + '_share'] - totalRow['reason_' + a + '_share'] || a.localeCompare(b));
+  ok(reasonCodes.some(c => totalRow['reason_' + c + '_share'] > 0), 'the simulated citizens named reasons');
+  eq(await page.locator('#reasons-table tbody td:nth-child(2)').allTextContents(), reasonCodes.map(c => arUi['ui.survey.reason.' + c]),
+     'the reasons ranked by how often they were named');
+  // Cash differences: the drawers' Z reports by centre agree with the terminals' own journals.
+  const byCentre = await (await api.get(site.webUrl + '/api/indicators?by=centre')).json();
+  for (const t of site.terminals) {
+    const z = site.terminalSql(t, "SELECT COUNT(*) AS n, SUM(json_extract(payload, '$.declared_minor') - json_extract(payload, '$.computed_minor')) AS d " +
+                                  "FROM journal WHERE type = 'drawer.z_report'")[0];
+    const row = byCentre.find(r => r.centre === t.centre);
+    eq([row.z_reports, row.cash_difference_minor], [z.n, z.d], 'the Z reports of ' + t.centre);
+  }
+  ok(byCentre.some(r => r.cash_difference_minor < 0) && byCentre.some(r => r.cash_difference_minor > 0), 'a drawer short and one over');
+  const cashRows = await page.locator('#cash-table tbody tr').evaluateAll(rows => rows.map(r => [...r.cells].map(c => c.textContent)));
+  eq(cashRows.length, byCentre.length, 'a cash row per centre');
+  eq(cashRows.map(r => r[1]), byCentre.map(r => new Intl.NumberFormat('ar-SY').format(r.z_reports)), 'Z reports counted in Arabic-Indic digits');
+  // Cost per transaction where a cost is given (the entity's and DAM-01's this month), — elsewhere.
+  const byEntity = await (await api.get(site.webUrl + '/api/indicators?by=entity')).json();
+  const mineThisMonth = site.sqlRows(`SELECT COUNT(*) AS n FROM applications WHERE entity = '${entity}'`)[0].n;
+  for (const r of byEntity)
+    ok(r.entity === entity ? Math.abs(r.cost_per_transaction_minor - 700000 / mineThisMonth) < 1e-9 : r.cost_per_transaction_minor === null,
+       'cost per transaction of ' + r.entity + ': ' + r.cost_per_transaction_minor);
+  const costCells = await page.locator('#cost-table tbody tr').evaluateAll(rows => rows.map(r => [r.cells[0].textContent, r.cells[2].textContent]));
+  eq(costCells.filter(c => c[1] !== '—').length, 1, 'one entity has a cost');
+  ok(!/[0-9]/.test(costCells.find(c => c[1] !== '—')[1]), 'the cost in Arabic-Indic digits');
+  eq(byCentre.filter(r => r.cost_per_transaction_minor !== null).map(r => r.centre), ['DAM-01'], 'the centre with a cost');
+  const allCsv = await api.get(site.webUrl + await page.getAttribute('#all-indicators .csv', 'href'));
+  ok((await allCsv.text()).split('\r\n')[0].includes('cash_difference_minor,cash_difference_abs_minor,cost_per_transaction_minor'),
+     'the CSV of all indicators carries the new ones');
+  // The charts' axes count in the page's digits.
+  const ticks = await page.evaluate(() => ['chart-period', 'chart-drill'].map(id => Chart.getChart(id).scales.y.ticks.map(t => t.label)));
+  ok(ticks.every(list => list.length > 1 && list.every(l => !/[0-9]/.test(String(l)))), 'Arabic-Indic digits on the axes: ' + JSON.stringify(ticks));
   await axe(page, 'dashboard');
   await shot(page, 'dashboard-ar');
+  await shotParts(page, 'dashboard-ar', ['cards', 'chart-period', 'terminals', 'reasons', 'money']);
   // The drill-down charts any indicator; a duration reads in the unit that suits it.
   await page.selectOption('#drill-metric', 'decision_median_ms');
   await ready(page, 'dashboard');
@@ -215,7 +274,13 @@ try {
   await page.click('#tab-dashboard');
   await ready(page, 'dashboard');
   await axe(page, 'dashboard (en)');
+  const ticksEn = await page.evaluate(() => ['chart-period', 'chart-drill'].map(id => Chart.getChart(id).scales.y.ticks.map(t => t.label)));
+  ok(ticksEn.every(list => list.every(l => /^[0-9,.]+$/.test(String(l)))), 'Western digits on the English axes: ' + JSON.stringify(ticksEn));
+  eq(await page.locator('#terminals-table tbody tr td:nth-child(3)').allTextContents(),
+     await page.locator('#terminals-table tbody tr').evaluateAll(rows => rows.map(r => r.dataset.state)).then(l => l.map(st => enCentral['central.terminal.state.' + st])),
+     'the states in English');
   await shot(page, 'dashboard-en');
+  await shotParts(page, 'dashboard-en', ['chart-period', 'terminals', 'reasons', 'money']);
   await switchLanguage(page, 'ar', 'dashboard');
   // The ministry reads no single application.
   eq((await api.get(site.webUrl + '/api/applications')).status(), 403);
@@ -231,6 +296,11 @@ try {
   await ready(page, 'dashboard');
   const scoped = await (await api.get(site.webUrl + '/api/indicators?by=entity')).json();
   eq(scoped.map(r => r.entity), [entity], 'an entity officer sees only their entity');
+  ok(scoped[0].cost_per_transaction_minor > 0, 'the officer sees their entity\'s cost per transaction');
+  eq((await (await api.get(site.webUrl + '/api/indicators')).json())[0].z_reports, null, 'a drawer\'s cash is not split by entity');
+  eq((await api.get(site.webUrl + '/api/terminals')).status(), 403, 'terminals are the ministry\'s and centres\' business');
+  eq(await page.locator('#terminals').count(), 0, 'no terminals section for an entity');
+  ok(!/—/.test(await page.textContent('#cost-table tbody td:nth-child(3)')), 'the officer\'s dashboard shows the cost');
   eq(await (await api.get(site.webUrl + '/api/indicators?f.entity=' + other.entity)).json(), [], 'another entity\'s figures are empty');
   const mine = site.sqlRows(`SELECT COUNT(*) AS n FROM applications WHERE entity = '${entity}'`)[0].n;
   eq((await (await api.get(site.webUrl + '/api/indicators')).json())[0].applications, mine, 'totals are the entity\'s');

@@ -158,18 +158,46 @@ async function renderDashboard(main) {
     el('div', {class: 'chart-wrap'}, el('canvas', {id: 'chart-period', role: 'img', 'aria-label': N.tr('web.chart.applications_by_period')})));
   const drill = el('section', {class: 'card', id: 'drill'});
   const all = el('section', {class: 'card', id: 'all-indicators'}, el('h2', {text: N.tr('web.all.title')}));
-  main.append(cards, chartBox, drill, all);
+  // Terminals' states now (not for an entity's users: a terminal serves every entity), the survey reasons ranked,
+  // and the money: cash differences from the drawers' Z reports by centre (not split by entity), cost per
+  // transaction where costs are given (by entity; a centre's users: their centre's).
+  const role = S.me.role;
+  const terminalsBox = role === 'entity' ? null : el('section', {class: 'card', id: 'terminals'}, el('h2', {text: N.tr('web.terminals.title')}));
+  const reasonsBox = el('section', {class: 'card', id: 'reasons'}, el('h2', {text: N.tr('web.reasons.title')}));
+  const money = el('section', {class: 'card', id: 'money'}, el('h2', {text: N.tr('web.money.title')}));
+  main.append(cards, chartBox, drill, el('div', {class: 'side-by-side'}, terminalsBox, reasonsBox), money, all);
 
-  const [total, byPeriod] = await Promise.all([
+  const [total, byPeriod, byCentre, byEntity, terminals] = await Promise.all([
     N.api('/api/indicators?' + query()),
     N.api('/api/indicators?' + query({by: S.period})),
+    role === 'entity' ? null : N.api('/api/indicators?' + query({by: 'centre'})),
+    role === 'centre' ? null : N.api('/api/indicators?' + query({by: 'entity'})),
+    role === 'entity' ? null : N.api('/api/terminals'),
   ]);
   if (!total.ok) { handleError(total); return; }
   const row = total.body[0] || {};
   cards.replaceChildren(...CARDS.map(id => el('div', {class: 'metric', 'data-indicator': id},
     el('span', {class: 'metric-name', text: N.tr('indicator.' + id)}),
     el('span', {class: 'metric-value', text: fmt(id, row[id] === undefined ? null : row[id])}))));
-  all.append(allIndicators(row));
+  all.append(allIndicators(row), csvLink('/api/indicators', query()));
+  if (terminalsBox) terminalsBox.append(...terminalStates(terminals));
+  reasonsBox.append(topReasons(row));
+  if (byCentre) {
+    money.append(el('h3', {text: N.tr('web.money.cash')}));
+    money.append(byCentre.ok && byCentre.body.length
+      ? table('cash-table', ['centre', 'z_reports', 'z_reports_with_difference', 'cash_difference_minor', 'cash_difference_abs_minor',
+                             'cost_per_transaction_minor'], byCentre.body, null)
+      : el('p', {text: N.tr('web.empty')}));
+    money.append(csvLink('/api/indicators', query({by: 'centre'})));
+  }
+  if (byEntity) {
+    money.append(el('h3', {text: N.tr('web.money.cost')}));
+    money.append(byEntity.ok && byEntity.body.length
+      ? table('cost-table', ['entity', 'applications', 'cost_per_transaction_minor'], byEntity.body, null)
+      : el('p', {text: N.tr('web.empty')}));
+    money.append(csvLink('/api/indicators', query({by: 'entity'})));
+  }
+  money.append(el('p', {class: 'hint', text: N.tr('web.money.hint')}));
   if (byPeriod.ok) {
     const rows = byPeriod.body;
     S.charts.push(new Chart(document.getElementById('chart-period'), {
@@ -177,7 +205,9 @@ async function renderDashboard(main) {
       data: {labels: rows.map(r => N.digits(r[S.period])),
              datasets: [{label: N.tr('indicator.applications_kiosk'), data: rows.map(r => r.applications_kiosk), backgroundColor: '#0b6e4f'},
                         {label: N.tr('indicator.applications_counter'), data: rows.map(r => r.applications_counter), backgroundColor: '#c08a1e'}]},
-      options: {maintainAspectRatio: false, scales: {x: {stacked: true, reverse: N.lang === 'ar'}, y: {stacked: true, position: N.lang === 'ar' ? 'right' : 'left'}},
+      options: {maintainAspectRatio: false, scales: {x: {stacked: true, reverse: N.lang === 'ar'},
+                                                    y: {stacked: true, position: N.lang === 'ar' ? 'right' : 'left', beginAtZero: true,
+                                                        ticks: {precision: 0, callback: v => N.num(v)}}},
                 plugins: {legend: {rtl: N.lang === 'ar'}, tooltip: {rtl: N.lang === 'ar'}}},
     }));
   }
@@ -230,6 +260,45 @@ async function renderDrill(box) {
                                                   ticks: {precision: unitOf(metric) === 'count' ? 0 : undefined, callback: v => fmt(metric, v)}}},
               plugins: {legend: {rtl}, tooltip: {rtl, callbacks: {label: c => fmt(metric, c.raw)}}}},
   }));
+}
+
+// The terminals' states now: how many in each, then a row per terminal (its centre, state, last exchange with
+// central, entries waiting to be sent, why it is out of service).
+const STATES = ['online', 'sending', 'offline', 'broken', 'unknown'];
+function terminalStates(res) {
+  if (!res.ok) return [el('p', {class: 'error', text: N.errorText(res)})];
+  const rows = res.body.slice().sort((a, b) => STATES.indexOf(a.state) - STATES.indexOf(b.state) || a.terminal.localeCompare(b.terminal));
+  const counts = STATES.filter(st => rows.some(r => r.state === st))
+    .map(st => el('span', {class: 'state state-' + st, 'data-state': st},
+                   N.tr('central.terminal.state.' + st) + ': ' + N.num(rows.filter(r => r.state === st).length)));
+  const head = el('tr', {}, ['web.dim.terminal', 'web.dim.centre', 'web.terminals.state', 'web.terminals.last', 'web.terminals.pending']
+    .map(k => el('th', {scope: 'col', text: N.tr(k)})));
+  const body = rows.map(r => el('tr', {'data-terminal': r.terminal, 'data-state': r.state},
+    el('th', {scope: 'row'}, el('bdi', {dir: 'ltr', text: r.terminal})),
+    el('td', {text: N.name('centres', r.centre)}),
+    el('td', {}, el('span', {class: 'state state-' + r.state, text: N.tr('central.terminal.state.' + r.state)})),
+    el('td', {text: N.date(r.last_exchange)}),
+    el('td', {text: N.num(r.pending)})));
+  return [el('p', {class: 'states', id: 'terminal-summary'}, counts),
+          rows.length ? el('div', {class: 'table-wrap'}, el('table', {id: 'terminals-table'}, el('thead', {}, head), el('tbody', {}, body)))
+                      : el('p', {text: N.tr('web.empty')}),
+          csvLink('/api/terminals', {})];
+}
+
+// The reasons citizens named in their surveys, most named first (the reason_<code>_share indicators of the
+// definitions: surveys naming it over the surveys with a rating).
+function topReasons(row) {
+  const ranked = (S.defs || []).map(d => d.id.match(/^reason_(.+)_share$/)).filter(m => m)
+    .map(m => ({code: m[1], id: m[0], share: row[m[0]]}))
+    .filter(r => r.share !== null && r.share !== undefined)
+    .sort((a, b) => b.share - a.share || a.code.localeCompare(b.code));
+  if (!ranked.length || ranked.every(r => r.share === 0)) return el('p', {text: N.tr('web.empty')});
+  const head = el('tr', {}, ['web.rank', 'web.reasons.reason', 'web.reasons.share'].map(k => el('th', {scope: 'col', text: N.tr(k)})));
+  const body = ranked.map((r, i) => el('tr', {'data-reason': r.code},
+    el('th', {scope: 'row', text: N.num(i + 1)}),
+    el('td', {text: N.tr('ui.survey.reason.' + r.code)}),
+    el('td', {text: N.pct(r.share)})));
+  return el('div', {class: 'table-wrap'}, el('table', {id: 'reasons-table'}, el('thead', {}, head), el('tbody', {}, body)));
 }
 
 // Every indicator of the definitions (the built-in set and whatever central was given), in their order, with its

@@ -242,6 +242,21 @@ CREATE INDEX visits_abandoned_by_day ON visits_abandoned(local_day);
 const char* kV14 = "ALTER TABLE decisions ADD COLUMN reason text NOT NULL DEFAULT '';"
                    "ALTER TABLE web_users ADD COLUMN disabled bigint NOT NULL DEFAULT 0;";
 
+// Version 15. Z reports per enrolled centre and business day, projected once for entries stored before
+// (z_reports_backfill); costs per entity or centre and month (the same as SQLite's version 15).
+const char* kV15 = R"SQL(
+CREATE TABLE z_reports(
+  terminal integer NOT NULL, seq bigint NOT NULL, centre text NOT NULL, local_day bigint NOT NULL,
+  declared_minor bigint NOT NULL, computed_minor bigint NOT NULL, difference_minor bigint NOT NULL, time_ms bigint NOT NULL,
+  PRIMARY KEY (terminal, seq));
+CREATE INDEX z_reports_by_day ON z_reports(local_day);
+CREATE TABLE z_reports_backfill(id integer PRIMARY KEY CHECK (id = 1), done boolean NOT NULL);
+INSERT INTO z_reports_backfill(id, done) SELECT 1, NOT EXISTS (SELECT 1 FROM entry_days WHERE type = 'drawer.z_report');
+CREATE TABLE costs(
+  scope text NOT NULL, code text NOT NULL, month integer NOT NULL, amount_minor bigint NOT NULL, set_ms bigint NOT NULL,
+  PRIMARY KEY (scope, code, month));
+)SQL";
+
 struct Migration {
     int version;
     const char* description;
@@ -264,6 +279,7 @@ const Migration kMigrations[] = {
     {12, "survey reasons: reason codes, rating and reason histograms in the rollup", kV12, rebuild_rollup_cells},
     {13, "visits abandoned before submission", kV13},
     {14, "decisions carry their reason code; web users can be disabled", kV14},
+    {15, "Z reports (cash differences) and costs per entity or centre and month", kV15},
 };
 
 // Any constant: the key of the advisory lock that migrations and partition creation hold.

@@ -251,6 +251,8 @@ public:
                                       Params().add_int4(no).add(v.seq).add(v.centre).add(v.entity).add(v.service_code).add(v.category)
                                           .add(v.channel).add(v.last_step).add(v.reason).add(v.time_ms)
                                           .add(book.local_day(v.centre, v.time_ms))});
+            if (m_version >= 15)
+                add_z_report_writes(writes, no, z_reports(entries, first, t.record.centre, now_ms), book);
             const auto& last = entries.back();
             int64_t stored = static_cast<int64_t>(entries.size() - first);
             writes.push_back({"INSERT INTO batches(terminal, first_seq, last_seq, received_ms, first_prev) VALUES($1,$2,$3,$4,$5)",
@@ -303,6 +305,100 @@ public:
                 ac.count = r.integer(i, n);
                 out.push_back(std::move(ac));
             }
+            return out;
+        });
+    }
+
+    // Z reports into their projection (version 15), on the day each closes (else the local day of its time).
+    static void add_z_report_writes(std::vector<Statement>& w, int32_t no, const std::vector<ZReportFact>& reports,
+                                    const rollup::ZoneBook& book)
+    {
+        for (const auto& z : reports)
+            w.push_back({"INSERT INTO z_reports(terminal, seq, centre, local_day, declared_minor, computed_minor, difference_minor, time_ms) "
+                         "VALUES($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING",
+                         Params().add_int4(no).add(z.seq).add(z.centre).add(z.day >= 0 ? z.day : book.local_day(z.centre, z.time_ms))
+                             .add(z.declared_minor).add(z.computed_minor).add(z.difference_minor).add(z.time_ms)});
+    }
+
+    Result<std::vector<ZReportSum>> z_report_sums(const MeasureQuery& q) override
+    {
+        auto sql = TRY(z_reports_sql(q.group_by, true));
+        if (m_version < 15)
+            return std::vector<ZReportSum>();
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<ZReportSum>> {
+            auto [from_day, to_day] = rollup::query_days(q);
+            auto r = TRY(c.query(sql, Params().add(from_day).add(to_day)));
+            std::vector<ZReportSum> out;
+            const int n = static_cast<int>(q.group_by.size());
+            for (int i = 0; i < r.count(); ++i) {
+                ZReportSum z;
+                for (int k = 0; k < n; ++k)
+                    z.keys.push_back(r.text(i, k));
+                z.reports = r.integer(i, n);
+                z.with_difference = r.integer(i, n + 1);
+                z.difference_minor = r.integer(i, n + 2);
+                z.abs_difference_minor = r.integer(i, n + 3);
+                out.push_back(std::move(z));
+            }
+            return out;
+        });
+    }
+
+    Result<bool> z_reports_need_backfill() override
+    {
+        if (m_version < 15)
+            return false;
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<bool> {
+            auto r = TRY(c.query("SELECT 1 FROM z_reports_backfill WHERE id = 1 AND NOT done"));
+            return r.count() > 0;
+        });
+    }
+
+    Result<void> z_reports_backfill(const std::map<std::string, std::vector<ZReportFact>>& reports) override
+    {
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<void> {
+            TRY(c.exec("BEGIN"));
+            auto pending = TRY(c.query("SELECT 1 FROM z_reports_backfill WHERE id = 1 AND NOT done FOR UPDATE"));
+            if (pending.count() == 0) { // another instance did it
+                TRY(c.exec("ROLLBACK"));
+                return {};
+            }
+            auto version = TRY(c.query("SELECT COALESCE(MAX(version), 0) FROM catalogues"));
+            auto book = TRY(zones(c, version.integer(0, 0)));
+            std::vector<Statement> writes;
+            for (const auto& [id, list] : reports) {
+                auto t = TRY(c.query("SELECT no FROM terminals WHERE id = $1", Params().add(id)));
+                if (t.count() > 0)
+                    add_z_report_writes(writes, static_cast<int32_t>(t.integer(0, 0)), list, book);
+            }
+            writes.push_back({"UPDATE z_reports_backfill SET done = true WHERE id = 1", {}});
+            writes.push_back({"COMMIT", {}});
+            TRY(c.pipeline(writes));
+            return {};
+        });
+    }
+
+    Result<void> set_cost(const CostRecord& cost) override
+    {
+        if (m_version < 15)
+            return Error::make("error.central.storage", "the store is older than version 15 (no costs)");
+        return run(Retry::No, [&](pg::Conn& c) -> Result<void> {
+            TRY(c.query("INSERT INTO costs(scope, code, month, amount_minor, set_ms) VALUES($1,$2,$3,$4,$5) ON CONFLICT (scope, code, month) "
+                        "DO UPDATE SET amount_minor = excluded.amount_minor, set_ms = excluded.set_ms",
+                        Params().add(cost.scope).add(cost.code).add_int4(cost.month).add(cost.amount_minor).add(cost.set_ms)));
+            return {};
+        });
+    }
+
+    Result<std::vector<CostRecord>> costs() override
+    {
+        if (m_version < 15)
+            return std::vector<CostRecord>();
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<CostRecord>> {
+            auto r = TRY(c.query("SELECT scope, code, month, amount_minor, set_ms FROM costs ORDER BY scope, code, month"));
+            std::vector<CostRecord> out;
+            for (int i = 0; i < r.count(); ++i)
+                out.push_back({r.text(i, 0), r.text(i, 1), static_cast<int32_t>(r.integer(i, 2)), r.integer(i, 3), r.integer(i, 4)});
             return out;
         });
     }
@@ -1396,6 +1492,8 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url, const
     auto store = std::make_unique<PostgresStore>(url, std::max(1, options.pool_size), version);
     if (version == pg_store::latest_version())
         TRY(backfill_log(*store));
+    if (version == pg_store::latest_version())
+        TRY(backfill_z_reports(*store));
     return std::unique_ptr<Store>(std::move(store));
 }
 

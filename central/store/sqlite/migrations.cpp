@@ -479,6 +479,26 @@ Result<void> migrate_v14(db::Db& db)
                    "ALTER TABLE web_users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;");
 }
 
+// Version 15 (issue 15): Z reports (entry drawer.z_report: declared against computed cash) per enrolled centre and
+// the business day each closes, for the cash differences; entries stored before are projected once when the store
+// is next opened (z_reports_backfill.done = 0 until then: decoding them needs the entry codec, as for version 7).
+// Costs given per entity or centre and month, for the cost per transaction.
+Result<void> migrate_v15(db::Db& db)
+{
+    return db.exec(R"SQL(
+CREATE TABLE z_reports(
+  terminal INTEGER NOT NULL, seq INTEGER NOT NULL, centre TEXT NOT NULL, local_day INTEGER NOT NULL,
+  declared_minor INTEGER NOT NULL, computed_minor INTEGER NOT NULL, difference_minor INTEGER NOT NULL, time_ms INTEGER NOT NULL,
+  PRIMARY KEY(terminal, seq)) WITHOUT ROWID;
+CREATE INDEX z_reports_by_day ON z_reports(local_day);
+CREATE TABLE z_reports_backfill(id INTEGER PRIMARY KEY CHECK (id = 1), done INTEGER NOT NULL);
+INSERT INTO z_reports_backfill(id, done) SELECT 1, NOT EXISTS (SELECT 1 FROM entry_days WHERE type = 'drawer.z_report');
+CREATE TABLE costs(
+  scope TEXT NOT NULL, code TEXT NOT NULL, month INTEGER NOT NULL, amount_minor INTEGER NOT NULL, set_ms INTEGER NOT NULL,
+  PRIMARY KEY(scope, code, month)) WITHOUT ROWID;
+)SQL");
+}
+
 struct Migration {
     int version;
     Result<void> (*apply)(db::Db&);
@@ -499,6 +519,7 @@ const Migration kMigrations[] = {
     {12, migrate_v12},
     {13, migrate_v13},
     {14, migrate_v14},
+    {15, migrate_v15},
 };
 
 } // namespace

@@ -657,8 +657,96 @@ public:
                     TRY(ins.run());
                 }
             }
+            if (m_version >= 15)
+                TRY(insert_z_reports(t.no, z_reports(entries, first, t.record.centre, now_ms), book));
         }
         return {};
+    }
+
+    // Z reports into their projection (version 15), on the day each closes (else the local day of its time).
+    Result<void> insert_z_reports(int64_t terminal_no, const std::vector<ZReportFact>& reports, const rollup::ZoneBook& book)
+    {
+        auto ins = TRY(m_db.cached("INSERT OR IGNORE INTO z_reports(terminal, seq, centre, local_day, declared_minor, computed_minor, "
+                                   "difference_minor, time_ms) VALUES(?,?,?,?,?,?,?,?)"));
+        for (const auto& z : reports) {
+            ins.bind(1, terminal_no).bind(2, z.seq).bind(3, z.centre).bind(4, z.day >= 0 ? z.day : book.local_day(z.centre, z.time_ms))
+                .bind(5, z.declared_minor).bind(6, z.computed_minor).bind(7, z.difference_minor).bind(8, z.time_ms);
+            TRY(ins.run());
+        }
+        return {};
+    }
+
+    Result<std::vector<ZReportSum>> z_report_sums(const MeasureQuery& q) override
+    {
+        std::vector<ZReportSum> out;
+        auto sql = TRY(z_reports_sql(q.group_by, false));
+        if (m_version < 15)
+            return out;
+        std::lock_guard lock(m_mutex);
+        auto st = TRY(m_db.prepare(sql));
+        auto [from_day, to_day] = rollup::query_days(q);
+        st.bind(1, from_day).bind(2, to_day);
+        const int n = static_cast<int>(q.group_by.size());
+        while (TRY(st.step())) {
+            ZReportSum z;
+            for (int i = 0; i < n; ++i)
+                z.keys.push_back(st.text(i));
+            z.reports = st.int64(n);
+            z.with_difference = st.int64(n + 1);
+            z.difference_minor = st.int64(n + 2);
+            z.abs_difference_minor = st.int64(n + 3);
+            out.push_back(std::move(z));
+        }
+        return out;
+    }
+
+    Result<bool> z_reports_need_backfill() override
+    {
+        if (m_version < 15)
+            return false;
+        std::lock_guard lock(m_mutex);
+        return TRY(m_db.scalar_int64("SELECT done FROM z_reports_backfill WHERE id = 1")) == 0;
+    }
+
+    Result<void> z_reports_backfill(const std::map<std::string, std::vector<ZReportFact>>& reports) override
+    {
+        std::lock_guard lock(m_mutex);
+        auto tx = TRY(db::Transaction::begin(m_db));
+        if (TRY(m_db.scalar_int64("SELECT done FROM z_reports_backfill WHERE id = 1")) != 0)
+            return {}; // another process did it
+        auto book = TRY(zones_locked());
+        for (const auto& [id, list] : reports) {
+            auto t = TRY(find_locked(id));
+            if (t)
+                TRY(insert_z_reports(t->no, list, book));
+        }
+        TRY(m_db.exec("UPDATE z_reports_backfill SET done = 1 WHERE id = 1"));
+        return tx.commit();
+    }
+
+    Result<void> set_cost(const CostRecord& c) override
+    {
+        if (m_version < 15)
+            return Error::make("error.central.storage", "the store is older than version 15 (no costs)");
+        std::lock_guard lock(m_mutex);
+        auto tx = TRY(db::Transaction::begin(m_db));
+        auto st = TRY(m_db.cached("INSERT INTO costs(scope, code, month, amount_minor, set_ms) VALUES(?,?,?,?,?) ON CONFLICT(scope, code, month) "
+                                  "DO UPDATE SET amount_minor = excluded.amount_minor, set_ms = excluded.set_ms"));
+        st.bind(1, c.scope).bind(2, c.code).bind(3, int64_t(c.month)).bind(4, c.amount_minor).bind(5, c.set_ms);
+        TRY(st.run());
+        return tx.commit();
+    }
+
+    Result<std::vector<CostRecord>> costs() override
+    {
+        std::vector<CostRecord> out;
+        if (m_version < 15)
+            return out;
+        std::lock_guard lock(m_mutex);
+        auto st = TRY(m_db.cached("SELECT scope, code, month, amount_minor, set_ms FROM costs ORDER BY scope, code, month"));
+        while (TRY(st.step()))
+            out.push_back({st.text(0), st.text(1), static_cast<int32_t>(st.int64(2)), st.int64(3), st.int64(4)});
+        return out;
     }
 
     Result<std::vector<AbandonedCount>> abandoned_visit_counts(const MeasureQuery& q) override
@@ -1426,6 +1514,8 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& da
     store->m_state = TRY(SqliteSharedState::open(data_dir));
     if (version == sqlite_store::latest_version())
         TRY(backfill_log(*store));
+    if (version == sqlite_store::latest_version())
+        TRY(backfill_z_reports(*store));
     return std::unique_ptr<Store>(std::move(store));
 }
 
