@@ -290,7 +290,8 @@ Result<Statement> Db::prepare(std::string_view sql)
 
 Result<int64_t> Db::scalar_int64(std::string_view sql, int64_t fallback)
 {
-    auto st = TRY(prepare(sql));
+    // Callers pass constant SQL: kept prepared (a parse costs more than most of these lookups).
+    auto st = TRY(cached(sql));
     if (!TRY(st.step()) || st.is_null(0))
         return fallback;
     return st.int64(0);

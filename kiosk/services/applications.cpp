@@ -246,7 +246,9 @@ Result<Submission> Terminal::submit(const SubmitRequest& request, std::optional<
         if (request.staff_id)
             req.staff_id = request.staff_id;
         out.payment = TRY(pay_locked(app, req));
-        app = TRY(application_locked(reference));
+        // A payment changes the application's progress only (status, amounts, history): that is read back, not its
+        // fee and sealed values again.
+        TRY(reload_progress_locked(app));
     }
     // A service with documents to check in person needs a counter visit: its ticket commits with the
     // application, so a citizen never pays without getting one.
@@ -281,10 +283,8 @@ Result<Application> Terminal::application_locked(std::string_view reference) con
     a.reference = st.text(1);
     a.service_code = st.text(2);
     a.centre = st.text(3);
-    a.status = TRY(parse_app_status(st.text(4)));
     a.channel = st.text(5) == "counter" ? Channel::Counter : Channel::Kiosk;
     a.fee = fee_from_json(json::parse(st.text(6), nullptr, false));
-    a.paid_minor = st.int64(7);
     auto plain = json::parse(st.text(8), nullptr, false);
     if (plain.is_object())
         for (auto& [k, val] : plain.items())
@@ -319,15 +319,28 @@ Result<Application> Terminal::application_locked(std::string_view reference) con
                 a.applicant.address = it->second;
         }
     }
+    TRY(reload_progress_locked(a));
+    return a;
+}
+
+Result<void> Terminal::reload_progress_locked(Application& a) const
+{
+    auto st = TRY(m_db.cached("SELECT status, paid_total FROM applications WHERE id = ?1"));
+    st.bind(1, a.id);
+    if (!TRY(st.step()))
+        return Error::make("error.application.unknown", "no application with this reference", "reference");
+    a.status = TRY(parse_app_status(st.text(0)));
+    a.paid_minor = st.int64(1);
     auto h = TRY(m_db.cached("SELECT status, time, note, actor, reason FROM application_history WHERE application_id = ?1 ORDER BY id"));
     h.bind(1, a.id);
+    a.history.clear();
     while (TRY(h.step()))
         a.history.push_back({TRY(parse_app_status(h.text(0))), h.text(1), h.text(2), h.text(3), h.text(4)});
     auto refunded = TRY(m_db.cached("SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE application_id = ?1"));
     refunded.bind(1, a.id);
     TRY(refunded.step());
     a.refunded_minor = refunded.int64(0);
-    return a;
+    return {};
 }
 
 Result<std::string> Terminal::last_reference() const

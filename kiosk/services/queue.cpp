@@ -85,21 +85,36 @@ Result<std::optional<Ticket>> Terminal::ticket_of(std::string_view reference) co
 Result<int64_t> Terminal::estimated_wait_s(std::string_view category_code) const
 {
     std::lock_guard lock(m_mutex);
+    return estimated_wait_locked(category_code, TRY(waiting_ahead_locked(category_code, today())));
+}
+
+Result<int64_t> Terminal::waiting_ahead_locked(std::string_view category_code, const std::string& day) const
+{
+    // Only today's waiting tickets, from the waiting index alone (schema migration 9).
+    auto ahead = TRY(m_db.cached("SELECT COUNT(*) FROM tickets INDEXED BY tickets_waiting "
+                                  "WHERE centre = ?1 AND day = ?2 AND category = ?3 AND status = 'waiting'"));
+    ahead.bind(1, m_options.centre).bind(2, day).bind(3, category_code);
+    TRY(ahead.step());
+    return ahead.int64(0);
+}
+
+Result<int64_t> Terminal::estimated_wait_locked(std::string_view category_code, int64_t ahead) const
+{
+    // The last served tickets' service times and the counters that called in the last hour, each from its own
+    // partial index: the estimate reads a few rows however long the terminal has lived.
     auto avg = TRY(m_db.cached("SELECT AVG(served_ms - called_ms), COUNT(*) FROM (SELECT served_ms, called_ms FROM tickets "
-                                "WHERE category = ?1 AND centre = ?2 AND status = 'served' ORDER BY served_ms DESC LIMIT ?3)"));
-    avg.bind(1, category_code).bind(2, m_options.centre).bind(3, int64_t{kRecentServed});
+                                "INDEXED BY tickets_served WHERE centre = ?1 AND category = ?2 AND status = 'served' "
+                                "ORDER BY served_ms DESC LIMIT ?3)"));
+    avg.bind(1, m_options.centre).bind(2, category_code).bind(3, int64_t{kRecentServed});
     int64_t per_ticket_s = kDefaultServiceSeconds;
     if (TRY(avg.step()) && avg.int64(1) > 0)
         per_ticket_s = std::max<int64_t>(1, avg.int64(0) / 1000);
-    auto ahead = TRY(m_db.cached("SELECT COUNT(*) FROM tickets WHERE category = ?1 AND centre = ?2 AND day = ?3 AND status = 'waiting'"));
-    ahead.bind(1, category_code).bind(2, m_options.centre).bind(3, today());
-    TRY(ahead.step());
-    auto counters = TRY(m_db.cached("SELECT COUNT(DISTINCT counter) FROM tickets WHERE centre = ?1 AND category = ?2 "
-                                     "AND called_ms > ?3 AND counter > 0"));
+    auto counters = TRY(m_db.cached("SELECT COUNT(DISTINCT counter) FROM tickets INDEXED BY tickets_called "
+                                     "WHERE centre = ?1 AND category = ?2 AND called_ms > ?3 AND counter > 0"));
     counters.bind(1, m_options.centre).bind(2, category_code).bind(3, now_ms() - 3600 * 1000);
     TRY(counters.step());
     int64_t open = std::max<int64_t>(1, counters.int64(0));
-    return ahead.int64(0) * per_ticket_s / open;
+    return ahead * per_ticket_s / open;
 }
 
 Result<Ticket> Terminal::issue_ticket(std::string_view category_code)
@@ -117,16 +132,13 @@ Result<Ticket> Terminal::issue_ticket_locked(std::string_view category_code)
     auto category = cat->category(category_code);
     if (!category)
         return Error::make("error.queue.unknown_category", "no such category", "category");
-    auto wait = TRY(estimated_wait_s(category_code));
     auto day = today();
     auto next = TRY(m_db.cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets WHERE centre = ?1 AND category = ?2 AND day = ?3"));
     next.bind(1, m_options.centre).bind(2, category->code).bind(3, day);
     TRY(next.step());
     int64_t seq = next.int64(0);
-    auto ahead_st = TRY(m_db.cached("SELECT COUNT(*) FROM tickets WHERE centre = ?1 AND category = ?2 AND day = ?3 AND status = 'waiting'"));
-    ahead_st.bind(1, m_options.centre).bind(2, category->code).bind(3, day);
-    TRY(ahead_st.step());
-    int64_t ahead = ahead_st.int64(0);
+    int64_t ahead = TRY(waiting_ahead_locked(category->code, day));
+    auto wait = TRY(estimated_wait_locked(category->code, ahead));
     char number[16];
     std::snprintf(number, sizeof number, "%s%03lld", category->queue_prefix.c_str(), static_cast<long long>(seq % 1000));
     auto now = now_ms();

@@ -247,6 +247,18 @@ WHEN NOT (nafitha_services() IS 1 AND typeof(OLD.reason) = 'text' AND OLD.reason
 BEGIN SELECT RAISE(ABORT, 'surveys never change (a plain reason is only ever sealed)'); END;
 )sql";
 
+// Migration 9: the queue reads only what it needs. Issuing a ticket counted the waiting tickets of the day through
+// the table, and its wait estimate scanned every ticket the category ever had at the centre (the recent service times
+// and the counters open in the last hour): a cost that grew with every day of the terminal's life. The waiting index
+// now holds only waiting tickets, in the order they are called; served and called tickets have their own partial
+// indexes, written when a ticket is called or served, never when it is issued.
+static constexpr const char* kMigration9 = R"sql(
+DROP INDEX tickets_waiting;
+CREATE INDEX tickets_waiting ON tickets(centre, day, issued_ms, id, category) WHERE status = 'waiting';
+CREATE INDEX tickets_served ON tickets(centre, category, served_ms, called_ms) WHERE status = 'served';
+CREATE INDEX tickets_called ON tickets(centre, category, called_ms, counter) WHERE counter > 0;
+)sql";
+
 Result<int> schema_version(db::Db& db) { return static_cast<int>(TRY(db.scalar_int64("PRAGMA user_version", 0))); }
 
 Result<int> migrate(db::Db& db, int target)
@@ -256,7 +268,7 @@ Result<int> migrate(db::Db& db, int target)
         return Error::make("error.db.too_new", "database schema " + std::to_string(version) + " is newer than " +
                                                    std::to_string(kSchemaVersion));
     static const char* migrations[] = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5, kMigration6,
-                                       kMigration7, kMigration8};
+                                       kMigration7, kMigration8, kMigration9};
     while (version < target && version < kSchemaVersion) {
         auto tx = TRY(db::Transaction::begin(db));
         // Re-read inside the write lock: another process may have migrated meanwhile.

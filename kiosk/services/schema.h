@@ -7,7 +7,7 @@
 
 namespace nafitha::services {
 
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 // The capability the business tables' triggers ask for (migration 7): defined on the services' own connection
 // (Terminal::open) before it writes anything.

@@ -274,7 +274,7 @@ Result<PolicyState> Terminal::policy_state(std::optional<int64_t> now) const
 {
     std::lock_guard lock(m_mutex);
     PolicyState s;
-    auto st = TRY(m_db.prepare("SELECT version, warn_after_days, stop_payments_after_days FROM policies ORDER BY version DESC LIMIT 1"));
+    auto st = TRY(m_db.cached("SELECT version, warn_after_days, stop_payments_after_days FROM policies ORDER BY version DESC LIMIT 1"));
     if (TRY(st.step())) {
         s.has_policy = true;
         s.version = st.int64(0);

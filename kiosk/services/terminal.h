@@ -232,11 +232,14 @@ private:
     Result<void> install_catalogue_locked(const nlohmann::json& document, std::string_view source,
                                           const protocol::Signed* statement = nullptr);
     Result<Application> application_locked(std::string_view reference) const;
+    Result<void> reload_progress_locked(Application& a) const; // status, amounts and history, as stored
     // The applications whose references a query yields, in its order (the statement is reset afterwards).
     Result<std::vector<Application>> applications_locked(db::Statement& references) const;
     Result<Payment> pay_locked(const Application& app, const PaymentRequest& request);
     Result<Ticket> ticket_locked(int64_t ticket_id) const;
     Result<Ticket> issue_ticket_locked(std::string_view category_code); // inside the caller's transaction
+    Result<int64_t> waiting_ahead_locked(std::string_view category_code, const std::string& day) const;
+    Result<int64_t> estimated_wait_locked(std::string_view category_code, int64_t ahead) const;
     Result<StaffAccount> require_locked(int64_t staff_id, Action action) const;
     Result<int64_t> refund_locked(const Application& app, int64_t staff_id, std::string_view reason);
     Result<void> index_application_locked(int64_t application_id, const Application& app);

@@ -470,6 +470,47 @@ TEST_CASE("Queue tickets are issued called recalled served and estimate waits")
     CHECK(t->issue_ticket("civil_records").value().number == "A001");
 }
 
+TEST_CASE("The queue's wait estimate counts today's waiting tickets the last served times and the counters of the last hour")
+{
+    // Days of history behind the estimate: it must use only the last 20 served tickets of the category, the waiting
+    // tickets of today and the counters that called in the last hour (partial indexes of schema migration 9).
+    test::TempDir dir("queue-history");
+    int64_t now = 1795900805000;
+    auto o = test::options(dir.path);
+    o.now_ms = [&] { return now; };
+    auto t = Terminal::open(o).value();
+    for (int i = 0; i < 30; ++i) {
+        auto tk = t->issue_ticket("civil_records").value();
+        REQUIRE(t->call_next("civil_records", 1 + i % 3, std::nullopt).value());
+        now += 600 * 1000;
+        REQUIRE(t->serve(tk.id).ok());
+    }
+    // Yesterday left two waiting tickets behind, and a passport served in 10 s (another category).
+    t->issue_ticket("civil_records").value();
+    t->issue_ticket("civil_records").value();
+    auto p = t->issue_ticket("passports").value();
+    REQUIRE(t->call_next("passports", 7, std::nullopt).value());
+    now += 10 * 1000;
+    REQUIRE(t->serve(p.id).ok());
+    now += 86400 * 1000; // the next day, more than an hour after counters 1-3 and 7 last called
+    auto a = t->issue_ticket("civil_records").value();
+    REQUIRE(t->call_next("civil_records", 5, std::nullopt).value()->id == a.id);
+    now += 60 * 1000;
+    REQUIRE(t->serve(a.id).ok());
+    auto b = t->issue_ticket("civil_records").value();
+    CHECK(b.waiting_ahead == 0);
+    CHECK(b.estimated_wait_s == 0);
+    // One waiting ahead (b), service time (19 x 600 s + 60 s) / 20, one counter open (5).
+    CHECK(t->estimated_wait_s("civil_records").value() == (19 * 600 + 60) / 20);
+    auto c = t->issue_ticket("civil_records").value();
+    CHECK(c.waiting_ahead == 1);
+    CHECK(c.estimated_wait_s == (19 * 600 + 60) / 20);
+    REQUIRE(t->call_next("civil_records", 6, std::nullopt).value()->id == b.id);
+    // Two counters open in the last hour (5 and 6), one waiting (c): half the service time.
+    CHECK(t->estimated_wait_s("civil_records").value() == (19 * 600 + 60) / 20 / 2);
+    CHECK(t->waiting("civil_records").value().size() == 1);
+}
+
 TEST_CASE("Surveys take a rating a checked reason and reason codes from the list")
 {
     test::TempDir dir("survey");
