@@ -28,8 +28,9 @@ Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f, int64_t rec
 {
     const bool local_days = version >= 8, ticket_days = version >= rollup::kQueueVersion,
                survey_reasons = version >= rollup::kCellsVersion;
+    // Each statement is taken from the cache once for all its rows (run() resets it; every row binds every value).
     // A reference submitted again (an earlier batch has it) keeps its row; what this batch did to it still counts.
-    for (const auto& a : f.applications) {
+    if (!f.applications.empty()) {
         // (`local_days`: the store is at version 8 or later; a store opened at an older version has no such column.)
         auto st = TRY(db.cached(std::string(
             "INSERT INTO applications(terminal, reference, centre, entity, service_code, channel, status, fee_minor, "
@@ -41,77 +42,97 @@ Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f, int64_t rec
             "updated_ms = CASE WHEN excluded.status <> 'submitted' THEN excluded.updated_ms ELSE updated_ms END, "
             "paid_minor = paid_minor + excluded.paid_minor, decided_ms = COALESCE(decided_ms, excluded.decided_ms), "
             "ready_ms = COALESCE(ready_ms, excluded.ready_ms)"));
-        st.bind(1, t).bind(2, a.reference).bind(3, a.centre).bind(4, a.entity).bind(5, a.service_code).bind(6, a.channel)
-            .bind(7, a.status).bind(8, a.fee_minor).bind(9, a.paid_minor).bind(10, a.submitted_ms).bind(11, a.updated_ms)
-            .bind(12, a.category).bind(13, a.exemption).bind(14, a.waived_minor).bind(15, a.staff_id).bind(16, a.claimed_centre)
-            .bind(17, a.decided_ms).bind(18, a.ready_ms).bind(19, a.surveys).bind(20, a.rating_sum).bind(21, a.ratings);
-        if (local_days)
-            st.bind(22, a.local_day);
-        TRY(st.run());
+        for (const auto& a : f.applications) {
+            st.bind(1, t).bind(2, a.reference).bind(3, a.centre).bind(4, a.entity).bind(5, a.service_code).bind(6, a.channel)
+                .bind(7, a.status).bind(8, a.fee_minor).bind(9, a.paid_minor).bind(10, a.submitted_ms).bind(11, a.updated_ms)
+                .bind(12, a.category).bind(13, a.exemption).bind(14, a.waived_minor).bind(15, a.staff_id).bind(16, a.claimed_centre)
+                .bind(17, a.decided_ms).bind(18, a.ready_ms).bind(19, a.surveys).bind(20, a.rating_sum).bind(21, a.ratings);
+            if (local_days)
+                st.bind(22, a.local_day);
+            TRY(st.run());
+        }
     }
-    for (const auto& [ref, s] : f.statuses) {
+    if (!f.statuses.empty()) {
         auto st = TRY(db.cached("UPDATE applications SET status = ?, updated_ms = ?, decided_ms = COALESCE(decided_ms, ?), "
                                 "ready_ms = COALESCE(ready_ms, ?) WHERE terminal = ? AND reference = ?"));
-        st.bind(1, s.status).bind(2, s.time_ms).bind(3, s.decided_ms).bind(4, s.ready_ms).bind(5, t).bind(6, ref);
-        TRY(st.run());
+        for (const auto& [ref, s] : f.statuses) {
+            st.bind(1, s.status).bind(2, s.time_ms).bind(3, s.decided_ms).bind(4, s.ready_ms).bind(5, t).bind(6, ref);
+            TRY(st.run());
+        }
     }
-    for (const auto& h : f.history) {
+    if (!f.history.empty()) {
         auto st = TRY(db.cached("INSERT OR IGNORE INTO application_history(terminal, reference, seq, status, actor, time_ms, received_ms) "
                                 "VALUES(?,?,?,?,?,?,?)"));
-        st.bind(1, t).bind(2, h.reference).bind(3, h.seq).bind(4, h.status).bind(5, h.actor).bind(6, h.time_ms).bind(7, received_ms);
-        TRY(st.run());
+        for (const auto& h : f.history) {
+            st.bind(1, t).bind(2, h.reference).bind(3, h.seq).bind(4, h.status).bind(5, h.actor).bind(6, h.time_ms).bind(7, received_ms);
+            TRY(st.run());
+        }
     }
-    for (const auto& p : f.payments) {
+    if (!f.payments.empty()) {
         auto st = TRY(db.cached(
             "INSERT OR IGNORE INTO payments(terminal, seq, reference, centre, method, amount_minor, time_ms, application_known, "
             "service_code, waived_minor) "
             "VALUES(?1,?2,?3,?4,?5,?6,?7,EXISTS (SELECT 1 FROM applications WHERE terminal = ?1 AND reference = ?3),?8,?9)"));
-        st.bind(1, t).bind(2, p.seq).bind(3, p.reference).bind(4, p.centre).bind(5, p.method).bind(6, p.amount_minor).bind(7, p.time_ms)
-            .bind(8, p.service_code).bind(9, p.waived_minor);
-        TRY(st.run());
+        for (const auto& p : f.payments) {
+            st.bind(1, t).bind(2, p.seq).bind(3, p.reference).bind(4, p.centre).bind(5, p.method).bind(6, p.amount_minor).bind(7, p.time_ms)
+                .bind(8, p.service_code).bind(9, p.waived_minor);
+            TRY(st.run());
+        }
     }
-    for (const auto& [ref, amount] : f.paid) {
+    if (!f.paid.empty()) {
         auto st = TRY(db.cached("UPDATE applications SET paid_minor = paid_minor + ? WHERE terminal = ? AND reference = ?"));
-        st.bind(1, amount).bind(2, t).bind(3, ref);
-        TRY(st.run());
+        for (const auto& [ref, amount] : f.paid) {
+            st.bind(1, amount).bind(2, t).bind(3, ref);
+            TRY(st.run());
+        }
     }
-    for (const auto& k : f.tickets) {
+    if (!f.tickets.empty()) {
         auto st = TRY(db.cached(std::string(
             "INSERT INTO tickets(terminal, ticket, centre, category, status, issued_ms, called_ms, served_ms") + (ticket_days ? ", entity, local_day" : "")
             + ") VALUES(?,?,?,?,?,?,?,?" + (ticket_days ? ",?,?" : "") + ") "
             "ON CONFLICT(terminal, ticket) DO UPDATE SET status = CASE WHEN excluded.status <> 'issued' THEN excluded.status ELSE status END, "
             "called_ms = COALESCE(called_ms, excluded.called_ms), served_ms = COALESCE(excluded.served_ms, served_ms)"));
-        st.bind(1, t).bind(2, k.ticket).bind(3, k.centre).bind(4, k.category).bind(5, k.status).bind(6, k.issued_ms)
-            .bind(7, k.called_ms).bind(8, k.served_ms);
-        if (ticket_days)
-            st.bind(9, k.entity).bind(10, k.local_day);
-        TRY(st.run());
+        for (const auto& k : f.tickets) {
+            st.bind(1, t).bind(2, k.ticket).bind(3, k.centre).bind(4, k.category).bind(5, k.status).bind(6, k.issued_ms)
+                .bind(7, k.called_ms).bind(8, k.served_ms);
+            if (ticket_days)
+                st.bind(9, k.entity).bind(10, k.local_day);
+            TRY(st.run());
+        }
     }
-    for (const auto& [ticket, c] : f.ticket_changes) {
+    if (!f.ticket_changes.empty()) {
         auto st = TRY(db.cached("UPDATE tickets SET status = ?, called_ms = COALESCE(called_ms, ?), served_ms = COALESCE(?, served_ms) "
                                 "WHERE terminal = ? AND ticket = ?"));
-        st.bind(1, c.status).bind(2, c.called_ms).bind(3, c.done_ms).bind(4, t).bind(5, ticket);
-        TRY(st.run());
+        for (const auto& [ticket, c] : f.ticket_changes) {
+            st.bind(1, c.status).bind(2, c.called_ms).bind(3, c.done_ms).bind(4, t).bind(5, ticket);
+            TRY(st.run());
+        }
     }
-    for (const auto& [ref, n] : f.surveyed) {
+    if (!f.surveyed.empty()) {
         auto st = TRY(db.cached("UPDATE applications SET surveys = surveys + ?, rating_sum = rating_sum + ?, ratings = ratings + ? "
                                 "WHERE terminal = ? AND reference = ?"));
-        st.bind(1, n.surveys).bind(2, n.rating_sum).bind(3, n.ratings).bind(4, t).bind(5, ref);
-        TRY(st.run());
+        for (const auto& [ref, n] : f.surveyed) {
+            st.bind(1, n.surveys).bind(2, n.rating_sum).bind(3, n.ratings).bind(4, t).bind(5, ref);
+            TRY(st.run());
+        }
     }
-    for (const auto& s : f.surveys) {
+    if (!f.surveys.empty()) {
         auto st = TRY(db.cached(std::string("INSERT OR IGNORE INTO surveys(terminal, seq, reference, rating, time_ms, centre, service_code")
                                 + (survey_reasons ? ", reasons) VALUES(?,?,?,?,?,?,?,?)" : ") VALUES(?,?,?,?,?,?,?)")));
-        st.bind(1, t).bind(2, s.seq).bind(3, s.reference).bind(4, s.rating).bind(5, s.time_ms).bind(6, s.centre).bind(7, s.service_code);
-        if (survey_reasons)
-            st.bind(8, s.reasons);
-        TRY(st.run());
+        for (const auto& s : f.surveys) {
+            st.bind(1, t).bind(2, s.seq).bind(3, s.reference).bind(4, s.rating).bind(5, s.time_ms).bind(6, s.centre).bind(7, s.service_code);
+            if (survey_reasons)
+                st.bind(8, s.reasons);
+            TRY(st.run());
+        }
     }
-    for (const auto& [key, n] : f.day_counts) {
+    if (!f.day_counts.empty()) {
         auto st = TRY(db.cached("INSERT INTO entry_days(day, type, terminal, n) VALUES(?,?,?,?) "
                                 "ON CONFLICT(day, type, terminal) DO UPDATE SET n = n + excluded.n"));
-        st.bind(1, static_cast<int64_t>(key.first)).bind(2, key.second).bind(3, t).bind(4, n);
-        TRY(st.run());
+        for (const auto& [key, n] : f.day_counts) {
+            st.bind(1, static_cast<int64_t>(key.first)).bind(2, key.second).bind(3, t).bind(4, n);
+            TRY(st.run());
+        }
     }
     return {};
 }
