@@ -43,6 +43,17 @@ inline std::unique_ptr<nafitha::services::Terminal> open_terminal(const std::fil
     return t.release_value();
 }
 
+// A terminal whose clock is the caller's `now` (milliseconds), which the test moves by hand.
+inline std::unique_ptr<nafitha::services::Terminal> open_clocked(const std::filesystem::path& dir, const int64_t& now)
+{
+    auto o = options(dir);
+    o.now_ms = [&now] { return now; };
+    auto t = nafitha::services::Terminal::open(o);
+    if (!t.ok())
+        FAIL("open failed: " << t.error().to_string());
+    return t.release_value();
+}
+
 inline nafitha::services::FormValues birth_extract_values()
 {
     return {{"full_name", "محمد أحمد الخطيب"}, {"national_id", "٠١٠٢٠٣٠٤٠٥٠"}, {"father_name", "أحمد"},

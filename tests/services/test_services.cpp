@@ -254,9 +254,7 @@ TEST_CASE("Payments check what is tendered and totals add up per staff and day")
 {
     test::TempDir dir("pay");
     int64_t now = 1795900805123;
-    auto o = test::options(dir.path);
-    o.now_ms = [&] { return now; };
-    auto t = Terminal::open(o).value();
+    auto t = test::open_clocked(dir.path, now);
     auto clerk = t->create_staff({"rana", "رنا العلي", Role::Clerk, "1234"}).value();
 
     auto a = t->submit({"civil.family_statement", {{"full_name", "خالد عمر"}, {"national_id", "11111111111"}, {"copies", "1"}}}).value();
@@ -425,9 +423,7 @@ TEST_CASE("Queue tickets are issued called recalled served and estimate waits")
 {
     test::TempDir dir("queue");
     int64_t now = 1795900805000;
-    auto o = test::options(dir.path);
-    o.now_ms = [&] { return now; };
-    auto t = Terminal::open(o).value();
+    auto t = test::open_clocked(dir.path, now);
     auto a1 = t->issue_ticket("civil_records").value();
     auto a2 = t->issue_ticket("civil_records").value();
     auto p1 = t->issue_ticket("passports").value();
@@ -476,9 +472,7 @@ TEST_CASE("The queue's wait estimate counts today's waiting tickets the last ser
     // tickets of today and the counters that called in the last hour (partial indexes of schema migration 9).
     test::TempDir dir("queue-history");
     int64_t now = 1795900805000;
-    auto o = test::options(dir.path);
-    o.now_ms = [&] { return now; };
-    auto t = Terminal::open(o).value();
+    auto t = test::open_clocked(dir.path, now);
     for (int i = 0; i < 30; ++i) {
         auto tk = t->issue_ticket("civil_records").value();
         REQUIRE(t->call_next("civil_records", 1 + i % 3, std::nullopt).value());
@@ -542,9 +536,7 @@ TEST_CASE("Staff PINs are Argon2id hashes and repeated failures lock the account
 {
     test::TempDir dir("staff");
     int64_t now = 1795900805000;
-    auto o = test::options(dir.path);
-    o.now_ms = [&] { return now; };
-    auto t = Terminal::open(o).value();
+    auto t = test::open_clocked(dir.path, now);
     auto s = t->create_staff({"layla", "ليلى", Role::Clerk, "2468"}).value();
     CHECK(t->create_staff({"layla", "x", Role::Clerk, "1357"}).error().code == "error.staff.login_taken");
     CHECK(t->create_staff({"Bad Login!", "x", Role::Clerk, "1357"}).error().code == "error.staff.bad_login");
