@@ -226,6 +226,15 @@ std::vector<double> dashboard(central::Store& store, int rounds)
                 std::fprintf(stderr, "  %s: %zu rows in %.1f ms\n", q.by.front().c_str(), out.size(), ms.back());
         }
     std::fprintf(stderr, "dashboard: %zu rows over %zu tables\n", rows, queries.size());
+    if (std::getenv("NAFITHA_BENCH_VERBOSE")) { // what the Z reports add to the year's table
+        central::MeasureQuery year{year_from, month_to, {"day"}};
+        for (int r = 0; r < 3; ++r) {
+            auto start = clock::monotonic_ns();
+            auto z = must(store.z_report_sums(year), "z reports");
+            std::fprintf(stderr, "  the year's Z reports by day: %zu rows in %.1f ms\n", z.size(),
+                         static_cast<double>(clock::monotonic_ns() - start) / 1e6);
+        }
+    }
     return ms;
 }
 
@@ -294,8 +303,8 @@ int main()
             std::printf("bench central.rollup_backfill_s_pg %.1f s\n", static_cast<double>(clock::monotonic_ns() - start) / 1e9);
             {
                 auto conn = must(central::pg::Conn::connect(url), "connect");
-                must(conn.exec(std::string(kZReports) + "generate_series(" + std::to_string(kFirstDay2025) + ", " + std::to_string(kLastDay2025)
-                               + ") AS d(day); ANALYZE z_reports"),
+                must(conn.exec(std::string(kZReports) + "generate_series(" + std::to_string(kFirstDay2025) + "::bigint, " + std::to_string(kLastDay2025)
+                               + "::bigint) AS d(day); ANALYZE z_reports"),
                      "z reports");
             }
             add_cash_and_costs(*store);
@@ -308,6 +317,12 @@ int main()
                                  "explain");
                 for (int i = 0; i < plan.count(); ++i)
                     std::fprintf(stderr, "  %s\n", plan.text(i, 0).c_str());
+                // and the year's Z reports by day (the cash indicators of the same table)
+                auto z = must(conn.query("EXPLAIN (ANALYZE, BUFFERS) " + must(central::z_reports_sql({"day"}, true), "sql"),
+                                         central::pg::Params().add(kFirstDay2025).add(kLastDay2025 + 1)),
+                              "explain");
+                for (int i = 0; i < z.count(); ++i)
+                    std::fprintf(stderr, "  %s\n", z.text(i, 0).c_str());
             }
             std::fflush(stdout);
         }

@@ -286,18 +286,27 @@ namespace {
 Result<std::string> per_day_sql(const std::map<std::string, std::string>& columns, const std::vector<std::string>& group_by, bool postgres,
                                 const std::string& aggregates, const std::string& from, const std::string& day_column, const std::string& what)
 {
-    std::string cols;
+    std::string cols, groups;
     for (const auto& d : group_by) {
         auto it = columns.find(d);
         if (it == columns.end())
             return Error::make("error.indicators.dimension", what + " have no dimension '" + d + "'", "by");
-        cols += (postgres && d == "day" ? it->second + "::text" : it->second) + ", ";
+        cols += (postgres && d == "day" ? it->second + "::text" : it->second) + ", "; // (grouped as the number: faster)
+        groups += (groups.empty() ? "" : ", ") + it->second;
     }
     std::string sql = "SELECT " + cols + aggregates + " FROM " + from + " WHERE " + day_column + " >= " + (postgres ? "$1" : "?1") + " AND "
                       + day_column + " < " + (postgres ? "$2" : "?2");
-    if (!cols.empty())
-        sql += " GROUP BY " + cols.substr(0, cols.size() - 2);
+    if (!groups.empty())
+        sql += " GROUP BY " + groups;
     return sql;
+}
+
+// `table` joined to the terminals (as t, for their ids) only when the grouping names them.
+std::string with_terminals(const std::string& table, const std::string& alias, const std::vector<std::string>& group_by)
+{
+    if (std::find(group_by.begin(), group_by.end(), "terminal") == group_by.end())
+        return table;
+    return table + " JOIN terminals t ON t.no = " + alias + ".terminal";
 }
 
 } // namespace
@@ -307,7 +316,7 @@ Result<std::string> abandoned_visits_sql(const std::vector<std::string>& group_b
     static const std::map<std::string, std::string> columns = {
         {"entity", "v.entity"},   {"service", "v.service_code"}, {"category", "v.category"}, {"centre", "v.centre"},
         {"terminal", "t.id"},     {"channel", "v.channel"},      {"day", "v.local_day"}};
-    return per_day_sql(columns, group_by, postgres, "COUNT(*)", "visits_abandoned v JOIN terminals t ON t.no = v.terminal", "v.local_day",
+    return per_day_sql(columns, group_by, postgres, "COUNT(*)", with_terminals("visits_abandoned v", "v", group_by), "v.local_day",
                        "abandoned visits");
 }
 
@@ -318,7 +327,7 @@ Result<std::string> z_reports_sql(const std::vector<std::string>& group_by, bool
     return per_day_sql(columns, group_by, postgres,
                        std::string("COUNT(*), SUM(CASE WHEN z.difference_minor <> 0 THEN 1 ELSE 0 END)") + cast + ", SUM(z.difference_minor)" + cast
                            + ", SUM(ABS(z.difference_minor))" + cast,
-                       "z_reports z JOIN terminals t ON t.no = z.terminal", "z.local_day", "Z reports");
+                       with_terminals("z_reports z", "z", group_by), "z.local_day", "Z reports");
 }
 
 Result<void> backfill_z_reports(Store& store)
