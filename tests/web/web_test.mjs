@@ -195,6 +195,10 @@ try {
     eq(state, states.find(t => t.terminal === id).state, 'the state of ' + id);
     eq(text, arCentral['central.terminal.state.' + state], 'the state in Arabic');
   }
+  const statesCsv = await api.get(site.webUrl + await page.getAttribute('#terminals .csv', 'href'));
+  eq(statesCsv.status(), 200);
+  const statesLines = (await statesCsv.text()).trim().split('\r\n');
+  ok(statesLines[0].startsWith('terminal,centre,name,state,last_exchange,pending') && statesLines.length === 4, 'the terminals as CSV');
   // The survey reasons, most named first, as the total row's shares rank them.
   const reasonCodes = defs.map(d => d.id.match(/^reason_(.+)_share$/)).filter(m => m).map(m => m[1])
     .filter(c => totalRow['reason_' + c + '_share'] !== null)
