@@ -19,28 +19,27 @@
 #include <functional>
 #include <iostream>
 #include <random>
+#include <stdexcept>
 #include <unistd.h>
 
 using namespace nafitha;
 
 namespace {
 
+// A failed step throws: main's catch reports it after the PostgreSQL cluster's destructor has stopped the server and
+// the bench's folder is removed (an exit here left a running postmaster behind).
 template<typename T>
 T must(Result<T> r, const char* what)
 {
-    if (!r.ok()) {
-        std::cerr << what << ": " << r.error().to_string() << "\n";
-        std::exit(1);
-    }
+    if (!r.ok())
+        throw std::runtime_error(std::string(what) + ": " + r.error().to_string());
     return r.release_value();
 }
 
 void must(Result<void> r, const char* what)
 {
-    if (!r.ok()) {
-        std::cerr << what << ": " << r.error().to_string() << "\n";
-        std::exit(1);
-    }
+    if (!r.ok())
+        throw std::runtime_error(std::string(what) + ": " + r.error().to_string());
 }
 
 constexpr int kTerminals = 60;
