@@ -1,6 +1,7 @@
 // nafitha-central against real HTTP on 127.0.0.1 with real libcurl, fed with sealed protocol::Entry chains.
 
 #include "tests/sync/harness.h"
+#include "tests/support/command.h"
 #include "tests/support/self_signed.h"
 
 #include "base/clock.h"
@@ -115,15 +116,8 @@ int64_t stored(InProcessCentral& c, const std::string& tid) { return static_cast
 
 std::string run_capture(const std::string& command)
 {
-    std::string out;
-    FILE* p = popen(command.c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-        out.append(buf, n);
-    int status = pclose(p);
-    REQUIRE(WEXITSTATUS(status) == 0);
+    auto [status, out] = test::run_command(command);
+    REQUIRE(status == 0);
     return out;
 }
 

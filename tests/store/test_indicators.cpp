@@ -4,6 +4,7 @@
 // agree with an independent computation made here from the terminals' raw journals.
 
 #include "tests/store/store_env.h"
+#include "tests/support/command.h"
 
 #include "base/clock.h"
 #include "central/csv.h"
@@ -28,32 +29,10 @@ using nlohmann::json;
 
 namespace {
 
-std::pair<int, std::string> run(const std::string& cmd)
-{
-    std::string out;
-    FILE* p = popen((cmd + " 2>/dev/null").c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-        out.append(buf, n);
-    int status = pclose(p);
-    return {WEXITSTATUS(status), out};
-}
+std::pair<int, std::string> run(const std::string& cmd) { return test::run_command(cmd); }
 
 // Exit status and stdout + stderr together.
-std::pair<int, std::string> run_all(const std::string& cmd)
-{
-    std::string out;
-    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-        out.append(buf, n);
-    int status = pclose(p);
-    return {WEXITSTATUS(status), out};
-}
+std::pair<int, std::string> run_all(const std::string& cmd) { return test::run_command(cmd, true); }
 
 struct Term {
     std::string enrolled;  // the centre of its enrollment code (authoritative)

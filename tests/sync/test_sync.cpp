@@ -2,6 +2,7 @@
 // fault-injecting proxy, with the client and the central SIGKILLed mid-sync.
 
 #include "tests/sync/harness.h"
+#include "tests/support/command.h"
 #include "tests/support/progress.h"
 
 #include "base/clock.h"
@@ -465,17 +466,7 @@ TEST_CASE("nafitha-ctl enroll and sync move a simulated day to central and bring
 {
     TempDir c("sync-ctl-c"), t("sync-ctl-t");
     auto ctl = (bin_dir() / "nafitha-ctl").string();
-    auto run = [](const std::string& cmd) {
-        std::string out;
-        FILE* p = popen((cmd + " 2>/dev/null").c_str(), "r");
-        REQUIRE(p);
-        char buf[4096];
-        size_t n;
-        while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-            out.append(buf, n);
-        int status = pclose(p);
-        return std::make_pair(WEXITSTATUS(status), out);
-    };
+    auto run = [](const std::string& cmd) { return test::run_command(cmd); };
     REQUIRE(run(ctl + " simulate --data " + t.path().string() + " --transactions 20").first == 0);
     CentralProcess central(c.path());
     {
