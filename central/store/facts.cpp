@@ -226,18 +226,38 @@ BatchFacts project_batch(const std::vector<protocol::Entry>& entries, size_t fir
     return f;
 }
 
+namespace {
+
+// The facts of one entry type from entries[first..]: each at the terminal's enrolled centre, at the entry's time (never
+// later than central received it), the rest filled from the payload by `fill`.
+template<typename Fact, typename Fill>
+std::vector<Fact> facts_of_type(const std::vector<protocol::Entry>& entries, size_t first, std::string_view type,
+                                const std::string& default_centre, int64_t received_ms, Fill fill)
+{
+    std::vector<Fact> out;
+    for (size_t i = first; i < entries.size(); ++i) {
+        const auto& e = entries[i];
+        if (e.type != type)
+            continue;
+        Fact f;
+        f.seq = e.seq;
+        f.centre = default_centre;
+        fill(e.payload, f);
+        f.time_ms = parse_time_ms(e.time).value_or(0);
+        if (received_ms > 0)
+            f.time_ms = std::min(f.time_ms, received_ms);
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+} // namespace
+
 std::vector<AbandonedVisitFact> abandoned_visits(const std::vector<protocol::Entry>& entries, size_t first,
                                                  const std::string& default_centre, int64_t received_ms)
 {
-    std::vector<AbandonedVisitFact> out;
-    for (size_t i = first; i < entries.size(); ++i) {
-        const auto& e = entries[i];
-        if (e.type != "visit.abandoned")
-            continue;
-        const auto& p = e.payload;
-        AbandonedVisitFact v;
-        v.seq = e.seq;
-        v.centre = default_centre;
+    return facts_of_type<AbandonedVisitFact>(entries, first, "visit.abandoned", default_centre, received_ms,
+                                             [](const nlohmann::json& p, AbandonedVisitFact& v) {
         v.entity = pick_string(p, {"entity"});
         v.service_code = pick_string(p, {"service_code", "service"});
         v.category = pick_string(p, {"category"});
@@ -246,26 +266,14 @@ std::vector<AbandonedVisitFact> abandoned_visits(const std::vector<protocol::Ent
             v.channel = "kiosk";
         v.last_step = pick_string(p, {"last_step"});
         v.reason = pick_string(p, {"reason"});
-        v.time_ms = parse_time_ms(e.time).value_or(0);
-        if (received_ms > 0)
-            v.time_ms = std::min(v.time_ms, received_ms);
-        out.push_back(std::move(v));
-    }
-    return out;
+    });
 }
 
 std::vector<ZReportFact> z_reports(const std::vector<protocol::Entry>& entries, size_t first, const std::string& default_centre,
                                    int64_t received_ms)
 {
-    std::vector<ZReportFact> out;
-    for (size_t i = first; i < entries.size(); ++i) {
-        const auto& e = entries[i];
-        if (e.type != "drawer.z_report")
-            continue;
-        const auto& p = e.payload;
-        ZReportFact z;
-        z.seq = e.seq;
-        z.centre = default_centre;
+    return facts_of_type<ZReportFact>(entries, first, "drawer.z_report", default_centre, received_ms,
+                                      [](const nlohmann::json& p, ZReportFact& z) {
         // Amounts within the terminal's own bounds (kMaxDrawerMinor is far below this); anything else counts as 0.
         auto amount = [&](const char* key) {
             int64_t v = pick_int(p, {key}).value_or(0);
@@ -285,12 +293,7 @@ std::vector<ZReportFact> z_reports(const std::vector<protocol::Entry>& entries, 
             if (cy == y && cm == m && cd == d)
                 z.day = n;
         }
-        z.time_ms = parse_time_ms(e.time).value_or(0);
-        if (received_ms > 0)
-            z.time_ms = std::min(z.time_ms, received_ms);
-        out.push_back(std::move(z));
-    }
-    return out;
+    });
 }
 
 } // namespace nafitha::central

@@ -290,20 +290,28 @@ public:
 
     Result<std::vector<AbandonedCount>> abandoned_visit_counts(const MeasureQuery& q) override
     {
-        auto sql = TRY(abandoned_visits_sql(q.group_by, true));
-        if (m_version < 13)
-            return std::vector<AbandonedCount>();
-        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<AbandonedCount>> {
+        return grouped_by_day<AbandonedCount>(TRY(abandoned_visits_sql(q.group_by, true)), q, 13,
+                                               [](const pg::Rows& r, int i, int n, AbandonedCount& c) { c.count = r.integer(i, n); });
+    }
+
+    // The rows of a query over a range of local days ($1, $2) whose first columns are the caller's group keys: empty
+    // on a store older than `since_version` (the table is not there yet).
+    template<typename Row, typename Fill>
+    Result<std::vector<Row>> grouped_by_day(const std::string& sql, const MeasureQuery& q, int since_version, Fill fill)
+    {
+        if (m_version < since_version)
+            return std::vector<Row>();
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<Row>> {
             auto [from_day, to_day] = rollup::query_days(q);
             auto r = TRY(c.query(sql, Params().add(from_day).add(to_day)));
-            std::vector<AbandonedCount> out;
+            std::vector<Row> out;
             const int n = static_cast<int>(q.group_by.size());
             for (int i = 0; i < r.count(); ++i) {
-                AbandonedCount ac;
+                Row row;
                 for (int k = 0; k < n; ++k)
-                    ac.keys.push_back(r.text(i, k));
-                ac.count = r.integer(i, n);
-                out.push_back(std::move(ac));
+                    row.keys.push_back(r.text(i, k));
+                fill(r, i, n, row);
+                out.push_back(std::move(row));
             }
             return out;
         });
@@ -322,25 +330,11 @@ public:
 
     Result<std::vector<ZReportSum>> z_report_sums(const MeasureQuery& q) override
     {
-        auto sql = TRY(z_reports_sql(q.group_by, true));
-        if (m_version < 15)
-            return std::vector<ZReportSum>();
-        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<ZReportSum>> {
-            auto [from_day, to_day] = rollup::query_days(q);
-            auto r = TRY(c.query(sql, Params().add(from_day).add(to_day)));
-            std::vector<ZReportSum> out;
-            const int n = static_cast<int>(q.group_by.size());
-            for (int i = 0; i < r.count(); ++i) {
-                ZReportSum z;
-                for (int k = 0; k < n; ++k)
-                    z.keys.push_back(r.text(i, k));
-                z.reports = r.integer(i, n);
-                z.with_difference = r.integer(i, n + 1);
-                z.difference_minor = r.integer(i, n + 2);
-                z.abs_difference_minor = r.integer(i, n + 3);
-                out.push_back(std::move(z));
-            }
-            return out;
+        return grouped_by_day<ZReportSum>(TRY(z_reports_sql(q.group_by, true)), q, 15, [](const pg::Rows& r, int i, int n, ZReportSum& z) {
+            z.reports = r.integer(i, n);
+            z.with_difference = r.integer(i, n + 1);
+            z.difference_minor = r.integer(i, n + 2);
+            z.abs_difference_minor = r.integer(i, n + 3);
         });
     }
 

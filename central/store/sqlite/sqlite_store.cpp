@@ -699,9 +699,21 @@ public:
 
     Result<std::vector<ZReportSum>> z_report_sums(const MeasureQuery& q) override
     {
-        std::vector<ZReportSum> out;
-        auto sql = TRY(z_reports_sql(q.group_by, false));
-        if (m_version < 15)
+        return grouped_by_day<ZReportSum>(TRY(z_reports_sql(q.group_by, false)), q, 15, [](const db::Statement& st, int n, ZReportSum& z) {
+            z.reports = st.int64(n);
+            z.with_difference = st.int64(n + 1);
+            z.difference_minor = st.int64(n + 2);
+            z.abs_difference_minor = st.int64(n + 3);
+        });
+    }
+
+    // The rows of a query over a range of local days (?1, ?2) whose first columns are the caller's group keys: empty
+    // on a store older than `since_version` (the table is not there yet).
+    template<typename Row, typename Fill>
+    Result<std::vector<Row>> grouped_by_day(const std::string& sql, const MeasureQuery& q, int since_version, Fill fill)
+    {
+        std::vector<Row> out;
+        if (m_version < since_version)
             return out;
         std::lock_guard lock(m_mutex);
         auto st = TRY(m_db.prepare(sql));
@@ -709,14 +721,11 @@ public:
         st.bind(1, from_day).bind(2, to_day);
         const int n = static_cast<int>(q.group_by.size());
         while (TRY(st.step())) {
-            ZReportSum z;
+            Row r;
             for (int i = 0; i < n; ++i)
-                z.keys.push_back(st.text(i));
-            z.reports = st.int64(n);
-            z.with_difference = st.int64(n + 1);
-            z.difference_minor = st.int64(n + 2);
-            z.abs_difference_minor = st.int64(n + 3);
-            out.push_back(std::move(z));
+                r.keys.push_back(st.text(i));
+            fill(st, n, r);
+            out.push_back(std::move(r));
         }
         return out;
     }
@@ -772,23 +781,8 @@ public:
 
     Result<std::vector<AbandonedCount>> abandoned_visit_counts(const MeasureQuery& q) override
     {
-        std::vector<AbandonedCount> out;
-        auto sql = TRY(abandoned_visits_sql(q.group_by, false));
-        if (m_version < 13)
-            return out;
-        std::lock_guard lock(m_mutex);
-        auto st = TRY(m_db.prepare(sql));
-        auto [from_day, to_day] = rollup::query_days(q);
-        st.bind(1, from_day).bind(2, to_day);
-        const int n = static_cast<int>(q.group_by.size());
-        while (TRY(st.step())) {
-            AbandonedCount c;
-            for (int i = 0; i < n; ++i)
-                c.keys.push_back(st.text(i));
-            c.count = st.int64(n);
-            out.push_back(std::move(c));
-        }
-        return out;
+        return grouped_by_day<AbandonedCount>(TRY(abandoned_visits_sql(q.group_by, false)), q, 13,
+                                               [](const db::Statement& st, int n, AbandonedCount& c) { c.count = st.int64(n); });
     }
 
     Result<void> record_health(const HealthSample& h) override
