@@ -13,9 +13,8 @@ namespace nafitha::ui {
 
 void poll_sync(Ctx& ctx)
 {
-    if (ctx.demo || ctx.now - ctx.staff.last_poll < 1.0)
+    if (!poll_due(ctx, ctx.staff.last_poll, 1.0))
         return;
-    ctx.staff.last_poll = ctx.now;
     Backend* b = ctx.backend;
     Ctx* c = &ctx;
     ctx.worker->post([b, c]() -> Worker::Completion {

@@ -17,8 +17,7 @@ void draw_tech_devices(Ctx& ctx)
     float m = margin(ctx);
     Rect c = area.inset(m);
     StaffView& sv = ctx.staff;
-    if (!ctx.demo && ctx.now - sv.last_poll >= 2.0) {
-        sv.last_poll = ctx.now;
+    if (poll_due(ctx, sv.last_poll, 2.0)) {
         Backend* b = ctx.backend;
         Ctx* cx = &ctx;
         ctx.worker->post([b, cx]() -> Worker::Completion {

@@ -169,4 +169,12 @@ void refresh_payments(Ctx& ctx)
     });
 }
 
+bool poll_due(const Ctx& ctx, double& last_poll, double every_s)
+{
+    if (ctx.demo || ctx.now - last_poll < every_s)
+        return false;
+    last_poll = ctx.now;
+    return true;
+}
+
 } // namespace nafitha::ui

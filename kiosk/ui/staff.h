@@ -18,6 +18,10 @@ Rect tech_tabs(Ctx& ctx, const Rect& area);
 // (empty on success).
 void staff_task(Ctx& ctx, const char* busy_key, std::function<std::function<void(Ctx&)>()> fn);
 
+// True at most once every `every_s` seconds of the frame clock, never in the demo: when a staff screen asks the
+// services for fresh figures (on the worker). Moves `last_poll` to now when it says yes.
+bool poll_due(const Ctx& ctx, double& last_poll, double every_s);
+
 // Loads the current section's data (queue, inbox or payments) into ctx.staff.
 void refresh_section(Ctx& ctx);
 // Loads the queue, inbox or payments into ctx.staff.
