@@ -283,8 +283,10 @@ Result<Application> Terminal::application_locked(std::string_view reference) con
     a.reference = st.text(1);
     a.service_code = st.text(2);
     a.centre = st.text(3);
+    a.status = TRY(parse_app_status(st.text(4)));
     a.channel = st.text(5) == "counter" ? Channel::Counter : Channel::Kiosk;
     a.fee = fee_from_json(json::parse(st.text(6), nullptr, false));
+    a.paid_minor = st.int64(7);
     auto plain = json::parse(st.text(8), nullptr, false);
     if (plain.is_object())
         for (auto& [k, val] : plain.items())
@@ -319,7 +321,7 @@ Result<Application> Terminal::application_locked(std::string_view reference) con
                 a.applicant.address = it->second;
         }
     }
-    TRY(reload_progress_locked(a));
+    TRY(load_history_locked(a));
     return a;
 }
 
@@ -331,6 +333,11 @@ Result<void> Terminal::reload_progress_locked(Application& a) const
         return Error::make("error.application.unknown", "no application with this reference", "reference");
     a.status = TRY(parse_app_status(st.text(0)));
     a.paid_minor = st.int64(1);
+    return load_history_locked(a);
+}
+
+Result<void> Terminal::load_history_locked(Application& a) const
+{
     auto h = TRY(m_db.cached("SELECT status, time, note, actor, reason FROM application_history WHERE application_id = ?1 ORDER BY id"));
     h.bind(1, a.id);
     a.history.clear();

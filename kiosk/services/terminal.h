@@ -233,6 +233,7 @@ private:
                                           const protocol::Signed* statement = nullptr);
     Result<Application> application_locked(std::string_view reference) const;
     Result<void> reload_progress_locked(Application& a) const; // status, amounts and history, as stored
+    Result<void> load_history_locked(Application& a) const;    // its history and the amount refunded
     // The applications whose references a query yields, in its order (the statement is reset afterwards).
     Result<std::vector<Application>> applications_locked(db::Statement& references) const;
     Result<Payment> pay_locked(const Application& app, const PaymentRequest& request);
