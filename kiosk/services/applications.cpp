@@ -136,6 +136,24 @@ Result<std::string> check_note(std::string_view note)
 }
 
 
+// The applicant's personal data, by field type.
+static void fill_applicant(Application& a, const Service& service)
+{
+    for (auto& f : service.form) {
+        auto it = a.values.find(f.name);
+        if (it == a.values.end())
+            continue;
+        if (f.type == FieldType::NationalId && a.applicant.national_id.empty())
+            a.applicant.national_id = it->second;
+        else if (f.type == FieldType::Phone && a.applicant.phone.empty())
+            a.applicant.phone = it->second;
+        else if (f.type == FieldType::ArabicName && a.applicant.full_name.empty())
+            a.applicant.full_name = it->second;
+        else if (f.name == "address")
+            a.applicant.address = it->second;
+    }
+}
+
 Result<Submission> Terminal::submit(const SubmitRequest& request, std::optional<PaymentRequest> payment)
 {
     std::lock_guard lock(m_mutex);
@@ -161,11 +179,14 @@ Result<Submission> Terminal::submit(const SubmitRequest& request, std::optional<
     // point to one); values_json stays '{}' and is read only for applications from older terminals.
     json plain = json::object(), personal = json::object();
     std::string nid_hash;
+    // The application as stored, built here rather than read back (application_locked gives the same, tested).
+    Application app;
     for (auto& f : service->form) {
         auto it = v.values.find(f.name);
         if (it == v.values.end())
             continue;
         personal[f.name] = it->second;
+        app.values[f.name] = it->second;
         if (f.type == FieldType::NationalId && nid_hash.empty())
             nid_hash = m_vault->lookup_hash(it->second);
     }
@@ -205,9 +226,23 @@ Result<Submission> Terminal::submit(const SubmitRequest& request, std::optional<
     {
         auto st = TRY(m_db.cached("INSERT INTO application_history (application_id, status, time, note, actor) "
                                    "VALUES (?1, 'submitted', ?2, '', ?3)"));
-        st.bind(1, id).bind(2, now_text).bind(3, request.staff_id ? "staff:" + std::to_string(*request.staff_id) : "kiosk");
+        std::string actor = request.staff_id ? "staff:" + std::to_string(*request.staff_id) : "kiosk";
+        st.bind(1, id).bind(2, now_text).bind(3, actor);
         TRY(st.run());
+        app.history.push_back({AppStatus::Submitted, now_text, "", std::move(actor), ""});
     }
+    app.id = id;
+    app.reference = reference;
+    app.service_code = service->code;
+    app.centre = m_options.centre;
+    app.status = AppStatus::Submitted;
+    app.channel = request.channel;
+    app.staff_id = request.staff_id;
+    app.fee = fee;
+    app.submitted_at = now_text;
+    app.expected_ready = ready;
+    app.catalogue_version = cat->version;
+    fill_applicant(app, *service);
     if (request.ticket_id) {
         // A ticket that already came with an application (a kiosk visit's) keeps it.
         auto st = TRY(m_db.cached("UPDATE tickets SET reference = ?1 WHERE id = ?2 AND reference IS NULL"));
@@ -235,7 +270,6 @@ Result<Submission> Terminal::submit(const SubmitRequest& request, std::optional<
     TRY(journal::append(m_db, m_identity, "application.submitted", std::move(entry)));
 
     Submission out;
-    auto app = TRY(application_locked(reference));
     TRY(index_application_locked(id, app));
     if (payment || fee.total == 0) {
         PaymentRequest req = payment.value_or(PaymentRequest{});
@@ -304,23 +338,9 @@ Result<Application> Terminal::application_locked(std::string_view reference) con
     a.expected_ready = st.text(12);
     a.staff_id = st.optional_int64(13);
 
-    // The applicant's personal data, by field type.
     auto cat = m_catalogue;
-    if (auto service = cat->service(a.service_code)) {
-        for (auto& f : service->form) {
-            auto it = a.values.find(f.name);
-            if (it == a.values.end())
-                continue;
-            if (f.type == FieldType::NationalId && a.applicant.national_id.empty())
-                a.applicant.national_id = it->second;
-            else if (f.type == FieldType::Phone && a.applicant.phone.empty())
-                a.applicant.phone = it->second;
-            else if (f.type == FieldType::ArabicName && a.applicant.full_name.empty())
-                a.applicant.full_name = it->second;
-            else if (f.name == "address")
-                a.applicant.address = it->second;
-        }
-    }
+    if (auto service = cat->service(a.service_code))
+        fill_applicant(a, *service);
     TRY(load_history_locked(a));
     return a;
 }

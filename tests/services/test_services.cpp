@@ -2,9 +2,11 @@
 
 #include "base/fs.h"
 #include "kiosk/services/reference.h"
+#include "kiosk/services/simulator.h"
 #include "kiosk/services/text_normalize.h"
 #include "sync/journal/journal.h"
 
+#include <random>
 #include <set>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -398,6 +400,76 @@ TEST_CASE("A staff decision walks the lifecycle in one transaction and the inbox
     CHECK(day.count == 2);
     CHECK(day.applications == 2);
     CHECK(day.tickets == 2);
+}
+
+// Every field of two applications, so that a difference names the field.
+static void check_same_application(const Application& a, const Application& b)
+{
+    CHECK(a.id == b.id);
+    CHECK(a.reference == b.reference);
+    CHECK(a.service_code == b.service_code);
+    CHECK(a.centre == b.centre);
+    CHECK(a.status == b.status);
+    CHECK(a.channel == b.channel);
+    CHECK(a.staff_id == b.staff_id);
+    CHECK(a.fee.total == b.fee.total);
+    CHECK(a.fee.exemption == b.fee.exemption);
+    CHECK(a.fee.waived == b.fee.waived);
+    REQUIRE(a.fee.lines.size() == b.fee.lines.size());
+    for (size_t i = 0; i < a.fee.lines.size(); ++i) {
+        CHECK(a.fee.lines[i].label.ar == b.fee.lines[i].label.ar);
+        CHECK(a.fee.lines[i].label.en == b.fee.lines[i].label.en);
+        CHECK(a.fee.lines[i].amount == b.fee.lines[i].amount);
+    }
+    CHECK(a.paid_minor == b.paid_minor);
+    CHECK(a.refunded_minor == b.refunded_minor);
+    CHECK(a.submitted_at == b.submitted_at);
+    CHECK(a.expected_ready == b.expected_ready);
+    CHECK(a.values == b.values);
+    CHECK(a.applicant.full_name == b.applicant.full_name);
+    CHECK(a.applicant.national_id == b.applicant.national_id);
+    CHECK(a.applicant.phone == b.applicant.phone);
+    CHECK(a.applicant.address == b.applicant.address);
+    REQUIRE(a.history.size() == b.history.size());
+    for (size_t i = 0; i < a.history.size(); ++i) {
+        CHECK(a.history[i].status == b.history[i].status);
+        CHECK(a.history[i].time == b.history[i].time);
+        CHECK(a.history[i].note == b.history[i].note);
+        CHECK(a.history[i].actor == b.history[i].actor);
+        CHECK(a.history[i].reason == b.history[i].reason);
+    }
+    CHECK(a.catalogue_version == b.catalogue_version);
+}
+
+TEST_CASE("The application a submission returns is the one stored, for every service, paid or not, at the kiosk or the counter")
+{
+    test::TempDir dir("returned");
+    auto t = test::open_terminal(dir.path);
+    auto clerk = t->create_staff({"huda", "هدى", Role::Clerk, "٥٥٥٥"}).value();
+    auto cat = t->catalogue();
+    std::mt19937_64 rng(7);
+    int submitted = 0;
+    for (auto& service : cat->services) {
+        for (int variant = 0; variant < 3; ++variant) {
+            SubmitRequest req(service.code, simulated_form(service, rng));
+            int64_t due = t->assess(service.code, req.values, req.exemption).fee.value().total;
+            std::optional<PaymentRequest> payment;
+            if (variant == 1)
+                payment = PaymentRequest::cash(due + 50000);
+            if (variant == 2) {
+                req.channel = Channel::Counter;
+                req.staff_id = clerk.id;
+                payment = PaymentRequest::card("A123456", clerk.id);
+            }
+            auto sub = t->submit(req, payment);
+            INFO(service.code << " variant " << variant << ": " << (sub.ok() ? std::string() : sub.error().to_string()));
+            REQUIRE(sub.ok());
+            check_same_application(sub->application, t->application(sub->application.reference).value());
+            ++submitted;
+        }
+    }
+    CHECK(submitted == 3 * static_cast<int>(cat->services.size()));
+    CHECK(journal::verify(t->database(), t->identity().keys.public_key).value().ok());
 }
 
 TEST_CASE("A counter submission keeps the ticket it came with")
