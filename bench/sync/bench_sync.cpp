@@ -192,7 +192,7 @@ int bench_ingest_ratio()
             return 1;
         }
         t_verify_all += clock::monotonic_ns() - t1;
-        if (!inline_store->ingest(tid, batch2.entries, clock::unix_ms(), why).ok()) {
+        if (!inline_store->ingest(tid, batch2.entries, clock::unix_ms(), why, central::SignatureCheck::done).ok()) {
             std::cerr << "ingest failed\n";
             return 1;
         }

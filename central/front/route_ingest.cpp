@@ -133,7 +133,7 @@ Route ingest_route(Context& ctx)
         }
         IngestRefusal why;
         int64_t now = clock::unix_ms();
-        auto outcome = ctx.store.ingest(t.id, entries, now, why);
+        auto outcome = ctx.store.ingest(t.id, entries, now, why, deferred ? SignatureCheck::deferred : SignatureCheck::done);
         if (!outcome.ok()) {
             const auto& code = outcome.error().code;
             auto refused = refusal(503, code, outcome.error().detail);
@@ -194,10 +194,15 @@ Route ingest_route(Context& ctx)
                 acked_hash = now_t.value()->last_hash;
         }
         out.ack = ctx.sign(protocol::statement_of(protocol::Ack{t.id, outcome->acked_seq, acked_hash, out.server_time_ms}));
+        // The stored entries (those central held already were checked when first stored): their signatures are
+        // checked next, or were; either way the terminal's signature watermark moves past them once checked.
+        const int64_t first_stored = outcome->acked_seq - outcome->stored + 1;
         if (deferred && outcome->stored > 0) {
             auto mine = std::move(batch->entries);
-            std::erase_if(mine, [&](const protocol::Entry& e) { return e.seq <= t.last_seq; }); // checked when first stored
+            std::erase_if(mine, [&](const protocol::Entry& e) { return e.seq < first_stored || e.seq > outcome->acked_seq; });
             ctx.signatures->submit(t.id, key, std::move(mine));
+        } else if (ctx.signatures && outcome->stored > 0) {
+            ctx.signatures->checked_before_storing(t.id, first_stored, outcome->acked_seq);
         }
         return Response::json(200, protocol::to_json(out));
     };

@@ -43,6 +43,20 @@ struct EnrollmentCode {
     int64_t expires_ms = 0;
 };
 
+// Whether every signature of a batch's entries was checked before it was stored (the route's queue of deferred
+// checks was full: docs/PROTOCOL.md "Authenticating a batch at ingest"), or only the last entry's (the others are
+// checked after the answer, central/signatures.h).
+enum class SignatureCheck { deferred, done };
+
+// A terminal whose stored entries are not all signature-checked: every entry through `checked_seq` is
+// (the terminal's watermark, schema 17), entries up to `last_seq` are stored.
+struct SignatureBacklog {
+    std::string terminal_id;
+    std::string public_key; // base64
+    int64_t checked_seq = 0;
+    int64_t last_seq = 0;
+};
+
 struct IngestOutcome {
     int64_t acked_seq = 0;
     int64_t stored = 0;
@@ -265,8 +279,22 @@ public:
     // Entries must already be signature-checked, consecutive and chained among themselves; the store checks
     // each hash against the signed bytes it keeps. On refusal the IngestRefusal is in the error:
     // error.central.gap, error.central.fork, error.central.chain.
+    // With SignatureCheck::done the same transaction moves the terminal's signature watermark to the batch's last
+    // seq when it stood at the stored last seq before the batch (contiguous); otherwise it leaves it.
     virtual Result<IngestOutcome> ingest(const std::string& terminal_id, const std::vector<protocol::Entry>& entries,
-                                         int64_t now_ms, IngestRefusal& refusal) = 0;
+                                         int64_t now_ms, IngestRefusal& refusal, SignatureCheck signatures) = 0;
+    Result<IngestOutcome> ingest(const std::string& terminal_id, const std::vector<protocol::Entry>& entries, int64_t now_ms,
+                                 IngestRefusal& refusal)
+    {
+        return ingest(terminal_id, entries, now_ms, refusal, SignatureCheck::deferred);
+    }
+    // The per-transaction signature watermark (schema 17): every stored entry of the terminal through the
+    // returned seq has had its signature checked. Terminals whose watermark is below their last stored seq:
+    virtual Result<std::vector<SignatureBacklog>> signature_backlog() = 0;
+    // Moves the terminal's watermark up to `through` (never down, never past the last stored seq); returns the
+    // watermark after. The caller must have checked every stored entry from the returned watermark it last
+    // knew up to `through`.
+    virtual Result<int64_t> advance_signatures_checked(const std::string& terminal_id, int64_t through) = 0;
     virtual Result<void> record_fork_alarm(const std::string& terminal_id, int64_t seq, const std::string& stored_hash,
                                            const std::string& offered_hash, int64_t now_ms) = 0;
     virtual Result<std::vector<ForkAlarm>> fork_alarms() = 0;

@@ -261,6 +261,9 @@ CREATE TABLE costs(
 const char* kV16 = "DROP INDEX z_reports_by_day;"
                    "CREATE INDEX z_reports_by_day_covering ON z_reports(local_day) INCLUDE (centre, terminal, difference_minor);";
 
+// Version 17. Each terminal's signature watermark, existing terminals at 0 (the same as SQLite's version 17).
+const char* kV17 = "ALTER TABLE terminals ADD COLUMN signatures_checked_seq bigint NOT NULL DEFAULT 0;";
+
 struct Migration {
     int version;
     const char* description;
@@ -285,6 +288,7 @@ const Migration kMigrations[] = {
     {14, "decisions carry their reason code; web users can be disabled", kV14},
     {15, "Z reports (cash differences) and costs per entity or centre and month", kV15},
     {16, "the Z reports' index by day covers the cash indicators' reads", kV16},
+    {17, "each terminal's signature watermark: entries through it have had their signatures checked", kV17},
 };
 
 // Any constant: the key of the advisory lock that migrations and partition creation hold.

@@ -167,8 +167,9 @@ public:
         });
     }
 
+    using Store::ingest;
     Result<IngestOutcome> ingest(const std::string& terminal_id, const std::vector<protocol::Entry>& entries,
-                                 int64_t now_ms, IngestRefusal& refusal) override
+                                 int64_t now_ms, IngestRefusal& refusal, SignatureCheck signatures) override
     {
         auto encoded = TRY(encode_entries(entries, EntryCodec::Chained, &refusal.seq));
         // Entries go to the month of their receipt, never to a month before the terminal's previous batch (two
@@ -260,6 +261,9 @@ public:
                                   .add(entries[first].prev_hash)});
             writes.push_back({"UPDATE terminals SET last_seq = $1, last_hash = $2, entries = entries + $3, last_ingest_ms = GREATEST(last_ingest_ms, $4) WHERE no = $5",
                               Params().add(last.seq).add(last.hash).add(stored).add(now_ms).add_int4(no)});
+            if (signatures == SignatureCheck::done && m_version >= 17) // every signature checked: the watermark follows if contiguous
+                writes.push_back({"UPDATE terminals SET signatures_checked_seq = $1 WHERE no = $2 AND signatures_checked_seq >= $3",
+                                  Params().add(last.seq).add_int4(no).add(t.record.last_seq)});
             // The transparency log, last before COMMIT: the head row's lock, held until the commit, numbers the
             // leaves of every instance's transactions in commit order (migration 7).
             Array leaves(pg::kBytea);
@@ -449,6 +453,36 @@ public:
             for (int i = 0; i < r.count(); ++i)
                 out.push_back({r.text(i, 0), r.integer(i, 1) != 0, r.integer(i, 2), r.integer(i, 3), r.integer(i, 4), r.text(i, 5), r.text(i, 6)});
             return out;
+        });
+    }
+
+    Result<std::vector<SignatureBacklog>> signature_backlog() override
+    {
+        std::vector<SignatureBacklog> out;
+        if (m_version < 17)
+            return out;
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<SignatureBacklog>> {
+            auto r = TRY(c.query("SELECT id, public_key, signatures_checked_seq, last_seq FROM terminals "
+                                 "WHERE signatures_checked_seq < last_seq ORDER BY id"));
+            std::vector<SignatureBacklog> rows;
+            for (int i = 0; i < r.count(); ++i)
+                rows.push_back({r.text(i, 0), r.text(i, 1), r.integer(i, 2), r.integer(i, 3)});
+            return rows;
+        });
+    }
+
+    Result<int64_t> advance_signatures_checked(const std::string& terminal_id, int64_t through) override
+    {
+        if (m_version < 17)
+            return Error::make("error.central.storage", "the store has no signature watermark (schema " + std::to_string(m_version) + ")");
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<int64_t> {
+            // Never down (another instance may have moved it further), never past what is stored.
+            auto r = TRY(c.query("WITH u AS (UPDATE terminals SET signatures_checked_seq = LEAST($2, last_seq) "
+                                 "WHERE id = $1 AND signatures_checked_seq < LEAST($2, last_seq) RETURNING signatures_checked_seq) "
+                                 "SELECT COALESCE((SELECT signatures_checked_seq FROM u), "
+                                 "(SELECT signatures_checked_seq FROM terminals WHERE id = $1), 0)",
+                                 Params().add(terminal_id).add(through)));
+            return r.integer(0, 0);
         });
     }
 

@@ -507,6 +507,16 @@ Result<void> migrate_v16(db::Db& db)
                    "CREATE INDEX z_reports_by_day_covering ON z_reports(local_day, centre, terminal, difference_minor);");
 }
 
+// Version 17 (issue 14): each terminal's signature watermark, the seq through which every stored entry's
+// per-transaction signature has been checked (central/signatures.h). Existing terminals start at 0: an entry an
+// earlier version stored may never have been checked (it acknowledged a batch and kept the deferred checks in
+// memory only, lost if the process died), so the first start checks them all, in the background
+// (docs/PROTOCOL.md "Authenticating a batch at ingest").
+Result<void> migrate_v17(db::Db& db)
+{
+    return db.exec("ALTER TABLE terminals ADD COLUMN signatures_checked_seq INTEGER NOT NULL DEFAULT 0;");
+}
+
 struct Migration {
     int version;
     Result<void> (*apply)(db::Db&);
@@ -529,6 +539,7 @@ const Migration kMigrations[] = {
     {14, migrate_v14},
     {15, migrate_v15},
     {16, migrate_v16},
+    {17, migrate_v17},
 };
 
 } // namespace

@@ -521,8 +521,9 @@ public:
         return out;
     }
 
+    using Store::ingest;
     Result<IngestOutcome> ingest(const std::string& terminal_id, const std::vector<protocol::Entry>& entries,
-                                 int64_t now_ms, IngestRefusal& refusal) override
+                                 int64_t now_ms, IngestRefusal& refusal, SignatureCheck signatures) override
     {
         // Each entry's signed bytes are rebuilt, checked against its hash and compressed (encode_entries) on other
         // threads while this one checks the chain against the store and writes the projections: the entries'
@@ -543,7 +544,7 @@ public:
                 return encoded->error();
             return {};
         };
-        auto outcome = ingest_locked(terminal_id, entries, now_ms, refusal, wait_encoded, encoded);
+        auto outcome = ingest_locked(terminal_id, entries, now_ms, refusal, wait_encoded, encoded, signatures);
         if (auto checked = wait_encoded(); !checked.ok()) {
             refusal = given;
             refusal.seq = bad_seq;
@@ -554,7 +555,8 @@ public:
 
     Result<IngestOutcome> ingest_locked(const std::string& terminal_id, const std::vector<protocol::Entry>& entries,
                                         int64_t now_ms, IngestRefusal& refusal, const std::function<Result<void>()>& wait_encoded,
-                                        const std::optional<Result<std::vector<EncodedEntry>>>& encoded_result)
+                                        const std::optional<Result<std::vector<EncodedEntry>>>& encoded_result,
+                                        SignatureCheck signatures)
     {
         std::lock_guard lock(m_mutex);
         auto tx = TRY(db::Transaction::begin(m_db));
@@ -639,6 +641,12 @@ public:
             "UPDATE terminals SET last_seq = ?, last_hash = ?, entries = entries + ?, last_ingest_ms = MAX(last_ingest_ms, ?) WHERE no = ?"));
         upd.bind(1, last.seq).bind(2, last.hash).bind(3, stored).bind(4, now_ms).bind(5, t.no);
         TRY(upd.run());
+        if (signatures == SignatureCheck::done && m_version >= 17) {
+            // Every signature of the batch was checked before storing: the watermark follows if it was contiguous.
+            auto mark = TRY(m_db.cached("UPDATE terminals SET signatures_checked_seq = ? WHERE no = ? AND signatures_checked_seq >= ?"));
+            mark.bind(1, last.seq).bind(2, t.no).bind(3, t.record.last_seq);
+            TRY(mark.run());
+        }
         TRY(tx.commit());
         return IngestOutcome{last.seq, stored};
     }
@@ -838,6 +846,36 @@ public:
         while (TRY(st.step()))
             out.push_back({st.text(0), st.int64(1) != 0, st.int64(2), st.int64(3), st.int64(4), st.text(5), st.text(6)});
         return out;
+    }
+
+    Result<std::vector<SignatureBacklog>> signature_backlog() override
+    {
+        std::vector<SignatureBacklog> out;
+        if (m_version < 17)
+            return out;
+        std::lock_guard lock(m_mutex);
+        auto st = TRY(m_db.prepare("SELECT id, public_key, signatures_checked_seq, last_seq FROM terminals "
+                                   "WHERE signatures_checked_seq < last_seq ORDER BY id"));
+        while (TRY(st.step()))
+            out.push_back({st.text(0), st.text(1), st.int64(2), st.int64(3)});
+        return out;
+    }
+
+    Result<int64_t> advance_signatures_checked(const std::string& terminal_id, int64_t through) override
+    {
+        if (m_version < 17)
+            return Error::make("error.central.storage", "the store has no signature watermark (schema " + std::to_string(m_version) + ")");
+        std::lock_guard lock(m_mutex);
+        auto tx = TRY(db::Transaction::begin(m_db));
+        auto up = TRY(m_db.cached("UPDATE terminals SET signatures_checked_seq = MIN(?, last_seq) WHERE id = ? AND signatures_checked_seq < MIN(?, last_seq)"));
+        up.bind(1, through).bind(2, terminal_id).bind(3, through);
+        TRY(up.run());
+        auto get = TRY(m_db.cached("SELECT signatures_checked_seq FROM terminals WHERE id = ?"));
+        get.bind(1, terminal_id);
+        int64_t now = TRY(get.step()) ? get.int64(0) : 0;
+        get.reset();
+        TRY(tx.commit());
+        return now;
     }
 
     Result<void> record_fork_alarm(const std::string& terminal_id, int64_t seq, const std::string& stored_hash,
