@@ -4,6 +4,7 @@
 #include "central/front/routes.h"
 
 #include "base/clock.h"
+#include "central/signatures.h"
 
 namespace nafitha::central::front {
 
@@ -33,6 +34,20 @@ Route metrics_route(Context& ctx, const std::vector<const Listener*>& listeners)
                 "# HELP nafitha_central_disk_free_bytes Free bytes on the data folder's disk.\n"
                 "# TYPE nafitha_central_disk_free_bytes gauge\nnafitha_central_disk_free_bytes "
             + std::to_string(health.free_bytes) + "\n";
+        // Stored entries whose per-transaction signatures are not yet known checked (above their terminal's
+        // watermark: checked after the answer, or at the next start), and what this instance has left to check.
+        if (auto backlog = ctx.store.signature_backlog(); backlog.ok()) {
+            int64_t unchecked = 0;
+            for (const auto& b : backlog.value())
+                unchecked += b.last_seq - b.checked_seq;
+            text += "# HELP nafitha_central_signatures_unchecked Stored entries above their terminal's signature watermark.\n"
+                    "# TYPE nafitha_central_signatures_unchecked gauge\nnafitha_central_signatures_unchecked "
+                + std::to_string(unchecked) + "\n";
+        }
+        if (ctx.signatures)
+            text += "# HELP nafitha_central_signatures_backlog Stored entries this instance still has to check (start-up check and queue).\n"
+                    "# TYPE nafitha_central_signatures_backlog gauge\nnafitha_central_signatures_backlog "
+                + std::to_string(ctx.signatures->backlog()) + "\n";
         auto terminals = ctx.store.terminals();
         if (terminals.ok()) {
             int64_t now = clock::unix_ms();

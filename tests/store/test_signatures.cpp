@@ -10,6 +10,7 @@
 #include "central/server.h"
 #include "central/signatures.h"
 #include "sync/client/central_client.h"
+#include "sync/client/http.h"
 
 #include <csignal>
 #include <random>
@@ -102,6 +103,12 @@ STORE_TEST("A bad inner signature acknowledged by a central killed before its ch
     auto ack = client.ingest(chain);
     REQUIRE(ack.ok());
     CHECK(ack->ack.seq == 9);
+    // Operators see them: stored above the watermark, and waiting on this instance.
+    sync::HttpClient http({});
+    auto metrics = http.request("GET", central->admin_url() + "/metrics", {}, "");
+    REQUIRE(metrics.ok());
+    CHECK(metrics->body.find("\nnafitha_central_signatures_unchecked 9\n") != std::string::npos);
+    CHECK(metrics->body.find("\nnafitha_central_signatures_backlog 9\n") != std::string::npos);
     central->kill_hard();
     CHECK(watermark(env, id.terminal_id) == 0);
     CHECK(last_seq(env, id.terminal_id) == 9);
