@@ -290,7 +290,6 @@ int cmd_serve(const Args& a)
             return fail(b.error());
         web_port = b.value();
     }
-    crash_point_ready();
     std::cout << "listening on " << where->first << ":" << bound.value() << (config.tls_cert.empty() ? " (http)" : " (https)")
               << "\n";
     if (admin_port)
@@ -299,6 +298,9 @@ int cmd_serve(const Args& a)
         std::cout << "web listening on " << web_where.first << ":" << *web_port << (config.tls_cert.empty() ? " (http)" : " (https)")
                   << "\n";
     std::cout << std::flush;
+    // Counted from here: the background work that starts with the listeners (the start-up signature check, the
+    // health monitor) must not kill the process before a test has read where it listens.
+    crash_point_ready();
     log::info("central", "serving: open files limit " + std::to_string(central::raise_open_files_limit()));
     auto* raw = server.value().get();
     // Under systemd (nafitha-central.service, Type=notify): READY=1 once the listeners serve, WATCHDOG=1 from the
