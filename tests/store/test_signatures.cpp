@@ -212,6 +212,7 @@ STORE_TEST("Central killed at many points while a terminal syncs checks every st
         REQUIRE(held[i].second == journal[i].hash);
     }
     CHECK(store->find_terminal(id.terminal_id).value()->entries == last);
+    CHECK(env.sql_int("SELECT COUNT(*) FROM (SELECT terminal, seq FROM entries GROUP BY 1, 2 HAVING COUNT(*) > 1) d") == 0);
     // Every bad signature raised exactly once, and nothing for the good ones.
     auto alarms = signature_alarms(*store, id.terminal_id);
     CHECK(alarms == std::multiset<int64_t>(forged.begin(), forged.end()));
