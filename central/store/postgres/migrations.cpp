@@ -264,6 +264,16 @@ const char* kV16 = "DROP INDEX z_reports_by_day;"
 // Version 17. Each terminal's signature watermark, existing terminals at 0 (the same as SQLite's version 17).
 const char* kV17 = "ALTER TABLE terminals ADD COLUMN signatures_checked_seq bigint NOT NULL DEFAULT 0;";
 
+// Version 18 (issue 14): indexes that no query uses, dropped (ingest paid for them on every batch); the same
+// tables as SQLite's version 18, checked with EXPLAIN (docs/PERFORMANCE.md). `applications_by_service` (entity,
+// service_code, submitted_ms): the back office's list by entity walks `applications_by_entity_time`, which stays
+// here (PostgreSQL plans it with the filter's values); `payments_by_centre`: the reconciliation reads the
+// unmatched payments through the partial index `payments_unmatched`; `tickets_by_day`: only the indicators' raw
+// query, which the tests alone run.
+const char* kV18 = "DROP INDEX IF EXISTS applications_by_service;"
+                   "DROP INDEX IF EXISTS payments_by_centre;"
+                   "DROP INDEX IF EXISTS tickets_by_day;";
+
 struct Migration {
     int version;
     const char* description;
@@ -289,6 +299,7 @@ const Migration kMigrations[] = {
     {15, "Z reports (cash differences) and costs per entity or centre and month", kV15},
     {16, "the Z reports' index by day covers the cash indicators' reads", kV16},
     {17, "each terminal's signature watermark: entries through it have had their signatures checked", kV17},
+    {18, "indexes no query uses dropped (applications by service, payments by centre, tickets by day)", kV18},
 };
 
 // Any constant: the key of the advisory lock that migrations and partition creation hold.

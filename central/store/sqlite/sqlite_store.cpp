@@ -72,10 +72,12 @@ Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f, int64_t rec
         auto st = TRY(db.cached(
             "INSERT OR IGNORE INTO payments(terminal, seq, reference, centre, method, amount_minor, time_ms, application_known, "
             "service_code, waived_minor) "
-            "VALUES(?1,?2,?3,?4,?5,?6,?7,EXISTS (SELECT 1 FROM applications WHERE terminal = ?1 AND reference = ?3),?8,?9)"));
+            "VALUES(?1,?2,?3,?4,?5,?6,?7,"
+            "CASE WHEN ?10 THEN 1 ELSE EXISTS (SELECT 1 FROM applications WHERE terminal = ?1 AND reference = ?3) END,?8,?9)"));
+        // (?10: the application is submitted in this batch, so known without looking it up.)
         for (const auto& p : f.payments) {
             st.bind(1, t).bind(2, p.seq).bind(3, p.reference).bind(4, p.centre).bind(5, p.method).bind(6, p.amount_minor).bind(7, p.time_ms)
-                .bind(8, p.service_code).bind(9, p.waived_minor);
+                .bind(8, p.service_code).bind(9, p.waived_minor).bind(10, int64_t{p.application_in_batch ? 1 : 0});
             TRY(st.run());
         }
     }
@@ -147,16 +149,49 @@ struct SqliteRowView {
 
 using SqliteRow = SqliteRowView;
 
+namespace {
+
+// Reads the rows of `keys` (one terminal's) with `select` ("SELECT … FROM t WHERE terminal = ?1 AND key IN "): up to
+// kKeysPerRead keys a statement instead of one statement per key (a batch touches hundreds of applications and
+// tickets, read before and after it is applied; a statement step per key cost about as much as the lookup).
+constexpr size_t kKeysPerRead = 64;
+
+template <typename Read>
+Result<void> read_keyed(db::Db& db, std::string_view select, int64_t t, const std::set<std::string>& keys, Read&& read)
+{
+    if (keys.empty())
+        return {};
+    // One statement text whatever the count (the connection's statement cache is small): the places of a last,
+    // partial group are bound to NULL, which matches nothing.
+    std::string sql(select);
+    sql += "(";
+    for (size_t k = 0; k < kKeysPerRead; ++k)
+        sql += k ? ",?" : "?";
+    sql += ")";
+    auto st = TRY(db.cached(sql));
+    auto it = keys.begin();
+    while (it != keys.end()) {
+        st.bind(1, t);
+        for (size_t k = 0; k < kKeysPerRead; ++k) {
+            if (it != keys.end())
+                st.bind(static_cast<int>(k) + 2, *it++);
+            else
+                st.bind(static_cast<int>(k) + 2, std::optional<int64_t>());
+        }
+        while (TRY(st.step()))
+            read(st);
+        st.reset();
+    }
+    return {};
+}
+
+} // namespace
+
 Result<std::vector<rollup::App>> read_apps(db::Db& db, int64_t t, const std::set<std::string>& refs)
 {
     std::vector<rollup::App> out;
-    auto st = TRY(db.cached("SELECT " + rollup::app_columns(false) + " FROM applications WHERE terminal = ? AND reference = ?"));
-    for (const auto& ref : refs) {
-        st.bind(1, t).bind(2, ref);
-        while (TRY(st.step()))
-            out.push_back(rollup::read_app(SqliteRow{st}));
-        st.reset();
-    }
+    TRY(read_keyed(db, "SELECT " + rollup::app_columns(false) + " FROM applications WHERE terminal = ?1 AND reference IN ", t, refs,
+                   [&](const db::Statement& st) { out.push_back(rollup::read_app(SqliteRow{st})); }));
     return out;
 }
 
@@ -211,13 +246,8 @@ Result<void> write_rollup(db::Db& db, const rollup::Delta& delta)
 Result<std::vector<rollup::Ticket>> read_tickets(db::Db& db, int64_t t, const std::set<std::string>& tickets)
 {
     std::vector<rollup::Ticket> out;
-    auto st = TRY(db.cached(std::string("SELECT ") + rollup::kTicketColumns + " FROM tickets WHERE terminal = ? AND ticket = ?"));
-    for (const auto& k : tickets) {
-        st.bind(1, t).bind(2, k);
-        while (TRY(st.step()))
-            out.push_back(rollup::read_ticket(SqliteRow{st}));
-        st.reset();
-    }
+    TRY(read_keyed(db, std::string("SELECT ") + rollup::kTicketColumns + " FROM tickets WHERE terminal = ?1 AND ticket IN ", t, tickets,
+                   [&](const db::Statement& st) { out.push_back(rollup::read_ticket(SqliteRow{st})); }));
     return out;
 }
 
