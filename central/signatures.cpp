@@ -35,6 +35,7 @@ Result<void> authenticate_batch(const std::vector<protocol::Entry>& entries, con
 namespace {
 
 constexpr auto kFlushDelay = std::chrono::milliseconds(200); // the watermark is written a few times a second at most
+constexpr auto kGapPoll = std::chrono::seconds(1);
 const char* const kStop = "signatures.page_done";
 
 bool signature_verifies(const SignedEntry& e, const protocol::PublicKey& key)
@@ -154,12 +155,16 @@ void DeferredSignatures::run()
                     recheck_turn = !recheck_turn;
                     break;
                 }
-                if (m_dirty) {
-                    if (m_stop || m_flush_now || steady::now() >= last_flush + kFlushDelay) {
+                if (m_dirty || (m_gaps && !m_stop)) {
+                    // Ranges above a gap another instance fills: the watermark is read again now and then.
+                    auto due = last_flush + (m_dirty ? kFlushDelay : kGapPoll);
+                    if (m_stop || (m_dirty && m_flush_now) || steady::now() >= due) {
                         flush_now = true;
                         break;
                     }
-                    m_cv.wait_until(lock, last_flush + kFlushDelay);
+                    if (!m_dirty)
+                        m_idle.notify_all(); // idle, but for ranges that wait for another instance
+                    m_cv.wait_until(lock, due);
                     continue;
                 }
                 m_idle.notify_all();
@@ -319,32 +324,41 @@ void DeferredSignatures::done(const std::string& terminal_id, int64_t first_seq,
 
 void DeferredSignatures::flush()
 {
-    for (auto& [terminal_id, m] : m_marks) {
-        // A terminal whose checked ranges wait for a gap: another instance may have filled it (read it again).
-        if (m.known && m.mark <= m.stored && m.done.empty())
-            continue;
-        for (int pass = 0; pass < 2; ++pass) {
-            auto now = m_store.advance_signatures_checked(terminal_id, m.known ? m.mark : 0);
-            if (!now.ok()) {
-                log::error("central", "signatures: cannot write the watermark of terminal " + terminal_id
-                                          + " (its entries will be checked again at the next start): " + now.error().to_string());
-                break;
-            }
+    // Every terminal whose watermark is ahead of the store, and every one whose checked ranges wait for a gap (another
+    // instance may have filled it: the answer says), in one transaction; then once more for those a filled gap let
+    // move further.
+    for (int pass = 0; pass < 2; ++pass) {
+        std::vector<SignatureMark> marks;
+        for (auto& [terminal_id, m] : m_marks)
+            if (!m.known || m.mark > m.stored || (pass == 0 && !m.done.empty()))
+                marks.push_back({terminal_id, m.known ? m.mark : 0});
+        if (marks.empty())
+            break;
+        auto after = m_store.advance_signatures_checked(marks);
+        if (!after.ok()) {
+            log::error("central", "signatures: cannot write the watermarks of " + std::to_string(marks.size())
+                                      + " terminals (their entries will be checked again at the next start): " + after.error().to_string());
+            break;
+        }
+        for (size_t i = 0; i < marks.size() && i < after.value().size(); ++i) {
+            auto& m = m_marks[marks[i].terminal_id];
             m.known = true;
-            m.stored = now.value();
+            m.stored = after.value()[i];
             m.mark = std::max(m.mark, m.stored);
             while (!m.done.empty() && m.done.begin()->first <= m.mark + 1) {
                 m.mark = std::max(m.mark, m.done.begin()->second);
                 m.done.erase(m.done.begin());
             }
-            if (m.mark <= m.stored)
-                break;
         }
     }
     m_unflushed = 0;
+    bool gaps = false;
+    for (const auto& [terminal_id, m] : m_marks)
+        gaps = gaps || !m.done.empty();
     std::lock_guard lock(m_mutex);
     m_dirty = false;
     m_flush_now = false;
+    m_gaps = gaps;
 }
 
 } // namespace nafitha::central

@@ -112,6 +112,7 @@ private:
     std::map<std::string, Mark> m_marks; // the checker thread's own
     int64_t m_unflushed = 0;
     bool m_dirty = false; // some watermark is ahead of the store (guarded by m_mutex)
+    bool m_gaps = false;  // some terminal's checked ranges wait for a gap below them (guarded by m_mutex)
     std::thread m_thread;
 };
 

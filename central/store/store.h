@@ -57,6 +57,11 @@ struct SignatureBacklog {
     int64_t last_seq = 0;
 };
 
+struct SignatureMark {
+    std::string terminal_id;
+    int64_t through = 0;
+};
+
 struct IngestOutcome {
     int64_t acked_seq = 0;
     int64_t stored = 0;
@@ -291,10 +296,15 @@ public:
     // The per-transaction signature watermark (schema 17): every stored entry of the terminal through the
     // returned seq has had its signature checked. Terminals whose watermark is below their last stored seq:
     virtual Result<std::vector<SignatureBacklog>> signature_backlog() = 0;
-    // Moves the terminal's watermark up to `through` (never down, never past the last stored seq); returns the
-    // watermark after. The caller must have checked every stored entry from the returned watermark it last
-    // knew up to `through`.
-    virtual Result<int64_t> advance_signatures_checked(const std::string& terminal_id, int64_t through) = 0;
+    // Moves each terminal's watermark up to its `through` (never down, never past the last stored seq), all in one
+    // transaction; returns the watermarks after, in the same order (0 for an unknown terminal). The caller must have
+    // checked every stored entry from the watermark it last knew up to `through`; `through` 0 only reads it.
+    virtual Result<std::vector<int64_t>> advance_signatures_checked(const std::vector<SignatureMark>& marks) = 0;
+    Result<int64_t> advance_signatures_checked(const std::string& terminal_id, int64_t through)
+    {
+        auto after = TRY(advance_signatures_checked(std::vector<SignatureMark>{{terminal_id, through}}));
+        return after.at(0);
+    }
     virtual Result<void> record_fork_alarm(const std::string& terminal_id, int64_t seq, const std::string& stored_hash,
                                            const std::string& offered_hash, int64_t now_ms) = 0;
     virtual Result<std::vector<ForkAlarm>> fork_alarms() = 0;

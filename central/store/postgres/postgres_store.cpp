@@ -471,18 +471,35 @@ public:
         });
     }
 
-    Result<int64_t> advance_signatures_checked(const std::string& terminal_id, int64_t through) override
+    using Store::advance_signatures_checked;
+    Result<std::vector<int64_t>> advance_signatures_checked(const std::vector<SignatureMark>& marks) override
     {
         if (m_version < 17)
             return Error::make("error.central.storage", "the store has no signature watermark (schema " + std::to_string(m_version) + ")");
-        return run(Retry::Safe, [&](pg::Conn& c) -> Result<int64_t> {
-            // Never down (another instance may have moved it further), never past what is stored.
-            auto r = TRY(c.query("WITH u AS (UPDATE terminals SET signatures_checked_seq = LEAST($2, last_seq) "
-                                 "WHERE id = $1 AND signatures_checked_seq < LEAST($2, last_seq) RETURNING signatures_checked_seq) "
-                                 "SELECT COALESCE((SELECT signatures_checked_seq FROM u), "
-                                 "(SELECT signatures_checked_seq FROM terminals WHERE id = $1), 0)",
-                                 Params().add(terminal_id).add(through)));
-            return r.integer(0, 0);
+        return run(Retry::Safe, [&](pg::Conn& c) -> Result<std::vector<int64_t>> {
+            // One statement for every terminal: never down (another instance may have moved one further), never
+            // past what is stored.
+            Array ids(pg::kText), throughs(pg::kInt8);
+            for (const auto& m : marks) {
+                ids.add(std::string_view(m.terminal_id));
+                throughs.add(m.through);
+            }
+            // The rows locked in id order first: two instances' checkers moving the same terminals never deadlock.
+            TRY(c.exec("BEGIN"));
+            TRY(c.query("SELECT 1 FROM terminals WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE", Params().add(ids)));
+            auto r = TRY(c.query("WITH m AS (SELECT * FROM unnest($1::text[], $2::bigint[]) AS u(id, through)), "
+                                 "u AS (UPDATE terminals t SET signatures_checked_seq = LEAST(m.through, t.last_seq) FROM m "
+                                 "WHERE t.id = m.id AND t.signatures_checked_seq < LEAST(m.through, t.last_seq) "
+                                 "RETURNING t.id, t.signatures_checked_seq) "
+                                 "SELECT COALESCE(u.signatures_checked_seq, t.signatures_checked_seq, 0) "
+                                 "FROM unnest($1::text[]) WITH ORDINALITY AS k(id, o) "
+                                 "LEFT JOIN u ON u.id = k.id LEFT JOIN terminals t ON t.id = k.id ORDER BY k.o",
+                                 Params().add(ids).add(throughs)));
+            TRY(c.exec("COMMIT"));
+            std::vector<int64_t> out;
+            for (int i = 0; i < r.count(); ++i)
+                out.push_back(r.integer(i, 0));
+            return out;
         });
     }
 

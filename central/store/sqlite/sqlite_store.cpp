@@ -891,21 +891,25 @@ public:
         return out;
     }
 
-    Result<int64_t> advance_signatures_checked(const std::string& terminal_id, int64_t through) override
+    using Store::advance_signatures_checked;
+    Result<std::vector<int64_t>> advance_signatures_checked(const std::vector<SignatureMark>& marks) override
     {
         if (m_version < 17)
             return Error::make("error.central.storage", "the store has no signature watermark (schema " + std::to_string(m_version) + ")");
         std::lock_guard lock(m_mutex);
         auto tx = TRY(db::Transaction::begin(m_db));
         auto up = TRY(m_db.cached("UPDATE terminals SET signatures_checked_seq = MIN(?, last_seq) WHERE id = ? AND signatures_checked_seq < MIN(?, last_seq)"));
-        up.bind(1, through).bind(2, terminal_id).bind(3, through);
-        TRY(up.run());
         auto get = TRY(m_db.cached("SELECT signatures_checked_seq FROM terminals WHERE id = ?"));
-        get.bind(1, terminal_id);
-        int64_t now = TRY(get.step()) ? get.int64(0) : 0;
-        get.reset();
+        std::vector<int64_t> out;
+        for (const auto& m : marks) {
+            up.bind(1, m.through).bind(2, m.terminal_id).bind(3, m.through);
+            TRY(up.run());
+            get.bind(1, m.terminal_id);
+            out.push_back(TRY(get.step()) ? get.int64(0) : 0);
+            get.reset();
+        }
         TRY(tx.commit());
-        return now;
+        return out;
     }
 
     Result<void> record_fork_alarm(const std::string& terminal_id, int64_t seq, const std::string& stored_hash,
