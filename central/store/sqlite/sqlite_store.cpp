@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <functional>
 #include <future>
 #include <map>
@@ -24,6 +25,46 @@ namespace nafitha::central {
 
 namespace sqlite_store {
 
+namespace {
+
+// Rows [0, n) written by one statement of `head` + `row` repeated + `tail`, kRowsPerStatement rows a statement and
+// then the rest one by one: a statement step per row cost about as much as the row's own B-tree writes. `row` uses
+// anonymous places only (`?`); `bind(st, at, k)` binds row k from place `at`. SQLite applies OR IGNORE and an
+// upsert's ON CONFLICT to each row of a multi-row VALUES in order, as it would one statement per row.
+constexpr size_t kRowsPerStatement = 64;
+
+template <typename Bind>
+Result<void> write_rows(db::Db& db, std::string_view head, std::string_view row, std::string_view tail, size_t n, Bind&& bind)
+{
+    const int places = static_cast<int>(std::count(row.begin(), row.end(), '?'));
+    auto sql = [&](size_t rows) {
+        std::string out(head);
+        for (size_t r = 0; r < rows; ++r)
+            out.append(r ? "," : "").append(row);
+        out.append(tail);
+        return out;
+    };
+    size_t k = 0;
+    if (n >= kRowsPerStatement) {
+        auto many = TRY(db.cached(sql(kRowsPerStatement)));
+        for (; n - k >= kRowsPerStatement; k += kRowsPerStatement) {
+            for (size_t r = 0; r < kRowsPerStatement; ++r)
+                bind(many, static_cast<int>(r) * places + 1, k + r);
+            TRY(many.run());
+        }
+    }
+    if (k < n) {
+        auto one = TRY(db.cached(sql(1)));
+        for (; k < n; ++k) {
+            bind(one, 1, k);
+            TRY(one.run());
+        }
+    }
+    return {};
+}
+
+} // namespace
+
 Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f, int64_t received_ms, int version)
 {
     const bool local_days = version >= 8, ticket_days = version >= rollup::kQueueVersion,
@@ -32,25 +73,27 @@ Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f, int64_t rec
     // A reference submitted again (an earlier batch has it) keeps its row; what this batch did to it still counts.
     if (!f.applications.empty()) {
         // (`local_days`: the store is at version 8 or later; a store opened at an older version has no such column.)
-        auto st = TRY(db.cached(std::string(
+        TRY(write_rows(db, std::string(
             "INSERT INTO applications(terminal, reference, centre, entity, service_code, channel, status, fee_minor, "
             "paid_minor, submitted_ms, updated_ms, category, exemption, waived_minor, staff_id, claimed_centre, decided_ms, ready_ms, "
-            "surveys, rating_sum, ratings") + (local_days ? ", local_day" : "") + ") "
-            "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?" + (local_days ? ",?" : "") + ") ON CONFLICT(terminal, reference) DO UPDATE SET "
+            "surveys, rating_sum, ratings") + (local_days ? ", local_day" : "") + ") VALUES",
+            local_days ? "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " ON CONFLICT(terminal, reference) DO UPDATE SET "
             "surveys = surveys + excluded.surveys, rating_sum = rating_sum + excluded.rating_sum, ratings = ratings + excluded.ratings, "
             "status = CASE WHEN excluded.status <> 'submitted' THEN excluded.status ELSE status END, "
             "updated_ms = CASE WHEN excluded.status <> 'submitted' THEN excluded.updated_ms ELSE updated_ms END, "
             "paid_minor = paid_minor + excluded.paid_minor, decided_ms = COALESCE(decided_ms, excluded.decided_ms), "
-            "ready_ms = COALESCE(ready_ms, excluded.ready_ms)"));
-        for (const auto& a : f.applications) {
-            st.bind(1, t).bind(2, a.reference).bind(3, a.centre).bind(4, a.entity).bind(5, a.service_code).bind(6, a.channel)
-                .bind(7, a.status).bind(8, a.fee_minor).bind(9, a.paid_minor).bind(10, a.submitted_ms).bind(11, a.updated_ms)
-                .bind(12, a.category).bind(13, a.exemption).bind(14, a.waived_minor).bind(15, a.staff_id).bind(16, a.claimed_centre)
-                .bind(17, a.decided_ms).bind(18, a.ready_ms).bind(19, a.surveys).bind(20, a.rating_sum).bind(21, a.ratings);
-            if (local_days)
-                st.bind(22, a.local_day);
-            TRY(st.run());
-        }
+            "ready_ms = COALESCE(ready_ms, excluded.ready_ms)",
+            f.applications.size(), [&](db::Statement& st, int at, size_t k) {
+                const auto& a = f.applications[k];
+                st.bind(at, t).bind(at + 1, a.reference).bind(at + 2, a.centre).bind(at + 3, a.entity).bind(at + 4, a.service_code)
+                    .bind(at + 5, a.channel).bind(at + 6, a.status).bind(at + 7, a.fee_minor).bind(at + 8, a.paid_minor)
+                    .bind(at + 9, a.submitted_ms).bind(at + 10, a.updated_ms).bind(at + 11, a.category).bind(at + 12, a.exemption)
+                    .bind(at + 13, a.waived_minor).bind(at + 14, a.staff_id).bind(at + 15, a.claimed_centre).bind(at + 16, a.decided_ms)
+                    .bind(at + 17, a.ready_ms).bind(at + 18, a.surveys).bind(at + 19, a.rating_sum).bind(at + 20, a.ratings);
+                if (local_days)
+                    st.bind(at + 21, a.local_day);
+            }));
     }
     if (!f.statuses.empty()) {
         auto st = TRY(db.cached("UPDATE applications SET status = ?, updated_ms = ?, decided_ms = COALESCE(decided_ms, ?), "
@@ -61,25 +104,24 @@ Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f, int64_t rec
         }
     }
     if (!f.history.empty()) {
-        auto st = TRY(db.cached("INSERT OR IGNORE INTO application_history(terminal, reference, seq, status, actor, time_ms, received_ms) "
-                                "VALUES(?,?,?,?,?,?,?)"));
-        for (const auto& h : f.history) {
-            st.bind(1, t).bind(2, h.reference).bind(3, h.seq).bind(4, h.status).bind(5, h.actor).bind(6, h.time_ms).bind(7, received_ms);
-            TRY(st.run());
-        }
+        TRY(write_rows(db, "INSERT OR IGNORE INTO application_history(terminal, reference, seq, status, actor, time_ms, received_ms) VALUES",
+                       "(?,?,?,?,?,?,?)", "", f.history.size(), [&](db::Statement& st, int at, size_t k) {
+                           const auto& h = f.history[k];
+                           st.bind(at, t).bind(at + 1, h.reference).bind(at + 2, h.seq).bind(at + 3, h.status).bind(at + 4, h.actor)
+                               .bind(at + 5, h.time_ms).bind(at + 6, received_ms);
+                       }));
     }
     if (!f.payments.empty()) {
-        auto st = TRY(db.cached(
-            "INSERT OR IGNORE INTO payments(terminal, seq, reference, centre, method, amount_minor, time_ms, application_known, "
-            "service_code, waived_minor) "
-            "VALUES(?1,?2,?3,?4,?5,?6,?7,"
-            "CASE WHEN ?10 THEN 1 ELSE EXISTS (SELECT 1 FROM applications WHERE terminal = ?1 AND reference = ?3) END,?8,?9)"));
-        // (?10: the application is submitted in this batch, so known without looking it up.)
-        for (const auto& p : f.payments) {
-            st.bind(1, t).bind(2, p.seq).bind(3, p.reference).bind(4, p.centre).bind(5, p.method).bind(6, p.amount_minor).bind(7, p.time_ms)
-                .bind(8, p.service_code).bind(9, p.waived_minor).bind(10, int64_t{p.application_in_batch ? 1 : 0});
-            TRY(st.run());
-        }
+        // (The 8th place: the application is submitted in this batch, so known without looking it up.)
+        TRY(write_rows(db, "INSERT OR IGNORE INTO payments(terminal, seq, reference, centre, method, amount_minor, time_ms, application_known, "
+                           "service_code, waived_minor) VALUES",
+                       "(?,?,?,?,?,?,?,CASE WHEN ? THEN 1 ELSE EXISTS (SELECT 1 FROM applications WHERE terminal = ? AND reference = ?) END,?,?)", "",
+                       f.payments.size(), [&](db::Statement& st, int at, size_t k) {
+                           const auto& p = f.payments[k];
+                           st.bind(at, t).bind(at + 1, p.seq).bind(at + 2, p.reference).bind(at + 3, p.centre).bind(at + 4, p.method)
+                               .bind(at + 5, p.amount_minor).bind(at + 6, p.time_ms).bind(at + 7, int64_t{p.application_in_batch ? 1 : 0})
+                               .bind(at + 8, t).bind(at + 9, p.reference).bind(at + 10, p.service_code).bind(at + 11, p.waived_minor);
+                       }));
     }
     if (!f.paid.empty()) {
         auto st = TRY(db.cached("UPDATE applications SET paid_minor = paid_minor + ? WHERE terminal = ? AND reference = ?"));
@@ -89,18 +131,18 @@ Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f, int64_t rec
         }
     }
     if (!f.tickets.empty()) {
-        auto st = TRY(db.cached(std::string(
-            "INSERT INTO tickets(terminal, ticket, centre, category, status, issued_ms, called_ms, served_ms") + (ticket_days ? ", entity, local_day" : "")
-            + ") VALUES(?,?,?,?,?,?,?,?" + (ticket_days ? ",?,?" : "") + ") "
-            "ON CONFLICT(terminal, ticket) DO UPDATE SET status = CASE WHEN excluded.status <> 'issued' THEN excluded.status ELSE status END, "
-            "called_ms = COALESCE(called_ms, excluded.called_ms), served_ms = COALESCE(excluded.served_ms, served_ms)"));
-        for (const auto& k : f.tickets) {
-            st.bind(1, t).bind(2, k.ticket).bind(3, k.centre).bind(4, k.category).bind(5, k.status).bind(6, k.issued_ms)
-                .bind(7, k.called_ms).bind(8, k.served_ms);
-            if (ticket_days)
-                st.bind(9, k.entity).bind(10, k.local_day);
-            TRY(st.run());
-        }
+        TRY(write_rows(db, std::string("INSERT INTO tickets(terminal, ticket, centre, category, status, issued_ms, called_ms, served_ms")
+                               + (ticket_days ? ", entity, local_day" : "") + ") VALUES",
+                       ticket_days ? "(?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?)",
+                       " ON CONFLICT(terminal, ticket) DO UPDATE SET status = CASE WHEN excluded.status <> 'issued' THEN excluded.status ELSE status END, "
+                       "called_ms = COALESCE(called_ms, excluded.called_ms), served_ms = COALESCE(excluded.served_ms, served_ms)",
+                       f.tickets.size(), [&](db::Statement& st, int at, size_t i) {
+                           const auto& k = f.tickets[i];
+                           st.bind(at, t).bind(at + 1, k.ticket).bind(at + 2, k.centre).bind(at + 3, k.category).bind(at + 4, k.status)
+                               .bind(at + 5, k.issued_ms).bind(at + 6, k.called_ms).bind(at + 7, k.served_ms);
+                           if (ticket_days)
+                               st.bind(at + 8, k.entity).bind(at + 9, k.local_day);
+                       }));
     }
     if (!f.ticket_changes.empty()) {
         auto st = TRY(db.cached("UPDATE tickets SET status = ?, called_ms = COALESCE(called_ms, ?), served_ms = COALESCE(?, served_ms) "
@@ -119,14 +161,15 @@ Result<void> apply_facts(db::Db& db, int64_t t, const BatchFacts& f, int64_t rec
         }
     }
     if (!f.surveys.empty()) {
-        auto st = TRY(db.cached(std::string("INSERT OR IGNORE INTO surveys(terminal, seq, reference, rating, time_ms, centre, service_code")
-                                + (survey_reasons ? ", reasons) VALUES(?,?,?,?,?,?,?,?)" : ") VALUES(?,?,?,?,?,?,?)")));
-        for (const auto& s : f.surveys) {
-            st.bind(1, t).bind(2, s.seq).bind(3, s.reference).bind(4, s.rating).bind(5, s.time_ms).bind(6, s.centre).bind(7, s.service_code);
-            if (survey_reasons)
-                st.bind(8, s.reasons);
-            TRY(st.run());
-        }
+        TRY(write_rows(db, std::string("INSERT OR IGNORE INTO surveys(terminal, seq, reference, rating, time_ms, centre, service_code")
+                               + (survey_reasons ? ", reasons" : "") + ") VALUES",
+                       survey_reasons ? "(?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?)", "", f.surveys.size(), [&](db::Statement& st, int at, size_t k) {
+                           const auto& v = f.surveys[k];
+                           st.bind(at, t).bind(at + 1, v.seq).bind(at + 2, v.reference).bind(at + 3, v.rating).bind(at + 4, v.time_ms)
+                               .bind(at + 5, v.centre).bind(at + 6, v.service_code);
+                           if (survey_reasons)
+                               st.bind(at + 7, v.reasons);
+                       }));
     }
     if (!f.day_counts.empty()) {
         auto st = TRY(db.cached("INSERT INTO entry_days(day, type, terminal, n) VALUES(?,?,?,?) "
