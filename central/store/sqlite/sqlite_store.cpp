@@ -415,42 +415,6 @@ namespace {
 
 using db::Statement;
 
-// Rows [from, to) inserted with `insert` ("INSERT INTO t(c1, …) VALUES") of `columns` placeholders each:
-// kRowsPerInsert rows a statement, then the rest one by one. `bind(st, at, k)` binds row k from placeholder `at`.
-constexpr size_t kRowsPerInsert = 64;
-
-template <typename Bind>
-Result<void> insert_rows(db::Db& db, std::string_view insert, int columns, size_t from, size_t to, Bind&& bind)
-{
-    auto sql = [&](size_t rows) {
-        std::string tuple = "(";
-        for (int c = 0; c < columns; ++c)
-            tuple += c ? ",?" : "?";
-        tuple += ")";
-        std::string out(insert);
-        for (size_t r = 0; r < rows; ++r)
-            out += r ? "," + tuple : tuple;
-        return out;
-    };
-    size_t k = from;
-    if (to - from >= kRowsPerInsert) {
-        auto many = TRY(db.cached(sql(kRowsPerInsert))); // (the text is built per batch: a microsecond, once)
-        for (; to - k >= kRowsPerInsert; k += kRowsPerInsert) {
-            for (size_t r = 0; r < kRowsPerInsert; ++r)
-                bind(many, static_cast<int>(r) * columns + 1, k + r);
-            TRY(many.run());
-        }
-    }
-    if (k < to) {
-        auto one = TRY(db.cached(sql(1)));
-        for (; k < to; ++k) {
-            bind(one, 1, k);
-            TRY(one.run());
-        }
-    }
-    return {};
-}
-
 Error refuse(IngestRefusal& refusal, const char* code, std::string detail, int64_t seq)
 {
     refusal.error = Error::make(code, std::move(detail));
@@ -673,15 +637,14 @@ public:
         size_t first = i;
         // The projections first (central/store/rollup.h): their rows before and after give the rollup.
         TRY(project_locked(t, entries, first, now_ms));
-        // Then the entries and their leaves, once every entry is checked. They go in kRowsPerInsert rows a statement
-        // (the rest one by one): a statement step per row costs about as much as the row's B-tree insert here.
+        // Then the entries and their leaves, once every entry is checked, kRowsPerStatement rows a statement.
         TRY(wait_encoded());
         const auto& encoded = encoded_result->value();
-        TRY(insert_rows(m_db, "INSERT INTO entries(terminal, seq, body, sig) VALUES", 4, first, entries.size(),
-                        [&](db::Statement& st, int at, size_t k) {
-                            st.bind(at, t.no).bind(at + 1, encoded[k].seq).bind_blob(at + 2, encoded[k].body)
-                                .bind_blob(at + 3, encoded[k].signature);
-                        }));
+        TRY(sqlite_store::write_rows(m_db, "INSERT INTO entries(terminal, seq, body, sig) VALUES", "(?,?,?,?)", "",
+                                     entries.size() - first, [&](db::Statement& st, int at, size_t r) {
+                                         const auto& e = encoded[first + r];
+                                         st.bind(at, t.no).bind(at + 1, e.seq).bind_blob(at + 2, e.body).bind_blob(at + 3, e.signature);
+                                     }));
         // The transparency log: the new entries' leaves, numbered from the head in this transaction (one writer
         // at a time here, so the numbering is the commit order). A store opened at an older version by the
         // migration tests has no log.
@@ -691,12 +654,13 @@ public:
                 return Error::make("error.central.storage", "the transparency log has no head");
             const int64_t base = head.int64(0) - static_cast<int64_t>(first);
             head.reset();
-            TRY(insert_rows(m_db, "INSERT INTO log_leaves(idx, terminal, seq, leaf) VALUES", 4, first, entries.size(),
-                            [&](db::Statement& st, int at, size_t k) {
-                                st.bind(at, base + static_cast<int64_t>(k)).bind(at + 1, t.no).bind(at + 2, encoded[k].seq)
-                                    .bind_blob(at + 3, std::string_view(reinterpret_cast<const char*>(encoded[k].leaf.data()),
-                                                                        encoded[k].leaf.size()));
-                            }));
+            TRY(sqlite_store::write_rows(
+                m_db, "INSERT INTO log_leaves(idx, terminal, seq, leaf) VALUES", "(?,?,?,?)", "", entries.size() - first,
+                [&](db::Statement& st, int at, size_t r) {
+                    size_t k = first + r;
+                    st.bind(at, base + static_cast<int64_t>(k)).bind(at + 1, t.no).bind(at + 2, encoded[k].seq)
+                        .bind_blob(at + 3, std::string_view(reinterpret_cast<const char*>(encoded[k].leaf.data()), encoded[k].leaf.size()));
+                }));
             const int64_t index = base + static_cast<int64_t>(entries.size());
             auto grow = TRY(m_db.cached("UPDATE log_head SET size = ? WHERE id = 1"));
             grow.bind(1, index);
