@@ -3,8 +3,6 @@
 #include "base/clock.h"
 #include "base/log.h"
 
-#include <sodium.h>
-
 #include <chrono>
 #include <cstdlib>
 
@@ -37,14 +35,6 @@ namespace {
 constexpr auto kFlushDelay = std::chrono::milliseconds(200); // the watermark is written a few times a second at most
 constexpr auto kGapPoll = std::chrono::seconds(1);
 const char* const kStop = "signatures.page_done";
-
-bool signature_verifies(const SignedEntry& e, const protocol::PublicKey& key)
-{
-    return e.signature.size() == crypto_sign_BYTES
-        && crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(e.signature.data()),
-                                       reinterpret_cast<const unsigned char*>(e.bytes.data()), e.bytes.size(), key.data())
-        == 0;
-}
 
 } // namespace
 
@@ -252,7 +242,7 @@ bool DeferredSignatures::check_page(Recheck& r)
         if (e.signature.empty())
             return {}; // covered by a later signed entry of the chain (its last one was checked before storing)
         ++checked;
-        if (!signature_verifies(e, r.key)) {
+        if (!protocol::verify_raw(r.key, e.bytes, e.signature)) {
             ++bad;
             alarm(r.terminal_id, e.seq, protocol::sha256_hex(e.bytes));
         }

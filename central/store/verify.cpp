@@ -2,8 +2,6 @@
 
 #include "sync/protocol/crypto.h"
 
-#include <sodium.h>
-
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -34,10 +32,7 @@ Result<std::string> check_signed_entry(const std::string& terminal_id, const pro
         return bad("does not chain to the entry before it");
     if (signature.empty())
         return protocol::sha256_hex(bytes); // unsigned: a later signed entry of the chain must cover it (the caller checks)
-    if (signature.size() != crypto_sign_BYTES
-        || crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
-                                       reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), key.data())
-            != 0)
+    if (!protocol::verify_raw(key, bytes, signature))
         return bad("bad signature");
     return protocol::sha256_hex(bytes);
 }

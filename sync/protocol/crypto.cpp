@@ -47,13 +47,18 @@ std::string sign(const SecretKey& secret_key, std::string_view message)
 
 bool verify(const PublicKey& public_key, std::string_view message, std::string_view signature_b64)
 {
-    init_crypto();
     auto sig = from_base64(signature_b64);
-    if (!sig.ok() || sig->size() != crypto_sign_ed25519_BYTES)
-        return false;
-    return crypto_sign_ed25519_verify_detached(reinterpret_cast<const unsigned char*>(sig->data()),
-                                               reinterpret_cast<const unsigned char*>(message.data()),
-                                               message.size(), public_key.data()) == 0;
+    return sig.ok() && verify_raw(public_key, message, *sig);
+}
+
+bool verify_raw(const PublicKey& public_key, std::string_view message, std::string_view signature)
+{
+    init_crypto();
+    return signature.size() == crypto_sign_ed25519_BYTES
+        && crypto_sign_ed25519_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
+                                               reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                                               public_key.data())
+        == 0;
 }
 
 std::string to_hex(const uint8_t* data, size_t size)

@@ -30,6 +30,8 @@ std::string sha256_hex(std::string_view data);
 // Detached Ed25519 signature of `message`, base64 (standard alphabet, padded).
 std::string sign(const SecretKey& secret_key, std::string_view message);
 bool verify(const PublicKey& public_key, std::string_view message, std::string_view signature_b64);
+// The same with the raw 64-byte signature (as central's store keeps it).
+bool verify_raw(const PublicKey& public_key, std::string_view message, std::string_view signature);
 
 std::string to_hex(const uint8_t* data, size_t size);
 template<size_t N>
